@@ -1,0 +1,136 @@
+//! The model card (model/README.md), written by `polarity train --card` from what it measured.
+
+use crate::model::{Model, HIDDEN};
+use crate::recipe::Recipe;
+use crate::train::{Options, Report};
+
+/// Everything the card states, as measured by the training run.
+pub struct Facts<'a> {
+    pub recipe: &'a Recipe,
+    pub options: &'a Options,
+    pub embedding: &'a str,
+    pub model: &'a Model,
+    pub report: &'a Report,
+    pub onnx_bytes: usize,
+    pub gzip_bytes: usize,
+    /// (reviews, float accuracy, int8 accuracy)
+    pub validation: (usize, f32, f32),
+    /// (reviews, float accuracy, int8 accuracy run by tract)
+    pub test: (usize, f32, f32),
+    pub confusion: [[usize; 2]; 2],
+    pub train_seconds: f64,
+    pub command: String,
+}
+
+/// Renders the card as Markdown.
+pub fn render(f: &Facts) -> String {
+    let r = f.recipe;
+    let o = f.options;
+    let m = f.model;
+    let pct = |x: f32| format!("{:.2}%", x * 100.0);
+    let command = f
+        .command
+        .split_whitespace()
+        .skip(1)
+        .collect::<Vec<_>>()
+        .join(" ");
+    format!(
+        r#"# Model card: polarity.onnx
+
+Binary sentiment classifier for English movie reviews: P(positive) for a text.
+
+| | |
+| --- | --- |
+| **IMDB test accuracy (int8, run by tract)** | **{test_int8}** ({test_n} reviews) |
+| IMDB test accuracy (float weights) | {test_float} |
+| quantization cost on test | {qcost:+.2} points |
+| validation accuracy (float / int8) | {val_float} / {val_int8} ({val_n} reviews carved from IMDB train) |
+| file | `model/polarity.onnx`, {bytes} bytes, {gz} bytes after `gzip -9` |
+| vocabulary | {words} words + {oov} out-of-vocabulary buckets + {bigrams} hashed bigram buckets = {rows} rows |
+| embedding | {rows} x {dim}, int8 with one float scale per row |
+| head | Dense({hidden}, relu) -> Dense(1, sigmoid), float |
+| training time | {secs:.0} s on this 2-core machine (one thread), epochs run {epochs}, kept epoch {best} |
+
+Confusion on IMDB test (rows: actual, columns: predicted):
+
+| | positive | negative |
+| --- | --- | --- |
+| positive | {tp} | {fn_} |
+| negative | {fp} | {tn} |
+
+## Reproduce
+
+```sh
+cargo run --release --bin polarity -- {command}
+```
+
+`--card` writes this file and is the only step that reads IMDB test (to report it); everything
+that was tuned was tuned on the validation split of IMDB train. To re-measure the shipped file:
+`cargo run --release --bin polarity -- eval --data ../shared/data/imdb/test.tsv.gz`.
+
+## How it was made
+
+- **Data**: IMDB Large Movie Review Dataset v1.0 train split (25,000 reviews), shuffled with seed
+  {seed}; {val_frac:.0}% held out for validation and early stopping. Andrew L. Maas, Raymond E. Daly, Peter
+  T. Pham, Dan Huang, Andrew Y. Ng and Christopher Potts, "Learning Word Vectors for Sentiment
+  Analysis", ACL 2011.
+- **Pre-trained embedding**: `{embedding}` (word vectors distilled from all-MiniLM-L6-v2 with the
+  model2vec method; vectors Apache-2.0, word list from wordfreq, CC BY-SA 4.0, crediting SUBTLEX
+  and wordfreq's sources). The first {dim} columns (leading PCA components) of the words seen at
+  least {min_count} times in the training split{sif}, scaled to mean row norm {norm}.
+  Words of the training split missing from it and seen at least {ext} times get small random rows.
+- **Tokenizer** (`polarity-1`): lowercase, tags such as `<br />` as spaces, inner apostrophes kept
+  (`don't`), `!` and `?` as tokens; ids are the unigrams then FNV-1a-hashed bigrams of adjacent
+  tokens. Combiner: sum of rows / sqrt(number of ids).
+- **Training**: binary cross-entropy, Adam (lazy for embedding rows), learning rate {lr}, batch
+  {batch}, token dropout {dropout}, weight decay {wd}, at most {max_epochs} epochs, early stopping
+  with patience {patience} on validation loss, seed {seed}.
+- **Quantization**: per-row symmetric int8 of the whole table after training.
+
+## Limitations
+
+English movie reviews are what it knows: other domains, sarcasm, negation over long spans and
+mixed reviews are weaker. IMDB reviews are polarised (ratings <= 4 or >= 7); neutral text gets a
+score near the middle but no "neutral" label. The vocabulary is lowercase English words.
+"#,
+        test_int8 = pct(f.test.2),
+        test_n = f.test.0,
+        test_float = pct(f.test.1),
+        qcost = (f.test.2 - f.test.1) * 100.0,
+        val_float = pct(f.validation.1),
+        val_int8 = pct(f.validation.2),
+        val_n = f.validation.0,
+        bytes = f.onnx_bytes,
+        gz = f.gzip_bytes,
+        words = m.vocab.words().len(),
+        oov = m.vocab.oov_buckets(),
+        bigrams = m.vocab.bigram_buckets(),
+        rows = m.vocab.rows(),
+        dim = m.dim,
+        hidden = HIDDEN,
+        secs = f.train_seconds,
+        epochs = f.report.epochs,
+        best = f.report.best_epoch,
+        tp = f.confusion[0][0],
+        fn_ = f.confusion[0][1],
+        fp = f.confusion[1][0],
+        tn = f.confusion[1][1],
+        seed = r.seed,
+        val_frac = r.validation_fraction * 100.0,
+        embedding = f.embedding,
+        min_count = r.min_count,
+        sif = if r.undo_sif {
+            ", Zipf/SIF weighting undone"
+        } else {
+            ""
+        },
+        norm = r.row_norm,
+        ext = r.extend_min_count,
+        lr = o.learning_rate,
+        batch = o.batch_size,
+        dropout = o.token_dropout,
+        wd = o.weight_decay,
+        max_epochs = o.epochs,
+        patience = o.patience,
+    )
+}

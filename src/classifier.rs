@@ -1,0 +1,196 @@
+//! The classifier applications use: one ONNX model, run by tract, with its vocabulary and labels.
+//!
+//! Scores come from the tract engine; explanations and training work on the same weights in plain
+//! Rust ([`Model`]), which the tests hold equal to the engine.
+
+use crate::engine::Engine;
+use crate::model::Model;
+use crate::onnx;
+use crate::text::tokenize;
+use crate::train::{self, Example, Options, Progress, Report};
+use crate::Error;
+
+/// A label and P(first label).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Prediction {
+    pub label: String,
+    pub score: f32,
+}
+
+/// A token of the input and how much it pushed the score towards the first label.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WeightedToken {
+    pub text: String,
+    /// Byte offsets into the input.
+    pub start: usize,
+    pub end: usize,
+    /// Leave-one-out: score with the token minus score without it.
+    pub weight: f32,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Explanation {
+    pub prediction: Prediction,
+    pub tokens: Vec<WeightedToken>,
+}
+
+/// A loaded model, ready to classify.
+#[derive(Debug)]
+pub struct Classifier {
+    model: Model,
+    engine: Engine,
+    model_bytes: usize,
+}
+
+impl Classifier {
+    /// Loads a polarity ONNX file. Garbage, truncated or foreign bytes give an error.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, Error> {
+        let (model, proto) = onnx::import(bytes)?;
+        let engine = Engine::new(&proto)?;
+        Ok(Classifier {
+            model,
+            engine,
+            model_bytes: bytes.len(),
+        })
+    }
+
+    /// Wraps a model (its table goes through int8, as it would ship).
+    pub fn from_model(model: &Model) -> Result<Self, Error> {
+        Self::from_bytes(&onnx::export(model))
+    }
+
+    /// The model as one self-contained ONNX file.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        onnx::export(&self.model)
+    }
+
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+
+    /// Size of the ONNX file this classifier was loaded from.
+    pub fn model_bytes(&self) -> usize {
+        self.model_bytes
+    }
+
+    pub fn labels(&self) -> &[String; 2] {
+        &self.model.labels
+    }
+
+    pub fn classify(&self, text: &str) -> Result<Prediction, Error> {
+        let score = self.engine.score_batch(&[self.model.vocab.encode(text)])?[0];
+        Ok(self.prediction(score))
+    }
+
+    pub fn classify_batch<S: AsRef<str>>(&self, texts: &[S]) -> Result<Vec<Prediction>, Error> {
+        let batch: Vec<Vec<u32>> = texts
+            .iter()
+            .map(|t| self.model.vocab.encode(t.as_ref()))
+            .collect();
+        self.score_ids(&batch)
+    }
+
+    /// Scores texts already encoded with this model's vocabulary.
+    pub fn score_ids(&self, batch: &[Vec<u32>]) -> Result<Vec<Prediction>, Error> {
+        let scores = self.engine.score_batch(batch)?;
+        Ok(scores.into_iter().map(|s| self.prediction(s)).collect())
+    }
+
+    /// The prediction and each token's leave-one-out weight.
+    pub fn explain(&self, text: &str) -> Result<Explanation, Error> {
+        let tokens = tokenize(text);
+        let prediction = self.classify(text)?;
+        let (_, weights) = self.model.explain(&tokens);
+        let tokens = tokens
+            .into_iter()
+            .zip(weights)
+            .map(|(t, weight)| WeightedToken {
+                text: t.text,
+                start: t.start,
+                end: t.end,
+                weight,
+            })
+            .collect();
+        Ok(Explanation { prediction, tokens })
+    }
+
+    /// Fine-tunes on labelled texts (`true` = first label). The classifier changes only if
+    /// training succeeds.
+    pub fn fine_tune(
+        &mut self,
+        train: &[(String, bool)],
+        validation: &[(String, bool)],
+        options: &Options,
+        progress: &mut dyn FnMut(&Progress),
+    ) -> Result<Report, Error> {
+        let encode = |set: &[(String, bool)]| -> Vec<Example> {
+            set.iter()
+                .map(|(text, first)| Example {
+                    ids: self.model.vocab.encode(text),
+                    target: if *first { 1.0 } else { 0.0 },
+                })
+                .collect()
+        };
+        let (train_set, validation_set) = (encode(train), encode(validation));
+        let mut model = self.model.clone();
+        let report = train::train(&mut model, &train_set, &validation_set, options, progress)?;
+        // Ship-exact: what is kept is what the int8 file computes.
+        let bytes = onnx::export(&model);
+        *self = Classifier::from_bytes(&bytes)?;
+        Ok(report)
+    }
+
+    fn prediction(&self, score: f32) -> Prediction {
+        let label = if score >= 0.5 {
+            &self.model.labels[0]
+        } else {
+            &self.model.labels[1]
+        };
+        Prediction {
+            label: label.clone(),
+            score,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::tests::tiny_model;
+
+    #[test]
+    fn classify_batch_and_explain_agree() {
+        let clf = Classifier::from_model(&tiny_model(31)).unwrap();
+        let texts = ["good film!", "awful", "", "   "];
+        let batch = clf.classify_batch(&texts).unwrap();
+        for (text, p) in texts.iter().zip(&batch) {
+            let one = clf.classify(text).unwrap();
+            assert!((one.score - p.score).abs() < 1e-6);
+            assert_eq!(one.label, p.label);
+            let e = clf.explain(text).unwrap();
+            assert!((e.prediction.score - p.score).abs() < 1e-6);
+        }
+        let e = clf.explain("good film!").unwrap();
+        let spans: Vec<_> = e.tokens.iter().map(|t| (t.start, t.end)).collect();
+        assert_eq!(spans, [(0, 4), (5, 9), (9, 10)]);
+    }
+
+    #[test]
+    fn bytes_round_trip_keeps_predictions() {
+        let clf = Classifier::from_model(&tiny_model(32)).unwrap();
+        let again = Classifier::from_bytes(&clf.to_bytes()).unwrap();
+        assert_eq!(clf.to_bytes(), again.to_bytes());
+        for text in ["good", "bad film", "the the the"] {
+            assert_eq!(clf.classify(text).unwrap(), again.classify(text).unwrap());
+        }
+    }
+
+    #[test]
+    fn garbage_bytes_are_an_error() {
+        let err = Classifier::from_bytes(b"\x08\x01garbage").unwrap_err();
+        assert!(
+            err.to_string().contains("not a valid polarity model"),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,244 @@
+//! The network, in plain Rust: embedding bag (sqrt-n combiner) -> Dense(relu) -> Dense(sigmoid).
+//!
+//! This is the reference forward pass (what tract must agree with), the parameters that training
+//! updates, and leave-one-out explanations. Weights are `f32` here; [`crate::quantize`] makes the
+//! int8 table that ships, and [`Model::round_trip_quantization`] gives the `f32` model that the int8
+//! one computes.
+
+use crate::quantize::{quantize, QuantizedTable};
+use crate::rng::Rng;
+use crate::text::Token;
+use crate::vocab::{Vocabulary, PAD};
+use crate::Error;
+
+/// Width of the hidden layer.
+pub const HIDDEN: usize = 32;
+
+/// A binary text classifier. `score` is P(`labels[0]`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Model {
+    pub vocab: Vocabulary,
+    /// `labels[0]` is what the score measures ("positive"), `labels[1]` its opposite.
+    pub labels: [String; 2],
+    pub dim: usize,
+    /// Row-major `vocab.rows() x dim`; row [`PAD`] is zero.
+    pub embedding: Vec<f32>,
+    /// Row-major `dim x HIDDEN`.
+    pub w1: Vec<f32>,
+    pub b1: Vec<f32>,
+    pub w2: Vec<f32>,
+    pub b2: f32,
+}
+
+/// What the model computes for one text, kept for the backward pass.
+pub(crate) struct Activations {
+    pub bag: Vec<f32>,
+    pub hidden: Vec<f32>,
+    pub score: f32,
+    /// How many non-padding ids the bag summed.
+    pub count: usize,
+}
+
+impl Model {
+    /// A model with the given embedding table and a fresh head (Glorot-uniform, zero biases).
+    pub fn new(
+        vocab: Vocabulary,
+        labels: [String; 2],
+        dim: usize,
+        mut embedding: Vec<f32>,
+        seed: u64,
+    ) -> Result<Self, Error> {
+        if dim == 0 || embedding.len() != vocab.rows() * dim {
+            return Err(Error::Model(format!(
+                "an embedding of {} values does not fit {} rows of {dim}",
+                embedding.len(),
+                vocab.rows()
+            )));
+        }
+        embedding[..dim].iter_mut().for_each(|x| *x = 0.0);
+        let mut model = Model {
+            vocab,
+            labels,
+            dim,
+            embedding,
+            w1: vec![0.0; dim * HIDDEN],
+            b1: vec![0.0; HIDDEN],
+            w2: vec![0.0; HIDDEN],
+            b2: 0.0,
+        };
+        model.reset_head(seed);
+        Ok(model)
+    }
+
+    /// Replaces the head by a freshly initialised one; the embedding stays.
+    pub fn reset_head(&mut self, seed: u64) {
+        let mut rng = Rng::new(seed);
+        let limit1 = (6.0 / (self.dim + HIDDEN) as f32).sqrt();
+        self.w1.iter_mut().for_each(|w| *w = rng.symmetric(limit1));
+        let limit2 = (6.0 / (HIDDEN + 1) as f32).sqrt();
+        self.w2.iter_mut().for_each(|w| *w = rng.symmetric(limit2));
+        self.b1.iter_mut().for_each(|b| *b = 0.0);
+        self.b2 = 0.0;
+    }
+
+    /// The int8 table this model ships as.
+    pub fn quantized_embedding(&self) -> QuantizedTable {
+        quantize(&self.embedding, self.dim)
+    }
+
+    /// The same model with its table passed through int8: what the shipped model computes.
+    pub fn round_trip_quantization(&self) -> Model {
+        Model {
+            embedding: self.quantized_embedding().dequantize(),
+            ..self.clone()
+        }
+    }
+
+    /// P(`labels[0]`) for encoded ids (padding ignored; out-of-range ids are the caller's bug).
+    pub fn score(&self, ids: &[u32]) -> f32 {
+        self.forward(ids).score
+    }
+
+    /// Tokenizes, encodes and scores a text.
+    pub fn score_text(&self, text: &str) -> f32 {
+        self.score(&self.vocab.encode(text))
+    }
+
+    pub(crate) fn forward(&self, ids: &[u32]) -> Activations {
+        let mut bag = vec![0f32; self.dim];
+        let mut count = 0;
+        for &id in ids.iter().filter(|&&id| id != PAD) {
+            let row = &self.embedding[id as usize * self.dim..][..self.dim];
+            bag.iter_mut().zip(row).for_each(|(b, r)| *b += r);
+            count += 1;
+        }
+        let norm = (count.max(1) as f32).sqrt();
+        bag.iter_mut().for_each(|b| *b /= norm);
+        let (hidden, score) = self.head(&bag);
+        Activations {
+            bag,
+            hidden,
+            score,
+            count,
+        }
+    }
+
+    /// Dense(relu) -> Dense(sigmoid) on a combined bag.
+    fn head(&self, bag: &[f32]) -> (Vec<f32>, f32) {
+        let mut hidden = self.b1.clone();
+        for (x, row) in bag.iter().zip(self.w1.chunks_exact(HIDDEN)) {
+            hidden.iter_mut().zip(row).for_each(|(h, w)| *h += x * w);
+        }
+        hidden.iter_mut().for_each(|h| *h = h.max(0.0));
+        let logit = self.b2 + hidden.iter().zip(&self.w2).map(|(h, w)| h * w).sum::<f32>();
+        (hidden, sigmoid(logit))
+    }
+
+    /// Leave-one-out weight of each token: the score minus the score without that token (its
+    /// unigram and the bigrams it is part of). Positive weights push towards `labels[0]`.
+    pub fn explain(&self, tokens: &[Token]) -> (f32, Vec<f32>) {
+        let ids = self.vocab.encode_tokens(tokens);
+        let full = self.forward(&ids);
+        let n = tokens.len();
+        let has_bigrams = ids.len() > n;
+        // Un-normalised sum, to take rows away from.
+        let scale = (full.count.max(1) as f32).sqrt();
+        let sum: Vec<f32> = full.bag.iter().map(|b| b * scale).collect();
+        let mut weights = Vec::with_capacity(n);
+        for i in 0..n {
+            let mut owned = vec![ids[i]];
+            if has_bigrams {
+                if i > 0 {
+                    owned.push(ids[n + i - 1]);
+                }
+                if i + 1 < n {
+                    owned.push(ids[n + i]);
+                }
+            }
+            let mut rest = sum.clone();
+            for &id in &owned {
+                let row = &self.embedding[id as usize * self.dim..][..self.dim];
+                rest.iter_mut().zip(row).for_each(|(s, r)| *s -= r);
+            }
+            let norm = ((full.count - owned.len()).max(1) as f32).sqrt();
+            rest.iter_mut().for_each(|s| *s /= norm);
+            weights.push(full.score - self.head(&rest).1);
+        }
+        (full.score, weights)
+    }
+
+    /// Number of `f32` parameters.
+    pub fn parameters(&self) -> usize {
+        self.embedding.len() + self.w1.len() + self.b1.len() + self.w2.len() + 1
+    }
+}
+
+pub(crate) fn sigmoid(x: f32) -> f32 {
+    1.0 / (1.0 + (-x).exp())
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::text::tokenize;
+
+    /// A small model with random weights, for tests across the crate.
+    pub fn tiny_model(seed: u64) -> Model {
+        let words = ["good", "great", "bad", "awful", "film", "the", "!"]
+            .map(String::from)
+            .to_vec();
+        let vocab = Vocabulary::new(words, 8, 32).unwrap();
+        let dim = 8;
+        let mut rng = Rng::new(seed);
+        let table = (0..vocab.rows() * dim)
+            .map(|_| rng.symmetric(1.0))
+            .collect();
+        let labels = ["positive".to_string(), "negative".to_string()];
+        Model::new(vocab, labels, dim, table, seed).unwrap()
+    }
+
+    #[test]
+    fn forward_by_hand() {
+        let mut m = tiny_model(1);
+        m.w1.iter_mut().for_each(|w| *w = 0.0);
+        m.b1 = vec![1.0; HIDDEN];
+        m.w2 = vec![0.5; HIDDEN];
+        m.b2 = -16.0;
+        // relu(1) * 0.5 * 32 - 16 = 0 -> sigmoid 0.5, whatever the text.
+        assert!((m.score_text("good film") - 0.5).abs() < 1e-6);
+        assert!((m.score(&[]) - 0.5).abs() < 1e-6);
+    }
+
+    #[test]
+    fn padding_changes_nothing() {
+        let m = tiny_model(2);
+        let ids = m.vocab.encode("the great film!");
+        let mut padded = ids.clone();
+        padded.extend([PAD; 5]);
+        assert_eq!(m.score(&ids), m.score(&padded));
+    }
+
+    #[test]
+    fn explain_matches_removing_the_token() {
+        let m = tiny_model(3);
+        let tokens = tokenize("good film but awful");
+        let (score, weights) = m.explain(&tokens);
+        assert!((score - m.score_text("good film but awful")).abs() < 1e-6);
+        // Without bigrams in play, leaving out "awful" (last token: unigram + one bigram).
+        let ids = m.vocab.encode_tokens(&tokens);
+        let n = tokens.len();
+        let without: Vec<u32> = ids
+            .iter()
+            .enumerate()
+            .filter(|&(j, _)| j != n - 1 && j != 2 * n - 2)
+            .map(|(_, &id)| id)
+            .collect();
+        assert!((weights[n - 1] - (score - m.score(&without))).abs() < 1e-5);
+    }
+
+    #[test]
+    fn rejects_a_table_of_the_wrong_size() {
+        let m = tiny_model(4);
+        assert!(Model::new(m.vocab.clone(), m.labels.clone(), 8, vec![0.0; 3], 0).is_err());
+    }
+}

@@ -1,0 +1,371 @@
+//! The model as one self-contained ONNX file, and back.
+//!
+//! The graph takes `ids` (int64, `batch x length`, 0 = padding) and gives `score` (float,
+//! `batch x 1`) = P(first label). The embedding is an int8 initializer with one float scale per
+//! row, gathered before it is dequantized so it stays int8 in memory. The vocabulary, bucket counts,
+//! labels and tokenizer version travel in `metadata_props`, so the file is the whole model.
+//!
+//! Only standard opset-13 operators are used, so onnxruntime and `onnx.checker` accept the file as
+//! well as tract does. Protobuf types come from `tract_onnx::pb`, encoded with prost.
+
+use prost::Message;
+use tract_onnx::pb::{
+    attribute_proto::AttributeType, tensor_proto::DataType, tensor_shape_proto::dimension,
+    tensor_shape_proto::Dimension, type_proto, AttributeProto, GraphProto, ModelProto, NodeProto,
+    OperatorSetIdProto, StringStringEntryProto, TensorProto, TensorShapeProto, TypeProto,
+    ValueInfoProto,
+};
+
+use crate::model::{Model, HIDDEN};
+use crate::quantize::QuantizedTable;
+use crate::vocab::Vocabulary;
+use crate::Error;
+
+/// Name of the graph input: token ids, `batch x length`, int64.
+pub const INPUT: &str = "ids";
+/// Name of the graph output: P(first label), `batch x 1`, float.
+pub const OUTPUT: &str = "score";
+/// The tokenizer and id layout this crate implements; a file naming another cannot be used.
+pub const TOKENIZER: &str = "polarity-1";
+const OPSET: i64 = 13;
+
+mod key {
+    pub const TOKENIZER: &str = "polarity.tokenizer";
+    pub const LABELS: &str = "polarity.labels";
+    pub const VOCABULARY: &str = "polarity.vocabulary";
+    pub const OOV_BUCKETS: &str = "polarity.oov_buckets";
+    pub const BIGRAM_BUCKETS: &str = "polarity.bigram_buckets";
+}
+
+/// Encodes `model` (its table quantized to int8) as ONNX bytes.
+pub fn export(model: &Model) -> Vec<u8> {
+    to_proto(model).encode_to_vec()
+}
+
+/// The ONNX protobuf of `model`, for [`export`] and for the engine (which saves a decode).
+pub fn to_proto(model: &Model) -> ModelProto {
+    let table = model.quantized_embedding();
+    let (rows, dim) = (table.rows as i64, table.dim as i64);
+    let h = HIDDEN as i64;
+    let initializer = vec![
+        tensor(
+            "embedding",
+            &[rows, dim],
+            DataType::Int8,
+            table.values.iter().map(|&v| v as u8).collect(),
+        ),
+        tensor("scales", &[rows], DataType::Float, f32_bytes(&table.scales)),
+        tensor("w1", &[dim, h], DataType::Float, f32_bytes(&model.w1)),
+        tensor("b1", &[h], DataType::Float, f32_bytes(&model.b1)),
+        tensor("w2", &[h, 1], DataType::Float, f32_bytes(&model.w2)),
+        tensor("b2", &[1], DataType::Float, f32_bytes(&[model.b2])),
+        tensor("pad", &[], DataType::Int64, 0i64.to_le_bytes().to_vec()),
+        tensor("one", &[], DataType::Float, f32_bytes(&[1.0])),
+        tensor("axis1", &[1], DataType::Int64, 1i64.to_le_bytes().to_vec()),
+        tensor("axis2", &[1], DataType::Int64, 2i64.to_le_bytes().to_vec()),
+    ];
+    let float = DataType::Float as i64;
+    let node = vec![
+        // The bag: int8 rows gathered, then scaled by their row's scale.
+        op(
+            "Gather",
+            &["embedding", INPUT],
+            "rows_q",
+            vec![int_attr("axis", 0)],
+        ),
+        op("Cast", &["rows_q"], "rows_i", vec![int_attr("to", float)]),
+        op(
+            "Gather",
+            &["scales", INPUT],
+            "row_scales",
+            vec![int_attr("axis", 0)],
+        ),
+        op("Unsqueeze", &["row_scales", "axis2"], "row_scales3", vec![]),
+        op("Mul", &["rows_i", "row_scales3"], "rows", vec![]),
+        op(
+            "ReduceSum",
+            &["rows", "axis1"],
+            "sum",
+            vec![int_attr("keepdims", 0)],
+        ),
+        // The sqrt-n combiner: n counts the non-padding ids, at least 1.
+        op("Equal", &[INPUT, "pad"], "is_pad", vec![]),
+        op("Not", &["is_pad"], "is_token", vec![]),
+        op(
+            "Cast",
+            &["is_token"],
+            "token_mask",
+            vec![int_attr("to", float)],
+        ),
+        op(
+            "ReduceSum",
+            &["token_mask", "axis1"],
+            "count",
+            vec![int_attr("keepdims", 1)],
+        ),
+        op("Max", &["count", "one"], "count1", vec![]),
+        op("Sqrt", &["count1"], "norm", vec![]),
+        op("Div", &["sum", "norm"], "bag", vec![]),
+        // The head.
+        op("MatMul", &["bag", "w1"], "z1", vec![]),
+        op("Add", &["z1", "b1"], "a1", vec![]),
+        op("Relu", &["a1"], "hidden", vec![]),
+        op("MatMul", &["hidden", "w2"], "z2", vec![]),
+        op("Add", &["z2", "b2"], "logit", vec![]),
+        op("Sigmoid", &["logit"], OUTPUT, vec![]),
+    ];
+    let graph = GraphProto {
+        name: "polarity".into(),
+        node,
+        initializer,
+        input: vec![value_info(INPUT, DataType::Int64, &["batch", "length"])],
+        output: vec![value_info(OUTPUT, DataType::Float, &["batch", "1"])],
+        ..Default::default()
+    };
+    let vocab = &model.vocab;
+    let metadata = [
+        (key::TOKENIZER, TOKENIZER.to_string()),
+        (key::LABELS, model.labels.join("\n")),
+        (key::OOV_BUCKETS, vocab.oov_buckets().to_string()),
+        (key::BIGRAM_BUCKETS, vocab.bigram_buckets().to_string()),
+        (key::VOCABULARY, vocab.words().join("\n")),
+    ];
+    ModelProto {
+        ir_version: 8,
+        opset_import: vec![OperatorSetIdProto {
+            domain: String::new(),
+            version: OPSET,
+        }],
+        producer_name: "polarity".into(),
+        producer_version: env!("CARGO_PKG_VERSION").into(),
+        doc_string: format!(
+            "Binary text classifier: P({}) from token ids. Tokenize with polarity ({TOKENIZER}).",
+            model.labels[0]
+        ),
+        graph: Some(graph),
+        metadata_props: metadata
+            .into_iter()
+            .map(|(key, value)| StringStringEntryProto {
+                key: key.into(),
+                value,
+            })
+            .collect(),
+        ..Default::default()
+    }
+}
+
+/// Decodes ONNX bytes written by [`export`] into a model (its table dequantized to `f32`).
+pub fn import(bytes: &[u8]) -> Result<(Model, ModelProto), Error> {
+    let proto = ModelProto::decode(bytes)
+        .map_err(|e| Error::Format(format!("the bytes are not an ONNX protobuf ({e})")))?;
+    let model = from_proto(&proto)?;
+    Ok((model, proto))
+}
+
+fn from_proto(proto: &ModelProto) -> Result<Model, Error> {
+    let meta = |k: &str| {
+        proto
+            .metadata_props
+            .iter()
+            .find(|p| p.key == k)
+            .map(|p| p.value.as_str())
+            .ok_or_else(|| Error::Format(format!("the ONNX file has no {k:?} metadata")))
+    };
+    let tokenizer = meta(key::TOKENIZER)?;
+    if tokenizer != TOKENIZER {
+        return Err(Error::Format(format!(
+            "the model needs tokenizer {tokenizer:?}; this build has {TOKENIZER:?}"
+        )));
+    }
+    let labels: Vec<&str> = meta(key::LABELS)?.split('\n').collect();
+    let labels: [String; 2] = match labels[..] {
+        [a, b] if !a.is_empty() && !b.is_empty() && a != b => [a.into(), b.into()],
+        _ => {
+            return Err(Error::Format(
+                "the model must name two distinct labels".into(),
+            ))
+        }
+    };
+    let number = |k: &str| {
+        meta(k)?
+            .parse::<u32>()
+            .map_err(|_| Error::Format(format!("metadata {k:?} is not a number")))
+    };
+    let words = match meta(key::VOCABULARY)? {
+        "" => Vec::new(),
+        list => list.split('\n').map(String::from).collect(),
+    };
+    let vocab = Vocabulary::new(
+        words,
+        number(key::OOV_BUCKETS)?,
+        number(key::BIGRAM_BUCKETS)?,
+    )?;
+
+    let graph = proto
+        .graph
+        .as_ref()
+        .ok_or_else(|| Error::Format("the ONNX file has no graph".into()))?;
+    let init = |name: &str| {
+        graph
+            .initializer
+            .iter()
+            .find(|t| t.name == name)
+            .ok_or_else(|| Error::Format(format!("the graph has no {name:?} initializer")))
+    };
+    let table = init("embedding")?;
+    let (rows, dim) = match table.dims[..] {
+        [r, d] if r > 0 && d > 0 => (r as usize, d as usize),
+        _ => return Err(Error::Format("the embedding is not a 2-d table".into())),
+    };
+    if rows != vocab.rows() {
+        return Err(Error::Format(format!(
+            "the embedding has {rows} rows but the vocabulary needs {}",
+            vocab.rows()
+        )));
+    }
+    let values = bytes_of(table, DataType::Int8, rows * dim)?
+        .iter()
+        .map(|&b| b as i8)
+        .collect();
+    let scales = floats(init("scales")?, rows)?;
+    let quantized = QuantizedTable {
+        rows,
+        dim,
+        values,
+        scales,
+    };
+    let b2 = floats(init("b2")?, 1)?;
+    Ok(Model {
+        vocab,
+        labels,
+        dim,
+        embedding: quantized.dequantize(),
+        w1: floats(init("w1")?, dim * HIDDEN)?,
+        b1: floats(init("b1")?, HIDDEN)?,
+        w2: floats(init("w2")?, HIDDEN)?,
+        b2: b2[0],
+    })
+}
+
+fn bytes_of(t: &TensorProto, ty: DataType, len: usize) -> Result<&[u8], Error> {
+    let width = if ty == DataType::Float { 4 } else { 1 };
+    if t.data_type != ty as i32 || t.raw_data.len() != len * width {
+        return Err(Error::Format(format!(
+            "initializer {:?} should hold {len} values of {ty:?} as raw data",
+            t.name
+        )));
+    }
+    Ok(&t.raw_data)
+}
+
+fn floats(t: &TensorProto, len: usize) -> Result<Vec<f32>, Error> {
+    let values: Vec<f32> = bytes_of(t, DataType::Float, len)?
+        .chunks_exact(4)
+        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        .collect();
+    if values.iter().any(|x| !x.is_finite()) {
+        return Err(Error::Format(format!(
+            "initializer {:?} holds NaN or infinity",
+            t.name
+        )));
+    }
+    Ok(values)
+}
+
+fn f32_bytes(values: &[f32]) -> Vec<u8> {
+    values.iter().flat_map(|v| v.to_le_bytes()).collect()
+}
+
+fn tensor(name: &str, dims: &[i64], ty: DataType, raw_data: Vec<u8>) -> TensorProto {
+    TensorProto {
+        name: name.into(),
+        dims: dims.to_vec(),
+        data_type: ty as i32,
+        raw_data,
+        ..Default::default()
+    }
+}
+
+fn op(op_type: &str, inputs: &[&str], output: &str, attribute: Vec<AttributeProto>) -> NodeProto {
+    NodeProto {
+        name: output.into(),
+        op_type: op_type.into(),
+        input: inputs.iter().map(|s| s.to_string()).collect(),
+        output: vec![output.into()],
+        attribute,
+        ..Default::default()
+    }
+}
+
+fn int_attr(name: &str, i: i64) -> AttributeProto {
+    AttributeProto {
+        name: name.into(),
+        r#type: AttributeType::Int as i32,
+        i,
+        ..Default::default()
+    }
+}
+
+fn value_info(name: &str, ty: DataType, dims: &[&str]) -> ValueInfoProto {
+    let dim = dims
+        .iter()
+        .map(|d| Dimension {
+            value: Some(match d.parse::<i64>() {
+                Ok(n) => dimension::Value::DimValue(n),
+                Err(_) => dimension::Value::DimParam(d.to_string()),
+            }),
+            ..Default::default()
+        })
+        .collect();
+    ValueInfoProto {
+        name: name.into(),
+        r#type: Some(TypeProto {
+            value: Some(type_proto::Value::TensorType(type_proto::Tensor {
+                elem_type: ty as i32,
+                shape: Some(TensorShapeProto { dim }),
+            })),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::tests::tiny_model;
+
+    #[test]
+    fn export_then_import_gives_the_quantized_model() {
+        let model = tiny_model(5);
+        let (back, _) = import(&export(&model)).unwrap();
+        assert_eq!(back, model.round_trip_quantization());
+    }
+
+    #[test]
+    fn garbage_and_truncated_bytes_are_errors() {
+        let bytes = export(&tiny_model(6));
+        for bad in [
+            &b""[..],
+            b"hello, world",
+            &bytes[..bytes.len() / 2],
+            &bytes[..bytes.len() - 1],
+        ] {
+            let err = import(bad).unwrap_err();
+            assert!(!err.to_string().is_empty());
+        }
+        let mut flipped = bytes.clone();
+        for b in flipped.iter_mut().step_by(97) {
+            *b ^= 0xa5;
+        }
+        let _ = import(&flipped); // an error or a model: never a panic
+    }
+
+    #[test]
+    fn foreign_onnx_is_refused_with_a_reason() {
+        let mut proto = to_proto(&tiny_model(7));
+        proto.metadata_props.retain(|p| p.key != key::VOCABULARY);
+        let err = import(&proto.encode_to_vec()).unwrap_err().to_string();
+        assert!(err.contains("polarity.vocabulary"), "{err}");
+    }
+}

@@ -1,0 +1,539 @@
+//! Training and fine-tuning: binary cross-entropy, Adam, shuffled mini-batches, early stopping.
+//!
+//! The embedding is updated lazily: only rows that a batch touched get an Adam step (as TF's
+//! LazyAdam), which keeps an epoch linear in the tokens seen rather than in the table size. No
+//! threads, files or clocks: the same code trains natively and fine-tunes in a browser worker, and
+//! the same seed gives the same model everywhere.
+
+use crate::model::{Model, HIDDEN};
+use crate::rng::Rng;
+use crate::vocab::PAD;
+use crate::Error;
+
+/// One labelled text, already encoded. `target` is 1.0 for the model's first label, 0.0 for the
+/// second.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Example {
+    pub ids: Vec<u32>,
+    pub target: f32,
+}
+
+/// How to train. [`Options::default`] suits fine-tuning on tens to hundreds of examples.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Options {
+    /// Upper bound on passes over the data (early stopping may end sooner).
+    pub epochs: usize,
+    pub learning_rate: f32,
+    pub batch_size: usize,
+    /// Update the embedding table too, not only the head.
+    pub train_embedding: bool,
+    /// Learning rate of the embedding relative to the head's.
+    pub embedding_learning_rate_scale: f32,
+    /// Probability of dropping each id of a text during training (a regularizer).
+    pub token_dropout: f32,
+    /// L2 penalty on the head's weights (decoupled weight decay, as AdamW).
+    pub weight_decay: f32,
+    /// Stop after this many epochs without a better validation loss (0: never stop early).
+    pub patience: usize,
+    pub seed: u64,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            epochs: 20,
+            learning_rate: 0.01,
+            batch_size: 16,
+            train_embedding: true,
+            embedding_learning_rate_scale: 1.0,
+            token_dropout: 0.0,
+            weight_decay: 0.0,
+            patience: 3,
+            seed: 42,
+        }
+    }
+}
+
+impl Options {
+    /// Refuses options that would give NaN weights or never end.
+    pub fn validate(&self) -> Result<(), Error> {
+        let bad = |what: &str| Err(Error::Input(what.to_string()));
+        if self.epochs == 0 || self.epochs > 10_000 {
+            return bad("epochs must be between 1 and 10000");
+        }
+        if !(self.learning_rate > 0.0 && self.learning_rate <= 1.0) {
+            return bad("learningRate must be a number in (0, 1]");
+        }
+        if self.batch_size == 0 || self.batch_size > 100_000 {
+            return bad("batchSize must be between 1 and 100000");
+        }
+        if !(self.embedding_learning_rate_scale >= 0.0
+            && self.embedding_learning_rate_scale <= 100.0)
+        {
+            return bad("the embedding learning-rate scale must be in [0, 100]");
+        }
+        if !(0.0..0.95).contains(&self.token_dropout) {
+            return bad("token dropout must be in [0, 0.95)");
+        }
+        if !(0.0..1.0).contains(&self.weight_decay) {
+            return bad("weight decay must be in [0, 1)");
+        }
+        Ok(())
+    }
+}
+
+/// Where training is, reported after every batch.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Progress {
+    /// 1-based.
+    pub epoch: usize,
+    pub epochs: usize,
+    /// 1-based, within the epoch.
+    pub step: usize,
+    pub steps: usize,
+    /// Mean loss and accuracy over the epoch so far (training data).
+    pub loss: f32,
+    pub accuracy: f32,
+}
+
+/// What training did.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Report {
+    /// Epochs run (early stopping may end before the bound).
+    pub epochs: usize,
+    /// The epoch whose weights were kept (the best on validation, else the last).
+    pub best_epoch: usize,
+    /// Loss and accuracy on the training data, with the kept weights.
+    pub loss: f32,
+    pub accuracy: f32,
+    /// Accuracy on the validation data with the kept weights, if there was any.
+    pub validation_accuracy: Option<f32>,
+    pub validation_loss: Option<f32>,
+}
+
+/// Mean loss and accuracy of `model` on `examples` (loss 0, accuracy 0 when empty).
+pub fn evaluate(model: &Model, examples: &[Example]) -> (f32, f32) {
+    if examples.is_empty() {
+        return (0.0, 0.0);
+    }
+    let (mut loss, mut correct) = (0f64, 0usize);
+    for ex in examples {
+        let p = model.score(&ex.ids);
+        loss += bce(p, ex.target) as f64;
+        correct += usize::from((p >= 0.5) == (ex.target >= 0.5));
+    }
+    let n = examples.len() as f64;
+    ((loss / n) as f32, (correct as f64 / n) as f32)
+}
+
+/// Trains `model` on `train`, early-stopping on `validation` when it is not empty. The model is
+/// left with the best weights seen; on error it is left untouched.
+pub fn train(
+    model: &mut Model,
+    train: &[Example],
+    validation: &[Example],
+    options: &Options,
+    progress: &mut dyn FnMut(&Progress),
+) -> Result<Report, Error> {
+    options.validate()?;
+    if train.is_empty() {
+        return Err(Error::Input("there are no training examples".into()));
+    }
+    let rows = model.vocab.rows() as u32;
+    for ex in train.iter().chain(validation) {
+        if ex.ids.iter().any(|&id| id >= rows) || !(0.0..=1.0).contains(&ex.target) {
+            return Err(Error::Input("an example does not fit this model".into()));
+        }
+    }
+
+    let mut work = model.clone();
+    let mut state = Trainer::new(&work, options);
+    let mut order: Vec<usize> = (0..train.len()).collect();
+    let steps = train.len().div_ceil(options.batch_size);
+    let mut best: Option<(f32, usize, Model)> = None;
+    let mut epochs_run = 0;
+
+    for epoch in 1..=options.epochs {
+        epochs_run = epoch;
+        state.rng.shuffle(&mut order);
+        let (mut loss_sum, mut correct, mut seen) = (0f64, 0usize, 0usize);
+        for (step, batch) in order.chunks(options.batch_size).enumerate() {
+            let (loss, right) = state.step(&mut work, train, batch);
+            loss_sum += loss;
+            correct += right;
+            seen += batch.len();
+            progress(&Progress {
+                epoch,
+                epochs: options.epochs,
+                step: step + 1,
+                steps,
+                loss: (loss_sum / seen as f64) as f32,
+                accuracy: correct as f32 / seen as f32,
+            });
+        }
+        if !work.embedding.iter().chain(&work.w1).all(|x| x.is_finite()) {
+            return Err(Error::Input(
+                "training diverged (weights became NaN or infinite); try a smaller learningRate"
+                    .into(),
+            ));
+        }
+        if validation.is_empty() {
+            continue;
+        }
+        let (val_loss, _) = evaluate(&work, validation);
+        match &best {
+            Some((best_loss, _, _)) if val_loss >= *best_loss => {
+                if options.patience > 0
+                    && epoch - best.as_ref().map_or(0, |b| b.1) >= options.patience
+                {
+                    break;
+                }
+            }
+            _ => best = Some((val_loss, epoch, work.clone())),
+        }
+    }
+
+    let best_epoch = match best {
+        Some((_, epoch, kept)) => {
+            work = kept;
+            epoch
+        }
+        None => epochs_run,
+    };
+    let (loss, accuracy) = evaluate(&work, train);
+    let validation_score = (!validation.is_empty()).then(|| evaluate(&work, validation));
+    *model = work;
+    Ok(Report {
+        epochs: epochs_run,
+        best_epoch,
+        loss,
+        accuracy,
+        validation_accuracy: validation_score.map(|s| s.1),
+        validation_loss: validation_score.map(|s| s.0),
+    })
+}
+
+fn bce(p: f32, y: f32) -> f32 {
+    let p = p.clamp(1e-7, 1.0 - 1e-7);
+    -(y * p.ln() + (1.0 - y) * (1.0 - p).ln())
+}
+
+/// Optimizer state and scratch buffers for one training run.
+struct Trainer<'o> {
+    options: &'o Options,
+    rng: Rng,
+    t: i32,
+    head: Adam,
+    /// Gradient of the head, flattened as w1, b1, w2, b2.
+    head_grad: Vec<f32>,
+    table: Adam,
+    table_grad: Vec<f32>,
+    touched: Vec<u32>,
+    is_touched: Vec<bool>,
+    ids: Vec<u32>,
+}
+
+impl<'o> Trainer<'o> {
+    fn new(model: &Model, options: &'o Options) -> Self {
+        let head_len = model.w1.len() + model.b1.len() + model.w2.len() + 1;
+        let table_len = if options.train_embedding {
+            model.embedding.len()
+        } else {
+            0
+        };
+        Trainer {
+            options,
+            rng: Rng::new(options.seed),
+            t: 0,
+            head: Adam::new(head_len),
+            head_grad: vec![0.0; head_len],
+            table: Adam::new(table_len),
+            table_grad: vec![0.0; table_len],
+            touched: Vec::new(),
+            is_touched: vec![
+                false;
+                if options.train_embedding {
+                    model.vocab.rows()
+                } else {
+                    0
+                }
+            ],
+            ids: Vec::new(),
+        }
+    }
+
+    /// One mini-batch: forward, backward, Adam. Returns the summed loss and correct count.
+    fn step(&mut self, model: &mut Model, data: &[Example], batch: &[usize]) -> (f64, usize) {
+        let dim = model.dim;
+        let (mut loss, mut correct) = (0f64, 0usize);
+        for &i in batch {
+            let ex = &data[i];
+            self.ids.clear();
+            let dropout = self.options.token_dropout;
+            for &id in &ex.ids {
+                if id != PAD && (dropout == 0.0 || self.rng.uniform() >= dropout) {
+                    self.ids.push(id);
+                }
+            }
+            let act = model.forward(&self.ids);
+            loss += bce(act.score, ex.target) as f64;
+            correct += usize::from((act.score >= 0.5) == (ex.target >= 0.5));
+
+            // Backward. d loss / d logit for sigmoid + BCE is (p - y).
+            let dz = act.score - ex.target;
+            let (gw1, rest) = self.head_grad.split_at_mut(dim * HIDDEN);
+            let (gb1, rest) = rest.split_at_mut(HIDDEN);
+            let (gw2, gb2) = rest.split_at_mut(HIDDEN);
+            gb2[0] += dz;
+            let mut dh = [0f32; HIDDEN];
+            for j in 0..HIDDEN {
+                gw2[j] += dz * act.hidden[j];
+                if act.hidden[j] > 0.0 {
+                    dh[j] = dz * model.w2[j];
+                }
+            }
+            gb1.iter_mut().zip(&dh).for_each(|(g, d)| *g += d);
+            let mut dbag = vec![0f32; dim];
+            for (k, (x, row)) in act
+                .bag
+                .iter()
+                .zip(model.w1.chunks_exact(HIDDEN))
+                .enumerate()
+            {
+                let grow = &mut gw1[k * HIDDEN..][..HIDDEN];
+                for j in 0..HIDDEN {
+                    grow[j] += x * dh[j];
+                    dbag[k] += row[j] * dh[j];
+                }
+            }
+            if self.options.train_embedding {
+                let norm = (act.count.max(1) as f32).sqrt();
+                for &id in &self.ids {
+                    if !self.is_touched[id as usize] {
+                        self.is_touched[id as usize] = true;
+                        self.touched.push(id);
+                    }
+                    let g = &mut self.table_grad[id as usize * dim..][..dim];
+                    g.iter_mut().zip(&dbag).for_each(|(g, d)| *g += d / norm);
+                }
+            }
+        }
+
+        self.t += 1;
+        let scale = 1.0 / batch.len() as f32;
+        let lr = self.options.learning_rate;
+        let mut params: Vec<&mut [f32]> = vec![
+            &mut model.w1,
+            &mut model.b1,
+            &mut model.w2,
+            std::slice::from_mut(&mut model.b2),
+        ];
+        let decay = self.options.weight_decay;
+        let mut offset = 0;
+        for (n, p) in params.iter_mut().enumerate() {
+            let len = p.len();
+            // Decay the weights, not the biases.
+            let wd = if n % 2 == 0 { decay } else { 0.0 };
+            self.head.update(
+                p,
+                &mut self.head_grad[offset..offset + len],
+                offset,
+                scale,
+                lr,
+                wd,
+                self.t,
+            );
+            offset += len;
+        }
+        let table_lr = lr * self.options.embedding_learning_rate_scale;
+        for &id in &self.touched {
+            let at = id as usize * dim;
+            self.table.update(
+                &mut model.embedding[at..at + dim],
+                &mut self.table_grad[at..at + dim],
+                at,
+                scale,
+                table_lr,
+                0.0,
+                self.t,
+            );
+            self.is_touched[id as usize] = false;
+        }
+        self.touched.clear();
+        (loss, correct)
+    }
+}
+
+/// Adam moments for a flat parameter vector; slices of it are updated in place.
+struct Adam {
+    m: Vec<f32>,
+    v: Vec<f32>,
+}
+
+impl Adam {
+    const BETA1: f32 = 0.9;
+    const BETA2: f32 = 0.999;
+    const EPSILON: f32 = 1e-7;
+
+    fn new(len: usize) -> Self {
+        Adam {
+            m: vec![0.0; len],
+            v: vec![0.0; len],
+        }
+    }
+
+    /// Updates `params` (moments at `offset..`) from `grad * scale`, and zeroes `grad`.
+    #[allow(clippy::too_many_arguments)]
+    fn update(
+        &mut self,
+        params: &mut [f32],
+        grad: &mut [f32],
+        offset: usize,
+        scale: f32,
+        lr: f32,
+        weight_decay: f32,
+        t: i32,
+    ) {
+        let correction1 = 1.0 - Self::BETA1.powi(t);
+        let correction2 = 1.0 - Self::BETA2.powi(t);
+        let step = lr * correction2.sqrt() / correction1;
+        let m = &mut self.m[offset..offset + params.len()];
+        let v = &mut self.v[offset..offset + params.len()];
+        for (((p, g), m), v) in params.iter_mut().zip(grad.iter_mut()).zip(m).zip(v) {
+            let g1 = *g * scale;
+            *m = Self::BETA1 * *m + (1.0 - Self::BETA1) * g1;
+            *v = Self::BETA2 * *v + (1.0 - Self::BETA2) * g1 * g1;
+            *p -= step * *m / (v.sqrt() + Self::EPSILON) + lr * weight_decay * *p;
+            *g = 0.0;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::tests::tiny_model;
+
+    /// A small fixture: sentiment words decide the label, fillers are noise.
+    pub fn fixture(model: &Model, n: usize, seed: u64) -> Vec<Example> {
+        let mut rng = Rng::new(seed);
+        let pos = ["good", "great", "!"];
+        let neg = ["bad", "awful"];
+        let filler = ["the", "film", "plot", "actors", "scene"];
+        (0..n)
+            .map(|i| {
+                let positive = i % 2 == 0;
+                let mut words = Vec::new();
+                for _ in 0..6 {
+                    words.push(filler[rng.below(filler.len())]);
+                }
+                let key = if positive { &pos[..] } else { &neg[..] };
+                words.push(key[rng.below(key.len())]);
+                rng.shuffle(&mut words);
+                Example {
+                    ids: model.vocab.encode(&words.join(" ")),
+                    target: if positive { 1.0 } else { 0.0 },
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn training_lowers_the_loss_and_learns_the_fixture() {
+        let mut model = tiny_model(21);
+        let data = fixture(&model, 200, 1);
+        let valid = fixture(&model, 60, 2);
+        let (before, _) = evaluate(&model, &data);
+        let options = Options {
+            epochs: 15,
+            patience: 0,
+            ..Options::default()
+        };
+        let mut calls = 0;
+        let report = train(&mut model, &data, &valid, &options, &mut |_| calls += 1).unwrap();
+        assert!(
+            report.loss < before * 0.5,
+            "loss {before} -> {}",
+            report.loss
+        );
+        assert!(report.validation_accuracy.unwrap() > 0.95, "{report:?}");
+        assert_eq!(calls, 15 * 200usize.div_ceil(16));
+    }
+
+    #[test]
+    fn same_seed_same_model() {
+        let base = tiny_model(22);
+        let data = fixture(&base, 50, 3);
+        let run = |seed| {
+            let mut m = base.clone();
+            let options = Options {
+                seed,
+                epochs: 3,
+                token_dropout: 0.1,
+                ..Options::default()
+            };
+            train(&mut m, &data, &[], &options, &mut |_| {}).unwrap();
+            m
+        };
+        assert_eq!(run(5), run(5));
+        assert_ne!(run(5), run(6));
+    }
+
+    #[test]
+    fn frozen_embedding_stays_put() {
+        let mut model = tiny_model(23);
+        let table = model.embedding.clone();
+        let data = fixture(&model, 40, 4);
+        let options = Options {
+            train_embedding: false,
+            epochs: 2,
+            ..Options::default()
+        };
+        train(&mut model, &data, &[], &options, &mut |_| {}).unwrap();
+        assert_eq!(model.embedding, table);
+    }
+
+    #[test]
+    fn early_stopping_keeps_the_best_epoch() {
+        let mut model = tiny_model(24);
+        let data = fixture(&model, 100, 5);
+        // A third of the validation labels are wrong: growing confidence makes its loss rise.
+        let mut valid = fixture(&model, 30, 6);
+        valid
+            .iter_mut()
+            .step_by(3)
+            .for_each(|ex| ex.target = 1.0 - ex.target);
+        let options = Options {
+            epochs: 50,
+            patience: 2,
+            learning_rate: 0.05,
+            ..Options::default()
+        };
+        let report = train(&mut model, &data, &valid, &options, &mut |_| {}).unwrap();
+        assert!(
+            report.epochs < 50 && report.best_epoch <= report.epochs,
+            "{report:?}"
+        );
+        let (val_loss, _) = evaluate(&model, &valid);
+        assert_eq!(Some(val_loss), report.validation_loss);
+    }
+
+    #[test]
+    fn bad_input_is_refused_and_leaves_the_model_alone() {
+        let mut model = tiny_model(25);
+        let original = model.clone();
+        let data = fixture(&model, 10, 7);
+        let nan = Options {
+            learning_rate: f32::NAN,
+            ..Options::default()
+        };
+        assert!(train(&mut model, &data, &[], &nan, &mut |_| {}).is_err());
+        assert!(train(&mut model, &[], &[], &Options::default(), &mut |_| {}).is_err());
+        let wild = [Example {
+            ids: vec![u32::MAX],
+            target: 1.0,
+        }];
+        assert!(train(&mut model, &wild, &[], &Options::default(), &mut |_| {}).is_err());
+        assert_eq!(model, original);
+    }
+}

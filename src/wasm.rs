@@ -1,0 +1,1 @@
+//! The JavaScript facade (wasm32 only): thin wasm-bindgen bindings over [`crate::Classifier`].
