@@ -30,12 +30,13 @@ fn open(path: &Path) -> Result<Box<dyn Read>, String> {
     })
 }
 
-/// Reads `LABEL<TAB>TEXT` lines; LABEL is 1 (positive) or 0 (negative).
+/// Reads `LABEL<TAB>TEXT` lines; LABEL is 1 (positive) or 0 (negative). Empty lines and lines
+/// starting with `#` are skipped.
 pub fn read_reviews(path: &Path) -> Result<Vec<Review>, String> {
     let mut reviews = Vec::new();
     for (n, line) in BufReader::new(open(path)?).lines().enumerate() {
         let line = line.map_err(|e| format!("{}: line {}: {e}", path.display(), n + 1))?;
-        if line.is_empty() {
+        if line.is_empty() || line.starts_with('#') {
             continue;
         }
         let (label, text) = line

@@ -6,7 +6,7 @@
 //! The layers, bottom up:
 //! - [`text`]: the tokenizer; [`vocab`]: tokens to table rows;
 //! - [`model`]: the network in plain Rust (reference forward pass, explanations);
-//!   [`quantize`]: its int8 table; [`train`]: training and fine-tuning;
+//!   [`quantize`]: its int8 table; [`train`]: training; [`finetune`]: fine-tuning requests checked;
 //! - [`onnx`]: the model as one self-contained ONNX file, and back;
 //! - [`engine`]: that file run by tract;
 //! - [`classifier`]: what applications use: engine + model + labels;
@@ -19,6 +19,7 @@ pub mod classifier;
 #[cfg(feature = "cli")]
 pub mod data;
 pub mod engine;
+pub mod finetune;
 pub mod model;
 pub mod onnx;
 pub mod quantize;
@@ -29,7 +30,7 @@ pub mod text;
 pub mod train;
 pub mod vocab;
 #[cfg(target_arch = "wasm32")]
-mod wasm;
+pub mod wasm;
 
 pub use classifier::{Classifier, Explanation, Prediction};
 pub use model::Model;

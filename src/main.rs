@@ -37,12 +37,50 @@ enum Command {
         #[arg(long, default_value_t = 256)]
         batch_size: usize,
     },
+    /// Token ids and tract's score of each review, as JSON lines (to cross-check other engines).
+    Dump {
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long)]
+        model: Option<PathBuf>,
+    },
+    /// Few-shot transfer: fine-tune a model on N balanced IMDB-train reviews, several seeds,
+    /// and measure accuracy on the validation split (or, with --test, on IMDB test).
+    Fewshot(FewshotArgs),
     /// Label and score of each TEXT, or of each line of stdin when there is none.
     Classify {
         texts: Vec<String>,
         #[arg(long)]
         model: Option<PathBuf>,
     },
+}
+
+#[derive(clap::Args)]
+struct FewshotArgs {
+    /// The model to start from, e.g. model/pretrained.onnx.
+    #[arg(long)]
+    model: PathBuf,
+    #[arg(long)]
+    data: Option<PathBuf>,
+    /// Numbers of labelled reviews, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "20,50,100,200,500")]
+    n: Vec<usize>,
+    #[arg(long, default_value_t = 3)]
+    seeds: u64,
+    /// Measure on IMDB test (for the reported figures) instead of the validation split.
+    #[arg(long)]
+    test: bool,
+    /// Replace the embedding by random rows of the same scale (the baseline).
+    #[arg(long)]
+    random_embedding: bool,
+    #[arg(long)]
+    epochs: Option<f64>,
+    #[arg(long)]
+    learning_rate: Option<f64>,
+    #[arg(long)]
+    batch_size: Option<f64>,
+    #[arg(long)]
+    freeze_embedding: bool,
 }
 
 #[derive(clap::Args)]
@@ -71,12 +109,14 @@ struct TrainArgs {
     epochs: usize,
     #[arg(long, default_value_t = 0.002)]
     learning_rate: f32,
-    #[arg(long, default_value_t = 32)]
+    #[arg(long, default_value_t = 256)]
     batch_size: usize,
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.2)]
     token_dropout: f32,
     #[arg(long, default_value_t = 0.0)]
     weight_decay: f32,
+    #[arg(long, default_value_t = 0.0)]
+    embedding_weight_decay: f32,
     #[arg(long, default_value_t = 2)]
     patience: usize,
     #[arg(long, default_value_t = 42)]
@@ -87,6 +127,13 @@ struct TrainArgs {
     /// Also measure IMDB test (the final, reported number) and write the model card here.
     #[arg(long)]
     card: Option<PathBuf>,
+    /// After training, keep only this many bigram rows (the largest) and train on (0: keep all).
+    #[arg(long, default_value_t = Recipe::default().keep_bigrams.unwrap_or(0))]
+    keep_bigrams: usize,
+    /// Write the pre-trained embedding exactly as imported (no new words, never trained on
+    /// labels) with a fresh head, for fine-tuning from scratch: e.g. model/pretrained.onnx.
+    #[arg(long)]
+    pretrained_only: bool,
 }
 
 fn main() {
@@ -98,6 +145,8 @@ fn main() {
             model,
             batch_size,
         } => eval_command(&data, model.as_deref(), batch_size).map(|_| ()),
+        Command::Fewshot(args) => fewshot_command(args),
+        Command::Dump { data, model } => dump_command(&data, model.as_deref()),
         Command::Classify { texts, model } => classify_command(texts, model.as_deref()),
     };
     if let Err(message) = result {
@@ -184,6 +233,127 @@ fn eval_command(
     Ok(e)
 }
 
+fn fewshot_command(args: FewshotArgs) -> Result<(), String> {
+    use polarity::finetune::{FineTuneOptions, Label, Labelled};
+    let data = args.data.clone().unwrap_or_else(default_data_dir);
+    let mut base = load(Some(&args.model))?;
+    if args.random_embedding {
+        let mut model = base.model().clone();
+        let mut rng = polarity::rng::Rng::new(0xbad);
+        let std = (model.embedding.iter().map(|x| x * x).sum::<f32>()
+            / model.embedding.len() as f32)
+            .sqrt();
+        let limit = std * 3f32.sqrt();
+        model
+            .embedding
+            .iter_mut()
+            .for_each(|x| *x = rng.symmetric(limit));
+        model.embedding[..model.dim]
+            .iter_mut()
+            .for_each(|x| *x = 0.0);
+        base = Classifier::from_model(&model).map_err(|e| e.to_string())?;
+    }
+    let reviews = read_reviews(&data.join("imdb/train.tsv.gz"))?;
+    let (pool, valid) = recipe::split(reviews, &Recipe::default());
+    let eval_set = if args.test {
+        read_reviews(&data.join("imdb/test.tsv.gz"))?
+    } else {
+        valid
+    };
+    let eval_texts: Vec<&str> = eval_set.iter().map(|r| r.text.as_str()).collect();
+    let (positives, negatives): (Vec<&Review>, Vec<&Review>) =
+        pool.iter().partition(|r| r.positive);
+    println!(
+        "start: {}; evaluated on {} ({} reviews)",
+        args.model.display(),
+        if args.test {
+            "IMDB test"
+        } else {
+            "validation split of IMDB train"
+        },
+        eval_set.len()
+    );
+    println!("n\tmean\tmin\tmax\tms per fine-tune (median)");
+    for &n in &args.n {
+        let (mut accuracies, mut millis) = (Vec::new(), Vec::new());
+        for seed in 0..args.seeds {
+            let mut rng = polarity::rng::Rng::new(1000 + seed);
+            let mut pick = |group: &[&Review], k: usize| -> Vec<Labelled> {
+                let mut idx: Vec<usize> = (0..group.len()).collect();
+                rng.shuffle(&mut idx);
+                idx[..k.min(idx.len())]
+                    .iter()
+                    .map(|&i| Labelled {
+                        text: group[i].text.clone(),
+                        label: Label::Number(f64::from(u8::from(group[i].positive))),
+                    })
+                    .collect()
+            };
+            let mut examples = pick(&positives, n / 2);
+            examples.extend(pick(&negatives, n - n / 2));
+            let options = FineTuneOptions {
+                epochs: args.epochs,
+                learning_rate: args.learning_rate,
+                batch_size: args.batch_size,
+                train_embedding: Some(!args.freeze_embedding),
+                seed: Some(seed as f64),
+                validation_split: None,
+            };
+            let mut clf = base
+                .from_pretrained(base.labels().clone(), seed)
+                .map_err(|e| e.to_string())?;
+            let started = Instant::now();
+            clf.fine_tune_examples(&examples, &options, &mut |_| {})
+                .map_err(|e| e.to_string())?;
+            millis.push(started.elapsed().as_secs_f64() * 1000.0);
+            let predictions = clf.classify_batch(&eval_texts).map_err(|e| e.to_string())?;
+            let correct = eval_set
+                .iter()
+                .zip(&predictions)
+                .filter(|(r, p)| r.positive == (p.score >= 0.5))
+                .count();
+            accuracies.push(correct as f64 / eval_set.len() as f64);
+        }
+        millis.sort_by(f64::total_cmp);
+        let mean = accuracies.iter().sum::<f64>() / accuracies.len() as f64;
+        let min = accuracies.iter().copied().fold(f64::INFINITY, f64::min);
+        let max = accuracies.iter().copied().fold(0.0, f64::max);
+        println!(
+            "{n}\t{:.2}%\t{:.2}%\t{:.2}%\t{:.0}",
+            mean * 100.0,
+            min * 100.0,
+            max * 100.0,
+            millis[millis.len() / 2]
+        );
+    }
+    Ok(())
+}
+
+fn dump_command(data: &Path, model: Option<&Path>) -> Result<(), String> {
+    let clf = load(model)?;
+    let reviews = read_reviews(data)?;
+    let ids: Vec<Vec<u32>> = reviews
+        .iter()
+        .map(|r| clf.model().vocab.encode(&r.text))
+        .collect();
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    for (ids, p) in ids
+        .iter()
+        .zip(clf.score_ids(&ids).map_err(|e| e.to_string())?)
+    {
+        let list: Vec<String> = ids.iter().map(u32::to_string).collect();
+        writeln!(
+            out,
+            "{{\"ids\":[{}],\"score\":{:?}}}",
+            list.join(","),
+            p.score
+        )
+        .map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
 fn classify_command(texts: Vec<String>, model: Option<&Path>) -> Result<(), String> {
     let clf = load(model)?;
     let stdout = std::io::stdout();
@@ -210,9 +380,15 @@ fn train_command(args: TrainArgs) -> Result<(), String> {
     let recipe = Recipe {
         dim: args.dim,
         min_count: args.min_count,
-        extend_min_count: args.extend_min_count,
+        // The pre-trained table as imported: no words of its own.
+        extend_min_count: if args.pretrained_only {
+            usize::MAX
+        } else {
+            args.extend_min_count
+        },
         oov_buckets: args.oov_buckets,
         bigram_buckets: args.bigram_buckets,
+        keep_bigrams: (args.keep_bigrams > 0).then_some(args.keep_bigrams),
         undo_sif: !args.keep_sif && args.embedding.starts_with("minilm"),
         row_norm: args.row_norm,
         validation_fraction: 0.1,
@@ -226,6 +402,7 @@ fn train_command(args: TrainArgs) -> Result<(), String> {
         embedding_learning_rate_scale: 1.0,
         token_dropout: args.token_dropout,
         weight_decay: args.weight_decay,
+        embedding_weight_decay: args.embedding_weight_decay,
         patience: args.patience,
         seed: args.seed,
     };
@@ -244,23 +421,20 @@ fn train_command(args: TrainArgs) -> Result<(), String> {
         train_reviews.len(),
         valid_reviews.len()
     );
-    let train_set = recipe::encode(&model, &train_reviews);
-    let valid_set = recipe::encode(&model, &valid_reviews);
-
-    let steps = train_set.len().div_ceil(options.batch_size) as u64;
-    let progress = bar(steps, "epoch 1");
-    let mut last_epoch = 1;
-    let report = train::train(&mut model, &train_set, &valid_set, &options, &mut |p| {
-        if p.epoch != last_epoch {
-            progress.println(format!("epoch {last_epoch} done"));
-            last_epoch = p.epoch;
-            progress.reset();
+    if args.pretrained_only {
+        return write_model(&model, &args.out);
+    }
+    let (train_set, valid_set, report) = fit(&mut model, &train_reviews, &valid_reviews, &options)?;
+    let (train_set, valid_set, report) = match recipe.keep_bigrams {
+        Some(keep) => {
+            // Second phase: keep the bigram rows training made large, then train on without the rest.
+            model = model.prune_bigrams(keep).map_err(|e| e.to_string())?;
+            eprintln!("kept {keep} bigram rows; training on");
+            fit(&mut model, &train_reviews, &valid_reviews, &options)?
         }
-        progress.set_message(format!("epoch {}", p.epoch));
-        progress.set_position(p.step as u64);
-    })
-    .map_err(|e| e.to_string())?;
-    progress.finish_and_clear();
+        None => (train_set, valid_set, report),
+    };
+    drop(train_set);
     let train_seconds = started.elapsed().as_secs_f64();
     let (_, float_valid) = train::evaluate(&model, &valid_set);
     let (_, int8_valid) = train::evaluate(&model.round_trip_quantization(), &valid_set);
@@ -268,15 +442,8 @@ fn train_command(args: TrainArgs) -> Result<(), String> {
         "epochs {} (kept {}), train accuracy {:.4}, validation accuracy {:.4} (float) {:.4} (int8), {:.0} s",
         report.epochs, report.best_epoch, report.accuracy, float_valid, int8_valid, train_seconds
     );
-
+    write_model(&model, &args.out)?;
     let bytes = onnx::export(&model);
-    if let Some(dir) = args.out.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    }
-    std::fs::write(&args.out, &bytes)
-        .map_err(|e| format!("cannot write {}: {e}", args.out.display()))?;
-    eprintln!("wrote {} ({} bytes)", args.out.display(), bytes.len());
 
     if let Some(card) = &args.card {
         let test = read_reviews(&data.join("imdb/test.tsv.gz"))?;
@@ -306,6 +473,42 @@ fn train_command(args: TrainArgs) -> Result<(), String> {
             .map_err(|e| format!("cannot write {}: {e}", card.display()))?;
         eprintln!("wrote {}", card.display());
     }
+    Ok(())
+}
+
+/// Trains `model` with a progress bar; returns the encoded sets and the report.
+fn fit(
+    model: &mut polarity::Model,
+    train_reviews: &[Review],
+    valid_reviews: &[Review],
+    options: &Options,
+) -> Result<(Vec<train::Example>, Vec<train::Example>, train::Report), String> {
+    let train_set = recipe::encode(model, train_reviews);
+    let valid_set = recipe::encode(model, valid_reviews);
+    let steps = train_set.len().div_ceil(options.batch_size) as u64;
+    let progress = bar(steps, "epoch 1");
+    let report = train::train(model, &train_set, &valid_set, options, &mut |p| {
+        progress.set_message(format!("epoch {}/{}", p.epoch, p.epochs));
+        progress.set_position(p.step as u64);
+    })
+    .map_err(|e| e.to_string())?;
+    progress.finish_and_clear();
+    Ok((train_set, valid_set, report))
+}
+
+fn write_model(model: &polarity::Model, out: &Path) -> Result<(), String> {
+    let bytes = onnx::export(model);
+    if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
+    std::fs::write(out, &bytes).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+    eprintln!(
+        "wrote {} ({} bytes, {} after gzip -9)",
+        out.display(),
+        bytes.len(),
+        gzip_len(&bytes)
+    );
     Ok(())
 }
 

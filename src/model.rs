@@ -167,6 +167,36 @@ impl Model {
         (full.score, weights)
     }
 
+    /// The same model keeping only the `keep` bigram rows with the largest norms (the bigrams that
+    /// training found worth a large row); texts lose only the bigrams whose rows were dropped.
+    pub fn prune_bigrams(&self, keep: usize) -> Result<Model, Error> {
+        let dim = self.dim;
+        let first = self.vocab.first_bigram_id() as usize;
+        let buckets: Vec<u32> = match self.vocab.kept_bigrams() {
+            Some(kept) => kept.to_vec(),
+            None => (0..self.vocab.bigram_buckets()).collect(),
+        };
+        let row = |i: usize| &self.embedding[(first + i) * dim..][..dim];
+        let norm = |i: usize| row(i).iter().map(|x| x * x).sum::<f32>();
+        let mut order: Vec<usize> = (0..buckets.len()).collect();
+        order.sort_by(|&a, &b| norm(b).total_cmp(&norm(a)).then(a.cmp(&b)));
+        order.truncate(keep);
+        order.sort_unstable();
+        let vocab = self
+            .vocab
+            .clone()
+            .with_kept_bigrams(order.iter().map(|&i| buckets[i]).collect())?;
+        let mut embedding = self.embedding[..first * dim].to_vec();
+        for &i in &order {
+            embedding.extend_from_slice(row(i));
+        }
+        Ok(Model {
+            vocab,
+            embedding,
+            ..self.clone()
+        })
+    }
+
     /// Number of `f32` parameters.
     pub fn parameters(&self) -> usize {
         self.embedding.len() + self.w1.len() + self.b1.len() + self.w2.len() + 1
@@ -234,6 +264,35 @@ pub(crate) mod tests {
             .map(|(_, &id)| id)
             .collect();
         assert!((weights[n - 1] - (score - m.score(&without))).abs() < 1e-5);
+    }
+
+    #[test]
+    fn pruning_bigrams_keeps_the_largest_rows() {
+        let m = tiny_model(5);
+        let all = m.prune_bigrams(usize::MAX).unwrap();
+        for text in ["good film", "the awful film!", "great great bad"] {
+            assert!((all.score_text(text) - m.score_text(text)).abs() < 1e-6);
+        }
+        let pruned = m.prune_bigrams(4).unwrap();
+        assert_eq!(pruned.vocab.rows(), m.vocab.rows() - 32 + 4);
+        assert_eq!(pruned.embedding.len(), pruned.vocab.rows() * m.dim);
+        // Every kept row is at least as large as every dropped one.
+        let first = m.vocab.first_bigram_id() as usize;
+        let norm = |r: &[f32]| r.iter().map(|x| x * x).sum::<f32>();
+        let kept = pruned.vocab.kept_bigrams().unwrap();
+        let smallest_kept = kept
+            .iter()
+            .map(|&b| norm(&m.embedding[(first + b as usize) * 8..][..8]))
+            .fold(f32::INFINITY, f32::min);
+        for b in (0..32).filter(|b| !kept.contains(b)) {
+            assert!(norm(&m.embedding[(first + b as usize) * 8..][..8]) <= smallest_kept);
+        }
+        // A text whose bigrams were all kept scores as before.
+        let ids = m.vocab.encode("good film");
+        let bucket = ids[2] - m.vocab.first_bigram_id();
+        if kept.contains(&bucket) {
+            assert!((pruned.score_text("good film") - m.score_text("good film")).abs() < 1e-6);
+        }
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //!
 //! The graph takes `ids` (int64, `batch x length`, 0 = padding) and gives `score` (float,
 //! `batch x 1`) = P(first label). The embedding is an int8 initializer with one float scale per
-//! row, gathered before it is dequantized so it stays int8 in memory. The vocabulary, bucket counts,
+//! row (`f16`), gathered before it is dequantized so it stays int8 in memory. The vocabulary, bucket counts,
 //! labels and tokenizer version travel in `metadata_props`, so the file is the whole model.
 //!
 //! Only standard opset-13 operators are used, so onnxruntime and `onnx.checker` accept the file as
@@ -35,6 +35,8 @@ mod key {
     pub const VOCABULARY: &str = "polarity.vocabulary";
     pub const OOV_BUCKETS: &str = "polarity.oov_buckets";
     pub const BIGRAM_BUCKETS: &str = "polarity.bigram_buckets";
+    /// Kept bigram buckets as ascending gaps (first bucket, then differences), one per line.
+    pub const BIGRAM_KEPT: &str = "polarity.bigram_kept";
 }
 
 /// Encodes `model` (its table quantized to int8) as ONNX bytes.
@@ -54,7 +56,7 @@ pub fn to_proto(model: &Model) -> ModelProto {
             DataType::Int8,
             table.values.iter().map(|&v| v as u8).collect(),
         ),
-        tensor("scales", &[rows], DataType::Float, f32_bytes(&table.scales)),
+        tensor("scales", &[rows], DataType::Float16, table.scale_bytes()),
         tensor("w1", &[dim, h], DataType::Float, f32_bytes(&model.w1)),
         tensor("b1", &[h], DataType::Float, f32_bytes(&model.b1)),
         tensor("w2", &[h, 1], DataType::Float, f32_bytes(&model.w2)),
@@ -77,8 +79,14 @@ pub fn to_proto(model: &Model) -> ModelProto {
         op(
             "Gather",
             &["scales", INPUT],
-            "row_scales",
+            "row_scales_f16",
             vec![int_attr("axis", 0)],
+        ),
+        op(
+            "Cast",
+            &["row_scales_f16"],
+            "row_scales",
+            vec![int_attr("to", float)],
         ),
         op("Unsqueeze", &["row_scales", "axis2"], "row_scales3", vec![]),
         op("Mul", &["rows_i", "row_scales3"], "rows", vec![]),
@@ -123,13 +131,25 @@ pub fn to_proto(model: &Model) -> ModelProto {
         ..Default::default()
     };
     let vocab = &model.vocab;
-    let metadata = [
+    let mut metadata = vec![
         (key::TOKENIZER, TOKENIZER.to_string()),
         (key::LABELS, model.labels.join("\n")),
         (key::OOV_BUCKETS, vocab.oov_buckets().to_string()),
         (key::BIGRAM_BUCKETS, vocab.bigram_buckets().to_string()),
         (key::VOCABULARY, vocab.words().join("\n")),
     ];
+    if let Some(kept) = vocab.kept_bigrams() {
+        let mut previous = 0;
+        let gaps: Vec<String> = kept
+            .iter()
+            .map(|&b| {
+                let gap = b - previous;
+                previous = b;
+                gap.to_string()
+            })
+            .collect();
+        metadata.push((key::BIGRAM_KEPT, gaps.join("\n")));
+    }
     ModelProto {
         ir_version: 8,
         opset_import: vec![OperatorSetIdProto {
@@ -195,12 +215,29 @@ fn from_proto(proto: &ModelProto) -> Result<Model, Error> {
         "" => Vec::new(),
         list => list.split('\n').map(String::from).collect(),
     };
-    let vocab = Vocabulary::new(
+    let mut vocab = Vocabulary::new(
         words,
         number(key::OOV_BUCKETS)?,
         number(key::BIGRAM_BUCKETS)?,
     )?;
-
+    if let Some(p) = proto
+        .metadata_props
+        .iter()
+        .find(|p| p.key == key::BIGRAM_KEPT)
+    {
+        let mut bucket = 0u32;
+        let mut kept = Vec::new();
+        for gap in p.value.split('\n').filter(|g| !g.is_empty()) {
+            let gap: u32 = gap
+                .parse()
+                .map_err(|_| Error::Format("kept bigram buckets are not numbers".into()))?;
+            bucket = bucket
+                .checked_add(gap)
+                .ok_or_else(|| Error::Format("kept bigram buckets overflow".into()))?;
+            kept.push(bucket);
+        }
+        vocab = vocab.with_kept_bigrams(kept)?;
+    }
     let graph = proto
         .graph
         .as_ref()
@@ -227,7 +264,13 @@ fn from_proto(proto: &ModelProto) -> Result<Model, Error> {
         .iter()
         .map(|&b| b as i8)
         .collect();
-    let scales = floats(init("scales")?, rows)?;
+    let scales =
+        QuantizedTable::scales_from_bytes(bytes_of(init("scales")?, DataType::Float16, rows)?);
+    if scales.iter().any(|s| !s.is_finite() || *s < 0.0) {
+        return Err(Error::Format(
+            "the embedding scales must be finite and non-negative".into(),
+        ));
+    }
     let quantized = QuantizedTable {
         rows,
         dim,
@@ -248,7 +291,11 @@ fn from_proto(proto: &ModelProto) -> Result<Model, Error> {
 }
 
 fn bytes_of(t: &TensorProto, ty: DataType, len: usize) -> Result<&[u8], Error> {
-    let width = if ty == DataType::Float { 4 } else { 1 };
+    let width = match ty {
+        DataType::Float => 4,
+        DataType::Float16 => 2,
+        _ => 1,
+    };
     if t.data_type != ty as i32 || t.raw_data.len() != len * width {
         return Err(Error::Format(format!(
             "initializer {:?} should hold {len} values of {ty:?} as raw data",
@@ -340,6 +387,14 @@ mod tests {
         let model = tiny_model(5);
         let (back, _) = import(&export(&model)).unwrap();
         assert_eq!(back, model.round_trip_quantization());
+    }
+
+    #[test]
+    fn pruned_bigrams_survive_the_round_trip() {
+        let model = tiny_model(8).prune_bigrams(5).unwrap();
+        let (back, _) = import(&export(&model)).unwrap();
+        assert_eq!(back, model.round_trip_quantization());
+        assert_eq!(back.vocab.kept_bigrams().map(<[u32]>::len), Some(5));
     }
 
     #[test]

@@ -33,6 +33,8 @@ pub struct Options {
     pub token_dropout: f32,
     /// L2 penalty on the head's weights (decoupled weight decay, as AdamW).
     pub weight_decay: f32,
+    /// The same for embedding rows, applied when a batch touches them (lazily, as their Adam step).
+    pub embedding_weight_decay: f32,
     /// Stop after this many epochs without a better validation loss (0: never stop early).
     pub patience: usize,
     pub seed: u64,
@@ -48,6 +50,7 @@ impl Default for Options {
             embedding_learning_rate_scale: 1.0,
             token_dropout: 0.0,
             weight_decay: 0.0,
+            embedding_weight_decay: 0.0,
             patience: 3,
             seed: 42,
         }
@@ -75,7 +78,9 @@ impl Options {
         if !(0.0..0.95).contains(&self.token_dropout) {
             return bad("token dropout must be in [0, 0.95)");
         }
-        if !(0.0..1.0).contains(&self.weight_decay) {
+        if !(0.0..1.0).contains(&self.weight_decay)
+            || !(0.0..1.0).contains(&self.embedding_weight_decay)
+        {
             return bad("weight decay must be in [0, 1)");
         }
         Ok(())
@@ -354,7 +359,7 @@ impl<'o> Trainer<'o> {
                 at,
                 scale,
                 table_lr,
-                0.0,
+                self.options.embedding_weight_decay,
                 self.t,
             );
             self.is_touched[id as usize] = false;

@@ -7,7 +7,12 @@
 //! | 0 | padding: all zeros, never counted by the combiner |
 //! | 1 ..= words | one row per known word, in vocabulary order |
 //! | then `oov_buckets` | unknown words, by hash of their text |
-//! | then `bigram_buckets` | pairs of adjacent tokens, by hash of both texts |
+//! | then one per kept bigram bucket | pairs of adjacent tokens, by hash of both texts |
+//!
+//! Bigrams hash into `bigram_buckets` buckets. A model may keep only some of them (the ones that
+//! earned large rows in training, see [`crate::model::Model::prune_bigrams`]): a bigram whose
+//! bucket was not kept gets no id at all. A large hash space with few kept rows has far fewer
+//! collisions per byte than a small space kept whole.
 //!
 //! A text of `n` tokens encodes to `n` unigram ids followed by `n - 1` bigram ids, so token `i`
 //! owns unigram `i` and bigrams `i - 1` and `i` (what explanations take away to weigh a token).
@@ -27,6 +32,8 @@ pub struct Vocabulary {
     index: HashMap<String, u32>,
     oov_buckets: u32,
     bigram_buckets: u32,
+    /// Sorted bucket numbers that have rows; `None` keeps every bucket.
+    kept_bigrams: Option<Vec<u32>>,
 }
 
 impl Vocabulary {
@@ -61,7 +68,40 @@ impl Vocabulary {
             index,
             oov_buckets,
             bigram_buckets,
+            kept_bigrams: None,
         })
+    }
+
+    /// Keeps rows for these bigram buckets only (any order; duplicates are an error).
+    pub fn with_kept_bigrams(mut self, mut kept: Vec<u32>) -> Result<Self, Error> {
+        kept.sort_unstable();
+        if kept.windows(2).any(|w| w[0] == w[1])
+            || kept.last().is_some_and(|&b| b >= self.bigram_buckets)
+        {
+            return Err(Error::Model(
+                "kept bigram buckets must be distinct and in range".into(),
+            ));
+        }
+        self.kept_bigrams = Some(kept);
+        Ok(self)
+    }
+
+    /// The kept bigram buckets, sorted, or `None` when all are kept.
+    pub fn kept_bigrams(&self) -> Option<&[u32]> {
+        self.kept_bigrams.as_deref()
+    }
+
+    /// Number of bigram rows in the table.
+    pub fn bigram_rows(&self) -> usize {
+        match &self.kept_bigrams {
+            Some(kept) => kept.len(),
+            None => self.bigram_buckets as usize,
+        }
+    }
+
+    /// Id of the first bigram row.
+    pub fn first_bigram_id(&self) -> u32 {
+        1 + self.words.len() as u32 + self.oov_buckets
     }
 
     /// The known words, in row order (row `i + 1` is word `i`).
@@ -79,7 +119,7 @@ impl Vocabulary {
 
     /// Rows of the embedding table this vocabulary addresses, padding included.
     pub fn rows(&self) -> usize {
-        1 + self.words.len() + self.oov_buckets as usize + self.bigram_buckets as usize
+        1 + self.words.len() + self.oov_buckets as usize + self.bigram_rows()
     }
 
     /// The id of a single token.
@@ -93,14 +133,18 @@ impl Vocabulary {
         }
     }
 
-    /// The id of the pair `a b`, or `None` when the model has no bigram rows.
+    /// The id of the pair `a b`, or `None` when its bucket has no row.
     pub fn bigram_id(&self, a: &str, b: &str) -> Option<u32> {
         if self.bigram_buckets == 0 {
             return None;
         }
-        let first = 1 + self.words.len() as u32 + self.oov_buckets;
         let hash = fnv1a(&[a.as_bytes(), b"\x1f", b.as_bytes()]);
-        Some(first + (hash % self.bigram_buckets as u64) as u32)
+        let bucket = (hash % self.bigram_buckets as u64) as u32;
+        let row = match &self.kept_bigrams {
+            Some(kept) => kept.binary_search(&bucket).ok()? as u32,
+            None => bucket,
+        };
+        Some(self.first_bigram_id() + row)
     }
 
     /// Ids of tokens: unigrams first, then bigrams (see the module documentation).
@@ -169,6 +213,41 @@ mod tests {
     fn without_bigram_buckets_only_unigrams() {
         let v = Vocabulary::new(vec!["a".into()], 1, 0).unwrap();
         assert_eq!(v.encode("a b c"), [1, 2, 2]);
+    }
+
+    #[test]
+    fn pruned_bigrams_map_kept_buckets_to_rows() {
+        let words = ["good", "bad", "film"].map(String::from).to_vec();
+        let vocab = || Vocabulary::new(words.clone(), 4, 1024).unwrap();
+        let full = vocab();
+        let a = full.bigram_id("good", "film").unwrap() - full.first_bigram_id();
+        let b = full.bigram_id("bad", "film").unwrap() - full.first_bigram_id();
+        assert_ne!(a, b);
+        let pruned = vocab().with_kept_bigrams(vec![b, a]).unwrap();
+        assert_eq!(pruned.rows(), 1 + 3 + 4 + 2);
+        let first = pruned.first_bigram_id();
+        assert_eq!(
+            pruned.bigram_id("good", "film"),
+            Some(first + u32::from(a > b))
+        );
+        assert_eq!(
+            pruned.bigram_id("bad", "film"),
+            Some(first + u32::from(b > a))
+        );
+        // A bigram whose bucket is gone gets no id; its unigrams still do.
+        let dropped = [
+            "good great",
+            "great bad",
+            "film the",
+            "the good",
+            "awful film",
+        ]
+        .into_iter()
+        .find(|t| pruned.encode(t).len() == 2)
+        .expect("some bigram falls in a dropped bucket");
+        assert_eq!(pruned.encode(dropped).len(), 2);
+        assert!(vocab().with_kept_bigrams(vec![1, 1]).is_err());
+        assert!(vocab().with_kept_bigrams(vec![1024]).is_err());
     }
 
     #[test]

@@ -1,0 +1,113 @@
+#!/usr/bin/env python3
+"""Cross-checks polarity's ONNX files against the reference ONNX tooling.
+
+For each model: `onnx.checker.check_model(full_check=True)` must accept it, and onnxruntime must
+give the same P(positive) as tract (via `polarity dump`) within 1e-5 on every review: the
+handwritten fixture always, plus a fixed sample of IMDB test where the data is present.
+Prints `N passed, N failed` and exits non-zero on any failure.
+"""
+
+import argparse
+import gzip
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+
+TOLERANCE = 1e-5
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+
+
+def dump(polarity, model, data):
+    """Token ids and tract's score per review, from `polarity dump`."""
+    out = subprocess.run(
+        [polarity, "dump", "--model", model, "--data", data],
+        check=True, capture_output=True, text=True,
+    ).stdout
+    rows = [json.loads(line) for line in out.splitlines() if line.strip()]
+    if not rows:
+        raise SystemExit(f"polarity dump gave no rows for {data}")
+    return rows
+
+
+def onnxruntime_scores(model, rows, batch=64):
+    session = ort.InferenceSession(model, providers=["CPUExecutionProvider"])
+    scores = []
+    for start in range(0, len(rows), batch):
+        chunk = rows[start:start + batch]
+        length = max(1, max(len(r["ids"]) for r in chunk))
+        ids = np.zeros((len(chunk), length), dtype=np.int64)
+        for i, r in enumerate(chunk):
+            ids[i, :len(r["ids"])] = r["ids"]
+        (out,) = session.run(["score"], {"ids": ids})
+        scores.extend(out[:, 0].tolist())
+    return scores
+
+
+def imdb_sample(data_dir, every=83):
+    """Every 83rd IMDB test review (about 300, both labels), as a temporary TSV."""
+    path = os.path.join(data_dir, "imdb", "test.tsv.gz")
+    if not os.path.exists(path):
+        return None
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        lines = [line for i, line in enumerate(f) if i % every == 0]
+    tmp = tempfile.NamedTemporaryFile("w", suffix=".tsv", delete=False, encoding="utf-8")
+    tmp.writelines(lines)
+    tmp.close()
+    return tmp.name
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--polarity", required=True, help="the polarity binary")
+    parser.add_argument("--data", default=os.path.join(ROOT, "..", "shared", "data"))
+    parser.add_argument("--model", action="append", help="ONNX files (default: model/*.onnx)")
+    args = parser.parse_args()
+
+    models = args.model or sorted(
+        os.path.join(ROOT, "model", f) for f in os.listdir(os.path.join(ROOT, "model"))
+        if f.endswith(".onnx")
+    )
+    datasets = [os.path.join(ROOT, "tests", "fixtures", "reviews.tsv")]
+    sample = imdb_sample(args.data)
+    if sample:
+        datasets.append(sample)
+    else:
+        print("!! SKIPPED the IMDB sample: no imdb/test.tsv.gz under", args.data,
+              "(the handwritten fixture is still checked)")
+
+    passed = failed = 0
+    for model in models:
+        name = os.path.relpath(model, ROOT)
+        try:
+            onnx.checker.check_model(onnx.load(model), full_check=True)
+            print(f"ok    onnx.checker accepts {name}")
+            passed += 1
+        except Exception as e:  # the checker's own exception types vary by version
+            print(f"FAIL  onnx.checker rejects {name}: {e}")
+            failed += 1
+        for data in datasets:
+            rows = dump(args.polarity, model, data)
+            theirs = onnxruntime_scores(model, rows)
+            diff = max(abs(r["score"] - s) for r, s in zip(rows, theirs))
+            label = "IMDB test sample" if data == sample else os.path.relpath(data, ROOT)
+            verdict = "ok  " if diff < TOLERANCE else "FAIL"
+            print(f"{verdict}  {name} on {label}: {len(rows)} reviews, max |tract - onnxruntime| = {diff:.2e}")
+            if diff < TOLERANCE:
+                passed += 1
+            else:
+                failed += 1
+    if sample:
+        os.unlink(sample)
+    print(f"{passed} passed, {failed} failed")
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,82 @@
+//! The shipped model (model/polarity.onnx, bundled into the crate): it loads, answers sensibly on
+//! handwritten reviews it never saw, agrees with its plain-Rust reference, and survives hostile text.
+
+use polarity::data::read_reviews;
+use polarity::{Classifier, BUNDLED_MODEL};
+
+fn shipped() -> Classifier {
+    Classifier::from_bytes(BUNDLED_MODEL).expect("the bundled model loads")
+}
+
+#[test]
+fn classifies_handwritten_reviews() {
+    let clf = shipped();
+    let reviews = read_reviews("tests/fixtures/reviews.tsv".as_ref()).unwrap();
+    assert!(reviews.len() >= 50);
+    let texts: Vec<&str> = reviews.iter().map(|r| r.text.as_str()).collect();
+    let predictions = clf.classify_batch(&texts).unwrap();
+    let correct = reviews
+        .iter()
+        .zip(&predictions)
+        .filter(|(r, p)| r.positive == (p.label == "positive"))
+        .count();
+    let accuracy = correct as f64 / reviews.len() as f64;
+    assert!(
+        accuracy >= 0.9,
+        "accuracy on the handwritten fixture: {accuracy}"
+    );
+}
+
+#[test]
+fn engine_agrees_with_the_reference_forward_pass() {
+    let clf = shipped();
+    let reviews = read_reviews("tests/fixtures/reviews.tsv".as_ref()).unwrap();
+    for review in &reviews {
+        let tract = clf.classify(&review.text).unwrap().score;
+        let reference = clf.model().score_text(&review.text);
+        assert!((tract - reference).abs() < 1e-5, "{tract} vs {reference}");
+    }
+}
+
+#[test]
+fn hostile_text_gets_an_answer() {
+    let clf = shipped();
+    let long = "a wonderful film ".repeat(60_000);
+    for text in [
+        "",
+        "   \n\t",
+        "\0",
+        "😀😀😀",
+        "这部电影很好看",
+        "فيلم رائع",
+        "<br /><br",
+        long.as_str(),
+    ] {
+        let p = clf.classify(text).unwrap();
+        assert!((0.0..=1.0).contains(&p.score), "{text:.20}: {}", p.score);
+        assert!(p.label == "positive" || p.label == "negative");
+    }
+    assert_eq!(
+        clf.labels(),
+        &["positive".to_string(), "negative".to_string()]
+    );
+}
+
+#[test]
+fn explanations_point_at_the_words_that_matter() {
+    let clf = shipped();
+    let text = "The plot was dull, but the acting was wonderful and brilliant.";
+    let e = clf.explain(text).unwrap();
+    let weight = |w: &str| {
+        e.tokens
+            .iter()
+            .find(|t| t.text == w)
+            .map(|t| t.weight)
+            .unwrap()
+    };
+    assert!(weight("wonderful") > 0.0);
+    assert!(weight("dull") < 0.0);
+    for t in &e.tokens {
+        assert_eq!(text[t.start..t.end].to_lowercase(), t.text);
+    }
+}
