@@ -139,28 +139,25 @@ impl Model {
     pub fn explain(&self, tokens: &[Token]) -> (f32, Vec<f32>) {
         let ids = self.vocab.encode_tokens(tokens);
         let full = self.forward(&ids);
-        let n = tokens.len();
-        let has_bigrams = ids.len() > n;
+        // The bigram id of each adjacent pair, where its bucket has a row (pruned ones do not).
+        let pairs: Vec<Option<u32>> = tokens
+            .windows(2)
+            .map(|p| self.vocab.bigram_id(&p[0].text, &p[1].text))
+            .collect();
         // Un-normalised sum, to take rows away from.
         let scale = (full.count.max(1) as f32).sqrt();
         let sum: Vec<f32> = full.bag.iter().map(|b| b * scale).collect();
-        let mut weights = Vec::with_capacity(n);
-        for i in 0..n {
-            let mut owned = vec![ids[i]];
-            if has_bigrams {
-                if i > 0 {
-                    owned.push(ids[n + i - 1]);
-                }
-                if i + 1 < n {
-                    owned.push(ids[n + i]);
-                }
-            }
+        let mut weights = Vec::with_capacity(tokens.len());
+        for (i, token) in tokens.iter().enumerate() {
+            let mut owned = vec![self.vocab.unigram_id(&token.text)];
+            owned.extend(i.checked_sub(1).and_then(|j| pairs[j]));
+            owned.extend(pairs.get(i).copied().flatten());
             let mut rest = sum.clone();
             for &id in &owned {
                 let row = &self.embedding[id as usize * self.dim..][..self.dim];
                 rest.iter_mut().zip(row).for_each(|(s, r)| *s -= r);
             }
-            let norm = ((full.count - owned.len()).max(1) as f32).sqrt();
+            let norm = (full.count.saturating_sub(owned.len()).max(1) as f32).sqrt();
             rest.iter_mut().for_each(|s| *s /= norm);
             weights.push(full.score - self.head(&rest).1);
         }
@@ -292,6 +289,28 @@ pub(crate) mod tests {
         let bucket = ids[2] - m.vocab.first_bigram_id();
         if kept.contains(&bucket) {
             assert!((pruned.score_text("good film") - m.score_text("good film")).abs() < 1e-6);
+        }
+    }
+
+    #[test]
+    fn explain_works_with_pruned_bigrams() {
+        let m = tiny_model(6).prune_bigrams(3).unwrap();
+        let text = "good film the awful film great bad the film good";
+        let tokens = tokenize(text);
+        let (score, weights) = m.explain(&tokens);
+        assert_eq!(weights.len(), tokens.len());
+        assert!((score - m.score_text(text)).abs() < 1e-6);
+        // Each weight is exactly the score minus the score of the ids without that token's.
+        for (i, w) in weights.iter().enumerate() {
+            let mut rest = tokens.clone();
+            rest.remove(i);
+            let mut ids: Vec<u32> = rest.iter().map(|t| m.vocab.unigram_id(&t.text)).collect();
+            for (j, pair) in tokens.windows(2).enumerate() {
+                if j + 1 != i && j != i {
+                    ids.extend(m.vocab.bigram_id(&pair[0].text, &pair[1].text));
+                }
+            }
+            assert!((w - (score - m.score(&ids))).abs() < 1e-5, "token {i}");
         }
     }
 

@@ -55,6 +55,9 @@ fn hostile_text_gets_an_answer() {
         let p = clf.classify(text).unwrap();
         assert!((0.0..=1.0).contains(&p.score), "{text:.20}: {}", p.score);
         assert!(p.label == "positive" || p.label == "negative");
+        let e = clf.explain(text).unwrap();
+        assert!((e.prediction.score - p.score).abs() < 1e-6);
+        assert!(e.tokens.iter().all(|t| t.weight.is_finite()));
     }
     assert_eq!(
         clf.labels(),
