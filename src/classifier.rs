@@ -135,8 +135,13 @@ impl Classifier {
         let mut model = self.model.clone();
         let report = train::train(&mut model, &train_set, &validation_set, options, progress)?;
         // Ship-exact: what is kept is what the int8 file computes.
-        let bytes = onnx::export(&model);
-        *self = Classifier::from_bytes(&bytes)?;
+        let proto = onnx::to_proto(&model);
+        let engine = Engine::new(&proto)?;
+        *self = Classifier {
+            model: model.round_trip_quantization(),
+            engine,
+            model_bytes: prost::Message::encoded_len(&proto),
+        };
         Ok(report)
     }
 

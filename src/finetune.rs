@@ -258,6 +258,12 @@ mod tests {
         assert!(report.accuracy >= 0.95, "{report:?}");
         assert_eq!(clf.classify("good great").unwrap().label, "positive");
         assert_eq!(clf.classify("bad awful").unwrap().label, "negative");
+        // What it learned survives the trip through its ONNX bytes, exactly.
+        let again = Classifier::from_bytes(&clf.to_bytes()).unwrap();
+        for text in ["good great", "bad awful", "film", ""] {
+            assert_eq!(again.classify(text).unwrap(), clf.classify(text).unwrap());
+        }
+        assert_eq!(again.model_bytes(), clf.model_bytes());
     }
 
     #[test]

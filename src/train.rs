@@ -176,11 +176,10 @@ pub fn train(
                 accuracy: correct as f32 / seen as f32,
             });
         }
-        if !work.embedding.iter().chain(&work.w1).all(|x| x.is_finite()) {
-            return Err(Error::Input(
-                "training diverged (weights became NaN or infinite); try a smaller learningRate"
-                    .into(),
-            ));
+        // A NaN anywhere reaches the loss and the head within a step; the whole table is
+        // checked once at the end (it is large, and this runs every epoch).
+        if !loss_sum.is_finite() || !finite(&work.w1) || !finite(&work.w2) {
+            return Err(diverged());
         }
         if validation.is_empty() {
             continue;
@@ -205,6 +204,9 @@ pub fn train(
         }
         None => epochs_run,
     };
+    if !finite(&work.embedding) || !finite(&work.b1) || !work.b2.is_finite() {
+        return Err(diverged());
+    }
     let (loss, accuracy) = evaluate(&work, train);
     let validation_score = (!validation.is_empty()).then(|| evaluate(&work, validation));
     *model = work;
@@ -216,6 +218,16 @@ pub fn train(
         validation_accuracy: validation_score.map(|s| s.1),
         validation_loss: validation_score.map(|s| s.0),
     })
+}
+
+fn finite(values: &[f32]) -> bool {
+    values.iter().all(|x| x.is_finite())
+}
+
+fn diverged() -> Error {
+    Error::Input(
+        "training diverged (weights became NaN or infinite); try a smaller learningRate".into(),
+    )
 }
 
 fn bce(p: f32, y: f32) -> f32 {
