@@ -105,6 +105,9 @@ struct TrainArgs {
     row_norm: f32,
     #[arg(long)]
     keep_sif: bool,
+    /// Random rows instead of the pre-trained ones (a baseline for what pre-training is worth).
+    #[arg(long)]
+    random_init: bool,
     #[arg(long, default_value_t = 30)]
     epochs: usize,
     #[arg(long, default_value_t = 0.002)]
@@ -392,6 +395,7 @@ fn train_command(args: TrainArgs) -> Result<(), String> {
         undo_sif: !args.keep_sif && args.embedding.starts_with("minilm"),
         row_norm: args.row_norm,
         validation_fraction: 0.1,
+        random_init: args.random_init,
         seed: args.seed,
     };
     let options = Options {

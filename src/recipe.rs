@@ -29,6 +29,8 @@ pub struct Recipe {
     /// Scale the table so that its mean row norm is this.
     pub row_norm: f32,
     pub validation_fraction: f32,
+    /// Replace the pre-trained rows by random ones of the same scale (a baseline).
+    pub random_init: bool,
     pub seed: u64,
 }
 
@@ -44,6 +46,7 @@ impl Default for Recipe {
             undo_sif: true,
             row_norm: 1.0,
             validation_fraction: 0.1,
+            random_init: false,
             seed: 42,
         }
     }
@@ -142,6 +145,11 @@ pub fn initial_model(
     };
     rows.iter_mut().for_each(|x| *x *= factor);
     let mut rng = Rng::new(recipe.seed ^ 0xe7);
+    if recipe.random_init {
+        // The baseline that shows what pre-training is worth: same words, same scale, no knowledge.
+        let limit = recipe.row_norm * (3.0 / recipe.dim as f32).sqrt();
+        rows.iter_mut().for_each(|x| *x = rng.symmetric(limit));
+    }
     let limit = 0.1 * recipe.row_norm / (recipe.dim as f32).sqrt();
     for (word, _) in extra {
         words.push(word.clone());
