@@ -130,6 +130,16 @@ pub fn utf16_offsets(text: &str, offsets: &[usize]) -> Vec<usize> {
     out
 }
 
+/// Converts token byte spans (ascending, non-overlapping, as [`tokenize`] makes them) into UTF-16
+/// code-unit spans, so that JavaScript's `text.slice(start, end)` gives the token's characters.
+pub fn utf16_spans(text: &str, spans: &[(usize, usize)]) -> Vec<(usize, usize)> {
+    let flat: Vec<usize> = spans.iter().flat_map(|&(s, e)| [s, e]).collect();
+    utf16_offsets(text, &flat)
+        .chunks_exact(2)
+        .map(|p| (p[0], p[1]))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -232,5 +242,20 @@ mod tests {
         assert_eq!(utf16_offsets(text, &spans), [3, 7, 8, 9]);
         let utf16: Vec<u16> = text.encode_utf16().collect();
         assert_eq!(String::from_utf16_lossy(&utf16[3..7]), "good");
+    }
+
+    #[test]
+    fn utf16_spans_slice_the_same_words_as_javascript() {
+        let text = "👍🏽 Loved it!! 😡 naïve 日本 film";
+        let tokens = tokenize(text);
+        let bytes: Vec<(usize, usize)> = tokens.iter().map(|t| (t.start, t.end)).collect();
+        let spans = utf16_spans(text, &bytes);
+        assert_eq!(spans.len(), tokens.len());
+        let utf16: Vec<u16> = text.encode_utf16().collect();
+        for ((s, e), (bs, be)) in spans.iter().zip(&bytes) {
+            assert_eq!(String::from_utf16(&utf16[*s..*e]).unwrap(), text[*bs..*be]);
+        }
+        assert_eq!(spans[0], (5, 10));
+        assert!(utf16_spans("", &[]).is_empty());
     }
 }
