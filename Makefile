@@ -47,6 +47,70 @@ test-imdb: native
 	  echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"; \
 	fi
 
+## Browser side: wasm package, demo, embed -------------------------------------------------------
+# pkg/ is the npm package (wasm-bindgen output + package.json + README.md); www/pkg is a copy of it
+# so that www/ is a self-contained static site (demo, embed.js, embed-example.html).
+
+WASM_BINDGEN_VERSION := 0.2.130
+WASM_TARGET := wasm32-unknown-unknown
+CARGO_WASM_FLAGS := --target $(WASM_TARGET) --profile wasm --no-default-features
+WASM_OUT := target/$(WASM_TARGET)/wasm/polarity.wasm
+CHROMIUM ?= /usr/bin/chromium
+CHROMEDRIVER ?= /usr/bin/chromedriver
+
+.PHONY: setup-wasm setup-chromium setup-node build demo test-wasm test-js lint-wasm sizes screenshot
+
+setup-wasm:
+	@rustup target list --installed | grep -q '^$(WASM_TARGET)$$' || rustup target add $(WASM_TARGET)
+	@wasm-bindgen --version 2>/dev/null | grep -q ' $(WASM_BINDGEN_VERSION)$$' || \
+	  $(CARGO) install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --force
+
+setup-chromium:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+	  (apt-get update && apt-get install -y --no-install-recommends chromium chromium-driver)
+
+node_modules/.ready: package.json package-lock.json
+	npm ci --no-audit --no-fund --prefer-offline
+	touch $@
+
+setup-node: node_modules/.ready
+
+build: setup-wasm
+	$(CARGO) build --lib $(CARGO_WASM_FLAGS)
+	rm -rf pkg
+	wasm-bindgen --target web --out-dir pkg --out-name polarity \
+	  --remove-name-section --remove-producers-section $(WASM_OUT)
+	node npm/make-package.mjs pkg
+	rm -rf www/pkg && cp -r pkg www/pkg
+	@$(MAKE) --no-print-directory sizes
+
+sizes:
+	@w=$$(stat -c %s pkg/polarity_bg.wasm); wg=$$(gzip -9c pkg/polarity_bg.wasm | wc -c); \
+	 p=$$(cat www/index.html www/demo.css www/demo.js pkg/polarity.js pkg/polarity_bg.wasm | wc -c); \
+	 pg=$$(for f in www/index.html www/demo.css www/demo.js pkg/polarity.js pkg/polarity_bg.wasm; do gzip -9c $$f | wc -c; done | awk '{ s += $$1 } END { print s }'); \
+	 echo "wasm: $$w bytes raw, $$wg gzip -9; demo page (html+css+js+wasm): $$p raw, $$pg gzip -9"
+
+demo: build
+	node www/serve.mjs www $(PORT)
+
+# The JS-facing facade (tests/web.rs) in headless Chromium. Same profile and features as `build`,
+# so it reuses that build of tract instead of compiling it again.
+test-wasm: build setup-chromium
+	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER=$(CHROMEDRIVER) \
+	  $(CARGO) test $(CARGO_WASM_FLAGS) --test web
+
+# Demo page and embed end to end (Playwright + Chromium), the npm package in Vite / a plain page /
+# Node, and IMDB accuracy of the package against the native CLI (skipped loudly without the data).
+test-js: build native setup-node setup-chromium
+	POLARITY_CHROMIUM=$(CHROMIUM) POLARITY_BIN=$(POLARITY) POLARITY_DATA="$(DATA)" \
+	  node --test --test-concurrency=1 tests/js/
+
+screenshot: build setup-node setup-chromium
+	POLARITY_CHROMIUM=$(CHROMIUM) node tests/js/screenshot.mjs
+
+lint-wasm:
+	$(CARGO) clippy --target $(WASM_TARGET) --no-default-features --lib --test web -- -D warnings
+
 ## Everything --------------------------------------------------------------------------------------
 
-test: lint test-native test-onnxruntime test-imdb
+test: lint lint-wasm test-native test-onnxruntime test-imdb test-wasm test-js

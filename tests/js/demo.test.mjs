@@ -1,0 +1,140 @@
+// End-to-end tests of the demo page (www/index.html) and the embed (www/embed-example.html) in
+// headless Chromium, served from 127.0.0.1 by www/serve.mjs. Needs `make build` (www/pkg).
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { ROOT, launch, serve, watch } from "./helpers.mjs";
+
+const POSITIVE = "A wonderful film with brilliant acting. I loved every minute, a true masterpiece!";
+const NEGATIVE = "Awful and boring. The worst movie I have seen, a complete waste of time.";
+
+let browser, server, url;
+
+before(async () => {
+  assert.ok(existsSync(join(ROOT, "www/pkg/polarity_bg.wasm")), "www/pkg missing: run `make build`");
+  ({ server, url } = await serve({ root: join(ROOT, "www"), port: 0 }));
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+async function openDemo(viewport = { width: 1100, height: 900 }) {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  const seen = watch(page);
+  await page.goto(url);
+  await page.waitForSelector("body[data-ready=true]", { timeout: 60_000 });
+  return { context, page, seen };
+}
+
+const statusText = (page) => page.locator("[role=status]").first().textContent();
+
+async function waitForStatus(page, word) {
+  await page.waitForFunction(
+    (w) => document.querySelector("[role=status]").textContent.startsWith(`${w} (`),
+    word,
+    { timeout: 10_000 },
+  );
+}
+
+function assertClean(seen) {
+  assert.deepEqual(seen.errors, [], "console or page errors");
+  const outside = seen.requests.filter((r) => !r.startsWith(url) && !r.startsWith("data:"));
+  assert.deepEqual(outside, [], "requests that left 127.0.0.1");
+}
+
+test("typing a positive then a negative review updates the live region and highlights", async () => {
+  const { context, page, seen } = await openDemo();
+  assert.match(await statusText(page), /Type something/);
+  await page.locator("#review").pressSequentially(POSITIVE.slice(0, 40));
+  await page.locator("#review").fill(POSITIVE);
+  await waitForStatus(page, "positive");
+  assert.equal(await page.locator("#status").getAttribute("data-state"), "positive");
+  const spans = page.locator("#explained .tok");
+  assert.ok((await spans.count()) >= 10, "one highlight per word");
+  assert.ok((await page.locator("#explained .tok.pos").count()) > 0);
+  assert.equal(await page.locator("#explained").textContent(), POSITIVE, "highlights keep the text");
+
+  await page.locator("#review").fill(NEGATIVE);
+  await waitForStatus(page, "negative");
+  assert.ok((await page.locator("#explained .tok.neg").count()) > 0);
+  assert.match(await page.locator("#timing").textContent(), /^\d+\.\d\d ms \(with explanation \d+\.\d\d ms\)$/);
+  assert.match(await page.locator("#model-size").textContent(), /\d (MB|kB)$/);
+  assert.match(await page.locator("#vocab-size").textContent(), /^[\d,]+ words$/);
+  assertClean(seen);
+  await context.close();
+});
+
+test("user text is never parsed as HTML; emoji offsets line up", async () => {
+  const { context, page, seen } = await openDemo();
+  const hostile = `😀 <img src=x onerror="window.pwned=1"> <b>great</b> 👍🏽 fun`;
+  await page.locator("#review").fill(hostile);
+  await page.waitForFunction(() => document.querySelectorAll("#explained .tok").length > 0);
+  assert.equal(await page.locator("#explained img, #explained b").count(), 0);
+  assert.equal(await page.locator("#explained").textContent(), hostile);
+  const words = await page.locator("#explained .tok").allTextContents();
+  assert.ok(words.includes("great") && words.includes("fun"), words.join("|"));
+  assert.equal(await page.evaluate(() => window.pwned), undefined);
+  assertClean(seen);
+  await context.close();
+});
+
+test("examples work from the keyboard, and the page keeps working offline", async () => {
+  const { context, page, seen } = await openDemo();
+  await context.setOffline(true);
+  const examples = page.locator("[data-example]");
+  assert.ok((await examples.count()) >= 3);
+  await examples.first().focus();
+  await page.keyboard.press("Enter");
+  await page.waitForFunction(() => document.querySelector("#review").value.length > 0);
+  const first = await statusText(page);
+  assert.match(first, /^(positive|negative) \(\d+% confident\)$/);
+  await page.locator("#review").fill(NEGATIVE);
+  await waitForStatus(page, "negative");
+  assertClean(seen);
+  await context.close();
+});
+
+test("fits a 375px-wide screen, controls are labelled", async () => {
+  const { context, page, seen } = await openDemo({ width: 375, height: 800 });
+  await page.locator("#review").fill(POSITIVE);
+  await waitForStatus(page, "positive");
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(overflow <= 375, `page is ${overflow}px wide`);
+  const unlabelled = await page.evaluate(() =>
+    [...document.querySelectorAll("textarea, button, input")].filter(
+      (el) => !(el.labels?.length || el.getAttribute("aria-label") || el.textContent.trim()),
+    ).length,
+  );
+  assert.equal(unlabelled, 0);
+  assertClean(seen);
+  await context.close();
+});
+
+test("embed: <polarity-review> gives a live sentiment box", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const seen = watch(page);
+  await page.goto(new URL("embed-example.html", url).href);
+  const box = page.locator("polarity-review textarea");
+  const status = page.locator("polarity-review [role=status]");
+  await page.waitForFunction(
+    () => document.querySelector("polarity-review").shadowRoot?.querySelector("[role=status]")
+      ?.textContent.startsWith("Start typing"),
+    null,
+    { timeout: 60_000 },
+  );
+  await box.fill(POSITIVE);
+  await page.waitForFunction(() =>
+    document.querySelector("polarity-review").shadowRoot.querySelector("[role=status]").textContent.startsWith("positive ("));
+  await box.fill(NEGATIVE);
+  await page.waitForFunction(() =>
+    document.querySelector("polarity-review").shadowRoot.querySelector("[role=status]").textContent.startsWith("negative ("));
+  assert.match(await status.textContent(), /^negative \(\d+% confident\)$/);
+  assertClean(seen);
+  await context.close();
+});

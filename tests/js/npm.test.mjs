@@ -1,0 +1,144 @@
+// The npm package (pkg/) as its users get it: packed with `npm pack`, installed into a scratch
+// project under tests/npm/.tmp, then used from (a) a Vite app built with `vite build`, (b) a plain
+// <script type="module"> page, both loaded in headless Chromium, and (c) Node with initSync.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync, rmSync, writeFileSync, readFileSync, existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { ROOT, PKG, launch, run, serve, watch } from "./helpers.mjs";
+
+const TMP = join(ROOT, "tests/npm/.tmp");
+const APP = join(TMP, "consumer");
+const NPM = ["--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error"];
+let browser;
+
+before(async () => {
+  assert.ok(existsSync(join(PKG, "package.json")), "pkg/ missing: run `make build`");
+  rmSync(TMP, { recursive: true, force: true });
+  mkdirSync(APP, { recursive: true });
+  run("npm", ["pack", PKG, "--pack-destination", TMP, "--loglevel=error"]);
+  const tgz = readdirSync(TMP).find((f) => f.endsWith(".tgz"));
+  assert.ok(tgz, "npm pack made no tarball");
+  writeFileSync(join(APP, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
+  run("npm", ["install", ...NPM, join(TMP, tgz)], { cwd: APP });
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+test("the package metadata is complete", () => {
+  const meta = JSON.parse(readFileSync(join(APP, "node_modules/polarity/package.json"), "utf8"));
+  const cargo = readFileSync(join(ROOT, "Cargo.toml"), "utf8");
+  assert.equal(meta.name, "polarity");
+  assert.equal(meta.version, cargo.match(/^version = "(.+)"$/m)[1]);
+  assert.equal(meta.license, "MIT OR Apache-2.0");
+  assert.equal(meta.type, "module");
+  assert.equal(meta.exports["."].types, "./polarity.d.ts");
+  for (const f of ["polarity.js", "polarity_bg.wasm", "polarity.d.ts", "README.md"]) {
+    assert.ok(existsSync(join(APP, "node_modules/polarity", f)), `${f} not in the installed package`);
+  }
+  const dts = readFileSync(join(APP, "node_modules/polarity/polarity.d.ts"), "utf8");
+  for (const t of ["classify(text: string): Prediction;", "classifyBatch(texts: string[]): Prediction[];",
+    "explain(text: string): Explanation;", "info(): ModelInfo;", "export interface ExplainedToken"]) {
+    assert.ok(dts.includes(t), `polarity.d.ts lacks ${t}`);
+  }
+});
+
+test("Node: initSync with the package's wasm, checked with node:test", () => {
+  writeFileSync(join(APP, "node-check.test.mjs"), `
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { initSync, Classifier } from "polarity";
+
+initSync({ module: readFileSync(createRequire(import.meta.url).resolve("polarity/polarity_bg.wasm")) });
+const clf = new Classifier();
+
+test("classify", () => {
+  const p = clf.classify("A superb, heartfelt film. Loved it!");
+  assert.deepEqual(Object.keys(p).sort(), ["label", "score"]);
+  assert.equal(p.label, "positive");
+  assert.equal(clf.classify("Dreadful, boring rubbish.").label, "negative");
+  assert.ok(p.score > 0.5 && p.score <= 1);
+});
+test("classifyBatch keeps order", () => {
+  const texts = ["terrible", "fantastic", ""];
+  assert.deepEqual(clf.classifyBatch(texts), texts.map((t) => clf.classify(t)));
+});
+test("explain gives UTF-16 offsets", () => {
+  const text = "🎬🍿 great fun";
+  const e = clf.explain(text);
+  assert.deepEqual(e.tokens.map((t) => text.slice(t.start, t.end)), ["great", "fun"]);
+});
+test("info", () => {
+  const i = clf.info();
+  assert.deepEqual(i.labels, ["positive", "negative"]);
+  assert.ok(i.vocabularySize > 1000 && i.modelBytes > 1000);
+});
+test("errors are Errors with messages", () => {
+  assert.throws(() => clf.classify(42), (e) => e instanceof Error && /expects a string/.test(e.message));
+  assert.throws(() => Classifier.fromBytes(new Uint8Array([1, 2, 3])), (e) => e instanceof Error && /not a valid polarity model/.test(e.message));
+  assert.equal(Classifier.fromBytes(clf.toBytes()).classify("fine").score, clf.classify("fine").score);
+});
+`);
+  // A node --test inside node --test would report to the parent instead of printing: unset that.
+  const env = { ...process.env };
+  delete env.NODE_TEST_CONTEXT;
+  const out = run(process.execPath, ["--test", "--test-reporter=tap", "node-check.test.mjs"], { cwd: APP, env });
+  assert.match(out, /^# pass 5$/m, out);
+  assert.match(out, /^# fail 0$/m, out);
+});
+
+async function expectClassifiedPage(pageUrl) {
+  const page = await browser.newPage();
+  const seen = watch(page);
+  await page.goto(pageUrl);
+  await page.waitForFunction(() => document.querySelector("#out")?.textContent.length > 0, null, { timeout: 60_000 });
+  const out = JSON.parse(await page.locator("#out").textContent());
+  await page.close();
+  assert.deepEqual(seen.errors, []);
+  assert.deepEqual(out.map((p) => p.label), ["positive", "negative"]);
+  assert.ok(out.every((p) => p.score >= 0 && p.score <= 1));
+  assert.ok(seen.requests.some((r) => r.endsWith(".wasm")), "the wasm was fetched");
+}
+
+const SCRIPT = (from) => `
+import init, { Classifier } from "${from}";
+await init();
+const clf = new Classifier();
+document.querySelector("#out").textContent = JSON.stringify(
+  clf.classifyBatch(["What a lovely, joyful film!", "Boring, ugly and far too long."]));
+`;
+
+test("plain <script type=module> page loads the installed package", async () => {
+  mkdirSync(join(APP, "plain"), { recursive: true });
+  writeFileSync(join(APP, "plain/index.html"), `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,">
+<pre id="out"></pre>
+<script type="module">${SCRIPT("../node_modules/polarity/polarity.js")}</script>`);
+  const { server, url } = await serve({ root: APP, port: 0 });
+  try {
+    await expectClassifiedPage(`${url}plain/`);
+  } finally {
+    server.close();
+  }
+});
+
+test("Vite app: vite build bundles the package and its wasm", async () => {
+  const app = join(APP, "vite-app");
+  mkdirSync(app, { recursive: true });
+  writeFileSync(join(app, "index.html"), `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,">
+<pre id="out"></pre><script type="module" src="./main.js"></script>`);
+  writeFileSync(join(app, "main.js"), SCRIPT("polarity"));
+  run(process.execPath, [join(ROOT, "node_modules/vite/bin/vite.js"), "build", "--logLevel", "warn", app], { cwd: app });
+  const assets = readdirSync(join(app, "dist/assets"));
+  assert.ok(assets.some((f) => f.endsWith(".wasm")), `no wasm among ${assets}`);
+  const { server, url } = await serve({ root: join(app, "dist"), port: 0 });
+  try {
+    await expectClassifiedPage(url);
+  } finally {
+    server.close();
+  }
+});

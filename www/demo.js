@@ -1,0 +1,96 @@
+// The demo page's logic: load the wasm classifier, then classify and explain the textarea on every
+// edit. User text only ever reaches the DOM through textContent / text nodes, never as HTML.
+import init, { Classifier } from "./pkg/polarity.js";
+
+const $ = (id) => document.getElementById(id);
+const review = $("review");
+const status = $("status");
+const meter = $("meter");
+const explained = $("explained");
+
+let clf = null;
+let pending = false;
+
+function formatBytes(n) {
+  return n >= 1e6 ? `${(n / 1e6).toFixed(2)} MB` : `${(n / 1e3).toFixed(1)} kB`;
+}
+
+/** Rebuilds the highlighted copy of `text` from the explanation's UTF-16 spans. */
+function renderHighlights(text, tokens) {
+  const frag = document.createDocumentFragment();
+  const max = Math.max(1e-6, ...tokens.map((t) => Math.abs(t.weight)));
+  let at = 0;
+  for (const t of tokens) {
+    if (t.start > at) frag.append(document.createTextNode(text.slice(at, t.start)));
+    const span = document.createElement("span");
+    const strength = Math.abs(t.weight) / max;
+    span.className = t.weight >= 0 ? "tok pos" : "tok neg";
+    span.style.setProperty("--w", strength.toFixed(3));
+    span.textContent = text.slice(t.start, t.end);
+    span.title = `${t.weight >= 0 ? "+" : ""}${t.weight.toFixed(3)}`;
+    frag.append(span);
+    at = t.end;
+  }
+  if (at < text.length) frag.append(document.createTextNode(text.slice(at)));
+  explained.replaceChildren(frag);
+}
+
+function update() {
+  pending = false;
+  if (!clf) return;
+  const text = review.value;
+  const t0 = performance.now();
+  clf.classify(text);
+  const t1 = performance.now();
+  const e = clf.explain(text); // the same prediction, plus each word's leave-one-out weight
+  const t2 = performance.now();
+  const small = document.createElement("small");
+  small.textContent = ` (with explanation ${(t2 - t1).toFixed(2)} ms)`;
+  $("timing").replaceChildren(`${(t1 - t0).toFixed(2)} ms`, small);
+  const blank = text.trim() === "";
+  const sure = Math.floor(Math.max(e.score, 1 - e.score) * 100);
+  status.dataset.state = blank ? "empty" : e.label;
+  status.textContent = blank
+    ? "Type something: the verdict appears as you write."
+    : `${e.label} (${sure}% confident)`;
+  meter.style.width = `${blank ? 50 : e.score * 100}%`;
+  meter.dataset.label = blank ? "" : e.label;
+  if (blank) {
+    const hint = document.createElement("span");
+    hint.className = "hint";
+    hint.textContent = "Highlighted words appear here.";
+    explained.replaceChildren(hint);
+  } else {
+    renderHighlights(text, e.tokens);
+  }
+}
+
+function schedule() {
+  if (pending) return;
+  pending = true;
+  requestAnimationFrame(update);
+}
+
+review.addEventListener("input", schedule);
+for (const button of document.querySelectorAll("[data-example]")) {
+  button.addEventListener("click", () => {
+    review.value = button.dataset.example;
+    review.focus();
+    schedule();
+  });
+}
+
+try {
+  await init();
+  clf = new Classifier();
+  const info = clf.info();
+  $("model-size").textContent = formatBytes(info.modelBytes);
+  $("vocab-size").textContent = `${info.vocabularySize.toLocaleString("en")} words`;
+  $("dims").textContent = `${info.dimensions} dimensions, ${info.quantization}`;
+  document.body.dataset.ready = "true";
+  update();
+} catch (err) {
+  status.dataset.state = "error";
+  status.textContent = `Could not start the classifier: ${err?.message ?? err}`;
+  console.error(err);
+}
