@@ -10,6 +10,9 @@ const explained = $("explained");
 
 let clf = null;
 let pending = false;
+let explainTimer = 0;
+let lastClassifyMs = 0;
+let lastExplainMs = 0;
 
 function formatBytes(n) {
   return n >= 1e6 ? `${(n / 1e6).toFixed(2)} MB` : `${(n / 1e3).toFixed(1)} kB`;
@@ -35,34 +38,47 @@ function renderHighlights(text, tokens) {
   explained.replaceChildren(frag);
 }
 
+function showTiming(classifyMs, explainMs) {
+  const small = document.createElement("small");
+  small.textContent = ` (with explanation ${explainMs.toFixed(2)} ms)`;
+  $("timing").replaceChildren(`${classifyMs.toFixed(2)} ms`, small);
+}
+
+/** Verdict at once on every edit; highlights too, unless explaining has become slow (long text). */
 function update() {
   pending = false;
   if (!clf) return;
   const text = review.value;
   const t0 = performance.now();
-  clf.classify(text);
-  const t1 = performance.now();
-  const e = clf.explain(text); // the same prediction, plus each word's leave-one-out weight
-  const t2 = performance.now();
-  const small = document.createElement("small");
-  small.textContent = ` (with explanation ${(t2 - t1).toFixed(2)} ms)`;
-  $("timing").replaceChildren(`${(t1 - t0).toFixed(2)} ms`, small);
+  const p = clf.classify(text);
+  lastClassifyMs = performance.now() - t0;
   const blank = text.trim() === "";
-  const sure = Math.floor(Math.max(e.score, 1 - e.score) * 100);
-  status.dataset.state = blank ? "empty" : e.label;
+  const sure = Math.floor(Math.max(p.score, 1 - p.score) * 100);
+  status.dataset.state = blank ? "empty" : p.label;
   status.textContent = blank
     ? "Type something: the verdict appears as you write."
-    : `${e.label} (${sure}% confident)`;
-  meter.style.width = `${blank ? 50 : e.score * 100}%`;
-  meter.dataset.label = blank ? "" : e.label;
+    : `${p.label} (${sure}% confident)`;
+  meter.style.width = `${blank ? 50 : p.score * 100}%`;
+  meter.dataset.label = blank ? "" : p.label;
+  clearTimeout(explainTimer);
   if (blank) {
     const hint = document.createElement("span");
     hint.className = "hint";
     hint.textContent = "Highlighted words appear here.";
     explained.replaceChildren(hint);
+  } else if (lastExplainMs < 30) {
+    explainNow(text);
   } else {
-    renderHighlights(text, e.tokens);
+    explainTimer = setTimeout(() => explainNow(review.value), 200);
   }
+}
+
+function explainNow(text) {
+  const t0 = performance.now();
+  const e = clf.explain(text); // the same prediction, plus each word's leave-one-out weight
+  lastExplainMs = performance.now() - t0;
+  showTiming(lastClassifyMs, lastExplainMs);
+  renderHighlights(text, e.tokens);
 }
 
 function schedule() {

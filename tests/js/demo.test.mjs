@@ -41,6 +41,15 @@ async function waitForStatus(page, word) {
   );
 }
 
+/** Highlights may lag the verdict (explaining long text is debounced): wait for them to show `text`. */
+async function waitForHighlights(page, text) {
+  await page.waitForFunction(
+    (t) => document.querySelector("#explained").textContent === t && document.querySelector("#explained .tok"),
+    text,
+    { timeout: 10_000 },
+  );
+}
+
 function assertClean(seen) {
   assert.deepEqual(seen.errors, [], "console or page errors");
   const outside = seen.requests.filter((r) => !r.startsWith(url) && !r.startsWith("data:"));
@@ -53,6 +62,7 @@ test("typing a positive then a negative review updates the live region and highl
   await page.locator("#review").pressSequentially(POSITIVE.slice(0, 40));
   await page.locator("#review").fill(POSITIVE);
   await waitForStatus(page, "positive");
+  await waitForHighlights(page, POSITIVE);
   assert.equal(await page.locator("#status").getAttribute("data-state"), "positive");
   const spans = page.locator("#explained .tok");
   assert.ok((await spans.count()) >= 10, "one highlight per word");
@@ -61,6 +71,7 @@ test("typing a positive then a negative review updates the live region and highl
 
   await page.locator("#review").fill(NEGATIVE);
   await waitForStatus(page, "negative");
+  await waitForHighlights(page, NEGATIVE);
   assert.ok((await page.locator("#explained .tok.neg").count()) > 0);
   assert.match(await page.locator("#timing").textContent(), /^\d+\.\d\d ms \(with explanation \d+\.\d\d ms\)$/);
   assert.match(await page.locator("#model-size").textContent(), /\d (MB|kB)$/);
@@ -73,7 +84,7 @@ test("user text is never parsed as HTML; emoji offsets line up", async () => {
   const { context, page, seen } = await openDemo();
   const hostile = `😀 <img src=x onerror="window.pwned=1"> <b>great</b> 👍🏽 fun`;
   await page.locator("#review").fill(hostile);
-  await page.waitForFunction(() => document.querySelectorAll("#explained .tok").length > 0);
+  await waitForHighlights(page, hostile);
   assert.equal(await page.locator("#explained img, #explained b").count(), 0);
   assert.equal(await page.locator("#explained").textContent(), hostile);
   const words = await page.locator("#explained .tok").allTextContents();
@@ -95,6 +106,20 @@ test("examples work from the keyboard, and the page keeps working offline", asyn
   assert.match(first, /^(positive|negative) \(\d+% confident\)$/);
   await page.locator("#review").fill(NEGATIVE);
   await waitForStatus(page, "negative");
+  assertClean(seen);
+  await context.close();
+});
+
+test("a very long review still gets its verdict and highlights", async () => {
+  const { context, page, seen } = await openDemo();
+  const long = `${NEGATIVE} `.repeat(300).trim();
+  await page.locator("#review").fill(long);
+  await waitForStatus(page, "negative");
+  await waitForHighlights(page, long);
+  assert.equal(await page.locator("#explained .tok").count(), 14 * 300);
+  await page.locator("#review").press("End");
+  await page.keyboard.type(" Yet I loved it!");
+  await waitForHighlights(page, `${long} Yet I loved it!`);
   assertClean(seen);
   await context.close();
 });
