@@ -46,6 +46,37 @@ test("the package metadata is complete", () => {
   }
 });
 
+test("TypeScript: the result types are precise, not any", () => {
+  writeFileSync(join(APP, "tsconfig.json"), JSON.stringify({
+    compilerOptions: { strict: true, noEmit: true, module: "nodenext", moduleResolution: "nodenext",
+      target: "es2022", lib: ["esnext", "dom"], skipLibCheck: false },
+    files: ["types-check.ts"],
+  }));
+  writeFileSync(join(APP, "types-check.ts"), `
+import init, { initSync, Classifier, type Prediction, type Explanation, type ExplainedToken, type ModelInfo } from "polarity";
+export async function main(): Promise<number> {
+  await init();
+  const clf = new Classifier();
+  const p: Prediction = clf.classify("fine");
+  const batch: Prediction[] = clf.classifyBatch(["a", "b"]);
+  const e: Explanation = clf.explain("fine");
+  const t: ExplainedToken | undefined = e.tokens[0];
+  const i: ModelInfo = clf.info();
+  const again: Classifier = Classifier.fromBytes(clf.toBytes());
+  const n: number = p.score + batch.length + (t ? t.start + t.end + t.weight : 0) + i.vocabularySize + i.modelBytes;
+  const words: string = p.label + (t?.text ?? "") + i.quantization + i.labels.join();
+  // @ts-expect-error: a Prediction has no such field (this line would compile if results were any)
+  clf.classify("x").confidence;
+  // @ts-expect-error: classify takes a string
+  clf.classify(42);
+  again.free();
+  void initSync;
+  return n + words.length;
+}
+`);
+  run(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", APP], { cwd: APP });
+});
+
 test("Node: initSync with the package's wasm, checked with node:test", () => {
   writeFileSync(join(APP, "node-check.test.mjs"), `
 import { test } from "node:test";
