@@ -33,6 +33,8 @@ pub struct FineTuneOptions {
     pub seed: Option<f64>,
     /// Fraction of the examples held out to measure (and early-stop on), 0 to 0.5.
     pub validation_split: Option<f64>,
+    /// Learning rate of the embedding relative to the head's, 0 to 10.
+    pub embedding_learning_rate_scale: Option<f64>,
 }
 
 /// Defaults, measured with `polarity fewshot` on validation data carved from IMDB train.
@@ -128,12 +130,21 @@ impl FineTuneOptions {
                 )))
             }
         };
+        let embedding_scale = match self.embedding_learning_rate_scale {
+            None => defaults::EMBEDDING_LEARNING_RATE_SCALE,
+            Some(v) if (0.0..=10.0).contains(&v) => v as f32,
+            Some(v) => {
+                return Err(Error::Input(format!(
+                    "the embedding learning-rate scale must be between 0 and 10, not {v}"
+                )))
+            }
+        };
         let options = Options {
             epochs,
             learning_rate,
             batch_size,
             train_embedding: self.train_embedding.unwrap_or(true),
-            embedding_learning_rate_scale: defaults::EMBEDDING_LEARNING_RATE_SCALE,
+            embedding_learning_rate_scale: embedding_scale,
             token_dropout: 0.0,
             weight_decay: 0.0,
             embedding_weight_decay: 0.0,

@@ -81,6 +81,8 @@ struct FewshotArgs {
     batch_size: Option<f64>,
     #[arg(long)]
     freeze_embedding: bool,
+    #[arg(long)]
+    embedding_lr_scale: Option<f64>,
 }
 
 #[derive(clap::Args)]
@@ -301,6 +303,7 @@ fn fewshot_command(args: FewshotArgs) -> Result<(), String> {
                 train_embedding: Some(!args.freeze_embedding),
                 seed: Some(seed as f64),
                 validation_split: None,
+                embedding_learning_rate_scale: args.embedding_lr_scale,
             };
             let mut clf = base
                 .from_pretrained(base.labels().clone(), seed)
