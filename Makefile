@@ -108,7 +108,7 @@ test-js: build native setup-node setup-chromium
 screenshot: build setup-node setup-chromium
 	POLARITY_CHROMIUM=$(CHROMIUM) node tests/js/screenshot.mjs
 
-lint-wasm:
+lint-wasm: setup-wasm
 	$(CARGO) clippy --target $(WASM_TARGET) --no-default-features --lib --test web -- -D warnings
 
 ## Everything --------------------------------------------------------------------------------------
