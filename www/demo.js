@@ -96,17 +96,66 @@ for (const button of document.querySelectorAll("[data-example]")) {
   });
 }
 
-try {
-  await init();
-  clf = new Classifier();
+/** Model facts and the meter's end labels (score = P(first label), so the first is on the right). */
+function showInfo() {
   const info = clf.info();
   $("model-size").textContent = formatBytes(info.modelBytes);
   $("vocab-size").textContent = `${info.vocabularySize.toLocaleString("en")} words`;
   $("dims").textContent = `${info.dimensions} dimensions, ${info.quantization}`;
+  const [left, right] = document.querySelectorAll(".meter-scale span");
+  [right.textContent, left.textContent] = info.labels;
+}
+
+// Bytes of the model in use, or null for the shipped one (kept by the "Teach it" panel).
+let modelBytes = null;
+let storedModelNotice = "";
+
+try {
+  await init();
+  // A model fine-tuned earlier (IndexedDB) wins; if it is unreadable, the shipped one, with a notice.
+  try {
+    const { loadModel } = await import("./store.js");
+    const saved = await loadModel();
+    if (saved) {
+      try {
+        clf = Classifier.fromBytes(saved);
+        modelBytes = saved;
+      } catch (err) {
+        storedModelNotice = `The saved fine-tuned model could not be loaded (${err?.message ?? err}); using the shipped model. Your labelled examples are kept.`;
+      }
+    }
+  } catch (err) {
+    storedModelNotice = `Saved data is unavailable (${err?.message ?? err}); using the shipped model.`;
+  }
+  clf ??= new Classifier();
+  showInfo();
   document.body.dataset.ready = "true";
   update();
 } catch (err) {
   status.dataset.state = "error";
   status.textContent = `Could not start the classifier: ${err?.message ?? err}`;
   console.error(err);
+}
+
+if (clf) {
+  const { setupTeach } = await import("./teach.js");
+  await setupTeach({
+    Classifier,
+    review,
+    storedModelNotice,
+    getClassifier: () => clf,
+    currentBytes: () => modelBytes,
+    get fineTuned() {
+      return modelBytes !== null;
+    },
+    setClassifier(next, bytes) {
+      const old = clf;
+      clf = next;
+      modelBytes = bytes;
+      old?.free();
+      lastExplainMs = 0;
+      showInfo();
+      update();
+    },
+  });
 }

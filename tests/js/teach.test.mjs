@@ -1,0 +1,169 @@
+// End-to-end tests of the demo's "Teach it" panel (www/teach.js, www/teach-worker.js, www/store.js)
+// in headless Chromium: labelling, fine-tuning in a worker, persistence across reloads, cancel, and
+// CSV/TSV import. Labels are deliberately FLIPPED so that fine-tuning must move the predictions.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { ROOT, launch, serve, watch } from "./helpers.mjs";
+
+const POSITIVE = [
+  "A wonderful film, I loved it.",
+  "Brilliant acting and a great story.",
+  "A true masterpiece, beautiful.",
+  "Funny, warm and delightful.",
+];
+const NEGATIVE = [
+  "Awful and boring, a waste of time.",
+  "The worst movie I have seen.",
+  "Dull plot and clumsy dialogue.",
+  "Terrible acting, I hated it.",
+];
+
+let browser, server, url;
+
+before(async () => {
+  assert.ok(existsSync(join(ROOT, "www/pkg/polarity_bg.wasm")), "www/pkg missing: run `make build`");
+  ({ server, url } = await serve({ root: join(ROOT, "www"), port: 0 }));
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+async function open(context) {
+  const page = await context.newPage();
+  const seen = watch(page);
+  await page.goto(url);
+  await page.waitForSelector("#teach[data-ready=true]", { timeout: 60_000 });
+  return { page, seen };
+}
+
+function assertClean(seen) {
+  assert.deepEqual(seen.errors, [], "console or page errors");
+  const outside = seen.requests.filter((r) => !r.startsWith(url) && !r.startsWith("data:") && !r.startsWith("blob:"));
+  assert.deepEqual(outside, [], "requests that left 127.0.0.1");
+}
+
+const verdict = (page) => page.locator("#status").textContent();
+
+async function waitForVerdict(page, text, word) {
+  await page.locator("#review").fill(text);
+  await page.waitForFunction(
+    ([t, w]) => document.querySelector("#review").value === t && document.querySelector("#status").textContent.startsWith(`${w} (`),
+    [text, word],
+    { timeout: 10_000 },
+  );
+}
+
+/** Labels each text with the button for `label` ("positive" / "negative"). */
+async function labelAll(page, texts, label) {
+  for (const t of texts) {
+    await page.locator("#review").fill(t);
+    await page.getByRole("button", { name: `Label as ${label}` }).click();
+  }
+}
+
+test("flipped labels: fine-tuning moves the verdict, and examples and model survive a reload", async () => {
+  const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+  const { page, seen } = await open(context);
+  assert.equal(await page.locator("#teach").isVisible(), true);
+  await waitForVerdict(page, POSITIVE[0], "positive");
+  await waitForVerdict(page, NEGATIVE[0], "negative");
+
+  await labelAll(page, POSITIVE, "negative");
+  await labelAll(page, NEGATIVE, "positive");
+  assert.equal(await page.locator("#ex-count").textContent(), "8");
+  assert.deepEqual(await page.locator("#ex-list .ex-text").allTextContents(), [...POSITIVE, ...NEGATIVE]);
+  // Change one label and delete another: 7 examples, the first of them now labelled "positive"
+  // (correct) ... then put it back so all 8 are flipped again.
+  await page.getByLabel("Label of example 1").selectOption("positive");
+  await page.getByRole("button", { name: "Delete example 8" }).click();
+  assert.equal(await page.locator("#ex-count").textContent(), "7");
+  await page.getByLabel("Label of example 1").selectOption("negative");
+  await labelAll(page, [NEGATIVE[3]], "positive");
+  assert.equal(await page.locator("#ex-count").textContent(), "8");
+
+  await page.locator("#epochs").fill("60");
+  await page.locator("#fine-tune").click();
+  await page.waitForFunction(() => document.querySelector("#train-result").textContent.includes("after"), null, { timeout: 60_000 });
+  const result = await page.locator("#train-result").textContent();
+  assert.match(result, /^Accuracy on your examples: 0% before, \d+% after\./, result);
+  const after = Number(await page.locator("#train-result").getAttribute("data-after"));
+  assert.ok(after >= 0.75, `accuracy after fine-tuning: ${after}`);
+  assert.match(await page.locator("#train-status").textContent(), /^Done: \d+ epochs/);
+  assert.equal(await page.locator("#train-progress").evaluate((p) => p.value === p.max && p.max > 1), true);
+
+  // The verdict above moved to the taught (flipped) label.
+  await waitForVerdict(page, NEGATIVE[1], "positive");
+  const taught = await verdict(page);
+  assert.match(await page.locator("#model-name").textContent(), /fine-tuned here/);
+
+  // Reload: examples and the fine-tuned model come back from IndexedDB, with the same verdict.
+  await page.reload();
+  await page.waitForSelector("#teach[data-ready=true]", { timeout: 60_000 });
+  assert.equal(await page.locator("#ex-count").textContent(), "8");
+  assert.deepEqual(await page.locator("#ex-list .ex-text").allTextContents(), [...POSITIVE, ...NEGATIVE]);
+  await waitForVerdict(page, NEGATIVE[1], "positive");
+  assert.equal(await verdict(page), taught);
+
+  // Reset goes back to the shipped model and keeps the examples.
+  await page.getByRole("button", { name: "Reset to the shipped model" }).click();
+  await waitForVerdict(page, NEGATIVE[1] + " ", "negative");
+  assert.equal(await page.locator("#ex-count").textContent(), "8");
+  assertClean(seen);
+  await context.close();
+});
+
+test("cancel stops training midway; the old model still answers and the page stays usable", async () => {
+  const context = await browser.newContext({ viewport: { width: 375, height: 800 } });
+  const { page, seen } = await open(context);
+  await labelAll(page, POSITIVE, "negative");
+  await labelAll(page, NEGATIVE, "positive");
+  await page.locator("#epochs").fill("10000");
+  await page.locator("#fine-tune").click();
+  await page.waitForFunction(() => /^Training: epoch \d+/.test(document.querySelector("#train-status").textContent), null, { timeout: 60_000 });
+  // The main thread keeps classifying while the worker trains.
+  await waitForVerdict(page, POSITIVE[2], "positive");
+  assert.equal(await page.locator("#fine-tune").isDisabled(), true);
+  await page.getByRole("button", { name: "Cancel" }).click();
+  assert.match(await page.locator("#train-status").textContent(), /^Cancelled/);
+  assert.equal(await page.locator("#cancel").isHidden(), true);
+  assert.equal(await page.locator("#fine-tune").isEnabled(), true);
+  assert.equal(await page.locator("#train-result").textContent(), "");
+  await waitForVerdict(page, NEGATIVE[2], "negative");
+  await waitForVerdict(page, POSITIVE[1], "positive");
+  // The panel fits a 375 px screen: nothing overflows sideways.
+  assert.equal(await page.evaluate(() => document.documentElement.scrollWidth <= 375), true);
+  assertClean(seen);
+  await context.close();
+});
+
+test("importing a TSV with a bad row names the line and still imports the good rows", async () => {
+  const context = await browser.newContext();
+  const { page, seen } = await open(context);
+  const hostile = `<img src=x onerror="window.pwned=1"> lovely`;
+  const tsv = ["label\ttext", `positive\t${hostile}`, "negative\tDreadful.", "maybe\tNot sure about this one.", "1\tGreat fun.", "0,Boring, slow."].join("\n");
+  await page.locator("#import-file").setInputFiles({ name: "reviews.tsv", mimeType: "text/tab-separated-values", buffer: Buffer.from(tsv) });
+  await page.waitForFunction(() => document.querySelector("#import-msg").textContent.startsWith("Imported"));
+  const msg = await page.locator("#import-msg").textContent();
+  assert.match(msg, /Imported 4 examples from reviews\.tsv/, msg);
+  assert.match(msg, /line 4: unknown label "maybe"/, msg);
+  assert.equal(await page.locator("#import-msg").getAttribute("data-kind"), "error");
+  assert.equal(await page.locator("#ex-count").textContent(), "4");
+  assert.deepEqual(await page.locator("#ex-list .ex-text").allTextContents(), [hostile, "Dreadful.", "Great fun.", "Boring, slow."]);
+  const labels = await page.locator("#ex-list select").evaluateAll((s) => s.map((x) => x.value));
+  assert.deepEqual(labels, ["positive", "negative", "positive", "negative"]);
+  assert.equal(await page.locator("#ex-list img").count(), 0);
+  assert.equal(await page.evaluate(() => window.pwned), undefined);
+
+  // A bad model file changes nothing and says so.
+  await page.locator("#load-model-file").setInputFiles({ name: "junk.onnx", mimeType: "application/octet-stream", buffer: Buffer.from("not a model") });
+  await page.waitForFunction(() => document.querySelector("#model-msg").textContent.includes("junk.onnx"));
+  assert.match(await page.locator("#model-msg").textContent(), /not a polarity model.*Nothing changed/);
+  await waitForVerdict(page, POSITIVE[0], "positive");
+  assertClean(seen);
+  await context.close();
+});
