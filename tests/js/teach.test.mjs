@@ -123,11 +123,19 @@ test("cancel stops training midway; the old model still answers and the page sta
   await labelAll(page, POSITIVE, "negative");
   await labelAll(page, NEGATIVE, "positive");
   await page.locator("#epochs").fill("10000");
+  // From here on, no main-thread task may take over 50 ms: training belongs to the worker.
+  await page.evaluate(() => {
+    window.longTasks = [];
+    new PerformanceObserver((list) => window.longTasks.push(...list.getEntries().map((e) => e.duration)))
+      .observe({ type: "longtask" });
+  });
   await page.locator("#fine-tune").click();
   await page.waitForFunction(() => /^Training: epoch \d+/.test(document.querySelector("#train-status").textContent), null, { timeout: 60_000 });
   // The main thread keeps classifying while the worker trains.
   await waitForVerdict(page, POSITIVE[2], "positive");
   assert.equal(await page.locator("#fine-tune").isDisabled(), true);
+  await page.waitForFunction(() => document.querySelector("#train-progress").value > 200, null, { timeout: 60_000 });
+  assert.deepEqual(await page.evaluate(() => window.longTasks), [], "main-thread tasks over 50 ms while training");
   await page.getByRole("button", { name: "Cancel" }).click();
   assert.match(await page.locator("#train-status").textContent(), /^Cancelled/);
   assert.equal(await page.locator("#cancel").isHidden(), true);
@@ -164,6 +172,68 @@ test("importing a TSV with a bad row names the line and still imports the good r
   await page.waitForFunction(() => document.querySelector("#model-msg").textContent.includes("junk.onnx"));
   assert.match(await page.locator("#model-msg").textContent(), /not a polarity model.*Nothing changed/);
   await waitForVerdict(page, POSITIVE[0], "positive");
+  assertClean(seen);
+  await context.close();
+});
+
+test("drag and drop import, TSV export, and a new classifier with custom labels", async () => {
+  const context = await browser.newContext({ acceptDownloads: true });
+  const { page, seen } = await open(context);
+  await page.locator("#new-label-a").fill("spam");
+  await page.locator("#new-label-b").fill("not spam");
+  await page.getByRole("button", { name: "Use these labels" }).click();
+  await page.getByRole("button", { name: "Label as spam" }).waitFor();
+  const spam = ["Buy cheap pills now, click here!", "Win a free prize, click this link now!", "Cheap loans, call now, free money!", "Click here to claim your free prize!"];
+  const ham = ["The acting was fine and the plot was slow.", "I watched it with my family on Sunday.", "The director's earlier film was better.", "A quiet drama about two brothers."];
+  const tsv = [...spam.map((t) => `1\t${t}`), ...ham.map((t) => `not spam\t${t}`)].join("\n");
+  await page.evaluate((content) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([content], "dropped.tsv", { type: "text/tab-separated-values" }));
+    document.querySelector("#dropzone").dispatchEvent(new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, tsv);
+  await page.waitForFunction(() => document.querySelector("#import-msg").textContent.startsWith("Imported"));
+  assert.equal(await page.locator("#import-msg").textContent(), "Imported 8 examples from dropped.tsv.");
+  const labels = await page.locator("#ex-list select").evaluateAll((s) => s.map((x) => x.value));
+  assert.deepEqual(labels, [...spam.map(() => "spam"), ...ham.map(() => "not spam")]);
+
+  const [download] = await Promise.all([page.waitForEvent("download"), page.locator("#export").click()]);
+  assert.equal(download.suggestedFilename(), "polarity-examples.tsv");
+  const { readFile } = await import("node:fs/promises");
+  const exported = await readFile(await download.path(), "utf8");
+  assert.equal(exported, [...spam.map((t) => `spam\t${t}`), ...ham.map((t) => `not spam\t${t}`)].join("\n") + "\n");
+
+  await page.locator("#epochs").fill("100");
+  await page.locator("#fine-tune").click();
+  await page.waitForFunction(() => document.querySelector("#train-result").textContent.includes("after"), null, { timeout: 60_000 });
+  assert.match(await page.locator("#train-result").textContent(), /^Accuracy on your examples: new classifier before, \d+% after\./);
+  await page.locator("#review").fill(spam[1]);
+  await page.waitForFunction(() => /^(spam|not spam) \(/.test(document.querySelector("#status").textContent));
+  assert.equal(await page.locator(".meter-scale").textContent(), "not spamspam");
+  assert.match(await page.locator("#model-name").textContent(), /spam \/ not spam/);
+  assertClean(seen);
+  await context.close();
+});
+
+test("a corrupt stored model falls back to the shipped one with a notice; the examples are kept", async () => {
+  const context = await browser.newContext();
+  const { page, seen } = await open(context);
+  await labelAll(page, POSITIVE.slice(0, 2), "positive");
+  await page.evaluate(() => new Promise((ok, fail) => {
+    const req = indexedDB.open("polarity-teach", 1);
+    req.onsuccess = () => {
+      const t = req.result.transaction("kv", "readwrite");
+      t.objectStore("kv").put(new Uint8Array([1, 2, 3, 4]), "model");
+      t.oncomplete = () => { req.result.close(); ok(); };
+      t.onerror = () => fail(t.error);
+    };
+    req.onerror = () => fail(req.error);
+  }));
+  await page.reload();
+  await page.waitForSelector("#teach[data-ready=true]", { timeout: 60_000 });
+  assert.match(await page.locator("#model-msg").textContent(), /saved fine-tuned model could not be loaded.*shipped model/);
+  assert.equal(await page.locator("#ex-count").textContent(), "2");
+  await waitForVerdict(page, NEGATIVE[0], "negative");
+  assert.match(await page.locator("#model-name").textContent(), /the shipped one/);
   assertClean(seen);
   await context.close();
 });
