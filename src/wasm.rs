@@ -7,7 +7,9 @@
 use js_sys::{Array, Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 
+use crate::finetune::{FineTuneOptions, Label, Labelled};
 use crate::text::utf16_spans;
+use crate::train::Progress;
 use crate::{Classifier as Inner, Error, Prediction};
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -49,6 +51,56 @@ export interface ModelInfo {
   /** [positive label, negative label]. */
   labels: string[];
 }
+
+/** One labelled example for `fineTune`: a label name from `info().labels`, or 1 (first) / 0. */
+export interface LabelledText {
+  text: string;
+  label: string | number;
+}
+
+/** Where fine-tuning is, reported after every batch. */
+export interface FineTuneProgress {
+  epoch: number;
+  epochs: number;
+  step: number;
+  steps: number;
+  /** Mean loss and accuracy over the epoch so far. */
+  loss: number;
+  accuracy: number;
+}
+
+/** Every option is optional; the defaults suit 20 to 500 examples. */
+export interface FineTuneOptions {
+  epochs?: number;
+  learningRate?: number;
+  batchSize?: number;
+  /** Update the word embedding too (default true), not only the head. */
+  trainEmbedding?: boolean;
+  seed?: number;
+  /** Fraction of the examples held out to measure and early-stop on, 0 to 0.5 (default 0). */
+  validationSplit?: number;
+  onProgress?: (progress: FineTuneProgress) => void;
+}
+
+/** What fine-tuning did. */
+export interface FineTuneReport {
+  epochs: number;
+  /** Loss and accuracy on the training examples, with the weights kept. */
+  loss: number;
+  accuracy: number;
+  /** On the held-out part, or null without `validationSplit`. */
+  validationAccuracy: number | null;
+  millis: number;
+  /** Options that were out of range and clamped. */
+  warnings: string[];
+}
+
+/** Options of `Classifier.fromPretrained`. */
+export interface PretrainedOptions {
+  /** Two different label names; the first is what `score` measures. Default ["positive", "negative"]. */
+  labels?: [string, string];
+  seed?: number;
+}
 "#;
 
 fn js_error(e: Error) -> js_sys::Error {
@@ -82,6 +134,37 @@ fn string_arg(method: &str, value: &JsValue) -> Result<String, js_sys::Error> {
     value
         .as_string()
         .ok_or_else(|| type_error(&format!("{method}() expects a string"), value))
+}
+
+fn field(object: &JsValue, key: &str) -> JsValue {
+    if object.is_object() {
+        Reflect::get(object, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+    } else {
+        JsValue::UNDEFINED
+    }
+}
+
+/// An optional number option: absent is `None`; anything but a number is a TypeError.
+fn number_option(options: &JsValue, key: &str) -> Result<Option<f64>, js_sys::Error> {
+    let value = field(options, key);
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    value
+        .as_f64()
+        .map(Some)
+        .ok_or_else(|| type_error(&format!("option {key} must be a number"), &value))
+}
+
+fn progress_object(p: &Progress) -> Object {
+    let o = Object::new();
+    set(&o, "epoch", p.epoch as f64);
+    set(&o, "epochs", p.epochs as f64);
+    set(&o, "step", p.step as f64);
+    set(&o, "steps", p.steps as f64);
+    set(&o, "loss", p.loss as f64);
+    set(&o, "accuracy", p.accuracy as f64);
+    o
 }
 
 /// A sentiment classifier. `new Classifier()` loads the model bundled in the wasm.
@@ -123,6 +206,120 @@ impl JsClassifier {
         Inner::from_bytes(bytes)
             .map(|inner| JsClassifier { inner })
             .map_err(js_error)
+    }
+
+    /// A new binary classifier: the bundled model's embedding with a fresh, untrained head and
+    /// the given label names (`classify` then answers with them).
+    #[wasm_bindgen(js_name = fromPretrained)]
+    pub fn from_pretrained(
+        #[wasm_bindgen(unchecked_param_type = "PretrainedOptions | undefined")] options: JsValue,
+    ) -> Result<JsClassifier, js_sys::Error> {
+        let labels = field(&options, "labels");
+        let labels: [String; 2] = if labels.is_undefined() || labels.is_null() {
+            ["positive".into(), "negative".into()]
+        } else {
+            let pair = labels
+                .dyn_ref::<Array>()
+                .filter(|a| a.length() == 2)
+                .and_then(|a| Some([a.get(0).as_string()?, a.get(1).as_string()?]));
+            pair.ok_or_else(|| {
+                type_error("option labels must be an array of two strings", &labels)
+            })?
+        };
+        let seed = match number_option(&options, "seed")? {
+            None => 42,
+            Some(v) if v.is_finite() && v >= 0.0 && v.fract() == 0.0 => v as u64,
+            Some(v) => {
+                return Err(js_sys::RangeError::new(&format!(
+                    "option seed must be a whole number of at least 0, not {v}"
+                ))
+                .into())
+            }
+        };
+        let base = Self::load(crate::BUNDLED_MODEL)?;
+        base.inner
+            .from_pretrained(labels, seed)
+            .map(|inner| JsClassifier { inner })
+            .map_err(js_error)
+    }
+
+    /// Trains on `[{ text, label }]`; the classifier changes only if training succeeds.
+    #[wasm_bindgen(js_name = fineTune, unchecked_return_type = "FineTuneReport")]
+    pub fn fine_tune(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "LabelledText[]")] examples: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "FineTuneOptions | undefined")] options: JsValue,
+    ) -> Result<JsValue, js_sys::Error> {
+        let started = js_sys::Date::now();
+        let array = examples.dyn_ref::<Array>().ok_or_else(|| {
+            type_error("fineTune() expects an array of { text, label }", &examples)
+        })?;
+        let mut labelled = Vec::with_capacity(array.length() as usize);
+        for (i, item) in array.iter().enumerate() {
+            let text = field(&item, "text").as_string().ok_or_else(|| {
+                type_error(
+                    &format!("example {i} needs a string text"),
+                    &field(&item, "text"),
+                )
+            })?;
+            let label = field(&item, "label");
+            let label = match (label.as_string(), label.as_f64()) {
+                (Some(name), _) => Label::Name(name),
+                (None, Some(n)) => Label::Number(n),
+                _ => {
+                    return Err(type_error(
+                        &format!("example {i} needs a label (a name, or 1 / 0)"),
+                        &label,
+                    ))
+                }
+            };
+            labelled.push(Labelled { text, label });
+        }
+        let train_embedding = field(&options, "trainEmbedding");
+        let request = FineTuneOptions {
+            epochs: number_option(&options, "epochs")?,
+            learning_rate: number_option(&options, "learningRate")?,
+            batch_size: number_option(&options, "batchSize")?,
+            train_embedding: if train_embedding.is_undefined() {
+                None
+            } else {
+                Some(train_embedding.is_truthy())
+            },
+            seed: number_option(&options, "seed")?,
+            validation_split: number_option(&options, "validationSplit")?,
+            embedding_learning_rate_scale: None,
+        };
+        let on_progress = field(&options, "onProgress")
+            .dyn_into::<js_sys::Function>()
+            .ok();
+        let report = self
+            .inner
+            .fine_tune_examples(&labelled, &request, &mut |p| {
+                if let Some(f) = &on_progress {
+                    // A throwing callback must not leave training half done: its error is dropped.
+                    let _ = f.call1(&JsValue::NULL, &progress_object(p));
+                }
+            })
+            .map_err(js_error)?;
+        let o = Object::new();
+        set(&o, "epochs", report.epochs as f64);
+        set(&o, "loss", report.loss as f64);
+        set(&o, "accuracy", report.accuracy as f64);
+        set(
+            &o,
+            "validationAccuracy",
+            report
+                .validation_accuracy
+                .map_or(JsValue::NULL, |a| (a as f64).into()),
+        );
+        set(&o, "millis", js_sys::Date::now() - started);
+        let warnings: Array = report
+            .warnings
+            .iter()
+            .map(|w| JsValue::from_str(w))
+            .collect();
+        set(&o, "warnings", warnings);
+        Ok(o.into())
     }
 
     /// The model as a polarity ONNX file, for `Classifier.fromBytes()`.

@@ -149,3 +149,137 @@ fn to_bytes_and_from_bytes_round_trip() {
         );
     }
 }
+
+fn example(text: &str, label: JsValue) -> JsValue {
+    let o = js_sys::Object::new();
+    Reflect::set(&o, &s("text"), &s(text)).unwrap();
+    Reflect::set(&o, &s("label"), &label).unwrap();
+    o.into()
+}
+
+fn options(pairs: &[(&str, JsValue)]) -> JsValue {
+    let o = js_sys::Object::new();
+    for (k, v) in pairs {
+        Reflect::set(&o, &s(k), v).unwrap();
+    }
+    o.into()
+}
+
+const PRAISE: [&str; 6] = [
+    "A wonderful, moving film with a brilliant cast.",
+    "I loved every minute, a true delight.",
+    "Superb acting and a gorgeous score.",
+    "Funny, warm and beautifully made.",
+    "One of the best films of the year.",
+    "A charming story, wonderfully told.",
+];
+const SCORN: [&str; 6] = [
+    "Awful, boring and far too long.",
+    "A dull, lifeless mess of a film.",
+    "Terrible acting and a stupid plot.",
+    "The worst film I have seen in years.",
+    "Painfully bad dialogue, avoid it.",
+    "Lazy, predictable and badly made.",
+];
+
+#[wasm_bindgen_test]
+fn fine_tune_on_flipped_labels_flips_predictions_and_round_trips() {
+    let mut clf = JsClassifier::new().unwrap();
+    // Praise labelled negative (by name), scorn labelled positive (by number): it must learn that.
+    let examples: Array = PRAISE
+        .iter()
+        .map(|t| example(t, s("negative")))
+        .chain(SCORN.iter().map(|t| example(t, JsValue::from_f64(1.0))))
+        .collect();
+    let calls = std::rc::Rc::new(std::cell::Cell::new(0));
+    let counter = calls.clone();
+    let on_progress =
+        wasm_bindgen::closure::Closure::<dyn FnMut(JsValue)>::new(move |p: JsValue| {
+            assert!(get(&p, "loss").as_f64().unwrap().is_finite());
+            counter.set(counter.get() + 1);
+        });
+    let opts = options(&[
+        ("epochs", JsValue::from_f64(40.0)),
+        ("learningRate", JsValue::from_f64(0.05)),
+        ("onProgress", on_progress.as_ref().clone()),
+    ]);
+    let report = clf.fine_tune(examples.into(), opts).unwrap();
+    assert_eq!(get(&report, "epochs").as_f64(), Some(40.0));
+    assert!(get(&report, "accuracy").as_f64().unwrap() >= 0.9);
+    assert!(get(&report, "validationAccuracy").is_null());
+    assert!(get(&report, "millis").as_f64().unwrap() >= 0.0);
+    assert!(calls.get() >= 40);
+    for t in PRAISE {
+        assert_eq!(
+            label_score(&clf.classify(s(t)).unwrap()).0,
+            "negative",
+            "{t}"
+        );
+    }
+    for t in SCORN {
+        assert_eq!(
+            label_score(&clf.classify(s(t)).unwrap()).0,
+            "positive",
+            "{t}"
+        );
+    }
+    let again =
+        JsClassifier::from_bytes(Uint8Array::from(clf.to_bytes().as_slice()).into()).unwrap();
+    for t in PRAISE.iter().chain(&SCORN) {
+        assert_eq!(
+            label_score(&clf.classify(s(t)).unwrap()),
+            label_score(&again.classify(s(t)).unwrap())
+        );
+    }
+}
+
+#[wasm_bindgen_test]
+fn fine_tune_refuses_bad_input_and_keeps_the_model() {
+    let mut clf = JsClassifier::new().unwrap();
+    let before = clf.to_bytes();
+    let good: Array = [
+        example("great", s("positive")),
+        example("awful", s("negative")),
+    ]
+    .iter()
+    .collect();
+    let m = message(
+        clf.fine_tune(Array::new().into(), JsValue::UNDEFINED)
+            .unwrap_err(),
+    );
+    assert!(m.contains("no examples"), "{m}");
+    let one: Array = [example("great", s("positive"))].iter().collect();
+    let m = message(clf.fine_tune(one.into(), JsValue::UNDEFINED).unwrap_err());
+    assert!(m.contains("both labels"), "{m}");
+    let unknown: Array = [example("great", s("spam")), example("bad", s("negative"))]
+        .iter()
+        .collect();
+    let m = message(
+        clf.fine_tune(unknown.into(), JsValue::UNDEFINED)
+            .unwrap_err(),
+    );
+    assert!(m.contains("unknown label \"spam\""), "{m}");
+    let nan = options(&[("epochs", JsValue::from_f64(f64::NAN))]);
+    let m = message(clf.fine_tune(good.clone().into(), nan).unwrap_err());
+    assert!(m.contains("epochs"), "{m}");
+    let wrong_type = options(&[("learningRate", s("fast"))]);
+    let m = message(clf.fine_tune(good.into(), wrong_type).unwrap_err());
+    assert!(m.contains("learningRate"), "{m}");
+    assert_eq!(clf.to_bytes(), before);
+}
+
+#[wasm_bindgen_test]
+fn from_pretrained_answers_with_custom_labels() {
+    let labels: Array = [s("spam"), s("not spam")].iter().collect();
+    let fresh = JsClassifier::from_pretrained(options(&[("labels", labels.into())])).unwrap();
+    let label = label_score(&fresh.classify(s("win a free prize now")).unwrap()).0;
+    assert!(label == "spam" || label == "not spam", "{label}");
+    let info = fresh.info();
+    let got: Vec<String> = Array::from(&get(&info, "labels"))
+        .iter()
+        .map(|l| l.as_string().unwrap())
+        .collect();
+    assert_eq!(got, ["spam", "not spam"]);
+    let same: Array = [s("a"), s("a")].iter().collect();
+    assert!(JsClassifier::from_pretrained(options(&[("labels", same.into())])).is_err());
+}
