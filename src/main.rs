@@ -37,6 +37,19 @@ enum Command {
         #[arg(long, default_value_t = 256)]
         batch_size: usize,
     },
+    /// Fine-tune a model on a LABEL<TAB>TEXT file (1 = the model's first label) and write it.
+    FineTune {
+        #[arg(long)]
+        model: Option<PathBuf>,
+        #[arg(long)]
+        data: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long)]
+        epochs: Option<f64>,
+        #[arg(long)]
+        seed: Option<f64>,
+    },
     /// Token ids and tract's score of each review, as JSON lines (to cross-check other engines).
     Dump {
         #[arg(long)]
@@ -151,6 +164,13 @@ fn main() {
             batch_size,
         } => eval_command(&data, model.as_deref(), batch_size).map(|_| ()),
         Command::Fewshot(args) => fewshot_command(args),
+        Command::FineTune {
+            model,
+            data,
+            out,
+            epochs,
+            seed,
+        } => fine_tune_command(model.as_deref(), &data, &out, epochs, seed),
         Command::Dump { data, model } => dump_command(&data, model.as_deref()),
         Command::Classify { texts, model } => classify_command(texts, model.as_deref()),
     };
@@ -333,6 +353,41 @@ fn fewshot_command(args: FewshotArgs) -> Result<(), String> {
         );
     }
     Ok(())
+}
+
+fn fine_tune_command(
+    model: Option<&Path>,
+    data: &Path,
+    out: &Path,
+    epochs: Option<f64>,
+    seed: Option<f64>,
+) -> Result<(), String> {
+    use polarity::finetune::{FineTuneOptions, Label, Labelled};
+    let mut clf = load(model)?;
+    let examples: Vec<Labelled> = read_reviews(data)?
+        .into_iter()
+        .map(|r| Labelled {
+            text: r.text,
+            label: Label::Number(if r.positive { 1.0 } else { 0.0 }),
+        })
+        .collect();
+    let options = FineTuneOptions {
+        epochs,
+        seed,
+        ..FineTuneOptions::default()
+    };
+    let started = Instant::now();
+    let report = clf
+        .fine_tune_examples(&examples, &options, &mut |_| {})
+        .map_err(|e| e.to_string())?;
+    eprintln!(
+        "fine-tuned on {} examples: {} epochs, accuracy {:.4}, {:.0} ms",
+        examples.len(),
+        report.epochs,
+        report.accuracy,
+        started.elapsed().as_secs_f64() * 1000.0
+    );
+    std::fs::write(out, clf.to_bytes()).map_err(|e| format!("cannot write {}: {e}", out.display()))
 }
 
 fn dump_command(data: &Path, model: Option<&Path>) -> Result<(), String> {

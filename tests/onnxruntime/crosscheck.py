@@ -74,7 +74,16 @@ def main():
         os.path.join(ROOT, "model", f) for f in os.listdir(os.path.join(ROOT, "model"))
         if f.endswith(".onnx")
     )
-    datasets = [os.path.join(ROOT, "tests", "fixtures", "reviews.tsv")]
+    fixture = os.path.join(ROOT, "tests", "fixtures", "reviews.tsv")
+    datasets = [fixture]
+    # A model fine-tuned by polarity itself: what toBytes() hands to other engines.
+    tuned_dir = tempfile.mkdtemp()
+    tuned = os.path.join(tuned_dir, "fine-tuned.onnx")
+    subprocess.run(
+        [args.polarity, "fine-tune", "--model", models[0], "--data", fixture, "--out", tuned, "--epochs", "5"],
+        check=True, capture_output=True,
+    )
+    models.append(tuned)
     sample = imdb_sample(args.data)
     if sample:
         datasets.append(sample)
@@ -85,6 +94,9 @@ def main():
     passed = failed = 0
     for model in models:
         name = os.path.relpath(model, ROOT)
+        if model == tuned:
+            name = f"{os.path.relpath(models[0], ROOT)} fine-tuned on the fixture"
+
         try:
             onnx.checker.check_model(onnx.load(model), full_check=True)
             print(f"ok    onnx.checker accepts {name}")
@@ -105,6 +117,8 @@ def main():
                 failed += 1
     if sample:
         os.unlink(sample)
+    os.unlink(tuned)
+    os.rmdir(tuned_dir)
     print(f"{passed} passed, {failed} failed")
     sys.exit(1 if failed else 0)
 
