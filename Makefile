@@ -84,10 +84,14 @@ build: setup-wasm
 	rm -rf www/pkg && cp -r pkg www/pkg
 	@$(MAKE) --no-print-directory sizes
 
+# Everything the demo page loads (the worker too: it is fetched when "Teach it" trains).
+PAGE_FILES := www/index.html www/demo.css www/demo.js www/teach.js www/store.js www/teach-worker.js \
+  pkg/polarity.js pkg/polarity_bg.wasm
+
 sizes:
 	@w=$$(stat -c %s pkg/polarity_bg.wasm); wg=$$(gzip -9c pkg/polarity_bg.wasm | wc -c); \
-	 p=$$(cat www/index.html www/demo.css www/demo.js pkg/polarity.js pkg/polarity_bg.wasm | wc -c); \
-	 pg=$$(for f in www/index.html www/demo.css www/demo.js pkg/polarity.js pkg/polarity_bg.wasm; do gzip -9c $$f | wc -c; done | awk '{ s += $$1 } END { print s }'); \
+	 p=$$(cat $(PAGE_FILES) | wc -c); \
+	 pg=$$(for f in $(PAGE_FILES); do gzip -9c $$f | wc -c; done | awk '{ s += $$1 } END { print s }'); \
 	 echo "wasm: $$w bytes raw, $$wg gzip -9; demo page (html+css+js+wasm): $$p raw, $$pg gzip -9"
 
 demo: build
