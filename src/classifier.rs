@@ -45,8 +45,11 @@ pub struct Classifier {
 impl Classifier {
     /// Loads a polarity ONNX file. Garbage, truncated or foreign bytes give an error.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, Error> {
-        let (model, proto) = onnx::import(bytes)?;
-        let engine = Engine::new(&proto)?;
+        let (model, _) = onnx::import(bytes)?;
+        // The graph is rebuilt from the weights and metadata rather than taken from the file:
+        // a crafted or damaged graph can then neither crash the engine nor disagree with the
+        // plain-Rust model that explanations and training use.
+        let engine = Engine::new(&onnx::to_proto(&model))?;
         Ok(Classifier {
             model,
             engine,
@@ -78,8 +81,8 @@ impl Classifier {
     }
 
     pub fn classify(&self, text: &str) -> Result<Prediction, Error> {
-        let score = self.engine.score_batch(&[self.model.vocab.encode(text)])?[0];
-        Ok(self.prediction(score))
+        let scores = self.engine.score_batch(&[self.model.vocab.encode(text)])?;
+        Ok(self.prediction(scores[0]))
     }
 
     pub fn classify_batch<S: AsRef<str>>(&self, texts: &[S]) -> Result<Vec<Prediction>, Error> {
@@ -187,6 +190,24 @@ mod tests {
         assert_eq!(clf.to_bytes(), again.to_bytes());
         for text in ["good", "bad film", "the the the"] {
             assert_eq!(clf.classify(text).unwrap(), again.classify(text).unwrap());
+        }
+    }
+
+    #[test]
+    fn a_tampered_graph_cannot_change_or_crash_the_model() {
+        let model = tiny_model(33);
+        let clf = Classifier::from_model(&model).unwrap();
+        let mut proto = onnx::to_proto(&model);
+        if let Some(graph) = proto.graph.as_mut() {
+            graph.node.truncate(3);
+            graph.output.clear();
+        }
+        let tampered = Classifier::from_bytes(&prost::Message::encode_to_vec(&proto)).unwrap();
+        for text in ["good film", "awful", ""] {
+            assert_eq!(
+                tampered.classify(text).unwrap(),
+                clf.classify(text).unwrap()
+            );
         }
     }
 

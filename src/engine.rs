@@ -41,10 +41,20 @@ impl Engine {
             .plan
             .run(tvec!(input.into_tvalue()))
             .map_err(|e| Error::Engine(format!("{e:#}")))?;
-        let scores = outputs[0]
+        let scores = outputs
+            .first()
+            .ok_or_else(|| Error::Engine("the graph gave no output".into()))?
             .try_as_plain_ram()
             .and_then(|view| view.as_slice::<f32>().map(<[f32]>::to_vec))
             .map_err(|e| Error::Engine(format!("{e:#}")))?;
+        // Callers index the scores by text: one each, or an error.
+        if scores.len() != batch.len() {
+            return Err(Error::Engine(format!(
+                "the graph gave {} scores for {} texts",
+                scores.len(),
+                batch.len()
+            )));
+        }
         Ok(scores)
     }
 }
