@@ -83,3 +83,38 @@ fn explanations_point_at_the_words_that_matter() {
         assert_eq!(text[t.start..t.end].to_lowercase(), t.text);
     }
 }
+
+#[test]
+fn fine_tuning_on_flipped_labels_flips_every_prediction() {
+    use polarity::finetune::{FineTuneOptions, Label, Labelled};
+    let mut clf = shipped();
+    let reviews = read_reviews("tests/fixtures/reviews.tsv".as_ref()).unwrap();
+    // Every label the wrong way round, default options: the model must really learn them.
+    let flipped: Vec<Labelled> = reviews
+        .iter()
+        .map(|r| Labelled {
+            text: r.text.clone(),
+            label: Label::Number(if r.positive { 0.0 } else { 1.0 }),
+        })
+        .collect();
+    let report = clf
+        .fine_tune_examples(&flipped, &FineTuneOptions::default(), &mut |_| {})
+        .unwrap();
+    let texts: Vec<&str> = reviews.iter().map(|r| r.text.as_str()).collect();
+    let predictions = clf.classify_batch(&texts).unwrap();
+    let flipped_now = reviews
+        .iter()
+        .zip(&predictions)
+        .filter(|(r, p)| (p.label == "positive") != r.positive)
+        .count();
+    // Before, it got at least 90% right (`classifies_handwritten_reviews`); now nearly all follow
+    // the flipped labels (49 of 50 when written; the IMDB check flips all of 200).
+    assert!(
+        flipped_now * 100 >= reviews.len() * 95,
+        "{flipped_now} flipped; {report:?}"
+    );
+    assert!((report.accuracy - flipped_now as f32 / reviews.len() as f32).abs() < 0.03);
+    // The fine-tuned model survives its own bytes exactly.
+    let again = Classifier::from_bytes(&clf.to_bytes()).unwrap();
+    assert_eq!(again.classify_batch(&texts).unwrap(), predictions);
+}
