@@ -1,7 +1,9 @@
 //! Training and fine-tuning: binary cross-entropy, Adam, shuffled mini-batches, early stopping.
 //!
 //! The embedding is updated lazily: only rows that a batch touched get an Adam step (as TF's
-//! LazyAdam), which keeps an epoch linear in the tokens seen rather than in the table size. No
+//! LazyAdam), which keeps an epoch linear in the tokens seen rather than in the table size. Their
+//! optimizer state lives in compact slots, one per row ever touched, so fine-tuning 200 reviews
+//! on a 50,000-word table holds a few thousand rows of state, not three copies of the table. No
 //! threads, files or clocks: the same code trains natively and fine-tunes in a browser worker, and
 //! the same seed gives the same model everywhere.
 
@@ -243,18 +245,24 @@ struct Trainer<'o> {
     head: Adam,
     /// Gradient of the head, flattened as w1, b1, w2, b2.
     head_grad: Vec<f32>,
+    /// Adam state and gradient of embedding rows, by slot; `slots` maps a row to its slot.
     table: Adam,
     table_grad: Vec<f32>,
+    slots: Vec<u32>,
+    /// Rows the current batch touched, and whether each slot is among them.
     touched: Vec<u32>,
     is_touched: Vec<bool>,
     ids: Vec<u32>,
 }
 
+/// `Trainer::slots` entry of a row no batch has touched yet.
+const NO_SLOT: u32 = u32::MAX;
+
 impl<'o> Trainer<'o> {
     fn new(model: &Model, options: &'o Options) -> Self {
         let head_len = model.w1.len() + model.b1.len() + model.w2.len() + 1;
-        let table_len = if options.train_embedding {
-            model.embedding.len()
+        let rows = if options.train_embedding {
+            model.vocab.rows()
         } else {
             0
         };
@@ -264,17 +272,11 @@ impl<'o> Trainer<'o> {
             t: 0,
             head: Adam::new(head_len),
             head_grad: vec![0.0; head_len],
-            table: Adam::new(table_len),
-            table_grad: vec![0.0; table_len],
+            table: Adam::new(0),
+            table_grad: Vec::new(),
+            slots: vec![NO_SLOT; rows],
             touched: Vec::new(),
-            is_touched: vec![
-                false;
-                if options.train_embedding {
-                    model.vocab.rows()
-                } else {
-                    0
-                }
-            ],
+            is_touched: Vec::new(),
             ids: Vec::new(),
         }
     }
@@ -325,13 +327,16 @@ impl<'o> Trainer<'o> {
             }
             if self.options.train_embedding {
                 let norm = (act.count.max(1) as f32).sqrt();
-                for &id in &self.ids {
-                    if !self.is_touched[id as usize] {
-                        self.is_touched[id as usize] = true;
+                dbag.iter_mut().for_each(|d| *d /= norm);
+                for k in 0..self.ids.len() {
+                    let id = self.ids[k];
+                    let slot = self.slot(id, dim);
+                    if !self.is_touched[slot] {
+                        self.is_touched[slot] = true;
                         self.touched.push(id);
                     }
-                    let g = &mut self.table_grad[id as usize * dim..][..dim];
-                    g.iter_mut().zip(&dbag).for_each(|(g, d)| *g += d / norm);
+                    let g = &mut self.table_grad[slot * dim..][..dim];
+                    g.iter_mut().zip(&dbag).for_each(|(g, d)| *g += d);
                 }
             }
         }
@@ -364,20 +369,36 @@ impl<'o> Trainer<'o> {
         }
         let table_lr = lr * self.options.embedding_learning_rate_scale;
         for &id in &self.touched {
+            let slot = self.slots[id as usize] as usize;
             let at = id as usize * dim;
             self.table.update(
                 &mut model.embedding[at..at + dim],
-                &mut self.table_grad[at..at + dim],
-                at,
+                &mut self.table_grad[slot * dim..][..dim],
+                slot * dim,
                 scale,
                 table_lr,
                 self.options.embedding_weight_decay,
                 self.t,
             );
-            self.is_touched[id as usize] = false;
+            self.is_touched[slot] = false;
         }
         self.touched.clear();
         (loss, correct)
+    }
+}
+
+impl Trainer<'_> {
+    /// The slot of row `id`, given one (zeroed state) the first time the row is touched.
+    fn slot(&mut self, id: u32, dim: usize) -> usize {
+        let slot = &mut self.slots[id as usize];
+        if *slot == NO_SLOT {
+            *slot = self.is_touched.len() as u32;
+            self.is_touched.push(false);
+            self.table_grad.resize(self.table_grad.len() + dim, 0.0);
+            self.table.m.resize(self.table.m.len() + dim, 0.0);
+            self.table.v.resize(self.table.v.len() + dim, 0.0);
+        }
+        *slot as usize
     }
 }
 
