@@ -119,13 +119,17 @@ gave 89.6% / 90.3% / 90.9% at 0.84 / 3.7 / 9.3 MB gzipped; no bigrams 88.9% at 0
 ## model/pretrained.onnx: the starting point for few-shot fine-tuning
 
 The general pre-trained embedding exactly as imported, never trained on IMDB labels: all 50,000
-words of minilm-words-64d with all 64 columns (Zipf/SIF weighting undone, scaled to mean row norm
-1), quantized like this model, 512 out-of-vocabulary rows, no bigram rows, and a fresh untrained
-head. 3,752,184 bytes (3.26 MB gzipped). Made by
+words of minilm-words-64d with all 64 columns, Zipf/SIF weighting kept as published, scaled to
+mean row norm 1, quantized like this model, 512 out-of-vocabulary rows, no bigram rows, and a
+fresh untrained head. 3,752,184 bytes (3.26 MB gzipped). Made by
 
 ```sh
-cargo run --release --bin polarity -- train --pretrained-only --dim 64 --min-count 0 --bigram-buckets 0 --keep-bigrams 0 --out model/pretrained.onnx
+cargo run --release --bin polarity -- train --pretrained-only --keep-sif --dim 64 --min-count 0 --bigram-buckets 0 --keep-bigrams 0 --out model/pretrained.onnx
 ```
+
+The weighting is kept here although this model undoes it: with 100 labelled reviews it was worth
++1.9 points on validation (74.1% against 72.2%, 5 seeds), with 200 +1.1. A few dozen labels
+cannot teach the head to look past the frequent words that undoing it makes large.
 
 Its few-shot figures are in the top-level README (`polarity fewshot`).
 

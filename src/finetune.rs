@@ -39,8 +39,8 @@ pub struct FineTuneOptions {
 
 /// Defaults, measured with `polarity fewshot` on validation data carved from IMDB train.
 pub mod defaults {
-    pub const EPOCHS: usize = 30;
-    pub const LEARNING_RATE: f32 = 0.01;
+    pub const EPOCHS: usize = 10;
+    pub const LEARNING_RATE: f32 = 0.02;
     pub const BATCH_SIZE: usize = 16;
     pub const SEED: u64 = 42;
     pub const VALIDATION_SPLIT: f64 = 0.0;
