@@ -71,11 +71,15 @@ export interface FineTuneProgress {
 
 /** Every option is optional; the defaults suit 20 to 500 examples. */
 export interface FineTuneOptions {
+  /** Passes over the examples (default 10; at most 1000). */
   epochs?: number;
+  /** Adam's step size for the head (default 0.02); the embedding moves 10 times slower. */
   learningRate?: number;
+  /** Examples per step (default 16). */
   batchSize?: number;
   /** Update the word embedding too (default true), not only the head. */
   trainEmbedding?: boolean;
+  /** Shuffling seed (default 42): the same seed and examples give the same model. */
   seed?: number;
   /** Fraction of the examples held out to measure and early-stop on, 0 to 0.5 (default 0). */
   validationSplit?: number;
