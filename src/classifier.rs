@@ -52,7 +52,7 @@ impl Classifier {
         // The graph is rebuilt from the weights and metadata rather than taken from the file:
         // a crafted or damaged graph can then neither crash the engine nor disagree with the
         // plain-Rust model that explanations and training use.
-        let engine = Engine::new(&onnx::to_proto(&model))?;
+        let engine = Engine::new(&model)?;
         Ok(Classifier {
             model,
             engine,
@@ -161,12 +161,11 @@ impl Classifier {
         let mut model = self.model.clone();
         let report = train::train(&mut model, &train_set, &validation_set, options, progress)?;
         // Ship-exact: what is kept is what the int8 file computes.
-        let proto = onnx::to_proto(&model);
-        let engine = Engine::new(&proto)?;
+        let engine = Engine::new(&model)?;
         *self = Classifier {
             model: model.round_trip_quantization(),
             engine,
-            model_bytes: prost::Message::encoded_len(&proto),
+            model_bytes: prost::Message::encoded_len(&onnx::to_proto(&model)),
         };
         Ok(report)
     }

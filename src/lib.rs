@@ -8,7 +8,7 @@
 //! - [`model`]: the network in plain Rust (reference forward pass, explanations);
 //!   [`quantize`]: its int8 table; [`train`]: training; [`finetune`]: fine-tuning requests checked;
 //! - [`onnx`]: the model as one self-contained ONNX file, and back;
-//! - [`engine`]: that file run by tract;
+//! - [`engine`]: the same graph built from the weights in tract-core, and run;
 //! - [`classifier`]: what applications use: engine + model + labels;
 //! - `wasm` (wasm32 only): the JavaScript facade; `data` and the `polarity` binary (feature `cli`):
 //!   IMDB and embedding files, native only.

@@ -44,7 +44,7 @@ pub fn export(model: &Model) -> Vec<u8> {
     to_proto(model).encode_to_vec()
 }
 
-/// The ONNX protobuf of `model`, for [`export`] and for the engine (which saves a decode).
+/// The ONNX protobuf of `model`; [`crate::engine`] builds the same graph in tract-core.
 pub fn to_proto(model: &Model) -> ModelProto {
     let table = model.quantized_embedding();
     let (rows, dim) = (table.rows as i64, table.dim as i64);
