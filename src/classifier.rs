@@ -161,11 +161,12 @@ impl Classifier {
         let mut model = self.model.clone();
         let report = train::train(&mut model, &train_set, &validation_set, options, progress)?;
         // Ship-exact: what is kept is what the int8 file computes.
-        let engine = Engine::new(&model)?;
+        let model_bytes = prost::Message::encoded_len(&onnx::to_proto(&model));
+        let model = model.round_trip_quantization();
         *self = Classifier {
-            model: model.round_trip_quantization(),
-            engine,
-            model_bytes: prost::Message::encoded_len(&onnx::to_proto(&model)),
+            engine: Engine::new(&model)?,
+            model,
+            model_bytes,
         };
         Ok(report)
     }
