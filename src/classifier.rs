@@ -34,9 +34,6 @@ pub struct Explanation {
     pub tokens: Vec<WeightedToken>,
 }
 
-/// Most padded tokens scored in one engine run (see [`Classifier::score_ids`]).
-pub const BATCH_TOKENS: usize = 1 << 16;
-
 /// A loaded model, ready to classify.
 #[derive(Debug)]
 pub struct Classifier {
@@ -97,28 +94,8 @@ impl Classifier {
     }
 
     /// Scores texts already encoded with this model's vocabulary.
-    ///
-    /// The engine pads a batch to its longest text, so texts go in by length, in runs of at most
-    /// [`BATCH_TOKENS`] padded tokens: memory stays bounded however many texts come (25,000 long
-    /// reviews at once would otherwise need gigabytes, more than wasm has), and little is padding.
     pub fn score_ids(&self, batch: &[Vec<u32>]) -> Result<Vec<Prediction>, Error> {
-        let mut order: Vec<usize> = (0..batch.len()).collect();
-        order.sort_by_key(|&i| batch[i].len());
-        let mut scores = vec![0f32; batch.len()];
-        let mut rest = &order[..];
-        while !rest.is_empty() {
-            // `rest` is sorted by length, so the last text taken is the longest of a run.
-            let mut take = 1;
-            while take < rest.len() && (take + 1) * batch[rest[take]].len().max(1) <= BATCH_TOKENS {
-                take += 1;
-            }
-            let (run, after) = rest.split_at(take);
-            let ids: Vec<Vec<u32>> = run.iter().map(|&i| batch[i].clone()).collect();
-            for (&i, score) in run.iter().zip(self.engine.score_batch(&ids)?) {
-                scores[i] = score;
-            }
-            rest = after;
-        }
+        let scores = self.engine.score_batch(batch)?;
         Ok(scores.into_iter().map(|s| self.prediction(s)).collect())
     }
 
@@ -209,7 +186,7 @@ mod tests {
     #[test]
     fn large_batches_are_split_and_keep_their_order() {
         let clf = Classifier::from_model(&tiny_model(34)).unwrap();
-        // Lengths from 0 to ~1,200 tokens, shuffled: several engine runs of BATCH_TOKENS.
+        // Lengths from 0 to ~1,200 tokens, shuffled: 180,000 tokens in all.
         let texts: Vec<String> = (0..300)
             .map(|i| {
                 let words = ["good", "awful", "film", "plot"];
@@ -221,7 +198,7 @@ mod tests {
             })
             .collect();
         let total: usize = texts.iter().map(|t| t.split(' ').count()).sum();
-        assert!(total > 2 * BATCH_TOKENS);
+        assert!(total > 150_000);
         let batch = clf.classify_batch(&texts).unwrap();
         assert_eq!(batch.len(), texts.len());
         for (text, p) in texts.iter().zip(&batch) {
