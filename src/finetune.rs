@@ -40,7 +40,7 @@ pub struct FineTuneOptions {
 /// Defaults, measured with `polarity fewshot` on validation data carved from IMDB train.
 pub mod defaults {
     pub const EPOCHS: usize = 10;
-    pub const LEARNING_RATE: f32 = 0.02;
+    pub const LEARNING_RATE: f32 = 0.015;
     pub const BATCH_SIZE: usize = 16;
     pub const SEED: u64 = 42;
     pub const VALIDATION_SPLIT: f64 = 0.0;

@@ -73,7 +73,7 @@ export interface FineTuneProgress {
 export interface FineTuneOptions {
   /** Passes over the examples (default 10; at most 1000). */
   epochs?: number;
-  /** Adam's step size for the head (default 0.02); the embedding moves 10 times slower. */
+  /** Adam's step size for the head (default 0.015); the embedding moves 10 times slower. */
   learningRate?: number;
   /** Examples per step (default 16). */
   batchSize?: number;
