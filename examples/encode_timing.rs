@@ -10,7 +10,8 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use polarity::{data, onnx, BUNDLED_MODEL};
+use polarity::vocab::Vocabulary;
+use polarity::{data, onnx, Classifier, BUNDLED_MODEL};
 
 #[path = "../tests/reference/polarity1.rs"]
 mod polarity1;
@@ -56,6 +57,38 @@ fn main() -> Result<(), BoxError> {
     let [new_t, old_t] = race(5000, || vocab.encode(&review), || old.encode(&review));
     let x = ratio(old_t, new_t);
     println!("encode, 230-word review: new {new_t:?}, old {old_t:?} (x{x:.2})");
+
+    let clf = Classifier::from_bytes(BUNDLED_MODEL)?;
+    let [new_t, old_t] = race(
+        3000,
+        || clf.classify(&review).map(|p| p.score),
+        || clf.score_ids(&[old.encode(&review)]).map(|p| p[0].score),
+    );
+    let x = ratio(old_t, new_t);
+    println!("classify, 230-word review: new {new_t:?}, old {old_t:?} (x{x:.2})");
+
+    // Load cost: the vocabulary with its word table and bigram bitmap, against the old word map.
+    let kept = vocab.kept_bigrams().map(<[u32]>::to_vec);
+    let build = || -> Result<Vocabulary, polarity::Error> {
+        let v = Vocabulary::new(
+            vocab.words().to_vec(),
+            vocab.oov_buckets(),
+            vocab.bigram_buckets(),
+        )?;
+        match &kept {
+            Some(k) => v.with_kept_bigrams(k.clone()),
+            None => Ok(v),
+        }
+    };
+    let [alone, with_map] = race(
+        21,
+        || build().map(|v| v.unigram_id("x")),
+        || build().map(|v| polarity1::Encoder::new(&v).unigram_id("x")),
+    );
+    println!(
+        "vocabulary build (words cloned, word table, bigram bitmap): {alone:?}; \
+         plus the old SipHash word map: {with_map:?}"
+    );
 
     let path = std::env::args()
         .nth(1)
