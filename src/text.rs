@@ -25,67 +25,147 @@ const MAX_TAG_BYTES: usize = 256;
 
 /// Splits `text` into tokens. Deterministic, linear in the length of the input.
 pub fn tokenize(text: &str) -> Vec<Token> {
-    let mut tokens = Vec::new();
-    let mut word: Option<(usize, String)> = None;
-    let mut chars = text.char_indices().peekable();
+    let mut sink = TokenSink {
+        tokens: Vec::new(),
+        word: String::new(),
+    };
+    scan(text, &mut sink);
+    sink.tokens
+}
 
-    while let Some((at, c)) = chars.next() {
+/// What [`scan`] reports, in input order. Lets the encoder hash token bytes as they are read,
+/// without a `String` per token, while [`tokenize`] builds [`Token`]s from the very same scan.
+pub(crate) trait Sink {
+    /// The next byte of the current word's normalised text, an ASCII byte.
+    fn push_ascii(&mut self, byte: u8);
+    /// The next ASCII letters and digits of the current word as in the input: not yet lowercased.
+    fn push_ascii_run(&mut self, run: &[u8]);
+    /// The next char of the current word's normalised text (any char, ASCII included).
+    fn push_char(&mut self, c: char);
+    /// The current word (at least one byte pushed) spans `start..end` of the input.
+    fn word(&mut self, start: usize, end: usize);
+    /// A `!` or `?` token spanning `start..end`.
+    fn mark(&mut self, mark: u8, start: usize, end: usize);
+    /// The last token, a mark, now ends at `end`: a run such as "!!!" is one token.
+    fn extend_mark(&mut self, end: usize);
+}
+
+struct TokenSink {
+    tokens: Vec<Token>,
+    word: String,
+}
+
+impl Sink for TokenSink {
+    fn push_ascii(&mut self, byte: u8) {
+        self.word.push(byte as char);
+    }
+
+    fn push_ascii_run(&mut self, run: &[u8]) {
+        self.word
+            .extend(run.iter().map(|b| b.to_ascii_lowercase() as char));
+    }
+
+    fn push_char(&mut self, c: char) {
+        self.word.push(c);
+    }
+
+    fn word(&mut self, start: usize, end: usize) {
+        let text = std::mem::take(&mut self.word);
+        self.tokens.push(Token { text, start, end });
+    }
+
+    fn mark(&mut self, mark: u8, start: usize, end: usize) {
+        let text = (mark as char).to_string();
+        self.tokens.push(Token { text, start, end });
+    }
+
+    fn extend_mark(&mut self, end: usize) {
+        if let Some(last) = self.tokens.last_mut() {
+            last.end = end;
+        }
+    }
+}
+
+/// The tokenizer proper (see the module documentation), reporting tokens to `sink`.
+///
+/// Walks bytes with an ASCII fast path; other chars are decoded and judged by Unicode
+/// (`char::is_alphanumeric`, `char::to_lowercase`, whose output may be longer than its input).
+pub(crate) fn scan(text: &str, sink: &mut impl Sink) {
+    let bytes = text.as_bytes();
+    // Start of the word being read, if any.
+    let mut word: Option<usize> = None;
+    // The last mark token and its end, to merge runs of the same mark.
+    let mut last_mark: (u8, usize) = (0, usize::MAX);
+    let mut at = 0;
+
+    while let Some(&b) = bytes.get(at) {
+        let (c, len) = if b.is_ascii() {
+            if b.is_ascii_alphanumeric() {
+                // A run of ASCII letters and digits in one call, the common case.
+                let run = bytes[at..]
+                    .iter()
+                    .position(|b| !b.is_ascii_alphanumeric())
+                    .map_or(bytes.len(), |n| at + n);
+                word.get_or_insert(at);
+                sink.push_ascii_run(&bytes[at..run]);
+                at = run;
+                continue;
+            }
+            (b as char, 1)
+        } else {
+            match text.get(at..).and_then(|rest| rest.chars().next()) {
+                Some(c) => (c, c.len_utf8()),
+                // Unreachable: `at` is always on a char boundary.
+                None => break,
+            }
+        };
         if c == '<' {
-            if let Some(len) = tag_len(&text[at..]) {
-                finish(&mut tokens, &mut word, at);
-                // Skip the rest of the tag: every char up to and including the closing '>'.
-                while let Some(&(next, _)) = chars.peek() {
-                    if next >= at + len {
-                        break;
-                    }
-                    chars.next();
-                }
+            if let Some(len) = tag_len(&bytes[at..]) {
+                finish(sink, &mut word, at);
+                // Tags end with the ASCII '>', so `at` stays on a char boundary.
+                at += len;
                 continue;
             }
         }
         if c.is_alphanumeric() {
-            let (_, buf) = word.get_or_insert_with(|| (at, String::new()));
-            buf.extend(c.to_lowercase());
+            // Only non-ASCII chars get here: ASCII letters and digits took the fast path.
+            word.get_or_insert(at);
+            for lower in c.to_lowercase() {
+                sink.push_char(lower);
+            }
+            at += len;
             continue;
         }
         if is_apostrophe(c) && word.is_some() {
             // Inner apostrophe: kept only when a letter or digit follows.
-            if matches!(chars.peek(), Some(&(_, n)) if n.is_alphanumeric()) {
-                if let Some((_, buf)) = word.as_mut() {
-                    buf.push('\'');
-                }
+            let next = text.get(at + len..).and_then(|rest| rest.chars().next());
+            if next.is_some_and(char::is_alphanumeric) {
+                sink.push_ascii(b'\'');
+                at += len;
                 continue;
             }
         }
-        finish(&mut tokens, &mut word, at);
-        if c == '!' || c == '?' {
-            let end = at + c.len_utf8();
-            // A run such as "!!!" is one token: it says as much as "!" once.
-            match tokens.last_mut() {
-                Some(last)
-                    if last.end == at && last.text.len() == 1 && last.text.starts_with(c) =>
-                {
-                    last.end = end;
-                }
-                _ => tokens.push(Token {
-                    text: c.to_string(),
-                    start: at,
-                    end,
-                }),
+        finish(sink, &mut word, at);
+        if b == b'!' || b == b'?' {
+            if last_mark == (b, at) {
+                sink.extend_mark(at + 1);
+            } else {
+                sink.mark(b, at, at + 1);
             }
+            last_mark = (b, at + 1);
         }
+        at += len;
     }
-    finish(&mut tokens, &mut word, text.len());
-    tokens
+    finish(sink, &mut word, text.len());
 }
 
 fn is_apostrophe(c: char) -> bool {
     c == '\'' || c == '\u{2019}'
 }
 
-fn finish(tokens: &mut Vec<Token>, word: &mut Option<(usize, String)>, end: usize) {
-    if let Some((start, text)) = word.take() {
-        tokens.push(Token { text, start, end });
+fn finish(sink: &mut impl Sink, word: &mut Option<usize>, end: usize) {
+    if let Some(start) = word.take() {
+        sink.word(start, end);
     }
 }
 
@@ -93,8 +173,7 @@ fn finish(tokens: &mut Vec<Token>, word: &mut Option<(usize, String)>, end: usiz
 ///
 /// A tag opens with `<`, then an ASCII letter or `/`, and closes with the first `>` within
 /// [`MAX_TAG_BYTES`] with no other `<` or newline before it. A lone `<` (as in "3 < 5") is not a tag.
-fn tag_len(s: &str) -> Option<usize> {
-    let bytes = s.as_bytes();
+fn tag_len(bytes: &[u8]) -> Option<usize> {
     match bytes.get(1) {
         Some(b) if b.is_ascii_alphabetic() || *b == b'/' => {}
         _ => return None,

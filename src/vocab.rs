@@ -17,9 +17,7 @@
 //! A text of `n` tokens encodes to `n` unigram ids followed by `n - 1` bigram ids, so token `i`
 //! owns unigram `i` and bigrams `i - 1` and `i` (what explanations take away to weigh a token).
 
-use std::collections::HashMap;
-
-use crate::text::{tokenize, Token};
+use crate::text::{scan, Sink, Token};
 use crate::Error;
 
 /// The padding id: its row is zero and the combiner does not count it.
@@ -29,11 +27,13 @@ pub const PAD: u32 = 0;
 #[derive(Clone, Debug, PartialEq)]
 pub struct Vocabulary {
     words: Vec<String>,
-    index: HashMap<String, u32>,
+    index: WordIndex,
     oov_buckets: u32,
     bigram_buckets: u32,
     /// Sorted bucket numbers that have rows; `None` keeps every bucket.
     kept_bigrams: Option<Vec<u32>>,
+    /// The same buckets as a bitmap with ranks, when the bucket space is small enough.
+    kept_rank: Option<RankBitmap>,
 }
 
 impl Vocabulary {
@@ -50,14 +50,14 @@ impl Vocabulary {
                 "a vocabulary of {rows} rows is too large"
             )));
         }
-        let mut index = HashMap::with_capacity(words.len());
+        let mut index = WordIndex::with_capacity(words.len());
         for (i, word) in words.iter().enumerate() {
             if word.is_empty() || word.contains('\n') {
                 return Err(Error::Model(format!(
                     "vocabulary entry {i} is empty or holds a newline"
                 )));
             }
-            if index.insert(word.clone(), i as u32 + 1).is_some() {
+            if !index.insert(&words, i as u32 + 1) {
                 return Err(Error::Model(format!(
                     "the word {word:?} is in the vocabulary twice"
                 )));
@@ -69,6 +69,7 @@ impl Vocabulary {
             oov_buckets,
             bigram_buckets,
             kept_bigrams: None,
+            kept_rank: None,
         })
     }
 
@@ -82,6 +83,7 @@ impl Vocabulary {
                 "kept bigram buckets must be distinct and in range".into(),
             ));
         }
+        self.kept_rank = RankBitmap::new(&kept, self.bigram_buckets);
         self.kept_bigrams = Some(kept);
         Ok(self)
     }
@@ -124,11 +126,17 @@ impl Vocabulary {
 
     /// The id of a single token.
     pub fn unigram_id(&self, token: &str) -> u32 {
-        match self.index.get(token) {
-            Some(&id) => id,
+        self.unigram_id_hashed(token.as_bytes(), fnv1a(&[token.as_bytes()]))
+    }
+
+    /// The id of a token whose FNV-1a hash is `hash`: one hash finds known words and buckets
+    /// unknown ones.
+    fn unigram_id_hashed(&self, token: &[u8], hash: u64) -> u32 {
+        match self.index.get(&self.words, token, hash) {
+            Some(id) => id,
             None => {
                 let first_oov = 1 + self.words.len() as u32;
-                first_oov + (fnv1a(&[token.as_bytes()]) % self.oov_buckets as u64) as u32
+                first_oov + bucket(hash, self.oov_buckets)
             }
         }
     }
@@ -138,11 +146,16 @@ impl Vocabulary {
         if self.bigram_buckets == 0 {
             return None;
         }
-        let hash = fnv1a(&[a.as_bytes(), b"\x1f", b.as_bytes()]);
-        let bucket = (hash % self.bigram_buckets as u64) as u32;
-        let row = match &self.kept_bigrams {
-            Some(kept) => kept.binary_search(&bucket).ok()? as u32,
-            None => bucket,
+        self.bigram_id_hashed(fnv1a(&[a.as_bytes(), b"\x1f", b.as_bytes()]))
+    }
+
+    /// The bigram id for `hash`, FNV-1a of `a`, 0x1f, `b`; the caller checks `bigram_buckets > 0`.
+    fn bigram_id_hashed(&self, hash: u64) -> Option<u32> {
+        let bucket = bucket(hash, self.bigram_buckets);
+        let row = match (&self.kept_rank, &self.kept_bigrams) {
+            (Some(rank), _) => rank.rank(bucket)?,
+            (None, Some(kept)) => kept.binary_search(&bucket).ok()? as u32,
+            (None, None) => bucket,
         };
         Some(self.first_bigram_id() + row)
     }
@@ -159,19 +172,220 @@ impl Vocabulary {
         ids
     }
 
-    /// Tokenizes and encodes a text.
+    /// Tokenizes and encodes a text: the same ids as `encode_tokens(&tokenize(text))`, but the
+    /// tokens are hashed as they are read, with no `String` per token.
     pub fn encode(&self, text: &str) -> Vec<u32> {
-        self.encode_tokens(&tokenize(text))
+        let mut sink = EncodeSink {
+            vocab: self,
+            word: Vec::with_capacity(32),
+            hash: FNV_OFFSET,
+            pair_hash: FNV_OFFSET,
+            has_prev: false,
+            // About one token per 5 bytes of English; growing past it is fine.
+            ids: Vec::with_capacity(text.len() / 5 + 1),
+            bigrams: Vec::with_capacity(text.len() / 5 + 1),
+        };
+        scan(text, &mut sink);
+        let mut ids = sink.ids;
+        ids.extend_from_slice(&sink.bigrams);
+        ids
     }
+}
+
+/// Encodes tokens as the scanner reads them: each byte advances the token's own FNV-1a hash and
+/// the hash of the bigram (previous token, 0x1f, this token), which FNV-1a lets us continue from
+/// the previous token's hash instead of concatenating the texts.
+struct EncodeSink<'v> {
+    vocab: &'v Vocabulary,
+    /// The current token's bytes, to compare with the word found by hash.
+    word: Vec<u8>,
+    hash: u64,
+    pair_hash: u64,
+    has_prev: bool,
+    ids: Vec<u32>,
+    bigrams: Vec<u32>,
+}
+
+impl EncodeSink<'_> {
+    fn end_token(&mut self) {
+        let vocab = self.vocab;
+        self.ids
+            .push(vocab.unigram_id_hashed(&self.word, self.hash));
+        if vocab.bigram_buckets > 0 {
+            if self.has_prev {
+                if let Some(id) = vocab.bigram_id_hashed(self.pair_hash) {
+                    self.bigrams.push(id);
+                }
+            }
+            self.pair_hash = fnv_step(self.hash, 0x1f);
+            self.has_prev = true;
+        }
+        self.hash = FNV_OFFSET;
+        self.word.clear();
+    }
+}
+
+impl Sink for EncodeSink<'_> {
+    #[inline(always)]
+    fn push_ascii(&mut self, byte: u8) {
+        self.word.push(byte);
+        self.hash = fnv_step(self.hash, byte);
+        self.pair_hash = fnv_step(self.pair_hash, byte);
+    }
+
+    fn push_ascii_run(&mut self, run: &[u8]) {
+        // Locals, not fields, so the two hash chains stay in registers over the run.
+        let (mut hash, mut pair_hash) = (self.hash, self.pair_hash);
+        for &byte in run {
+            let byte = byte.to_ascii_lowercase();
+            hash = fnv_step(hash, byte);
+            pair_hash = fnv_step(pair_hash, byte);
+        }
+        (self.hash, self.pair_hash) = (hash, pair_hash);
+        self.word.extend(run.iter().map(|b| b.to_ascii_lowercase()));
+    }
+
+    fn push_char(&mut self, c: char) {
+        for &byte in c.encode_utf8(&mut [0; 4]).as_bytes() {
+            self.push_ascii(byte);
+        }
+    }
+
+    fn word(&mut self, _start: usize, _end: usize) {
+        self.end_token();
+    }
+
+    fn mark(&mut self, mark: u8, _start: usize, _end: usize) {
+        self.push_ascii(mark);
+        self.end_token();
+    }
+
+    fn extend_mark(&mut self, _end: usize) {}
+}
+
+/// Known words by FNV-1a hash: open addressing with linear probing, at most half full. Smaller
+/// than a `HashMap<String, u32>` (no second copy of the words) and its hash is the one unknown
+/// words need anyway.
+#[derive(Clone, Debug, PartialEq)]
+struct WordIndex {
+    /// `(high half of the hash, id)`; id 0 marks an empty slot.
+    slots: Vec<(u32, u32)>,
+}
+
+impl WordIndex {
+    fn with_capacity(words: usize) -> Self {
+        let len = (2 * words).next_power_of_two().max(16);
+        WordIndex {
+            slots: vec![(0, 0); len],
+        }
+    }
+
+    fn first_slot(&self, hash: u64) -> usize {
+        // FNV-1a's low bits mix poorly; a multiply's high bits depend on all of them.
+        (hash.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 32) as usize & (self.slots.len() - 1)
+    }
+
+    /// Adds word `id` (row `id`, `words[id - 1]`); false if the word is already there.
+    fn insert(&mut self, words: &[String], id: u32) -> bool {
+        let word = words[id as usize - 1].as_bytes();
+        let hash = fnv1a(&[word]);
+        if self.get(words, word, hash).is_some() {
+            return false;
+        }
+        let mask = self.slots.len() - 1;
+        let mut slot = self.first_slot(hash);
+        while self.slots[slot].1 != 0 {
+            slot = (slot + 1) & mask;
+        }
+        self.slots[slot] = ((hash >> 32) as u32, id);
+        true
+    }
+
+    #[inline]
+    fn get(&self, words: &[String], word: &[u8], hash: u64) -> Option<u32> {
+        let mask = self.slots.len() - 1;
+        let tag = (hash >> 32) as u32;
+        let mut slot = self.first_slot(hash);
+        loop {
+            let (slot_tag, id) = self.slots[slot];
+            if id == 0 {
+                return None;
+            }
+            if slot_tag == tag && words[id as usize - 1].as_bytes() == word {
+                return Some(id);
+            }
+            slot = (slot + 1) & mask;
+        }
+    }
+}
+
+/// Kept bigram buckets as one bit per bucket plus the count of kept buckets before each 64-bit
+/// block: a bucket's row in O(1) instead of a binary search over tens of thousands.
+#[derive(Clone, Debug, PartialEq)]
+struct RankBitmap {
+    bits: Vec<u64>,
+    ranks: Vec<u32>,
+}
+
+impl RankBitmap {
+    /// Largest bucket space given a bitmap (2^24 buckets: 3 MB); beyond it, binary search.
+    const MAX_BUCKETS: u32 = 1 << 24;
+
+    /// `kept` sorted, distinct and below `buckets`.
+    fn new(kept: &[u32], buckets: u32) -> Option<Self> {
+        if buckets > Self::MAX_BUCKETS {
+            return None;
+        }
+        let blocks = (buckets as usize).div_ceil(64);
+        let mut bits = vec![0u64; blocks];
+        for &b in kept {
+            bits[b as usize / 64] |= 1 << (b % 64);
+        }
+        let mut ranks = Vec::with_capacity(blocks);
+        let mut total = 0;
+        for block in &bits {
+            ranks.push(total);
+            total += block.count_ones();
+        }
+        Some(RankBitmap { bits, ranks })
+    }
+
+    /// The row of `bucket` (kept buckets before it), or `None` if it is not kept.
+    #[inline]
+    fn rank(&self, bucket: u32) -> Option<u32> {
+        let (block, bit) = (bucket as usize / 64, bucket % 64);
+        let word = *self.bits.get(block)?;
+        if word & (1 << bit) == 0 {
+            return None;
+        }
+        Some(self.ranks[block] + (word & ((1 << bit) - 1)).count_ones())
+    }
+}
+
+/// `hash % buckets`. Bucket counts are powers of two in practice, and a mask is much cheaper than a
+/// 64-bit division (tens of cycles, twice a token).
+#[inline]
+fn bucket(hash: u64, buckets: u32) -> u32 {
+    if buckets.is_power_of_two() {
+        (hash & (buckets as u64 - 1)) as u32
+    } else {
+        (hash % buckets as u64) as u32
+    }
+}
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+#[inline(always)]
+fn fnv_step(hash: u64, byte: u8) -> u64 {
+    (hash ^ byte as u64).wrapping_mul(0x0000_0100_0000_01b3)
 }
 
 /// 64-bit FNV-1a over the concatenation of `parts`: tiny, fast, and identical on every platform.
 fn fnv1a(parts: &[&[u8]]) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut hash = FNV_OFFSET;
     for part in parts {
         for &b in *part {
-            hash ^= b as u64;
-            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+            hash = fnv_step(hash, b);
         }
     }
     hash

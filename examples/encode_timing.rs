@@ -1,0 +1,124 @@
+//! Times `Vocabulary::encode` (tokenize + ids) of the bundled model against the frozen copy of the
+//! encoder it replaced (tests/reference/polarity1.rs: a `String` per token, a SipHash `HashMap` of
+//! words, binary search of the kept bigram buckets), and checks that both give the same ids.
+//!
+//! `cargo run --release --example encode_timing [IMDB.tsv.gz]`. With an IMDB file (default
+//! `../shared/data/imdb/test.tsv.gz`, skipped if absent) every review is also compared id for id
+//! and the whole file is timed. Timed in alternation so both see the same machine load; prints
+//! medians and asserts only equality.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use polarity::vocab::Vocabulary;
+use polarity::{data, onnx, Classifier, BUNDLED_MODEL};
+
+#[path = "../tests/reference/polarity1.rs"]
+mod polarity1;
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Median times of `a` and `b`, run alternately `runs` times each.
+fn race<A, B>(runs: usize, mut a: impl FnMut() -> A, mut b: impl FnMut() -> B) -> [Duration; 2] {
+    let mut times = [Vec::new(), Vec::new()];
+    for _ in 0..runs {
+        let start = Instant::now();
+        std::hint::black_box(a());
+        times[0].push(start.elapsed());
+        let start = Instant::now();
+        std::hint::black_box(b());
+        times[1].push(start.elapsed());
+    }
+    times.map(|mut t| {
+        t.sort();
+        t[t.len() / 2]
+    })
+}
+
+fn ratio(before: Duration, after: Duration) -> f64 {
+    before.as_secs_f64() / after.as_secs_f64()
+}
+
+fn main() -> Result<(), BoxError> {
+    let (model, _) = onnx::import(BUNDLED_MODEL)?;
+    let vocab = &model.vocab;
+    let old = polarity1::Encoder::new(vocab);
+
+    let fixture = std::fs::read_to_string("tests/fixtures/reviews.tsv")?;
+    let words: Vec<&str> = fixture
+        .lines()
+        .filter_map(|l| l.split_once('\t').map(|(_, text)| text))
+        .flat_map(str::split_whitespace)
+        .take(230)
+        .collect();
+    let review = words.join(" ");
+    assert_eq!(vocab.encode(&review), old.encode(&review));
+
+    let [new_t, old_t] = race(5000, || vocab.encode(&review), || old.encode(&review));
+    let x = ratio(old_t, new_t);
+    println!("encode, 230-word review: new {new_t:?}, old {old_t:?} (x{x:.2})");
+
+    let clf = Classifier::from_bytes(BUNDLED_MODEL)?;
+    let [new_t, old_t] = race(
+        3000,
+        || clf.classify(&review).map(|p| p.score),
+        || clf.score_ids(&[old.encode(&review)]).map(|p| p[0].score),
+    );
+    let x = ratio(old_t, new_t);
+    println!("classify, 230-word review: new {new_t:?}, old {old_t:?} (x{x:.2})");
+
+    // Load cost: the vocabulary with its word table and bigram bitmap, against the old word map.
+    let kept = vocab.kept_bigrams().map(<[u32]>::to_vec);
+    let build = || -> Result<Vocabulary, polarity::Error> {
+        let v = Vocabulary::new(
+            vocab.words().to_vec(),
+            vocab.oov_buckets(),
+            vocab.bigram_buckets(),
+        )?;
+        match &kept {
+            Some(k) => v.with_kept_bigrams(k.clone()),
+            None => Ok(v),
+        }
+    };
+    let [alone, with_map] = race(
+        21,
+        || build().map(|v| v.unigram_id("x")),
+        || build().map(|v| polarity1::Encoder::new(&v).unigram_id("x")),
+    );
+    println!(
+        "vocabulary build (words cloned, word table, bigram bitmap): {alone:?}; \
+         plus the old SipHash word map: {with_map:?}"
+    );
+
+    let path = std::env::args()
+        .nth(1)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| data::default_data_dir().join("imdb/test.tsv.gz"));
+    if !path.exists() {
+        println!("{} not found: IMDB comparison skipped", path.display());
+        return Ok(());
+    }
+    let reviews = data::read_reviews(&path)?;
+    let mut ids = 0;
+    for r in &reviews {
+        let new_ids = vocab.encode(&r.text);
+        assert_eq!(new_ids, old.encode(&r.text), "ids differ for {:?}", r.text);
+        ids += new_ids.len();
+    }
+    println!("{} reviews, {ids} ids: identical", reviews.len());
+    let each =
+        |f: &dyn Fn(&str) -> Vec<u32>| reviews.iter().map(|r| f(&r.text).len()).sum::<usize>();
+    let [new_t, old_t] = race(
+        5,
+        || each(&|t| vocab.encode(t)),
+        || each(&|t| old.encode(t)),
+    );
+    let x = ratio(old_t, new_t);
+    let per = |d: Duration| d / reviews.len() as u32;
+    println!(
+        "encode, whole file: new {new_t:?}, old {old_t:?} (x{x:.2}); per review new {:?}, old {:?}",
+        per(new_t),
+        per(old_t)
+    );
+    Ok(())
+}
