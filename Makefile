@@ -117,6 +117,24 @@ screenshot: build setup-node setup-chromium
 lint-wasm: setup-wasm
 	$(CARGO) clippy --target $(WASM_TARGET) --no-default-features --lib --test web -- -D warnings
 
+## Benchmark (not part of `make test`) -------------------------------------------------------------
+# polarity against onnxruntime-web and TF.js in one headless Chromium, and natively, on 5,000 IMDB
+# test reviews: writes bench/RESULTS.md, bench/results.json and the table in README.md. Needs
+# $(DATA)/imdb and stops at once without it. bench/fewshot.mjs, when present, runs first so that
+# its section lands in RESULTS.md.
+
+.PHONY: bench bench-data
+
+bench-data:
+	@for f in imdb/test.tsv.gz imdb/train.tsv.gz; do \
+	  [ -f "$(DATA)/$$f" ] || { echo "!! make bench: $(DATA)/$$f is absent; set POLARITY_DATA" >&2; exit 1; }; \
+	done
+
+bench: bench-data build native setup-node setup-chromium
+	@if [ -f bench/fewshot.mjs ]; then \
+	  POLARITY_BIN=$(POLARITY) POLARITY_DATA="$(DATA)" node bench/fewshot.mjs; fi
+	POLARITY_CHROMIUM=$(CHROMIUM) POLARITY_BIN=$(POLARITY) POLARITY_DATA="$(DATA)" node bench/run.mjs
+
 ## Everything --------------------------------------------------------------------------------------
 
 test: lint lint-wasm test-native test-onnxruntime test-imdb test-wasm test-js

@@ -1,4 +1,5 @@
-//! `polarity`: train the shipped model, evaluate a model on labelled reviews, classify text.
+//! `polarity`: train the shipped model, evaluate a model on labelled reviews, classify text, and
+//! time it all natively (`bench`, the ceiling row of `make bench`).
 
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
@@ -60,6 +61,9 @@ enum Command {
     /// Few-shot transfer: fine-tune a model on N balanced IMDB-train reviews, several seeds,
     /// and measure accuracy on the validation split (or, with --test, on IMDB test).
     Fewshot(FewshotArgs),
+    /// Native timings for `make bench`, as one JSON object: tokenizing alone, `classify` one review
+    /// at a time (p50, p99), `classify_batch` throughput, fine-tuning speed; medians of runs.
+    Bench(BenchArgs),
     /// Label and score of each TEXT, or of each line of stdin when there is none.
     Classify {
         texts: Vec<String>,
@@ -96,6 +100,29 @@ struct FewshotArgs {
     freeze_embedding: bool,
     #[arg(long)]
     embedding_lr_scale: Option<f64>,
+}
+
+#[derive(clap::Args)]
+struct BenchArgs {
+    /// The reviews to classify (LABEL<TAB>TEXT, gzip or plain).
+    #[arg(long)]
+    data: PathBuf,
+    /// Labelled reviews to fine-tune on (skipped when absent).
+    #[arg(long)]
+    train: Option<PathBuf>,
+    #[arg(long)]
+    model: Option<PathBuf>,
+    /// Runs of each measurement; the medians are printed.
+    #[arg(long, default_value_t = 5)]
+    runs: usize,
+    #[arg(long, default_value_t = 256)]
+    batch_size: usize,
+    #[arg(long, default_value_t = 10.0)]
+    epochs: f64,
+    #[arg(long, default_value_t = 16.0)]
+    train_batch_size: f64,
+    #[arg(long, default_value_t = 0.01)]
+    learning_rate: f64,
 }
 
 #[derive(clap::Args)]
@@ -172,6 +199,7 @@ fn main() {
             seed,
         } => fine_tune_command(model.as_deref(), &data, &out, epochs, seed),
         Command::Dump { data, model } => dump_command(&data, model.as_deref()),
+        Command::Bench(args) => bench_command(&args),
         Command::Classify { texts, model } => classify_command(texts, model.as_deref()),
     };
     if let Err(message) = result {
@@ -412,6 +440,130 @@ fn dump_command(data: &Path, model: Option<&Path>) -> Result<(), String> {
         )
         .map_err(|e| e.to_string())?;
     }
+    Ok(())
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+/// The value at quantile `q` of sorted `values` (nearest rank).
+fn quantile(sorted: &[f64], q: f64) -> f64 {
+    sorted[((sorted.len() as f64 * q).ceil() as usize).clamp(1, sorted.len()) - 1]
+}
+
+fn bench_command(args: &BenchArgs) -> Result<(), String> {
+    use polarity::finetune::{FineTuneOptions, Label, Labelled};
+    let clf = load(args.model.as_deref())?;
+    let reviews = read_reviews(&args.data)?;
+    let texts: Vec<&str> = reviews.iter().map(|r| r.text.as_str()).collect();
+    // Reviews of about the mean IMDB length (230 words) for the latency budget.
+    let typical: Vec<usize> = (0..texts.len())
+        .filter(|&i| (200..=260).contains(&texts[i].split_whitespace().count()))
+        .collect();
+    let n = texts.len() as f64;
+    let runs = args.runs.max(1);
+    let (mut tokenize, mut one, mut batch) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut p50, mut p99, mut p50_typical) = (Vec::new(), Vec::new(), Vec::new());
+    // One untimed pass first, so every timed run sees warm caches.
+    clf.classify_batch(&texts).map_err(|e| e.to_string())?;
+    for _ in 0..runs {
+        let started = Instant::now();
+        let ids: usize = texts
+            .iter()
+            .map(|t| clf.model().vocab.encode(t).len())
+            .sum();
+        tokenize.push(started.elapsed().as_secs_f64() * 1e6 / n);
+        std::hint::black_box(ids);
+
+        let mut micros = Vec::with_capacity(texts.len());
+        let started = Instant::now();
+        for text in &texts {
+            let call = Instant::now();
+            std::hint::black_box(clf.classify(text).map_err(|e| e.to_string())?);
+            micros.push(call.elapsed().as_secs_f64() * 1e6);
+        }
+        one.push(n / started.elapsed().as_secs_f64());
+        let mut typical_micros: Vec<f64> = typical.iter().map(|&i| micros[i]).collect();
+        typical_micros.sort_by(f64::total_cmp);
+        micros.sort_by(f64::total_cmp);
+        p50.push(quantile(&micros, 0.5));
+        p99.push(quantile(&micros, 0.99));
+        if !typical_micros.is_empty() {
+            p50_typical.push(quantile(&typical_micros, 0.5));
+        }
+
+        let started = Instant::now();
+        for chunk in texts.chunks(args.batch_size.max(1)) {
+            std::hint::black_box(clf.classify_batch(chunk).map_err(|e| e.to_string())?);
+        }
+        batch.push(n / started.elapsed().as_secs_f64());
+    }
+    let mut fine_tune = Vec::new();
+    let mut epochs_run = 0;
+    let examples: Vec<Labelled> = match &args.train {
+        Some(path) => read_reviews(path)?
+            .into_iter()
+            .map(|r| Labelled {
+                text: r.text,
+                label: Label::Number(f64::from(u8::from(r.positive))),
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    if !examples.is_empty() {
+        let options = FineTuneOptions {
+            epochs: Some(args.epochs),
+            learning_rate: Some(args.learning_rate),
+            batch_size: Some(args.train_batch_size),
+            train_embedding: Some(true),
+            ..FineTuneOptions::default()
+        };
+        for _ in 0..runs {
+            let mut tuned = load(args.model.as_deref())?;
+            let started = Instant::now();
+            let report = tuned
+                .fine_tune_examples(&examples, &options, &mut |_| {})
+                .map_err(|e| e.to_string())?;
+            let seconds = started.elapsed().as_secs_f64();
+            epochs_run = report.epochs;
+            fine_tune.push((examples.len() * report.epochs) as f64 / seconds);
+        }
+    }
+    // Peak resident memory of this process (Linux; null elsewhere).
+    let peak_kib = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        });
+    let or_null = |v: Vec<f64>| {
+        if v.is_empty() {
+            "null".to_string()
+        } else {
+            format!("{:.3}", median(v))
+        }
+    };
+    println!(
+        "{{\"reviews\":{},\"runs\":{runs},\"typicalReviews\":{},\"tokenizeMicros\":{},\
+         \"oneAtATimePerSecond\":{},\"p50Micros\":{},\"p99Micros\":{},\"p50TypicalMicros\":{},\
+         \"batchPerSecond\":{},\"batchSize\":{},\"fineTuneExamples\":{},\"fineTuneEpochs\":{epochs_run},\
+         \"fineTunePerSecond\":{},\"peakRssBytes\":{}}}",
+        texts.len(),
+        typical.len(),
+        or_null(tokenize),
+        or_null(one),
+        or_null(p50),
+        or_null(p99),
+        or_null(p50_typical),
+        or_null(batch),
+        args.batch_size,
+        examples.len(),
+        or_null(fine_tune),
+        peak_kib.map_or("null".to_string(), |k| format!("{}", k * 1024.0)),
+    );
     Ok(())
 }
 

@@ -1,0 +1,323 @@
+// `make bench`: polarity against onnxruntime-web and TF.js in one headless Chromium, and natively,
+// on the same 5,000 IMDB test reviews with the same weights. Writes bench/results.json and
+// bench/RESULTS.md (and the table between the bench markers of README.md). Every figure comes
+// from this run; each is the median of BENCH_RUNS runs (cold starts: of BENCH_COLD_RUNS).
+// Env: POLARITY_DATA (default ../shared/data), POLARITY_BIN, POLARITY_CHROMIUM, BENCH_RUNS.
+import { chromium } from "playwright-core";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, release, totalmem } from "node:os";
+import { join, resolve } from "node:path";
+import { brotliCompressSync, constants, gunzipSync, gzipSync } from "node:zlib";
+import { CHROMIUM_ARGS, ROOT, run, serve } from "../tests/js/helpers.mjs";
+import { build } from "vite";
+import { render } from "./report.mjs";
+
+const DATA = resolve(ROOT, process.env.POLARITY_DATA || "../shared/data");
+const BIN = resolve(ROOT, process.env.POLARITY_BIN || "target/release/polarity");
+const TMP = join(ROOT, "bench/.tmp");
+const RUNS = Number(process.env.BENCH_RUNS || 3);
+const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS || 5);
+const BATCH = 256;
+// Fine-tuning: the same examples, epochs, batch size and learning rate for every engine.
+const FINE_TUNE = { epochs: 5, batchSize: 16, learningRate: 0.01 };
+const LATENCY_WINDOW_MS = 2;
+const ENGINES = ["polarity", "ort", "tfjs-wasm", "tfjs-cpu"];
+// The page and its driver script are the harness, not something an engine needs.
+const HARNESS = new Set(["/bench/page.html", "/bench/page.js"]);
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const log = (...args) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}]`, ...args);
+
+function requireData() {
+  const files = ["imdb/test.tsv.gz", "imdb/train.tsv.gz"].map((f) => join(DATA, f));
+  const missing = files.filter((f) => !existsSync(f));
+  if (missing.length === 0) return files;
+  const bar = "!".repeat(88);
+  console.error(`${bar}\n!! make bench needs the IMDB data; missing: ${missing.join(", ")}\n` +
+    `!! Set POLARITY_DATA to a folder holding imdb/. Nothing was measured.\n${bar}`);
+  process.exit(1);
+}
+
+/** LABEL<TAB>TEXT lines of a .tsv.gz, blank and # lines skipped (as the CLI reads them). */
+function readLines(path) {
+  return gunzipSync(readFileSync(path)).toString("utf8").split("\n")
+    .map((l) => (l.endsWith("\r") ? l.slice(0, -1) : l))
+    .filter((l) => l !== "" && !l.startsWith("#"));
+}
+
+/** Every `step`-th line, written as .tsv, with its ids and tract score from `polarity dump`. */
+function sample(path, step, name) {
+  const lines = readLines(path).filter((_, i) => i % step === 0);
+  const tsv = join(TMP, `${name}.tsv`);
+  writeFileSync(tsv, lines.join("\n") + "\n");
+  const dumped = run(BIN, ["dump", "--data", tsv], { maxBuffer: 1 << 30 }).trim().split("\n")
+    .map((l) => JSON.parse(l));
+  if (dumped.length !== lines.length) throw new Error(`dump gave ${dumped.length} of ${lines.length}`);
+  const reviews = lines.map((line, i) => {
+    const text = line.slice(line.indexOf("\t") + 1);
+    return { text, label: Number(line[0]), ids: dumped[i].ids, tract: dumped[i].score,
+      words: text.split(/\s+/).filter(Boolean).length };
+  });
+  writeFileSync(join(TMP, `${name}.json`), JSON.stringify(reviews));
+  return { tsv, reviews };
+}
+
+/** Raw, gzip -9 and brotli (quality 11) sizes of files under the repo. Brotli 11 takes a minute on
+ *  a 14 MB wasm, so sizes are cached in bench/.tmp by path, size and modification time. */
+function sizes(paths) {
+  const cacheFile = join(TMP, "sizes.json");
+  const cache = existsSync(cacheFile) ? JSON.parse(readFileSync(cacheFile, "utf8")) : {};
+  const total = { raw: 0, gzip: 0, brotli: 0 };
+  for (const path of paths) {
+    const file = join(ROOT, path);
+    const { size, mtimeMs } = statSync(file);
+    const key = `${path} ${size} ${mtimeMs}`;
+    if (!cache[key]) {
+      const bytes = readFileSync(file);
+      cache[key] = {
+        raw: bytes.length,
+        gzip: gzipSync(bytes, { level: 9 }).length,
+        brotli: brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11,
+          [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length } }).length,
+      };
+    }
+    for (const k of Object.keys(total)) total[k] += cache[key][k];
+  }
+  writeFileSync(cacheFile, JSON.stringify(cache));
+  return { ...total, files: paths };
+}
+
+/** TF.js for the page, one ES module per backend, as an app would bundle it (Vite, minified). */
+async function bundleTfjs() {
+  log("bundling TF.js (bench/tfjs/*.js)");
+  await build({
+    configFile: false, logLevel: "warn", root: ROOT,
+    // Not lib mode: Vite keeps the whitespace of ES libraries; an app's bundle is fully minified.
+    build: {
+      outDir: join(TMP, "tfjs"), emptyOutDir: true, minify: true, target: "es2020",
+      rollupOptions: {
+        input: { cpu: join(ROOT, "bench/tfjs/cpu.js"), wasm: join(ROOT, "bench/tfjs/wasm.js") },
+        preserveEntrySignatures: "strict",
+        output: { entryFileNames: "[name].js", chunkFileNames: "[name]-[hash].js" },
+      },
+    },
+  });
+}
+
+function native(sampleTsv, trainTsv, first) {
+  log("native: polarity bench");
+  const out = JSON.parse(run(BIN, ["bench", "--data", sampleTsv, "--train", trainTsv,
+    "--runs", String(Math.max(RUNS, 3)), "--batch-size", String(BATCH),
+    "--epochs", String(FINE_TUNE.epochs), "--train-batch-size", String(FINE_TUNE.batchSize),
+    "--learning-rate", String(FINE_TUNE.learningRate)]));
+  // Cold start natively: process start -> model loaded -> first answer printed.
+  const cold = [];
+  for (let i = 0; i < COLD_RUNS; i++) {
+    const started = performance.now();
+    run(BIN, ["classify", first.text]);
+    cold.push(performance.now() - started);
+  }
+  return { ...out, coldMs: median(cold), coldRuns: cold };
+}
+
+// Before any page script: remember every wasm memory (created in JS or exported by an instance),
+// so memory is measured the same way for every engine; and hand the page its first review.
+function initScript(first) {
+  const Memory = WebAssembly.Memory;
+  const Instance = WebAssembly.Instance;
+  const memories = new Set();
+  const keep = (instance) => {
+    if (!(instance instanceof Instance)) return;
+    for (const value of Object.values(instance.exports)) if (value instanceof Memory) memories.add(value);
+  };
+  WebAssembly.Memory = function (...args) {
+    const memory = new Memory(...args);
+    memories.add(memory);
+    return memory;
+  };
+  WebAssembly.Memory.prototype = Memory.prototype;
+  WebAssembly.Instance = function (...args) {
+    const instance = new Instance(...args);
+    keep(instance);
+    return instance;
+  };
+  WebAssembly.Instance.prototype = Instance.prototype;
+  for (const name of ["instantiate", "instantiateStreaming"]) {
+    const original = WebAssembly[name];
+    WebAssembly[name] = (...args) => original(...args).then((result) => {
+      keep(result.instance ?? result);
+      return result;
+    });
+  }
+  window.__wasmMemoryBytes = () => [...memories].reduce((sum, m) => sum + m.buffer.byteLength, 0);
+  window.BENCH_FIRST = first;
+}
+
+async function openPage(browser, url, engine, first) {
+  const context = await browser.newContext(); // empty cache: a first visit
+  await context.addInitScript(initScript, first);
+  const page = await context.newPage();
+  const errors = [];
+  const requests = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+  page.on("response", (r) => r.ok() && requests.push(r.url())); // not the favicon's 404
+  await page.goto(`${url}bench/page.html?engine=${engine}`);
+  const ready = await page.evaluate(() => window.bench.ready).catch((e) => {
+    throw new Error(`${engine}: ${e.message}\n${errors.join("\n")}`);
+  });
+  return { context, page, ready, requests, errors };
+}
+
+async function browserEngine(browser, url, engine, first) {
+  const cold = [];
+  let bytes;
+  for (let i = 0; i < COLD_RUNS; i++) {
+    const { context, ready, requests } = await openPage(browser, url, engine, first);
+    cold.push(ready.coldMs);
+    // What the engine fetched (same origin; data files are fetched later, not counted).
+    bytes ??= sizes([...new Set(requests.map((r) => new URL(r).pathname))]
+      .filter((p) => !HARNESS.has(p)).map((p) => p.slice(1)));
+    await context.close();
+  }
+  const { context, page, ready, errors } = await openPage(browser, url, engine, first);
+  const loaded = await page.evaluate(() => window.bench.memory());
+  await page.evaluate(() => window.bench.loadSample());
+  log(`${engine}: warm-up`);
+  const single = await page.evaluate(() => window.bench.oneAtATime());
+  const runs = [];
+  for (let i = 0; i < RUNS; i++) {
+    log(`${engine}: run ${i + 1}/${RUNS}`);
+    const one = await page.evaluate(() => window.bench.oneAtATime());
+    const batch = await page.evaluate((n) => window.bench.batches(n), BATCH);
+    const latency = await page.evaluate((ms) => window.bench.latency(ms), LATENCY_WINDOW_MS);
+    runs.push({ one: one.perSecond, batch: batch.perSecond, ...latency, batchScores: batch.scores });
+  }
+  const fineTune = [];
+  let fineTuneError = null;
+  for (let i = 0; i < RUNS && !fineTuneError; i++) {
+    const r = await page.evaluate((o) => window.bench.fineTune(o), FINE_TUNE);
+    if (r?.error) fineTuneError = r.error;
+    else if (r) fineTune.push(r);
+  }
+  const end = await page.evaluate(() => window.bench.memory());
+  await context.close();
+  if (errors.length) throw new Error(`${engine}: ${errors.join("\n")}`);
+  const pick = (key) => median(runs.map((r) => r[key]));
+  return {
+    coldMs: median(cold), coldRuns: cold, firstScore: ready.score, bytes,
+    oneAtATimePerSecond: pick("one"), batchPerSecond: pick("batch"),
+    p50Micros: pick("p50"), p99Micros: pick("p99"), p50TypicalMicros: pick("p50Typical"),
+    typicalReviews: runs[0].typicalReviews,
+    fineTunePerSecond: fineTune.length ? median(fineTune.map((r) => r.perSecond)) : null,
+    fineTuneEpochs: fineTune[0]?.epochs ?? null, fineTuneError,
+    memory: { jsHeapAfterLoadBytes: loaded.jsHeapBytes, jsHeapPeakBytes: end.peakJsHeapBytes,
+      wasmPeakBytes: end.wasmBytes },
+    scores: { one: single.scores, batch: runs[0].batchScores },
+  };
+}
+
+/** Max |difference| and label flips of each engine's probabilities against polarity's classify. */
+function agreement(results, reviews) {
+  const reference = results.polarity.scores.one;
+  const compare = (scores) => ({
+    maxAbsDiff: Math.max(...scores.map((s, i) => Math.abs(s - reference[i]))),
+    labelsDiffer: scores.filter((s, i) => (s >= 0.5) !== (reference[i] >= 0.5)).length,
+  });
+  const rows = { "native (tract, CLI)": compare(reviews.map((r) => r.tract)) };
+  for (const engine of ENGINES) {
+    if (engine !== "polarity") rows[`${engine} (one at a time)`] = compare(results[engine].scores.one);
+    rows[`${engine} (batches of ${BATCH})`] = compare(results[engine].scores.batch);
+  }
+  const accuracy = (scores) => scores.filter((s, i) => (s >= 0.5) === (reviews[i].label === 1)).length /
+    reviews.length;
+  return { rows, polarityAccuracy: accuracy(reference) };
+}
+
+function versions(browserVersion) {
+  const pkgVersion = (p) => JSON.parse(readFileSync(join(ROOT, p, "package.json"), "utf8")).version;
+  const git = (...args) => run("git", args, { cwd: ROOT }).trim();
+  return {
+    polarity: pkgVersion("pkg"),
+    commit: git("rev-parse", "--short", "HEAD") + (git("status", "--porcelain", "--untracked-files=no") ? "+dirty" : ""),
+    "onnxruntime-web": pkgVersion("node_modules/onnxruntime-web"),
+    "@tensorflow/tfjs-core": pkgVersion("node_modules/@tensorflow/tfjs-core"),
+    "@tensorflow/tfjs-backend-wasm": pkgVersion("node_modules/@tensorflow/tfjs-backend-wasm"),
+    "@tensorflow/tfjs-backend-cpu": pkgVersion("node_modules/@tensorflow/tfjs-backend-cpu"),
+    chromium: browserVersion,
+    node: process.version,
+    rustc: run("rustc", ["--version"]).trim(),
+  };
+}
+
+/** The demo page's gzip size as `make sizes` reports it (its file list lives in the Makefile). */
+function demoPageGzip() {
+  const out = run("make", ["--no-print-directory", "-s", "sizes"], { cwd: ROOT });
+  const m = out.match(/demo page[^:]*: (\d+) raw, (\d+) gzip/);
+  return m ? { raw: Number(m[1]), gzip: Number(m[2]) } : null;
+}
+
+async function main() {
+  const [testFile, trainFile] = requireData();
+  mkdirSync(TMP, { recursive: true });
+  const started = performance.now();
+  const loadAtStart = loadavg()[0];
+  log("sampling: every 5th review of IMDB test, every 125th of IMDB train");
+  const test = sample(testFile, 5, "sample");
+  const train = sample(trainFile, 125, "train");
+  const first = { text: test.reviews[0].text, ids: test.reviews[0].ids };
+  const nativeResult = native(test.tsv, train.tsv, first);
+  await bundleTfjs();
+
+  const { server, url } = await serve({ root: ROOT, port: 0 });
+  const browser = await chromium.launch({
+    executablePath: process.env.POLARITY_CHROMIUM || "/usr/bin/chromium",
+    args: [...CHROMIUM_ARGS, "--enable-precise-memory-info", "--js-flags=--expose-gc"],
+    headless: true,
+  });
+  const browserVersion = browser.version();
+  const results = {};
+  try {
+    for (const engine of ENGINES) {
+      log(`${engine}: cold starts`);
+      results[engine] = await browserEngine(browser, url, engine, first);
+    }
+  } finally {
+    await browser.close().catch(() => {});
+    server.close();
+  }
+  const report = {
+    date: new Date().toISOString(),
+    machine: { cpu: cpus()[0]?.model, cores: cpus().length, memoryBytes: totalmem(),
+      os: `${process.platform} ${release()}`, loadAverage: [loadAtStart, loadavg()[0]] },
+    versions: versions(browserVersion),
+    config: { reviews: test.reviews.length, sample: "every 5th line of imdb/test.tsv.gz",
+      trainExamples: train.reviews.length, trainSample: "every 125th line of imdb/train.tsv.gz",
+      runs: RUNS, coldRuns: COLD_RUNS, batchSize: BATCH, latencyWindowMs: LATENCY_WINDOW_MS,
+      fineTune: FINE_TUNE },
+    agreement: agreement(results, test.reviews),
+    demoPage: demoPageGzip(),
+    engines: Object.fromEntries(Object.entries(results).map(([k, { scores, ...v }]) => [k, v])),
+    native: nativeResult,
+  };
+  report.seconds = (performance.now() - started) / 1000;
+  writeFileSync(join(ROOT, "bench/results.json"), JSON.stringify(report, null, 2) + "\n");
+  const { markdown, readmeTable } = render(report, fewshot());
+  writeFileSync(join(ROOT, "bench/RESULTS.md"), markdown);
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+  const marked = /(<!-- bench:start -->\n)[\s\S]*?(<!-- bench:end -->)/;
+  if (marked.test(readme)) writeFileSync(join(ROOT, "README.md"), readme.replace(marked, `$1${readmeTable}$2`));
+  log(`wrote bench/RESULTS.md and bench/results.json in ${report.seconds.toFixed(0)} s`);
+}
+
+/** The few-shot section written by bench/fewshot.mjs, when it has been run. */
+function fewshot() {
+  const md = join(ROOT, "bench/fewshot.md");
+  const json = join(TMP, "fewshot.json");
+  if (existsSync(md)) return { markdown: readFileSync(md, "utf8") };
+  if (existsSync(json)) return { json: JSON.parse(readFileSync(json, "utf8")) };
+  return null;
+}
+
+await main();
