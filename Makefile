@@ -120,8 +120,8 @@ lint-wasm: setup-wasm
 ## Benchmark (not part of `make test`) -------------------------------------------------------------
 # polarity against onnxruntime-web and TF.js in one headless Chromium, and natively, on 5,000 IMDB
 # test reviews: writes bench/RESULTS.md, bench/results.json and the table in README.md. Needs
-# $(DATA)/imdb and stops at once without it. bench/fewshot.mjs, when present, runs first so that
-# its section lands in RESULTS.md.
+# $(DATA)/imdb and stops at once without it. bench/fewshot.mjs (few-shot fine-tuning through the
+# JS API) runs first, so that its section lands in RESULTS.md.
 
 .PHONY: bench bench-data
 
@@ -131,8 +131,7 @@ bench-data:
 	done
 
 bench: bench-data build native setup-node setup-chromium
-	@if [ -f bench/fewshot.mjs ]; then \
-	  POLARITY_BIN=$(POLARITY) POLARITY_DATA="$(DATA)" node bench/fewshot.mjs; fi
+	POLARITY_CHROMIUM=$(CHROMIUM) POLARITY_BIN=$(POLARITY) POLARITY_DATA="$(DATA)" node bench/fewshot.mjs
 	POLARITY_CHROMIUM=$(CHROMIUM) POLARITY_BIN=$(POLARITY) POLARITY_DATA="$(DATA)" node bench/run.mjs
 
 ## Everything --------------------------------------------------------------------------------------

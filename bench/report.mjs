@@ -79,17 +79,9 @@ function agreementTable(r) {
 }
 
 function fewshotSection(fewshot) {
-  if (!fewshot) return "";
-  if (fewshot.markdown) return `\n${fewshot.markdown.trim()}\n`;
-  const rows = Array.isArray(fewshot.json) ? fewshot.json : null;
-  if (rows?.length && rows.every((x) => x && typeof x === "object")) {
-    const keys = [...new Set(rows.flatMap(Object.keys))];
-    return `\n## Few-shot (bench/.tmp/fewshot.json)\n\n${table(keys, rows.map((x) => keys.map((k) => String(x[k] ?? ""))))}\n`;
-  }
-  return `\n## Few-shot (bench/.tmp/fewshot.json)\n\n\`\`\`json\n${JSON.stringify(fewshot.json, null, 2)}\n\`\`\`\n`;
+  return fewshot ? `\n${fewshot.markdown.trim()}\n` : "";
 }
 
-/** `{ markdown, readmeTable }` for a report from bench/run.mjs. */
 export function render(r, fewshot) {
   const v = r.versions;
   const c = r.config;
@@ -119,7 +111,8 @@ ${speedTable(r)}
   padded id tensor in JS). polarity's tokenizer alone takes ${num(n.tokenizeMicros, 1)} µs per review natively
   (${num(1e6 / n.tokenizeMicros)} reviews/s); polarity's own rows include it.
 - One at a time: each review scored alone, in order. Batches: ${c.batchSize} reviews per call, in sample order,
-  padded to the longest of the batch (polarity pads the same way inside \`classifyBatch\`).
+  padded to the longest of the batch for onnxruntime-web and TF.js (polarity scores each text of a
+  \`classifyBatch\` on its own, without padding).
 - Latency: the page clock ticks in 100 µs steps, so each review is scored back to back for
   ${c.latencyWindowMs} ms and its latency is the mean of those calls; p50 and p99 are over the ${num(c.reviews)} reviews
   (200–260 words: ${num(r.engines.polarity.typicalReviews)} reviews, about IMDB's mean of 230). Natively each call is timed alone.

@@ -300,6 +300,7 @@ async function main() {
     demoPage: demoPageGzip(),
     engines: Object.fromEntries(Object.entries(results).map(([k, { scores, ...v }]) => [k, v])),
     native: nativeResult,
+    fewshot: fewshot()?.json ?? null,
   };
   report.seconds = (performance.now() - started) / 1000;
   writeFileSync(join(ROOT, "bench/results.json"), JSON.stringify(report, null, 2) + "\n");
@@ -311,13 +312,12 @@ async function main() {
   log(`wrote bench/RESULTS.md and bench/results.json in ${report.seconds.toFixed(0)} s`);
 }
 
-/** The few-shot section written by bench/fewshot.mjs, when it has been run. */
+/** The few-shot results bench/fewshot.mjs wrote (it runs first in `make bench`). */
 function fewshot() {
   const md = join(ROOT, "bench/fewshot.md");
-  const json = join(TMP, "fewshot.json");
-  if (existsSync(md)) return { markdown: readFileSync(md, "utf8") };
-  if (existsSync(json)) return { json: JSON.parse(readFileSync(json, "utf8")) };
-  return null;
+  const json = join(ROOT, "bench/fewshot.json");
+  if (!existsSync(md) || !existsSync(json)) return null;
+  return { markdown: readFileSync(md, "utf8"), json: JSON.parse(readFileSync(json, "utf8")) };
 }
 
 await main();
