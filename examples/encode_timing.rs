@@ -8,7 +8,7 @@
 //! medians and asserts only equality.
 
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use polarity::vocab::Vocabulary;
 use polarity::{data, onnx, Classifier, BUNDLED_MODEL};
@@ -16,42 +16,18 @@ use polarity::{data, onnx, Classifier, BUNDLED_MODEL};
 #[path = "../tests/reference/polarity1.rs"]
 mod polarity1;
 
+#[path = "support/race.rs"]
+mod race;
+use race::{race, ratio, review_of_230_words};
+
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
-
-/// Median times of `a` and `b`, run alternately `runs` times each.
-fn race<A, B>(runs: usize, mut a: impl FnMut() -> A, mut b: impl FnMut() -> B) -> [Duration; 2] {
-    let mut times = [Vec::new(), Vec::new()];
-    for _ in 0..runs {
-        let start = Instant::now();
-        std::hint::black_box(a());
-        times[0].push(start.elapsed());
-        let start = Instant::now();
-        std::hint::black_box(b());
-        times[1].push(start.elapsed());
-    }
-    times.map(|mut t| {
-        t.sort();
-        t[t.len() / 2]
-    })
-}
-
-fn ratio(before: Duration, after: Duration) -> f64 {
-    before.as_secs_f64() / after.as_secs_f64()
-}
 
 fn main() -> Result<(), BoxError> {
     let (model, _) = onnx::import(BUNDLED_MODEL)?;
     let vocab = &model.vocab;
     let old = polarity1::Encoder::new(vocab);
 
-    let fixture = std::fs::read_to_string("tests/fixtures/reviews.tsv")?;
-    let words: Vec<&str> = fixture
-        .lines()
-        .filter_map(|l| l.split_once('\t').map(|(_, text)| text))
-        .flat_map(str::split_whitespace)
-        .take(230)
-        .collect();
-    let review = words.join(" ");
+    let review = review_of_230_words()?;
     assert_eq!(vocab.encode(&review), old.encode(&review));
 
     let [new_t, old_t] = race(5000, || vocab.encode(&review), || old.encode(&review));

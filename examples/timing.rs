@@ -5,29 +5,14 @@
 //! `cargo run --release --example timing`. The two are timed in alternation, so both see the same
 //! machine load. Prints medians; asserts nothing (timings vary by machine and load).
 
-use std::time::{Duration, Instant};
-
 use polarity::{onnx, Classifier, BUNDLED_MODEL};
 use tract_onnx::prelude::*;
 
-type BoxError = Box<dyn std::error::Error + Send + Sync>;
+#[path = "support/race.rs"]
+mod race;
+use race::{race, ratio, review_of_230_words};
 
-/// Median times of `a` and `b`, run alternately `runs` times each.
-fn race<A, B>(runs: usize, mut a: impl FnMut() -> A, mut b: impl FnMut() -> B) -> [Duration; 2] {
-    let mut times = [Vec::new(), Vec::new()];
-    for _ in 0..runs {
-        let start = Instant::now();
-        std::hint::black_box(a());
-        times[0].push(start.elapsed());
-        let start = Instant::now();
-        std::hint::black_box(b());
-        times[1].push(start.elapsed());
-    }
-    times.map(|mut t| {
-        t.sort();
-        t[t.len() / 2]
-    })
-}
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// The previous load path: import, rebuild the ONNX graph, parse and optimize it with tract-onnx.
 fn tract_onnx_plan(bytes: &[u8]) -> Result<Arc<TypedRunnableModel>, BoxError> {
@@ -39,19 +24,8 @@ fn tract_onnx_plan(bytes: &[u8]) -> Result<Arc<TypedRunnableModel>, BoxError> {
         .into_runnable()?)
 }
 
-fn ratio(before: Duration, after: Duration) -> f64 {
-    before.as_secs_f64() / after.as_secs_f64()
-}
-
 fn main() -> Result<(), BoxError> {
-    let fixture = std::fs::read_to_string("tests/fixtures/reviews.tsv")?;
-    let words: Vec<&str> = fixture
-        .lines()
-        .filter_map(|l| l.split_once('\t').map(|(_, text)| text))
-        .flat_map(str::split_whitespace)
-        .take(230)
-        .collect();
-    let review = words.join(" ");
+    let review = review_of_230_words()?;
 
     let [new, old] = race(
         21,
@@ -77,7 +51,7 @@ fn main() -> Result<(), BoxError> {
     let x = ratio(old, new);
     println!(
         "classify ({} words, {} ids): engine {new:?}, before {old:?} (x{x:.2})",
-        words.len(),
+        review.split_whitespace().count(),
         ids.len()
     );
     let [new, old] = race(
