@@ -1,32 +1,19 @@
 // End-to-end tests of the demo page (www/index.html) and the embed (www/embed-example.html) in
 // headless Chromium, served from 127.0.0.1 by www/serve.mjs. Needs `make build` (www/pkg).
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
-import { join } from "node:path";
-import { ROOT, launch, serve, watch } from "./helpers.mjs";
+import { serveWww, watch } from "./helpers.mjs";
 
 const POSITIVE = "A wonderful film with brilliant acting. I loved every minute, a true masterpiece!";
 const NEGATIVE = "Awful and boring. The worst movie I have seen, a complete waste of time.";
 
-let browser, server, url;
-
-before(async () => {
-  assert.ok(existsSync(join(ROOT, "www/pkg/polarity_bg.wasm")), "www/pkg missing: run `make build`");
-  ({ server, url } = await serve({ root: join(ROOT, "www"), port: 0 }));
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+const site = serveWww();
 
 async function openDemo(viewport = { width: 1100, height: 900 }) {
-  const context = await browser.newContext({ viewport });
+  const context = await site.browser.newContext({ viewport });
   const page = await context.newPage();
   const seen = watch(page);
-  await page.goto(url);
+  await page.goto(site.url);
   await page.waitForSelector("body[data-ready=true]", { timeout: 60_000 });
   return { context, page, seen };
 }
@@ -52,7 +39,7 @@ async function waitForHighlights(page, text) {
 
 function assertClean(seen) {
   assert.deepEqual(seen.errors, [], "console or page errors");
-  const outside = seen.requests.filter((r) => !r.startsWith(url) && !r.startsWith("data:"));
+  const outside = seen.requests.filter((r) => !r.startsWith(site.url) && !r.startsWith("data:"));
   assert.deepEqual(outside, [], "requests that left 127.0.0.1");
 }
 
@@ -141,10 +128,10 @@ test("fits a 375px-wide screen, controls are labelled", async () => {
 });
 
 test("embed: <polarity-review> gives a live sentiment box", async () => {
-  const context = await browser.newContext();
+  const context = await site.browser.newContext();
   const page = await context.newPage();
   const seen = watch(page);
-  await page.goto(new URL("embed-example.html", url).href);
+  await page.goto(new URL("embed-example.html", site.url).href);
   const box = page.locator("polarity-review textarea");
   const status = page.locator("polarity-review [role=status]");
   await page.waitForFunction(

@@ -1,6 +1,10 @@
 // Shared by the JS tests: repo paths, headless Chromium (playwright-core, the system browser, no
-// downloads), a page watcher that records console errors and every request, and a static server.
+// downloads), a page watcher that records console errors and every request, a static server, and
+// the before/after hooks that serve www/ to a test file.
 import { chromium } from "playwright-core";
+import { before, after } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -45,4 +49,22 @@ export function run(cmd, args, opts = {}) {
   } catch (e) {
     throw new Error(`${cmd} ${args.join(" ")} failed:\n${e.stdout ?? ""}\n${e.stderr ?? ""}`);
   }
+}
+
+/**
+ * For a test file of the demo site: serves www/ and launches Chromium before its tests, closes
+ * both after. The returned object's `browser` and `url` are set once the `before` hook has run.
+ */
+export function serveWww() {
+  const site = { browser: null, server: null, url: null };
+  before(async () => {
+    assert.ok(existsSync(join(ROOT, "www/pkg/polarity_bg.wasm")), "www/pkg missing: run `make build`");
+    ({ server: site.server, url: site.url } = await serve({ root: join(ROOT, "www"), port: 0 }));
+    site.browser = await launch();
+  });
+  after(async () => {
+    await site.browser?.close();
+    site.server?.close();
+  });
+  return site;
 }

@@ -1,11 +1,9 @@
 // End-to-end tests of the demo's "Teach it" panel (www/teach.js, www/teach-worker.js, www/store.js)
 // in headless Chromium: labelling, fine-tuning in a worker, persistence across reloads, cancel, and
 // CSV/TSV import. Labels are deliberately FLIPPED so that fine-tuning must move the predictions.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
-import { join } from "node:path";
-import { ROOT, launch, serve, watch } from "./helpers.mjs";
+import { serveWww, watch } from "./helpers.mjs";
 
 const POSITIVE = [
   "A wonderful film, I loved it.",
@@ -20,30 +18,19 @@ const NEGATIVE = [
   "Terrible acting, I hated it.",
 ];
 
-let browser, server, url;
-
-before(async () => {
-  assert.ok(existsSync(join(ROOT, "www/pkg/polarity_bg.wasm")), "www/pkg missing: run `make build`");
-  ({ server, url } = await serve({ root: join(ROOT, "www"), port: 0 }));
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+const site = serveWww();
 
 async function open(context) {
   const page = await context.newPage();
   const seen = watch(page);
-  await page.goto(url);
+  await page.goto(site.url);
   await page.waitForSelector("#teach[data-ready=true]", { timeout: 60_000 });
   return { page, seen };
 }
 
 function assertClean(seen) {
   assert.deepEqual(seen.errors, [], "console or page errors");
-  const outside = seen.requests.filter((r) => !r.startsWith(url) && !r.startsWith("data:") && !r.startsWith("blob:"));
+  const outside = seen.requests.filter((r) => !r.startsWith(site.url) && !r.startsWith("data:") && !r.startsWith("blob:"));
   assert.deepEqual(outside, [], "requests that left 127.0.0.1");
 }
 
@@ -67,7 +54,7 @@ async function labelAll(page, texts, label) {
 }
 
 test("flipped labels: fine-tuning moves the verdict, and examples and model survive a reload", async () => {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+  const context = await site.browser.newContext({ viewport: { width: 1100, height: 900 } });
   const { page, seen } = await open(context);
   assert.equal(await page.locator("#teach").isVisible(), true);
   await waitForVerdict(page, POSITIVE[0], "positive");
@@ -118,7 +105,7 @@ test("flipped labels: fine-tuning moves the verdict, and examples and model surv
 });
 
 test("cancel stops training midway; the old model still answers and the page stays usable", async () => {
-  const context = await browser.newContext({ viewport: { width: 375, height: 800 } });
+  const context = await site.browser.newContext({ viewport: { width: 375, height: 800 } });
   const { page, seen } = await open(context);
   await labelAll(page, POSITIVE, "negative");
   await labelAll(page, NEGATIVE, "positive");
@@ -150,7 +137,7 @@ test("cancel stops training midway; the old model still answers and the page sta
 });
 
 test("importing a TSV with a bad row names the line and still imports the good rows", async () => {
-  const context = await browser.newContext();
+  const context = await site.browser.newContext();
   const { page, seen } = await open(context);
   const hostile = `<img src=x onerror="window.pwned=1"> lovely`;
   const tsv = ["label\ttext", `positive\t${hostile}`, "negative\tDreadful.", "maybe\tNot sure about this one.", "1\tGreat fun.", "0,Boring, slow."].join("\n");
@@ -177,7 +164,7 @@ test("importing a TSV with a bad row names the line and still imports the good r
 });
 
 test("drag and drop import, TSV export, and a new classifier with custom labels", async () => {
-  const context = await browser.newContext({ acceptDownloads: true });
+  const context = await site.browser.newContext({ acceptDownloads: true });
   const { page, seen } = await open(context);
   await page.locator("#new-label-a").fill("spam");
   await page.locator("#new-label-b").fill("not spam");
@@ -215,7 +202,7 @@ test("drag and drop import, TSV export, and a new classifier with custom labels"
 });
 
 test("a corrupt stored model falls back to the shipped one with a notice; the examples are kept", async () => {
-  const context = await browser.newContext();
+  const context = await site.browser.newContext();
   const { page, seen } = await open(context);
   await labelAll(page, POSITIVE.slice(0, 2), "positive");
   await page.evaluate(() => new Promise((ok, fail) => {
