@@ -1,5 +1,5 @@
 //! The model's graph, built from its weights with tract-core operators, optimized once, then run on
-//! batches of token ids.
+//! batches of token ids, many texts per run.
 //!
 //! The graph computes what the ONNX file's graph ([`crate::onnx::to_proto`]) does, wired directly
 //! in tract-core: going through tract-onnx would link its whole operator registry and inference
@@ -8,10 +8,7 @@
 
 use tract_onnx::tract_core::internal::*;
 use tract_onnx::tract_core::ops::array::Gather;
-use tract_onnx::tract_core::ops::binary::TypedBinOp;
-use tract_onnx::tract_core::ops::cast::cast;
 use tract_onnx::tract_core::ops::einsum::EinSum;
-use tract_onnx::tract_core::ops::logic::comp_ne;
 use tract_onnx::tract_core::ops::math;
 use tract_onnx::tract_core::ops::nn::{sigmoid, Reduce, Reducer};
 
@@ -36,49 +33,93 @@ impl Engine {
         Ok(Engine { plan })
     }
 
-    /// Scores texts given as id lists (one per text).
+    /// Scores texts given as id lists (one per text), in their order.
+    ///
+    /// Texts run together, a few dozen per run: tract's fixed cost per run (one plan, a dozen
+    /// ops) is most of the time for one text. They are grouped by length so that little padding
+    /// is summed, and a run holds at most [`IDS_PER_RUN`] slots (and one long text), so memory
+    /// stays bounded whatever the batch.
     pub fn score_batch(&self, batch: &[Vec<u32>]) -> Result<Vec<f32>, Error> {
-        batch.iter().map(|ids| score(&self.plan, ids)).collect()
+        let mut order: Vec<usize> = (0..batch.len()).collect();
+        order.sort_by_key(|&i| batch[i].len());
+        let mut scores = vec![0f32; batch.len()];
+        let mut rest = &order[..];
+        while !rest.is_empty() {
+            // Sorted by length: the last text of a run is its longest.
+            let mut take = 1;
+            while take < rest.len() && (take + 1) * batch[rest[take]].len().max(1) <= IDS_PER_RUN {
+                take += 1;
+            }
+            let (run, tail) = rest.split_at(take);
+            let texts: Vec<&[u32]> = run.iter().map(|&i| batch[i].as_slice()).collect();
+            for (&i, score) in run.iter().zip(score_run(&self.plan, &texts)?) {
+                scores[i] = score;
+            }
+            rest = tail;
+        }
+        Ok(scores)
     }
 }
 
-/// Runs a plan of [`graph`] on one text's ids.
-fn score(plan: &Arc<TypedRunnableModel>, ids: &[u32]) -> Result<f32, Error> {
-    // A zero-length axis is legal but needlessly odd for an engine: pad to 1.
-    let ids: Vec<i64> = match ids {
-        [] => vec![0],
-        ids => ids.iter().map(|&id| id as i64).collect(),
-    };
+/// The most id slots (texts x longest text) one run of the graph gathers: 32,768 rows of the
+/// table, 8 MB for a 64-wide one.
+pub const IDS_PER_RUN: usize = 1 << 15;
+
+/// Runs a plan of [`graph`] on a few texts' ids: time-major `L x B` ids, zero-padded, and each
+/// text's `sqrt(max(1, n))`.
+fn score_run(plan: &Arc<TypedRunnableModel>, texts: &[&[u32]]) -> Result<Vec<f32>, Error> {
+    let width = texts.len();
+    // A zero-length axis is legal but needlessly odd for an engine: at least one (padding) slot.
+    let length = texts.iter().map(|t| t.len()).max().unwrap_or(0).max(1);
+    let mut ids = vec![0i64; length * width];
+    for (column, text) in texts.iter().enumerate() {
+        for (position, &id) in text.iter().enumerate() {
+            ids[position * width + column] = i64::from(id);
+        }
+    }
+    // As the file's graph computes it: the count of ids as f32, at least 1, square-rooted.
+    let norms: Vec<f32> = texts
+        .iter()
+        .map(|t| (t.len() as f32).max(1.0).sqrt())
+        .collect();
+    let inputs = Tensor::from_shape(&[length, width], &ids)
+        .and_then(|ids| Ok((ids, Tensor::from_shape(&[width, 1], &norms)?)))
+        .map_err(|e| Error::Engine(format!("preparing the input: {e:#}")))?;
     let outputs = plan
-        .run(tvec!(tensor1(&ids).into_tvalue()))
+        .run(tvec!(inputs.0.into_tvalue(), inputs.1.into_tvalue()))
         .map_err(|e| Error::Engine(format!("running the graph: {e:#}")))?;
-    let score = outputs
+    let scores = outputs
         .first()
         .ok_or_else(|| Error::Engine("the graph gave no output".into()))?
         .try_as_plain_ram()
-        .and_then(|view| {
-            view.as_slice::<f32>()
-                .map(<[f32]>::first)
-                .map(Option::<&f32>::copied)
-        })
-        .map_err(|e| Error::Engine(format!("reading the score: {e:#}")))?;
-    score.ok_or_else(|| Error::Engine("the graph gave an empty score".into()))
+        .and_then(|view| view.as_slice::<f32>().map(<[f32]>::to_vec))
+        .map_err(|e| Error::Engine(format!("reading the scores: {e:#}")))?;
+    if scores.len() != width {
+        return Err(Error::Engine(format!(
+            "the graph gave {} scores for {width} texts",
+            scores.len()
+        )));
+    }
+    Ok(scores)
 }
 
-/// The graph of [`crate::onnx::to_proto`] for one text, in tract-core operators: `ids` (int64,
-/// `L`, 0 = padding) to `score` (float, `1 x 1`). `L` is a symbol, so one plan serves every text.
+/// The graph of [`crate::onnx::to_proto`] in tract-core operators: `ids` (int64, `L x B`,
+/// 0 = padding) and `norm` (float, `B x 1`) to `score` (float, `B x 1`). `L` and `B` are symbols,
+/// so one plan serves every run.
 ///
-/// Two differences from the file's graph, same results. The batch is one text: tract sums the
-/// leading axis of `L x dim` rows in one pass, but the middle axis of `B x L x dim` one short row
-/// at a time (most of the run time); texts in a batch are scored in turn. And the rows are
-/// gathered from the model's table, which holds the products the file's graph makes from int8 rows
-/// and their scales (`q * scale` in `f32`, bit for bit, for a model as shipped): no cast, second
-/// gather nor product per token, and no second quantization at load.
+/// Three differences from the file's graph, same results. The ids are time-major: tract sums the
+/// leading axis of `L x B x dim` rows in one pass over contiguous memory, but the middle axis of
+/// the file's `B x L x dim` one short row at a time. Each text's `sqrt(n)` comes in computed (as
+/// the file computes it) rather than counted from the padding in seven more ops. And the rows are
+/// gathered from the model's table, which holds the products the file's graph makes from int8
+/// rows and their scales (`q * scale` in `f32`, bit for bit, for a model as shipped): no cast,
+/// second gather nor product per token, and no second quantization at load.
 fn graph(model: &Model) -> TractResult<TypedModel> {
     let dim = model.dim;
     let mut g = TypedModel::default();
-    let length = g.sym("L");
-    let ids = g.add_source("ids", i64::fact([length.to_dim()]))?;
+    let (length, width) = (g.sym("L"), g.sym("B"));
+    let ids = g.add_source("ids", i64::fact([length.to_dim(), width.to_dim()]))?;
+    let norm = g.add_source("norm", f32::fact([width.to_dim(), 1.to_dim()]))?;
     let rows = model.embedding.len() / dim.max(1);
     let embedding = g.add_const(
         "embedding",
@@ -88,21 +129,13 @@ fn graph(model: &Model) -> TractResult<TypedModel> {
     let b1 = g.add_const("b1", tensor1(&model.b1).into_shape(&[1, HIDDEN])?)?;
     let w2 = g.add_const("w2", tensor1(&model.w2).into_shape(&[HIDDEN, 1])?)?;
     let b2 = g.add_const("b2", tensor2(&[[model.b2]]))?;
-    let pad = g.add_const("pad", tensor1(&[0i64]))?;
-    let one = g.add_const("one", tensor1(&[1f32]))?;
     let zero = g.add_const("zero", tensor2(&[[0f32]]))?;
 
-    // The bag: the rows of the ids, summed.
+    // The bag: the rows of the ids, summed over the text, over sqrt(n).
     let rows = g.wire_node("rows", Gather::new(0), &[embedding, ids])?;
     let sum = g.wire_node("sum", Reduce::new(tvec![0], Reducer::Sum), &rows)?;
-    // The sqrt-n combiner: n counts the non-padding ids, at least 1.
-    let is_token = g.wire_node("is_token", TypedBinOp(comp_ne(), None), &[ids, pad])?;
-    let mask = g.wire_node("token_mask", cast(f32::datum_type()), &is_token)?;
-    let count = g.wire_node("count", Reduce::new(tvec![0], Reducer::Sum), &mask)?;
-    let count1 = g.wire_node("count1", math::max(), &[count[0], one])?;
-    let norm = g.wire_node("norm", math::sqrt(), &count1)?;
-    let norm = g.wire_node("norm2", AxisOp::Add(1), &norm)?;
-    let bag = g.wire_node("bag", math::div(), &[sum[0], norm[0]])?;
+    let sum = g.wire_node("sum2", AxisOp::Rm(0), &sum)?;
+    let bag = g.wire_node("bag", math::div(), &[sum[0], norm])?;
     // The head.
     let z1 = g.wire_node("z1", matmul()?, &[bag[0], w1])?;
     let a1 = g.wire_node("a1", math::add(), &[z1[0], b1])?;
@@ -114,7 +147,7 @@ fn graph(model: &Model) -> TractResult<TypedModel> {
     Ok(g)
 }
 
-/// `1 x K` times `K x N`, as tract-onnx translates ONNX MatMul.
+/// `M x K` times `K x N`, as tract-onnx translates ONNX MatMul.
 fn matmul() -> TractResult<EinSum> {
     Ok(EinSum::new("mk,kn->mn".parse()?, f32::datum_type()))
 }
