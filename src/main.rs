@@ -100,6 +100,10 @@ struct FewshotArgs {
     freeze_embedding: bool,
     #[arg(long)]
     embedding_lr_scale: Option<f64>,
+    /// Fine-tune the head stored in the file (as `Classifier.fromBytes` + `fineTune` does)
+    /// instead of a fresh head drawn per seed.
+    #[arg(long)]
+    keep_head: bool,
 }
 
 #[derive(clap::Args)]
@@ -353,9 +357,12 @@ fn fewshot_command(args: FewshotArgs) -> Result<(), String> {
                 validation_split: None,
                 embedding_learning_rate_scale: args.embedding_lr_scale,
             };
-            let mut clf = base
-                .from_pretrained(base.labels().clone(), seed)
-                .map_err(|e| e.to_string())?;
+            let mut clf = if args.keep_head {
+                Classifier::from_model(base.model()).map_err(|e| e.to_string())?
+            } else {
+                base.from_pretrained(base.labels().clone(), seed)
+                    .map_err(|e| e.to_string())?
+            };
             let started = Instant::now();
             clf.fine_tune_examples(&examples, &options, &mut |_| {})
                 .map_err(|e| e.to_string())?;
