@@ -2,7 +2,9 @@
 // on the same 5,000 IMDB test reviews with the same weights. Writes bench/results.json and
 // bench/RESULTS.md (and the table between the bench markers of README.md). Every figure comes
 // from this run; each is the median of BENCH_RUNS runs (cold starts: of BENCH_COLD_RUNS).
-// Env: POLARITY_DATA (default ../shared/data), POLARITY_BIN, POLARITY_CHROMIUM, BENCH_RUNS.
+// Env: POLARITY_DATA (default ../shared/data), POLARITY_BIN, POLARITY_CHROMIUM, BENCH_RUNS,
+// BENCH_ENGINES (comma-separated subset, e.g. "polarity,ort", for a quick look: then nothing is
+// written, since a partial table must not replace the full one).
 import { chromium } from "playwright-core";
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
@@ -22,7 +24,11 @@ const BATCH = 256;
 // Fine-tuning: the same examples, epochs, batch size and learning rate for every engine.
 const FINE_TUNE = { epochs: 5, batchSize: 16, learningRate: 0.01 };
 const LATENCY_WINDOW_MS = 2;
-const ENGINES = ["polarity", "ort", "tfjs-wasm", "tfjs-cpu"];
+const ALL_ENGINES = ["polarity", "ort", "tfjs-wasm", "tfjs-cpu"];
+const ENGINES = process.env.BENCH_ENGINES ? process.env.BENCH_ENGINES.split(",") : ALL_ENGINES;
+if (!ENGINES.includes("polarity") || ENGINES.some((e) => !ALL_ENGINES.includes(e))) {
+  throw new Error(`BENCH_ENGINES: polarity plus any of ${ALL_ENGINES.join(", ")}`);
+}
 // The page and its driver script are the harness, not something an engine needs.
 const HARNESS = new Set(["/bench/page.html", "/bench/page.js"]);
 
@@ -268,7 +274,7 @@ async function main() {
   const train = sample(trainFile, 125, "train");
   const first = { text: test.reviews[0].text, ids: test.reviews[0].ids };
   const nativeResult = native(test.tsv, train.tsv, first);
-  await bundleTfjs();
+  if (ENGINES.some((e) => e.startsWith("tfjs"))) await bundleTfjs();
 
   const { server, url } = await serve({ root: ROOT, port: 0 });
   const browser = await chromium.launch({
@@ -303,6 +309,11 @@ async function main() {
     fewshot: fewshot()?.json ?? null,
   };
   report.seconds = (performance.now() - started) / 1000;
+  if (ENGINES.length < ALL_ENGINES.length) {
+    console.log(JSON.stringify({ agreement: report.agreement, engines: report.engines }, null, 2));
+    log(`BENCH_ENGINES=${ENGINES}: printed, nothing written`);
+    return;
+  }
   writeFileSync(join(ROOT, "bench/results.json"), JSON.stringify(report, null, 2) + "\n");
   const { markdown, readmeTable } = render(report, fewshot());
   writeFileSync(join(ROOT, "bench/RESULTS.md"), markdown);
