@@ -17,7 +17,7 @@ use tract_onnx::pb::{
 };
 
 use crate::model::{Model, HIDDEN};
-use crate::quantize::QuantizedTable;
+use crate::quantize::{dequantize_rows, QuantizedTable};
 use crate::vocab::Vocabulary;
 use crate::Error;
 
@@ -136,7 +136,7 @@ pub fn to_proto(model: &Model) -> ModelProto {
         (key::LABELS, model.labels.join("\n")),
         (key::OOV_BUCKETS, vocab.oov_buckets().to_string()),
         (key::BIGRAM_BUCKETS, vocab.bigram_buckets().to_string()),
-        (key::VOCABULARY, vocab.words().join("\n")),
+        (key::VOCABULARY, vocab.word_lines().to_string()),
     ];
     if let Some(kept) = vocab.kept_bigrams() {
         let mut previous = 0;
@@ -211,12 +211,8 @@ fn from_proto(proto: &ModelProto) -> Result<Model, Error> {
             .parse::<u32>()
             .map_err(|_| Error::Format(format!("metadata {k:?} is not a number")))
     };
-    let words = match meta(key::VOCABULARY)? {
-        "" => Vec::new(),
-        list => list.split('\n').map(String::from).collect(),
-    };
-    let mut vocab = Vocabulary::new(
-        words,
+    let mut vocab = Vocabulary::from_lines(
+        meta(key::VOCABULARY)?.to_string(),
         number(key::OOV_BUCKETS)?,
         number(key::BIGRAM_BUCKETS)?,
     )?;
@@ -260,10 +256,7 @@ fn from_proto(proto: &ModelProto) -> Result<Model, Error> {
             vocab.rows()
         )));
     }
-    let values = bytes_of(table, DataType::Int8, rows * dim)?
-        .iter()
-        .map(|&b| b as i8)
-        .collect();
+    let values = bytes_of(table, DataType::Int8, rows * dim)?;
     let scales =
         QuantizedTable::scales_from_bytes(bytes_of(init("scales")?, DataType::Float16, rows)?);
     if scales.iter().any(|s| !s.is_finite() || *s < 0.0) {
@@ -271,18 +264,13 @@ fn from_proto(proto: &ModelProto) -> Result<Model, Error> {
             "the embedding scales must be finite and non-negative".into(),
         ));
     }
-    let quantized = QuantizedTable {
-        rows,
-        dim,
-        values,
-        scales,
-    };
     let b2 = floats(init("b2")?, 1)?;
     Ok(Model {
         vocab,
         labels,
         dim,
-        embedding: quantized.dequantize(),
+        // Straight from the file's bytes: no intermediate int8 table to build and drop.
+        embedding: dequantize_rows(values, &scales, dim, |b| b as i8),
         w1: floats(init("w1")?, dim * HIDDEN)?,
         b1: floats(init("b1")?, HIDDEN)?,
         w2: floats(init("w2")?, HIDDEN)?,
