@@ -17,6 +17,8 @@
 //! A text of `n` tokens encodes to `n` unigram ids followed by `n - 1` bigram ids, so token `i`
 //! owns unigram `i` and bigrams `i - 1` and `i` (what explanations take away to weigh a token).
 
+use std::sync::OnceLock;
+
 use crate::text::{scan, Sink, Token};
 use crate::Error;
 
@@ -24,9 +26,13 @@ use crate::Error;
 pub const PAD: u32 = 0;
 
 /// Maps tokens to ids. Cheap to clone? No: it owns the word list; share it by reference.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Vocabulary {
-    words: Vec<String>,
+    list: WordList,
+    /// The words as `String`s, made on the first call of [`Vocabulary::words`]: loading a model
+    /// and encoding need none (tens of thousands of allocations a browser's first load would
+    /// otherwise pay for).
+    words: OnceLock<Vec<String>>,
     index: WordIndex,
     oov_buckets: u32,
     bigram_buckets: u32,
@@ -36,35 +42,60 @@ pub struct Vocabulary {
     kept_rank: Option<RankBitmap>,
 }
 
+/// Equal when they map every token to the same id (the index and bitmap follow from the rest).
+impl PartialEq for Vocabulary {
+    fn eq(&self, other: &Self) -> bool {
+        self.list.text == other.list.text
+            && self.oov_buckets == other.oov_buckets
+            && self.bigram_buckets == other.bigram_buckets
+            && self.kept_bigrams == other.kept_bigrams
+    }
+}
+
 impl Vocabulary {
     /// Builds a vocabulary from distinct words (in row order) and bucket counts.
     pub fn new(words: Vec<String>, oov_buckets: u32, bigram_buckets: u32) -> Result<Self, Error> {
+        for (i, word) in words.iter().enumerate() {
+            if word.is_empty() || word.contains('\n') {
+                return Err(entry_error(i));
+            }
+        }
+        let vocab = Self::from_lines(words.join("\n"), oov_buckets, bigram_buckets)?;
+        // Already made: keep them rather than make them again if asked.
+        let _ = vocab.words.set(words);
+        Ok(vocab)
+    }
+
+    /// Builds a vocabulary from its words one per line (as the ONNX file stores them; "" is no
+    /// word) and bucket counts, keeping the text as it is instead of a `String` per word.
+    pub fn from_lines(text: String, oov_buckets: u32, bigram_buckets: u32) -> Result<Self, Error> {
         if oov_buckets == 0 {
             return Err(Error::Model(
                 "the vocabulary needs at least one out-of-vocabulary bucket".into(),
             ));
         }
-        let rows = 1u64 + words.len() as u64 + oov_buckets as u64 + bigram_buckets as u64;
+        let list = WordList::new(text)?;
+        let rows = 1u64 + list.len() as u64 + oov_buckets as u64 + bigram_buckets as u64;
         if rows > i32::MAX as u64 {
             return Err(Error::Model(format!(
                 "a vocabulary of {rows} rows is too large"
             )));
         }
-        let mut index = WordIndex::with_capacity(words.len());
-        for (i, word) in words.iter().enumerate() {
-            if word.is_empty() || word.contains('\n') {
-                return Err(Error::Model(format!(
-                    "vocabulary entry {i} is empty or holds a newline"
-                )));
+        let mut index = WordIndex::with_capacity(list.len());
+        for i in 0..list.len() {
+            let word = list.get(i);
+            if word.is_empty() {
+                return Err(entry_error(i));
             }
-            if !index.insert(&words, i as u32 + 1) {
+            if !index.insert(&list, i as u32 + 1) {
                 return Err(Error::Model(format!(
                     "the word {word:?} is in the vocabulary twice"
                 )));
             }
         }
         Ok(Vocabulary {
-            words,
+            list,
+            words: OnceLock::new(),
             index,
             oov_buckets,
             bigram_buckets,
@@ -103,12 +134,26 @@ impl Vocabulary {
 
     /// Id of the first bigram row.
     pub fn first_bigram_id(&self) -> u32 {
-        1 + self.words.len() as u32 + self.oov_buckets
+        1 + self.list.len() as u32 + self.oov_buckets
     }
 
-    /// The known words, in row order (row `i + 1` is word `i`).
+    /// The known words, in row order (row `i + 1` is word `i`). Made on the first call.
     pub fn words(&self) -> &[String] {
-        &self.words
+        self.words.get_or_init(|| {
+            (0..self.list.len())
+                .map(|i| self.list.get(i).to_string())
+                .collect()
+        })
+    }
+
+    /// Number of known words (without making [`Vocabulary::words`]).
+    pub fn word_count(&self) -> usize {
+        self.list.len()
+    }
+
+    /// The known words one per line, in row order (as the ONNX file stores them).
+    pub fn word_lines(&self) -> &str {
+        &self.list.text
     }
 
     pub fn oov_buckets(&self) -> u32 {
@@ -121,7 +166,7 @@ impl Vocabulary {
 
     /// Rows of the embedding table this vocabulary addresses, padding included.
     pub fn rows(&self) -> usize {
-        1 + self.words.len() + self.oov_buckets as usize + self.bigram_rows()
+        1 + self.list.len() + self.oov_buckets as usize + self.bigram_rows()
     }
 
     /// The id of a single token.
@@ -132,10 +177,10 @@ impl Vocabulary {
     /// The id of a token whose FNV-1a hash is `hash`: one hash finds known words and buckets
     /// unknown ones.
     fn unigram_id_hashed(&self, token: &[u8], hash: u64) -> u32 {
-        match self.index.get(&self.words, token, hash) {
+        match self.index.get(&self.list, token, hash) {
             Some(id) => id,
             None => {
-                let first_oov = 1 + self.words.len() as u32;
+                let first_oov = 1 + self.list.len() as u32;
                 first_oov + bucket(hash, self.oov_buckets)
             }
         }
@@ -263,6 +308,48 @@ impl Sink for EncodeSink<'_> {
     fn extend_mark(&mut self, _end: usize) {}
 }
 
+fn entry_error(i: usize) -> Error {
+    Error::Model(format!("vocabulary entry {i} is empty or holds a newline"))
+}
+
+/// The words as one text, one per line, and where each starts: one allocation for them all.
+#[derive(Clone, Debug, PartialEq)]
+struct WordList {
+    text: String,
+    /// Byte offset of each word's start, then `text.len() + 1` (as if the text ended in '\n').
+    starts: Vec<u32>,
+}
+
+impl WordList {
+    fn new(text: String) -> Result<Self, Error> {
+        if text.len() >= u32::MAX as usize {
+            return Err(Error::Model("the vocabulary text is too large".into()));
+        }
+        let mut starts = Vec::new();
+        if !text.is_empty() {
+            starts.push(0);
+            starts.extend(
+                text.bytes()
+                    .enumerate()
+                    .filter(|&(_, b)| b == b'\n')
+                    .map(|(i, _)| i as u32 + 1),
+            );
+            starts.push(text.len() as u32 + 1);
+        }
+        Ok(WordList { text, starts })
+    }
+
+    fn len(&self) -> usize {
+        self.starts.len().saturating_sub(1)
+    }
+
+    /// Word `i` (`i < len()`).
+    #[inline]
+    fn get(&self, i: usize) -> &str {
+        &self.text[self.starts[i] as usize..self.starts[i + 1] as usize - 1]
+    }
+}
+
 /// Known words by FNV-1a hash: open addressing with linear probing, at most half full. Smaller
 /// than a `HashMap<String, u32>` (no second copy of the words) and its hash is the one unknown
 /// words need anyway.
@@ -285,9 +372,9 @@ impl WordIndex {
         (hash.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 32) as usize & (self.slots.len() - 1)
     }
 
-    /// Adds word `id` (row `id`, `words[id - 1]`); false if the word is already there.
-    fn insert(&mut self, words: &[String], id: u32) -> bool {
-        let word = words[id as usize - 1].as_bytes();
+    /// Adds word `id` (row `id`, `words.get(id - 1)`); false if the word is already there.
+    fn insert(&mut self, words: &WordList, id: u32) -> bool {
+        let word = words.get(id as usize - 1).as_bytes();
         let hash = fnv1a(&[word]);
         if self.get(words, word, hash).is_some() {
             return false;
@@ -302,7 +389,7 @@ impl WordIndex {
     }
 
     #[inline]
-    fn get(&self, words: &[String], word: &[u8], hash: u64) -> Option<u32> {
+    fn get(&self, words: &WordList, word: &[u8], hash: u64) -> Option<u32> {
         let mask = self.slots.len() - 1;
         let tag = (hash >> 32) as u32;
         let mut slot = self.first_slot(hash);
@@ -311,7 +398,7 @@ impl WordIndex {
             if id == 0 {
                 return None;
             }
-            if slot_tag == tag && words[id as usize - 1].as_bytes() == word {
+            if slot_tag == tag && words.get(id as usize - 1).as_bytes() == word {
                 return Some(id);
             }
             slot = (slot + 1) & mask;
@@ -468,7 +555,28 @@ mod tests {
     fn rejects_bad_word_lists() {
         assert!(Vocabulary::new(vec!["a".into(), "a".into()], 1, 0).is_err());
         assert!(Vocabulary::new(vec!["".into()], 1, 0).is_err());
+        assert!(Vocabulary::new(vec!["a\nb".into()], 1, 0).is_err());
         assert!(Vocabulary::new(vec!["a".into()], 0, 0).is_err());
+        for bad in ["a\na", "a\n", "\na", "a\n\nb"] {
+            assert!(Vocabulary::from_lines(bad.into(), 1, 0).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn lines_and_words_build_the_same_vocabulary() {
+        let words = ["good", "bad", "film", "été"].map(String::from).to_vec();
+        let from_words = Vocabulary::new(words.clone(), 4, 16).unwrap();
+        let from_lines = Vocabulary::from_lines(words.join("\n"), 4, 16).unwrap();
+        assert_eq!(from_words, from_lines);
+        assert_eq!(from_lines.word_count(), 4);
+        assert_eq!(from_lines.words(), &words[..]);
+        assert_eq!(from_lines.word_lines(), "good\nbad\nfilm\nété");
+        for text in ["good film été", "bad unknown", ""] {
+            assert_eq!(from_words.encode(text), from_lines.encode(text));
+        }
+        let empty = Vocabulary::from_lines(String::new(), 1, 0).unwrap();
+        assert_eq!((empty.word_count(), empty.words().len()), (0, 0));
+        assert_eq!(empty, Vocabulary::new(Vec::new(), 1, 0).unwrap());
     }
 
     #[test]

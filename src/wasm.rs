@@ -399,7 +399,7 @@ impl JsClassifier {
     pub fn info(&self) -> JsValue {
         let model = self.inner.model();
         let o = Object::new();
-        set(&o, "vocabularySize", model.vocab.words().len() as f64);
+        set(&o, "vocabularySize", model.vocab.word_count() as f64);
         set(&o, "dimensions", model.dim as f64);
         set(&o, "quantization", "int8");
         set(&o, "modelBytes", self.inner.model_bytes() as f64);
