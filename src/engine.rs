@@ -19,6 +19,9 @@ use crate::Error;
 #[derive(Debug)]
 pub struct Engine {
     plan: Arc<TypedRunnableModel>,
+    /// The table, handed to every run rather than held as a constant of the graph: the optimizer
+    /// then has no multi-megabyte constant to walk, which was most of a cold start in the browser.
+    table: TValue,
 }
 
 impl Engine {
@@ -26,11 +29,16 @@ impl Engine {
     /// model as shipped ([`Model::round_trip_quantization`], or imported from a file) to compute
     /// what the file does. Errors (never panics) if tract refuses it.
     pub fn new(model: &Model) -> Result<Self, Error> {
+        let dim = model.dim.max(1);
+        let table = Tensor::from_shape(&[model.embedding.len() / dim, dim], &model.embedding)
+            .map(TValue::from);
         let plan = graph(model)
             .and_then(|m| m.into_optimized())
-            .and_then(|m| m.into_runnable())
-            .map_err(|e| Error::Engine(format!("building the graph: {e:#}")))?;
-        Ok(Engine { plan })
+            .and_then(|m| m.into_runnable());
+        match (plan, table) {
+            (Ok(plan), Ok(table)) => Ok(Engine { plan, table }),
+            (Err(e), _) | (_, Err(e)) => Err(Error::Engine(format!("building the graph: {e:#}"))),
+        }
     }
 
     /// Scores texts given as id lists (one per text), in their order.
@@ -52,7 +60,7 @@ impl Engine {
             }
             let (run, tail) = rest.split_at(take);
             let texts: Vec<&[u32]> = run.iter().map(|&i| batch[i].as_slice()).collect();
-            for (&i, score) in run.iter().zip(score_run(&self.plan, &texts)?) {
+            for (&i, score) in run.iter().zip(score_run(&self.plan, &self.table, &texts)?) {
                 scores[i] = score;
             }
             rest = tail;
@@ -67,7 +75,11 @@ pub const IDS_PER_RUN: usize = 1 << 15;
 
 /// Runs a plan of [`graph`] on a few texts' ids: time-major `L x B` ids, zero-padded, and each
 /// text's `sqrt(max(1, n))`.
-fn score_run(plan: &Arc<TypedRunnableModel>, texts: &[&[u32]]) -> Result<Vec<f32>, Error> {
+fn score_run(
+    plan: &Arc<TypedRunnableModel>,
+    table: &TValue,
+    texts: &[&[u32]],
+) -> Result<Vec<f32>, Error> {
     let width = texts.len();
     // A zero-length axis is legal but needlessly odd for an engine: at least one (padding) slot.
     let length = texts.iter().map(|t| t.len()).max().unwrap_or(0).max(1);
@@ -86,7 +98,11 @@ fn score_run(plan: &Arc<TypedRunnableModel>, texts: &[&[u32]]) -> Result<Vec<f32
         .and_then(|ids| Ok((ids, Tensor::from_shape(&[width, 1], &norms)?)))
         .map_err(|e| Error::Engine(format!("preparing the input: {e:#}")))?;
     let outputs = plan
-        .run(tvec!(inputs.0.into_tvalue(), inputs.1.into_tvalue()))
+        .run(tvec!(
+            inputs.0.into_tvalue(),
+            inputs.1.into_tvalue(),
+            table.clone()
+        ))
         .map_err(|e| Error::Engine(format!("running the graph: {e:#}")))?;
     let scores = outputs
         .first()
@@ -121,10 +137,7 @@ fn graph(model: &Model) -> TractResult<TypedModel> {
     let ids = g.add_source("ids", i64::fact([length.to_dim(), width.to_dim()]))?;
     let norm = g.add_source("norm", f32::fact([width.to_dim(), 1.to_dim()]))?;
     let rows = model.embedding.len() / dim.max(1);
-    let embedding = g.add_const(
-        "embedding",
-        tensor1(&model.embedding).into_shape(&[rows, dim])?,
-    )?;
+    let embedding = g.add_source("embedding", f32::fact([rows, dim]))?;
     let w1 = g.add_const("w1", tensor1(&model.w1).into_shape(&[dim, HIDDEN])?)?;
     let b1 = g.add_const("b1", tensor1(&model.b1).into_shape(&[1, HIDDEN])?)?;
     let w2 = g.add_const("w2", tensor1(&model.w2).into_shape(&[HIDDEN, 1])?)?;
