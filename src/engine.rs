@@ -29,6 +29,8 @@ impl Engine {
     /// model as shipped ([`Model::round_trip_quantization`], or imported from a file) to compute
     /// what the file does. Errors (never panics) if tract refuses it.
     pub fn new(model: &Model) -> Result<Self, Error> {
+        #[cfg(target_arch = "wasm32")]
+        constructors::run_once();
         let dim = model.dim.max(1);
         let table = Tensor::from_shape(&[model.embedding.len() / dim, dim], &model.embedding)
             .map(TValue::from);
@@ -254,5 +256,25 @@ mod tests {
         let mut batch: Vec<Vec<u32>> = reviews.lines().map(|t| model.vocab.encode(t)).collect();
         batch.extend(TEXTS.iter().map(|t| model.vocab.encode(t)));
         assert_same_scores(crate::BUNDLED_MODEL, &Engine::new(&model).unwrap(), &batch);
+    }
+}
+
+/// tract registers kernels and operators from static constructors (the `inventory` crate). On
+/// wasm32 nothing runs them by itself: wasm-ld then treats the module as "command-style" and wraps
+/// every export in a call to them, so each `classify` from JavaScript re-ran dozens of
+/// registrations (about 30 µs a call in Chromium and Node). Calling them once, here on the only
+/// way into tract, removes those wrappers and serves Rust callers on wasm32 as well.
+#[cfg(target_arch = "wasm32")]
+mod constructors {
+    unsafe extern "C" {
+        /// Made by the linker: runs the static constructors.
+        fn __wasm_call_ctors();
+    }
+
+    pub fn run_once() {
+        static DONE: std::sync::Once = std::sync::Once::new();
+        // SAFETY: the linker's constructor function, run once before tract is first used; the
+        // constructors only register statics (they do not call back into this crate).
+        DONE.call_once(|| unsafe { __wasm_call_ctors() });
     }
 }

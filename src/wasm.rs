@@ -107,22 +107,6 @@ export interface PretrainedOptions {
 }
 "#;
 
-unsafe extern "C" {
-    /// Made by the linker: runs the static constructors (tract's `inventory` registrations).
-    fn __wasm_call_ctors();
-}
-
-/// Runs the static constructors, once per instance. Calling them explicitly tells wasm-ld the
-/// module is not "command-style"; otherwise it wraps every export in a call to them, so each
-/// `classify` re-ran dozens of registrations (about 30 µs a call in Chromium and Node). Every
-/// export that reaches tract goes through [`JsClassifier::load`] first, which calls this.
-fn run_constructors_once() {
-    static DONE: std::sync::Once = std::sync::Once::new();
-    // SAFETY: the linker's constructor function, run once before tract is first used; the
-    // constructors only register statics (they do not call back into this crate's exports).
-    DONE.call_once(|| unsafe { __wasm_call_ctors() });
-}
-
 fn js_error(e: Error) -> js_sys::Error {
     js_sys::Error::new(&e.to_string())
 }
@@ -223,7 +207,6 @@ impl JsClassifier {
         // Every other entry point needs a Classifier, so this covers them all: a panic (which
         // should never happen) then shows as a readable console message.
         console_error_panic_hook::set_once();
-        run_constructors_once();
         Inner::from_bytes(bytes)
             .map(|inner| JsClassifier { inner })
             .map_err(js_error)
