@@ -90,7 +90,7 @@ async function tensorflow(backend) {
       return Array.from(run(data, reviews.length, length));
     },
     // The network polarity fine-tunes: a float table (the int8 one dequantized) and the head,
-    // binary cross-entropy, Adam; the table at a tenth of the head's rate as polarity's default.
+    // binary cross-entropy, Adam; the table at TABLE_RATE times the head's rate, as polarity's default.
     // The bag is written as token counts [batch, rows] times the table: TF.js's gradient of
     // gather (UnsortedSegmentSum) is missing on wasm and loops over every row on cpu.
     fineTune(examples, { epochs, batchSize, learningRate }) {
@@ -101,7 +101,7 @@ async function tensorflow(backend) {
       };
       const started = performance.now();
       const headOptimizer = tf.train.adam(learningRate, 0.9, 0.999, 1e-7);
-      const tableOptimizer = tf.train.adam(learningRate / 10, 0.9, 0.999, 1e-7);
+      const tableOptimizer = tf.train.adam(learningRate * TABLE_RATE, 0.9, 0.999, 1e-7);
       const order = examples.map((_, i) => i);
       for (let epoch = 0; epoch < epochs; epoch++) {
         shuffle(order, epoch);
@@ -133,6 +133,9 @@ async function tensorflow(backend) {
     },
   };
 }
+
+/** polarity's default embedding learning rate relative to the head's (src/finetune.rs). */
+const TABLE_RATE = 0.15;
 
 /** Deterministic Fisher-Yates (a small LCG), so every run trains on the same batches. */
 function shuffle(items, seed) {

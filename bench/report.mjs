@@ -142,9 +142,9 @@ ${fineTuneTable(r)}
 - ${c.trainExamples} IMDB-train reviews (${c.trainSample}), ${c.fineTune.epochs} epochs, batch size ${c.fineTune.batchSize},
   learning rate ${c.fineTune.learningRate}, embedding trained too; examples/s = examples × epochs ÷ training time
   (setup excluded). polarity: \`fineTune\` on a copy of the shipped model (it tokenizes the texts
-  itself; the embedding learns at polarity's default 0.1× the head's rate). TF.js: the same network
+  itself; the embedding learns at polarity's default 0.15× the head's rate). TF.js: the same network
   (the int8 table dequantized to a float variable, the same head, binary cross-entropy, Adam, table
-  at 0.1× the rate) on polarity's ids; TF.js has no lazy Adam, so every step updates the whole table.
+  at 0.15× the rate) on polarity's ids; TF.js has no lazy Adam, so every step updates the whole table.
 
 ## Do the engines agree?
 

@@ -37,16 +37,18 @@ pub struct FineTuneOptions {
     pub embedding_learning_rate_scale: Option<f64>,
 }
 
-/// Defaults, measured with `polarity fewshot` on validation data carved from IMDB train.
+/// Defaults, measured with `polarity fewshot` on validation data carved from IMDB train (N = 100
+/// reviews, 144 samples: small batches at a low rate gained a point over batches of 16 at 0.015,
+/// and did not lose at N = 20 to 500; model/README.md has the runs).
 pub mod defaults {
     pub const EPOCHS: usize = 10;
-    pub const LEARNING_RATE: f32 = 0.015;
-    pub const BATCH_SIZE: usize = 16;
+    pub const LEARNING_RATE: f32 = 0.0075;
+    pub const BATCH_SIZE: usize = 4;
     pub const SEED: u64 = 42;
     pub const VALIDATION_SPLIT: f64 = 0.0;
     /// The embedding moves this much slower than the head: a few dozen labels must not wash out
     /// what pre-training put there.
-    pub const EMBEDDING_LEARNING_RATE_SCALE: f32 = 0.1;
+    pub const EMBEDDING_LEARNING_RATE_SCALE: f32 = 0.15;
     pub const MAX_EPOCHS: usize = 1000;
 }
 

@@ -73,9 +73,9 @@ export interface FineTuneProgress {
 export interface FineTuneOptions {
   /** Passes over the examples (default 10; at most 1000). */
   epochs?: number;
-  /** Adam's step size for the head (default 0.015); the embedding moves 10 times slower. */
+  /** Adam's step size for the head (default 0.0075); the embedding's is 0.15 times that. */
   learningRate?: number;
-  /** Examples per step (default 16). */
+  /** Examples per step (default 4). */
   batchSize?: number;
   /** Update the word embedding too (default true), not only the head. */
   trainEmbedding?: boolean;
