@@ -37,6 +37,10 @@ function assertClean(seen) {
 const verdict = (page) => page.locator("#status").textContent();
 
 async function waitForVerdict(page, text, word) {
+  // Through the empty state first: the verdict is redrawn on the next animation frame, so without
+  // it the previous text's verdict could pass for this one's when both have the same label.
+  await page.locator("#review").fill("");
+  await page.waitForFunction(() => document.querySelector("#status").dataset.state === "empty", null, { timeout: 10_000 });
   await page.locator("#review").fill(text);
   await page.waitForFunction(
     ([t, w]) => document.querySelector("#review").value === t && document.querySelector("#status").textContent.startsWith(`${w} (`),
@@ -107,8 +111,15 @@ test("flipped labels: fine-tuning moves the verdict, and examples and model surv
 test("cancel stops training midway; the old model still answers and the page stays usable", async () => {
   const context = await site.browser.newContext({ viewport: { width: 375, height: 800 } });
   const { page, seen } = await open(context);
-  await labelAll(page, POSITIVE, "negative");
-  await labelAll(page, NEGATIVE, "positive");
+  // Enough text that 1000 epochs take seconds, so that Cancel lands midway: 160 reviews of ~70
+  // words (eight handwritten ones would finish training before the click).
+  const rows = Array.from({ length: 160 }, (_, i) => {
+    const [own, other] = i % 2 ? [NEGATIVE, POSITIVE] : [POSITIVE, NEGATIVE];
+    const words = Array.from({ length: 10 }, (_, k) => own[(i + k) % 4] + (k % 3 ? "" : ` ${other[k % 4]}`));
+    return `${i % 2 ? "negative" : "positive"}\t${words.join(" ")}`;
+  });
+  await page.locator("#import-file").setInputFiles({ name: "long.tsv", mimeType: "text/tab-separated-values", buffer: Buffer.from(rows.join("\n")) });
+  await page.waitForFunction(() => document.querySelector("#import-msg").textContent.startsWith("Imported 160"));
   await page.locator("#epochs").fill("10000");
   // From here on, no main-thread task may take over 50 ms: training belongs to the worker.
   await page.evaluate(() => {
