@@ -39,7 +39,7 @@ pub struct FineTuneOptions {
 
 /// Defaults, measured with `polarity fewshot` on validation data carved from IMDB train (N = 100
 /// reviews, 144 samples: small batches at a low rate gained a point over batches of 16 at 0.015,
-/// and did not lose at N = 20 to 500; model/README.md has the runs).
+/// and did not lose at N = 20 to 500; README.md, "Few-shot transfer", has the runs).
 pub mod defaults {
     pub const EPOCHS: usize = 10;
     pub const LEARNING_RATE: f32 = 0.0075;
