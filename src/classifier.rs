@@ -7,12 +7,13 @@
 
 use serde::Serialize;
 
-use crate::engine::Engine;
+use crate::engine::{Engine, IDS_PER_RUN};
 use crate::finetune::{check_labels, resolve_examples, FineTuneOptions, FineTuneReport, Labelled};
+use crate::limits;
 use crate::model::Model;
 use crate::onnx;
 use crate::rng::Rng;
-use crate::text::tokenize;
+use crate::text::{count_tokens, tokenize};
 use crate::train::{self, Example, Options, Progress};
 use crate::Error;
 
@@ -53,6 +54,9 @@ pub struct ModelInfo {
     pub quantization: &'static str,
     /// Size of the ONNX file.
     pub model_bytes: usize,
+    /// `"verified"` when the file carried a checksum and it matched; `"none"` for files written
+    /// before polarity wrote one (they load, unverified).
+    pub checksum: &'static str,
     /// `[first label, second label]`; the score is P(first label).
     pub labels: [String; 2],
 }
@@ -63,12 +67,14 @@ pub struct Classifier {
     model: Model,
     engine: Engine,
     model_bytes: usize,
+    /// Whether the file carried a checksum (it is verified on loading).
+    checksummed: bool,
 }
 
 impl Classifier {
     /// Loads a polarity ONNX file. Garbage, truncated or foreign bytes give an error.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, Error> {
-        let (model, _) = onnx::import(bytes)?;
+        let (model, proto) = onnx::import(bytes)?;
         // The graph is rebuilt from the weights and metadata rather than taken from the file:
         // a crafted or damaged graph can then neither crash the engine nor disagree with the
         // plain-Rust model that explanations and training use.
@@ -77,6 +83,7 @@ impl Classifier {
             model,
             engine,
             model_bytes: bytes.len(),
+            checksummed: onnx::has_checksum(&proto),
         })
     }
 
@@ -109,31 +116,58 @@ impl Classifier {
             dimensions: self.model.dim,
             quantization: "int8",
             model_bytes: self.model_bytes,
+            checksum: if self.checksummed { "verified" } else { "none" },
             labels: self.model.labels.clone(),
         }
     }
 
+    /// Label and score of a text of any length up to [`limits::MAX_TEXT_BYTES`].
     pub fn classify(&self, text: &str) -> Result<Prediction, Error> {
-        let scores = self.engine.score_batch(&[self.model.vocab.encode(text)])?;
-        Ok(self.prediction(scores[0]))
+        check_text_size(text)?;
+        Ok(self.score_ids(&[self.model.vocab.encode(text)])?.remove(0))
     }
 
     pub fn classify_batch<S: AsRef<str>>(&self, texts: &[S]) -> Result<Vec<Prediction>, Error> {
-        let batch: Vec<Vec<u32>> = texts
-            .iter()
-            .map(|t| self.model.vocab.encode(t.as_ref()))
-            .collect();
+        let mut batch = Vec::with_capacity(texts.len());
+        for text in texts {
+            check_text_size(text.as_ref())?;
+            batch.push(self.model.vocab.encode(text.as_ref()));
+        }
         self.score_ids(&batch)
     }
 
     /// Scores texts already encoded with this model's vocabulary.
+    ///
+    /// A text longer than one run of the engine is summed in plain Rust instead ([`Model`], which
+    /// the tests hold equal to the engine): tract would gather all of its rows at once, a few
+    /// hundred megabytes for a book.
     pub fn score_ids(&self, batch: &[Vec<u32>]) -> Result<Vec<Prediction>, Error> {
-        let scores = self.engine.score_batch(batch)?;
+        let (long, short): (Vec<usize>, Vec<usize>) =
+            (0..batch.len()).partition(|&i| batch[i].len() > IDS_PER_RUN);
+        let mut scores = vec![0f32; batch.len()];
+        if !short.is_empty() {
+            let ids: Vec<Vec<u32>> = short.iter().map(|&i| batch[i].clone()).collect();
+            for (&i, score) in short.iter().zip(self.engine.score_batch(&ids)?) {
+                scores[i] = score;
+            }
+        }
+        for i in long {
+            scores[i] = self.model.score(&batch[i]);
+        }
         Ok(scores.into_iter().map(|s| self.prediction(s)).collect())
     }
 
     /// The prediction and each token's leave-one-out weight.
     pub fn explain(&self, text: &str) -> Result<Explanation, Error> {
+        check_text_size(text)?;
+        let count = count_tokens(text);
+        if count > limits::MAX_EXPLAIN_TOKENS {
+            return Err(Error::TooLarge(format!(
+                "explain weighs at most {} words and marks; this text has {count} (classify reads \
+                 it whole)",
+                limits::MAX_EXPLAIN_TOKENS
+            )));
+        }
         let tokens = tokenize(text);
         let prediction = self.classify(text)?;
         let (_, weights) = self.model.explain(&tokens);
@@ -208,6 +242,8 @@ impl Classifier {
             engine: Engine::new(&model)?,
             model,
             model_bytes,
+            // What `to_bytes` now writes carries one.
+            checksummed: true,
         };
         Ok(report)
     }
@@ -223,6 +259,18 @@ impl Classifier {
             score,
         }
     }
+}
+
+/// Refuses a text larger than polarity reads, before any work on it.
+fn check_text_size(text: &str) -> Result<(), Error> {
+    if text.len() > limits::MAX_TEXT_BYTES {
+        return Err(Error::TooLarge(format!(
+            "the text is {} bytes; polarity reads at most {} (split it)",
+            text.len(),
+            limits::MAX_TEXT_BYTES
+        )));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -80,17 +80,7 @@ pub mod defaults {
 }
 
 /// The range of every option, for fine-tuning and for training the shipped model alike.
-pub mod limits {
-    /// More epochs are clamped to this, with a warning.
-    pub const MAX_EPOCHS: usize = 1000;
-    pub const MAX_BATCH_SIZE: usize = 100_000;
-    /// The learning rate is above 0 and at most this.
-    pub const MAX_LEARNING_RATE: f64 = 1.0;
-    pub const MAX_VALIDATION_SPLIT: f64 = 0.5;
-    pub const MAX_EMBEDDING_LEARNING_RATE_SCALE: f64 = 10.0;
-    /// 2^53 - 1: the largest whole number a JavaScript number holds exactly.
-    pub const MAX_SEED: f64 = 9_007_199_254_740_991.0;
-}
+pub use crate::limits;
 
 /// One option's default and range, as the page shows them.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
@@ -247,7 +237,8 @@ pub fn seed(value: Option<f64>) -> Result<u64, Error> {
     }
 }
 
-/// Checks a classifier's label names: two, different, non-empty, each on one line.
+/// Checks a classifier's label names: two, different, non-empty, each at most
+/// [`limits::MAX_LABEL_CHARS`] characters with no control characters (line breaks, tabs).
 pub fn check_labels(labels: &[String]) -> Result<(), Error> {
     if labels.len() != 2 {
         return Err(Error::InvalidInput(format!(
@@ -260,10 +251,20 @@ pub fn check_labels(labels: &[String]) -> Result<(), Error> {
             "labels must be two different, non-empty names".into(),
         ));
     }
-    if labels.iter().any(|l| l.contains(['\n', '\r'])) {
+    if labels.iter().any(|l| l.chars().any(char::is_control)) {
         return Err(Error::InvalidInput(
-            "a label cannot contain a line break".into(),
+            "a label cannot contain a line break, a tab or another control character".into(),
         ));
+    }
+    if let Some(long) = labels
+        .iter()
+        .find(|l| l.chars().count() > limits::MAX_LABEL_CHARS)
+    {
+        return Err(Error::InvalidInput(format!(
+            "a label has at most {} characters; one has {}",
+            limits::MAX_LABEL_CHARS,
+            long.chars().count()
+        )));
     }
     Ok(())
 }
@@ -600,6 +601,9 @@ mod tests {
         assert!(check("spam", "spam").is_err());
         assert!(check(" ", "ham").is_err());
         assert!(check("sp\nam", "ham").is_err());
+        assert!(check("spam\t", "ham").is_err());
+        assert!(check(&"x".repeat(limits::MAX_LABEL_CHARS), "ham").is_ok());
+        assert!(check(&"x".repeat(limits::MAX_LABEL_CHARS + 1), "ham").is_err());
         assert!(check_labels(&["a".to_string()]).is_err());
     }
 

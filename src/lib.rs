@@ -26,6 +26,7 @@ pub mod eval;
 #[cfg(feature = "cli")]
 pub mod fewshot;
 pub mod finetune;
+pub mod limits;
 mod model;
 pub mod onnx;
 mod quantize;
@@ -58,6 +59,10 @@ pub enum Error {
     NotAModel(String),
     /// The model's parts do not fit together (sizes, duplicate words).
     InconsistentModel(String),
+    /// The file's checksum does not match its contents: it was changed on its way here.
+    Damaged(String),
+    /// A text, file or value is larger than polarity reads ([`limits`]).
+    TooLarge(String),
     /// tract refused the graph, or failed to run it.
     Engine {
         context: &'static str,
@@ -89,6 +94,8 @@ impl fmt::Display for Error {
             ),
             Error::NotAModel(m) => write!(f, "not a valid polarity model: {m}"),
             Error::InconsistentModel(m) => write!(f, "inconsistent model: {m}"),
+            Error::Damaged(m) => write!(f, "the model file is damaged: {m}"),
+            Error::TooLarge(m) => f.write_str(m),
             Error::Engine { context, source } => {
                 write!(f, "inference engine error: {context}: {source:#}")
             }

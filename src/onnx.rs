@@ -5,6 +5,11 @@
 //! row (`f16`), gathered before it is dequantized so it stays int8 in memory. The vocabulary, bucket counts,
 //! labels and tokenizer version travel in `metadata_props`, so the file is the whole model.
 //!
+//! A checksum of the weights and metadata (`polarity.checksum`, 64-bit FNV-1a) is written with them, and
+//! a file whose checksum does not match is refused as damaged; files written before it existed
+//! load without one ([`has_checksum`]). Every size the file declares is checked against
+//! [`crate::limits`] with checked arithmetic before anything is allocated.
+//!
 //! Only standard opset-13 operators are used, so onnxruntime and `onnx.checker` accept the file as
 //! well as tract does. Protobuf types come from `tract_onnx::pb`, encoded with prost.
 
@@ -17,9 +22,10 @@ use tract_onnx::pb::{
 };
 
 use crate::finetune::check_labels;
+use crate::limits;
 use crate::model::{Model, HIDDEN};
 use crate::quantize::{dequantize_rows, QuantizedTable};
-use crate::vocab::Vocabulary;
+use crate::vocab::{fnv_step, Vocabulary, FNV_OFFSET};
 use crate::Error;
 
 /// Name of the graph input: token ids, `batch x length`, int64.
@@ -38,6 +44,62 @@ mod key {
     pub const BIGRAM_BUCKETS: &str = "polarity.bigram_buckets";
     /// Kept bigram buckets as ascending gaps (first bucket, then differences), one per line.
     pub const BIGRAM_KEPT: &str = "polarity.bigram_kept";
+    /// `fnv1a64:` and 16 hex digits: [`super::checksum`] of the file's weights and other metadata.
+    pub const CHECKSUM: &str = "polarity.checksum";
+    pub const ALL: [&str; 7] = [
+        TOKENIZER,
+        LABELS,
+        VOCABULARY,
+        OOV_BUCKETS,
+        BIGRAM_BUCKETS,
+        BIGRAM_KEPT,
+        CHECKSUM,
+    ];
+}
+
+/// A 64-bit FNV-1a hash (the vocabulary's: no code of its own in the wasm) of what a model is made
+/// of: every initializer (name, type, dims, bytes) and every
+/// metadata entry but the checksum itself, each list in name order. The graph's nodes are left
+/// out: [`crate::engine`] rebuilds the graph from the weights, whatever the file's nodes say.
+pub fn checksum(proto: &ModelProto) -> String {
+    struct Fnv(u64);
+    impl Fnv {
+        fn update(&mut self, bytes: &[u8]) {
+            self.0 = bytes.iter().fold(self.0, |h, &b| fnv_step(h, b));
+        }
+    }
+    let mut sum = Fnv(FNV_OFFSET);
+    if let Some(graph) = &proto.graph {
+        let mut tensors: Vec<&TensorProto> = graph.initializer.iter().collect();
+        tensors.sort_by(|a, b| a.name.cmp(&b.name));
+        for t in tensors {
+            sum.update(t.name.as_bytes());
+            sum.update(&[0]);
+            sum.update(&t.data_type.to_le_bytes());
+            sum.update(&(t.dims.len() as u64).to_le_bytes());
+            t.dims.iter().for_each(|d| sum.update(&d.to_le_bytes()));
+            sum.update(&(t.raw_data.len() as u64).to_le_bytes());
+            sum.update(&t.raw_data);
+        }
+    }
+    let mut entries: Vec<&StringStringEntryProto> = proto
+        .metadata_props
+        .iter()
+        .filter(|p| p.key != key::CHECKSUM)
+        .collect();
+    entries.sort_by(|a, b| a.key.cmp(&b.key));
+    for p in entries {
+        sum.update(p.key.as_bytes());
+        sum.update(&[0]);
+        sum.update(&(p.value.len() as u64).to_le_bytes());
+        sum.update(p.value.as_bytes());
+    }
+    format!("fnv1a64:{:016x}", sum.0)
+}
+
+/// Whether a file carries a checksum (files written before polarity had one do not).
+pub fn has_checksum(proto: &ModelProto) -> bool {
+    proto.metadata_props.iter().any(|p| p.key == key::CHECKSUM)
 }
 
 /// Encodes `model` (its table quantized to int8) as ONNX bytes.
@@ -151,7 +213,7 @@ pub fn to_proto(model: &Model) -> ModelProto {
             .collect();
         metadata.push((key::BIGRAM_KEPT, gaps.join("\n")));
     }
-    ModelProto {
+    let mut proto = ModelProto {
         ir_version: 8,
         opset_import: vec![OperatorSetIdProto {
             domain: String::new(),
@@ -172,7 +234,13 @@ pub fn to_proto(model: &Model) -> ModelProto {
             })
             .collect(),
         ..Default::default()
-    }
+    };
+    let sum = checksum(&proto);
+    proto.metadata_props.push(StringStringEntryProto {
+        key: key::CHECKSUM.into(),
+        value: sum,
+    });
+    proto
 }
 
 /// Decodes ONNX bytes written by [`export`] into a model (its table dequantized to `f32`).
@@ -183,6 +251,25 @@ pub fn import(bytes: &[u8]) -> Result<(Model, ModelProto), Error> {
 }
 
 fn from_proto(proto: &ModelProto) -> Result<Model, Error> {
+    // Unknown keys are refused, so that damage to a key's name (the checksum's above all) cannot
+    // pass for a file written without it.
+    if let Some(p) = proto
+        .metadata_props
+        .iter()
+        .find(|p| !key::ALL.contains(&p.key.as_str()))
+    {
+        let name: String = p.key.chars().take(40).collect();
+        return Err(Error::NotAModel(format!("unknown metadata {name:?}")));
+    }
+    if let Some(stored) = proto.metadata_props.iter().find(|p| p.key == key::CHECKSUM) {
+        let computed = checksum(proto);
+        if stored.value != computed {
+            return Err(Error::Damaged(format!(
+                "its checksum does not match its contents ({} stored, {computed} computed)",
+                stored.value.chars().take(24).collect::<String>()
+            )));
+        }
+    }
     let meta = |k: &str| {
         proto
             .metadata_props
@@ -207,8 +294,16 @@ fn from_proto(proto: &ModelProto) -> Result<Model, Error> {
             .parse::<u32>()
             .map_err(|_| Error::NotAModel(format!("metadata {k:?} is not a number")))
     };
+    let words = meta(key::VOCABULARY)?;
+    if words.len() > limits::MAX_VOCABULARY_BYTES {
+        return Err(Error::TooLarge(format!(
+            "the vocabulary is {} bytes; polarity reads at most {}",
+            words.len(),
+            limits::MAX_VOCABULARY_BYTES
+        )));
+    }
     let mut vocab = Vocabulary::from_lines(
-        meta(key::VOCABULARY)?.to_string(),
+        words.to_string(),
         number(key::OOV_BUCKETS)?,
         number(key::BIGRAM_BUCKETS)?,
     )?;
@@ -243,16 +338,36 @@ fn from_proto(proto: &ModelProto) -> Result<Model, Error> {
     };
     let table = init("embedding")?;
     let (rows, dim) = match table.dims[..] {
-        [r, d] if r > 0 && d > 0 => (r as usize, d as usize),
+        [r, d] if r > 0 && d > 0 => (
+            usize::try_from(r).unwrap_or(usize::MAX),
+            usize::try_from(d).unwrap_or(usize::MAX),
+        ),
         _ => return Err(Error::NotAModel("the embedding is not a 2-d table".into())),
     };
+    if rows > limits::MAX_TABLE_ROWS || dim > limits::MAX_DIMENSIONS {
+        return Err(Error::TooLarge(format!(
+            "the embedding declares {rows} x {dim} values; polarity reads at most {} rows of {} \
+             dimensions",
+            limits::MAX_TABLE_ROWS,
+            limits::MAX_DIMENSIONS
+        )));
+    }
+    let cells = rows
+        .checked_mul(dim)
+        .filter(|&n| n <= limits::MAX_TABLE_VALUES)
+        .ok_or_else(|| {
+            Error::TooLarge(format!(
+                "the embedding declares {rows} x {dim} values; polarity reads at most {}",
+                limits::MAX_TABLE_VALUES
+            ))
+        })?;
     if rows != vocab.rows() {
         return Err(Error::NotAModel(format!(
             "the embedding has {rows} rows but the vocabulary needs {}",
             vocab.rows()
         )));
     }
-    let values = bytes_of(table, DataType::Int8, rows * dim)?;
+    let values = bytes_of(table, DataType::Int8, cells)?;
     let scales =
         QuantizedTable::scales_from_bytes(bytes_of(init("scales")?, DataType::Float16, rows)?);
     if scales.iter().any(|s| !s.is_finite() || *s < 0.0) {
@@ -280,7 +395,7 @@ fn bytes_of(t: &TensorProto, ty: DataType, len: usize) -> Result<&[u8], Error> {
         DataType::Float16 => 2,
         _ => 1,
     };
-    if t.data_type != ty as i32 || t.raw_data.len() != len * width {
+    if t.data_type != ty as i32 || Some(t.raw_data.len()) != len.checked_mul(width) {
         return Err(Error::NotAModel(format!(
             "initializer {:?} should hold {len} values of {ty:?} as raw data",
             t.name
@@ -403,7 +518,10 @@ mod tests {
     #[test]
     fn foreign_onnx_is_refused_with_a_reason() {
         let mut proto = to_proto(&tiny_model(7));
-        proto.metadata_props.retain(|p| p.key != key::VOCABULARY);
+        // A foreign file has neither the vocabulary nor a checksum.
+        proto
+            .metadata_props
+            .retain(|p| p.key != key::VOCABULARY && p.key != key::CHECKSUM);
         let err = import(&proto.encode_to_vec()).unwrap_err().to_string();
         assert!(err.contains("polarity.vocabulary"), "{err}");
     }

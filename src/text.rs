@@ -33,6 +33,26 @@ pub fn tokenize(text: &str) -> Vec<Token> {
     sink.tokens
 }
 
+/// How many tokens [`tokenize`] would give, without building them (for limits on long texts).
+pub fn count_tokens(text: &str) -> usize {
+    struct Count(usize);
+    impl Sink for Count {
+        fn push_ascii(&mut self, _: u8) {}
+        fn push_ascii_run(&mut self, _: &[u8]) {}
+        fn push_char(&mut self, _: char) {}
+        fn word(&mut self, _: usize, _: usize) {
+            self.0 += 1;
+        }
+        fn mark(&mut self, _: u8, _: usize, _: usize) {
+            self.0 += 1;
+        }
+        fn extend_mark(&mut self, _: usize) {}
+    }
+    let mut count = Count(0);
+    scan(text, &mut count);
+    count.0
+}
+
 /// What [`scan`] reports, in input order. Lets the encoder hash token bytes as they are read,
 /// without a `String` per token, while [`tokenize`] builds [`Token`]s from the very same scan.
 pub(crate) trait Sink {

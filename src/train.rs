@@ -7,7 +7,7 @@
 //! threads, files or clocks: the same code trains natively and fine-tunes in a browser worker, and
 //! the same seed gives the same model everywhere.
 
-use crate::finetune::limits;
+use crate::limits;
 use crate::model::{Model, HIDDEN};
 use crate::rng::Rng;
 use crate::vocab::PAD;

@@ -462,10 +462,10 @@ fn bucket(hash: u64, buckets: u32) -> u32 {
     }
 }
 
-const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+pub(crate) const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 
 #[inline(always)]
-fn fnv_step(hash: u64, byte: u8) -> u64 {
+pub(crate) fn fnv_step(hash: u64, byte: u8) -> u64 {
     (hash ^ byte as u64).wrapping_mul(0x0000_0100_0000_01b3)
 }
 

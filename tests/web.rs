@@ -283,3 +283,37 @@ fn from_pretrained_answers_with_custom_labels() {
     let same: Array = [s("a"), s("a")].iter().collect();
     assert!(JsClassifier::from_pretrained(options(&[("labels", same.into())])).is_err());
 }
+
+#[wasm_bindgen_test]
+fn a_crafted_file_is_refused_and_the_module_stays_usable() {
+    use prost::Message;
+    // On wasm32, rows x (12 + 2^31) wraps around to the real table size: this trapped with
+    // "memory access out of bounds" and killed every Classifier in the page.
+    let (_, mut proto) = polarity::onnx::import(polarity::BUNDLED_MODEL).unwrap();
+    let graph = proto.graph.as_mut().unwrap();
+    let table = graph
+        .initializer
+        .iter_mut()
+        .find(|t| t.name == "embedding")
+        .unwrap();
+    table.dims[1] += 1 << 31;
+    let bytes = Uint8Array::from(&proto.encode_to_vec()[..]);
+    let m = message(JsClassifier::from_bytes(bytes.into()).err().unwrap());
+    assert!(m.contains("at most"), "{m}");
+    let clf = JsClassifier::new().unwrap();
+    assert_eq!(
+        label_score(&clf.classify(s("I loved it")).unwrap()).0,
+        "positive"
+    );
+    let info = clf.info();
+    assert_eq!(get(&info, "checksum").as_string().unwrap(), "none");
+}
+
+#[wasm_bindgen_test]
+fn a_text_past_the_limit_is_a_range_error_in_words() {
+    let clf = JsClassifier::new().unwrap();
+    let huge = JsValue::from_str(&"a".repeat(polarity::limits::MAX_TEXT_CHARS + 1));
+    let err = clf.classify(huge).unwrap_err();
+    assert!(JsValue::from(err.clone()).is_instance_of::<js_sys::RangeError>());
+    assert!(message(err).contains("polarity reads at most"));
+}

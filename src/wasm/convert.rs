@@ -11,7 +11,10 @@ use crate::finetune::{self, FineTuneReport};
 use crate::{Error, Prediction};
 
 pub(super) fn js_error(e: Error) -> js_sys::Error {
-    js_sys::Error::new(&e.to_string())
+    match e {
+        Error::TooLarge(_) => js_sys::RangeError::new(&e.to_string()).into(),
+        _ => js_sys::Error::new(&e.to_string()),
+    }
 }
 
 pub(super) fn type_error(what: &str, value: &JsValue) -> js_sys::Error {
@@ -47,6 +50,19 @@ pub(super) fn to_js<T: Serialize + ?Sized>(value: &T) -> JsValue {
 }
 
 pub(super) fn string_arg(method: &str, value: &JsValue) -> Result<String, js_sys::Error> {
+    // Checked before the text is copied into the module's memory.
+    if let Some(length) = value
+        .dyn_ref::<js_sys::JsString>()
+        .map(|s| s.length() as usize)
+    {
+        if length > crate::limits::MAX_TEXT_CHARS {
+            return Err(js_sys::RangeError::new(&format!(
+                "{method}(): the text has {length} characters; polarity reads at most {} (split it)",
+                crate::limits::MAX_TEXT_CHARS
+            ))
+            .into());
+        }
+    }
     value
         .as_string()
         .ok_or_else(|| type_error(&format!("{method}() expects a string"), value))

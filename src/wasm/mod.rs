@@ -54,6 +54,8 @@ export interface ModelInfo {
   modelBytes: number;
   /** [positive label, negative label]. */
   labels: string[];
+  /** "verified": the file's checksum matched; "none": a file written before polarity wrote one. */
+  checksum: "verified" | "none";
 }
 
 /** One labelled example for `fineTune`: a label name from `info().labels`, or 1 (first) / 0 (also as "1" / "0"). */

@@ -1,0 +1,34 @@
+//! Every limit polarity keeps, in one place: what a model file may declare, what a label may be,
+//! how much text it reads, and the range of every fine-tuning option. Loading checks sizes against
+//! these with checked arithmetic, so a crafted file gets an error that names the limit, never a
+//! wrapped size (wasm32's `usize` is 32 bits) or an allocation that kills the module.
+
+/// Rows of an embedding table (the shipped model has 60,910).
+pub const MAX_TABLE_ROWS: usize = 1 << 22;
+/// Width of an embedding table (the shipped model's is 12; the pre-trained one's 64).
+pub const MAX_DIMENSIONS: usize = 1024;
+/// Values in an embedding table: 64 Mi, 256 MB as `f32`.
+pub const MAX_TABLE_VALUES: usize = 1 << 26;
+/// Bytes of the vocabulary's word list.
+pub const MAX_VOCABULARY_BYTES: usize = 64 << 20;
+/// Characters of a label name.
+pub const MAX_LABEL_CHARS: usize = 100;
+
+/// UTF-16 code units (JavaScript's `text.length`) of a text to classify: 16 Mi, a few novels.
+/// The facade checks it before the text is copied into the module's memory.
+pub const MAX_TEXT_CHARS: usize = 1 << 24;
+/// The same limit in UTF-8 bytes, for Rust callers: a UTF-16 code unit is at most 3 of them.
+pub const MAX_TEXT_BYTES: usize = 3 * MAX_TEXT_CHARS;
+/// Tokens `explain` weighs one by one (a short book); classify reads any text up to
+/// [`MAX_TEXT_CHARS`].
+pub const MAX_EXPLAIN_TOKENS: usize = 200_000;
+
+/// More epochs are clamped to this, with a warning.
+pub const MAX_EPOCHS: usize = 1000;
+pub const MAX_BATCH_SIZE: usize = 100_000;
+/// The learning rate is above 0 and at most this.
+pub const MAX_LEARNING_RATE: f64 = 1.0;
+pub const MAX_VALIDATION_SPLIT: f64 = 0.5;
+pub const MAX_EMBEDDING_LEARNING_RATE_SCALE: f64 = 10.0;
+/// 2^53 - 1: the largest whole number a JavaScript number holds exactly.
+pub const MAX_SEED: f64 = 9_007_199_254_740_991.0;

@@ -1,0 +1,207 @@
+//! Hostile model files and texts: every crafted or damaged file gets an error that says what is
+//! wrong (never a panic, a wrapped size or a huge allocation), no damaged file loads silently
+//! wrong, and texts past the stated limits are refused in words. The crafted files are made here,
+//! from the shipped model's protobuf, so each case says how it was made.
+
+use polarity::{limits, onnx, Classifier, Error, BUNDLED_MODEL};
+use prost::Message;
+use tract_onnx::pb::{ModelProto, StringStringEntryProto};
+
+const TEXTS: [&str; 5] = [
+    "A wonderful, moving film. I loved it!",
+    "Awful, boring and stupid. A waste of time.",
+    "not bad at all",
+    "",
+    "The plot was thin but the cast was great",
+];
+
+/// The shipped model as `to_bytes` writes it today: with a checksum.
+fn checksummed() -> Vec<u8> {
+    Classifier::from_bytes(BUNDLED_MODEL).unwrap().to_bytes()
+}
+
+fn proto(bytes: &[u8]) -> ModelProto {
+    ModelProto::decode(bytes).unwrap()
+}
+
+fn set_meta(p: &mut ModelProto, key: &str, value: &str) {
+    match p.metadata_props.iter_mut().find(|e| e.key == key) {
+        Some(e) => e.value = value.to_string(),
+        None => p.metadata_props.push(StringStringEntryProto {
+            key: key.into(),
+            value: value.into(),
+        }),
+    }
+}
+
+/// `p` re-signed, as a crafter who knows the format would: only the size and shape checks stand.
+fn resigned(mut p: ModelProto) -> Vec<u8> {
+    let sum = onnx::checksum(&p);
+    set_meta(&mut p, "polarity.checksum", &sum);
+    p.encode_to_vec()
+}
+
+fn load_err(bytes: &[u8]) -> String {
+    match Classifier::from_bytes(bytes) {
+        Ok(_) => panic!("a crafted file loaded"),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn files_written_before_the_checksum_still_load_and_say_so() {
+    let legacy = Classifier::from_bytes(BUNDLED_MODEL).unwrap();
+    assert_eq!(legacy.info().checksum, "none");
+    let again = Classifier::from_bytes(&checksummed()).unwrap();
+    assert_eq!(again.info().checksum, "verified");
+    for text in TEXTS {
+        assert_eq!(
+            again.classify(text).unwrap(),
+            legacy.classify(text).unwrap()
+        );
+    }
+}
+
+#[test]
+fn declared_sizes_that_overflow_are_refused() {
+    for dims in [
+        vec![60_910, 12 + (1 << 31)],
+        vec![1 << 40, 12],
+        vec![-1, 12],
+        vec![60_910, 0],
+        vec![60_910, 12, 1],
+        vec![i64::MAX, i64::MAX],
+    ] {
+        let mut p = proto(&checksummed());
+        let graph = p.graph.as_mut().unwrap();
+        let table = graph
+            .initializer
+            .iter_mut()
+            .find(|t| t.name == "embedding")
+            .unwrap();
+        table.dims = dims.clone();
+        // Both unsigned (damaged) and re-signed (crafted): each is an error, never a crash.
+        let message = load_err(&p.encode_to_vec());
+        assert!(message.contains("damaged"), "{dims:?}: {message}");
+        let message = load_err(&resigned(p));
+        assert!(
+            message.contains("at most") || message.contains("2-d table"),
+            "{dims:?}: {message}"
+        );
+    }
+    // The module (here: the process) is still fine.
+    assert!(Classifier::from_bytes(BUNDLED_MODEL).is_ok());
+}
+
+#[test]
+fn changed_labels_and_unknown_metadata_are_refused() {
+    let huge = "x".repeat(1 << 20);
+    for labels in [
+        format!("{huge}\nnegative"),
+        "<img src=x onerror=alert(1)>\nnegative".into(),
+    ] {
+        let mut p = proto(&checksummed());
+        set_meta(&mut p, "polarity.labels", &labels);
+        assert!(load_err(&p.encode_to_vec()).contains("damaged"));
+    }
+    let mut p = proto(&checksummed());
+    set_meta(&mut p, "polarity.labels", &format!("{huge}\nnegative"));
+    assert!(load_err(&resigned(p)).contains("at most 100 characters"));
+    let mut p = proto(&checksummed());
+    set_meta(&mut p, "polarity.checksuM", "fnv1a64:0000000000000000");
+    assert!(load_err(&p.encode_to_vec()).contains("unknown metadata"));
+}
+
+#[test]
+fn random_damage_never_loads_silently_wrong() {
+    let good = checksummed();
+    let shipped = Classifier::from_bytes(&good).unwrap();
+    let expected: Vec<_> = TEXTS.iter().map(|t| shipped.classify(t).unwrap()).collect();
+    let (mut refused, mut same, mut wrong) = (0, 0, Vec::new());
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = move |n: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % n as u64) as usize
+    };
+    for case in 0..2000 {
+        let mut bytes = good.clone();
+        for _ in 0..1 + next(30) {
+            let at = next(bytes.len());
+            bytes[at] = next(256) as u8;
+        }
+        match Classifier::from_bytes(&bytes) {
+            Err(_) => refused += 1,
+            Ok(clf) => {
+                let got: Vec<_> = TEXTS.iter().map(|t| clf.classify(t).unwrap()).collect();
+                if got == expected && clf.labels() == shipped.labels() {
+                    same += 1;
+                } else {
+                    wrong.push(case);
+                }
+            }
+        }
+    }
+    println!(
+        "2000 damaged files: {refused} refused, {same} loaded unchanged, {} silently wrong",
+        wrong.len()
+    );
+    assert!(wrong.is_empty(), "loaded silently wrong: cases {wrong:?}");
+}
+
+#[test]
+fn texts_past_the_limits_are_refused_in_words() {
+    let clf = Classifier::from_bytes(BUNDLED_MODEL).unwrap();
+    // A long text is classified whole (summed in slices), and agrees with the same text's
+    // score in one piece of the engine's size.
+    let long = "a dull film with a great cast. ".repeat(30_000);
+    let p = clf.classify(&long).unwrap();
+    assert!((0.0..=1.0).contains(&p.score));
+    let batch = clf.classify_batch(&[long.as_str(), "great"]).unwrap();
+    assert_eq!(batch[0], p);
+    match clf.explain(&long) {
+        Err(Error::TooLarge(m)) => assert!(m.contains("explain weighs at most"), "{m}"),
+        other => panic!("explain of 240,000 tokens: {other:?}"),
+    }
+    let words = "good ".repeat(limits::MAX_EXPLAIN_TOKENS);
+    assert_eq!(
+        clf.explain(&words).unwrap().tokens.len(),
+        limits::MAX_EXPLAIN_TOKENS
+    );
+    let too_long = "a".repeat(limits::MAX_TEXT_BYTES + 1);
+    assert!(matches!(clf.classify(&too_long), Err(Error::TooLarge(_))));
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 512, ..Default::default() })]
+
+    /// Any text (any Unicode, control characters, lone marks) gets an answer, and explain's spans
+    /// are ordered, on char boundaries, and give back the token as read (lowercased).
+    #[test]
+    fn any_text_gets_an_answer_with_exact_spans(text in "\\PC{0,200}|[a-zA-Z !?.,'\u{301}\u{200d}\u{1F600}\t\n]{0,200}") {
+        let clf = shipped();
+        let p = clf.classify(&text).unwrap();
+        proptest::prop_assert!((0.0..=1.0).contains(&p.score));
+        let e = clf.explain(&text).unwrap();
+        proptest::prop_assert!((e.prediction.score - p.score).abs() < 1e-5);
+        let mut at = 0;
+        for t in &e.tokens {
+            proptest::prop_assert!(at <= t.start && t.start < t.end && t.end <= text.len());
+            proptest::prop_assert!(text.is_char_boundary(t.start) && text.is_char_boundary(t.end));
+            at = t.end;
+        }
+        proptest::prop_assert_eq!(e.tokens.len(), polarity::text::count_tokens(&text));
+    }
+
+    /// Any bytes given as a model file: an error or a model, never a panic.
+    #[test]
+    fn any_bytes_are_an_error_or_a_model(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..2000)) {
+        let _ = Classifier::from_bytes(&bytes);
+    }
+}
+
+fn shipped() -> &'static Classifier {
+    static CLF: std::sync::OnceLock<Classifier> = std::sync::OnceLock::new();
+    CLF.get_or_init(|| Classifier::from_bytes(BUNDLED_MODEL).unwrap())
+}
