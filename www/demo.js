@@ -45,30 +45,65 @@ function showTiming(classifyMs, explainMs) {
   $("timing").replaceChildren(`${classifyMs.toFixed(2)} ms`, small);
 }
 
+// Texts longer than this are classified in a worker, without word-by-word highlights: the main
+// thread never reads a novel.
+const LONG_TEXT = 100_000;
+
+function showVerdict(p, blank) {
+  status.dataset.state = blank ? "empty" : p.label;
+  status.textContent = blank ? "Type something: the verdict appears as you write." : verdict(p);
+  meter.style.width = `${blank ? 50 : p.score * 100}%`;
+  meter.dataset.label = blank ? "" : p.label;
+}
+
+function showHint(text) {
+  const hint = document.createElement("span");
+  hint.className = "hint";
+  hint.textContent = text;
+  explained.replaceChildren(hint);
+}
+
 /** Verdict at once on every edit; highlights too, unless explaining has become slow (long text). */
 function update() {
   pending = false;
   if (!clf) return;
   const text = review.value;
+  clearTimeout(explainTimer);
+  if (text.length > LONG_TEXT) {
+    classifyInBackground(text);
+    return;
+  }
   const t0 = performance.now();
   const p = clf.classify(text);
   lastClassifyMs = performance.now() - t0;
   const blank = text.trim() === "";
-  status.dataset.state = blank ? "empty" : p.label;
-  status.textContent = blank ? "Type something: the verdict appears as you write." : verdict(p);
-  meter.style.width = `${blank ? 50 : p.score * 100}%`;
-  meter.dataset.label = blank ? "" : p.label;
-  clearTimeout(explainTimer);
-  if (blank) {
-    const hint = document.createElement("span");
-    hint.className = "hint";
-    hint.textContent = "Highlighted words appear here.";
-    explained.replaceChildren(hint);
-  } else if (lastExplainMs < 30) {
-    explainNow(text);
-  } else {
-    explainTimer = setTimeout(() => explainNow(review.value), 200);
+  showVerdict(p, blank);
+  if (blank) showHint("Highlighted words appear here.");
+  else if (lastExplainMs < 30) explainNow(text);
+  else explainTimer = setTimeout(() => explainNow(review.value), 200);
+}
+
+// The long-text worker, started on the first long text, and the newest request's id.
+let longWorker = null;
+let longRequest = 0;
+
+function classifyInBackground(text) {
+  if (!longWorker) {
+    longWorker = new Worker(new URL("./classify-worker.js", import.meta.url), { type: "module" });
+    longWorker.postMessage({ model: modelBytes });
+    longWorker.onmessage = ({ data }) => {
+      if (data.id !== longRequest) return; // a newer edit is on its way
+      if (data.error) {
+        status.dataset.state = "error";
+        status.textContent = `Could not classify this text: ${data.error}`;
+      } else showVerdict(data.prediction, false);
+    };
   }
+  const id = ++longRequest;
+  status.dataset.state = "working";
+  status.textContent = `Reading a long text (${text.length.toLocaleString("en")} characters) in the background…`;
+  showHint(`Highlights are shown for texts of up to ${LONG_TEXT.toLocaleString("en")} characters.`);
+  longWorker.postMessage({ id, text });
 }
 
 function explainNow(text) {
@@ -151,6 +186,7 @@ if (clf) {
       clf = next;
       modelBytes = bytes;
       old?.free();
+      longWorker?.postMessage({ model: bytes });
       lastExplainMs = 0;
       showInfo();
       update();

@@ -32,12 +32,21 @@ const STYLE = `
   [data-label=negative] { color: #b42318; } .fill[data-label=negative] { background: #b42318; }
 `;
 
+let styles = null;
+function sheet() {
+  if (!styles) {
+    styles = new CSSStyleSheet();
+    styles.replaceSync(STYLE);
+  }
+  return styles;
+}
+
 class PolarityReview extends HTMLElement {
   connectedCallback() {
     if (this.shadowRoot) return;
     const root = this.attachShadow({ mode: "open" });
-    const style = document.createElement("style");
-    style.textContent = STYLE;
+    // A constructed stylesheet, not a <style> element: a strict CSP (style-src 'self') allows it.
+    root.adoptedStyleSheets = [sheet()];
     const label = document.createElement("label");
     label.textContent = this.getAttribute("label") ?? "Your review";
     const box = document.createElement("textarea");
@@ -57,7 +66,7 @@ class PolarityReview extends HTMLElement {
     fill.className = "fill";
     bar.append(fill);
     row.append(out, bar);
-    root.append(style, label, row);
+    root.append(label, row);
 
     let frame = 0;
     const update = (clf) => {

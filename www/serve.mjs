@@ -21,8 +21,11 @@ const TYPES = {
   ".md": "text/plain; charset=utf-8",
 };
 
-/** Starts serving `root`; resolves to { server, url } once listening (port 0 picks a free one). */
-export function serve({ root = ".", port = 8080, host = "127.0.0.1" } = {}) {
+/**
+ * Starts serving `root`; resolves to { server, url } once listening (port 0 picks a free one).
+ * `headers` are added to every file's response (the CSP test sends a Content-Security-Policy).
+ */
+export function serve({ root = ".", port = 8080, host = "127.0.0.1", headers = {} } = {}) {
   const base = resolve(root);
   const server = createServer((req, res) => {
     let path;
@@ -44,6 +47,7 @@ export function serve({ root = ".", port = 8080, host = "127.0.0.1" } = {}) {
         "content-type": TYPES[extname(file).toLowerCase()] ?? "application/octet-stream",
         "content-length": size,
         "cache-control": "no-cache",
+        ...headers,
       });
       if (req.method === "HEAD") return res.end();
       createReadStream(file).pipe(res);

@@ -8,7 +8,7 @@ import * as store from "./store.js";
 import { setupExamples } from "./teach-examples.js";
 import { setupTraining } from "./teach-training.js";
 import { setupModel } from "./teach-model.js";
-import { $, say } from "./ui.js";
+import { $, download, say } from "./ui.js";
 
 /**
  * Wires the panel. `demo` gives access to the page's classifier:
@@ -31,13 +31,33 @@ export async function setupTeach(demo) {
     refreshLabels: () => {},
   };
 
+  const notices = demo.storedModelNotice ? [demo.storedModelNotice] : [];
+  const isLabels = (value) => {
+    try {
+      demo.Classifier.checkLabels(value);
+      return true;
+    } catch {
+      return false;
+    }
+  };
   try {
-    state.examples = await store.loadExamples();
-    state.pendingLabels = (await store.get("pendingLabels")) ?? null;
+    const saved = await store.loadState(isLabels);
+    state.examples = saved.examples;
+    state.pendingLabels = saved.pendingLabels;
+    if (saved.problems.length) {
+      notices.push(`Saved data was damaged: ${saved.problems.join("; ")}. The panel starts clean; "Download set-aside data" keeps a copy.`);
+      const button = $("download-set-aside");
+      button.hidden = false;
+      button.addEventListener("click", async () => {
+        const data = await store.setAsideData();
+        const json = JSON.stringify(data, (_, v) => (v instanceof Uint8Array ? Array.from(v) : v), 2);
+        download("polarity-set-aside.json", new Blob([json], { type: "application/json" }));
+      });
+    }
   } catch (err) {
-    say(modelMsg, `Saved examples could not be read (${err?.message ?? err}); they will not be kept.`, "error");
+    notices.push(`Saved examples could not be read (${err?.message ?? err}); they will not be kept.`);
   }
-  if (demo.storedModelNotice) say(modelMsg, demo.storedModelNotice, "error");
+  if (notices.length) say(modelMsg, notices.join(" "), "error");
 
   const examples = setupExamples(demo, state);
   state.refreshLabels = () => {

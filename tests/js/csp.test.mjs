@@ -1,0 +1,72 @@
+// The demo, fine-tuning in its worker, and the embed example under a strict Content-Security-Policy
+// (sent as a header with every file, the worker's included): no violation, no console error.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { ROOT, launch, serve, watch } from "./helpers.mjs";
+
+const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'";
+const site = {};
+
+before(async () => {
+  ({ server: site.server, url: site.url } = await serve({
+    root: join(ROOT, "www"),
+    port: 0,
+    headers: { "content-security-policy": CSP },
+  }));
+  site.browser = await launch();
+});
+after(async () => {
+  await site.browser?.close();
+  site.server?.close();
+});
+
+async function open(path) {
+  const context = await site.browser.newContext();
+  const page = await context.newPage();
+  const seen = watch(page);
+  await page.addInitScript(() => {
+    window.violations = [];
+    document.addEventListener("securitypolicyviolation", (e) =>
+      window.violations.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
+  await page.goto(site.url + path);
+  return { context, page, seen };
+}
+
+test("the demo classifies and fine-tunes under a strict CSP with no violation", async () => {
+  const { context, page, seen } = await open("");
+  await page.waitForSelector("#teach[data-ready=true]", { timeout: 60_000 });
+  for (const [text, button] of [
+    ["A wonderful film, I loved every minute.", "#label-a"],
+    ["Dreadful, boring and far too long.", "#label-b"],
+    ["Great acting and a moving story.", "#label-a"],
+    ["The worst film I have seen this year.", "#label-b"],
+  ]) {
+    await page.locator("#review").fill(text);
+    await page.locator(button).click();
+  }
+  await page.waitForFunction(() => document.querySelector("#explained .tok") !== null);
+  await page.locator("#epochs").fill("5");
+  await page.locator("#fine-tune").click();
+  await page.waitForFunction(() => /^Done: /.test(document.querySelector("#train-status").textContent), null, { timeout: 60_000 });
+  assert.deepEqual(await page.evaluate(() => window.violations), []);
+  assert.deepEqual(seen.errors, [], "console or page errors");
+  await context.close();
+});
+
+test("the embed example is styled and live under a strict CSP with no violation", async () => {
+  const { context, page, seen } = await open("embed-example.html");
+  const box = page.locator("polarity-review textarea");
+  await box.fill("An absolute delight from start to finish.");
+  await page.waitForFunction(() => {
+    const out = document.querySelector("polarity-review").shadowRoot.querySelector("[role=status]");
+    return /confident/.test(out.textContent);
+  }, null, { timeout: 60_000 });
+  const barHeight = await page.evaluate(() =>
+    getComputedStyle(document.querySelector("polarity-review").shadowRoot.querySelector(".bar")).height);
+  assert.equal(barHeight, "8px", "the element's stylesheet applies");
+  assert.deepEqual(await page.evaluate(() => window.violations), []);
+  assert.deepEqual(seen.errors, [], "console or page errors");
+  await context.close();
+});

@@ -1,0 +1,22 @@
+// Classifies long texts for the demo off the main thread (a novel takes longer than a frame).
+// Messages in: { model: Uint8Array | null } to switch model (null: the shipped one), or
+// { id, text }. Out: { id, prediction } or { id, error }.
+import init, { Classifier } from "./pkg/polarity.js";
+
+const ready = init();
+let clf = null;
+
+self.onmessage = async ({ data }) => {
+  await ready;
+  try {
+    if ("model" in data) {
+      clf?.free();
+      clf = data.model ? Classifier.fromBytes(data.model) : new Classifier();
+      return;
+    }
+    clf ??= new Classifier();
+    self.postMessage({ id: data.id, prediction: clf.classify(data.text) });
+  } catch (err) {
+    self.postMessage({ id: data.id, error: err?.message ?? String(err) });
+  }
+};
