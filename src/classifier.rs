@@ -6,7 +6,6 @@
 use crate::engine::Engine;
 use crate::model::Model;
 use crate::onnx;
-use crate::text::tokenize;
 use crate::train::{self, Example, Options, Progress, Report};
 use crate::Error;
 
@@ -101,9 +100,8 @@ impl Classifier {
 
     /// The prediction and each token's leave-one-out weight.
     pub fn explain(&self, text: &str) -> Result<Explanation, Error> {
-        let tokens = tokenize(text);
         let prediction = self.classify(text)?;
-        let (_, weights) = self.model.explain(&tokens);
+        let (tokens, _, weights) = self.model.explain_text(text);
         let tokens = tokens
             .into_iter()
             .zip(weights)

@@ -26,6 +26,9 @@ pub mod quantize;
 #[cfg(feature = "cli")]
 pub mod recipe;
 pub mod rng;
+pub mod scope;
+#[cfg(feature = "cli")]
+pub mod suites;
 pub mod text;
 pub mod train;
 pub mod vocab;

@@ -19,6 +19,7 @@
 
 use std::sync::OnceLock;
 
+use crate::scope::{self, Features, Scope};
 use crate::text::{scan, Sink, Token};
 use crate::Error;
 
@@ -40,7 +41,34 @@ pub struct Vocabulary {
     kept_bigrams: Option<Vec<u32>>,
     /// The same buckets as a bitmap with ranks, when the bucket space is small enough.
     kept_rank: Option<RankBitmap>,
+    scheme: Scheme,
 }
+
+/// Which tokenizer and id layout a vocabulary implements (the file's `polarity.tokenizer`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scheme {
+    /// "polarity-1": unigrams, then bigrams of adjacent tokens. Frozen: shipped files use it.
+    V1,
+    /// "polarity-2": the same over polarity-2 tokens ([`crate::scope::tokenize2`]: URLs and
+    /// @mentions are one token that gets no id), then one hashed id in the bigram space for each
+    /// token read in a scope the features mark (negation, contrast, concession).
+    V2(Features),
+}
+
+impl Scheme {
+    /// The tokenizer name stored in the file.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Scheme::V1 => "polarity-1",
+            Scheme::V2(_) => "polarity-2",
+        }
+    }
+}
+
+/// Hash prefixes of scope ids (bytes no token holds, so they never meet a bigram's hash).
+const NEGATED: &[u8] = b"\x1enot\x1f";
+const CONTRAST: &[u8] = b"\x1ebut\x1f";
+const CONCESSION: &[u8] = b"\x1ealthough\x1f";
 
 /// Equal when they map every token to the same id (the index and bitmap follow from the rest).
 impl PartialEq for Vocabulary {
@@ -49,6 +77,7 @@ impl PartialEq for Vocabulary {
             && self.oov_buckets == other.oov_buckets
             && self.bigram_buckets == other.bigram_buckets
             && self.kept_bigrams == other.kept_bigrams
+            && self.scheme == other.scheme
     }
 }
 
@@ -101,7 +130,18 @@ impl Vocabulary {
             bigram_buckets,
             kept_bigrams: None,
             kept_rank: None,
+            scheme: Scheme::V1,
         })
+    }
+
+    /// The same words and buckets read with another tokenizer and id layout.
+    pub fn with_scheme(mut self, scheme: Scheme) -> Self {
+        self.scheme = scheme;
+        self
+    }
+
+    pub fn scheme(&self) -> Scheme {
+        self.scheme
     }
 
     /// Keeps rows for these bigram buckets only (any order; duplicates are an error).
@@ -206,7 +246,13 @@ impl Vocabulary {
     }
 
     /// Ids of tokens: unigrams first, then bigrams (see the module documentation).
+    ///
+    /// Under polarity-2, tokens carry no punctuation: only `!` and `?` end a scope here; use
+    /// [`Vocabulary::encode`] for text.
     pub fn encode_tokens(&self, tokens: &[Token]) -> Vec<u32> {
+        if let Scheme::V2(_) = self.scheme {
+            return self.encode_scoped(tokens, &scope::mark_breaks(tokens), None);
+        }
         let mut ids = Vec::with_capacity(tokens.len() * 2);
         ids.extend(tokens.iter().map(|t| self.unigram_id(&t.text)));
         ids.extend(
@@ -220,6 +266,10 @@ impl Vocabulary {
     /// Tokenizes and encodes a text: the same ids as `encode_tokens(&tokenize(text))`, but the
     /// tokens are hashed as they are read, with no `String` per token.
     pub fn encode(&self, text: &str) -> Vec<u32> {
+        if let Scheme::V2(_) = self.scheme {
+            let (tokens, breaks) = self.read(text);
+            return self.encode_scoped(&tokens, &breaks, None);
+        }
         let mut sink = EncodeSink {
             vocab: self,
             word: Vec::with_capacity(32),
@@ -234,6 +284,163 @@ impl Vocabulary {
         let mut ids = sink.ids;
         ids.extend_from_slice(&sink.bigrams);
         ids
+    }
+}
+
+impl Vocabulary {
+    /// Polarity-2 tokens of `text` and their boundaries ([`scope::tokenize2`]), with unknown
+    /// words one typo away from a known one read as it when the scheme asks for spelling.
+    pub fn read(&self, text: &str) -> (Vec<Token>, Vec<u8>) {
+        let (mut tokens, breaks) = scope::tokenize2(text);
+        if let Scheme::V2(f) = self.scheme {
+            if f.spelling {
+                for t in &mut tokens {
+                    if let Some(word) = self.correct(&t.text) {
+                        t.text = word.to_string();
+                    }
+                }
+            }
+        }
+        (tokens, breaks)
+    }
+
+    fn is_known(&self, word: &[u8]) -> bool {
+        self.index.get(&self.list, word, fnv1a(&[word])).is_some()
+    }
+
+    /// The known word one edit away from `word` (an unknown word of 3 to 20 ASCII letters), if
+    /// any: the first found of its adjacent swaps, single-letter insertions, deletions (leaving
+    /// at least 4 letters) and replacements, in that order, positions left to right, letters a-z.
+    pub fn correct(&self, word: &str) -> Option<&str> {
+        let w = word.as_bytes();
+        if !(3..=20).contains(&w.len()) || !w.iter().all(u8::is_ascii_lowercase) || self.is_known(w)
+        {
+            return None;
+        }
+        let mut buf: Vec<u8> = Vec::with_capacity(w.len() + 1);
+        let mut found = None;
+        let mut try_word = |buf: &[u8]| {
+            if found.is_none() {
+                if let Some(id) = self.index.get(&self.list, buf, fnv1a(&[buf])) {
+                    found = Some(id);
+                }
+            }
+            found.is_some()
+        };
+        'search: {
+            for i in 0..w.len() - 1 {
+                if w[i] != w[i + 1] {
+                    buf.clear();
+                    buf.extend_from_slice(w);
+                    buf.swap(i, i + 1);
+                    if try_word(&buf) {
+                        break 'search;
+                    }
+                }
+            }
+            for i in 0..=w.len() {
+                for c in b'a'..=b'z' {
+                    buf.clear();
+                    buf.extend_from_slice(&w[..i]);
+                    buf.push(c);
+                    buf.extend_from_slice(&w[i..]);
+                    if try_word(&buf) {
+                        break 'search;
+                    }
+                }
+            }
+            if w.len() > 4 {
+                for i in 0..w.len() {
+                    buf.clear();
+                    buf.extend_from_slice(&w[..i]);
+                    buf.extend_from_slice(&w[i + 1..]);
+                    if try_word(&buf) {
+                        break 'search;
+                    }
+                }
+            }
+            for i in 0..w.len() {
+                for c in b'a'..=b'z' {
+                    if c != w[i] {
+                        buf.clear();
+                        buf.extend_from_slice(w);
+                        buf[i] = c;
+                        if try_word(&buf) {
+                            break 'search;
+                        }
+                    }
+                }
+            }
+        }
+        found.map(|id| self.list.get(id as usize - 1))
+    }
+
+    /// Polarity-2 ids of tokens with their boundaries ([`scope::tokenize2`]): unigrams, bigrams,
+    /// then scope ids. `skip` leaves one token out as if it had not been typed: no ids of its
+    /// own, no bigram across it, no scope it would open.
+    pub fn encode_scoped(&self, tokens: &[Token], breaks: &[u8], skip: Option<usize>) -> Vec<u32> {
+        let silent = |i: usize| Some(i) == skip || scope::is_silent(&tokens[i].text);
+        let mut ids = Vec::with_capacity(tokens.len() * 3);
+        ids.extend(
+            (0..tokens.len())
+                .filter(|&i| !silent(i))
+                .map(|i| self.unigram_id(&tokens[i].text)),
+        );
+        if self.bigram_buckets == 0 {
+            return ids;
+        }
+        for i in 1..tokens.len() {
+            if !silent(i - 1) && !silent(i) {
+                ids.extend(self.bigram_id(&tokens[i - 1].text, &tokens[i].text));
+            }
+        }
+        self.scope_ids(tokens, breaks, skip, &mut |_, id| ids.push(id));
+        ids
+    }
+
+    /// The row of `word` read in a negation scope, when its bucket has one.
+    pub fn negated_id(&self, word: &str) -> Option<u32> {
+        if self.bigram_buckets == 0 {
+            return None;
+        }
+        self.bigram_id_hashed(fnv1a(&[NEGATED, word.as_bytes()]))
+    }
+
+    /// The scope ids of `tokens` (see [`Scheme::V2`]), each given to `out` with the index of
+    /// the token it belongs to.
+    pub(crate) fn scope_ids(
+        &self,
+        tokens: &[Token],
+        breaks: &[u8],
+        skip: Option<usize>,
+        out: &mut dyn FnMut(usize, u32),
+    ) {
+        let features = match self.scheme {
+            Scheme::V2(f) if self.bigram_buckets > 0 && (f.negation || f.contrast) => f,
+            _ => return,
+        };
+        let scopes = scope::scoped(tokens, breaks, skip);
+        for (i, (t, (negated, clause))) in tokens.iter().zip(scopes).enumerate() {
+            if scope::is_silent(&t.text) {
+                continue;
+            }
+            let word = t.text.as_bytes();
+            if features.negation && negated {
+                if let Some(id) = self.bigram_id_hashed(fnv1a(&[NEGATED, word])) {
+                    out(i, id);
+                }
+            }
+            if features.contrast {
+                let prefix = match clause {
+                    Some(Scope::Contrast) => CONTRAST,
+                    Some(Scope::Concession) => CONCESSION,
+                    _ => continue,
+                };
+                if let Some(id) = self.bigram_id_hashed(fnv1a(&[prefix, word])) {
+                    out(i, id);
+                }
+            }
+        }
     }
 }
 
