@@ -82,9 +82,10 @@ that was tuned was tuned on the validation split of IMDB train. To re-measure th
   and wordfreq's sources). The first {dim} columns (leading PCA components) of the words seen at
   least {min_count} times in the training split{sif}, scaled to mean row norm {norm}.
   Words of the training split missing from it and seen at least {ext} times get small random rows.
-- **Tokenizer** (`polarity-1`): lowercase, tags such as `<br />` as spaces, inner apostrophes kept
+- **Tokenizer** (`{tokenizer}`): lowercase, tags such as `<br />` as spaces, inner apostrophes kept
   (`don't`), `!` and `?` as tokens; ids are the unigrams then FNV-1a-hashed bigrams of adjacent
-  tokens. Combiner: sum of rows / sqrt(number of ids).
+  tokens. Combiner: sum of rows / sqrt(number of ids).{v2}
+- **Sentence crops**: {crops}
 - **Bigram pruning**: trained first with all {bigrams} bigram buckets, then only the {kept} rows with
   the largest norms were kept (a bigram in a dropped bucket gets no id) and training went on from
   there: a large hash space with few collisions, at the bytes of a small one.
@@ -180,5 +181,41 @@ score near the middle but no "neutral" label. The vocabulary is lowercase Englis
         ewd = o.embedding_weight_decay,
         max_epochs = o.epochs,
         patience = o.patience,
+        tokenizer = r.scheme().name(),
+        v2 = match r.scheme() {
+            crate::vocab::Scheme::V1 => String::new(),
+            crate::vocab::Scheme::V2(f) => format!(
+                " polarity-2 (`src/scope.rs`) reads URLs and @mentions as one token \
+                 that gets no id, and marks clause and sentence boundaries; tokens in the scopes \
+                 [{}] (negation: after not / never / no / n't / hardly / nobody / nothing / \
+                 without ... to the end of the clause, a second negator closing it; contrast: after \
+                 but / however / now to the end of the sentence, inside although / used to to the \
+                 end of the clause) also get the row of the hashed pair (scope, token), in the \
+                 bigram hash space and pruned with the bigrams.{} Before pruning, the scope rows \
+                 of the {} words that sway the model most are seeded from the word's own row \
+                 (negated: {} times it, after but: {} times, inside although: {} times), so \
+                 \"not good\" starts out as the opposite of \"good\"; training goes on from there.",
+                f.names(),
+                if f.spelling {
+                    " With spelling, an unknown word one typo away from a known word (swap, \
+                     insertion, deletion, replacement, tried in that order) is read as it."
+                } else {
+                    ""
+                },
+                r.negation_flips,
+                -r.negation_flip,
+                r.contrast_boost,
+                -r.concession_damp,
+            ),
+        },
+        crops = if r.crops == 0 {
+            "none: whole reviews only.".to_string()
+        } else {
+            format!(
+                "besides each whole training review, {} crops of 1 to {} consecutive sentences of \
+                 it, with its label, so the model also learns to read a sentence or two.",
+                r.crops, r.crop_sentences
+            )
+        },
     )
 }

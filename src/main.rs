@@ -64,6 +64,16 @@ enum Command {
     /// Native timings for `make bench`, as one JSON object: tokenizing alone, `classify` one review
     /// at a time (p50, p99), `classify_batch` throughput, fine-tuning speed; medians of runs.
     Bench(BenchArgs),
+    /// Short-text report: IMDB validation, sentence sets, negation suite, typo/URL/@name flips.
+    Report {
+        #[arg(long)]
+        model: Option<PathBuf>,
+        #[arg(long)]
+        data: Option<PathBuf>,
+        /// Also IMDB test (the final, reported number only).
+        #[arg(long)]
+        test: bool,
+    },
     /// Label and score of each TEXT, or of each line of stdin when there is none.
     Classify {
         texts: Vec<String>,
@@ -183,6 +193,10 @@ struct TrainArgs {
     /// labels) with a fresh head, for fine-tuning from scratch: e.g. model/pretrained.onnx.
     #[arg(long)]
     pretrained_only: bool,
+    /// Recipe knobs as name=value (tokenizer, negation, contrast, spelling, crops, ...: see
+    /// `Recipe::set`).
+    #[arg(long = "set")]
+    set: Vec<String>,
 }
 
 fn main() {
@@ -205,6 +219,10 @@ fn main() {
         Command::Dump { data, model } => dump_command(&data, model.as_deref()),
         Command::Bench(args) => bench_command(&args),
         Command::Classify { texts, model } => classify_command(texts, model.as_deref()),
+        Command::Report { model, data, test } => load(model.as_deref()).and_then(|clf| {
+            let data = data.unwrap_or_else(default_data_dir);
+            polarity::suites::report(&clf, &data, test).map(|r| print!("{r}"))
+        }),
     };
     if let Err(message) = result {
         eprintln!("polarity: {message}");
@@ -597,7 +615,7 @@ fn classify_command(texts: Vec<String>, model: Option<&Path>) -> Result<(), Stri
 fn train_command(args: TrainArgs) -> Result<(), String> {
     let started = Instant::now();
     let data = args.data.clone().unwrap_or_else(default_data_dir);
-    let recipe = Recipe {
+    let mut recipe = Recipe {
         dim: args.dim,
         min_count: args.min_count,
         // The pre-trained table as imported: no words of its own.
@@ -614,7 +632,12 @@ fn train_command(args: TrainArgs) -> Result<(), String> {
         validation_fraction: 0.1,
         random_init: args.random_init,
         seed: args.seed,
+        ..Recipe::default()
     };
+    for knob in &args.set {
+        recipe.set(knob)?;
+    }
+    eprintln!("recipe: {}", recipe.describe());
     let options = Options {
         epochs: args.epochs,
         learning_rate: args.learning_rate,
@@ -645,10 +668,12 @@ fn train_command(args: TrainArgs) -> Result<(), String> {
     if args.pretrained_only {
         return write_model(&model, &args.out);
     }
+    let train_reviews = recipe::with_crops(&train_reviews, &recipe);
     let (train_set, valid_set, report) = fit(&mut model, &train_reviews, &valid_reviews, &options)?;
     let (train_set, valid_set, report) = match recipe.keep_bigrams {
         Some(keep) => {
             // Second phase: keep the bigram rows training made large, then train on without the rest.
+            recipe::seed_scopes(&mut model, &recipe);
             model = model.prune_bigrams(keep).map_err(|e| e.to_string())?;
             eprintln!("kept {keep} bigram rows; training on");
             fit(&mut model, &train_reviews, &valid_reviews, &options)?

@@ -278,6 +278,16 @@ fn is_concession(t: &str) -> bool {
     matches!(t, "although" | "though" | "whereas" | "despite")
 }
 
+/// The most tokens of an aside (see [`scoped`]).
+pub const MAX_ASIDE: usize = 3;
+
+/// If a clause boundary comes before token `i` and another one within [`MAX_ASIDE`] tokens
+/// (and no sentence boundary before it), the index of the token after that second boundary.
+fn aside(breaks: &[u8], i: usize) -> Option<usize> {
+    let j = (i + 1..breaks.len().min(i + MAX_ASIDE + 1)).find(|&j| breaks[j] >= 1)?;
+    (breaks[j] == 1).then_some(j)
+}
+
 /// For each token, whether it was read in a negation scope (after a negator such as not, never,
 /// no, n't, hardly, nobody, nothing, without, up to the end of the clause or a contrast word; a
 /// second negator closes it: double negation), and its clause scope. `skip` leaves one token out as if it had not been typed (the punctuation around it
@@ -286,8 +296,8 @@ pub fn scoped(tokens: &[Token], breaks: &[u8], skip: Option<usize>) -> Vec<(bool
     let mut out = Vec::with_capacity(tokens.len());
     let (mut negated, mut clause): (bool, Option<Scope>) = (false, None);
     let mut pending = 0u8;
-    // Some(true): the negator was the last token read; Some(false): inside an aside after it.
-    let mut parenthesis: Option<bool> = None;
+    // The token after the clause boundary that closes an aside inside a negation scope.
+    let mut aside_end: Option<usize> = None;
     for (i, t) in tokens.iter().enumerate() {
         pending = pending.max(breaks.get(i).copied().unwrap_or(0));
         if Some(i) == skip {
@@ -295,19 +305,16 @@ pub fn scoped(tokens: &[Token], breaks: &[u8], skip: Option<usize>) -> Vec<(bool
             continue;
         }
         let boundary = pending;
-        if pending >= 2 {
-            parenthesis = None;
-        }
-        if pending == 1 && negated && parenthesis.is_some() {
-            // "not, in my opinion, bad": a clause opened right after the negator is an aside;
-            // the negation goes on past its end.
-            parenthesis = match parenthesis {
-                Some(true) => Some(false),
-                _ => None,
-            };
+        if pending == 1 && negated && aside_end == Some(i) {
+            // The end of the aside: the negation goes on.
+            aside_end = None;
+        } else if pending == 1 && negated && aside_end.is_none() && aside(breaks, i).is_some() {
+            // "not, in my opinion, bad", "didn't find it, to be honest, funny": an aside of at
+            // most MAX_ASIDE tokens between two commas does not end the negation.
+            aside_end = aside(breaks, i);
         } else if pending >= 1 {
             negated = false;
-            parenthesis = None;
+            aside_end = None;
             if clause == Some(Scope::Concession) || pending >= 2 {
                 clause = None;
             }
@@ -333,16 +340,11 @@ pub fn scoped(tokens: &[Token], breaks: &[u8], skip: Option<usize>) -> Vec<(bool
         if is_negator(text) {
             out.push((false, None));
             negated = !negated;
-            // An aside may open right after the negator (see above).
-            parenthesis = negated.then_some(true);
             continue;
         }
         if is_mark(text) {
             out.push((false, None));
             continue;
-        }
-        if parenthesis == Some(true) && boundary == 0 {
-            parenthesis = None;
         }
         out.push((negated, clause));
     }
@@ -383,6 +385,11 @@ mod tests {
             ["in", "my", "opinion", "bad"]
         );
         assert_eq!(negated("not good, bad"), ["good"]);
+        assert_eq!(
+            negated("I didn't find it, to be honest, funny, but fine"),
+            ["find", "it", "to", "be", "honest", "funny"]
+        );
+        assert_eq!(negated("not good, the plot was dull, fine"), ["good"]);
     }
 
     #[test]

@@ -400,10 +400,22 @@ impl Vocabulary {
 
     /// The row of `word` read in a negation scope, when its bucket has one.
     pub fn negated_id(&self, word: &str) -> Option<u32> {
+        self.scope_id(NEGATED, word)
+    }
+
+    /// The row of `word` read in a contrast (`Some(Scope::Contrast)`) or concession scope.
+    pub fn clause_id(&self, scope: Scope, word: &str) -> Option<u32> {
+        match scope {
+            Scope::Contrast => self.scope_id(CONTRAST, word),
+            Scope::Concession => self.scope_id(CONCESSION, word),
+        }
+    }
+
+    fn scope_id(&self, prefix: &[u8], word: &str) -> Option<u32> {
         if self.bigram_buckets == 0 {
             return None;
         }
-        self.bigram_id_hashed(fnv1a(&[NEGATED, word.as_bytes()]))
+        self.bigram_id_hashed(fnv1a(&[prefix, word.as_bytes()]))
     }
 
     /// The scope ids of `tokens` (see [`Scheme::V2`]), each given to `out` with the index of
