@@ -231,12 +231,38 @@ impl Vocabulary {
         if self.bigram_buckets == 0 {
             return None;
         }
-        self.bigram_id_hashed(fnv1a(&[a.as_bytes(), b"\x1f", b.as_bytes()]))
+        let hash = fnv1a(&[a.as_bytes(), b"\x1f", b.as_bytes()]);
+        match self.scheme {
+            Scheme::V1 => self.bigram_id_hashed(hash),
+            Scheme::V2(_) => self.bucket_row(bucket(hash, self.pair_buckets())),
+        }
+    }
+
+    /// Polarity-2 splits the bigram buckets: pairs of tokens hash into the first seven eighths,
+    /// scope ids into the last eighth, so that a scope row (seeded large, see
+    /// `recipe::seed_scopes`) never shares a bucket with a bigram.
+    fn pair_buckets(&self) -> u32 {
+        self.bigram_buckets - self.bigram_buckets / 8
+    }
+
+    /// The scope id for `hash` (FNV-1a of a scope prefix and a token), if its bucket has a row.
+    fn scope_id_hashed(&self, hash: u64) -> Option<u32> {
+        let first = self.pair_buckets();
+        let count = self.bigram_buckets - first;
+        if count == 0 {
+            return None;
+        }
+        self.bucket_row(first + bucket(hash, count))
     }
 
     /// The bigram id for `hash`, FNV-1a of `a`, 0x1f, `b`; the caller checks `bigram_buckets > 0`.
     fn bigram_id_hashed(&self, hash: u64) -> Option<u32> {
-        let bucket = bucket(hash, self.bigram_buckets);
+        self.bucket_row(bucket(hash, self.bigram_buckets))
+    }
+
+    /// The id of the row of bigram bucket `bucket`, if it was kept.
+    #[inline]
+    fn bucket_row(&self, bucket: u32) -> Option<u32> {
         let row = match (&self.kept_rank, &self.kept_bigrams) {
             (Some(rank), _) => rank.rank(bucket)?,
             (None, Some(kept)) => kept.binary_search(&bucket).ok()? as u32,
@@ -415,7 +441,7 @@ impl Vocabulary {
         if self.bigram_buckets == 0 {
             return None;
         }
-        self.bigram_id_hashed(fnv1a(&[prefix, word.as_bytes()]))
+        self.scope_id_hashed(fnv1a(&[prefix, word.as_bytes()]))
     }
 
     /// The scope ids of `tokens` (see [`Scheme::V2`]), each given to `out` with the index of
@@ -438,7 +464,7 @@ impl Vocabulary {
             }
             let word = t.text.as_bytes();
             if features.negation && negated {
-                if let Some(id) = self.bigram_id_hashed(fnv1a(&[NEGATED, word])) {
+                if let Some(id) = self.scope_id_hashed(fnv1a(&[NEGATED, word])) {
                     out(i, id);
                 }
             }
@@ -448,7 +474,7 @@ impl Vocabulary {
                     Some(Scope::Concession) => CONCESSION,
                     _ => continue,
                 };
-                if let Some(id) = self.bigram_id_hashed(fnv1a(&[prefix, word])) {
+                if let Some(id) = self.scope_id_hashed(fnv1a(&[prefix, word])) {
                     out(i, id);
                 }
             }
