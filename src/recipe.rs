@@ -67,7 +67,7 @@ impl Default for Recipe {
             extend_min_count: 20,
             oov_buckets: 512,
             bigram_buckets: 1 << 20,
-            keep_bigrams: Some(36_000),
+            keep_bigrams: Some(22_000),
             undo_sif: true,
             row_norm: 1.0,
             validation_fraction: 0.1,
