@@ -42,6 +42,16 @@ pub struct Vocabulary {
     /// The same buckets as a bitmap with ranks, when the bucket space is small enough.
     kept_rank: Option<RankBitmap>,
     scheme: Scheme,
+    /// One bit per [`bloom_bit`] of the known words' hashes, made on the first spelling
+    /// correction: most candidates are turned down by one access to these 32 kB, not by a probe
+    /// of the word index.
+    bloom: OnceLock<Vec<u64>>,
+}
+
+/// The bit of a word's FNV-1a hash in [`Vocabulary::bloom`] (2^18 bits).
+#[inline]
+fn bloom_bit(hash: u64) -> usize {
+    (hash.wrapping_mul(0xd6e8_feb8_6659_fd93) >> 46) as usize
 }
 
 /// Which tokenizer and id layout a vocabulary implements (the file's `polarity.tokenizer`).
@@ -131,6 +141,7 @@ impl Vocabulary {
             kept_bigrams: None,
             kept_rank: None,
             scheme: Scheme::V1,
+            bloom: OnceLock::new(),
         })
     }
 
@@ -320,8 +331,25 @@ impl Vocabulary {
         let (mut tokens, breaks) = scope::tokenize2(text);
         if let Scheme::V2(f) = self.scheme {
             if f.spelling {
+                // Names and rare words repeat within a review: search each once.
+                let mut seen: std::collections::HashMap<String, Option<&str>> = Default::default();
                 for t in &mut tokens {
-                    if let Some(word) = self.correct(&t.text) {
+                    let w = t.text.as_bytes();
+                    if !(3..=20).contains(&w.len())
+                        || !w.iter().all(u8::is_ascii_lowercase)
+                        || self.is_known(w)
+                    {
+                        continue;
+                    }
+                    let word = match seen.get(&t.text) {
+                        Some(&word) => word,
+                        None => {
+                            let word = self.correct(&t.text);
+                            seen.insert(t.text.clone(), word);
+                            word
+                        }
+                    };
+                    if let Some(word) = word {
                         t.text = word.to_string();
                     }
                 }
@@ -345,42 +373,70 @@ impl Vocabulary {
         }
         let mut buf: Vec<u8> = Vec::with_capacity(w.len() + 1);
         let mut found = None;
-        let mut try_word = |buf: &[u8]| {
-            if found.is_none() {
-                if let Some(id) = self.index.get(&self.list, buf, fnv1a(&[buf])) {
-                    found = Some(id);
-                }
+        // Hashes of the word's prefixes: a candidate's hash continues from the shared prefix,
+        // and its bytes are put together only when a known word has the same hash tag.
+        let mut prefix = Vec::with_capacity(w.len() + 1);
+        prefix.push(FNV_OFFSET);
+        for &b in w {
+            prefix.push(fnv_step(prefix[prefix.len() - 1], b));
+        }
+        let tail = |mut hash: u64, rest: &[u8]| {
+            for &b in rest {
+                hash = fnv_step(hash, b);
+            }
+            hash
+        };
+        let bloom = self.bloom.get_or_init(|| {
+            let mut bits = vec![0u64; (1 << 18) / 64];
+            for i in 0..self.list.len() {
+                let b = bloom_bit(fnv1a(&[self.list.get(i).as_bytes()]));
+                bits[b / 64] |= 1 << (b % 64);
+            }
+            bits
+        });
+        let mut try_word = |hash: u64, make: &dyn Fn(&mut Vec<u8>)| {
+            let b = bloom_bit(hash);
+            if found.is_none() && bloom[b / 64] & (1 << (b % 64)) != 0 && self.index.has_tag(hash) {
+                buf.clear();
+                make(&mut buf);
+                found = self.index.get(&self.list, &buf, hash);
             }
             found.is_some()
         };
         'search: {
             for i in 0..w.len() - 1 {
                 if w[i] != w[i + 1] {
-                    buf.clear();
-                    buf.extend_from_slice(w);
-                    buf.swap(i, i + 1);
-                    if try_word(&buf) {
+                    let hash = tail(fnv_step(fnv_step(prefix[i], w[i + 1]), w[i]), &w[i + 2..]);
+                    let make = |b: &mut Vec<u8>| {
+                        b.extend_from_slice(w);
+                        b.swap(i, i + 1);
+                    };
+                    if try_word(hash, &make) {
                         break 'search;
                     }
                 }
             }
             for i in 0..=w.len() {
                 for c in b'a'..=b'z' {
-                    buf.clear();
-                    buf.extend_from_slice(&w[..i]);
-                    buf.push(c);
-                    buf.extend_from_slice(&w[i..]);
-                    if try_word(&buf) {
+                    let hash = tail(fnv_step(prefix[i], c), &w[i..]);
+                    let make = |b: &mut Vec<u8>| {
+                        b.extend_from_slice(&w[..i]);
+                        b.push(c);
+                        b.extend_from_slice(&w[i..]);
+                    };
+                    if try_word(hash, &make) {
                         break 'search;
                     }
                 }
             }
             if w.len() > 4 {
                 for i in 0..w.len() {
-                    buf.clear();
-                    buf.extend_from_slice(&w[..i]);
-                    buf.extend_from_slice(&w[i + 1..]);
-                    if try_word(&buf) {
+                    let hash = tail(prefix[i], &w[i + 1..]);
+                    let make = |b: &mut Vec<u8>| {
+                        b.extend_from_slice(&w[..i]);
+                        b.extend_from_slice(&w[i + 1..]);
+                    };
+                    if try_word(hash, &make) {
                         break 'search;
                     }
                 }
@@ -388,10 +444,12 @@ impl Vocabulary {
             for i in 0..w.len() {
                 for c in b'a'..=b'z' {
                     if c != w[i] {
-                        buf.clear();
-                        buf.extend_from_slice(w);
-                        buf[i] = c;
-                        if try_word(&buf) {
+                        let hash = tail(fnv_step(prefix[i], c), &w[i + 1..]);
+                        let make = |b: &mut Vec<u8>| {
+                            b.extend_from_slice(w);
+                            b[i] = c;
+                        };
+                        if try_word(hash, &make) {
                             break 'search;
                         }
                     }
@@ -633,6 +691,24 @@ impl WordIndex {
         true
     }
 
+    /// Whether some known word has the hash tag of `hash` (a cheap first test: no bytes compared).
+    #[inline]
+    fn has_tag(&self, hash: u64) -> bool {
+        let mask = self.slots.len() - 1;
+        let tag = (hash >> 32) as u32;
+        let mut slot = self.first_slot(hash);
+        loop {
+            let (slot_tag, id) = self.slots[slot];
+            if id == 0 {
+                return false;
+            }
+            if slot_tag == tag {
+                return true;
+            }
+            slot = (slot + 1) & mask;
+        }
+    }
+
     #[inline]
     fn get(&self, words: &WordList, word: &[u8], hash: u64) -> Option<u32> {
         let mask = self.slots.len() - 1;
@@ -822,6 +898,33 @@ mod tests {
         let empty = Vocabulary::from_lines(String::new(), 1, 0).unwrap();
         assert_eq!((empty.word_count(), empty.words().len()), (0, 0));
         assert_eq!(empty, Vocabulary::new(Vec::new(), 1, 0).unwrap());
+    }
+
+    #[test]
+    fn spelling_reads_one_typo_as_the_known_word() {
+        let words = ["great", "terrible", "film", "grit"]
+            .map(String::from)
+            .to_vec();
+        let v = Vocabulary::new(words, 4, 64).unwrap();
+        for (typo, word) in [
+            ("graet", Some("great")),
+            ("greatt", Some("great")),
+            ("grat", Some("great")),
+            ("terrble", Some("terrible")),
+            ("terrihle", Some("terrible")),
+            ("great", None),
+            ("zzzzz", None),
+            ("Great", None),
+            ("fi", None),
+        ] {
+            assert_eq!(v.correct(typo), word, "{typo}");
+        }
+        let spelled = v.clone().with_scheme(Scheme::V2(Features {
+            spelling: true,
+            ..Features::default()
+        }));
+        assert_eq!(spelled.encode("graet film"), spelled.encode("great film"));
+        assert_ne!(v.encode("graet film"), v.encode("great film"));
     }
 
     #[test]
