@@ -87,7 +87,8 @@ build: setup-wasm
 	@$(MAKE) --no-print-directory sizes
 
 # Everything the demo page loads (the worker too: it is fetched when "Teach it" trains).
-PAGE_FILES := www/index.html www/demo.css www/demo.js www/teach.js www/store.js www/teach-worker.js \
+PAGE_FILES := www/index.html www/demo.css www/demo.js www/verdict.js www/ui.js www/teach.js \
+  www/teach-examples.js www/teach-training.js www/teach-model.js www/store.js www/teach-worker.js \
   pkg/polarity.js pkg/polarity_bg.wasm
 
 sizes:

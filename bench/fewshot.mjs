@@ -5,11 +5,11 @@
 // Writes bench/fewshot.json and bench/fewshot.md (bench/run.mjs folds both into RESULTS.md and
 // results.json). Needs ../shared/data (or POLARITY_DATA).
 // usage: node bench/fewshot.mjs [--n 20,50,100,200,500] [--seeds 3]
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
-import { gunzipSync } from "node:zlib";
-import { launch, run, serve, watch, ROOT } from "../tests/js/helpers.mjs";
+import { launch, run, serve, watch, ROOT } from "../tools/harness.mjs";
+import { BIN as POLARITY, DATA, readLabelled } from "../tools/data.mjs";
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -17,8 +17,6 @@ const arg = (name, fallback) => {
 };
 const SIZES = arg("n", "20,50,100,200,500").split(",").map(Number);
 const SEEDS = Number(arg("seeds", "3"));
-const DATA = process.env.POLARITY_DATA || join(ROOT, "..", "shared", "data");
-const POLARITY = process.env.POLARITY_BIN || join(ROOT, "target", "release", "polarity");
 const TMP = join(ROOT, "bench", ".tmp");
 
 if (!existsSync(join(DATA, "imdb", "train.tsv.gz"))) {
@@ -27,12 +25,7 @@ if (!existsSync(join(DATA, "imdb", "train.tsv.gz"))) {
 }
 mkdirSync(TMP, { recursive: true });
 
-function readTsv(file) {
-  return gunzipSync(readFileSync(file)).toString("utf8").split("\n").filter(Boolean).map((line) => {
-    const tab = line.indexOf("\t");
-    return { label: Number(line.slice(0, tab)), text: line.slice(tab + 1) };
-  });
-}
+const readTsv = (file) => readLabelled(file).map(({ label, text }) => ({ label: Number(label), text }));
 
 /** mulberry32: a small seeded generator, so every run picks the same reviews. */
 function rng(seed) {

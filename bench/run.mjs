@@ -9,14 +9,13 @@ import { chromium } from "playwright-core";
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, release, totalmem } from "node:os";
-import { join, resolve } from "node:path";
-import { brotliCompressSync, constants, gunzipSync, gzipSync } from "node:zlib";
-import { CHROMIUM_ARGS, ROOT, run, serve } from "../tests/js/helpers.mjs";
+import { join } from "node:path";
+import { brotliCompressSync, constants, gzipSync } from "node:zlib";
+import { CHROMIUM_ARGS, ROOT, run, serve } from "../tools/harness.mjs";
+import { BIN, DATA, readLabelled } from "../tools/data.mjs";
 import { build } from "vite";
 import { render } from "./report.mjs";
 
-const DATA = resolve(ROOT, process.env.POLARITY_DATA || "../shared/data");
-const BIN = resolve(ROOT, process.env.POLARITY_BIN || "target/release/polarity");
 const TMP = join(ROOT, "bench/.tmp");
 const RUNS = Number(process.env.BENCH_RUNS || 3);
 const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS || 5);
@@ -46,11 +45,7 @@ function requireData() {
 }
 
 /** LABEL<TAB>TEXT lines of a .tsv.gz, blank and # lines skipped (as the CLI reads them). */
-function readLines(path) {
-  return gunzipSync(readFileSync(path)).toString("utf8").split("\n")
-    .map((l) => (l.endsWith("\r") ? l.slice(0, -1) : l))
-    .filter((l) => l !== "" && !l.startsWith("#"));
-}
+const readLines = (path) => readLabelled(path).map(({ label, text }) => `${label}\t${text}`);
 
 /** Every `step`-th line, written as .tsv, with its ids and tract score from `polarity dump`. */
 function sample(path, step, name) {

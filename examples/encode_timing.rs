@@ -24,7 +24,7 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 fn main() -> Result<(), BoxError> {
     let (model, _) = onnx::import(BUNDLED_MODEL)?;
-    let vocab = &model.vocab;
+    let vocab = model.vocab();
     let old = polarity1::Encoder::new(vocab);
 
     let review = review_of_230_words()?;

@@ -37,7 +37,7 @@ fn main() -> Result<(), BoxError> {
 
     let clf = Classifier::from_bytes(BUNDLED_MODEL)?;
     let plan = tract_onnx_plan(BUNDLED_MODEL)?;
-    let ids = clf.model().vocab.encode(&review);
+    let ids = clf.model().vocab().encode(&review);
     let run_old = |ids: &[u32]| {
         let ids: Vec<i64> = ids.iter().map(|&id| id as i64).collect();
         let input = Tensor::from_shape(&[1, ids.len()], &ids)?;
@@ -46,7 +46,7 @@ fn main() -> Result<(), BoxError> {
     let [new, old] = race(
         3000,
         || clf.classify(&review).map(|p| p.score),
-        || run_old(&clf.model().vocab.encode(&review)),
+        || run_old(&clf.model().vocab().encode(&review)),
     );
     let x = ratio(old, new);
     println!(
@@ -63,7 +63,7 @@ fn main() -> Result<(), BoxError> {
     println!("  of which the graph: engine {new:?}, before {old:?} (x{x:.2})");
     let [encode, reference] = race(
         3000,
-        || clf.model().vocab.encode(&review),
+        || clf.model().vocab().encode(&review),
         || clf.model().score(&ids),
     );
     println!("  tokenize + encode {encode:?}; plain-Rust Model::score on the ids {reference:?}");

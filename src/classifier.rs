@@ -1,16 +1,22 @@
 //! The classifier applications use: one ONNX model, run by tract, with its vocabulary and labels.
+//! Every method of [`Classifier`] is here: loading and saving, classifying and explaining,
+//! fine-tuning and starting afresh from the pre-trained embedding.
 //!
 //! Scores come from the tract engine; explanations and training work on the same weights in plain
 //! Rust ([`Model`]), which the tests hold equal to the engine.
 
+use serde::Serialize;
+
 use crate::engine::Engine;
+use crate::finetune::{check_labels, resolve_examples, FineTuneOptions, FineTuneReport, Labelled};
 use crate::model::Model;
 use crate::onnx;
-use crate::train::{self, Example, Options, Progress, Report};
+use crate::rng::Rng;
+use crate::train::{self, Example, Options, Progress};
 use crate::Error;
 
 /// A label and P(first label).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Prediction {
     pub label: String,
     pub score: f32,
@@ -27,10 +33,27 @@ pub struct WeightedToken {
     pub weight: f32,
 }
 
+/// A prediction with each token's pull.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Explanation {
     pub prediction: Prediction,
     pub tokens: Vec<WeightedToken>,
+}
+
+/// What a loaded model is.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ModelInfo {
+    /// Words in the vocabulary.
+    pub vocabulary_size: usize,
+    /// Width of the word embedding.
+    pub dimensions: usize,
+    /// How the table is stored.
+    pub quantization: &'static str,
+    /// Size of the ONNX file.
+    pub model_bytes: usize,
+    /// `[first label, second label]`; the score is P(first label).
+    pub labels: [String; 2],
 }
 
 /// A loaded model, ready to classify.
@@ -79,6 +102,16 @@ impl Classifier {
         &self.model.labels
     }
 
+    pub fn info(&self) -> ModelInfo {
+        ModelInfo {
+            vocabulary_size: self.model.vocab.word_count(),
+            dimensions: self.model.dim,
+            quantization: "int8",
+            model_bytes: self.model_bytes,
+            labels: self.model.labels.clone(),
+        }
+    }
+
     pub fn classify(&self, text: &str) -> Result<Prediction, Error> {
         let scores = self.engine.score_batch(&[self.model.vocab.encode(text)])?;
         Ok(self.prediction(scores[0]))
@@ -122,15 +155,46 @@ impl Classifier {
         Ok(Explanation { prediction, tokens })
     }
 
-    /// Fine-tunes on labelled texts (`true` = first label). The classifier changes only if
-    /// training succeeds.
-    pub fn fine_tune(
+    /// Fine-tunes on labelled texts (labels as names or 1 / 0, options checked by
+    /// [`crate::finetune`]). The classifier changes only when this succeeds.
+    pub fn fine_tune_examples(
+        &mut self,
+        examples: &[Labelled],
+        options: &FineTuneOptions,
+        progress: &mut dyn FnMut(&Progress),
+    ) -> Result<FineTuneReport, Error> {
+        let mut resolved = resolve_examples(self.labels(), examples)?;
+        let (options, split, warnings) = options.resolve(resolved.len())?;
+        Rng::new(options.seed ^ 0x5eed).shuffle(&mut resolved);
+        let n_valid = (resolved.len() as f64 * split).round() as usize;
+        let train_part = resolved.split_off(n_valid.min(resolved.len().saturating_sub(1)));
+        let report = self.train_on(&train_part, &resolved, &options, progress)?;
+        Ok(FineTuneReport {
+            epochs: report.epochs,
+            loss: report.loss,
+            accuracy: report.accuracy,
+            validation_accuracy: report.validation_accuracy,
+            warnings,
+        })
+    }
+
+    /// A new classifier with this one's embedding, a fresh untrained head and its own labels.
+    pub fn from_pretrained(&self, labels: [String; 2], seed: u64) -> Result<Classifier, Error> {
+        check_labels(&labels)?;
+        let mut model: Model = self.model.clone();
+        model.labels = labels;
+        model.reset_head(seed);
+        Classifier::from_model(&model)
+    }
+
+    /// Trains on resolved texts (`true` = first label); the classifier changes only on success.
+    fn train_on(
         &mut self,
         train: &[(String, bool)],
         validation: &[(String, bool)],
         options: &Options,
         progress: &mut dyn FnMut(&Progress),
-    ) -> Result<Report, Error> {
+    ) -> Result<train::Report, Error> {
         let encode = |set: &[(String, bool)]| -> Vec<Example> {
             set.iter()
                 .map(|(text, first)| Example {

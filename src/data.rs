@@ -2,10 +2,19 @@
 //! pre-trained embedding folders (`tokens.txt` + little-endian `embeddings.f32`).
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 
 use flate2::read::MultiGzDecoder;
+
+use crate::Error;
+
+fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> Error + '_ {
+    move |source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
 
 /// Where the data lives: `POLARITY_DATA`, else `../shared/data`.
 pub fn default_data_dir() -> PathBuf {
@@ -21,8 +30,8 @@ pub struct Review {
     pub text: String,
 }
 
-fn open(path: &Path) -> Result<Box<dyn Read>, String> {
-    let file = File::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+fn open(path: &Path) -> Result<Box<dyn Read>, Error> {
+    let file = File::open(path).map_err(io_error(path))?;
     Ok(if path.extension().is_some_and(|e| e == "gz") {
         Box::new(MultiGzDecoder::new(file))
     } else {
@@ -32,26 +41,25 @@ fn open(path: &Path) -> Result<Box<dyn Read>, String> {
 
 /// Reads `LABEL<TAB>TEXT` lines; LABEL is 1 (positive) or 0 (negative). Empty lines and lines
 /// starting with `#` are skipped.
-pub fn read_reviews(path: &Path) -> Result<Vec<Review>, String> {
+pub fn read_reviews(path: &Path) -> Result<Vec<Review>, Error> {
     let mut reviews = Vec::new();
     for (n, line) in BufReader::new(open(path)?).lines().enumerate() {
-        let line = line.map_err(|e| format!("{}: line {}: {e}", path.display(), n + 1))?;
+        let line = line.map_err(io_error(path))?;
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
+        let bad = |reason: String| Error::BadData {
+            path: path.to_path_buf(),
+            line: n + 1,
+            reason,
+        };
         let (label, text) = line
             .split_once('\t')
-            .ok_or_else(|| format!("{}: line {}: no tab after the label", path.display(), n + 1))?;
+            .ok_or_else(|| bad("no tab after the label".into()))?;
         let positive = match label {
             "1" => true,
             "0" => false,
-            other => {
-                return Err(format!(
-                    "{}: line {}: label {other:?} is neither 1 nor 0",
-                    path.display(),
-                    n + 1
-                ))
-            }
+            other => return Err(bad(format!("label {other:?} is neither 1 nor 0"))),
         };
         reviews.push(Review {
             positive,
@@ -69,20 +77,22 @@ pub struct Embeddings {
 }
 
 /// Reads an embedding folder.
-pub fn read_embeddings(dir: &Path) -> Result<Embeddings, String> {
+pub fn read_embeddings(dir: &Path) -> Result<Embeddings, Error> {
     let tokens = dir.join("tokens.txt");
-    let text = std::fs::read_to_string(&tokens)
-        .map_err(|e| format!("cannot read {}: {e}", tokens.display()))?;
+    let text = std::fs::read_to_string(&tokens).map_err(io_error(&tokens))?;
     let words: Vec<String> = text.lines().map(String::from).collect();
     let path = dir.join("embeddings.f32");
-    let bytes = std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let bytes = std::fs::read(&path).map_err(io_error(&path))?;
     if words.is_empty() || bytes.len() % (4 * words.len()) != 0 {
-        return Err(format!(
-            "{}: {} bytes do not make {} rows of float32",
-            path.display(),
-            bytes.len(),
-            words.len()
-        ));
+        return Err(Error::BadData {
+            line: 0,
+            reason: format!(
+                "{} bytes do not make {} rows of float32",
+                bytes.len(),
+                words.len()
+            ),
+            path,
+        });
     }
     let dim = bytes.len() / 4 / words.len();
     let vectors = bytes
@@ -94,4 +104,25 @@ pub fn read_embeddings(dir: &Path) -> Result<Embeddings, String> {
         dim,
         vectors,
     })
+}
+
+/// Writes `bytes` to `path`, creating its folder.
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(io_error(dir))?;
+    }
+    std::fs::write(path, bytes).map_err(io_error(path))
+}
+
+/// Reads a whole file.
+pub fn read_file(path: &Path) -> Result<Vec<u8>, Error> {
+    std::fs::read(path).map_err(io_error(path))
+}
+
+/// Size of `bytes` after gzip at level 9 (what a web server sends).
+pub fn gzip_len(bytes: &[u8]) -> usize {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    enc.write_all(bytes)
+        .and_then(|_| enc.finish())
+        .map_or(0, |v| v.len())
 }

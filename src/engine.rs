@@ -39,7 +39,7 @@ impl Engine {
             .and_then(|m| m.into_runnable());
         match (plan, table) {
             (Ok(plan), Ok(table)) => Ok(Engine { plan, table }),
-            (Err(e), _) | (_, Err(e)) => Err(Error::Engine(format!("building the graph: {e:#}"))),
+            (Err(e), _) | (_, Err(e)) => Err(Error::engine("building the graph")(e)),
         }
     }
 
@@ -98,26 +98,28 @@ fn score_run(
         .collect();
     let inputs = Tensor::from_shape(&[length, width], &ids)
         .and_then(|ids| Ok((ids, Tensor::from_shape(&[width, 1], &norms)?)))
-        .map_err(|e| Error::Engine(format!("preparing the input: {e:#}")))?;
+        .map_err(Error::engine("preparing the input"))?;
     let outputs = plan
         .run(tvec!(
             inputs.0.into_tvalue(),
             inputs.1.into_tvalue(),
             table.clone()
         ))
-        .map_err(|e| Error::Engine(format!("running the graph: {e:#}")))?;
+        .map_err(Error::engine("running the graph"))?;
     let scores = outputs
         .first()
-        .ok_or_else(|| Error::Engine("the graph gave no output".into()))?
-        .try_as_plain_ram()
+        .ok_or_else(|| anyhow!("no output"))
+        .and_then(|out| out.try_as_plain_ram())
         .and_then(|view| view.as_slice::<f32>().map(<[f32]>::to_vec))
-        .map_err(|e| Error::Engine(format!("reading the scores: {e:#}")))?;
-    if scores.len() != width {
-        return Err(Error::Engine(format!(
-            "the graph gave {} scores for {width} texts",
-            scores.len()
-        )));
-    }
+        .and_then(|scores| {
+            ensure!(
+                scores.len() == width,
+                "{} scores for {width} texts",
+                scores.len()
+            );
+            Ok(scores)
+        })
+        .map_err(Error::engine("reading the scores"))?;
     Ok(scores)
 }
 

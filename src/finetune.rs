@@ -1,12 +1,13 @@
-//! Fine-tuning as applications ask for it: labelled texts whose labels are names or 1 / 0, and
-//! options that may be missing, NaN or out of range. Everything is checked here, in plain Rust,
-//! before [`crate::train`] runs, so bad input gives an error that says what is wrong and never
-//! NaN weights or a half-trained model.
+//! Fine-tuning as applications ask for it, and every rule about it, written once: what a label
+//! means, which options are valid and their limits, what a labelled-text file says. The wasm
+//! facade hands these to the page (`Classifier.fineTuneLimits`, `checkLabels`, `parseExamples`),
+//! so JavaScript holds no copy of a rule. Everything is checked here, in plain Rust, before
+//! `crate::train` runs, so bad input gives an error that says what is wrong and never NaN weights
+//! or a half-trained model.
 
-use crate::classifier::Classifier;
-use crate::model::Model;
-use crate::rng::Rng;
-use crate::train::{Options, Progress};
+use serde::{Deserialize, Serialize};
+
+use crate::train::Options;
 use crate::Error;
 
 /// A label as a caller gives it: one of the model's label names, or 1 (first label) / 0.
@@ -16,24 +17,51 @@ pub enum Label {
     Number(f64),
 }
 
+impl<'de> Deserialize<'de> for Label {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Label;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a label name, or 1 / 0")
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Label, E> {
+                Ok(Label::Name(v.to_string()))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Label, E> {
+                Ok(Label::Number(v))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Label, E> {
+                Ok(Label::Number(v as f64))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Label, E> {
+                Ok(Label::Number(v as f64))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
 /// One labelled text.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Deserialize)]
 pub struct Labelled {
     pub text: String,
     pub label: Label,
 }
 
-/// Fine-tuning options; `None` takes the default, which suits 20 to 500 examples.
-#[derive(Clone, Debug, Default, PartialEq)]
+/// Fine-tuning options; `None` takes the default, which suits 20 to 500 examples. Read from
+/// JavaScript with their camelCase names (`learningRate`); other keys are ignored.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct FineTuneOptions {
     pub epochs: Option<f64>,
     pub learning_rate: Option<f64>,
     pub batch_size: Option<f64>,
     pub train_embedding: Option<bool>,
     pub seed: Option<f64>,
-    /// Fraction of the examples held out to measure (and early-stop on), 0 to 0.5.
+    /// Fraction of the examples held out to measure (and early-stop on).
     pub validation_split: Option<f64>,
-    /// Learning rate of the embedding relative to the head's, 0 to 10.
+    /// Learning rate of the embedding relative to the head's.
     pub embedding_learning_rate_scale: Option<f64>,
 }
 
@@ -49,11 +77,75 @@ pub mod defaults {
     /// The embedding moves this much slower than the head: a few dozen labels must not wash out
     /// what pre-training put there.
     pub const EMBEDDING_LEARNING_RATE_SCALE: f32 = 0.15;
+}
+
+/// The range of every option, for fine-tuning and for training the shipped model alike.
+pub mod limits {
+    /// More epochs are clamped to this, with a warning.
     pub const MAX_EPOCHS: usize = 1000;
+    pub const MAX_BATCH_SIZE: usize = 100_000;
+    /// The learning rate is above 0 and at most this.
+    pub const MAX_LEARNING_RATE: f64 = 1.0;
+    pub const MAX_VALIDATION_SPLIT: f64 = 0.5;
+    pub const MAX_EMBEDDING_LEARNING_RATE_SCALE: f64 = 10.0;
+    /// 2^53 - 1: the largest whole number a JavaScript number holds exactly.
+    pub const MAX_SEED: f64 = 9_007_199_254_740_991.0;
+}
+
+/// One option's default and range, as the page shows them.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Range {
+    pub default: f64,
+    pub min: f64,
+    pub max: f64,
+}
+
+/// Every option's default and range ([`defaults`], [`limits`]), for a page to show and check.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FineTuneLimits {
+    pub epochs: Range,
+    /// Above `min` (0), at most `max`.
+    pub learning_rate: Range,
+    pub batch_size: Range,
+    pub seed: Range,
+    pub validation_split: Range,
+    pub embedding_learning_rate_scale: Range,
+}
+
+impl FineTuneLimits {
+    pub fn get() -> Self {
+        let range = |default: f64, min: f64, max: f64| Range { default, min, max };
+        FineTuneLimits {
+            epochs: range(defaults::EPOCHS as f64, 1.0, limits::MAX_EPOCHS as f64),
+            learning_rate: range(
+                defaults::LEARNING_RATE.into(),
+                0.0,
+                limits::MAX_LEARNING_RATE,
+            ),
+            batch_size: range(
+                defaults::BATCH_SIZE as f64,
+                1.0,
+                limits::MAX_BATCH_SIZE as f64,
+            ),
+            seed: range(defaults::SEED as f64, 0.0, limits::MAX_SEED),
+            validation_split: range(
+                defaults::VALIDATION_SPLIT,
+                0.0,
+                limits::MAX_VALIDATION_SPLIT,
+            ),
+            embedding_learning_rate_scale: range(
+                defaults::EMBEDDING_LEARNING_RATE_SCALE.into(),
+                0.0,
+                limits::MAX_EMBEDDING_LEARNING_RATE_SCALE,
+            ),
+        }
+    }
 }
 
 /// What fine-tuning did.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct FineTuneReport {
     pub epochs: usize,
     pub loss: f32,
@@ -64,83 +156,45 @@ pub struct FineTuneReport {
 }
 
 impl FineTuneOptions {
-    /// The training options these stand for, with warnings for clamped values.
+    /// The training options these stand for, the validation split, and warnings for clamped
+    /// values.
     pub fn resolve(&self, examples: usize) -> Result<(Options, f64, Vec<String>), Error> {
         let mut warnings = Vec::new();
-        let whole = |name: &str,
-                     value: Option<f64>,
-                     default: usize,
-                     max: usize,
-                     warnings: &mut Vec<String>| {
-            let Some(v) = value else { return Ok(default) };
-            if !v.is_finite() || v < 1.0 || v.fract() != 0.0 {
-                return Err(Error::Input(format!(
-                    "{name} must be a whole number of at least 1, not {v}"
-                )));
-            }
-            if v > max as f64 {
-                warnings.push(format!("{name} {v} was clamped to {max}"));
-                return Ok(max);
-            }
-            Ok(v as usize)
+        let epochs = whole("epochs", self.epochs, defaults::EPOCHS)?;
+        let epochs = if epochs > limits::MAX_EPOCHS {
+            warnings.push(format!(
+                "epochs {epochs} was clamped to {}",
+                limits::MAX_EPOCHS
+            ));
+            limits::MAX_EPOCHS
+        } else {
+            epochs
         };
-        let epochs = whole(
-            "epochs",
-            self.epochs,
-            defaults::EPOCHS,
-            defaults::MAX_EPOCHS,
-            &mut warnings,
-        )?;
-        let batch_size = whole(
-            "batchSize",
-            self.batch_size,
-            defaults::BATCH_SIZE,
-            examples.max(1),
-            &mut Vec::new(),
-        )?;
+        // A batch larger than the examples is all of them: nothing to warn about.
+        let batch_size =
+            whole("batchSize", self.batch_size, defaults::BATCH_SIZE)?.min(examples.max(1));
         let learning_rate = match self.learning_rate {
             None => defaults::LEARNING_RATE,
-            Some(v) if v.is_finite() && v > 0.0 && v <= 1.0 => v as f32,
+            Some(v) if v.is_finite() && v > 0.0 && v <= limits::MAX_LEARNING_RATE => v as f32,
             Some(v) => {
-                return Err(Error::Input(format!(
-                    "learningRate must be a number above 0 and at most 1, not {v}"
+                return Err(Error::InvalidInput(format!(
+                    "learningRate must be a number above 0 and at most {}, not {v}",
+                    limits::MAX_LEARNING_RATE
                 )))
             }
         };
-        let seed = match self.seed {
-            None => defaults::SEED,
-            Some(v)
-                if v.is_finite()
-                    && v >= 0.0
-                    && v.fract() == 0.0
-                    && v <= 9_007_199_254_740_991.0 =>
-            {
-                v as u64
-            }
-            Some(v) => {
-                return Err(Error::Input(format!(
-                    "seed must be a whole number of at least 0, not {v}"
-                )))
-            }
-        };
-        let split = match self.validation_split {
-            None => defaults::VALIDATION_SPLIT,
-            Some(v) if (0.0..=0.5).contains(&v) => v,
-            Some(v) => {
-                return Err(Error::Input(format!(
-                    "validationSplit must be between 0 and 0.5, not {v}"
-                )))
-            }
-        };
-        let embedding_scale = match self.embedding_learning_rate_scale {
-            None => defaults::EMBEDDING_LEARNING_RATE_SCALE,
-            Some(v) if (0.0..=10.0).contains(&v) => v as f32,
-            Some(v) => {
-                return Err(Error::Input(format!(
-                    "the embedding learning-rate scale must be between 0 and 10, not {v}"
-                )))
-            }
-        };
+        let split = in_range(
+            "validationSplit",
+            self.validation_split,
+            defaults::VALIDATION_SPLIT,
+            limits::MAX_VALIDATION_SPLIT,
+        )?;
+        let embedding_scale = in_range(
+            "the embedding learning-rate scale",
+            self.embedding_learning_rate_scale,
+            defaults::EMBEDDING_LEARNING_RATE_SCALE.into(),
+            limits::MAX_EMBEDDING_LEARNING_RATE_SCALE,
+        )? as f32;
         let options = Options {
             epochs,
             learning_rate,
@@ -151,9 +205,80 @@ impl FineTuneOptions {
             weight_decay: 0.0,
             embedding_weight_decay: 0.0,
             patience: if split > 0.0 { 5 } else { 0 },
-            seed,
+            seed: seed(self.seed)?,
         };
+        options.validate()?;
         Ok((options, split, warnings))
+    }
+}
+
+/// A whole number of at least 1 (not yet clamped), or `default`.
+fn whole(name: &str, value: Option<f64>, default: usize) -> Result<usize, Error> {
+    match value {
+        None => Ok(default),
+        // `as` saturates: 1e300 becomes usize::MAX, and is clamped by the caller.
+        Some(v) if v.is_finite() && v >= 1.0 && v.fract() == 0.0 => Ok(v as usize),
+        Some(v) => Err(Error::InvalidInput(format!(
+            "{name} must be a whole number of at least 1, not {v}"
+        ))),
+    }
+}
+
+fn in_range(name: &str, value: Option<f64>, default: f64, max: f64) -> Result<f64, Error> {
+    match value {
+        None => Ok(default),
+        Some(v) if (0.0..=max).contains(&v) => Ok(v),
+        Some(v) => Err(Error::InvalidInput(format!(
+            "{name} must be between 0 and {max}, not {v}"
+        ))),
+    }
+}
+
+/// A seed as JavaScript gives it: a whole number from 0 to 2^53 - 1, or the default.
+pub fn seed(value: Option<f64>) -> Result<u64, Error> {
+    match value {
+        None => Ok(defaults::SEED),
+        Some(v) if v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v <= limits::MAX_SEED => {
+            Ok(v as u64)
+        }
+        Some(v) => Err(Error::InvalidInput(format!(
+            "seed must be a whole number from 0 to 2^53 - 1, not {v}"
+        ))),
+    }
+}
+
+/// Checks a classifier's label names: two, different, non-empty, each on one line.
+pub fn check_labels(labels: &[String]) -> Result<(), Error> {
+    if labels.len() != 2 {
+        return Err(Error::InvalidInput(format!(
+            "a classifier has two labels, not {}",
+            labels.len()
+        )));
+    }
+    if labels.iter().any(|l| l.trim().is_empty()) || labels[0] == labels[1] {
+        return Err(Error::InvalidInput(
+            "labels must be two different, non-empty names".into(),
+        ));
+    }
+    if labels.iter().any(|l| l.contains(['\n', '\r'])) {
+        return Err(Error::InvalidInput(
+            "a label cannot contain a line break".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// What `label` means for a model with `labels`: `Some(true)` for the first label (its name, or
+/// 1), `Some(false)` for the second (its name, or 0), `None` if neither.
+pub fn is_first_label(labels: &[String; 2], label: &Label) -> Option<bool> {
+    match label {
+        Label::Name(name) if *name == labels[0] => Some(true),
+        Label::Name(name) if *name == labels[1] => Some(false),
+        Label::Name(name) if name == "1" => Some(true),
+        Label::Name(name) if name == "0" => Some(false),
+        Label::Number(n) if *n == 1.0 => Some(true),
+        Label::Number(n) if *n == 0.0 => Some(false),
+        _ => None,
     }
 }
 
@@ -163,34 +288,32 @@ pub fn resolve_examples(
     examples: &[Labelled],
 ) -> Result<Vec<(String, bool)>, Error> {
     if examples.is_empty() {
-        return Err(Error::Input("there are no examples to learn from".into()));
+        return Err(Error::InvalidInput(
+            "there are no examples to learn from".into(),
+        ));
     }
     let mut resolved = Vec::with_capacity(examples.len());
     for (i, ex) in examples.iter().enumerate() {
-        let first = match &ex.label {
-            Label::Name(name) if *name == labels[0] => true,
-            Label::Name(name) if *name == labels[1] => false,
-            Label::Number(n) if *n == 1.0 => true,
-            Label::Number(n) if *n == 0.0 => false,
-            other => {
-                let given = match other {
-                    Label::Name(name) => format!("{name:?}"),
-                    Label::Number(n) => n.to_string(),
-                };
-                return Err(Error::Input(format!(
-                    "example {i}: unknown label {given}; use {:?} or {:?} (or 1 / 0)",
-                    labels[0], labels[1]
-                )));
-            }
+        let Some(first) = is_first_label(labels, &ex.label) else {
+            let given = match &ex.label {
+                Label::Name(name) => format!("{name:?}"),
+                Label::Number(n) => n.to_string(),
+            };
+            return Err(Error::InvalidInput(format!(
+                "example {i}: unknown label {given}; use {:?} or {:?} (or 1 / 0)",
+                labels[0], labels[1]
+            )));
         };
         if ex.text.trim().is_empty() {
-            return Err(Error::Input(format!("example {i}: the text is empty")));
+            return Err(Error::InvalidInput(format!(
+                "example {i}: the text is empty"
+            )));
         }
         resolved.push((ex.text.clone(), first));
     }
     for (value, label) in [(true, &labels[0]), (false, &labels[1])] {
         if resolved.iter().all(|(_, first)| *first != value) {
-            return Err(Error::Input(format!(
+            return Err(Error::InvalidInput(format!(
                 "no example is labelled {label:?}: fine-tuning needs examples of both labels"
             )));
         }
@@ -198,50 +321,67 @@ pub fn resolve_examples(
     Ok(resolved)
 }
 
-impl Classifier {
-    /// Fine-tunes on labelled texts. The classifier changes only when this succeeds.
-    pub fn fine_tune_examples(
-        &mut self,
-        examples: &[Labelled],
-        options: &FineTuneOptions,
-        progress: &mut dyn FnMut(&Progress),
-    ) -> Result<FineTuneReport, Error> {
-        let mut resolved = resolve_examples(self.labels(), examples)?;
-        let (options, split, warnings) = options.resolve(resolved.len())?;
-        Rng::new(options.seed ^ 0x5eed).shuffle(&mut resolved);
-        let n_valid = (resolved.len() as f64 * split).round() as usize;
-        let train_part = resolved.split_off(n_valid.min(resolved.len().saturating_sub(1)));
-        let report = self.fine_tune(&train_part, &resolved, &options, progress)?;
-        Ok(FineTuneReport {
-            epochs: report.epochs,
-            loss: report.loss,
-            accuracy: report.accuracy,
-            validation_accuracy: report.validation_accuracy,
-            warnings,
-        })
-    }
+/// Labelled texts read from a file, and what was wrong with the rows that were skipped.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ParsedExamples {
+    /// `(text, label name)`: 1 and 0 are read as the first and second label's names.
+    pub rows: Vec<(String, String)>,
+    /// One message per skipped row, with its 1-based line number.
+    pub errors: Vec<String>,
+}
 
-    /// A new classifier with this one's embedding, a fresh untrained head and its own labels.
-    pub fn from_pretrained(&self, labels: [String; 2], seed: u64) -> Result<Classifier, Error> {
-        if labels[0].trim().is_empty() || labels[1].trim().is_empty() || labels[0] == labels[1] {
-            return Err(Error::Input(
-                "labels must be two different, non-empty names".into(),
-            ));
+/// Reads `label<TAB>text` or `label,text` lines (a quoted CSV text field, with `""` for a quote,
+/// is unquoted); an optional first line `label`, `sentiment` or `class` is a header. Labels are
+/// `labels`' names, or 1 / 0.
+pub fn parse_examples(content: &str, labels: &[String; 2]) -> ParsedExamples {
+    let mut parsed = ParsedExamples::default();
+    let lines = content.split("\r\n").flat_map(|l| l.split(['\n', '\r']));
+    for (i, line) in lines.enumerate() {
+        if line.trim().is_empty() {
+            continue;
         }
-        if labels.iter().any(|l| l.contains('\n')) {
-            return Err(Error::Input("a label cannot contain a line break".into()));
+        let cut = line.find('\t').or_else(|| line.find(','));
+        let (head, text) = match cut {
+            Some(at) => (line[..at].trim(), line[at + 1..].trim()),
+            None => (line.trim(), ""),
+        };
+        let text = match text.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
+            Some(inner) => inner.replace("\"\"", "\""),
+            None => text.to_string(),
+        };
+        let name = head
+            .strip_prefix('"')
+            .and_then(|h| h.strip_suffix('"'))
+            .unwrap_or(head);
+        if i == 0 && ["label", "sentiment", "class"].contains(&name.to_lowercase().as_str()) {
+            continue;
         }
-        let mut model: Model = self.model().clone();
-        model.labels = labels;
-        model.reset_head(seed);
-        Classifier::from_model(&model)
+        let line_no = i + 1;
+        let label = is_first_label(labels, &Label::Name(name.to_string()))
+            .map(|first| labels[usize::from(!first)].clone());
+        match (cut, label) {
+            (None, _) => parsed.errors.push(format!(
+                "line {line_no}: expected \"label<TAB>text\" or \"label,text\""
+            )),
+            (_, None) => parsed.errors.push(format!(
+                "line {line_no}: unknown label \"{}\" (use {}, 1 or 0)",
+                name.chars().take(40).collect::<String>(),
+                labels.join(", ")
+            )),
+            _ if text.is_empty() => parsed
+                .errors
+                .push(format!("line {line_no}: the text is empty")),
+            (_, Some(label)) => parsed.rows.push((text, label)),
+        }
     }
+    parsed
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::model::tests::tiny_model;
+    use crate::Classifier;
 
     fn labelled(text: &str, label: Label) -> Labelled {
         Labelled {
@@ -367,7 +507,7 @@ mod tests {
             ..FineTuneOptions::default()
         };
         let (resolved, _, warnings) = options.resolve(40).unwrap();
-        assert_eq!(resolved.epochs, defaults::MAX_EPOCHS);
+        assert_eq!(resolved.epochs, limits::MAX_EPOCHS);
         assert_eq!(resolved.batch_size, 40);
         assert_eq!(warnings.len(), 1);
     }
@@ -397,5 +537,100 @@ mod tests {
         assert!(labels.contains(&label));
         assert!(clf.from_pretrained(["a".into(), "a".into()], 1).is_err());
         assert!(clf.from_pretrained(["".into(), "b".into()], 1).is_err());
+    }
+
+    fn names() -> [String; 2] {
+        ["positive".to_string(), "negative".to_string()]
+    }
+
+    #[test]
+    fn a_label_is_a_name_or_one_or_zero() {
+        let labels = names();
+        let first = |l: Label| is_first_label(&labels, &l);
+        assert_eq!(first(Label::Name("positive".into())), Some(true));
+        assert_eq!(first(Label::Name("negative".into())), Some(false));
+        assert_eq!(first(Label::Number(1.0)), Some(true));
+        assert_eq!(first(Label::Name("0".into())), Some(false));
+        assert_eq!(first(Label::Number(0.5)), None);
+        assert_eq!(first(Label::Name("Positive".into())), None);
+        // Names win over numbers: labels "0" / "1" mean what they say.
+        let swapped = ["0".to_string(), "1".to_string()];
+        assert_eq!(
+            is_first_label(&swapped, &Label::Name("1".into())),
+            Some(false)
+        );
+    }
+
+    #[test]
+    fn files_read_as_a_spreadsheet_user_expects() {
+        let content =
+            "label\ttext\r\npositive\t  Great fun.  \n\nmaybe\tNot sure.\r1,\"Say \"\"hi\"\"\"\n\
+                       0,Boring, slow.\nnegative\t\nno separator here\n\"negative\",Dull";
+        let parsed = parse_examples(content, &names());
+        let rows: Vec<(&str, &str)> = parsed
+            .rows
+            .iter()
+            .map(|(t, l)| (t.as_str(), l.as_str()))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                ("Great fun.", "positive"),
+                ("Say \"hi\"", "positive"),
+                ("Boring, slow.", "negative"),
+                ("Dull", "negative"),
+            ]
+        );
+        assert_eq!(
+            parsed.errors,
+            [
+                "line 4: unknown label \"maybe\" (use positive, negative, 1 or 0)",
+                "line 7: the text is empty",
+                "line 8: expected \"label<TAB>text\" or \"label,text\"",
+            ]
+        );
+        // A header is only a header on the first line.
+        assert_eq!(parse_examples("x\nlabel,text", &names()).errors.len(), 2);
+    }
+
+    #[test]
+    fn labels_are_two_different_names_on_one_line() {
+        let check = |a: &str, b: &str| check_labels(&[a.to_string(), b.to_string()]);
+        assert!(check("spam", "ham").is_ok());
+        assert!(check("spam", "spam").is_err());
+        assert!(check(" ", "ham").is_err());
+        assert!(check("sp\nam", "ham").is_err());
+        assert!(check_labels(&["a".to_string()]).is_err());
+    }
+
+    #[test]
+    fn seeds_are_whole_numbers_javascript_holds_exactly() {
+        assert_eq!(seed(None).unwrap(), defaults::SEED);
+        assert_eq!(seed(Some(7.0)).unwrap(), 7);
+        assert_eq!(seed(Some(limits::MAX_SEED)).unwrap(), (1 << 53) - 1);
+        for bad in [-1.0, 0.5, f64::NAN, 2f64.powi(64)] {
+            assert!(seed(Some(bad)).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_limits_are_the_ones_resolve_keeps() {
+        let l = FineTuneLimits::get();
+        let at = |epochs: f64| FineTuneOptions {
+            epochs: Some(epochs),
+            ..FineTuneOptions::default()
+        };
+        assert_eq!(at(l.epochs.max).resolve(10).unwrap().2.len(), 0);
+        assert_eq!(at(l.epochs.max + 1.0).resolve(10).unwrap().2.len(), 1);
+        assert!(at(l.epochs.min - 1.0).resolve(10).is_err());
+        let (options, _, _) = FineTuneOptions::default().resolve(10).unwrap();
+        assert_eq!(options.epochs as f64, l.epochs.default);
+        assert_eq!(f64::from(options.learning_rate), l.learning_rate.default);
+        let split = |v: f64| FineTuneOptions {
+            validation_split: Some(v),
+            ..FineTuneOptions::default()
+        };
+        assert!(split(l.validation_split.max).resolve(10).is_ok());
+        assert!(split(l.validation_split.max + 0.01).resolve(10).is_err());
     }
 }

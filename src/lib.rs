@@ -5,64 +5,124 @@
 //!
 //! The layers, bottom up:
 //! - [`text`]: the tokenizer; [`vocab`]: tokens to table rows;
-//! - [`model`]: the network in plain Rust (reference forward pass, explanations);
-//!   [`quantize`]: its int8 table; [`train`]: training; [`finetune`]: fine-tuning requests checked;
+//! - `model`: the network in plain Rust (reference forward pass, explanations), `quantize`: its
+//!   int8 table; `train`: training; [`finetune`]: fine-tuning requests and their rules, checked;
 //! - [`onnx`]: the model as one self-contained ONNX file, and back;
-//! - [`engine`]: the same graph built from the weights in tract-core, and run;
-//! - [`classifier`]: what applications use: engine + model + labels;
-//! - `wasm` (wasm32 only): the JavaScript facade; `data` and the `polarity` binary (feature `cli`):
-//!   IMDB and embedding files, native only.
+//! - `engine`: the same graph built from the weights in tract-core, and run;
+//! - [`Classifier`]: what applications use: engine + model + labels;
+//! - `wasm` (wasm32 only): the JavaScript facade; with feature `cli` (native only): [`data`]
+//!   files, the training [`recipe`], [`eval`]uation and [`fewshot`] experiments.
+//!
+//! The public API is this page: the modules above marked as links, and the re-exports below.
 
 #[cfg(feature = "cli")]
-pub mod card;
-pub mod classifier;
+mod card;
+mod classifier;
 #[cfg(feature = "cli")]
 pub mod data;
-pub mod engine;
+mod engine;
+#[cfg(feature = "cli")]
+pub mod eval;
+#[cfg(feature = "cli")]
+pub mod fewshot;
 pub mod finetune;
-pub mod model;
+mod model;
 pub mod onnx;
-pub mod quantize;
+mod quantize;
 #[cfg(feature = "cli")]
 pub mod recipe;
-pub mod rng;
-pub mod scope;
+mod rng;
+mod scope;
 #[cfg(feature = "cli")]
 pub mod suites;
 pub mod text;
-pub mod train;
+mod train;
 pub mod vocab;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 
-pub use classifier::{Classifier, Explanation, Prediction};
+pub use classifier::{Classifier, Explanation, ModelInfo, Prediction, WeightedToken};
 pub use model::Model;
+pub use train::{Progress, Report};
+
+use std::fmt;
 
 /// The shipped model (model/polarity.onnx), compiled in: the wasm needs no other asset.
 pub static BUNDLED_MODEL: &[u8] = include_bytes!("../model/polarity.onnx");
 
-/// Everything that can go wrong, with a message a person can act on.
+/// Everything that can go wrong, with a message a person can act on and, where there is one, the
+/// error that caused it ([`std::error::Error::source`]).
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum Error {
-    /// The model bytes are not a polarity model (garbage, truncated, or another ONNX file).
-    Format(String),
-    /// The model is inconsistent (sizes that do not fit, duplicate words).
-    Model(String),
-    /// The engine (tract) refused the model or failed to run it.
-    Engine(String),
-    /// Bad input from the caller (training examples, options).
-    Input(String),
+    /// The bytes are not protobuf at all: garbage, or a truncated file.
+    Undecodable(prost::DecodeError),
+    /// A readable ONNX file that is not a polarity model, or has a part missing or malformed.
+    NotAModel(String),
+    /// The model's parts do not fit together (sizes, duplicate words).
+    InconsistentModel(String),
+    /// tract refused the graph, or failed to run it.
+    Engine {
+        context: &'static str,
+        source: tract_onnx::prelude::TractError,
+    },
+    /// Bad input from the caller: examples, options, labels.
+    InvalidInput(String),
+    /// Training made weights NaN or infinite: the input was fine, the learning rate too high.
+    Diverged,
+    /// A file could not be read or written.
+    Io {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    /// A line of a data file is not what its format says.
+    BadData {
+        path: std::path::PathBuf,
+        line: usize,
+        reason: String,
+    },
 }
 
-impl std::fmt::Display for Error {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::Format(m) => write!(f, "not a valid polarity model: {m}"),
-            Error::Model(m) => write!(f, "inconsistent model: {m}"),
-            Error::Engine(m) => write!(f, "inference engine error: {m}"),
-            Error::Input(m) => write!(f, "{m}"),
+            Error::Undecodable(e) => write!(
+                f,
+                "not a valid polarity model: the bytes are not an ONNX protobuf ({e})"
+            ),
+            Error::NotAModel(m) => write!(f, "not a valid polarity model: {m}"),
+            Error::InconsistentModel(m) => write!(f, "inconsistent model: {m}"),
+            Error::Engine { context, source } => {
+                write!(f, "inference engine error: {context}: {source:#}")
+            }
+            Error::InvalidInput(m) => f.write_str(m),
+            Error::Diverged => f.write_str(
+                "training diverged (weights became NaN or infinite); try a smaller learningRate",
+            ),
+            Error::Io { path, source } => write!(f, "{}: {source}", path.display()),
+            Error::BadData { path, line, reason } => {
+                write!(f, "{}: line {line}: {reason}", path.display())
+            }
         }
     }
 }
 
-impl std::error::Error for Error {}
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Undecodable(e) => Some(e),
+            Error::Engine { source, .. } => Some(source.as_ref()),
+            Error::Io { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+impl Error {
+    /// An [`Error::Engine`] for tract's `result`, saying what was being done.
+    pub(crate) fn engine(
+        context: &'static str,
+    ) -> impl FnOnce(tract_onnx::prelude::TractError) -> Error {
+        move |source| Error::Engine { context, source }
+    }
+}

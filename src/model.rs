@@ -10,7 +10,6 @@ use crate::rng::Rng;
 use crate::scope;
 use crate::text::{tokenize, Token};
 use crate::vocab::{Scheme, Vocabulary, PAD};
-use crate::Error;
 
 /// Width of the hidden layer.
 pub const HIDDEN: usize = 32;
@@ -18,17 +17,17 @@ pub const HIDDEN: usize = 32;
 /// A binary text classifier. `score` is P(`labels[0]`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Model {
-    pub vocab: Vocabulary,
+    pub(crate) vocab: Vocabulary,
     /// `labels[0]` is what the score measures ("positive"), `labels[1]` its opposite.
-    pub labels: [String; 2],
-    pub dim: usize,
+    pub(crate) labels: [String; 2],
+    pub(crate) dim: usize,
     /// Row-major `vocab.rows() x dim`; row [`PAD`] is zero.
-    pub embedding: Vec<f32>,
+    pub(crate) embedding: Vec<f32>,
     /// Row-major `dim x HIDDEN`.
-    pub w1: Vec<f32>,
-    pub b1: Vec<f32>,
-    pub w2: Vec<f32>,
-    pub b2: f32,
+    pub(crate) w1: Vec<f32>,
+    pub(crate) b1: Vec<f32>,
+    pub(crate) w2: Vec<f32>,
+    pub(crate) b2: f32,
 }
 
 /// What the model computes for one text, kept for the backward pass.
@@ -42,15 +41,16 @@ pub(crate) struct Activations {
 
 impl Model {
     /// A model with the given embedding table and a fresh head (Glorot-uniform, zero biases).
-    pub fn new(
+    #[cfg(any(feature = "cli", test))]
+    pub(crate) fn new(
         vocab: Vocabulary,
         labels: [String; 2],
         dim: usize,
         mut embedding: Vec<f32>,
         seed: u64,
-    ) -> Result<Self, Error> {
+    ) -> Result<Self, crate::Error> {
         if dim == 0 || embedding.len() != vocab.rows() * dim {
-            return Err(Error::Model(format!(
+            return Err(crate::Error::InconsistentModel(format!(
                 "an embedding of {} values does not fit {} rows of {dim}",
                 embedding.len(),
                 vocab.rows()
@@ -71,8 +71,42 @@ impl Model {
         Ok(model)
     }
 
+    /// Its vocabulary: how texts become rows of the table.
+    pub fn vocab(&self) -> &Vocabulary {
+        &self.vocab
+    }
+
+    /// `[first label, second label]`: the score is P(first label).
+    pub fn labels(&self) -> &[String; 2] {
+        &self.labels
+    }
+
+    /// Width of the embedding.
+    pub fn dim(&self) -> usize {
+        self.dim
+    }
+
+    /// The same model with every embedding row (but padding) replaced by random values of the
+    /// table's scale: the baseline that shows what pre-training is worth.
+    pub fn with_random_embedding(&self, seed: u64) -> Model {
+        let mut rng = Rng::new(seed);
+        let mean_square =
+            self.embedding.iter().map(|x| x * x).sum::<f32>() / self.embedding.len().max(1) as f32;
+        let limit = (3.0 * mean_square).sqrt();
+        let mut embedding: Vec<f32> = self
+            .embedding
+            .iter()
+            .map(|_| rng.symmetric(limit))
+            .collect();
+        embedding[..self.dim].iter_mut().for_each(|x| *x = 0.0);
+        Model {
+            embedding,
+            ..self.clone()
+        }
+    }
+
     /// Replaces the head by a freshly initialised one; the embedding stays.
-    pub fn reset_head(&mut self, seed: u64) {
+    pub(crate) fn reset_head(&mut self, seed: u64) {
         let mut rng = Rng::new(seed);
         let limit1 = (6.0 / (self.dim + HIDDEN) as f32).sqrt();
         self.w1.iter_mut().for_each(|w| *w = rng.symmetric(limit1));
@@ -83,12 +117,12 @@ impl Model {
     }
 
     /// The int8 table this model ships as.
-    pub fn quantized_embedding(&self) -> QuantizedTable {
+    pub(crate) fn quantized_embedding(&self) -> QuantizedTable {
         quantize(&self.embedding, self.dim)
     }
 
     /// The same model with its table passed through int8: what the shipped model computes.
-    pub fn round_trip_quantization(&self) -> Model {
+    pub(crate) fn round_trip_quantization(&self) -> Model {
         Model {
             embedding: self.quantized_embedding().dequantize(),
             ..self.clone()
@@ -231,7 +265,8 @@ impl Model {
 
     /// The same model keeping only the `keep` bigram rows with the largest norms (the bigrams that
     /// training found worth a large row); texts lose only the bigrams whose rows were dropped.
-    pub fn prune_bigrams(&self, keep: usize) -> Result<Model, Error> {
+    #[cfg(feature = "cli")]
+    pub(crate) fn prune_bigrams(&self, keep: usize) -> Result<Model, crate::Error> {
         let dim = self.dim;
         let first = self.vocab.first_bigram_id() as usize;
         let buckets: Vec<u32> = match self.vocab.kept_bigrams() {

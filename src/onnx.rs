@@ -16,6 +16,7 @@ use tract_onnx::pb::{
     ValueInfoProto,
 };
 
+use crate::finetune::check_labels;
 use crate::model::{Model, HIDDEN};
 use crate::quantize::{dequantize_rows, QuantizedTable};
 use crate::scope::Features;
@@ -186,8 +187,7 @@ pub fn to_proto(model: &Model) -> ModelProto {
 
 /// Decodes ONNX bytes written by [`export`] into a model (its table dequantized to `f32`).
 pub fn import(bytes: &[u8]) -> Result<(Model, ModelProto), Error> {
-    let proto = ModelProto::decode(bytes)
-        .map_err(|e| Error::Format(format!("the bytes are not an ONNX protobuf ({e})")))?;
+    let proto = ModelProto::decode(bytes).map_err(Error::Undecodable)?;
     let model = from_proto(&proto)?;
     Ok((model, proto))
 }
@@ -199,34 +199,30 @@ fn from_proto(proto: &ModelProto) -> Result<Model, Error> {
             .iter()
             .find(|p| p.key == k)
             .map(|p| p.value.as_str())
-            .ok_or_else(|| Error::Format(format!("the ONNX file has no {k:?} metadata")))
+            .ok_or_else(|| Error::NotAModel(format!("the ONNX file has no {k:?} metadata")))
     };
     let tokenizer = meta(key::TOKENIZER)?;
     let scheme = match tokenizer {
         TOKENIZER_V1 => Scheme::V1,
         TOKENIZER => Scheme::V2(
             Features::from_names(meta(key::SCOPES).unwrap_or(""))
-                .map_err(|e| Error::Format(format!("metadata {:?}: {e}", key::SCOPES)))?,
+                .map_err(|e| Error::NotAModel(format!("metadata {:?}: {e}", key::SCOPES)))?,
         ),
         _ => {
-            return Err(Error::Format(format!(
+            return Err(Error::NotAModel(format!(
                 "the model needs tokenizer {tokenizer:?}; this build reads {TOKENIZER_V1:?} and {TOKENIZER:?}"
             )))
         }
     };
-    let labels: Vec<&str> = meta(key::LABELS)?.split('\n').collect();
-    let labels: [String; 2] = match labels[..] {
-        [a, b] if !a.is_empty() && !b.is_empty() && a != b => [a.into(), b.into()],
-        _ => {
-            return Err(Error::Format(
-                "the model must name two distinct labels".into(),
-            ))
-        }
+    let labels: Vec<String> = meta(key::LABELS)?.split('\n').map(String::from).collect();
+    let labels: [String; 2] = match check_labels(&labels) {
+        Ok(()) => [labels[0].clone(), labels[1].clone()],
+        Err(e) => return Err(Error::NotAModel(format!("its labels: {e}"))),
     };
     let number = |k: &str| {
         meta(k)?
             .parse::<u32>()
-            .map_err(|_| Error::Format(format!("metadata {k:?} is not a number")))
+            .map_err(|_| Error::NotAModel(format!("metadata {k:?} is not a number")))
     };
     let mut vocab = Vocabulary::from_lines(
         meta(key::VOCABULARY)?.to_string(),
@@ -243,10 +239,10 @@ fn from_proto(proto: &ModelProto) -> Result<Model, Error> {
         for gap in p.value.split('\n').filter(|g| !g.is_empty()) {
             let gap: u32 = gap
                 .parse()
-                .map_err(|_| Error::Format("kept bigram buckets are not numbers".into()))?;
+                .map_err(|_| Error::NotAModel("kept bigram buckets are not numbers".into()))?;
             bucket = bucket
                 .checked_add(gap)
-                .ok_or_else(|| Error::Format("kept bigram buckets overflow".into()))?;
+                .ok_or_else(|| Error::NotAModel("kept bigram buckets overflow".into()))?;
             kept.push(bucket);
         }
         vocab = vocab.with_kept_bigrams(kept)?;
@@ -255,21 +251,21 @@ fn from_proto(proto: &ModelProto) -> Result<Model, Error> {
     let graph = proto
         .graph
         .as_ref()
-        .ok_or_else(|| Error::Format("the ONNX file has no graph".into()))?;
+        .ok_or_else(|| Error::NotAModel("the ONNX file has no graph".into()))?;
     let init = |name: &str| {
         graph
             .initializer
             .iter()
             .find(|t| t.name == name)
-            .ok_or_else(|| Error::Format(format!("the graph has no {name:?} initializer")))
+            .ok_or_else(|| Error::NotAModel(format!("the graph has no {name:?} initializer")))
     };
     let table = init("embedding")?;
     let (rows, dim) = match table.dims[..] {
         [r, d] if r > 0 && d > 0 => (r as usize, d as usize),
-        _ => return Err(Error::Format("the embedding is not a 2-d table".into())),
+        _ => return Err(Error::NotAModel("the embedding is not a 2-d table".into())),
     };
     if rows != vocab.rows() {
-        return Err(Error::Format(format!(
+        return Err(Error::NotAModel(format!(
             "the embedding has {rows} rows but the vocabulary needs {}",
             vocab.rows()
         )));
@@ -278,7 +274,7 @@ fn from_proto(proto: &ModelProto) -> Result<Model, Error> {
     let scales =
         QuantizedTable::scales_from_bytes(bytes_of(init("scales")?, DataType::Float16, rows)?);
     if scales.iter().any(|s| !s.is_finite() || *s < 0.0) {
-        return Err(Error::Format(
+        return Err(Error::NotAModel(
             "the embedding scales must be finite and non-negative".into(),
         ));
     }
@@ -303,7 +299,7 @@ fn bytes_of(t: &TensorProto, ty: DataType, len: usize) -> Result<&[u8], Error> {
         _ => 1,
     };
     if t.data_type != ty as i32 || t.raw_data.len() != len * width {
-        return Err(Error::Format(format!(
+        return Err(Error::NotAModel(format!(
             "initializer {:?} should hold {len} values of {ty:?} as raw data",
             t.name
         )));
@@ -317,7 +313,7 @@ fn floats(t: &TensorProto, len: usize) -> Result<Vec<f32>, Error> {
         .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
         .collect();
     if values.iter().any(|x| !x.is_finite()) {
-        return Err(Error::Format(format!(
+        return Err(Error::NotAModel(format!(
             "initializer {:?} holds NaN or infinity",
             t.name
         )));

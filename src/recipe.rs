@@ -1,16 +1,24 @@
 //! How the shipped model is made (native only): vocabulary from a pre-trained table and IMDB
-//! train, training with a validation split carved from IMDB train, and the model card.
+//! train, training with a validation split carved from IMDB train, and the model card. Every
+//! setting of the shipped model is a field of [`Recipe`], whose default is that model.
 
 use std::collections::HashMap;
+use std::path::Path;
+use std::time::Instant;
 
-use crate::data::{Embeddings, Review};
+use crate::card::{self, Facts};
+use crate::classifier::Classifier;
+use crate::data::{read_embeddings, read_reviews, Embeddings, Review};
+use crate::eval::evaluate;
 use crate::model::Model;
 use crate::rng::Rng;
 use crate::scope::{self, Features, Scope};
 use crate::text::tokenize;
-use crate::train::Example;
+use crate::train::{self, Example};
 use crate::vocab::{Scheme, Vocabulary};
 use crate::Error;
+
+pub use crate::train::{Options, Progress, Report};
 
 /// The choices that make a model, all recorded in the model card.
 #[derive(Clone, Debug)]
@@ -57,6 +65,10 @@ pub struct Recipe {
     pub crops: usize,
     /// The most sentences a crop holds (1 to this many, drawn evenly).
     pub crop_sentences: usize,
+    /// The pre-trained table: a folder under `embeddings/` in the data folder.
+    pub embedding: String,
+    /// How the model is trained on IMDB train (each phase, with early stopping on validation).
+    pub training: Options,
 }
 
 impl Default for Recipe {
@@ -83,6 +95,19 @@ impl Default for Recipe {
             concession_damp: 0.7,
             crops: 2,
             crop_sentences: 2,
+            embedding: "minilm-words-64d".into(),
+            training: Options {
+                epochs: 30,
+                learning_rate: 0.002,
+                batch_size: 256,
+                train_embedding: true,
+                embedding_learning_rate_scale: 1.0,
+                token_dropout: 0.2,
+                weight_decay: 0.0,
+                embedding_weight_decay: 0.0,
+                patience: 2,
+                seed: 42,
+            },
         }
     }
 }
@@ -275,6 +300,111 @@ pub fn split_sentences(text: &str) -> Vec<&str> {
     out
 }
 
+/// The model before training, and the reviews it will be trained and validated on.
+pub struct Prepared {
+    pub model: Model,
+    pub train: Vec<Review>,
+    pub validation: Vec<Review>,
+}
+
+/// A trained model and what was measured while making it.
+pub struct Trained {
+    pub model: Model,
+    pub report: Report,
+    /// Validation reviews, and accuracy with float and with int8 weights.
+    pub validation: (usize, f32, f32),
+    pub seconds: f64,
+}
+
+impl Recipe {
+    /// Reads the pre-trained table and IMDB train from `data`, splits off validation, and builds
+    /// the vocabulary and the initial table.
+    pub fn prepare(&self, data: &Path) -> Result<Prepared, Error> {
+        let pretrained = read_embeddings(&data.join("embeddings").join(&self.embedding))?;
+        let reviews = read_reviews(&data.join("imdb/train.tsv.gz"))?;
+        let (train, validation) = split(reviews, self);
+        let labels = ["positive".to_string(), "negative".to_string()];
+        let model = initial_model(&pretrained, &train, self, labels)?;
+        Ok(Prepared {
+            model,
+            train,
+            validation,
+        })
+    }
+
+    /// Trains the prepared model: a first phase, then, with [`Recipe::keep_bigrams`], a second
+    /// one on the bigram rows the first made large. `progress` hears every batch of both.
+    pub fn fit(
+        &self,
+        prepared: Prepared,
+        progress: &mut dyn FnMut(&Progress),
+    ) -> Result<Trained, Error> {
+        let started = Instant::now();
+        let Prepared {
+            mut model,
+            train,
+            validation,
+        } = prepared;
+        // Sentence-sized crops beside the whole reviews, so short texts read well too.
+        let train = with_crops(&train, self);
+        let mut report = self.fit_phase(&mut model, &train, &validation, progress)?;
+        if let Some(keep) = self.keep_bigrams {
+            seed_scopes(&mut model, self);
+            model = model.prune_bigrams(keep)?;
+            report = self.fit_phase(&mut model, &train, &validation, progress)?;
+        }
+        let seconds = started.elapsed().as_secs_f64();
+        let valid_set = encode(&model, &validation);
+        let (_, float) = train::evaluate(&model, &valid_set);
+        let (_, int8) = train::evaluate(&model.round_trip_quantization(), &valid_set);
+        Ok(Trained {
+            model,
+            report,
+            validation: (valid_set.len(), float, int8),
+            seconds,
+        })
+    }
+
+    fn fit_phase(
+        &self,
+        model: &mut Model,
+        train_reviews: &[Review],
+        valid_reviews: &[Review],
+        progress: &mut dyn FnMut(&Progress),
+    ) -> Result<Report, Error> {
+        let train_set = encode(model, train_reviews);
+        let valid_set = encode(model, valid_reviews);
+        train::train(model, &train_set, &valid_set, &self.training, progress)
+    }
+
+    /// The model card of `trained`, measuring it on the `test` reviews (float, and int8 as run
+    /// by tract). `command` is how it was made.
+    pub fn model_card(
+        &self,
+        trained: &Trained,
+        test: &[Review],
+        command: &str,
+    ) -> Result<String, Error> {
+        let bytes = crate::onnx::export(&trained.model);
+        let (_, float_test) = train::evaluate(&trained.model, &encode(&trained.model, test));
+        let shipped = evaluate(&Classifier::from_bytes(&bytes)?, test, 256, &mut |_| {})?;
+        Ok(card::render(&Facts {
+            recipe: self,
+            options: &self.training,
+            embedding: &self.embedding,
+            model: &trained.model,
+            report: &trained.report,
+            onnx_bytes: bytes.len(),
+            gzip_bytes: crate::data::gzip_len(&bytes),
+            validation: trained.validation,
+            test: (test.len(), float_test, shipped.accuracy as f32),
+            confusion: shipped.confusion,
+            train_seconds: trained.seconds,
+            command: command.to_string(),
+        }))
+    }
+}
+
 /// Splits off the validation part, then shuffles the training part with the recipe's seed.
 ///
 /// IMDB files list each label's reviews by file id, and a movie's reviews have neighbouring ids.
@@ -314,7 +444,7 @@ pub fn initial_model(
     labels: [String; 2],
 ) -> Result<Model, Error> {
     if recipe.dim == 0 || recipe.dim > pretrained.dim {
-        return Err(Error::Input(format!(
+        return Err(Error::InvalidInput(format!(
             "dim must be between 1 and {} (the pre-trained table's width)",
             pretrained.dim
         )));

@@ -9,7 +9,7 @@ use std::path::Path;
 use crate::data::{read_reviews, Review};
 use crate::recipe::{self, Recipe};
 use crate::rng::Rng;
-use crate::Classifier;
+use crate::{Classifier, Error};
 
 /// The negation and contrast suite: LABEL<TAB>TEXT lines, 1 = positive.
 pub const NEGATION_SUITE: &str = include_str!("../tests/fixtures/negation.tsv");
@@ -29,9 +29,9 @@ pub fn negation_suite() -> Vec<Review> {
 }
 
 /// Share of `reviews` whose predicted label is right.
-pub fn accuracy(clf: &Classifier, reviews: &[Review]) -> Result<f64, String> {
+pub fn accuracy(clf: &Classifier, reviews: &[Review]) -> Result<f64, Error> {
     let texts: Vec<&str> = reviews.iter().map(|r| r.text.as_str()).collect();
-    let predictions = clf.classify_batch(&texts).map_err(|e| e.to_string())?;
+    let predictions = clf.classify_batch(&texts)?;
     let right = reviews
         .iter()
         .zip(&predictions)
@@ -141,15 +141,15 @@ fn typo(text: &str, rng: &mut Rng) -> String {
 }
 
 /// Share of `reviews` whose predicted label changes under `how`.
-pub fn flip_rate(clf: &Classifier, reviews: &[Review], how: Perturbation) -> Result<f64, String> {
+pub fn flip_rate(clf: &Classifier, reviews: &[Review], how: Perturbation) -> Result<f64, Error> {
     let texts: Vec<&str> = reviews.iter().map(|r| r.text.as_str()).collect();
     let changed: Vec<String> = texts
         .iter()
         .enumerate()
         .map(|(n, t)| how.apply(t, n as u64))
         .collect();
-    let before = clf.classify_batch(&texts).map_err(|e| e.to_string())?;
-    let after = clf.classify_batch(&changed).map_err(|e| e.to_string())?;
+    let before = clf.classify_batch(&texts)?;
+    let after = clf.classify_batch(&changed)?;
     let flipped = before
         .iter()
         .zip(&after)
@@ -161,7 +161,7 @@ pub fn flip_rate(clf: &Classifier, reviews: &[Review], how: Perturbation) -> Res
 /// Everything above for one model, as a Markdown table: IMDB validation split (as
 /// [`recipe::split`] carves it), the sentence sets, the suite, the flip rates, and IMDB test
 /// when `test` (the final reported number only).
-pub fn report(clf: &Classifier, data: &Path, test: bool) -> Result<String, String> {
+pub fn report(clf: &Classifier, data: &Path, test: bool) -> Result<String, Error> {
     let pct = |x: f64| format!("{:.2}%", x * 100.0);
     let mut out = String::from("| measure | value |\n| --- | --- |\n");
     let mut row = |name: &str, value: String| {

@@ -7,6 +7,7 @@
 //! threads, files or clocks: the same code trains natively and fine-tunes in a browser worker, and
 //! the same seed gives the same model everywhere.
 
+use crate::finetune::limits;
 use crate::model::{Model, HIDDEN};
 use crate::rng::Rng;
 use crate::vocab::PAD;
@@ -60,37 +61,49 @@ impl Default for Options {
 }
 
 impl Options {
-    /// Refuses options that would give NaN weights or never end.
+    /// Refuses options that would give NaN weights or never end (ranges: [`limits`]).
     pub fn validate(&self) -> Result<(), Error> {
-        let bad = |what: &str| Err(Error::Input(what.to_string()));
-        if self.epochs == 0 || self.epochs > 10_000 {
-            return bad("epochs must be between 1 and 10000");
+        let bad = |what: String| Err(Error::InvalidInput(what));
+        if !(1..=limits::MAX_EPOCHS).contains(&self.epochs) {
+            return bad(format!(
+                "epochs must be between 1 and {}",
+                limits::MAX_EPOCHS
+            ));
         }
-        if !(self.learning_rate > 0.0 && self.learning_rate <= 1.0) {
-            return bad("learningRate must be a number in (0, 1]");
+        let rate = f64::from(self.learning_rate);
+        if !(rate > 0.0 && rate <= limits::MAX_LEARNING_RATE) {
+            return bad(format!(
+                "learningRate must be a number above 0 and at most {}",
+                limits::MAX_LEARNING_RATE
+            ));
         }
-        if self.batch_size == 0 || self.batch_size > 100_000 {
-            return bad("batchSize must be between 1 and 100000");
+        if !(1..=limits::MAX_BATCH_SIZE).contains(&self.batch_size) {
+            return bad(format!(
+                "batchSize must be between 1 and {}",
+                limits::MAX_BATCH_SIZE
+            ));
         }
-        if !(self.embedding_learning_rate_scale >= 0.0
-            && self.embedding_learning_rate_scale <= 100.0)
-        {
-            return bad("the embedding learning-rate scale must be in [0, 100]");
+        let scale = f64::from(self.embedding_learning_rate_scale);
+        if !(0.0..=limits::MAX_EMBEDDING_LEARNING_RATE_SCALE).contains(&scale) {
+            return bad(format!(
+                "the embedding learning-rate scale must be between 0 and {}",
+                limits::MAX_EMBEDDING_LEARNING_RATE_SCALE
+            ));
         }
         if !(0.0..0.95).contains(&self.token_dropout) {
-            return bad("token dropout must be in [0, 0.95)");
+            return bad("token dropout must be in [0, 0.95)".into());
         }
         if !(0.0..1.0).contains(&self.weight_decay)
             || !(0.0..1.0).contains(&self.embedding_weight_decay)
         {
-            return bad("weight decay must be in [0, 1)");
+            return bad("weight decay must be in [0, 1)".into());
         }
         Ok(())
     }
 }
 
 /// Where training is, reported after every batch.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Progress {
     /// 1-based.
     pub epoch: usize,
@@ -144,12 +157,14 @@ pub fn train(
 ) -> Result<Report, Error> {
     options.validate()?;
     if train.is_empty() {
-        return Err(Error::Input("there are no training examples".into()));
+        return Err(Error::InvalidInput("there are no training examples".into()));
     }
     let rows = model.vocab.rows() as u32;
     for ex in train.iter().chain(validation) {
         if ex.ids.iter().any(|&id| id >= rows) || !(0.0..=1.0).contains(&ex.target) {
-            return Err(Error::Input("an example does not fit this model".into()));
+            return Err(Error::InvalidInput(
+                "an example does not fit this model".into(),
+            ));
         }
     }
 
@@ -181,7 +196,7 @@ pub fn train(
         // A NaN anywhere reaches the loss and the head within a step; the whole table is
         // checked once at the end (it is large, and this runs every epoch).
         if !loss_sum.is_finite() || !finite(&work.w1) || !finite(&work.w2) {
-            return Err(diverged());
+            return Err(Error::Diverged);
         }
         if validation.is_empty() {
             continue;
@@ -207,7 +222,7 @@ pub fn train(
         None => epochs_run,
     };
     if !finite(&work.embedding) || !finite(&work.b1) || !work.b2.is_finite() {
-        return Err(diverged());
+        return Err(Error::Diverged);
     }
     let (loss, accuracy) = evaluate(&work, train);
     let validation_score = (!validation.is_empty()).then(|| evaluate(&work, validation));
@@ -224,12 +239,6 @@ pub fn train(
 
 fn finite(values: &[f32]) -> bool {
     values.iter().all(|x| x.is_finite())
-}
-
-fn diverged() -> Error {
-    Error::Input(
-        "training diverged (weights became NaN or infinite); try a smaller learningRate".into(),
-    )
 }
 
 fn bce(p: f32, y: f32) -> f32 {

@@ -109,14 +109,14 @@ impl Vocabulary {
     /// word) and bucket counts, keeping the text as it is instead of a `String` per word.
     pub fn from_lines(text: String, oov_buckets: u32, bigram_buckets: u32) -> Result<Self, Error> {
         if oov_buckets == 0 {
-            return Err(Error::Model(
+            return Err(Error::InconsistentModel(
                 "the vocabulary needs at least one out-of-vocabulary bucket".into(),
             ));
         }
         let list = WordList::new(text)?;
         let rows = 1u64 + list.len() as u64 + oov_buckets as u64 + bigram_buckets as u64;
         if rows > i32::MAX as u64 {
-            return Err(Error::Model(format!(
+            return Err(Error::InconsistentModel(format!(
                 "a vocabulary of {rows} rows is too large"
             )));
         }
@@ -127,7 +127,7 @@ impl Vocabulary {
                 return Err(entry_error(i));
             }
             if !index.insert(&list, i as u32 + 1) {
-                return Err(Error::Model(format!(
+                return Err(Error::InconsistentModel(format!(
                     "the word {word:?} is in the vocabulary twice"
                 )));
             }
@@ -161,7 +161,7 @@ impl Vocabulary {
         if kept.windows(2).any(|w| w[0] == w[1])
             || kept.last().is_some_and(|&b| b >= self.bigram_buckets)
         {
-            return Err(Error::Model(
+            return Err(Error::InconsistentModel(
                 "kept bigram buckets must be distinct and in range".into(),
             ));
         }
@@ -612,7 +612,7 @@ impl Sink for EncodeSink<'_> {
 }
 
 fn entry_error(i: usize) -> Error {
-    Error::Model(format!("vocabulary entry {i} is empty or holds a newline"))
+    Error::InconsistentModel(format!("vocabulary entry {i} is empty or holds a newline"))
 }
 
 /// The words as one text, one per line, and where each starts: one allocation for them all.
@@ -626,7 +626,9 @@ struct WordList {
 impl WordList {
     fn new(text: String) -> Result<Self, Error> {
         if text.len() >= u32::MAX as usize {
-            return Err(Error::Model("the vocabulary text is too large".into()));
+            return Err(Error::InconsistentModel(
+                "the vocabulary text is too large".into(),
+            ));
         }
         let mut starts = Vec::new();
         if !text.is_empty() {

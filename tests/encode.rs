@@ -100,10 +100,10 @@ fn all_texts() -> Vec<String> {
 /// no bigrams, bucket counts that are not powers of two, no words, words with non-ASCII text.
 fn vocabularies() -> Vec<Vocabulary> {
     let (model, _) = onnx::import(include_bytes!("fixtures/polarity-1.onnx")).expect("it loads");
-    let shipped = model.vocab;
+    let shipped = model.vocab().clone();
     assert_eq!(shipped.scheme(), Scheme::V1);
     let (bundled, _) = onnx::import(BUNDLED_MODEL).expect("the bundled model loads");
-    let bundled = bundled.vocab.with_scheme(Scheme::V1);
+    let bundled = bundled.vocab().clone().with_scheme(Scheme::V1);
     let words: Vec<String> = [
         "good", "bad", "film", "don't", "it's", "!", "?", "é", "école", "i̇", "日本", "ß", "σ", "a",
     ]

@@ -28,16 +28,16 @@ fn texts() -> Vec<String> {
 #[test]
 fn the_polarity1_file_loads_as_polarity1() {
     let clf = Classifier::from_bytes(FIXTURE).unwrap();
-    assert_eq!(clf.model().vocab.scheme(), Scheme::V1);
+    assert_eq!(clf.model().vocab().scheme(), Scheme::V1);
     // Written back, it is still a polarity-1 file.
     let again = Classifier::from_bytes(&clf.to_bytes()).unwrap();
-    assert_eq!(again.model().vocab.scheme(), Scheme::V1);
+    assert_eq!(again.model().vocab().scheme(), Scheme::V1);
 }
 
 #[test]
 fn the_polarity1_file_uses_the_frozen_ids() {
     let clf = Classifier::from_bytes(FIXTURE).unwrap();
-    let vocab = &clf.model().vocab;
+    let vocab = clf.model().vocab();
     let old = polarity1::Encoder::new(vocab);
     for text in texts() {
         assert_eq!(vocab.encode(&text), old.encode(&text), "{text:?}");

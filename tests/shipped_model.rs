@@ -125,7 +125,7 @@ fn explain_gives_not_its_negation() {
     let clf = shipped();
     let text = "The film was not, in my opinion, bad.";
     let e = clf.explain(text).unwrap();
-    let vocab = &clf.model().vocab;
+    let vocab = clf.model().vocab();
     let (tokens, breaks) = vocab.read(text);
     let i = tokens.iter().position(|t| t.text == "not").unwrap();
     let without = clf

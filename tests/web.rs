@@ -1,4 +1,4 @@
-//! The JavaScript facade (src/wasm.rs) tested in headless Chromium: `make test-wasm`.
+//! The JavaScript facade (src/wasm/) tested in headless Chromium: `make test-wasm`.
 //!
 //! These call the exported `Classifier` the way JavaScript sees it (JsValue in, plain objects out)
 //! with the bundled model: result shapes, UTF-16 offsets on emoji text, and thrown `Error`s.

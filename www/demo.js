@@ -1,6 +1,7 @@
 // The demo page's logic: load the wasm classifier, then classify and explain the textarea on every
 // edit. User text only ever reaches the DOM through textContent / text nodes, never as HTML.
 import init, { Classifier } from "./pkg/polarity.js";
+import { verdict } from "./verdict.js";
 
 const $ = (id) => document.getElementById(id);
 const review = $("review");
@@ -53,11 +54,8 @@ function update() {
   const p = clf.classify(text);
   lastClassifyMs = performance.now() - t0;
   const blank = text.trim() === "";
-  const sure = Math.floor(Math.max(p.score, 1 - p.score) * 100);
   status.dataset.state = blank ? "empty" : p.label;
-  status.textContent = blank
-    ? "Type something: the verdict appears as you write."
-    : `${p.label} (${sure}% confident)`;
+  status.textContent = blank ? "Type something: the verdict appears as you write." : verdict(p);
   meter.style.width = `${blank ? 50 : p.score * 100}%`;
   meter.dataset.label = blank ? "" : p.label;
   clearTimeout(explainTimer);

@@ -4,6 +4,8 @@
 // The wasm package is found next to this file (./pkg/, resolved from import.meta.url), loaded once
 // and shared by every box on the page. Attributes: label, placeholder, name (for forms' sake, the
 // textarea's name). User text is only ever set through .value / textContent.
+import { verdict } from "./verdict.js";
+
 const PKG = new URL("./pkg/polarity.js", import.meta.url).href;
 
 let shared = null;
@@ -68,7 +70,7 @@ class PolarityReview extends HTMLElement {
         return;
       }
       const p = clf.classify(text);
-      out.textContent = `${p.label} (${Math.floor(Math.max(p.score, 1 - p.score) * 100)}% confident)`;
+      out.textContent = verdict(p);
       out.dataset.label = fill.dataset.label = p.label;
       fill.style.width = `${p.score * 100}%`;
       this.dispatchEvent(new CustomEvent("polarity", { detail: p, bubbles: true }));

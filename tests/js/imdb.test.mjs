@@ -4,26 +4,18 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
-import { gunzipSync } from "node:zlib";
-import { join, resolve } from "node:path";
-import { ROOT, PKG, run } from "./helpers.mjs";
+import { join } from "node:path";
+import { PKG, run } from "./helpers.mjs";
+import { BIN, dataFile, readLabelled } from "../../tools/data.mjs";
 
-const DATA = resolve(ROOT, process.env.POLARITY_DATA || "../shared/data");
-const FILE = join(DATA, "imdb/test.tsv.gz");
-const BIN = resolve(ROOT, process.env.POLARITY_BIN || "target/release/polarity");
+const FILE = dataFile("imdb/test.tsv.gz");
 
 /** LABEL<TAB>TEXT lines, read as the CLI reads them (blank and # lines skipped). */
 function readReviews(path) {
-  const reviews = [];
-  for (const raw of gunzipSync(readFileSync(path)).toString("utf8").split("\n")) {
-    const line = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
-    if (line === "" || line.startsWith("#")) continue;
-    const tab = line.indexOf("\t");
-    const label = line.slice(0, tab);
-    assert.ok(tab > 0 && (label === "0" || label === "1"), `bad line: ${line.slice(0, 60)}`);
-    reviews.push({ positive: label === "1", text: line.slice(tab + 1) });
-  }
-  return reviews;
+  return readLabelled(path).map(({ label, text }) => {
+    assert.ok(label === "0" || label === "1", `bad label: ${label.slice(0, 60)}`);
+    return { positive: label === "1", text };
+  });
 }
 
 test("IMDB test accuracy: npm package in Node == native CLI", { timeout: 30 * 60_000 }, async (t) => {

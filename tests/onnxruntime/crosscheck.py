@@ -66,7 +66,7 @@ def imdb_sample(data_dir, every=83):
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--polarity", required=True, help="the polarity binary")
-    parser.add_argument("--data", default=os.path.join(ROOT, "..", "shared", "data"))
+    parser.add_argument("--data", required=True, help="the data folder (make test passes it)")
     parser.add_argument("--model", action="append", help="ONNX files (default: model/*.onnx)")
     args = parser.parse_args()
 

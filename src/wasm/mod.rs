@@ -1,16 +1,20 @@
-//! The JavaScript facade (wasm32 only): thin wasm-bindgen bindings over [`crate::Classifier`].
+//! The JavaScript facade (wasm32 only): thin wasm-bindgen bindings over [`crate::Classifier`]
+//! and the rules of [`crate::finetune`].
 //!
-//! Only conversion lives here: JS values in (checked, so a wrong type is a readable `Error`, never
-//! a crash), plain JS objects out (`js_sys::Object`, no serde, to keep the wasm small). Every
-//! failure reaches JavaScript as a thrown `Error` with a human message.
+//! Only conversion lives here. Values come in through serde (serde-wasm-bindgen, with the path of
+//! a wrong value: `option learningRate: invalid type ...`), so a wrong type is a readable
+//! `TypeError`, never a crash; results go out as plain objects (JSON-compatible: a missing value
+//! is `null`). Every failure reaches JavaScript as a thrown `Error` with a human message.
 
-use js_sys::{Array, Object, Reflect, Uint8Array};
+mod convert;
+
+use js_sys::{Array, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 
-use crate::finetune::{FineTuneOptions, Label, Labelled};
+use crate::finetune::{self, FineTuneLimits, FineTuneOptions, Labelled};
 use crate::text::utf16_spans;
-use crate::train::Progress;
-use crate::{Classifier as Inner, Error, Prediction};
+use crate::Classifier as Inner;
+use convert::*;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &str = r#"
@@ -52,7 +56,7 @@ export interface ModelInfo {
   labels: string[];
 }
 
-/** One labelled example for `fineTune`: a label name from `info().labels`, or 1 (first) / 0. */
+/** One labelled example for `fineTune`: a label name from `info().labels`, or 1 (first) / 0 (also as "1" / "0"). */
 export interface LabelledText {
   text: string;
   label: string | number;
@@ -83,7 +87,35 @@ export interface FineTuneOptions {
   seed?: number;
   /** Fraction of the examples held out to measure and early-stop on, 0 to 0.5 (default 0). */
   validationSplit?: number;
+  /** The embedding's learning rate relative to the head's, 0 to 10 (default 0.15). */
+  embeddingLearningRateScale?: number;
   onProgress?: (progress: FineTuneProgress) => void;
+}
+
+/** One option's default and range. */
+export interface OptionRange {
+  default: number;
+  min: number;
+  max: number;
+}
+
+/** Every `fineTune` option's default and range (`Classifier.fineTuneLimits()`). */
+export interface FineTuneLimits {
+  epochs: OptionRange;
+  /** Above `min`, at most `max`. */
+  learningRate: OptionRange;
+  batchSize: OptionRange;
+  seed: OptionRange;
+  validationSplit: OptionRange;
+  embeddingLearningRateScale: OptionRange;
+}
+
+/** Labelled rows read from a file by `Classifier.parseExamples`, and the rows skipped. */
+export interface ParsedExamples {
+  /** Labels as names: 1 and 0 are read as the first and second label. */
+  rows: { text: string; label: string }[];
+  /** One message per skipped row, with its line number. */
+  errors: string[];
 }
 
 /** What fine-tuning did. */
@@ -106,70 +138,6 @@ export interface PretrainedOptions {
   seed?: number;
 }
 "#;
-
-fn js_error(e: Error) -> js_sys::Error {
-    js_sys::Error::new(&e.to_string())
-}
-
-fn type_error(what: &str, value: &JsValue) -> js_sys::Error {
-    let got = if value.is_null() {
-        "null".to_string()
-    } else if Array::is_array(value) {
-        "an array".to_string()
-    } else {
-        value.js_typeof().as_string().unwrap_or_default()
-    };
-    js_sys::TypeError::new(&format!("{what}, got {got}")).into()
-}
-
-fn set(target: &Object, key: &str, value: impl Into<JsValue>) {
-    // Setting a property on a fresh plain object cannot fail.
-    let _ = Reflect::set(target, &JsValue::from_str(key), &value.into());
-}
-
-fn prediction_object(p: &Prediction) -> Object {
-    let o = Object::new();
-    set(&o, "label", p.label.as_str());
-    set(&o, "score", p.score as f64);
-    o
-}
-
-fn string_arg(method: &str, value: &JsValue) -> Result<String, js_sys::Error> {
-    value
-        .as_string()
-        .ok_or_else(|| type_error(&format!("{method}() expects a string"), value))
-}
-
-fn field(object: &JsValue, key: &str) -> JsValue {
-    if object.is_object() {
-        Reflect::get(object, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
-    } else {
-        JsValue::UNDEFINED
-    }
-}
-
-/// An optional number option: absent is `None`; anything but a number is a TypeError.
-fn number_option(options: &JsValue, key: &str) -> Result<Option<f64>, js_sys::Error> {
-    let value = field(options, key);
-    if value.is_undefined() || value.is_null() {
-        return Ok(None);
-    }
-    value
-        .as_f64()
-        .map(Some)
-        .ok_or_else(|| type_error(&format!("option {key} must be a number"), &value))
-}
-
-fn progress_object(p: &Progress) -> Object {
-    let o = Object::new();
-    set(&o, "epoch", p.epoch as f64);
-    set(&o, "epochs", p.epochs as f64);
-    set(&o, "step", p.step as f64);
-    set(&o, "steps", p.steps as f64);
-    set(&o, "loss", p.loss as f64);
-    set(&o, "accuracy", p.accuracy as f64);
-    o
-}
 
 /// A sentiment classifier. `new Classifier()` loads the model bundled in the wasm.
 #[wasm_bindgen(js_name = Classifier)]
@@ -218,28 +186,13 @@ impl JsClassifier {
     pub fn from_pretrained(
         #[wasm_bindgen(unchecked_param_type = "PretrainedOptions | undefined")] options: JsValue,
     ) -> Result<JsClassifier, js_sys::Error> {
-        let labels = field(&options, "labels");
-        let labels: [String; 2] = if labels.is_undefined() || labels.is_null() {
-            ["positive".into(), "negative".into()]
-        } else {
-            let pair = labels
-                .dyn_ref::<Array>()
-                .filter(|a| a.length() == 2)
-                .and_then(|a| Some([a.get(0).as_string()?, a.get(1).as_string()?]));
-            pair.ok_or_else(|| {
-                type_error("option labels must be an array of two strings", &labels)
-            })?
+        let options: Option<PretrainedOptions> = from_js("fromPretrained() options", options)?;
+        let options = options.unwrap_or_default();
+        let labels = match options.labels {
+            None => ["positive".into(), "negative".into()],
+            Some(labels) => labels_arg("option labels", to_js(&labels))?,
         };
-        let seed = match number_option(&options, "seed")? {
-            None => 42,
-            Some(v) if v.is_finite() && v >= 0.0 && v.fract() == 0.0 => v as u64,
-            Some(v) => {
-                return Err(js_sys::RangeError::new(&format!(
-                    "option seed must be a whole number of at least 0, not {v}"
-                ))
-                .into())
-            }
-        };
+        let seed = finetune::seed(options.seed).map_err(js_error)?;
         let base = Self::load(crate::BUNDLED_MODEL)?;
         base.inner
             .from_pretrained(labels, seed)
@@ -254,76 +207,33 @@ impl JsClassifier {
         #[wasm_bindgen(unchecked_param_type = "LabelledText[]")] examples: JsValue,
         #[wasm_bindgen(unchecked_param_type = "FineTuneOptions | undefined")] options: JsValue,
     ) -> Result<JsValue, js_sys::Error> {
-        let started = js_sys::Date::now();
+        let started = now();
         let array = examples.dyn_ref::<Array>().ok_or_else(|| {
             type_error("fineTune() expects an array of { text, label }", &examples)
         })?;
-        let mut labelled = Vec::with_capacity(array.length() as usize);
-        for (i, item) in array.iter().enumerate() {
-            let text = field(&item, "text").as_string().ok_or_else(|| {
-                type_error(
-                    &format!("example {i} needs a string text"),
-                    &field(&item, "text"),
-                )
-            })?;
-            let label = field(&item, "label");
-            let label = match (label.as_string(), label.as_f64()) {
-                (Some(name), _) => Label::Name(name),
-                (None, Some(n)) => Label::Number(n),
-                _ => {
-                    return Err(type_error(
-                        &format!("example {i} needs a label (a name, or 1 / 0)"),
-                        &label,
-                    ))
-                }
-            };
-            labelled.push(Labelled { text, label });
-        }
-        let train_embedding = field(&options, "trainEmbedding");
-        let request = FineTuneOptions {
-            epochs: number_option(&options, "epochs")?,
-            learning_rate: number_option(&options, "learningRate")?,
-            batch_size: number_option(&options, "batchSize")?,
-            train_embedding: if train_embedding.is_undefined() {
-                None
-            } else {
-                Some(train_embedding.is_truthy())
-            },
-            seed: number_option(&options, "seed")?,
-            validation_split: number_option(&options, "validationSplit")?,
-            embedding_learning_rate_scale: None,
-        };
-        let on_progress = field(&options, "onProgress")
-            .dyn_into::<js_sys::Function>()
-            .ok();
+        let labelled = array
+            .iter()
+            .enumerate()
+            .map(|(i, item)| from_js::<Labelled>(&format!("example {i}"), item))
+            .collect::<Result<Vec<_>, _>>()?;
+        let on_progress = Reflect::get(&options, &JsValue::from_str("onProgress"))
+            .ok()
+            .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+        let options: Option<FineTuneOptions> = from_js("fineTune() option", options)?;
         let report = self
             .inner
-            .fine_tune_examples(&labelled, &request, &mut |p| {
+            .fine_tune_examples(&labelled, &options.unwrap_or_default(), &mut |p| {
                 if let Some(f) = &on_progress {
                     // A throwing callback must not leave training half done: its error is dropped.
-                    let _ = f.call1(&JsValue::NULL, &progress_object(p));
+                    let _ = f.call1(&JsValue::NULL, &to_js(p));
                 }
             })
             .map_err(js_error)?;
-        let o = Object::new();
-        set(&o, "epochs", report.epochs as f64);
-        set(&o, "loss", report.loss as f64);
-        set(&o, "accuracy", report.accuracy as f64);
-        set(
-            &o,
-            "validationAccuracy",
-            report
-                .validation_accuracy
-                .map_or(JsValue::NULL, |a| (a as f64).into()),
-        );
-        set(&o, "millis", js_sys::Date::now() - started);
-        let warnings: Array = report
-            .warnings
-            .iter()
-            .map(|w| JsValue::from_str(w))
-            .collect();
-        set(&o, "warnings", warnings);
-        Ok(o.into())
+        let millis = now() - started;
+        Ok(to_js(&TimedReport {
+            report: &report,
+            millis,
+        }))
     }
 
     /// The model as a polarity ONNX file, for `Classifier.fromBytes()`.
@@ -339,8 +249,7 @@ impl JsClassifier {
         #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
     ) -> Result<JsValue, js_sys::Error> {
         let text = string_arg("classify", &text)?;
-        let p = self.inner.classify(&text).map_err(js_error)?;
-        Ok(prediction_object(&p).into())
+        Ok(to_js(&self.inner.classify(&text).map_err(js_error)?))
     }
 
     /// One `{ label, score }` per text, in order.
@@ -354,16 +263,13 @@ impl JsClassifier {
             .ok_or_else(|| type_error("classifyBatch() expects an array of strings", &texts))?;
         let mut strings = Vec::with_capacity(array.length() as usize);
         for (i, item) in array.iter().enumerate() {
-            let s = item.as_string().ok_or_else(|| {
-                type_error(
-                    &format!("classifyBatch() expects an array of strings; item {i} is not one"),
-                    &item,
-                )
-            })?;
-            strings.push(s);
+            strings.push(string_arg(
+                &format!("classifyBatch() expects an array of strings; item {i} is not one:"),
+                &item,
+            )?);
         }
         let predictions = self.inner.classify_batch(&strings).map_err(js_error)?;
-        Ok(predictions.iter().map(prediction_object).collect())
+        Ok(predictions.iter().map(to_js).collect())
     }
 
     /// `{ label, score, tokens: [{ text, start, end, weight }] }`; offsets are UTF-16 (JS string
@@ -376,40 +282,76 @@ impl JsClassifier {
         let text = string_arg("explain", &text)?;
         let e = self.inner.explain(&text).map_err(js_error)?;
         let bytes: Vec<(usize, usize)> = e.tokens.iter().map(|t| (t.start, t.end)).collect();
-        let tokens: Array = e
+        let tokens = e
             .tokens
             .iter()
             .zip(utf16_spans(&text, &bytes))
-            .map(|(t, (start, end))| {
-                let o = Object::new();
-                set(&o, "text", t.text.as_str());
-                set(&o, "start", start as f64);
-                set(&o, "end", end as f64);
-                set(&o, "weight", t.weight as f64);
-                o
+            .map(|(t, (start, end))| ExplainedToken {
+                text: &t.text,
+                start,
+                end,
+                weight: t.weight,
             })
             .collect();
-        let o = prediction_object(&e.prediction);
-        set(&o, "tokens", tokens);
-        Ok(o.into())
+        Ok(to_js(&Explanation {
+            prediction: &e.prediction,
+            tokens,
+        }))
     }
 
     /// `{ vocabularySize, dimensions, quantization, modelBytes, labels }`.
     #[wasm_bindgen(unchecked_return_type = "ModelInfo")]
     pub fn info(&self) -> JsValue {
-        let model = self.inner.model();
-        let o = Object::new();
-        set(&o, "vocabularySize", model.vocab.word_count() as f64);
-        set(&o, "dimensions", model.dim as f64);
-        set(&o, "quantization", "int8");
-        set(&o, "modelBytes", self.inner.model_bytes() as f64);
-        let labels: Array = self
-            .inner
-            .labels()
+        to_js(&self.inner.info())
+    }
+
+    /// Every `fineTune` option's default and range.
+    #[wasm_bindgen(js_name = fineTuneLimits, unchecked_return_type = "FineTuneLimits")]
+    pub fn fine_tune_limits() -> JsValue {
+        to_js(&FineTuneLimits::get())
+    }
+
+    /// Checks `fineTune` options without training: throws what `fineTune` would, and returns the
+    /// warnings it would give (values that will be clamped).
+    #[wasm_bindgen(js_name = checkFineTuneOptions, unchecked_return_type = "string[]")]
+    pub fn check_fine_tune_options(
+        #[wasm_bindgen(unchecked_param_type = "FineTuneOptions | undefined")] options: JsValue,
+    ) -> Result<JsValue, js_sys::Error> {
+        let options: Option<FineTuneOptions> = from_js("fineTune() option", options)?;
+        let (_, _, warnings) = options
+            .unwrap_or_default()
+            .resolve(usize::MAX)
+            .map_err(js_error)?;
+        Ok(to_js(&warnings))
+    }
+
+    /// Throws unless `labels` can name a new classifier's labels (two different, non-empty
+    /// names, each on one line).
+    #[wasm_bindgen(js_name = checkLabels)]
+    pub fn check_labels(
+        #[wasm_bindgen(unchecked_param_type = "string[]")] labels: JsValue,
+    ) -> Result<(), js_sys::Error> {
+        labels_arg("checkLabels()", labels).map(|_| ())
+    }
+
+    /// Reads `label<TAB>text` or `label,text` lines for a classifier with `labels`: the rows,
+    /// and a message for each row skipped.
+    #[wasm_bindgen(js_name = parseExamples, unchecked_return_type = "ParsedExamples")]
+    pub fn parse_examples(
+        #[wasm_bindgen(unchecked_param_type = "string")] content: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string[]")] labels: JsValue,
+    ) -> Result<JsValue, js_sys::Error> {
+        let content = string_arg("parseExamples", &content)?;
+        let labels = labels_arg("parseExamples() labels", labels)?;
+        let parsed = finetune::parse_examples(&content, &labels);
+        let rows = parsed
+            .rows
             .iter()
-            .map(|l| JsValue::from_str(l))
+            .map(|(text, label)| LabelledRow { text, label })
             .collect();
-        set(&o, "labels", labels);
-        o.into()
+        Ok(to_js(&ParsedExamples {
+            rows,
+            errors: &parsed.errors,
+        }))
     }
 }

@@ -1,0 +1,116 @@
+//! `polarity`: train the shipped model, evaluate a model on labelled reviews, fine-tune it,
+//! classify text, and time it all natively. One file per command; the work itself is in the
+//! library (`polarity::recipe`, `polarity::eval`, `polarity::fewshot`), this binary only parses
+//! arguments and prints.
+
+mod bench;
+mod classify;
+mod dump;
+mod eval;
+mod fewshot;
+mod fine_tune;
+mod report;
+mod train;
+
+use std::path::{Path, PathBuf};
+
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use polarity::{Classifier, Error};
+
+#[derive(Parser)]
+#[command(
+    version,
+    about = "Sentiment classification with a pre-trained embedding, int8, run by tract"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Train on IMDB train (with a validation split carved from it) and write the model.
+    Train(train::Args),
+    /// Accuracy, confusion matrix and speed of a model on a LABEL<TAB>TEXT file.
+    Eval(eval::Args),
+    /// Fine-tune a model on a LABEL<TAB>TEXT file (1 = the model's first label) and write it.
+    FineTune(fine_tune::Args),
+    /// Token ids and tract's score of each review, as JSON lines (to cross-check other engines).
+    Dump(dump::Args),
+    /// Few-shot transfer: fine-tune a model on N balanced IMDB-train reviews, several seeds,
+    /// and measure accuracy on the validation split (or, with --test, on IMDB test).
+    Fewshot(fewshot::Args),
+    /// Native timings for `make bench`, as one JSON object: tokenizing alone, `classify` one review
+    /// at a time (p50, p99), `classify_batch` throughput, fine-tuning speed; medians of runs.
+    Bench(bench::Args),
+    /// Short-text report: IMDB validation, sentence sets, negation suite, typo/URL/@name flips.
+    Report(report::Args),
+    /// Label and score of each TEXT, or of each line of stdin when there is none.
+    Classify(classify::Args),
+}
+
+fn main() {
+    let result = match Cli::parse().command {
+        Command::Train(args) => train::run(args),
+        Command::Eval(args) => eval::run(args),
+        Command::FineTune(args) => fine_tune::run(args),
+        Command::Dump(args) => dump::run(args),
+        Command::Fewshot(args) => fewshot::run(args),
+        Command::Bench(args) => bench::run(args),
+        Command::Report(args) => report::run(args),
+        Command::Classify(args) => classify::run(args),
+    };
+    if let Err(e) = result {
+        eprintln!("polarity: {e}");
+        std::process::exit(1);
+    }
+}
+
+/// A labelled file and the model to run on it: what `eval`, `dump` and `bench` read.
+#[derive(clap::Args)]
+struct Source {
+    /// The labelled reviews (LABEL<TAB>TEXT, gzip or plain).
+    #[arg(long)]
+    data: PathBuf,
+    /// The model (default: the bundled model/polarity.onnx).
+    #[arg(long)]
+    model: Option<PathBuf>,
+}
+
+/// The model at `path`, or the bundled one.
+fn load(path: Option<&Path>) -> Result<Classifier, Error> {
+    match path {
+        Some(path) => Classifier::from_bytes(&polarity::data::read_file(path)?),
+        None => Classifier::from_bytes(polarity::BUNDLED_MODEL),
+    }
+}
+
+/// The data folder: `--data`, else `POLARITY_DATA`, else `../shared/data`.
+fn data_dir(data: Option<PathBuf>) -> PathBuf {
+    data.unwrap_or_else(polarity::data::default_data_dir)
+}
+
+/// A progress bar on stderr.
+fn bar(len: u64, what: &str) -> ProgressBar {
+    let bar = ProgressBar::new(len);
+    bar.set_style(
+        ProgressStyle::with_template("{msg:>12} [{bar:30}] {pos}/{len} {per_sec} eta {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_message(what.to_string());
+    bar
+}
+
+/// Writes a model file and says how large it is.
+fn write_model(clf_bytes: &[u8], out: &Path) -> Result<(), Error> {
+    polarity::data::write_file(out, clf_bytes)?;
+    eprintln!(
+        "wrote {} ({} bytes, {} after gzip -9)",
+        out.display(),
+        clf_bytes.len(),
+        polarity::data::gzip_len(clf_bytes)
+    );
+    Ok(())
+}

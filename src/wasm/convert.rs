@@ -1,0 +1,110 @@
+//! Values between JavaScript and Rust for the facade: serde in (with the path of a wrong value)
+//! and out (plain, JSON-compatible objects), the shapes results take on the wire, and errors as
+//! JavaScript `Error`s.
+
+use js_sys::{Array, Reflect};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::prelude::*;
+
+use crate::finetune::{self, FineTuneReport};
+use crate::{Error, Prediction};
+
+pub(super) fn js_error(e: Error) -> js_sys::Error {
+    js_sys::Error::new(&e.to_string())
+}
+
+pub(super) fn type_error(what: &str, value: &JsValue) -> js_sys::Error {
+    let got = if value.is_null() {
+        "null".to_string()
+    } else if Array::is_array(value) {
+        "an array".to_string()
+    } else {
+        value.js_typeof().as_string().unwrap_or_default()
+    };
+    js_sys::TypeError::new(&format!("{what}, got {got}")).into()
+}
+
+/// `value` as a `T`; a wrong shape is a `TypeError` that says where (`{what} epochs: ...`).
+pub(super) fn from_js<T: DeserializeOwned>(what: &str, value: JsValue) -> Result<T, js_sys::Error> {
+    serde_path_to_error::deserialize(serde_wasm_bindgen::Deserializer::from(value)).map_err(|e| {
+        let path = e.path().to_string();
+        let at = if path == "." {
+            String::new()
+        } else {
+            format!(" {path}")
+        };
+        js_sys::TypeError::new(&format!("{what}{at}: {}", e.inner())).into()
+    })
+}
+
+/// A plain object (or array) for `value`. Our results are numbers, strings and lists of them,
+/// which always convert.
+pub(super) fn to_js<T: Serialize + ?Sized>(value: &T) -> JsValue {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .unwrap_or(JsValue::UNDEFINED)
+}
+
+pub(super) fn string_arg(method: &str, value: &JsValue) -> Result<String, js_sys::Error> {
+    value
+        .as_string()
+        .ok_or_else(|| type_error(&format!("{method}() expects a string"), value))
+}
+
+/// Milliseconds from the page's (or worker's, or Node's) `performance` clock.
+pub(super) fn now() -> f64 {
+    Reflect::get(&js_sys::global(), &JsValue::from_str("performance"))
+        .ok()
+        .and_then(|p| p.dyn_into::<web_sys::Performance>().ok())
+        .map_or_else(js_sys::Date::now, |p| p.now())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct PretrainedOptions {
+    pub(super) labels: Option<Vec<String>>,
+    pub(super) seed: Option<f64>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct TimedReport<'a> {
+    #[serde(flatten)]
+    pub(super) report: &'a FineTuneReport,
+    pub(super) millis: f64,
+}
+
+#[derive(Serialize)]
+pub(super) struct ExplainedToken<'a> {
+    pub(super) text: &'a str,
+    pub(super) start: usize,
+    pub(super) end: usize,
+    pub(super) weight: f32,
+}
+
+#[derive(Serialize)]
+pub(super) struct Explanation<'a> {
+    #[serde(flatten)]
+    pub(super) prediction: &'a Prediction,
+    pub(super) tokens: Vec<ExplainedToken<'a>>,
+}
+
+#[derive(Serialize)]
+pub(super) struct ParsedExamples<'a> {
+    pub(super) rows: Vec<LabelledRow<'a>>,
+    pub(super) errors: &'a [String],
+}
+
+#[derive(Serialize)]
+pub(super) struct LabelledRow<'a> {
+    pub(super) text: &'a str,
+    pub(super) label: &'a str,
+}
+
+/// Two label names given by JavaScript, checked.
+pub(super) fn labels_arg(what: &str, value: JsValue) -> Result<[String; 2], js_sys::Error> {
+    let labels: Vec<String> = from_js(what, value)?;
+    finetune::check_labels(&labels).map_err(js_error)?;
+    Ok([labels[0].clone(), labels[1].clone()])
+}

@@ -1,0 +1,167 @@
+// Teach it, training: fine-tune in a Web Worker (teach-worker.js) so the verdict stays live, with
+// progress, a loss/accuracy plot, Cancel (the worker is terminated; the model in use is never
+// touched) and accuracy on the examples before and after. The epochs field's range and the check
+// of its value are the package's (Classifier.fineTuneLimits, Classifier.checkFineTuneOptions).
+import * as store from "./store.js";
+import { $, say } from "./ui.js";
+
+export function setupTraining(demo, state, setPanelBusy) {
+  const { Classifier } = demo;
+  const trainStatus = $("train-status");
+  const trainResult = $("train-result");
+  const progress = $("train-progress");
+  const fineTuneBtn = $("fine-tune");
+  const cancelBtn = $("cancel");
+  const epochsInput = $("epochs");
+  const modelMsg = $("model-msg");
+  const plot = $("plot");
+  let worker = null;
+
+  const limits = Classifier.fineTuneLimits().epochs;
+  epochsInput.min = String(limits.min);
+  epochsInput.max = String(limits.max);
+
+  /** Share of `items` that `clf` gets right, in slices so no main-thread task runs long. */
+  async function accuracyOf(clf, items) {
+    let right = 0;
+    for (let i = 0; i < items.length; ) {
+      const t0 = performance.now();
+      while (i < items.length && performance.now() - t0 < 20) {
+        if (clf.classify(items[i].text).label === items[i].label) right++;
+        i++;
+      }
+      if (i < items.length) await new Promise((r) => setTimeout(r));
+    }
+    return items.length ? right / items.length : 0;
+  }
+
+  const history = [];
+  function drawPlot() {
+    const ctx = plot.getContext("2d");
+    const w = (plot.width = plot.clientWidth * devicePixelRatio || 300);
+    const h = (plot.height = plot.clientHeight * devicePixelRatio || 100);
+    ctx.clearRect(0, 0, w, h);
+    ctx.strokeStyle = "#d5dae3";
+    ctx.strokeRect(0.5, 0.5, w - 1, h - 1);
+    if (history.length < 1) return;
+    const maxLoss = history.reduce((m, p) => Math.max(m, p.loss), 1e-6);
+    const x = (i) => (history.length === 1 ? w / 2 : (i / (history.length - 1)) * (w - 8) + 4);
+    const line = (color, y) => {
+      ctx.strokeStyle = color;
+      ctx.lineWidth = 2 * devicePixelRatio;
+      ctx.beginPath();
+      history.forEach((p, i) => (i ? ctx.lineTo(x(i), y(p)) : ctx.moveTo(x(i), y(p))));
+      ctx.stroke();
+    };
+    line("#1f5fbf", (p) => h - 4 - (p.loss / maxLoss) * (h - 8));
+    line("#17803d", (p) => h - 4 - p.accuracy * (h - 8));
+  }
+
+  function setBusy(busy) {
+    fineTuneBtn.disabled = busy;
+    cancelBtn.hidden = !busy;
+    cancelBtn.disabled = !busy;
+  }
+
+  function stopWorker() {
+    worker?.terminate();
+    worker = null;
+    setPanelBusy(false);
+  }
+
+  fineTuneBtn.addEventListener("click", async () => {
+    const labels = state.activeLabels();
+    const usable = state.examples.filter((e) => labels.includes(e.label));
+    const skipped = state.examples.length - usable.length;
+    if (usable.length === 0) {
+      say(trainStatus, `Label some reviews first (as ${labels.join(" or ")}).`, "error");
+      return;
+    }
+    const options = { epochs: Number(epochsInput.value) };
+    try {
+      Classifier.checkFineTuneOptions(options);
+    } catch (err) {
+      say(trainStatus, `Epochs: ${err?.message ?? err}`, "error");
+      epochsInput.focus();
+      return;
+    }
+    setPanelBusy(true);
+    history.length = 0;
+    drawPlot();
+    progress.value = 0;
+    trainResult.textContent = "";
+    const newLabels = state.pendingLabels;
+    // Accuracy before, on the main thread with the model in use (meaningless for new labels).
+    const before = newLabels ? null : await accuracyOf(demo.getClassifier(), usable);
+    say(trainStatus, `Training on ${usable.length} example${usable.length === 1 ? "" : "s"}…`);
+    const startBytes = newLabels ? null : demo.currentBytes();
+    const w = (worker = new Worker(new URL("./teach-worker.js", import.meta.url), { type: "module" }));
+    let lastShown = 0;
+    w.onmessage = async ({ data }) => {
+      if (w !== worker) return; // cancelled
+      if (data.progress) {
+        const p = data.progress;
+        progress.max = p.epochs * p.steps;
+        progress.value = (p.epoch - 1) * p.steps + p.step;
+        if (p.step === p.steps) history.push(p);
+        const now = performance.now();
+        if (now - lastShown > 250) {
+          // Throttled: a live region that changes every few ms would be unreadable.
+          lastShown = now;
+          say(trainStatus, `Training: epoch ${p.epoch} of ${p.epochs}, loss ${p.loss.toFixed(3)}, accuracy ${Math.round(p.accuracy * 100)}%`);
+          drawPlot();
+        }
+        return;
+      }
+      worker = null;
+      w.terminate();
+      if (data.error) {
+        setPanelBusy(false);
+        say(trainStatus, `Fine-tuning failed: ${data.error}`, "error");
+        return;
+      }
+      drawPlot();
+      let clf;
+      try {
+        clf = Classifier.fromBytes(data.bytes);
+      } catch (err) {
+        setPanelBusy(false);
+        say(trainStatus, `The trained model could not be loaded: ${err?.message ?? err}`, "error");
+        return;
+      }
+      demo.setClassifier(clf, data.bytes);
+      state.pendingLabels = null;
+      store.del("pendingLabels").catch(() => {});
+      await store.saveModel(data.bytes).catch((err) =>
+        say(modelMsg, `The model works but could not be saved for next time: ${err?.message ?? err}`, "error"));
+      state.refreshLabels();
+      const after = await accuracyOf(clf, usable);
+      setPanelBusy(false);
+      progress.value = progress.max;
+      const pct = (a) => `${Math.round(a * 100)}%`;
+      trainResult.textContent =
+        `Accuracy on your examples: ${before === null ? "new classifier" : pct(before)} before, ${pct(after)} after.` +
+        (skipped ? ` (${skipped} example${skipped === 1 ? "" : "s"} with other labels left out.)` : "") +
+        (data.report.warnings?.length ? ` Note: ${data.report.warnings.join(" ")}` : "");
+      trainResult.dataset.before = before === null ? "" : String(before);
+      trainResult.dataset.after = String(after);
+      say(trainStatus, `Done: ${data.report.epochs} epochs in ${(data.report.millis / 1000).toFixed(1)} s, loss ${data.report.loss.toFixed(3)}. The verdict above now uses the fine-tuned model.`);
+    };
+    w.onerror = (e) => {
+      if (w !== worker) return;
+      e.preventDefault();
+      stopWorker();
+      say(trainStatus, `Fine-tuning failed: ${e.message || "the worker stopped"}`, "error");
+    };
+    w.postMessage({ examples: usable, options, modelBytes: startBytes, labels: newLabels });
+  });
+
+  cancelBtn.addEventListener("click", () => {
+    stopWorker();
+    progress.value = 0;
+    say(trainStatus, "Cancelled: the model in use is unchanged.");
+    fineTuneBtn.focus();
+  });
+
+  return { setBusy, drawPlot };
+}
