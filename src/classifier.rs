@@ -13,7 +13,7 @@ use crate::limits;
 use crate::model::Model;
 use crate::onnx;
 use crate::rng::Rng;
-use crate::text::{count_tokens, tokenize};
+use crate::text::count_tokens;
 use crate::train::{self, Example, Options, Progress};
 use crate::Error;
 
@@ -168,14 +168,20 @@ impl Classifier {
                 limits::MAX_EXPLAIN_TOKENS
             )));
         }
-        let tokens = tokenize(text);
         let prediction = self.classify(text)?;
-        let (_, weights) = self.model.explain(&tokens);
+        let (tokens, _, weights) = self.model.explain_text(text);
+        let v1 = self.model.vocab.scheme() == crate::vocab::Scheme::V1;
         let tokens = tokens
             .into_iter()
             .zip(weights)
             .map(|(t, weight)| WeightedToken {
-                text: t.text,
+                // Polarity-2 may read a token as another word (a URL, a typo's word): show
+                // what was typed, lowercased, as polarity-1 tokens always did.
+                text: if v1 {
+                    t.text
+                } else {
+                    text[t.start..t.end].to_lowercase().replace('\u{2019}', "'")
+                },
                 start: t.start,
                 end: t.end,
                 weight,

@@ -33,6 +33,9 @@ mod quantize;
 #[cfg(feature = "cli")]
 pub mod recipe;
 mod rng;
+mod scope;
+#[cfg(feature = "cli")]
+pub mod suites;
 pub mod text;
 mod train;
 pub mod vocab;

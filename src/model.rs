@@ -7,8 +7,9 @@
 
 use crate::quantize::{quantize, QuantizedTable};
 use crate::rng::Rng;
-use crate::text::Token;
-use crate::vocab::{Vocabulary, PAD};
+use crate::scope;
+use crate::text::{tokenize, Token};
+use crate::vocab::{Scheme, Vocabulary, PAD};
 
 /// Width of the hidden layer.
 pub const HIDDEN: usize = 32;
@@ -170,7 +171,7 @@ impl Model {
 
     /// Leave-one-out weight of each token: the score minus the score without that token (its
     /// unigram and the bigrams it is part of). Positive weights push towards `labels[0]`.
-    pub(crate) fn explain(&self, tokens: &[Token]) -> (f32, Vec<f32>) {
+    pub fn explain(&self, tokens: &[Token]) -> (f32, Vec<f32>) {
         let ids = self.vocab.encode_tokens(tokens);
         let full = self.forward(&ids);
         // The bigram id of each adjacent pair, where its bucket has a row (pruned ones do not).
@@ -196,6 +197,70 @@ impl Model {
             weights.push(full.score - self.head(&rest).1);
         }
         (full.score, weights)
+    }
+
+    /// The tokens of `text` as this model's tokenizer reads them, the score, and each token's
+    /// leave-one-out weight: the score minus the score of the text without that token (its own
+    /// ids, the bigrams it is part of and, under polarity-2, the scopes it opens: leaving out
+    /// "not" in "not bad" also takes its negation off "bad").
+    pub fn explain_text(&self, text: &str) -> (Vec<Token>, f32, Vec<f32>) {
+        let (tokens, breaks) = match self.vocab.scheme() {
+            Scheme::V1 => {
+                let tokens = tokenize(text);
+                let (score, weights) = self.explain(&tokens);
+                return (tokens, score, weights);
+            }
+            Scheme::V2(_) => self.vocab.read(text),
+        };
+        let vocab = &self.vocab;
+        let full = self.forward(&vocab.encode_scoped(&tokens, &breaks, None));
+        let scale = (full.count.max(1) as f32).sqrt();
+        let sum: Vec<f32> = full.bag.iter().map(|b| b * scale).collect();
+        let silent = |i: usize| scope::is_silent(&tokens[i].text);
+        let mut weights = Vec::with_capacity(tokens.len());
+        for range in scope::sentences(&breaks) {
+            let (part, part_breaks) = (&tokens[range.clone()], &breaks[range.clone()]);
+            let mut own: Vec<Vec<u32>> = vec![Vec::new(); part.len()];
+            vocab.scope_ids(part, part_breaks, None, &mut |j, id| own[j].push(id));
+            for i in range.clone() {
+                if silent(i) {
+                    weights.push(0.0);
+                    continue;
+                }
+                let mut removed = vec![vocab.unigram_id(&tokens[i].text)];
+                if i > 0 && !silent(i - 1) {
+                    removed.extend(vocab.bigram_id(&tokens[i - 1].text, &tokens[i].text));
+                }
+                if i + 1 < tokens.len() && !silent(i + 1) {
+                    removed.extend(vocab.bigram_id(&tokens[i].text, &tokens[i + 1].text));
+                }
+                let mut added = Vec::new();
+                let previous = i.checked_sub(1).map(|j| tokens[j].text.as_str());
+                if scope::opens_scope(&tokens[i].text, previous) {
+                    // Its sentence read again without it: every scope id there may change.
+                    removed.extend(own.iter().flatten());
+                    vocab.scope_ids(part, part_breaks, Some(i - range.start), &mut |_, id| {
+                        added.push(id)
+                    });
+                } else {
+                    removed.extend(&own[i - range.start]);
+                }
+                let mut rest = sum.clone();
+                for (&id, sign) in removed
+                    .iter()
+                    .map(|id| (id, -1.0))
+                    .chain(added.iter().map(|id| (id, 1.0)))
+                {
+                    let row = &self.embedding[id as usize * self.dim..][..self.dim];
+                    rest.iter_mut().zip(row).for_each(|(s, r)| *s += sign * r);
+                }
+                let count = (full.count + added.len()).saturating_sub(removed.len());
+                let norm = (count.max(1) as f32).sqrt();
+                rest.iter_mut().for_each(|s| *s /= norm);
+                weights.push(full.score - self.head(&rest).1);
+            }
+        }
+        (tokens, full.score, weights)
     }
 
     /// The same model keeping only the `keep` bigram rows with the largest norms (the bigrams that
@@ -347,6 +412,39 @@ pub(crate) mod tests {
             }
             assert!((w - (score - m.score(&ids))).abs() < 1e-5, "token {i}");
         }
+    }
+
+    #[test]
+    fn polarity2_explanations_leave_one_token_and_its_scopes_out() {
+        use crate::scope::{tokenize2, Features};
+        let mut m = tiny_model(7);
+        let features = Features {
+            negation: true,
+            contrast: true,
+            spelling: true,
+        };
+        m.vocab = m.vocab.clone().with_scheme(Scheme::V2(features));
+        for text in [
+            "the film was not, in my opinion, bad but great! see https://x.y/z @me",
+            "not bad",
+            "I used to love the film, now it is awful. Although good, bad",
+            "",
+        ] {
+            let (tokens, score, weights) = m.explain_text(text);
+            let (same, breaks) = m.vocab.read(text);
+            assert_eq!(tokens, same);
+            assert!((score - m.score_text(text)).abs() < 1e-6);
+            for (i, w) in weights.iter().enumerate() {
+                let without = m.score(&m.vocab.encode_scoped(&tokens, &breaks, Some(i)));
+                assert!((w - (score - without)).abs() < 1e-5, "{text:?} token {i}");
+            }
+        }
+        // Leaving "not" out of "not bad" also takes its negation off "bad".
+        let (tokens, breaks) = tokenize2("not bad");
+        let full = m.vocab.encode_scoped(&tokens, &breaks, None);
+        let without_not = m.vocab.encode_scoped(&tokens, &breaks, Some(0));
+        assert_eq!(without_not, vec![m.vocab.unigram_id("bad")]);
+        assert!(full.len() >= 2);
     }
 
     #[test]

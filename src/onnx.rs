@@ -25,15 +25,19 @@ use crate::finetune::check_labels;
 use crate::limits;
 use crate::model::{Model, HIDDEN};
 use crate::quantize::{dequantize_rows, QuantizedTable};
-use crate::vocab::{fnv_step, Vocabulary, FNV_OFFSET};
+use crate::scope::Features;
+use crate::vocab::{fnv_step, Scheme, Vocabulary, FNV_OFFSET};
 use crate::Error;
 
 /// Name of the graph input: token ids, `batch x length`, int64.
 pub const INPUT: &str = "ids";
 /// Name of the graph output: P(first label), `batch x 1`, float.
 pub const OUTPUT: &str = "score";
-/// The tokenizer and id layout this crate implements; a file naming another cannot be used.
-pub const TOKENIZER: &str = "polarity-1";
+/// The tokenizer and id layout new models are made with; files naming [`TOKENIZER_V1`] load and
+/// score exactly as before, a file naming any other cannot be used.
+pub const TOKENIZER: &str = "polarity-2";
+/// The first tokenizer and id layout (frozen, see tests/reference/polarity1.rs).
+pub const TOKENIZER_V1: &str = "polarity-1";
 const OPSET: i64 = 13;
 
 mod key {
@@ -44,10 +48,13 @@ mod key {
     pub const BIGRAM_BUCKETS: &str = "polarity.bigram_buckets";
     /// Kept bigram buckets as ascending gaps (first bucket, then differences), one per line.
     pub const BIGRAM_KEPT: &str = "polarity.bigram_kept";
+    /// Polarity-2 only: the scopes that get ids of their own ("negation contrast").
+    pub const SCOPES: &str = "polarity.scopes";
     /// `fnv1a64:` and 16 hex digits: [`super::checksum`] of the file's weights and other metadata.
     pub const CHECKSUM: &str = "polarity.checksum";
-    pub const ALL: [&str; 7] = [
+    pub const ALL: [&str; 8] = [
         TOKENIZER,
+        SCOPES,
         LABELS,
         VOCABULARY,
         OOV_BUCKETS,
@@ -195,12 +202,15 @@ pub fn to_proto(model: &Model) -> ModelProto {
     };
     let vocab = &model.vocab;
     let mut metadata = vec![
-        (key::TOKENIZER, TOKENIZER.to_string()),
+        (key::TOKENIZER, vocab.scheme().name().to_string()),
         (key::LABELS, model.labels.join("\n")),
         (key::OOV_BUCKETS, vocab.oov_buckets().to_string()),
         (key::BIGRAM_BUCKETS, vocab.bigram_buckets().to_string()),
         (key::VOCABULARY, vocab.word_lines().to_string()),
     ];
+    if let Scheme::V2(features) = vocab.scheme() {
+        metadata.push((key::SCOPES, features.names()));
+    }
     if let Some(kept) = vocab.kept_bigrams() {
         let mut previous = 0;
         let gaps: Vec<String> = kept
@@ -222,8 +232,9 @@ pub fn to_proto(model: &Model) -> ModelProto {
         producer_name: "polarity".into(),
         producer_version: env!("CARGO_PKG_VERSION").into(),
         doc_string: format!(
-            "Binary text classifier: P({}) from token ids. Tokenize with polarity ({TOKENIZER}).",
-            model.labels[0]
+            "Binary text classifier: P({}) from token ids. Tokenize with polarity ({}).",
+            model.labels[0],
+            vocab.scheme().name()
         ),
         graph: Some(graph),
         metadata_props: metadata
@@ -279,11 +290,18 @@ fn from_proto(proto: &ModelProto) -> Result<Model, Error> {
             .ok_or_else(|| Error::NotAModel(format!("the ONNX file has no {k:?} metadata")))
     };
     let tokenizer = meta(key::TOKENIZER)?;
-    if tokenizer != TOKENIZER {
-        return Err(Error::NotAModel(format!(
-            "the model needs tokenizer {tokenizer:?}; this build has {TOKENIZER:?}"
-        )));
-    }
+    let scheme = match tokenizer {
+        TOKENIZER_V1 => Scheme::V1,
+        TOKENIZER => Scheme::V2(
+            Features::from_names(meta(key::SCOPES).unwrap_or(""))
+                .map_err(|e| Error::NotAModel(format!("metadata {:?}: {e}", key::SCOPES)))?,
+        ),
+        _ => {
+            return Err(Error::NotAModel(format!(
+                "the model needs tokenizer {tokenizer:?}; this build reads {TOKENIZER_V1:?} and {TOKENIZER:?}"
+            )))
+        }
+    };
     let labels: Vec<String> = meta(key::LABELS)?.split('\n').map(String::from).collect();
     let labels: [String; 2] = match check_labels(&labels) {
         Ok(()) => [labels[0].clone(), labels[1].clone()],
@@ -325,6 +343,7 @@ fn from_proto(proto: &ModelProto) -> Result<Model, Error> {
         }
         vocab = vocab.with_kept_bigrams(kept)?;
     }
+    let vocab = vocab.with_scheme(scheme);
     let graph = proto
         .graph
         .as_ref()

@@ -12,9 +12,10 @@ use crate::data::{read_embeddings, read_reviews, Embeddings, Review};
 use crate::eval::evaluate;
 use crate::model::Model;
 use crate::rng::Rng;
+use crate::scope::{self, Features, Scope};
 use crate::text::tokenize;
 use crate::train::{self, Example};
-use crate::vocab::Vocabulary;
+use crate::vocab::{Scheme, Vocabulary};
 use crate::Error;
 
 pub use crate::train::{Options, Progress, Report};
@@ -40,6 +41,30 @@ pub struct Recipe {
     /// Replace the pre-trained rows by random ones of the same scale (a baseline).
     pub random_init: bool,
     pub seed: u64,
+    /// Tokenizer and id layout: 1 ("polarity-1", frozen) or 2 ("polarity-2", [`crate::scope`]).
+    pub tokenizer: u8,
+    /// Polarity-2: tokens in a negation scope get hashed rows of their own.
+    pub negation: bool,
+    /// Polarity-2: tokens after but / however / now, and inside although / used to, get hashed
+    /// rows of their own.
+    pub contrast: bool,
+    /// Polarity-2 with negation: before bigram pruning, the negated rows of the words that sway
+    /// the model most (this many) start as `-negation_flip` times the word's row, so a negated
+    /// word starts out read as the opposite of the word; training goes on from there.
+    pub negation_flips: usize,
+    pub negation_flip: f32,
+    /// Polarity-2 with contrast: the same words' rows after but / however start as
+    /// `contrast_boost` times the word's (read more strongly), inside although / used to as
+    /// `-concession_damp` times it (read more weakly).
+    pub contrast_boost: f32,
+    pub concession_damp: f32,
+    /// Polarity-2: an unknown word one typo away from a known one is read as that word.
+    pub spelling: bool,
+    /// Sentence-sized crops of each training review added to the training set (with the
+    /// review's label), so the model also learns to read one or two sentences.
+    pub crops: usize,
+    /// The most sentences a crop holds (1 to this many, drawn evenly).
+    pub crop_sentences: usize,
     /// The pre-trained table: a folder under `embeddings/` in the data folder.
     pub embedding: String,
     /// How the model is trained on IMDB train (each phase, with early stopping on validation).
@@ -54,12 +79,22 @@ impl Default for Recipe {
             extend_min_count: 20,
             oov_buckets: 512,
             bigram_buckets: 1 << 20,
-            keep_bigrams: Some(36_000),
+            keep_bigrams: Some(22_000),
             undo_sif: true,
             row_norm: 1.0,
             validation_fraction: 0.1,
             random_init: false,
             seed: 42,
+            tokenizer: 2,
+            negation: true,
+            contrast: true,
+            spelling: true,
+            negation_flips: 1500,
+            negation_flip: 3.0,
+            contrast_boost: 2.0,
+            concession_damp: 0.7,
+            crops: 2,
+            crop_sentences: 2,
             embedding: "minilm-words-64d".into(),
             training: Options {
                 epochs: 30,
@@ -75,6 +110,194 @@ impl Default for Recipe {
             },
         }
     }
+}
+
+impl Recipe {
+    /// Sets one knob from `name=value` (the command line's `--set`), e.g. `crops=2`.
+    pub fn set(&mut self, assignment: &str) -> Result<(), String> {
+        let (name, value) = assignment
+            .split_once('=')
+            .ok_or_else(|| format!("--set {assignment:?}: expected name=value"))?;
+        let bad = |_| format!("--set {name}: cannot read {value:?}");
+        let flag = |v: &str| match v {
+            "1" | "true" | "yes" => Ok(true),
+            "0" | "false" | "no" => Ok(false),
+            _ => Err(format!("--set {name}: {value:?} is not true or false")),
+        };
+        match name {
+            "tokenizer" => self.tokenizer = value.parse().map_err(bad)?,
+            "negation" => self.negation = flag(value)?,
+            "contrast" => self.contrast = flag(value)?,
+            "spelling" => self.spelling = flag(value)?,
+            "negation_flips" => self.negation_flips = value.parse().map_err(bad)?,
+            "contrast_boost" => {
+                self.contrast_boost = value
+                    .parse()
+                    .map_err(|_| format!("--set {name}: {value:?}"))?
+            }
+            "concession_damp" => {
+                self.concession_damp = value
+                    .parse()
+                    .map_err(|_| format!("--set {name}: {value:?}"))?
+            }
+            "negation_flip" => {
+                self.negation_flip = value
+                    .parse()
+                    .map_err(|_| format!("--set {name}: {value:?}"))?
+            }
+            "crops" => self.crops = value.parse().map_err(bad)?,
+            "crop_sentences" => self.crop_sentences = value.parse().map_err(bad)?,
+            _ => return Err(format!("--set: unknown knob {name:?}")),
+        }
+        if !(1..=2).contains(&self.tokenizer) {
+            return Err("--set tokenizer: 1 or 2".into());
+        }
+        Ok(())
+    }
+
+    /// The tokenizer and id layout of models made with this recipe.
+    pub fn scheme(&self) -> Scheme {
+        match self.tokenizer {
+            1 => Scheme::V1,
+            _ => Scheme::V2(Features {
+                negation: self.negation,
+                contrast: self.contrast,
+                spelling: self.spelling,
+            }),
+        }
+    }
+
+    /// One line for logs and the model card.
+    pub fn describe(&self) -> String {
+        format!(
+            "tokenizer {}, features [{}], {} sentence crops of 1-{} sentences per review, \
+             scope rows seeded for {} words (negation x{}, contrast x{}, concession x{})",
+            self.scheme().name(),
+            match self.scheme() {
+                Scheme::V2(f) => f.names(),
+                Scheme::V1 => String::new(),
+            },
+            self.crops,
+            self.crop_sentences,
+            self.negation_flips,
+            -self.negation_flip,
+            self.contrast_boost,
+            -self.concession_damp,
+        )
+    }
+}
+
+/// The learned flip and the contrast weights (see [`Recipe::negation_flips`]): run on the
+/// trained model before its bigram rows are pruned. Words are ranked by how far the model's
+/// score of the word alone is from 0.5; each chosen word's negated row becomes its learned value
+/// minus `negation_flip` times the word's row, and (with contrast) its row after "but" its
+/// learned value plus `contrast_boost` times the word's, inside "although" minus
+/// `concession_damp` times it. Training goes on from there and may undo any of it.
+pub fn seed_scopes(model: &mut Model, recipe: &Recipe) {
+    let features = match model.vocab.scheme() {
+        Scheme::V2(f) if recipe.negation_flips > 0 => f,
+        _ => return,
+    };
+    let dim = model.dim;
+    let words = model.vocab.word_count();
+    let mut sway: Vec<(f32, u32)> = (1..=words as u32)
+        .map(|id| ((model.score(&[id]) - 0.5).abs(), id))
+        .collect();
+    sway.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    let chosen: Vec<u32> = sway
+        .iter()
+        .take(recipe.negation_flips)
+        .map(|&(_, id)| id)
+        .collect();
+    for id in chosen {
+        let word = model.vocab.words()[id as usize - 1].clone();
+        let mut seeds = Vec::new();
+        if features.negation {
+            seeds.push((model.vocab.negated_id(&word), -recipe.negation_flip));
+        }
+        if features.contrast {
+            seeds.push((
+                model.vocab.clause_id(Scope::Contrast, &word),
+                recipe.contrast_boost,
+            ));
+            seeds.push((
+                model.vocab.clause_id(Scope::Concession, &word),
+                -recipe.concession_damp,
+            ));
+        }
+        for (row, factor) in seeds {
+            if let Some(row) = row {
+                for k in 0..dim {
+                    let x = model.embedding[id as usize * dim + k];
+                    model.embedding[row as usize * dim + k] += factor * x;
+                }
+            }
+        }
+    }
+}
+
+/// The training reviews, then [`Recipe::crops`] sentence-sized crops of each (labelled as their
+/// review), in a shuffled order fixed by the recipe's seed.
+pub fn with_crops(train: &[Review], recipe: &Recipe) -> Vec<Review> {
+    let mut out = train.to_vec();
+    if recipe.crops == 0 || recipe.crop_sentences == 0 {
+        return out;
+    }
+    let mut rng = Rng::new(recipe.seed ^ 0xc209);
+    for review in train {
+        let sentences = split_sentences(&review.text);
+        if sentences.len() < 2 {
+            continue;
+        }
+        for _ in 0..recipe.crops {
+            let len = 1 + rng.below(recipe.crop_sentences.min(sentences.len()));
+            let start = rng.below(sentences.len() - len + 1);
+            let text = sentences[start..start + len].join(" ");
+            out.push(Review {
+                positive: review.positive,
+                text,
+            });
+        }
+    }
+    Rng::new(recipe.seed ^ 0x5eed).shuffle(&mut out);
+    out
+}
+
+/// Sentences of a review: split after runs of `.`, `!`, `?` followed by a space, and at tags
+/// (`<br />`); pieces without a letter are dropped.
+pub fn split_sentences(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    let mut i = 0;
+    fn push<'t>(piece: &'t str, out: &mut Vec<&'t str>) {
+        let piece = piece.trim();
+        if piece.chars().any(char::is_alphabetic) {
+            out.push(piece);
+        }
+    }
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b == b'<'
+            && bytes
+                .get(i + 1)
+                .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'/')
+        {
+            if let Some(len) = bytes[i..].iter().take(64).position(|&c| c == b'>') {
+                push(&text[start..i], &mut out);
+                i += len + 1;
+                start = i;
+                continue;
+            }
+        }
+        if matches!(b, b'.' | b'!' | b'?') && bytes.get(i + 1).is_some_and(|c| *c == b' ') {
+            push(&text[start..=i], &mut out);
+            start = i + 1;
+        }
+        i += 1;
+    }
+    push(&text[start..], &mut out);
+    out
 }
 
 /// The model before training, and the reviews it will be trained and validated on.
@@ -122,8 +345,11 @@ impl Recipe {
             train,
             validation,
         } = prepared;
+        // Sentence-sized crops beside the whole reviews, so short texts read well too.
+        let train = with_crops(&train, self);
         let mut report = self.fit_phase(&mut model, &train, &validation, progress)?;
         if let Some(keep) = self.keep_bigrams {
+            seed_scopes(&mut model, self);
             model = model.prune_bigrams(keep)?;
             report = self.fit_phase(&mut model, &train, &validation, progress)?;
         }
@@ -225,7 +451,11 @@ pub fn initial_model(
     }
     let mut counts: HashMap<String, usize> = HashMap::new();
     for review in train {
-        for token in tokenize(&review.text) {
+        let tokens = match recipe.scheme() {
+            Scheme::V1 => tokenize(&review.text),
+            Scheme::V2(_) => scope::tokenize2(&review.text).0,
+        };
+        for token in tokens.into_iter().filter(|t| !scope::is_silent(&t.text)) {
             *counts.entry(token.text).or_default() += 1;
         }
     }
@@ -291,7 +521,8 @@ pub fn initial_model(
         table.extend_from_slice(&rows[i * recipe.dim..][..recipe.dim]);
     }
     let words = order.into_iter().map(|i| words[i].clone()).collect();
-    let vocab = Vocabulary::new(words, recipe.oov_buckets, recipe.bigram_buckets)?;
+    let vocab = Vocabulary::new(words, recipe.oov_buckets, recipe.bigram_buckets)?
+        .with_scheme(recipe.scheme());
     table.resize(vocab.rows() * recipe.dim, 0.0); // hash buckets start at zero
     Model::new(vocab, labels, recipe.dim, table, recipe.seed)
 }

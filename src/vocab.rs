@@ -19,6 +19,7 @@
 
 use std::sync::OnceLock;
 
+use crate::scope::{self, Features, Scope};
 use crate::text::{scan, Sink, Token};
 use crate::Error;
 
@@ -40,7 +41,44 @@ pub struct Vocabulary {
     kept_bigrams: Option<Vec<u32>>,
     /// The same buckets as a bitmap with ranks, when the bucket space is small enough.
     kept_rank: Option<RankBitmap>,
+    scheme: Scheme,
+    /// One bit per [`bloom_bit`] of the known words' hashes, made on the first spelling
+    /// correction: most candidates are turned down by one access to these 32 kB, not by a probe
+    /// of the word index.
+    bloom: OnceLock<Vec<u64>>,
 }
+
+/// The bit of a word's FNV-1a hash in [`Vocabulary::bloom`] (2^18 bits).
+#[inline]
+fn bloom_bit(hash: u64) -> usize {
+    (hash.wrapping_mul(0xd6e8_feb8_6659_fd93) >> 46) as usize
+}
+
+/// Which tokenizer and id layout a vocabulary implements (the file's `polarity.tokenizer`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scheme {
+    /// "polarity-1": unigrams, then bigrams of adjacent tokens. Frozen: shipped files use it.
+    V1,
+    /// "polarity-2": the same over polarity-2 tokens ([`crate::scope::tokenize2`]: URLs and
+    /// @mentions are one token that gets no id), then one hashed id in the bigram space for each
+    /// token read in a scope the features mark (negation, contrast, concession).
+    V2(Features),
+}
+
+impl Scheme {
+    /// The tokenizer name stored in the file.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Scheme::V1 => "polarity-1",
+            Scheme::V2(_) => "polarity-2",
+        }
+    }
+}
+
+/// Hash prefixes of scope ids (bytes no token holds, so they never meet a bigram's hash).
+const NEGATED: &[u8] = b"\x1enot\x1f";
+const CONTRAST: &[u8] = b"\x1ebut\x1f";
+const CONCESSION: &[u8] = b"\x1ealthough\x1f";
 
 /// Equal when they map every token to the same id (the index and bitmap follow from the rest).
 impl PartialEq for Vocabulary {
@@ -49,6 +87,7 @@ impl PartialEq for Vocabulary {
             && self.oov_buckets == other.oov_buckets
             && self.bigram_buckets == other.bigram_buckets
             && self.kept_bigrams == other.kept_bigrams
+            && self.scheme == other.scheme
     }
 }
 
@@ -101,7 +140,19 @@ impl Vocabulary {
             bigram_buckets,
             kept_bigrams: None,
             kept_rank: None,
+            scheme: Scheme::V1,
+            bloom: OnceLock::new(),
         })
+    }
+
+    /// The same words and buckets read with another tokenizer and id layout.
+    pub fn with_scheme(mut self, scheme: Scheme) -> Self {
+        self.scheme = scheme;
+        self
+    }
+
+    pub fn scheme(&self) -> Scheme {
+        self.scheme
     }
 
     /// Keeps rows for these bigram buckets only (any order; duplicates are an error).
@@ -191,12 +242,38 @@ impl Vocabulary {
         if self.bigram_buckets == 0 {
             return None;
         }
-        self.bigram_id_hashed(fnv1a(&[a.as_bytes(), b"\x1f", b.as_bytes()]))
+        let hash = fnv1a(&[a.as_bytes(), b"\x1f", b.as_bytes()]);
+        match self.scheme {
+            Scheme::V1 => self.bigram_id_hashed(hash),
+            Scheme::V2(_) => self.bucket_row(bucket(hash, self.pair_buckets())),
+        }
+    }
+
+    /// Polarity-2 splits the bigram buckets: pairs of tokens hash into the first seven eighths,
+    /// scope ids into the last eighth, so that a scope row (seeded large, see
+    /// `recipe::seed_scopes`) never shares a bucket with a bigram.
+    fn pair_buckets(&self) -> u32 {
+        self.bigram_buckets - self.bigram_buckets / 8
+    }
+
+    /// The scope id for `hash` (FNV-1a of a scope prefix and a token), if its bucket has a row.
+    fn scope_id_hashed(&self, hash: u64) -> Option<u32> {
+        let first = self.pair_buckets();
+        let count = self.bigram_buckets - first;
+        if count == 0 {
+            return None;
+        }
+        self.bucket_row(first + bucket(hash, count))
     }
 
     /// The bigram id for `hash`, FNV-1a of `a`, 0x1f, `b`; the caller checks `bigram_buckets > 0`.
     fn bigram_id_hashed(&self, hash: u64) -> Option<u32> {
-        let bucket = bucket(hash, self.bigram_buckets);
+        self.bucket_row(bucket(hash, self.bigram_buckets))
+    }
+
+    /// The id of the row of bigram bucket `bucket`, if it was kept.
+    #[inline]
+    fn bucket_row(&self, bucket: u32) -> Option<u32> {
         let row = match (&self.kept_rank, &self.kept_bigrams) {
             (Some(rank), _) => rank.rank(bucket)?,
             (None, Some(kept)) => kept.binary_search(&bucket).ok()? as u32,
@@ -206,7 +283,13 @@ impl Vocabulary {
     }
 
     /// Ids of tokens: unigrams first, then bigrams (see the module documentation).
+    ///
+    /// Under polarity-2, tokens carry no punctuation: only `!` and `?` end a scope here; use
+    /// [`Vocabulary::encode`] for text.
     pub fn encode_tokens(&self, tokens: &[Token]) -> Vec<u32> {
+        if let Scheme::V2(_) = self.scheme {
+            return self.encode_scoped(tokens, &scope::mark_breaks(tokens), None);
+        }
         let mut ids = Vec::with_capacity(tokens.len() * 2);
         ids.extend(tokens.iter().map(|t| self.unigram_id(&t.text)));
         ids.extend(
@@ -220,6 +303,10 @@ impl Vocabulary {
     /// Tokenizes and encodes a text: the same ids as `encode_tokens(&tokenize(text))`, but the
     /// tokens are hashed as they are read, with no `String` per token.
     pub fn encode(&self, text: &str) -> Vec<u32> {
+        if let Scheme::V2(_) = self.scheme {
+            let (tokens, breaks) = self.read(text);
+            return self.encode_scoped(&tokens, &breaks, None);
+        }
         let mut sink = EncodeSink {
             vocab: self,
             word: Vec::with_capacity(32),
@@ -234,6 +321,222 @@ impl Vocabulary {
         let mut ids = sink.ids;
         ids.extend_from_slice(&sink.bigrams);
         ids
+    }
+}
+
+impl Vocabulary {
+    /// Polarity-2 tokens of `text` and their boundaries ([`scope::tokenize2`]), with unknown
+    /// words one typo away from a known one read as it when the scheme asks for spelling.
+    pub fn read(&self, text: &str) -> (Vec<Token>, Vec<u8>) {
+        let (mut tokens, breaks) = scope::tokenize2(text);
+        if let Scheme::V2(f) = self.scheme {
+            if f.spelling {
+                // Names and rare words repeat within a review: search each once.
+                let mut seen: std::collections::HashMap<String, Option<&str>> = Default::default();
+                for t in &mut tokens {
+                    let w = t.text.as_bytes();
+                    if !(3..=20).contains(&w.len())
+                        || !w.iter().all(u8::is_ascii_lowercase)
+                        || self.is_known(w)
+                    {
+                        continue;
+                    }
+                    let word = match seen.get(&t.text) {
+                        Some(&word) => word,
+                        None => {
+                            let word = self.correct(&t.text);
+                            seen.insert(t.text.clone(), word);
+                            word
+                        }
+                    };
+                    if let Some(word) = word {
+                        t.text = word.to_string();
+                    }
+                }
+            }
+        }
+        (tokens, breaks)
+    }
+
+    fn is_known(&self, word: &[u8]) -> bool {
+        self.index.get(&self.list, word, fnv1a(&[word])).is_some()
+    }
+
+    /// The known word one edit away from `word` (an unknown word of 3 to 20 ASCII letters), if
+    /// any: the first found of its adjacent swaps, single-letter insertions, deletions (leaving
+    /// at least 4 letters) and replacements, in that order, positions left to right, letters a-z.
+    pub fn correct(&self, word: &str) -> Option<&str> {
+        let w = word.as_bytes();
+        if !(3..=20).contains(&w.len()) || !w.iter().all(u8::is_ascii_lowercase) || self.is_known(w)
+        {
+            return None;
+        }
+        let mut buf: Vec<u8> = Vec::with_capacity(w.len() + 1);
+        let mut found = None;
+        // Hashes of the word's prefixes: a candidate's hash continues from the shared prefix,
+        // and its bytes are put together only when a known word has the same hash tag.
+        let mut prefix = Vec::with_capacity(w.len() + 1);
+        prefix.push(FNV_OFFSET);
+        for &b in w {
+            prefix.push(fnv_step(prefix[prefix.len() - 1], b));
+        }
+        let tail = |mut hash: u64, rest: &[u8]| {
+            for &b in rest {
+                hash = fnv_step(hash, b);
+            }
+            hash
+        };
+        let bloom = self.bloom.get_or_init(|| {
+            let mut bits = vec![0u64; (1 << 18) / 64];
+            for i in 0..self.list.len() {
+                let b = bloom_bit(fnv1a(&[self.list.get(i).as_bytes()]));
+                bits[b / 64] |= 1 << (b % 64);
+            }
+            bits
+        });
+        let mut try_word = |hash: u64, make: &dyn Fn(&mut Vec<u8>)| {
+            let b = bloom_bit(hash);
+            if found.is_none() && bloom[b / 64] & (1 << (b % 64)) != 0 && self.index.has_tag(hash) {
+                buf.clear();
+                make(&mut buf);
+                found = self.index.get(&self.list, &buf, hash);
+            }
+            found.is_some()
+        };
+        'search: {
+            for i in 0..w.len() - 1 {
+                if w[i] != w[i + 1] {
+                    let hash = tail(fnv_step(fnv_step(prefix[i], w[i + 1]), w[i]), &w[i + 2..]);
+                    let make = |b: &mut Vec<u8>| {
+                        b.extend_from_slice(w);
+                        b.swap(i, i + 1);
+                    };
+                    if try_word(hash, &make) {
+                        break 'search;
+                    }
+                }
+            }
+            for i in 0..=w.len() {
+                for c in b'a'..=b'z' {
+                    let hash = tail(fnv_step(prefix[i], c), &w[i..]);
+                    let make = |b: &mut Vec<u8>| {
+                        b.extend_from_slice(&w[..i]);
+                        b.push(c);
+                        b.extend_from_slice(&w[i..]);
+                    };
+                    if try_word(hash, &make) {
+                        break 'search;
+                    }
+                }
+            }
+            if w.len() > 4 {
+                for i in 0..w.len() {
+                    let hash = tail(prefix[i], &w[i + 1..]);
+                    let make = |b: &mut Vec<u8>| {
+                        b.extend_from_slice(&w[..i]);
+                        b.extend_from_slice(&w[i + 1..]);
+                    };
+                    if try_word(hash, &make) {
+                        break 'search;
+                    }
+                }
+            }
+            for i in 0..w.len() {
+                for c in b'a'..=b'z' {
+                    if c != w[i] {
+                        let hash = tail(fnv_step(prefix[i], c), &w[i + 1..]);
+                        let make = |b: &mut Vec<u8>| {
+                            b.extend_from_slice(w);
+                            b[i] = c;
+                        };
+                        if try_word(hash, &make) {
+                            break 'search;
+                        }
+                    }
+                }
+            }
+        }
+        found.map(|id| self.list.get(id as usize - 1))
+    }
+
+    /// Polarity-2 ids of tokens with their boundaries ([`scope::tokenize2`]): unigrams, bigrams,
+    /// then scope ids. `skip` leaves one token out as if it had not been typed: no ids of its
+    /// own, no bigram across it, no scope it would open.
+    pub fn encode_scoped(&self, tokens: &[Token], breaks: &[u8], skip: Option<usize>) -> Vec<u32> {
+        let silent = |i: usize| Some(i) == skip || scope::is_silent(&tokens[i].text);
+        let mut ids = Vec::with_capacity(tokens.len() * 3);
+        ids.extend(
+            (0..tokens.len())
+                .filter(|&i| !silent(i))
+                .map(|i| self.unigram_id(&tokens[i].text)),
+        );
+        if self.bigram_buckets == 0 {
+            return ids;
+        }
+        for i in 1..tokens.len() {
+            if !silent(i - 1) && !silent(i) {
+                ids.extend(self.bigram_id(&tokens[i - 1].text, &tokens[i].text));
+            }
+        }
+        self.scope_ids(tokens, breaks, skip, &mut |_, id| ids.push(id));
+        ids
+    }
+
+    /// The row of `word` read in a negation scope, when its bucket has one.
+    pub fn negated_id(&self, word: &str) -> Option<u32> {
+        self.scope_id(NEGATED, word)
+    }
+
+    /// The row of `word` read in a contrast (`Some(Scope::Contrast)`) or concession scope.
+    pub fn clause_id(&self, scope: Scope, word: &str) -> Option<u32> {
+        match scope {
+            Scope::Contrast => self.scope_id(CONTRAST, word),
+            Scope::Concession => self.scope_id(CONCESSION, word),
+        }
+    }
+
+    fn scope_id(&self, prefix: &[u8], word: &str) -> Option<u32> {
+        if self.bigram_buckets == 0 {
+            return None;
+        }
+        self.scope_id_hashed(fnv1a(&[prefix, word.as_bytes()]))
+    }
+
+    /// The scope ids of `tokens` (see [`Scheme::V2`]), each given to `out` with the index of
+    /// the token it belongs to.
+    pub(crate) fn scope_ids(
+        &self,
+        tokens: &[Token],
+        breaks: &[u8],
+        skip: Option<usize>,
+        out: &mut dyn FnMut(usize, u32),
+    ) {
+        let features = match self.scheme {
+            Scheme::V2(f) if self.bigram_buckets > 0 && (f.negation || f.contrast) => f,
+            _ => return,
+        };
+        let scopes = scope::scoped(tokens, breaks, skip);
+        for (i, (t, (negated, clause))) in tokens.iter().zip(scopes).enumerate() {
+            if scope::is_silent(&t.text) {
+                continue;
+            }
+            let word = t.text.as_bytes();
+            if features.negation && negated {
+                if let Some(id) = self.scope_id_hashed(fnv1a(&[NEGATED, word])) {
+                    out(i, id);
+                }
+            }
+            if features.contrast {
+                let prefix = match clause {
+                    Some(Scope::Contrast) => CONTRAST,
+                    Some(Scope::Concession) => CONCESSION,
+                    _ => continue,
+                };
+                if let Some(id) = self.scope_id_hashed(fnv1a(&[prefix, word])) {
+                    out(i, id);
+                }
+            }
+        }
     }
 }
 
@@ -388,6 +691,24 @@ impl WordIndex {
         }
         self.slots[slot] = ((hash >> 32) as u32, id);
         true
+    }
+
+    /// Whether some known word has the hash tag of `hash` (a cheap first test: no bytes compared).
+    #[inline]
+    fn has_tag(&self, hash: u64) -> bool {
+        let mask = self.slots.len() - 1;
+        let tag = (hash >> 32) as u32;
+        let mut slot = self.first_slot(hash);
+        loop {
+            let (slot_tag, id) = self.slots[slot];
+            if id == 0 {
+                return false;
+            }
+            if slot_tag == tag {
+                return true;
+            }
+            slot = (slot + 1) & mask;
+        }
     }
 
     #[inline]
@@ -579,6 +900,33 @@ mod tests {
         let empty = Vocabulary::from_lines(String::new(), 1, 0).unwrap();
         assert_eq!((empty.word_count(), empty.words().len()), (0, 0));
         assert_eq!(empty, Vocabulary::new(Vec::new(), 1, 0).unwrap());
+    }
+
+    #[test]
+    fn spelling_reads_one_typo_as_the_known_word() {
+        let words = ["great", "terrible", "film", "grit"]
+            .map(String::from)
+            .to_vec();
+        let v = Vocabulary::new(words, 4, 64).unwrap();
+        for (typo, word) in [
+            ("graet", Some("great")),
+            ("greatt", Some("great")),
+            ("grat", Some("great")),
+            ("terrble", Some("terrible")),
+            ("terrihle", Some("terrible")),
+            ("great", None),
+            ("zzzzz", None),
+            ("Great", None),
+            ("fi", None),
+        ] {
+            assert_eq!(v.correct(typo), word, "{typo}");
+        }
+        let spelled = v.clone().with_scheme(Scheme::V2(Features {
+            spelling: true,
+            ..Features::default()
+        }));
+        assert_eq!(spelled.encode("graet film"), spelled.encode("great film"));
+        assert_ne!(v.encode("graet film"), v.encode("great film"));
     }
 
     #[test]

@@ -5,6 +5,7 @@
 mod polarity1;
 
 use polarity::text::tokenize;
+use polarity::vocab::Scheme;
 use polarity::vocab::Vocabulary;
 use polarity::{onnx, BUNDLED_MODEL};
 
@@ -93,11 +94,16 @@ fn all_texts() -> Vec<String> {
     texts
 }
 
-/// Vocabularies that exercise each id path: the shipped one (pruned bigrams), every bigram kept,
+/// Vocabularies that exercise each id path: the last polarity-1 model shipped
+/// (tests/fixtures/polarity-1.onnx, pruned bigrams), the bundled model's words and buckets read
+/// as polarity-1, every bigram kept,
 /// no bigrams, bucket counts that are not powers of two, no words, words with non-ASCII text.
 fn vocabularies() -> Vec<Vocabulary> {
-    let (model, _) = onnx::import(BUNDLED_MODEL).expect("the bundled model loads");
+    let (model, _) = onnx::import(include_bytes!("fixtures/polarity-1.onnx")).expect("it loads");
     let shipped = model.vocab().clone();
+    assert_eq!(shipped.scheme(), Scheme::V1);
+    let (bundled, _) = onnx::import(BUNDLED_MODEL).expect("the bundled model loads");
+    let bundled = bundled.vocab().clone().with_scheme(Scheme::V1);
     let words: Vec<String> = [
         "good", "bad", "film", "don't", "it's", "!", "?", "é", "école", "i̇", "日本", "ß", "σ", "a",
     ]
@@ -112,6 +118,7 @@ fn vocabularies() -> Vec<Vocabulary> {
         .expect("valid");
     vec![
         shipped,
+        bundled,
         small(4, 16),
         small(3, 0),
         small(5, 1 << 20),

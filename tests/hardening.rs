@@ -15,9 +15,9 @@ const TEXTS: [&str; 5] = [
     "The plot was thin but the cast was great",
 ];
 
-/// The shipped model as `to_bytes` writes it today: with a checksum.
+/// The shipped model, as `to_bytes` writes it: with a checksum.
 fn checksummed() -> Vec<u8> {
-    Classifier::from_bytes(BUNDLED_MODEL).unwrap().to_bytes()
+    BUNDLED_MODEL.to_vec()
 }
 
 fn proto(bytes: &[u8]) -> ModelProto {
@@ -50,9 +50,10 @@ fn load_err(bytes: &[u8]) -> String {
 
 #[test]
 fn files_written_before_the_checksum_still_load_and_say_so() {
-    let legacy = Classifier::from_bytes(BUNDLED_MODEL).unwrap();
+    // The model shipped until polarity-2, as it was written: no checksum.
+    let legacy = Classifier::from_bytes(include_bytes!("fixtures/polarity-1.onnx")).unwrap();
     assert_eq!(legacy.info().checksum, "none");
-    let again = Classifier::from_bytes(&checksummed()).unwrap();
+    let again = Classifier::from_bytes(&legacy.to_bytes()).unwrap();
     assert_eq!(again.info().checksum, "verified");
     for text in TEXTS {
         assert_eq!(
@@ -60,6 +61,8 @@ fn files_written_before_the_checksum_still_load_and_say_so() {
             legacy.classify(text).unwrap()
         );
     }
+    let shipped = Classifier::from_bytes(BUNDLED_MODEL).unwrap();
+    assert_eq!(shipped.info().checksum, "verified");
 }
 
 #[test]
@@ -191,7 +194,9 @@ proptest::proptest! {
             proptest::prop_assert!(text.is_char_boundary(t.start) && text.is_char_boundary(t.end));
             at = t.end;
         }
-        proptest::prop_assert_eq!(e.tokens.len(), polarity::text::count_tokens(&text));
+        // The count explain's limit is checked on: never fewer than the tokens explained
+        // (polarity-2 reads a URL or an @name as one).
+        proptest::prop_assert!(e.tokens.len() <= polarity::text::count_tokens(&text));
     }
 
     /// Any bytes given as a model file: an error or a model, never a panic.

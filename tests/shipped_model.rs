@@ -118,3 +118,33 @@ fn fine_tuning_on_flipped_labels_flips_every_prediction() {
     let again = Classifier::from_bytes(&clf.to_bytes()).unwrap();
     assert_eq!(again.classify_batch(&texts).unwrap(), predictions);
 }
+
+#[test]
+fn explain_gives_not_its_negation() {
+    // Leave-one-out over typed tokens: leaving "not" out also lifts its negation of "bad".
+    let clf = shipped();
+    let text = "The film was not, in my opinion, bad.";
+    let e = clf.explain(text).unwrap();
+    let vocab = clf.model().vocab();
+    let (tokens, breaks) = vocab.read(text);
+    let i = tokens.iter().position(|t| t.text == "not").unwrap();
+    let without = clf
+        .model()
+        .score(&vocab.encode_scoped(&tokens, &breaks, Some(i)));
+    assert!((e.tokens[i].weight - (e.prediction.score - without)).abs() < 1e-4);
+    // The negated "bad" reads differently from a plain one.
+    let plain = vocab.encode_scoped(&tokens, &breaks, Some(i)).len();
+    assert!(vocab.encode(text).len() > plain + 1);
+}
+
+#[test]
+fn appended_urls_and_mentions_change_nothing() {
+    let clf = shipped();
+    for text in ["Dreadful acting.", "A lovely little film!"] {
+        let score = clf.classify(text).unwrap().score;
+        for tail in [" https://example.com/r/1", " @someone", " www.x.org"] {
+            let with = clf.classify(&format!("{text}{tail}")).unwrap().score;
+            assert_eq!(score, with, "{text}{tail}");
+        }
+    }
+}

@@ -9,6 +9,7 @@ mod dump;
 mod eval;
 mod fewshot;
 mod fine_tune;
+mod report;
 mod train;
 
 use std::path::{Path, PathBuf};
@@ -43,6 +44,8 @@ enum Command {
     /// Native timings for `make bench`, as one JSON object: tokenizing alone, `classify` one review
     /// at a time (p50, p99), `classify_batch` throughput, fine-tuning speed; medians of runs.
     Bench(bench::Args),
+    /// Short-text report: IMDB validation, sentence sets, negation suite, typo/URL/@name flips.
+    Report(report::Args),
     /// Label and score of each TEXT, or of each line of stdin when there is none.
     Classify(classify::Args),
 }
@@ -55,6 +58,7 @@ fn main() {
         Command::Dump(args) => dump::run(args),
         Command::Fewshot(args) => fewshot::run(args),
         Command::Bench(args) => bench::run(args),
+        Command::Report(args) => report::run(args),
         Command::Classify(args) => classify::run(args),
     };
     if let Err(e) = result {

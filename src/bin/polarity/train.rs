@@ -62,12 +62,16 @@ pub struct Args {
     /// labels) with a fresh head, for fine-tuning from scratch: e.g. model/pretrained.onnx.
     #[arg(long)]
     pretrained_only: bool,
+    /// Recipe knobs as name=value (tokenizer, negation, contrast, spelling, crops, ...: see
+    /// `Recipe::set`).
+    #[arg(long = "set")]
+    set: Vec<String>,
 }
 
 impl Args {
-    fn recipe(&self) -> Recipe {
+    fn recipe(&self) -> Result<Recipe, Error> {
         let base = Recipe::default();
-        Recipe {
+        let mut recipe = Recipe {
             dim: self.dim,
             min_count: self.min_count,
             // The pre-trained table as imported: no words of its own.
@@ -96,13 +100,18 @@ impl Args {
                 ..base.training
             },
             ..base
+        };
+        for knob in &self.set {
+            recipe.set(knob).map_err(Error::InvalidInput)?;
         }
+        Ok(recipe)
     }
 }
 
 pub fn run(args: Args) -> Result<(), Error> {
     let data = super::data_dir(args.data.clone());
-    let recipe = args.recipe();
+    let recipe = args.recipe()?;
+    eprintln!("recipe: {}", recipe.describe());
     let prepared = recipe.prepare(&data)?;
     let vocab = prepared.model.vocab();
     eprintln!(
@@ -120,6 +129,7 @@ pub fn run(args: Args) -> Result<(), Error> {
     let steps = prepared.train.len().div_ceil(recipe.training.batch_size) as u64;
     let progress = super::bar(steps, "epoch 1");
     let trained = recipe.fit(prepared, &mut |p| {
+        progress.set_length(p.steps as u64);
         progress.set_message(format!("epoch {}/{}", p.epoch, p.epochs));
         progress.set_position(p.step as u64);
     })?;
