@@ -46,6 +46,36 @@ pub struct Vocabulary {
     /// correction: most candidates are turned down by one access to these 32 kB, not by a probe
     /// of the word index.
     bloom: OnceLock<Vec<u64>>,
+    /// Spelling corrections already searched.
+    corrections: Corrections,
+}
+
+/// Unknown words already looked up by [`Vocabulary::correct`], and what they were read as. A
+/// search costs microseconds a word, and names and rare words come back text after text (and
+/// keystroke after keystroke in the demo). At most [`MAX_CORRECTIONS`] are kept.
+#[derive(Default)]
+struct Corrections(std::sync::Mutex<std::collections::HashMap<Box<str>, Option<u32>>>);
+
+const MAX_CORRECTIONS: usize = 1 << 16;
+
+impl Clone for Corrections {
+    /// A copy starts with none: they are only a cache.
+    fn clone(&self) -> Self {
+        Corrections::default()
+    }
+}
+
+impl PartialEq for Corrections {
+    /// A cache: two vocabularies are equal whatever they have looked up.
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl std::fmt::Debug for Corrections {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Corrections")
+    }
 }
 
 /// The bit of a word's FNV-1a hash in [`Vocabulary::bloom`] (2^18 bits).
@@ -142,6 +172,7 @@ impl Vocabulary {
             kept_rank: None,
             scheme: Scheme::V1,
             bloom: OnceLock::new(),
+            corrections: Corrections::default(),
         })
     }
 
@@ -331,8 +362,6 @@ impl Vocabulary {
         let (mut tokens, breaks) = scope::tokenize2(text);
         if let Scheme::V2(f) = self.scheme {
             if f.spelling {
-                // Names and rare words repeat within a review: search each once.
-                let mut seen: std::collections::HashMap<String, Option<&str>> = Default::default();
                 for t in &mut tokens {
                     let w = t.text.as_bytes();
                     if !(3..=20).contains(&w.len())
@@ -341,16 +370,8 @@ impl Vocabulary {
                     {
                         continue;
                     }
-                    let word = match seen.get(&t.text) {
-                        Some(&word) => word,
-                        None => {
-                            let word = self.correct(&t.text);
-                            seen.insert(t.text.clone(), word);
-                            word
-                        }
-                    };
-                    if let Some(word) = word {
-                        t.text = word.to_string();
+                    if let Some(id) = self.corrected_id(&t.text) {
+                        t.text = self.list.get(id as usize - 1).to_string();
                     }
                 }
             }
@@ -362,10 +383,36 @@ impl Vocabulary {
         self.index.get(&self.list, word, fnv1a(&[word])).is_some()
     }
 
+    /// [`Vocabulary::correct`]'s word as an id, looked up once per word ([`Corrections`]).
+    fn corrected_id(&self, word: &str) -> Option<u32> {
+        let known = self
+            .corrections
+            .0
+            .lock()
+            .ok()
+            .and_then(|m| m.get(word).copied());
+        if let Some(id) = known {
+            return id;
+        }
+        let id = self.correct_id(word);
+        if let Ok(mut memo) = self.corrections.0.lock() {
+            if memo.len() >= MAX_CORRECTIONS {
+                memo.clear();
+            }
+            memo.insert(word.into(), id);
+        }
+        id
+    }
+
     /// The known word one edit away from `word` (an unknown word of 3 to 20 ASCII letters), if
     /// any: the first found of its adjacent swaps, single-letter insertions, deletions (leaving
     /// at least 4 letters) and replacements, in that order, positions left to right, letters a-z.
     pub fn correct(&self, word: &str) -> Option<&str> {
+        self.correct_id(word)
+            .map(|id| self.list.get(id as usize - 1))
+    }
+
+    fn correct_id(&self, word: &str) -> Option<u32> {
         let w = word.as_bytes();
         if !(3..=20).contains(&w.len()) || !w.iter().all(u8::is_ascii_lowercase) || self.is_known(w)
         {
@@ -456,7 +503,7 @@ impl Vocabulary {
                 }
             }
         }
-        found.map(|id| self.list.get(id as usize - 1))
+        found
     }
 
     /// Polarity-2 ids of tokens with their boundaries ([`scope::tokenize2`]): unigrams, bigrams,
@@ -696,23 +743,17 @@ impl WordIndex {
     /// Whether some known word has the hash tag of `hash` (a cheap first test: no bytes compared).
     #[inline]
     fn has_tag(&self, hash: u64) -> bool {
-        let mask = self.slots.len() - 1;
-        let tag = (hash >> 32) as u32;
-        let mut slot = self.first_slot(hash);
-        loop {
-            let (slot_tag, id) = self.slots[slot];
-            if id == 0 {
-                return false;
-            }
-            if slot_tag == tag {
-                return true;
-            }
-            slot = (slot + 1) & mask;
-        }
+        self.probe(hash, |_| true).is_some()
     }
 
     #[inline]
     fn get(&self, words: &WordList, word: &[u8], hash: u64) -> Option<u32> {
+        self.probe(hash, |id| words.get(id as usize - 1).as_bytes() == word)
+    }
+
+    /// The id of the first word with `hash`'s tag that `is_it` accepts, walking the probe chain.
+    #[inline(always)]
+    fn probe(&self, hash: u64, is_it: impl Fn(u32) -> bool) -> Option<u32> {
         let mask = self.slots.len() - 1;
         let tag = (hash >> 32) as u32;
         let mut slot = self.first_slot(hash);
@@ -721,7 +762,7 @@ impl WordIndex {
             if id == 0 {
                 return None;
             }
-            if slot_tag == tag && words.get(id as usize - 1).as_bytes() == word {
+            if slot_tag == tag && is_it(id) {
                 return Some(id);
             }
             slot = (slot + 1) & mask;
