@@ -46,6 +46,35 @@ test("a 10-million-character text: verdict from the worker, no task of the demo'
   await context.close();
 });
 
+test("a 10-million-character paste: kept out of the box, read in the worker, no main-thread task over 200 ms", async () => {
+  const context = await site.browser.newContext();
+  const { page, seen } = await open(context);
+  await page.evaluate(() => {
+    window.longTasks = [];
+    new PerformanceObserver((list) => window.longTasks.push(...list.getEntries().map((e) => e.duration)))
+      .observe({ type: "longtask" });
+    const sentence = "A slow, dull and far too long film with a great cast. ";
+    const text = sentence.repeat(Math.ceil(10_000_000 / sentence.length)).slice(0, 10_000_000);
+    const data = new DataTransfer();
+    data.setData("text/plain", text);
+    const review = document.querySelector("#review");
+    review.focus();
+    review.dispatchEvent(new ClipboardEvent("paste", { clipboardData: data, bubbles: true, cancelable: true }));
+  });
+  await page.waitForFunction(() => /^(positive|negative) \(\d+% confident\)$/.test(document.querySelector("#status").textContent), null, { timeout: 120_000 });
+  assert.match(await page.locator("#held-note").textContent(), /^Pasted 10,000,000 characters: too many to show/);
+  assert.equal(await page.locator("#review").inputValue(), "");
+  const tasks = await page.evaluate(() => window.longTasks);
+  console.log(`main-thread long tasks during the paste (ms): ${JSON.stringify(tasks.map(Math.round))}`);
+  assert.ok(tasks.every((t) => t < 200), `tasks over 200 ms: ${tasks}`);
+  // Typing starts over with what is typed.
+  await page.locator("#review").pressSequentially("Loved it");
+  await page.waitForFunction(() => document.querySelector("#status").textContent.startsWith("positive ("));
+  assert.equal(await page.locator("#held-note").isHidden(), true);
+  assert.deepEqual(seen.errors, []);
+  await context.close();
+});
+
 for (const [what, value] of [
   ["a string", "spam"],
   ["a number", 42],
