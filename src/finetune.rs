@@ -331,51 +331,139 @@ pub struct ParsedExamples {
     pub errors: Vec<String>,
 }
 
-/// Reads `label<TAB>text` or `label,text` lines (a quoted CSV text field, with `""` for a quote,
-/// is unquoted); an optional first line `label`, `sentiment` or `class` is a header. Labels are
-/// `labels`' names, or 1 / 0.
-pub fn parse_examples(content: &str, labels: &[String; 2]) -> ParsedExamples {
+/// Column names that mark a first row as a header, and which column is which.
+const LABEL_HEADERS: [&str; 4] = ["label", "sentiment", "class", "category"];
+const TEXT_HEADERS: [&str; 6] = [
+    "text", "review", "message", "sentence", "comment", "content",
+];
+
+/// Reads labelled texts from a spreadsheet export: CSV, TSV or `;`-separated
+/// ([`crate::table`]: quoted fields may hold separators, quotes and line breaks), the label and
+/// the text in either order. A first row naming the columns (`label` / `sentiment` / `class`,
+/// `text` / `review` / `message` ...) says which is which; without one, the column that holds
+/// labels is found from the rows. Labels are `labels`' names, or 1 / 0. A row without the file's
+/// separator is read as comma-separated. A file that is not text (it holds NUL bytes, or is
+/// mostly bytes that are not UTF-8) is refused as a whole.
+pub fn parse_examples(content: &str, labels: &[String; 2]) -> Result<ParsedExamples, Error> {
+    let undecodable = content.chars().filter(|&c| c == '\u{fffd}').count();
+    if content.contains('\0') || undecodable * 100 > content.chars().count().max(1) {
+        return Err(Error::InvalidInput(
+            "this file is not text (a CSV or TSV file of labels and texts): nothing was imported"
+                .into(),
+        ));
+    }
+    let separator = crate::table::separator(content);
+    let mut rows = crate::table::rows(content, separator);
+    rows.retain(|r| r.fields.iter().any(|f| !f.trim().is_empty()));
+    // Each row's own separator: the file's, or a comma for a row read again with one.
+    let mut separators = vec![separator; rows.len()];
+    for (row, separator) in rows.iter_mut().zip(&mut separators) {
+        if row.fields.len() == 1 && *separator != b',' && row.fields[0].contains(',') {
+            let again = crate::table::rows(&row.fields[0], b',');
+            if let Some(first) = again.into_iter().next() {
+                row.fields = first.fields;
+                *separator = b',';
+            }
+        }
+    }
+    let is_label = |field: &str| {
+        let name = Label::Name(field.trim().to_string());
+        is_first_label(labels, &name).is_some()
+    };
+    let named =
+        |names: &[&str], field: &String| names.contains(&field.trim().to_lowercase().as_str());
+    // Which column holds the label: the header's, else the first or the last, whichever holds
+    // labels in more rows (the first when they tie).
+    let header = rows.first().and_then(|first| {
+        let label = first.fields.iter().position(|f| named(&LABEL_HEADERS, f))?;
+        let text = first.fields.iter().position(|f| named(&TEXT_HEADERS, f));
+        Some((label, text, first.fields.len()))
+    });
+    let columns = match header {
+        Some((label, text, width)) => {
+            rows.remove(0);
+            separators.remove(0);
+            Columns::Named { label, text, width }
+        }
+        None => {
+            let first = rows.iter().filter(|r| is_label(&r.fields[0])).count();
+            let last = rows
+                .iter()
+                .filter(|r| r.fields.len() > 1 && is_label(&r.fields[r.fields.len() - 1]))
+                .count();
+            if last > first {
+                Columns::LabelLast
+            } else {
+                Columns::LabelFirst
+            }
+        }
+    };
     let mut parsed = ParsedExamples::default();
-    let lines = content.split("\r\n").flat_map(|l| l.split(['\n', '\r']));
-    for (i, line) in lines.enumerate() {
-        if line.trim().is_empty() {
+    for (row, separator) in rows.into_iter().zip(separators) {
+        let glue = char::from(separator).to_string();
+        let f = &row.fields;
+        let line = row.line;
+        if f.len() < 2 {
+            parsed.errors.push(format!(
+                "line {line}: expected a label and a text, separated by a tab, a comma or a \
+                 semicolon"
+            ));
             continue;
         }
-        let cut = line.find('\t').or_else(|| line.find(','));
-        let (head, text) = match cut {
-            Some(at) => (line[..at].trim(), line[at + 1..].trim()),
-            None => (line.trim(), ""),
+        let (name, text) = match columns {
+            Columns::LabelFirst => (f[0].clone(), f[1..].join(&glue)),
+            Columns::LabelLast => (f[f.len() - 1].clone(), f[..f.len() - 1].join(&glue)),
+            Columns::Named { label, text, width } => {
+                // More fields than the header names: an unquoted text with the separator in it.
+                let extra = f.len().saturating_sub(width);
+                let label = if text.is_some_and(|t| t < label) {
+                    label + extra
+                } else {
+                    label
+                };
+                let text = match text {
+                    Some(t) => f
+                        .get(t..=t + extra)
+                        .map(|s| s.join(&glue))
+                        .unwrap_or_default(),
+                    None => (0..f.len())
+                        .filter(|&i| i != label)
+                        .map(|i| f[i].as_str())
+                        .collect::<Vec<_>>()
+                        .join(&glue),
+                };
+                (f.get(label).cloned().unwrap_or_default(), text)
+            }
         };
-        let text = match text.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
-            Some(inner) => inner.replace("\"\"", "\""),
-            None => text.to_string(),
-        };
-        let name = head
-            .strip_prefix('"')
-            .and_then(|h| h.strip_suffix('"'))
-            .unwrap_or(head);
-        if i == 0 && ["label", "sentiment", "class"].contains(&name.to_lowercase().as_str()) {
-            continue;
-        }
-        let line_no = i + 1;
-        let label = is_first_label(labels, &Label::Name(name.to_string()))
-            .map(|first| labels[usize::from(!first)].clone());
-        match (cut, label) {
-            (None, _) => parsed.errors.push(format!(
-                "line {line_no}: expected \"label<TAB>text\" or \"label,text\""
-            )),
-            (_, None) => parsed.errors.push(format!(
-                "line {line_no}: unknown label \"{}\" (use {}, 1 or 0)",
+        let (name, text) = (name.trim(), text.trim());
+        match is_first_label(labels, &Label::Name(name.to_string())) {
+            None => parsed.errors.push(format!(
+                "line {line}: unknown label \"{}\" (use {}, 1 or 0)",
                 name.chars().take(40).collect::<String>(),
                 labels.join(", ")
             )),
-            _ if text.is_empty() => parsed
+            Some(_) if text.is_empty() => parsed
                 .errors
-                .push(format!("line {line_no}: the text is empty")),
-            (_, Some(label)) => parsed.rows.push((text, label)),
+                .push(format!("line {line}: the text is empty")),
+            Some(first) => parsed
+                .rows
+                .push((text.to_string(), labels[usize::from(!first)].clone())),
         }
     }
-    parsed
+    Ok(parsed)
+}
+
+/// Where a file's label and text are.
+#[derive(Clone, Copy)]
+enum Columns {
+    LabelFirst,
+    LabelLast,
+    Named {
+        label: usize,
+        text: Option<usize>,
+        /// Columns the header names.
+        width: usize,
+    },
 }
 
 #[cfg(test)]
@@ -562,36 +650,72 @@ mod tests {
         );
     }
 
+    fn parse(content: &str) -> (Vec<(String, String)>, Vec<String>) {
+        let parsed = parse_examples(content, &names()).unwrap();
+        (parsed.rows, parsed.errors)
+    }
+
+    fn rows(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(t, l)| (t.to_string(), l.to_string()))
+            .collect()
+    }
+
     #[test]
     fn files_read_as_a_spreadsheet_user_expects() {
-        let content =
-            "label\ttext\r\npositive\t  Great fun.  \n\nmaybe\tNot sure.\r1,\"Say \"\"hi\"\"\"\n\
-                       0,Boring, slow.\nnegative\t\nno separator here\n\"negative\",Dull";
-        let parsed = parse_examples(content, &names());
-        let rows: Vec<(&str, &str)> = parsed
-            .rows
-            .iter()
-            .map(|(t, l)| (t.as_str(), l.as_str()))
-            .collect();
+        // The demo's own export and hand-written TSV, with a header, a bad label and a row that
+        // uses a comma where the file uses tabs.
+        let (got, errors) = parse(
+            "label\ttext\r\npositive\t  Great fun.  \n\nmaybe\tNot sure.\r\n1\t\"Say \"\"hi\"\"\"\n\
+             0,Boring, slow.\nnegative\t\nno separator here\n",
+        );
         assert_eq!(
-            rows,
-            [
+            got,
+            rows(&[
                 ("Great fun.", "positive"),
                 ("Say \"hi\"", "positive"),
                 ("Boring, slow.", "negative"),
-                ("Dull", "negative"),
-            ]
+            ])
         );
         assert_eq!(
-            parsed.errors,
+            errors,
             [
                 "line 4: unknown label \"maybe\" (use positive, negative, 1 or 0)",
                 "line 7: the text is empty",
-                "line 8: expected \"label<TAB>text\" or \"label,text\"",
+                "line 8: expected a label and a text, separated by a tab, a comma or a semicolon",
             ]
         );
-        // A header is only a header on the first line.
-        assert_eq!(parse_examples("x\nlabel,text", &names()).errors.len(), 2);
+        // A spreadsheet's CSV: text first, quoted fields with commas, quotes and line breaks.
+        let (got, errors) = parse(
+            "Review,Sentiment\n\"Loved it, truly\",positive\n\"Said \"\"meh\"\"\nthen left\",0\n",
+        );
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(
+            got,
+            rows(&[
+                ("Loved it, truly", "positive"),
+                ("Said \"meh\"\nthen left", "negative")
+            ])
+        );
+        // Semicolons (European spreadsheets), no header, the label last.
+        let (got, _) = parse("Great film; loved it;1\nAwful;0\n");
+        assert_eq!(
+            got,
+            rows(&[("Great film; loved it", "positive"), ("Awful", "negative")])
+        );
+        // Extra columns are left alone when the header names the two.
+        let (got, _) = parse("id,text,label,source\n7,Fine film,1,web\n");
+        assert_eq!(got, rows(&[("Fine film", "positive")]));
+    }
+
+    #[test]
+    fn a_file_that_is_not_text_is_refused_whole() {
+        let png = "\u{fffd}PNG\r\n\u{1a}\n\0\0\0\rIHDR";
+        assert!(parse_examples(png, &names())
+            .unwrap_err()
+            .to_string()
+            .contains("not text"));
     }
 
     #[test]

@@ -36,6 +36,7 @@ mod rng;
 mod scope;
 #[cfg(feature = "cli")]
 pub mod suites;
+mod table;
 pub mod text;
 mod train;
 pub mod vocab;

@@ -1,8 +1,11 @@
 // Teach it, the examples: label the review in the box with one click, edit or delete labelled
-// examples, import a labelled file (the package reads it: Classifier.parseExamples) and export
-// them as TSV. Every change is saved to IndexedDB.
+// examples, import a labelled file (the package reads CSV, TSV or ;-separated files:
+// Classifier.parseExamples) and export them as TSV. Every change is saved to IndexedDB. The list
+// shows the newest SHOWN examples, so that tens of thousands never become as many DOM nodes.
 import * as store from "./store.js";
 import { $, download, say } from "./ui.js";
+
+const SHOWN = 500;
 
 export function setupExamples(demo, state) {
   const { Classifier, review } = demo;
@@ -45,7 +48,15 @@ export function setupExamples(demo, state) {
     const { examples } = state;
     count.textContent = String(examples.length);
     const frag = document.createDocumentFragment();
-    examples.forEach((ex, i) => {
+    const from = Math.max(0, examples.length - SHOWN);
+    if (from > 0) {
+      const li = document.createElement("li");
+      li.className = "ex-more";
+      li.textContent = `${from.toLocaleString("en")} earlier examples are kept but not listed; the newest ${SHOWN} are below.`;
+      frag.append(li);
+    }
+    examples.slice(from).forEach((ex, k) => {
+      const i = from + k;
       const li = document.createElement("li");
       const text = document.createElement("span");
       text.className = "ex-text";
@@ -98,7 +109,14 @@ export function setupExamples(demo, state) {
       say(importMsg, `Could not read ${file.name}: ${err?.message ?? err}`, "error");
       return;
     }
-    const { rows, errors } = Classifier.parseExamples(content, state.activeLabels());
+    let parsed;
+    try {
+      parsed = Classifier.parseExamples(content, state.activeLabels());
+    } catch (err) {
+      say(importMsg, `${file.name}: ${err?.message ?? err}`, "error");
+      return;
+    }
+    const { rows, errors } = parsed;
     for (const row of rows) state.examples.push(row);
     renderList();
     persist();

@@ -336,8 +336,9 @@ impl JsClassifier {
         labels_arg("checkLabels()", labels).map(|_| ())
     }
 
-    /// Reads `label<TAB>text` or `label,text` lines for a classifier with `labels`: the rows,
-    /// and a message for each row skipped.
+    /// Reads a CSV / TSV / `;` file of labels and texts (either order, quoted fields) for a
+    /// classifier with `labels`: the rows, and a message for each row skipped. Throws for a file
+    /// that is not text.
     #[wasm_bindgen(js_name = parseExamples, unchecked_return_type = "ParsedExamples")]
     pub fn parse_examples(
         #[wasm_bindgen(unchecked_param_type = "string")] content: JsValue,
@@ -345,7 +346,7 @@ impl JsClassifier {
     ) -> Result<JsValue, js_sys::Error> {
         let content = string_arg("parseExamples", &content)?;
         let labels = labels_arg("parseExamples() labels", labels)?;
-        let parsed = finetune::parse_examples(&content, &labels);
+        let parsed = finetune::parse_examples(&content, &labels).map_err(js_error)?;
         let rows = parsed
             .rows
             .iter()

@@ -116,3 +116,31 @@ for (const [what, value] of [
     await context.close();
   });
 }
+
+test("imports read spreadsheet exports, refuse a file that is not text, and take 130,000 rows", async () => {
+  const context = await site.browser.newContext();
+  const { page, seen } = await open(context);
+  const importFile = async (name, buffer) => {
+    await page.locator("#import-msg").evaluate((el) => { el.textContent = ""; });
+    await page.locator("#import-file").setInputFiles({ name, mimeType: "text/csv", buffer });
+    await page.waitForFunction(() => document.querySelector("#import-msg").textContent !== "", null, { timeout: 60_000 });
+    return page.locator("#import-msg").textContent();
+  };
+  // Text first, quoted fields with a comma, doubled quotes and a line break: as a spreadsheet saves.
+  const csv = 'Review,Sentiment\r\n"Loved it, truly",positive\r\n"She said ""meh""\nand left",negative\r\n';
+  assert.match(await importFile("sheet.csv", Buffer.from(csv)), /^Imported 2 examples from sheet\.csv\.$/);
+  assert.deepEqual(await page.locator("#ex-list .ex-text").allTextContents(), ["Loved it, truly", 'She said "meh"\nand left']);
+  // Semicolons, as European spreadsheets write them.
+  assert.match(await importFile("semi.csv", Buffer.from("label;text\n1;Great; really\n0;Dull\n")), /^Imported 2 examples/);
+  // A PNG is refused whole: nothing is added.
+  const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52, 0, 0, 1, 0]);
+  assert.match(await importFile("picture.png", png), /picture\.png: this file is not text.*nothing was imported/);
+  assert.equal(await page.locator("#ex-count").textContent(), "4");
+  // 130,000 short rows (the spread operator used to throw past about 125,000).
+  const many = Array.from({ length: 130_000 }, (_, i) => `${i % 2}\treview number ${i}`).join("\n");
+  assert.match(await importFile("many.tsv", Buffer.from(many)), /^Imported 130000 examples/);
+  assert.equal(await page.locator("#ex-count").textContent(), "130004");
+  assert.ok((await page.locator("#ex-list li").count()) <= 501);
+  assert.deepEqual(seen.errors, []);
+  await context.close();
+});
