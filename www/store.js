@@ -56,6 +56,52 @@ export async function setAsideData() {
   });
 }
 
+// Examples are kept in chunks of CHUNK under "examples/000000", "examples/000001", ...: a change
+// rewrites the chunks it touches, not every example (one more label after 50,000 took a 150 ms
+// task to save them all). "examples" (one list) is how they were kept before; it is read once
+// and moved into chunks.
+const CHUNK = 1000;
+const chunkKey = (n) => `examples/${String(n).padStart(6, "0")}`;
+const CHUNKS = IDBKeyRange.bound("examples/", "examples/\uffff");
+
+/** Every chunk, in order: [[key, value], ...]. */
+async function readChunks() {
+  const db = await open();
+  return new Promise((ok, fail) => {
+    const out = [];
+    const req = db.transaction(STORE).objectStore(STORE).openCursor(CHUNKS);
+    req.onsuccess = () => {
+      const cursor = req.result;
+      if (!cursor) return ok(out);
+      out.push([cursor.key, cursor.value]);
+      cursor.continue();
+    };
+    req.onerror = () => fail(req.error);
+  });
+}
+
+/**
+ * Saves the examples whose index is in [from, to): the chunks holding them are rewritten, and
+ * chunks past the end are removed. With no range, all of them.
+ */
+export async function saveExamples(examples, from = 0, to = examples.length) {
+  const first = Math.floor(from / CHUNK);
+  const last = Math.max(first, Math.ceil(Math.max(to, from + 1) / CHUNK));
+  const chunks = Math.ceil(examples.length / CHUNK);
+  const db = await open();
+  return new Promise((ok, fail) => {
+    const t = db.transaction(STORE, "readwrite");
+    const store = t.objectStore(STORE);
+    for (let n = first; n < Math.min(last, chunks); n++) {
+      store.put(examples.slice(n * CHUNK, (n + 1) * CHUNK).map(({ text, label }) => ({ text, label })), chunkKey(n));
+    }
+    store.delete(IDBKeyRange.bound(chunkKey(chunks), "examples/\uffff"));
+    t.oncomplete = () => ok();
+    t.onerror = () => fail(t.error);
+    t.onabort = () => fail(t.error);
+  });
+}
+
 /**
  * The saved examples and new-classifier labels, checked: `{ examples, pendingLabels, problems }`.
  * `isLabels(value)` says whether a value can name a classifier's labels (the package's rule).
@@ -63,19 +109,29 @@ export async function setAsideData() {
  */
 export async function loadState(isLabels) {
   const problems = [];
-  let examples = [];
-  const stored = await get("examples");
-  if (Array.isArray(stored)) {
-    examples = stored.filter(isExample);
-    const bad = stored.length - examples.length;
-    if (bad > 0) {
-      await put("set-aside/examples", { when: new Date().toISOString(), value: stored.filter((e) => !isExample(e)) });
-      await saveExamples(examples);
-      problems.push(`${bad} saved example${bad === 1 ? " was" : "s were"} unreadable and set aside`);
-    }
-  } else if (stored !== undefined) {
-    await setAside("examples", stored);
+  const stored = [];
+  let unreadable = null;
+  const old = await get("examples");
+  if (Array.isArray(old)) stored.push(old);
+  else if (old !== undefined) unreadable = old;
+  for (const [, chunk] of await readChunks()) {
+    if (Array.isArray(chunk)) stored.push(chunk);
+    else unreadable = chunk;
+  }
+  const all = stored.flat();
+  const examples = all.filter(isExample);
+  const bad = all.filter((e) => !isExample(e));
+  if (unreadable !== null) {
+    await put("set-aside/examples", { when: new Date().toISOString(), value: unreadable });
     problems.push("the saved examples were unreadable and were set aside");
+  }
+  if (bad.length > 0) {
+    await put("set-aside/example-entries", { when: new Date().toISOString(), value: bad });
+    problems.push(`${bad.length} saved example${bad.length === 1 ? " was" : "s were"} unreadable and set aside`);
+  }
+  if (old !== undefined || unreadable !== null || bad.length > 0) {
+    await del("examples");
+    await saveExamples(examples);
   }
   let pendingLabels = (await get("pendingLabels")) ?? null;
   if (pendingLabels !== null && !isLabels(pendingLabels)) {
@@ -85,7 +141,6 @@ export async function loadState(isLabels) {
   }
   return { examples, pendingLabels, problems };
 }
-export const saveExamples = (examples) => put("examples", examples.map(({ text, label }) => ({ text, label })));
 
 /** Uint8Array of the stored model, or null when the shipped model is in use. */
 export async function loadModel() {

@@ -5,7 +5,7 @@
 import * as store from "./store.js";
 import { $, download, say } from "./ui.js";
 
-const SHOWN = 500;
+const SHOWN = 200;
 
 export function setupExamples(demo, state) {
   const { Classifier, review } = demo;
@@ -15,8 +15,9 @@ export function setupExamples(demo, state) {
   const labelB = $("label-b");
   const importMsg = $("import-msg");
 
-  const persist = () =>
-    store.saveExamples(state.examples).catch((err) => say(importMsg, `Could not save the examples: ${err?.message ?? err}`, "error"));
+  /** Saves the examples from index `from` (to `to`): only the chunks holding them are written. */
+  const persist = (from = 0, to = state.examples.length) =>
+    store.saveExamples(state.examples, from, to).catch((err) => say(importMsg, `Could not save the examples: ${err?.message ?? err}`, "error"));
 
   function refresh() {
     const [a, b] = state.activeLabels();
@@ -37,7 +38,7 @@ export function setupExamples(demo, state) {
       }
       state.examples.push({ text, label: button.dataset.label });
       renderList();
-      persist();
+      persist(state.examples.length - 1);
       const n = state.examples.length;
       say(importMsg, `Labelled as ${button.dataset.label}: ${n} example${n === 1 ? "" : "s"}.`);
     });
@@ -72,7 +73,7 @@ export function setupExamples(demo, state) {
       select.value = ex.label;
       select.addEventListener("change", () => {
         ex.label = select.value;
-        persist();
+        persist(i, i + 1);
       });
       const del = document.createElement("button");
       del.type = "button";
@@ -82,7 +83,7 @@ export function setupExamples(demo, state) {
       del.addEventListener("click", () => {
         examples.splice(i, 1);
         renderList();
-        persist();
+        persist(i);
         (list.querySelectorAll(".ex-delete")[Math.min(i, examples.length - 1)] ?? labelA).focus();
       });
       li.append(text, select, del);
@@ -117,9 +118,10 @@ export function setupExamples(demo, state) {
       return;
     }
     const { rows, errors } = parsed;
+    const before = state.examples.length;
     for (const row of rows) state.examples.push(row);
     renderList();
-    persist();
+    persist(before);
     const done = `Imported ${rows.length} example${rows.length === 1 ? "" : "s"} from ${file.name}.`;
     if (errors.length === 0) say(importMsg, done);
     else {
