@@ -2,17 +2,11 @@
 // saved state of the wrong shape is set aside on the first reload instead of breaking the panel.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { serveWww, watch } from "./helpers.mjs";
+import { openTeach, recordLongTasks, serveWww } from "./helpers.mjs";
 
 const site = serveWww();
 
-async function open(context) {
-  const page = await context.newPage();
-  const seen = watch(page);
-  await page.goto(site.url);
-  await page.waitForSelector("#teach[data-ready=true]", { timeout: 60_000 });
-  return { page, seen };
-}
+const open = (context) => openTeach(site, context);
 
 test("a 10-million-character text: verdict from the worker, no task of the demo's over 200 ms", async () => {
   const context = await site.browser.newContext();
@@ -27,16 +21,12 @@ test("a 10-million-character text: verdict from the worker, no task of the demo'
     document.body.offsetHeight;
   });
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 50))));
-  await page.evaluate(() => {
-    window.longTasks = [];
-    new PerformanceObserver((list) => window.longTasks.push(...list.getEntries().map((e) => e.duration)))
-      .observe({ type: "longtask" });
-    document.querySelector("#review").dispatchEvent(new Event("input"));
-  });
+  const longTasks = await recordLongTasks(page);
+  await page.evaluate(() => document.querySelector("#review").dispatchEvent(new Event("input")));
   await page.waitForFunction(() => /^Reading a long text \(10,000,000 characters\)/.test(document.querySelector("#status").textContent));
   await page.waitForFunction(() => /^(positive|negative) \(\d+% confident\)$/.test(document.querySelector("#status").textContent), null, { timeout: 120_000 });
   assert.match(await page.locator("#explained").textContent(), /Highlights are shown for texts of up to 100,000 characters/);
-  const tasks = await page.evaluate(() => window.longTasks);
+  const tasks = await longTasks();
   console.log(`main-thread long tasks after the edit (ms): ${JSON.stringify(tasks.map(Math.round))}`);
   assert.ok(tasks.every((t) => t < 200), `tasks over 200 ms: ${tasks}`);
   // Back to a short text: the verdict is live again on the main thread.
@@ -49,10 +39,8 @@ test("a 10-million-character text: verdict from the worker, no task of the demo'
 test("a 10-million-character paste: kept out of the box, read in the worker, no main-thread task over 200 ms", async () => {
   const context = await site.browser.newContext();
   const { page, seen } = await open(context);
+  const longTasks = await recordLongTasks(page);
   await page.evaluate(() => {
-    window.longTasks = [];
-    new PerformanceObserver((list) => window.longTasks.push(...list.getEntries().map((e) => e.duration)))
-      .observe({ type: "longtask" });
     const sentence = "A slow, dull and far too long film with a great cast. ";
     const text = sentence.repeat(Math.ceil(10_000_000 / sentence.length)).slice(0, 10_000_000);
     const data = new DataTransfer();
@@ -64,7 +52,7 @@ test("a 10-million-character paste: kept out of the box, read in the worker, no 
   await page.waitForFunction(() => /^(positive|negative) \(\d+% confident\)$/.test(document.querySelector("#status").textContent), null, { timeout: 120_000 });
   assert.match(await page.locator("#held-note").textContent(), /^Pasted 10,000,000 characters: too many to show/);
   assert.equal(await page.locator("#review").inputValue(), "");
-  const tasks = await page.evaluate(() => window.longTasks);
+  const tasks = await longTasks();
   console.log(`main-thread long tasks during the paste (ms): ${JSON.stringify(tasks.map(Math.round))}`);
   assert.ok(tasks.every((t) => t < 200), `tasks over 200 ms: ${tasks}`);
   // Typing starts over with what is typed.
@@ -143,15 +131,11 @@ test("imports read spreadsheet exports, refuse a file that is not text, and take
   assert.ok((await page.locator("#ex-list li").count()) <= 201);
   // One more label after 130,000: saved by rewriting one chunk, no main-thread task of 200 ms.
   await page.locator("#review").fill("One more, and a good one.");
-  await page.evaluate(() => {
-    window.longTasks = [];
-    new PerformanceObserver((list) => window.longTasks.push(...list.getEntries().map((e) => e.duration)))
-      .observe({ type: "longtask" });
-  });
+  const longTasks = await recordLongTasks(page);
   await page.locator("#label-a").click();
   await page.waitForFunction(() => document.querySelector("#ex-count").textContent === "130005");
   await page.waitForTimeout(500);
-  const tasks = await page.evaluate(() => window.longTasks);
+  const tasks = await longTasks();
   console.log(`long tasks labelling one more after 130,004 (ms): ${JSON.stringify(tasks.map(Math.round))}`);
   assert.ok(tasks.every((t) => t < 200), `tasks over 200 ms: ${tasks}`);
   // And all of them come back after a reload.

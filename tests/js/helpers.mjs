@@ -4,7 +4,7 @@ import { before, after } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { ROOT, launch, serve } from "../../tools/harness.mjs";
+import { ROOT, launch, serve, watch } from "../../tools/harness.mjs";
 
 export { CHROMIUM_ARGS, PKG, ROOT, launch, run, serve, watch } from "../../tools/harness.mjs";
 
@@ -24,4 +24,26 @@ export function serveWww() {
     site.server?.close();
   });
   return site;
+}
+
+/** Opens the demo in a new page of `context`, once "Teach it" is ready: `{ page, seen }`. */
+export async function openTeach(site, context) {
+  const page = await context.newPage();
+  const seen = watch(page);
+  await page.goto(site.url);
+  await page.waitForSelector("#teach[data-ready=true]", { timeout: 60_000 });
+  return { page, seen };
+}
+
+/**
+ * Records `page`'s main-thread long tasks (over 50 ms) from now on; the returned function gives
+ * their durations so far.
+ */
+export async function recordLongTasks(page) {
+  await page.evaluate(() => {
+    window.longTasks = [];
+    new PerformanceObserver((list) => window.longTasks.push(...list.getEntries().map((e) => e.duration)))
+      .observe({ type: "longtask" });
+  });
+  return () => page.evaluate(() => window.longTasks);
 }

@@ -3,7 +3,7 @@
 // CSV/TSV import. Labels are deliberately FLIPPED so that fine-tuning must move the predictions.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { serveWww, watch } from "./helpers.mjs";
+import { openTeach, recordLongTasks, serveWww } from "./helpers.mjs";
 
 const POSITIVE = [
   "A wonderful film, I loved it.",
@@ -20,13 +20,7 @@ const NEGATIVE = [
 
 const site = serveWww();
 
-async function open(context) {
-  const page = await context.newPage();
-  const seen = watch(page);
-  await page.goto(site.url);
-  await page.waitForSelector("#teach[data-ready=true]", { timeout: 60_000 });
-  return { page, seen };
-}
+const open = (context) => openTeach(site, context);
 
 function assertClean(seen) {
   assert.deepEqual(seen.errors, [], "console or page errors");
@@ -122,18 +116,14 @@ test("cancel stops training midway; the old model still answers and the page sta
   await page.waitForFunction(() => document.querySelector("#import-msg").textContent.startsWith("Imported 160"));
   await page.locator("#epochs").fill("10000");
   // From here on, no main-thread task may take over 50 ms: training belongs to the worker.
-  await page.evaluate(() => {
-    window.longTasks = [];
-    new PerformanceObserver((list) => window.longTasks.push(...list.getEntries().map((e) => e.duration)))
-      .observe({ type: "longtask" });
-  });
+  const longTasks = await recordLongTasks(page);
   await page.locator("#fine-tune").click();
   await page.waitForFunction(() => /^Training: epoch \d+/.test(document.querySelector("#train-status").textContent), null, { timeout: 60_000 });
   // The main thread keeps classifying while the worker trains.
   await waitForVerdict(page, POSITIVE[2], "positive");
   assert.equal(await page.locator("#fine-tune").isDisabled(), true);
   await page.waitForFunction(() => document.querySelector("#train-progress").value > 200, null, { timeout: 60_000 });
-  assert.deepEqual(await page.evaluate(() => window.longTasks), [], "main-thread tasks over 50 ms while training");
+  assert.deepEqual(await longTasks(), [], "main-thread tasks over 50 ms while training");
   await page.getByRole("button", { name: "Cancel" }).click();
   assert.match(await page.locator("#train-status").textContent(), /^Cancelled/);
   assert.equal(await page.locator("#cancel").isHidden(), true);
