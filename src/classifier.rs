@@ -10,16 +10,28 @@ use serde::Serialize;
 use crate::engine::{Engine, IDS_PER_RUN};
 use crate::finetune::{check_labels, resolve_examples, FineTuneOptions, FineTuneReport, Labelled};
 use crate::limits;
-use crate::model::Model;
+use crate::model::{predicted, probabilities, Model};
 use crate::onnx;
 use crate::rng::Rng;
 use crate::text::count_tokens;
 use crate::train::{self, Example, Options, Progress};
 use crate::Error;
 
-/// A label and P(first label).
+/// What a model says of a text. Two labels: the label, and `score` = P(first label). More: the
+/// most probable label, its probability as `score`, and every label's in `scores`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Prediction {
+    pub label: String,
+    pub score: f32,
+    /// Models with more than two labels: every label and its probability, most probable first
+    /// (as transformers.js's text classification with `top_k: null` and MediaPipe's categories).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scores: Option<Vec<LabelScore>>,
+}
+
+/// One label's probability.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LabelScore {
     pub label: String,
     pub score: f32,
 }
@@ -57,8 +69,8 @@ pub struct ModelInfo {
     /// `"verified"` when the file carried a checksum and it matched; `"none"` for files written
     /// before polarity wrote one (they load, unverified).
     pub checksum: &'static str,
-    /// `[first label, second label]`; the score is P(first label).
-    pub labels: [String; 2],
+    /// The labels, in the order of the head's outputs: with two, the score is P(first label).
+    pub labels: Vec<String>,
 }
 
 /// A loaded model, ready to classify.
@@ -106,7 +118,7 @@ impl Classifier {
         self.model_bytes
     }
 
-    pub fn labels(&self) -> &[String; 2] {
+    pub fn labels(&self) -> &[String] {
         &self.model.labels
     }
 
@@ -144,17 +156,22 @@ impl Classifier {
     pub fn score_ids(&self, batch: &[Vec<u32>]) -> Result<Vec<Prediction>, Error> {
         let (long, short): (Vec<usize>, Vec<usize>) =
             (0..batch.len()).partition(|&i| batch[i].len() > IDS_PER_RUN);
-        let mut scores = vec![0f32; batch.len()];
+        let k = self.engine.outputs();
+        let mut outputs = vec![0f32; batch.len() * k];
         if !short.is_empty() {
             let ids: Vec<Vec<u32>> = short.iter().map(|&i| batch[i].clone()).collect();
-            for (&i, score) in short.iter().zip(self.engine.score_batch(&ids)?) {
-                scores[i] = score;
+            let values = self.engine.score_batch(&ids)?;
+            for (&i, output) in short.iter().zip(values.chunks_exact(k)) {
+                outputs[i * k..][..k].copy_from_slice(output);
             }
         }
         for i in long {
-            scores[i] = self.model.score(&batch[i]);
+            outputs[i * k..][..k].copy_from_slice(&self.model.forward(&batch[i]).output);
         }
-        Ok(scores.into_iter().map(|s| self.prediction(s)).collect())
+        Ok(outputs
+            .chunks_exact(k)
+            .map(|output| self.prediction(output))
+            .collect())
     }
 
     /// The prediction and each token's leave-one-out weight.
@@ -198,43 +215,57 @@ impl Classifier {
         options: &FineTuneOptions,
         progress: &mut dyn FnMut(&Progress),
     ) -> Result<FineTuneReport, Error> {
-        let mut resolved = resolve_examples(self.labels(), examples)?;
-        let (options, split, warnings) = options.resolve(resolved.len())?;
-        Rng::new(options.seed ^ 0x5eed).shuffle(&mut resolved);
-        let n_valid = (resolved.len() as f64 * split).round() as usize;
-        let train_part = resolved.split_off(n_valid.min(resolved.len().saturating_sub(1)));
-        let report = self.train_on(&train_part, &resolved, &options, progress)?;
+        let resolved = resolve_examples(self.labels(), examples)?;
+        let mut examples = resolved.examples;
+        let (options, split, mut warnings) = options.resolve(examples.len())?;
+        warnings.extend(resolved.warnings);
+        Rng::new(options.seed ^ 0x5eed).shuffle(&mut examples);
+        let n_valid = (examples.len() as f64 * split).round() as usize;
+        let train_part = examples.split_off(n_valid.min(examples.len().saturating_sub(1)));
+        let report = self.train_on(&train_part, &examples, &options, progress)?;
+        let confusion = (!examples.is_empty()).then(|| self.confusion(&examples));
         Ok(FineTuneReport {
             epochs: report.epochs,
             loss: report.loss,
             accuracy: report.accuracy,
             validation_accuracy: report.validation_accuracy,
+            confusion,
             warnings,
         })
     }
 
+    /// Rows: true label; columns: predicted label (the model as it now is).
+    fn confusion(&self, examples: &[(String, usize)]) -> Vec<Vec<u32>> {
+        let n = self.labels().len();
+        let mut matrix = vec![vec![0u32; n]; n];
+        for (text, label) in examples {
+            let output = self.model.forward(&self.model.vocab.encode(text)).output;
+            matrix[*label][predicted(&output)] += 1;
+        }
+        matrix
+    }
+
     /// A new classifier with this one's embedding, a fresh untrained head and its own labels.
-    pub fn from_pretrained(&self, labels: [String; 2], seed: u64) -> Result<Classifier, Error> {
+    pub fn from_pretrained(&self, labels: Vec<String>, seed: u64) -> Result<Classifier, Error> {
         check_labels(&labels)?;
         let mut model: Model = self.model.clone();
-        model.labels = labels;
-        model.reset_head(seed);
+        model.reset_head(labels, seed);
         Classifier::from_model(&model)
     }
 
-    /// Trains on resolved texts (`true` = first label); the classifier changes only on success.
+    /// Trains on resolved texts (label indexes); the classifier changes only on success.
     fn train_on(
         &mut self,
-        train: &[(String, bool)],
-        validation: &[(String, bool)],
+        train: &[(String, usize)],
+        validation: &[(String, usize)],
         options: &Options,
         progress: &mut dyn FnMut(&Progress),
     ) -> Result<train::Report, Error> {
-        let encode = |set: &[(String, bool)]| -> Vec<Example> {
+        let encode = |set: &[(String, usize)]| -> Vec<Example> {
             set.iter()
-                .map(|(text, first)| Example {
+                .map(|(text, label)| Example {
                     ids: self.model.vocab.encode(text),
-                    target: if *first { 1.0 } else { 0.0 },
+                    label: *label,
                 })
                 .collect()
         };
@@ -254,15 +285,31 @@ impl Classifier {
         Ok(report)
     }
 
-    fn prediction(&self, score: f32) -> Prediction {
-        let label = if score >= 0.5 {
-            &self.model.labels[0]
-        } else {
-            &self.model.labels[1]
-        };
+    /// The prediction for one text's head outputs.
+    fn prediction(&self, output: &[f32]) -> Prediction {
+        let labels = &self.model.labels;
+        let label = labels[predicted(output)].clone();
+        if output.len() == 1 {
+            return Prediction {
+                label,
+                score: output[0],
+                scores: None,
+            };
+        }
+        let mut scores: Vec<LabelScore> = labels
+            .iter()
+            .zip(probabilities(output))
+            .map(|(label, score)| LabelScore {
+                label: label.clone(),
+                score,
+            })
+            .collect();
+        // Stable: equal probabilities keep the model's label order, as `predicted` does.
+        scores.sort_by(|a, b| b.score.total_cmp(&a.score));
         Prediction {
-            label: label.clone(),
-            score,
+            label,
+            score: scores[0].score,
+            scores: Some(scores),
         }
     }
 }

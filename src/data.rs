@@ -69,6 +69,32 @@ pub fn read_reviews(path: &Path) -> Result<Vec<Review>, Error> {
     Ok(reviews)
 }
 
+/// Reads `LABEL<TAB>TEXT` lines whose LABEL `label` maps to a label index (a line whose label it
+/// maps to `None` is an error). Empty lines and lines starting with `#` are skipped.
+pub fn read_labelled(
+    path: &Path,
+    label: impl Fn(&str) -> Option<usize>,
+) -> Result<Vec<(String, usize)>, Error> {
+    let mut rows = Vec::new();
+    for (n, line) in BufReader::new(open(path)?).lines().enumerate() {
+        let line = line.map_err(io_error(path))?;
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let bad = |reason: String| Error::BadData {
+            path: path.to_path_buf(),
+            line: n + 1,
+            reason,
+        };
+        let (name, text) = line
+            .split_once('\t')
+            .ok_or_else(|| bad("no tab after the label".into()))?;
+        let index = label(name).ok_or_else(|| bad(format!("unknown label {name:?}")))?;
+        rows.push((text.to_string(), index));
+    }
+    Ok(rows)
+}
+
 /// A pre-trained table: `words[i]` owns row `i` of `vectors` (`dim` columns).
 pub struct Embeddings {
     pub words: Vec<String>,

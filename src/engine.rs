@@ -12,13 +12,15 @@ use tract_onnx::tract_core::ops::einsum::EinSum;
 use tract_onnx::tract_core::ops::math;
 use tract_onnx::tract_core::ops::nn::{sigmoid, Reduce, Reducer};
 
-use crate::model::{Model, HIDDEN};
+use crate::model::{softmax, Model, HIDDEN};
 use crate::Error;
 
 /// An optimized tract plan for a polarity model.
 #[derive(Debug)]
 pub struct Engine {
     plan: Arc<TypedRunnableModel>,
+    /// Values per text: 1 (P(first label)) for two labels, one per label for more.
+    outputs: usize,
     /// The table, handed to every run rather than held as a constant of the graph: the optimizer
     /// then has no multi-megabyte constant to walk, which was most of a cold start in the browser.
     table: TValue,
@@ -38,12 +40,18 @@ impl Engine {
             .and_then(|m| m.into_optimized())
             .and_then(|m| m.into_runnable());
         match (plan, table) {
-            (Ok(plan), Ok(table)) => Ok(Engine { plan, table }),
+            (Ok(plan), Ok(table)) => Ok(Engine {
+                plan,
+                outputs: model.outputs(),
+                table,
+            }),
             (Err(e), _) | (_, Err(e)) => Err(Error::engine("building the graph")(e)),
         }
     }
 
-    /// Scores texts given as id lists (one per text), in their order.
+    /// Scores texts given as id lists (one per text), in their order: [`Engine::outputs`] values
+    /// per text, one after the other (P(first label) for a two-label model, every label's
+    /// probability for one with more).
     ///
     /// Texts run together, a few dozen per run: tract's fixed cost per run (one plan, a dozen
     /// ops) is most of the time for one text. They are grouped by length so that little padding
@@ -52,7 +60,8 @@ impl Engine {
     pub fn score_batch(&self, batch: &[Vec<u32>]) -> Result<Vec<f32>, Error> {
         let mut order: Vec<usize> = (0..batch.len()).collect();
         order.sort_by_key(|&i| batch[i].len());
-        let mut scores = vec![0f32; batch.len()];
+        let k = self.outputs;
+        let mut scores = vec![0f32; batch.len() * k];
         let mut rest = &order[..];
         while !rest.is_empty() {
             // Sorted by length: the last text of a run is its longest.
@@ -62,12 +71,18 @@ impl Engine {
             }
             let (run, tail) = rest.split_at(take);
             let texts: Vec<&[u32]> = run.iter().map(|&i| batch[i].as_slice()).collect();
-            for (&i, score) in run.iter().zip(score_run(&self.plan, &self.table, &texts)?) {
-                scores[i] = score;
+            let values = score_run(&self.plan, &self.table, &texts, k)?;
+            for (&i, output) in run.iter().zip(values.chunks_exact(k)) {
+                scores[i * k..][..k].copy_from_slice(output);
             }
             rest = tail;
         }
         Ok(scores)
+    }
+
+    /// Values per text that [`Engine::score_batch`] gives.
+    pub fn outputs(&self) -> usize {
+        self.outputs
     }
 }
 
@@ -76,11 +91,12 @@ impl Engine {
 pub const IDS_PER_RUN: usize = 1 << 15;
 
 /// Runs a plan of [`graph`] on a few texts' ids: time-major `L x B` ids, zero-padded, and each
-/// text's `sqrt(max(1, n))`.
+/// text's `sqrt(max(1, n))`. Gives `outputs` values per text.
 fn score_run(
     plan: &Arc<TypedRunnableModel>,
     table: &TValue,
     texts: &[&[u32]],
+    outputs: usize,
 ) -> Result<Vec<f32>, Error> {
     let width = texts.len();
     // A zero-length axis is legal but needlessly odd for an engine: at least one (padding) slot.
@@ -99,35 +115,41 @@ fn score_run(
     let inputs = Tensor::from_shape(&[length, width], &ids)
         .and_then(|ids| Ok((ids, Tensor::from_shape(&[width, 1], &norms)?)))
         .map_err(Error::engine("preparing the input"))?;
-    let outputs = plan
+    let plan_outputs = plan
         .run(tvec!(
             inputs.0.into_tvalue(),
             inputs.1.into_tvalue(),
             table.clone()
         ))
         .map_err(Error::engine("running the graph"))?;
-    let scores = outputs
+    let mut scores = plan_outputs
         .first()
         .ok_or_else(|| anyhow!("no output"))
         .and_then(|out| out.try_as_plain_ram())
         .and_then(|view| view.as_slice::<f32>().map(<[f32]>::to_vec))
         .and_then(|scores| {
             ensure!(
-                scores.len() == width,
-                "{} scores for {width} texts",
+                scores.len() == width * outputs,
+                "{} scores for {width} texts of {outputs}",
                 scores.len()
             );
             Ok(scores)
         })
         .map_err(Error::engine("reading the scores"))?;
+    if outputs > 1 {
+        scores.chunks_exact_mut(outputs).for_each(softmax);
+    }
     Ok(scores)
 }
 
 /// The graph of [`crate::onnx::to_proto`] in tract-core operators: `ids` (int64, `L x B`,
-/// 0 = padding) and `norm` (float, `B x 1`) to `score` (float, `B x 1`). `L` and `B` are symbols,
-/// so one plan serves every run.
+/// 0 = padding) and `norm` (float, `B x 1`) to `score` (float, `B x 1`), or to the logits
+/// (`B x labels`) of a model with more than two labels. `L` and `B` are symbols, so one plan
+/// serves every run.
 ///
-/// Three differences from the file's graph, same results. The ids are time-major: tract sums the
+/// Four differences from the file's graph, same results. The softmax of a model with more labels
+/// is taken in Rust on the plan's logits ([`score_run`]): a handful of values per text, not worth
+/// another operator's code in the wasm. The ids are time-major: tract sums the
 /// leading axis of `L x B x dim` rows in one pass over contiguous memory, but the middle axis of
 /// the file's `B x L x dim` one short row at a time. Each text's `sqrt(n)` comes in computed (as
 /// the file computes it) rather than counted from the padding in seven more ops. And the rows are
@@ -144,8 +166,9 @@ fn graph(model: &Model) -> TractResult<TypedModel> {
     let embedding = g.add_source("embedding", f32::fact([rows, dim]))?;
     let w1 = g.add_const("w1", tensor1(&model.w1).into_shape(&[dim, HIDDEN])?)?;
     let b1 = g.add_const("b1", tensor1(&model.b1).into_shape(&[1, HIDDEN])?)?;
-    let w2 = g.add_const("w2", tensor1(&model.w2).into_shape(&[HIDDEN, 1])?)?;
-    let b2 = g.add_const("b2", tensor2(&[[model.b2]]))?;
+    let k = model.outputs();
+    let w2 = g.add_const("w2", tensor1(&model.w2).into_shape(&[HIDDEN, k])?)?;
+    let b2 = g.add_const("b2", tensor1(&model.b2).into_shape(&[1, k])?)?;
     let zero = g.add_const("zero", tensor2(&[[0f32]]))?;
 
     // The bag: the rows of the ids, summed over the text, over sqrt(n).
@@ -159,8 +182,12 @@ fn graph(model: &Model) -> TractResult<TypedModel> {
     let hidden = g.wire_node("hidden", math::max(), &[a1[0], zero])?;
     let z2 = g.wire_node("z2", matmul()?, &[hidden[0], w2])?;
     let logit = g.wire_node("logit", math::add(), &[z2[0], b2])?;
-    let score = g.wire_node("score", sigmoid(), &logit)?;
-    g.select_output_outlets(&score)?;
+    if k == 1 {
+        let score = g.wire_node("score", sigmoid(), &logit)?;
+        g.select_output_outlets(&score)?;
+    } else {
+        g.select_output_outlets(&logit)?;
+    }
     Ok(g)
 }
 
@@ -237,9 +264,11 @@ mod tests {
             assert!((a - b).abs() < 1e-6, "file {a} vs built {b}");
         }
         for ids in batch {
-            let a = run_file(&plan, std::slice::from_ref(ids))[0];
-            let b = engine.score_batch(std::slice::from_ref(ids)).unwrap()[0];
-            assert!((a - b).abs() < 1e-6, "file {a} vs built {b}");
+            let a = run_file(&plan, std::slice::from_ref(ids));
+            let b = engine.score_batch(std::slice::from_ref(ids)).unwrap();
+            for (a, b) in a.iter().zip(&b) {
+                assert!((a - b).abs() < 1e-6, "file {a} vs built {b}");
+            }
         }
     }
 
@@ -249,6 +278,22 @@ mod tests {
         let (model, _) = import(&file).unwrap();
         let batch: Vec<Vec<u32>> = TEXTS.iter().map(|t| model.vocab.encode(t)).collect();
         assert_same_scores(&file, &Engine::new(&model).unwrap(), &batch);
+    }
+
+    #[test]
+    fn a_three_label_graph_equals_tract_onnx_and_the_reference() {
+        let file = export(&crate::model::tests::tiny_model3(13));
+        let (model, _) = import(&file).unwrap();
+        let batch: Vec<Vec<u32>> = TEXTS.iter().map(|t| model.vocab.encode(t)).collect();
+        let engine = Engine::new(&model).unwrap();
+        assert_same_scores(&file, &engine, &batch);
+        let scores = engine.score_batch(&batch).unwrap();
+        for (ids, p) in batch.iter().zip(scores.chunks_exact(3)) {
+            let expected = model.probabilities(ids);
+            for (a, b) in p.iter().zip(&expected) {
+                assert!((a - b).abs() < 1e-6, "{p:?} vs {expected:?}");
+            }
+        }
     }
 
     #[test]

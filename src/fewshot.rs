@@ -1,19 +1,127 @@
-//! Few-shot transfer experiments (native only): fine-tune a starting model on N balanced
-//! labelled reviews, for several samples, and measure each result on held-out reviews. This is
-//! how `fineTune`'s defaults were chosen (README.md, "Few-shot transfer").
+//! Few-shot transfer experiments (native only): fine-tune a starting model on N labelled texts,
+//! as many of each label as can be, for several samples, and measure each result on held-out
+//! texts. This is how `fineTune`'s defaults were chosen (README.md, "Few-shot transfer"), on IMDB
+//! reviews and on custom-label tasks (SMS spam, IMDB star ratings in four classes).
 
+use std::path::Path;
 use std::time::Instant;
 
 use crate::classifier::Classifier;
-use crate::data::Review;
+use crate::data::{read_labelled, read_reviews};
 use crate::finetune::{FineTuneOptions, Label, Labelled};
+use crate::recipe::{split, Recipe};
 use crate::rng::Rng;
 use crate::Error;
 
-/// One fine-tuned sample: accuracy on the evaluation reviews, and how long fine-tuning took.
+/// Texts with the index of their label.
+pub type Texts = Vec<(String, usize)>;
+
+/// A classification task: its labels, the texts samples are drawn from, the texts they are
+/// measured on.
+pub struct Task {
+    pub name: &'static str,
+    pub labels: Vec<String>,
+    pub pool: Texts,
+    pub eval: Texts,
+}
+
+impl Task {
+    /// IMDB positive / negative: the pool is IMDB train less a validation split, measured on
+    /// that split or (`test`) on IMDB test.
+    pub fn imdb(data: &Path, test: bool) -> Result<Task, Error> {
+        let texts = |reviews: Vec<crate::data::Review>| -> Texts {
+            reviews
+                .into_iter()
+                .map(|r| (r.text, usize::from(!r.positive)))
+                .collect()
+        };
+        let reviews = read_reviews(&data.join("imdb/train.tsv.gz"))?;
+        let (pool, valid) = split(reviews, &Recipe::default());
+        let eval = if test {
+            texts(read_reviews(&data.join("imdb/test.tsv.gz"))?)
+        } else {
+            texts(valid)
+        };
+        Ok(Task {
+            name: "IMDB",
+            labels: vec!["positive".into(), "negative".into()],
+            pool: texts(pool),
+            eval,
+        })
+    }
+
+    /// SMS spam / ham. The corpus has no split: its distinct texts, shuffled once with a fixed
+    /// seed, give 30% test; the rest is the pool, less a fifth for validation.
+    pub fn sms(data: &Path, test: bool) -> Result<Task, Error> {
+        let labels = vec!["spam".to_string(), "ham".to_string()];
+        let rows = read_labelled(&data.join("sms-spam/sms.tsv.gz"), |l| {
+            labels.iter().position(|x| x == l)
+        })?;
+        let mut seen = std::collections::HashSet::new();
+        let mut rows: Texts = rows
+            .into_iter()
+            .filter(|(t, _)| seen.insert(t.clone()))
+            .collect();
+        Rng::new(0x5e5).shuffle(&mut rows);
+        let test_part = rows.split_off(rows.len() - rows.len() * 3 / 10);
+        let valid_part = rows.split_off(rows.len() - rows.len() / 5);
+        Ok(Task {
+            name: "SMS spam",
+            labels,
+            pool: rows,
+            eval: if test { test_part } else { valid_part },
+        })
+    }
+
+    /// IMDB star ratings in four classes (1-2, 3-4, 7-8, 9-10): pool and validation from
+    /// imdb-ratings train as IMDB's, test from imdb-ratings test.
+    pub fn ratings4(data: &Path, test: bool) -> Result<Task, Error> {
+        let labels: Vec<String> = ["1-2", "3-4", "7-8", "9-10"].map(String::from).to_vec();
+        let class = |rating: &str| match rating {
+            "1" | "2" => Some(0),
+            "3" | "4" => Some(1),
+            "7" | "8" => Some(2),
+            "9" | "10" => Some(3),
+            _ => None,
+        };
+        let train = read_labelled(&data.join("imdb-ratings/train.tsv.gz"), class)?;
+        // The validation split of IMDB's: blocks of neighbouring reviews, by sentiment.
+        let as_reviews = train
+            .iter()
+            .enumerate()
+            .map(|(i, (_, c))| crate::data::Review {
+                positive: *c >= 2,
+                text: i.to_string(),
+            })
+            .collect();
+        let (pool_ids, valid_ids) = split(as_reviews, &Recipe::default());
+        let pick = |ids: Vec<crate::data::Review>| -> Texts {
+            ids.iter()
+                .filter_map(|r| r.text.parse::<usize>().ok())
+                .map(|i| train[i].clone())
+                .collect()
+        };
+        let eval = if test {
+            read_labelled(&data.join("imdb-ratings/test.tsv.gz"), class)?
+        } else {
+            pick(valid_ids)
+        };
+        Ok(Task {
+            name: "IMDB ratings, 4 classes",
+            labels,
+            pool: pick(pool_ids),
+            eval,
+        })
+    }
+}
+
+/// One fine-tuned sample on the evaluation texts.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Sample {
     pub accuracy: f64,
+    /// F1 of the first label (spam, positive, ...).
+    pub f1: f64,
+    /// How long fine-tuning took.
     pub millis: f64,
 }
 
@@ -26,39 +134,43 @@ pub enum Head {
     Kept,
 }
 
-/// Fine-tunes `start` on `n` reviews drawn from `pool` (half of each label) for seeds
-/// `0..seeds`, measuring each on `eval`. `options.seed` is set to the sample's seed.
+/// The `n` texts of sample `seed`: `n / labels` of each label (the first labels one more when it
+/// does not divide), or all of a label that has fewer.
+pub fn draw(pool: &[(String, usize)], labels: usize, n: usize, seed: u64) -> Texts {
+    let mut rng = Rng::new(1000 + seed);
+    let mut sample = Vec::with_capacity(n);
+    for label in 0..labels {
+        let mut group: Vec<&(String, usize)> = pool.iter().filter(|(_, l)| *l == label).collect();
+        rng.shuffle(&mut group);
+        let k = n / labels + usize::from(label < n % labels);
+        sample.extend(group.into_iter().take(k).cloned());
+    }
+    sample
+}
+
+/// Fine-tunes `start` on samples of `n` texts of `task` for seeds `0..seeds`, measuring each on
+/// `task.eval`. `options.seed` is set to the sample's seed.
 pub fn run(
     start: &Classifier,
-    pool: &[Review],
-    eval: &[Review],
+    task: &Task,
     n: usize,
     seeds: u64,
     head: Head,
     options: &FineTuneOptions,
 ) -> Result<Vec<Sample>, Error> {
-    let (positives, negatives): (Vec<&Review>, Vec<&Review>) =
-        pool.iter().partition(|r| r.positive);
-    let eval_texts: Vec<&str> = eval.iter().map(|r| r.text.as_str()).collect();
+    let eval_texts: Vec<&str> = task.eval.iter().map(|(t, _)| t.as_str()).collect();
     let mut samples = Vec::new();
     for seed in 0..seeds {
-        let mut rng = Rng::new(1000 + seed);
-        let mut pick = |group: &[&Review], k: usize| -> Vec<Labelled> {
-            let mut idx: Vec<usize> = (0..group.len()).collect();
-            rng.shuffle(&mut idx);
-            idx[..k.min(idx.len())]
-                .iter()
-                .map(|&i| Labelled {
-                    text: group[i].text.clone(),
-                    label: Label::Number(f64::from(u8::from(group[i].positive))),
-                })
-                .collect()
-        };
-        let mut examples = pick(&positives, n / 2);
-        examples.extend(pick(&negatives, n - n / 2));
+        let examples: Vec<Labelled> = draw(&task.pool, task.labels.len(), n, seed)
+            .into_iter()
+            .map(|(text, label)| Labelled {
+                text,
+                label: Label::Name(task.labels[label].clone()),
+            })
+            .collect();
         let mut clf = match head {
             Head::Kept => Classifier::from_model(start.model())?,
-            Head::Fresh => start.from_pretrained(start.labels().clone(), seed)?,
+            Head::Fresh => start.from_pretrained(task.labels.clone(), seed)?,
         };
         let options = FineTuneOptions {
             seed: Some(seed as f64),
@@ -67,16 +179,51 @@ pub fn run(
         let started = Instant::now();
         clf.fine_tune_examples(&examples, &options, &mut |_| {})?;
         let millis = started.elapsed().as_secs_f64() * 1000.0;
-        let predictions = clf.classify_batch(&eval_texts)?;
-        let correct = eval
+        let predicted: Vec<usize> = clf
+            .classify_batch(&eval_texts)?
             .iter()
-            .zip(&predictions)
-            .filter(|(r, p)| r.positive == (p.score >= 0.5))
-            .count();
+            .map(|p| task.labels.iter().position(|l| *l == p.label).unwrap_or(0))
+            .collect();
+        let truth: Vec<usize> = task.eval.iter().map(|(_, l)| *l).collect();
+        let (accuracy, f1) = accuracy_and_f1(&truth, &predicted);
         samples.push(Sample {
-            accuracy: correct as f64 / eval.len().max(1) as f64,
+            accuracy,
+            f1,
             millis,
         });
     }
     Ok(samples)
+}
+
+/// Accuracy, and F1 of label 0.
+pub fn accuracy_and_f1(truth: &[usize], predicted: &[usize]) -> (f64, f64) {
+    let pairs = || truth.iter().zip(predicted);
+    let correct = pairs().filter(|(t, p)| t == p).count();
+    let tp = pairs().filter(|(t, p)| **t == 0 && **p == 0).count() as f64;
+    let fp = pairs().filter(|(t, p)| **t != 0 && **p == 0).count() as f64;
+    let fn_ = pairs().filter(|(t, p)| **t == 0 && **p != 0).count() as f64;
+    let f1 = if tp == 0.0 {
+        0.0
+    } else {
+        2.0 * tp / (2.0 * tp + fp + fn_)
+    };
+    (correct as f64 / truth.len().max(1) as f64, f1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn samples_are_balanced_and_f1_is_of_the_first_label() {
+        let pool: Texts = (0..90).map(|i| (format!("t{i}"), i % 3)).collect();
+        let s = draw(&pool, 3, 10, 1);
+        assert_eq!(s.len(), 10);
+        let count = |l| s.iter().filter(|(_, x)| *x == l).count();
+        assert_eq!((count(0), count(1), count(2)), (4, 3, 3));
+        assert_ne!(draw(&pool, 3, 10, 2), s);
+        // 2 true positives, 1 false positive, 1 false negative: F1 = 4 / 6.
+        let (acc, f1) = accuracy_and_f1(&[0, 0, 0, 1, 1], &[0, 0, 1, 0, 1]);
+        assert!((acc - 0.6).abs() < 1e-12 && (f1 - 4.0 / 6.0).abs() < 1e-12);
+    }
 }

@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 use crate::train::Options;
 use crate::Error;
 
-/// A label as a caller gives it: one of the model's label names, or 1 (first label) / 0.
+/// A label as a caller gives it: one of the model's label names, or (two labels) 1 for the first
+/// and 0 for the second.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Label {
     Name(String),
@@ -141,7 +142,11 @@ pub struct FineTuneReport {
     pub loss: f32,
     pub accuracy: f32,
     pub validation_accuracy: Option<f32>,
-    /// Options that were out of range and clamped.
+    /// With held-out examples (`validationSplit`): how many of each label (rows, in the model's
+    /// label order) were predicted as each label (columns).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confusion: Option<Vec<Vec<u32>>>,
+    /// Options that were out of range and clamped, and labels no example had.
     pub warnings: Vec<String>,
 }
 
@@ -237,19 +242,30 @@ pub fn seed(value: Option<f64>) -> Result<u64, Error> {
     }
 }
 
-/// Checks a classifier's label names: two, different, non-empty, each at most
-/// [`limits::MAX_LABEL_CHARS`] characters with no control characters (line breaks, tabs).
+/// Checks a classifier's label names: from 2 to [`limits::MAX_LABELS`], all different, non-empty,
+/// each at most [`limits::MAX_LABEL_CHARS`] characters with no control characters (line breaks,
+/// tabs).
 pub fn check_labels(labels: &[String]) -> Result<(), Error> {
-    if labels.len() != 2 {
+    if !(2..=limits::MAX_LABELS).contains(&labels.len()) {
         return Err(Error::InvalidInput(format!(
-            "a classifier has two labels, not {}",
+            "a classifier has from 2 to {} labels, not {}",
+            limits::MAX_LABELS,
             labels.len()
         )));
     }
-    if labels.iter().any(|l| l.trim().is_empty()) || labels[0] == labels[1] {
-        return Err(Error::InvalidInput(
-            "labels must be two different, non-empty names".into(),
-        ));
+    if labels.iter().any(|l| l.trim().is_empty()) {
+        return Err(Error::InvalidInput("a label cannot be empty".into()));
+    }
+    if let Some((i, l)) = labels
+        .iter()
+        .enumerate()
+        .find(|(i, l)| labels[..*i].contains(l))
+    {
+        return Err(Error::InvalidInput(format!(
+            "labels must be different: {:?} is given twice (label {})",
+            l.chars().take(40).collect::<String>(),
+            i + 1
+        )));
     }
     if labels.iter().any(|l| l.chars().any(char::is_control)) {
         return Err(Error::InvalidInput(
@@ -269,40 +285,63 @@ pub fn check_labels(labels: &[String]) -> Result<(), Error> {
     Ok(())
 }
 
-/// What `label` means for a model with `labels`: `Some(true)` for the first label (its name, or
-/// 1), `Some(false)` for the second (its name, or 0), `None` if neither.
-pub fn is_first_label(labels: &[String; 2], label: &Label) -> Option<bool> {
-    match label {
-        Label::Name(name) if *name == labels[0] => Some(true),
-        Label::Name(name) if *name == labels[1] => Some(false),
-        Label::Name(name) if name == "1" => Some(true),
-        Label::Name(name) if name == "0" => Some(false),
-        Label::Number(n) if *n == 1.0 => Some(true),
-        Label::Number(n) if *n == 0.0 => Some(false),
+/// Which of `labels` `label` means: a name's index; for a two-label model also 1 (or "1") for the
+/// first and 0 (or "0") for the second, as the first version of the API took them; for more
+/// labels a number names the label written as that number ("3"). Names win: labels "0" / "1"
+/// mean what they say. `None` if it is none of them.
+pub fn label_index(labels: &[String], label: &Label) -> Option<usize> {
+    let name = match label {
+        Label::Name(name) => name.clone(),
+        Label::Number(n) if n.is_finite() && n.fract() == 0.0 => format!("{n}"),
+        Label::Number(_) => return None,
+    };
+    if let Some(i) = labels.iter().position(|l| *l == name) {
+        return Some(i);
+    }
+    match (labels.len(), name.as_str()) {
+        (2, "1") => Some(0),
+        (2, "0") => Some(1),
         _ => None,
     }
 }
 
-/// Resolves labels and checks texts: `true` = the model's first label.
-pub fn resolve_examples(
-    labels: &[String; 2],
-    examples: &[Labelled],
-) -> Result<Vec<(String, bool)>, Error> {
+/// How a caller may write the labels of `labels`, for messages.
+fn label_choices(labels: &[String]) -> String {
+    let names: Vec<String> = labels.iter().map(|l| format!("{l:?}")).collect();
+    if labels.len() == 2 {
+        format!("{} (or 1 / 0)", names.join(" or "))
+    } else {
+        names.join(", ")
+    }
+}
+
+/// Texts with their labels resolved to indexes of `labels`, and a warning for each label no
+/// example has.
+pub struct Resolved {
+    pub examples: Vec<(String, usize)>,
+    pub warnings: Vec<String>,
+}
+
+/// Resolves labels and checks texts. A two-label model needs examples of both; one with more
+/// needs examples of at least two, and a label without any is warned about (the model will
+/// rarely predict it).
+pub fn resolve_examples(labels: &[String], examples: &[Labelled]) -> Result<Resolved, Error> {
     if examples.is_empty() {
         return Err(Error::InvalidInput(
             "there are no examples to learn from".into(),
         ));
     }
     let mut resolved = Vec::with_capacity(examples.len());
+    let mut counts = vec![0usize; labels.len()];
     for (i, ex) in examples.iter().enumerate() {
-        let Some(first) = is_first_label(labels, &ex.label) else {
+        let Some(index) = label_index(labels, &ex.label) else {
             let given = match &ex.label {
-                Label::Name(name) => format!("{name:?}"),
+                Label::Name(name) => format!("{:?}", name.chars().take(40).collect::<String>()),
                 Label::Number(n) => n.to_string(),
             };
             return Err(Error::InvalidInput(format!(
-                "example {i}: unknown label {given}; use {:?} or {:?} (or 1 / 0)",
-                labels[0], labels[1]
+                "example {i}: unknown label {given}; use {}",
+                label_choices(labels)
             )));
         };
         if ex.text.trim().is_empty() {
@@ -310,16 +349,35 @@ pub fn resolve_examples(
                 "example {i}: the text is empty"
             )));
         }
-        resolved.push((ex.text.clone(), first));
+        counts[index] += 1;
+        resolved.push((ex.text.clone(), index));
     }
-    for (value, label) in [(true, &labels[0]), (false, &labels[1])] {
-        if resolved.iter().all(|(_, first)| *first != value) {
+    let missing: Vec<&String> = labels
+        .iter()
+        .zip(&counts)
+        .filter(|(_, &n)| n == 0)
+        .map(|(l, _)| l)
+        .collect();
+    if labels.len() == 2 {
+        if let Some(label) = missing.first() {
             return Err(Error::InvalidInput(format!(
                 "no example is labelled {label:?}: fine-tuning needs examples of both labels"
             )));
         }
+    } else if counts.iter().filter(|&&n| n > 0).count() < 2 {
+        return Err(Error::InvalidInput(
+            "every example has the same label: fine-tuning needs examples of at least two labels"
+                .into(),
+        ));
     }
-    Ok(resolved)
+    let warnings = missing
+        .iter()
+        .map(|l| format!("no example is labelled {l:?}: it will rarely be predicted"))
+        .collect();
+    Ok(Resolved {
+        examples: resolved,
+        warnings,
+    })
 }
 
 /// Labelled texts read from a file, and what was wrong with the rows that were skipped.
@@ -341,10 +399,10 @@ const TEXT_HEADERS: [&str; 6] = [
 /// ([`crate::table`]: quoted fields may hold separators, quotes and line breaks), the label and
 /// the text in either order. A first row naming the columns (`label` / `sentiment` / `class`,
 /// `text` / `review` / `message` ...) says which is which; without one, the column that holds
-/// labels is found from the rows. Labels are `labels`' names, or 1 / 0. A row without the file's
+/// labels is found from the rows. Labels are `labels`' names (or 1 / 0, [`label_index`]). A row without the file's
 /// separator is read as comma-separated. A file that is not text (it holds NUL bytes, or is
 /// mostly bytes that are not UTF-8) is refused as a whole.
-pub fn parse_examples(content: &str, labels: &[String; 2]) -> Result<ParsedExamples, Error> {
+pub fn parse_examples(content: &str, labels: &[String]) -> Result<ParsedExamples, Error> {
     let undecodable = content.chars().filter(|&c| c == '\u{fffd}').count();
     if content.contains('\0') || undecodable * 100 > content.chars().count().max(1) {
         return Err(Error::InvalidInput(
@@ -368,7 +426,7 @@ pub fn parse_examples(content: &str, labels: &[String; 2]) -> Result<ParsedExamp
     }
     let is_label = |field: &str| {
         let name = Label::Name(field.trim().to_string());
-        is_first_label(labels, &name).is_some()
+        label_index(labels, &name).is_some()
     };
     let named =
         |names: &[&str], field: &String| names.contains(&field.trim().to_lowercase().as_str());
@@ -436,18 +494,17 @@ pub fn parse_examples(content: &str, labels: &[String; 2]) -> Result<ParsedExamp
             }
         };
         let (name, text) = (name.trim(), text.trim());
-        match is_first_label(labels, &Label::Name(name.to_string())) {
+        match label_index(labels, &Label::Name(name.to_string())) {
             None => parsed.errors.push(format!(
-                "line {line}: unknown label \"{}\" (use {}, 1 or 0)",
+                "line {line}: unknown label \"{}\" (use {}{})",
                 name.chars().take(40).collect::<String>(),
-                labels.join(", ")
+                labels.join(", "),
+                if labels.len() == 2 { ", 1 or 0" } else { "" }
             )),
             Some(_) if text.is_empty() => parsed
                 .errors
                 .push(format!("line {line}: the text is empty")),
-            Some(first) => parsed
-                .rows
-                .push((text.to_string(), labels[usize::from(!first)].clone())),
+            Some(index) => parsed.rows.push((text.to_string(), labels[index].clone())),
         }
     }
     Ok(parsed)
@@ -617,37 +674,95 @@ mod tests {
     #[test]
     fn from_pretrained_has_new_labels_and_a_fresh_head() {
         let clf = Classifier::from_model(&tiny_model(44)).unwrap();
-        let labels = ["spam".to_string(), "not spam".to_string()];
+        let labels = vec!["spam".to_string(), "not spam".to_string()];
         let fresh = clf.from_pretrained(labels.clone(), 7).unwrap();
-        assert_eq!(fresh.labels(), &labels);
+        assert_eq!(fresh.labels(), &labels[..]);
         assert_eq!(fresh.model().embedding, clf.model().embedding);
         assert_ne!(fresh.model().w1, clf.model().w1);
         let label = fresh.classify("anything").unwrap().label;
         assert!(labels.contains(&label));
-        assert!(clf.from_pretrained(["a".into(), "a".into()], 1).is_err());
-        assert!(clf.from_pretrained(["".into(), "b".into()], 1).is_err());
+        assert!(clf
+            .from_pretrained(vec!["a".into(), "a".into()], 1)
+            .is_err());
+        assert!(clf.from_pretrained(vec!["".into(), "b".into()], 1).is_err());
+        let three = clf
+            .from_pretrained(vec!["a".into(), "b".into(), "c".into()], 1)
+            .unwrap();
+        assert_eq!(three.model().outputs(), 3);
+        assert_eq!(three.model().embedding, clf.model().embedding);
     }
 
-    fn names() -> [String; 2] {
-        ["positive".to_string(), "negative".to_string()]
+    fn names() -> Vec<String> {
+        vec!["positive".to_string(), "negative".to_string()]
     }
 
     #[test]
     fn a_label_is_a_name_or_one_or_zero() {
         let labels = names();
-        let first = |l: Label| is_first_label(&labels, &l);
-        assert_eq!(first(Label::Name("positive".into())), Some(true));
-        assert_eq!(first(Label::Name("negative".into())), Some(false));
-        assert_eq!(first(Label::Number(1.0)), Some(true));
-        assert_eq!(first(Label::Name("0".into())), Some(false));
-        assert_eq!(first(Label::Number(0.5)), None);
-        assert_eq!(first(Label::Name("Positive".into())), None);
+        let index = |l: Label| label_index(&labels, &l);
+        assert_eq!(index(Label::Name("positive".into())), Some(0));
+        assert_eq!(index(Label::Name("negative".into())), Some(1));
+        assert_eq!(index(Label::Number(1.0)), Some(0));
+        assert_eq!(index(Label::Name("0".into())), Some(1));
+        assert_eq!(index(Label::Number(0.5)), None);
+        assert_eq!(index(Label::Name("Positive".into())), None);
         // Names win over numbers: labels "0" / "1" mean what they say.
         let swapped = ["0".to_string(), "1".to_string()];
-        assert_eq!(
-            is_first_label(&swapped, &Label::Name("1".into())),
-            Some(false)
-        );
+        assert_eq!(label_index(&swapped, &Label::Name("1".into())), Some(1));
+        // With more labels, a number is the label of that name, and 1 / 0 mean nothing else.
+        let stars: Vec<String> = ["1-2", "3", "9-10"].map(String::from).to_vec();
+        assert_eq!(label_index(&stars, &Label::Number(3.0)), Some(1));
+        assert_eq!(label_index(&stars, &Label::Number(1.0)), None);
+        assert_eq!(label_index(&stars, &Label::Name("9-10".into())), Some(2));
+    }
+
+    #[test]
+    fn three_labels_learn_warn_and_report_a_confusion_matrix() {
+        let base = crate::model::tests::tiny_model(45);
+        let mut clf = Classifier::from_model(&base)
+            .unwrap()
+            .from_pretrained(["up", "down", "flat"].map(String::from).to_vec(), 3)
+            .unwrap();
+        let mut examples = Vec::new();
+        for i in 0..30 {
+            examples.push(labelled(
+                &format!("good great {i}"),
+                Label::Name("up".into()),
+            ));
+            examples.push(labelled(
+                &format!("bad awful {i}"),
+                Label::Name("down".into()),
+            ));
+        }
+        let options = FineTuneOptions {
+            validation_split: Some(0.25),
+            epochs: Some(30.0),
+            ..FineTuneOptions::default()
+        };
+        let report = clf
+            .fine_tune_examples(&examples, &options, &mut |_| {})
+            .unwrap();
+        assert_eq!(report.warnings.len(), 1, "{report:?}");
+        assert!(report.warnings[0].contains("\"flat\""));
+        let confusion = report.confusion.unwrap();
+        assert_eq!(confusion.len(), 3);
+        assert_eq!(confusion.iter().flatten().sum::<u32>(), 15);
+        assert_eq!(confusion[2].iter().sum::<u32>(), 0);
+        assert_eq!(clf.classify("good great").unwrap().label, "up");
+        let p = clf.classify("bad awful").unwrap();
+        assert_eq!(p.label, "down");
+        let scores = p.scores.unwrap();
+        assert_eq!(scores.len(), 3);
+        assert_eq!(scores[0].label, "down");
+        assert!((scores.iter().map(|s| s.score).sum::<f32>() - 1.0).abs() < 1e-5);
+        // Every example of one label: refused.
+        let same: Vec<Labelled> = (0..4)
+            .map(|i| labelled(&format!("good {i}"), Label::Name("up".into())))
+            .collect();
+        let err = clf
+            .fine_tune_examples(&same, &options, &mut |_| {})
+            .unwrap_err();
+        assert!(err.to_string().contains("at least two labels"), "{err}");
     }
 
     fn parse(content: &str) -> (Vec<(String, String)>, Vec<String>) {
@@ -719,7 +834,11 @@ mod tests {
     }
 
     #[test]
-    fn labels_are_two_different_names_on_one_line() {
+    fn labels_are_different_names_on_one_line() {
+        let many = |n: usize| (0..n).map(|i| format!("label {i}")).collect::<Vec<_>>();
+        assert!(check_labels(&many(limits::MAX_LABELS)).is_ok());
+        assert!(check_labels(&many(limits::MAX_LABELS + 1)).is_err());
+        assert!(check_labels(&["a", "b", "a"].map(String::from)).is_err());
         let check = |a: &str, b: &str| check_labels(&[a.to_string(), b.to_string()]);
         assert!(check("spam", "ham").is_ok());
         assert!(check("spam", "spam").is_err());

@@ -43,7 +43,7 @@ pub mod vocab;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 
-pub use classifier::{Classifier, Explanation, ModelInfo, Prediction, WeightedToken};
+pub use classifier::{Classifier, Explanation, LabelScore, ModelInfo, Prediction, WeightedToken};
 pub use model::Model;
 pub use train::{Progress, Report};
 

@@ -11,6 +11,8 @@ pub const MAX_DIMENSIONS: usize = 1024;
 pub const MAX_TABLE_VALUES: usize = 1 << 26;
 /// Bytes of the vocabulary's word list.
 pub const MAX_VOCABULARY_BYTES: usize = 64 << 20;
+/// Labels of a classifier (a softmax head has one output each).
+pub const MAX_LABELS: usize = 32;
 /// Characters of a label name.
 pub const MAX_LABEL_CHARS: usize = 100;
 

@@ -1,4 +1,5 @@
-//! The network, in plain Rust: embedding bag (sqrt-n combiner) -> Dense(relu) -> Dense(sigmoid).
+//! The network, in plain Rust: embedding bag (sqrt-n combiner) -> Dense(relu) -> Dense(sigmoid)
+//! for two labels, or -> Dense(softmax) for three or more.
 //!
 //! This is the reference forward pass (what tract must agree with), the parameters that training
 //! updates, and leave-one-out explanations. Weights are `f32` here; [`crate::quantize`] makes the
@@ -14,27 +15,40 @@ use crate::vocab::{Scheme, Vocabulary, PAD};
 /// Width of the hidden layer.
 pub const HIDDEN: usize = 32;
 
-/// A binary text classifier. `score` is P(`labels[0]`).
+/// A text classifier. With two labels the head has one sigmoid output, P(`labels[0]`); with more,
+/// one softmax output per label.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Model {
     pub(crate) vocab: Vocabulary,
-    /// `labels[0]` is what the score measures ("positive"), `labels[1]` its opposite.
-    pub(crate) labels: [String; 2],
+    /// Two labels: `labels[0]` is what the score measures ("positive"), `labels[1]` its opposite.
+    /// More: one class each, in the order of the head's outputs.
+    pub(crate) labels: Vec<String>,
     pub(crate) dim: usize,
     /// Row-major `vocab.rows() x dim`; row [`PAD`] is zero.
     pub(crate) embedding: Vec<f32>,
     /// Row-major `dim x HIDDEN`.
     pub(crate) w1: Vec<f32>,
     pub(crate) b1: Vec<f32>,
+    /// Row-major `HIDDEN x outputs` ([`outputs`]).
     pub(crate) w2: Vec<f32>,
-    pub(crate) b2: f32,
+    pub(crate) b2: Vec<f32>,
+}
+
+/// Outputs of the head for `labels` labels: one sigmoid for two, one softmax each for more.
+pub fn outputs(labels: usize) -> usize {
+    if labels == 2 {
+        1
+    } else {
+        labels
+    }
 }
 
 /// What the model computes for one text, kept for the backward pass.
 pub(crate) struct Activations {
     pub bag: Vec<f32>,
     pub hidden: Vec<f32>,
-    pub score: f32,
+    /// The head's outputs: `[P(first label)]` for two labels, every label's probability for more.
+    pub output: Vec<f32>,
     /// How many non-padding ids the bag summed.
     pub count: usize,
 }
@@ -44,7 +58,7 @@ impl Model {
     #[cfg(any(feature = "cli", test))]
     pub(crate) fn new(
         vocab: Vocabulary,
-        labels: [String; 2],
+        labels: Vec<String>,
         dim: usize,
         mut embedding: Vec<f32>,
         seed: u64,
@@ -56,18 +70,19 @@ impl Model {
                 vocab.rows()
             )));
         }
+        crate::finetune::check_labels(&labels)?;
         embedding[..dim].iter_mut().for_each(|x| *x = 0.0);
         let mut model = Model {
             vocab,
-            labels,
+            labels: Vec::new(),
             dim,
             embedding,
             w1: vec![0.0; dim * HIDDEN],
             b1: vec![0.0; HIDDEN],
-            w2: vec![0.0; HIDDEN],
-            b2: 0.0,
+            w2: Vec::new(),
+            b2: Vec::new(),
         };
-        model.reset_head(seed);
+        model.reset_head(labels, seed);
         Ok(model)
     }
 
@@ -76,9 +91,14 @@ impl Model {
         &self.vocab
     }
 
-    /// `[first label, second label]`: the score is P(first label).
-    pub fn labels(&self) -> &[String; 2] {
+    /// Its labels: with two, the score is P(first label); with more, one class each.
+    pub fn labels(&self) -> &[String] {
         &self.labels
+    }
+
+    /// Outputs of its head: 1 (a sigmoid) for two labels, one per label for more.
+    pub fn outputs(&self) -> usize {
+        self.b2.len()
     }
 
     /// Width of the embedding.
@@ -105,15 +125,20 @@ impl Model {
         }
     }
 
-    /// Replaces the head by a freshly initialised one; the embedding stays.
-    pub(crate) fn reset_head(&mut self, seed: u64) {
+    /// Replaces the head by a freshly initialised one for `labels` (checked by the caller); the
+    /// embedding stays.
+    pub(crate) fn reset_head(&mut self, labels: Vec<String>, seed: u64) {
+        let outputs = outputs(labels.len());
+        self.labels = labels;
         let mut rng = Rng::new(seed);
         let limit1 = (6.0 / (self.dim + HIDDEN) as f32).sqrt();
         self.w1.iter_mut().for_each(|w| *w = rng.symmetric(limit1));
-        let limit2 = (6.0 / (HIDDEN + 1) as f32).sqrt();
-        self.w2.iter_mut().for_each(|w| *w = rng.symmetric(limit2));
+        let limit2 = (6.0 / (HIDDEN + outputs) as f32).sqrt();
+        self.w2 = (0..HIDDEN * outputs)
+            .map(|_| rng.symmetric(limit2))
+            .collect();
         self.b1.iter_mut().for_each(|b| *b = 0.0);
-        self.b2 = 0.0;
+        self.b2 = vec![0.0; outputs];
     }
 
     /// The int8 table this model ships as.
@@ -131,7 +156,12 @@ impl Model {
 
     /// P(`labels[0]`) for encoded ids (padding ignored; out-of-range ids are the caller's bug).
     pub fn score(&self, ids: &[u32]) -> f32 {
-        self.forward(ids).score
+        self.forward(ids).output[0]
+    }
+
+    /// Every label's probability, in the order of [`Model::labels`].
+    pub fn probabilities(&self, ids: &[u32]) -> Vec<f32> {
+        probabilities(&self.forward(ids).output)
     }
 
     /// Tokenizes, encodes and scores a text.
@@ -149,31 +179,52 @@ impl Model {
         }
         let norm = (count.max(1) as f32).sqrt();
         bag.iter_mut().for_each(|b| *b /= norm);
-        let (hidden, score) = self.head(&bag);
+        let (hidden, output) = self.head(&bag);
         Activations {
             bag,
             hidden,
-            score,
+            output,
             count,
         }
     }
 
-    /// Dense(relu) -> Dense(sigmoid) on a combined bag.
-    fn head(&self, bag: &[f32]) -> (Vec<f32>, f32) {
+    /// Dense(relu) -> Dense(sigmoid) (two labels) or Dense(softmax) (more) on a combined bag.
+    fn head(&self, bag: &[f32]) -> (Vec<f32>, Vec<f32>) {
         let mut hidden = self.b1.clone();
         for (x, row) in bag.iter().zip(self.w1.chunks_exact(HIDDEN)) {
             hidden.iter_mut().zip(row).for_each(|(h, w)| *h += x * w);
         }
         hidden.iter_mut().for_each(|h| *h = h.max(0.0));
-        let logit = self.b2 + hidden.iter().zip(&self.w2).map(|(h, w)| h * w).sum::<f32>();
-        (hidden, sigmoid(logit))
+        let mut logits = self.b2.clone();
+        let outputs = logits.len();
+        for (h, row) in hidden.iter().zip(self.w2.chunks_exact(outputs)) {
+            logits.iter_mut().zip(row).for_each(|(z, w)| *z += h * w);
+        }
+        if outputs == 1 {
+            logits[0] = sigmoid(logits[0]);
+        } else {
+            softmax(&mut logits);
+        }
+        (hidden, logits)
+    }
+
+    /// The output explanations weigh: the first label's for two labels (weights > 0 pull towards
+    /// it), the predicted label's for more.
+    fn explained_output(&self, output: &[f32]) -> usize {
+        if output.len() == 1 {
+            0
+        } else {
+            argmax(output)
+        }
     }
 
     /// Leave-one-out weight of each token: the score minus the score without that token (its
-    /// unigram and the bigrams it is part of). Positive weights push towards `labels[0]`.
+    /// unigram and the bigrams it is part of). Positive weights push towards `labels[0]` (two
+    /// labels) or the predicted label (more).
     pub fn explain(&self, tokens: &[Token]) -> (f32, Vec<f32>) {
         let ids = self.vocab.encode_tokens(tokens);
         let full = self.forward(&ids);
+        let k = self.explained_output(&full.output);
         // The bigram id of each adjacent pair, where its bucket has a row (pruned ones do not).
         let pairs: Vec<Option<u32>> = tokens
             .windows(2)
@@ -194,13 +245,14 @@ impl Model {
             }
             let norm = (full.count.saturating_sub(owned.len()).max(1) as f32).sqrt();
             rest.iter_mut().for_each(|s| *s /= norm);
-            weights.push(full.score - self.head(&rest).1);
+            weights.push(full.output[k] - self.head(&rest).1[k]);
         }
-        (full.score, weights)
+        (full.output[k], weights)
     }
 
-    /// The tokens of `text` as this model's tokenizer reads them, the score, and each token's
-    /// leave-one-out weight: the score minus the score of the text without that token (its own
+    /// The tokens of `text` as this model's tokenizer reads them, the explained probability (the
+    /// score for two labels, the predicted label's for more), and each token's leave-one-out
+    /// weight: that probability minus the same for the text without that token (its own
     /// ids, the bigrams it is part of and, under polarity-2, the scopes it opens: leaving out
     /// "not" in "not bad" also takes its negation off "bad").
     pub fn explain_text(&self, text: &str) -> (Vec<Token>, f32, Vec<f32>) {
@@ -214,6 +266,7 @@ impl Model {
         };
         let vocab = &self.vocab;
         let full = self.forward(&vocab.encode_scoped(&tokens, &breaks, None));
+        let k = self.explained_output(&full.output);
         let scale = (full.count.max(1) as f32).sqrt();
         let sum: Vec<f32> = full.bag.iter().map(|b| b * scale).collect();
         let silent = |i: usize| scope::is_silent(&tokens[i].text);
@@ -257,10 +310,10 @@ impl Model {
                 let count = (full.count + added.len()).saturating_sub(removed.len());
                 let norm = (count.max(1) as f32).sqrt();
                 rest.iter_mut().for_each(|s| *s /= norm);
-                weights.push(full.score - self.head(&rest).1);
+                weights.push(full.output[k] - self.head(&rest).1[k]);
             }
         }
-        (tokens, full.score, weights)
+        (tokens, full.output[k], weights)
     }
 
     /// The same model keeping only the `keep` bigram rows with the largest norms (the bigrams that
@@ -296,12 +349,48 @@ impl Model {
 
     /// Number of `f32` parameters.
     pub fn parameters(&self) -> usize {
-        self.embedding.len() + self.w1.len() + self.b1.len() + self.w2.len() + 1
+        self.embedding.len() + self.w1.len() + self.b1.len() + self.w2.len() + self.b2.len()
     }
 }
 
 pub(crate) fn sigmoid(x: f32) -> f32 {
     1.0 / (1.0 + (-x).exp())
+}
+
+/// Logits to probabilities, in place (the largest subtracted first, so no `exp` overflows).
+pub(crate) fn softmax(values: &mut [f32]) {
+    let max = values.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    values.iter_mut().for_each(|v| *v = (*v - max).exp());
+    let sum: f32 = values.iter().sum();
+    values.iter_mut().for_each(|v| *v /= sum);
+}
+
+/// Every label's probability from a head's outputs: `[p, 1 - p]` from a sigmoid's one.
+pub fn probabilities(output: &[f32]) -> Vec<f32> {
+    match output {
+        [p] => vec![*p, 1.0 - p],
+        more => more.to_vec(),
+    }
+}
+
+/// Index of the largest value (the first of equals); 0 for an empty slice.
+pub fn argmax(values: &[f32]) -> usize {
+    let mut best = 0;
+    for (i, v) in values.iter().enumerate() {
+        if *v > values[best] {
+            best = i;
+        }
+    }
+    best
+}
+
+/// The label a head's outputs predict: the first when P(first) >= 0.5 for two labels, else the
+/// most probable.
+pub fn predicted(output: &[f32]) -> usize {
+    match output {
+        [p] => usize::from(*p < 0.5),
+        more => argmax(more),
+    }
 }
 
 #[cfg(test)]
@@ -320,8 +409,16 @@ pub(crate) mod tests {
         let table = (0..vocab.rows() * dim)
             .map(|_| rng.symmetric(1.0))
             .collect();
-        let labels = ["positive".to_string(), "negative".to_string()];
+        let labels = vec!["positive".to_string(), "negative".to_string()];
         Model::new(vocab, labels, dim, table, seed).unwrap()
+    }
+
+    /// [`tiny_model`] with a softmax head over three labels.
+    pub fn tiny_model3(seed: u64) -> Model {
+        let mut m = tiny_model(seed);
+        let labels = ["good", "bad", "meh"].map(String::from).to_vec();
+        m.reset_head(labels, seed);
+        m
     }
 
     #[test]
@@ -330,7 +427,7 @@ pub(crate) mod tests {
         m.w1.iter_mut().for_each(|w| *w = 0.0);
         m.b1 = vec![1.0; HIDDEN];
         m.w2 = vec![0.5; HIDDEN];
-        m.b2 = -16.0;
+        m.b2 = vec![-16.0];
         // relu(1) * 0.5 * 32 - 16 = 0 -> sigmoid 0.5, whatever the text.
         assert!((m.score_text("good film") - 0.5).abs() < 1e-6);
         assert!((m.score(&[]) - 0.5).abs() < 1e-6);

@@ -1,7 +1,8 @@
 //! The model as one self-contained ONNX file, and back.
 //!
 //! The graph takes `ids` (int64, `batch x length`, 0 = padding) and gives `score` (float,
-//! `batch x 1`) = P(first label). The embedding is an int8 initializer with one float scale per
+//! `batch x 1`) = P(first label) for a two-label model, or `probabilities` (float,
+//! `batch x labels`, a softmax) for one with more labels. The embedding is an int8 initializer with one float scale per
 //! row (`f16`), gathered before it is dequantized so it stays int8 in memory. The vocabulary, bucket counts,
 //! labels and tokenizer version travel in `metadata_props`, so the file is the whole model.
 //!
@@ -23,7 +24,7 @@ use tract_onnx::pb::{
 
 use crate::finetune::check_labels;
 use crate::limits;
-use crate::model::{Model, HIDDEN};
+use crate::model::{outputs, Model, HIDDEN};
 use crate::quantize::{dequantize_rows, QuantizedTable};
 use crate::scope::Features;
 use crate::vocab::{fnv_step, Scheme, Vocabulary, FNV_OFFSET};
@@ -31,8 +32,11 @@ use crate::Error;
 
 /// Name of the graph input: token ids, `batch x length`, int64.
 pub const INPUT: &str = "ids";
-/// Name of the graph output: P(first label), `batch x 1`, float.
+/// Name of the graph output of a two-label model: P(first label), `batch x 1`, float.
 pub const OUTPUT: &str = "score";
+/// Name of the graph output of a model with more labels: each label's probability,
+/// `batch x labels`, float.
+pub const OUTPUT_PROBABILITIES: &str = "probabilities";
 /// The tokenizer and id layout new models are made with; files naming [`TOKENIZER_V1`] load and
 /// score exactly as before, a file naming any other cannot be used.
 pub const TOKENIZER: &str = "polarity-2";
@@ -119,6 +123,7 @@ pub fn to_proto(model: &Model) -> ModelProto {
     let table = model.quantized_embedding();
     let (rows, dim) = (table.rows as i64, table.dim as i64);
     let h = HIDDEN as i64;
+    let k = model.outputs() as i64;
     let initializer = vec![
         tensor(
             "embedding",
@@ -129,15 +134,26 @@ pub fn to_proto(model: &Model) -> ModelProto {
         tensor("scales", &[rows], DataType::Float16, table.scale_bytes()),
         tensor("w1", &[dim, h], DataType::Float, f32_bytes(&model.w1)),
         tensor("b1", &[h], DataType::Float, f32_bytes(&model.b1)),
-        tensor("w2", &[h, 1], DataType::Float, f32_bytes(&model.w2)),
-        tensor("b2", &[1], DataType::Float, f32_bytes(&[model.b2])),
+        tensor("w2", &[h, k], DataType::Float, f32_bytes(&model.w2)),
+        tensor("b2", &[k], DataType::Float, f32_bytes(&model.b2)),
         tensor("pad", &[], DataType::Int64, 0i64.to_le_bytes().to_vec()),
         tensor("one", &[], DataType::Float, f32_bytes(&[1.0])),
         tensor("axis1", &[1], DataType::Int64, 1i64.to_le_bytes().to_vec()),
         tensor("axis2", &[1], DataType::Int64, 2i64.to_le_bytes().to_vec()),
     ];
     let float = DataType::Float as i64;
-    let node = vec![
+    let (output, last) = if k == 1 {
+        (OUTPUT, op("Sigmoid", &["logit"], OUTPUT, vec![]))
+    } else {
+        let softmax = op(
+            "Softmax",
+            &["logit"],
+            OUTPUT_PROBABILITIES,
+            vec![int_attr("axis", -1)],
+        );
+        (OUTPUT_PROBABILITIES, softmax)
+    };
+    let mut node = vec![
         // The bag: int8 rows gathered, then scaled by their row's scale.
         op(
             "Gather",
@@ -190,14 +206,15 @@ pub fn to_proto(model: &Model) -> ModelProto {
         op("Relu", &["a1"], "hidden", vec![]),
         op("MatMul", &["hidden", "w2"], "z2", vec![]),
         op("Add", &["z2", "b2"], "logit", vec![]),
-        op("Sigmoid", &["logit"], OUTPUT, vec![]),
     ];
+    node.push(last);
+    let width = k.to_string();
     let graph = GraphProto {
         name: "polarity".into(),
         node,
         initializer,
         input: vec![value_info(INPUT, DataType::Int64, &["batch", "length"])],
-        output: vec![value_info(OUTPUT, DataType::Float, &["batch", "1"])],
+        output: vec![value_info(output, DataType::Float, &["batch", &width])],
         ..Default::default()
     };
     let vocab = &model.vocab;
@@ -231,11 +248,19 @@ pub fn to_proto(model: &Model) -> ModelProto {
         }],
         producer_name: "polarity".into(),
         producer_version: env!("CARGO_PKG_VERSION").into(),
-        doc_string: format!(
-            "Binary text classifier: P({}) from token ids. Tokenize with polarity ({}).",
-            model.labels[0],
-            vocab.scheme().name()
-        ),
+        doc_string: if k == 1 {
+            format!(
+                "Binary text classifier: P({}) from token ids. Tokenize with polarity ({}).",
+                model.labels[0],
+                vocab.scheme().name()
+            )
+        } else {
+            format!(
+                "Text classifier: P(label) for {} labels from token ids. Tokenize with polarity ({}).",
+                k,
+                vocab.scheme().name()
+            )
+        },
         graph: Some(graph),
         metadata_props: metadata
             .into_iter()
@@ -303,10 +328,10 @@ fn from_proto(proto: &ModelProto) -> Result<Model, Error> {
         }
     };
     let labels: Vec<String> = meta(key::LABELS)?.split('\n').map(String::from).collect();
-    let labels: [String; 2] = match check_labels(&labels) {
-        Ok(()) => [labels[0].clone(), labels[1].clone()],
-        Err(e) => return Err(Error::NotAModel(format!("its labels: {e}"))),
-    };
+    if let Err(e) = check_labels(&labels) {
+        return Err(Error::NotAModel(format!("its labels: {e}")));
+    }
+    let k = outputs(labels.len());
     let number = |k: &str| {
         meta(k)?
             .parse::<u32>()
@@ -394,7 +419,6 @@ fn from_proto(proto: &ModelProto) -> Result<Model, Error> {
             "the embedding scales must be finite and non-negative".into(),
         ));
     }
-    let b2 = floats(init("b2")?, 1)?;
     Ok(Model {
         vocab,
         labels,
@@ -403,8 +427,8 @@ fn from_proto(proto: &ModelProto) -> Result<Model, Error> {
         embedding: dequantize_rows(values, &scales, dim, |b| b as i8),
         w1: floats(init("w1")?, dim * HIDDEN)?,
         b1: floats(init("b1")?, HIDDEN)?,
-        w2: floats(init("w2")?, HIDDEN)?,
-        b2: b2[0],
+        w2: floats(init("w2")?, HIDDEN * k)?,
+        b2: floats(init("b2")?, k)?,
     })
 }
 
@@ -505,6 +529,17 @@ mod tests {
         let model = tiny_model(5);
         let (back, _) = import(&export(&model)).unwrap();
         assert_eq!(back, model.round_trip_quantization());
+    }
+
+    #[test]
+    fn a_three_label_model_round_trips() {
+        let model = crate::model::tests::tiny_model3(9);
+        let (back, proto) = import(&export(&model)).unwrap();
+        assert_eq!(back, model.round_trip_quantization());
+        assert_eq!(back.labels(), ["good", "bad", "meh"]);
+        let graph = proto.graph.unwrap();
+        assert_eq!(graph.output[0].name, OUTPUT_PROBABILITIES);
+        assert_eq!(graph.node.last().unwrap().op_type, "Softmax");
     }
 
     #[test]

@@ -323,7 +323,7 @@ impl Recipe {
         let pretrained = read_embeddings(&data.join("embeddings").join(&self.embedding))?;
         let reviews = read_reviews(&data.join("imdb/train.tsv.gz"))?;
         let (train, validation) = split(reviews, self);
-        let labels = ["positive".to_string(), "negative".to_string()];
+        let labels = vec!["positive".to_string(), "negative".to_string()];
         let model = initial_model(&pretrained, &train, self, labels)?;
         Ok(Prepared {
             model,
@@ -441,7 +441,7 @@ pub fn initial_model(
     pretrained: &Embeddings,
     train: &[Review],
     recipe: &Recipe,
-    labels: [String; 2],
+    labels: Vec<String>,
 ) -> Result<Model, Error> {
     if recipe.dim == 0 || recipe.dim > pretrained.dim {
         return Err(Error::InvalidInput(format!(
@@ -527,13 +527,13 @@ pub fn initial_model(
     Model::new(vocab, labels, recipe.dim, table, recipe.seed)
 }
 
-/// Encodes reviews for [`crate::train`]; `target` 1.0 = positive.
+/// Encodes reviews for [`crate::train`]: label 0 is positive.
 pub fn encode(model: &Model, reviews: &[Review]) -> Vec<Example> {
     reviews
         .iter()
         .map(|r| Example {
             ids: model.vocab.encode(&r.text),
-            target: if r.positive { 1.0 } else { 0.0 },
+            label: usize::from(!r.positive),
         })
         .collect()
 }

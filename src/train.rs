@@ -1,4 +1,5 @@
-//! Training and fine-tuning: binary cross-entropy, Adam, shuffled mini-batches, early stopping.
+//! Training and fine-tuning: cross-entropy (binary for a sigmoid head, categorical for a softmax
+//! one), Adam, shuffled mini-batches, early stopping.
 //!
 //! The embedding is updated lazily: only rows that a batch touched get an Adam step (as TF's
 //! LazyAdam), which keeps an epoch linear in the tokens seen rather than in the table size. Their
@@ -8,17 +9,16 @@
 //! the same seed gives the same model everywhere.
 
 use crate::limits;
-use crate::model::{Model, HIDDEN};
+use crate::model::{predicted, Model, HIDDEN};
 use crate::rng::Rng;
 use crate::vocab::PAD;
 use crate::Error;
 
-/// One labelled text, already encoded. `target` is 1.0 for the model's first label, 0.0 for the
-/// second.
+/// One labelled text, already encoded: `label` indexes the model's labels.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Example {
     pub ids: Vec<u32>,
-    pub target: f32,
+    pub label: usize,
 }
 
 /// How to train. [`Options::default`] suits fine-tuning on tens to hundreds of examples.
@@ -138,9 +138,9 @@ pub fn evaluate(model: &Model, examples: &[Example]) -> (f32, f32) {
     }
     let (mut loss, mut correct) = (0f64, 0usize);
     for ex in examples {
-        let p = model.score(&ex.ids);
-        loss += bce(p, ex.target) as f64;
-        correct += usize::from((p >= 0.5) == (ex.target >= 0.5));
+        let output = model.forward(&ex.ids).output;
+        loss += cross_entropy(&output, ex.label) as f64;
+        correct += usize::from(predicted(&output) == ex.label);
     }
     let n = examples.len() as f64;
     ((loss / n) as f32, (correct as f64 / n) as f32)
@@ -161,7 +161,7 @@ pub fn train(
     }
     let rows = model.vocab.rows() as u32;
     for ex in train.iter().chain(validation) {
-        if ex.ids.iter().any(|&id| id >= rows) || !(0.0..=1.0).contains(&ex.target) {
+        if ex.ids.iter().any(|&id| id >= rows) || ex.label >= model.labels.len() {
             return Err(Error::InvalidInput(
                 "an example does not fit this model".into(),
             ));
@@ -195,7 +195,7 @@ pub fn train(
         }
         // A NaN anywhere reaches the loss and the head within a step; the whole table is
         // checked once at the end (it is large, and this runs every epoch).
-        if !loss_sum.is_finite() || !finite(&work.w1) || !finite(&work.w2) {
+        if !loss_sum.is_finite() || !finite(&work.w1) || !finite(&work.w2) || !finite(&work.b2) {
             return Err(Error::Diverged);
         }
         if validation.is_empty() {
@@ -221,7 +221,7 @@ pub fn train(
         }
         None => epochs_run,
     };
-    if !finite(&work.embedding) || !finite(&work.b1) || !work.b2.is_finite() {
+    if !finite(&work.embedding) || !finite(&work.b1) {
         return Err(Error::Diverged);
     }
     let (loss, accuracy) = evaluate(&work, train);
@@ -241,9 +241,15 @@ fn finite(values: &[f32]) -> bool {
     values.iter().all(|x| x.is_finite())
 }
 
-fn bce(p: f32, y: f32) -> f32 {
-    let p = p.clamp(1e-7, 1.0 - 1e-7);
-    -(y * p.ln() + (1.0 - y) * (1.0 - p).ln())
+/// The loss of a head's outputs for the true label: binary cross-entropy on a sigmoid's one
+/// output, categorical on a softmax's.
+fn cross_entropy(output: &[f32], label: usize) -> f32 {
+    let p = match output {
+        [p] if label == 0 => *p,
+        [p] => 1.0 - p,
+        more => more[label],
+    };
+    -p.clamp(1e-7, 1.0).ln()
 }
 
 /// Optimizer state and scratch buffers for one training run.
@@ -253,6 +259,7 @@ struct Trainer<'o> {
     t: i32,
     head: Adam,
     /// Gradient of the head, flattened as w1, b1, w2, b2.
+    outputs: usize,
     head_grad: Vec<f32>,
     /// Adam state and gradient of embedding rows, by slot; `slots` maps a row to its slot.
     table: Adam,
@@ -269,7 +276,7 @@ const NO_SLOT: u32 = u32::MAX;
 
 impl<'o> Trainer<'o> {
     fn new(model: &Model, options: &'o Options) -> Self {
-        let head_len = model.w1.len() + model.b1.len() + model.w2.len() + 1;
+        let head_len = model.w1.len() + model.b1.len() + model.w2.len() + model.b2.len();
         let rows = if options.train_embedding {
             model.vocab.rows()
         } else {
@@ -277,6 +284,7 @@ impl<'o> Trainer<'o> {
         };
         Trainer {
             options,
+            outputs: model.outputs(),
             rng: Rng::new(options.seed),
             t: 0,
             head: Adam::new(head_len),
@@ -304,20 +312,30 @@ impl<'o> Trainer<'o> {
                 }
             }
             let act = model.forward(&self.ids);
-            loss += bce(act.score, ex.target) as f64;
-            correct += usize::from((act.score >= 0.5) == (ex.target >= 0.5));
+            loss += cross_entropy(&act.output, ex.label) as f64;
+            correct += usize::from(predicted(&act.output) == ex.label);
 
-            // Backward. d loss / d logit for sigmoid + BCE is (p - y).
-            let dz = act.score - ex.target;
+            // Backward. d loss / d logit is (p - y) for sigmoid + binary cross-entropy (y = 1 for
+            // the first label) and for softmax + categorical cross-entropy (y one-hot) alike.
+            let outputs = self.outputs;
+            let mut dz = act.output.clone();
+            match outputs {
+                1 => dz[0] -= f32::from(u8::from(ex.label == 0)),
+                _ => dz[ex.label] -= 1.0,
+            }
             let (gw1, rest) = self.head_grad.split_at_mut(dim * HIDDEN);
             let (gb1, rest) = rest.split_at_mut(HIDDEN);
-            let (gw2, gb2) = rest.split_at_mut(HIDDEN);
-            gb2[0] += dz;
+            let (gw2, gb2) = rest.split_at_mut(HIDDEN * outputs);
+            gb2.iter_mut().zip(&dz).for_each(|(g, d)| *g += d);
             let mut dh = [0f32; HIDDEN];
             for j in 0..HIDDEN {
-                gw2[j] += dz * act.hidden[j];
+                let grow = &mut gw2[j * outputs..][..outputs];
+                grow.iter_mut()
+                    .zip(&dz)
+                    .for_each(|(g, d)| *g += d * act.hidden[j]);
                 if act.hidden[j] > 0.0 {
-                    dh[j] = dz * model.w2[j];
+                    let wrow = &model.w2[j * outputs..][..outputs];
+                    dh[j] = wrow.iter().zip(&dz).map(|(w, d)| w * d).sum();
                 }
             }
             gb1.iter_mut().zip(&dh).for_each(|(g, d)| *g += d);
@@ -353,12 +371,8 @@ impl<'o> Trainer<'o> {
         self.t += 1;
         let scale = 1.0 / batch.len() as f32;
         let lr = self.options.learning_rate;
-        let mut params: Vec<&mut [f32]> = vec![
-            &mut model.w1,
-            &mut model.b1,
-            &mut model.w2,
-            std::slice::from_mut(&mut model.b2),
-        ];
+        let mut params: Vec<&mut [f32]> =
+            vec![&mut model.w1, &mut model.b1, &mut model.w2, &mut model.b2];
         let decay = self.options.weight_decay;
         let mut offset = 0;
         for (n, p) in params.iter_mut().enumerate() {
@@ -479,7 +493,7 @@ mod tests {
                 rng.shuffle(&mut words);
                 Example {
                     ids: model.vocab.encode(&words.join(" ")),
-                    target: if positive { 1.0 } else { 0.0 },
+                    label: usize::from(!positive),
                 }
             })
             .collect()
@@ -549,7 +563,7 @@ mod tests {
         valid
             .iter_mut()
             .step_by(3)
-            .for_each(|ex| ex.target = 1.0 - ex.target);
+            .for_each(|ex| ex.label = 1 - ex.label);
         let options = Options {
             epochs: 50,
             patience: 2,
@@ -578,9 +592,95 @@ mod tests {
         assert!(train(&mut model, &[], &[], &Options::default(), &mut |_| {}).is_err());
         let wild = [Example {
             ids: vec![u32::MAX],
-            target: 1.0,
+            label: 0,
         }];
         assert!(train(&mut model, &wild, &[], &Options::default(), &mut |_| {}).is_err());
+        let no_such_label = [Example {
+            ids: vec![1],
+            label: 2,
+        }];
+        assert!(train(
+            &mut model,
+            &no_such_label,
+            &[],
+            &Options::default(),
+            &mut |_| {}
+        )
+        .is_err());
         assert_eq!(model, original);
+    }
+
+    /// Three labels: "good"/"great" words, "bad"/"awful" words, or neither.
+    fn fixture3(model: &Model, n: usize, seed: u64) -> Vec<Example> {
+        let mut rng = Rng::new(seed);
+        let keys: [&[&str]; 3] = [&["good", "great"], &["bad", "awful"], &["!"]];
+        let filler = ["the", "film", "plot", "actors", "scene"];
+        (0..n)
+            .map(|i| {
+                let label = i % 3;
+                let mut words: Vec<&str> = (0..5).map(|_| filler[rng.below(5)]).collect();
+                words.push(keys[label][rng.below(keys[label].len())]);
+                rng.shuffle(&mut words);
+                Example {
+                    ids: model.vocab.encode(&words.join(" ")),
+                    label,
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_softmax_head_learns_three_labels() {
+        let mut model = crate::model::tests::tiny_model3(26);
+        let data = fixture3(&model, 300, 8);
+        let valid = fixture3(&model, 90, 9);
+        let (before, _) = evaluate(&model, &data);
+        let options = Options {
+            epochs: 20,
+            patience: 0,
+            ..Options::default()
+        };
+        let report = train(&mut model, &data, &valid, &options, &mut |_| {}).unwrap();
+        assert!(
+            report.loss < before * 0.3,
+            "loss {before} -> {}",
+            report.loss
+        );
+        assert!(report.validation_accuracy.unwrap() > 0.95, "{report:?}");
+        let p = model.probabilities(&model.vocab.encode("the awful film"));
+        assert_eq!(p.len(), 3);
+        assert!((p.iter().sum::<f32>() - 1.0).abs() < 1e-5);
+        assert_eq!(crate::model::argmax(&p), 1);
+    }
+
+    /// The softmax head's gradient, checked against finite differences of the loss.
+    #[test]
+    fn softmax_gradient_matches_finite_differences() {
+        let model = crate::model::tests::tiny_model3(27);
+        let ex = Example {
+            ids: model.vocab.encode("good film the"),
+            label: 2,
+        };
+        let loss = |m: &Model| f64::from(cross_entropy(&m.forward(&ex.ids).output, ex.label));
+        // One plain SGD step of size lr on b2 and w2 lowers the loss by about lr * |grad|^2.
+        let options = Options {
+            train_embedding: false,
+            ..Options::default()
+        };
+        let mut trainer = Trainer::new(&model, &options);
+        let mut stepped = model.clone();
+        let _ = trainer.step(&mut stepped, std::slice::from_ref(&ex), &[0]);
+        // Adam's first step moves each parameter by about lr * sign(grad): compare signs.
+        let eps = 1e-3;
+        for k in 0..3 {
+            let mut up = model.clone();
+            up.b2[k] += eps;
+            let numeric = (loss(&up) - loss(&model)) / f64::from(eps);
+            let moved = f64::from(stepped.b2[k] - model.b2[k]);
+            assert!(
+                numeric * moved < 0.0,
+                "b2[{k}]: grad {numeric}, step {moved}"
+            );
+        }
     }
 }

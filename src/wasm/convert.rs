@@ -118,9 +118,9 @@ pub(super) struct LabelledRow<'a> {
     pub(super) label: &'a str,
 }
 
-/// Two label names given by JavaScript, checked.
-pub(super) fn labels_arg(what: &str, value: JsValue) -> Result<[String; 2], js_sys::Error> {
+/// Label names given by JavaScript, checked.
+pub(super) fn labels_arg(what: &str, value: JsValue) -> Result<Vec<String>, js_sys::Error> {
     let labels: Vec<String> = from_js(what, value)?;
     finetune::check_labels(&labels).map_err(js_error)?;
-    Ok([labels[0].clone(), labels[1].clone()])
+    Ok(labels)
 }

@@ -18,11 +18,25 @@ use convert::*;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &str = r#"
-/** A label and the probability that the text is positive. */
+/**
+ * What the model says of a text.
+ *
+ * Two labels (the bundled model, or `fromPretrained` with two): `label`, and `score` =
+ * P(first label), so "positive" when score >= 0.5. More labels: the most probable `label`, its
+ * probability as `score`, and every label's probability in `scores`, most probable first.
+ */
 export interface Prediction {
-  /** "positive" or "negative" (the model's labels; see `info().labels`). */
+  /** One of `info().labels`: "positive" or "negative" for the bundled model. */
   label: string;
-  /** P(positive), between 0 and 1; `label` is "positive" when score >= 0.5. */
+  /** Two labels: P(first label), between 0 and 1. More: P(label). */
+  score: number;
+  /** Models with three or more labels only: every label's probability, most probable first (they sum to 1). */
+  scores?: LabelScore[];
+}
+
+/** One label's probability. */
+export interface LabelScore {
+  label: string;
   score: number;
 }
 
@@ -33,7 +47,10 @@ export interface ExplainedToken {
   /** UTF-16 offsets into the input: `input.slice(start, end)` is the word as typed. */
   start: number;
   end: number;
-  /** Signed contribution to the positive score (score with the word minus score without it). */
+  /**
+   * Signed leave-one-out contribution: the score with the word minus the score without it. Two
+   * labels: towards the first label ("positive"). More: towards the predicted `label`.
+   */
   weight: number;
 }
 
@@ -52,13 +69,13 @@ export interface ModelInfo {
   quantization: string;
   /** Size of the ONNX model file in bytes. */
   modelBytes: number;
-  /** [positive label, negative label]. */
+  /** The labels, in the model's order: [positive label, negative label] for the bundled model. */
   labels: string[];
   /** "verified": the file's checksum matched; "none": a file written before polarity wrote one. */
   checksum: "verified" | "none";
 }
 
-/** One labelled example for `fineTune`: a label name from `info().labels`, or 1 (first) / 0 (also as "1" / "0"). */
+/** One labelled example for `fineTune`: a label name from `info().labels`; for two labels also 1 (first) / 0 (also as "1" / "0"). */
 export interface LabelledText {
   text: string;
   label: string | number;
@@ -114,7 +131,7 @@ export interface FineTuneLimits {
 
 /** Labelled rows read from a file by `Classifier.parseExamples`, and the rows skipped. */
 export interface ParsedExamples {
-  /** Labels as names: 1 and 0 are read as the first and second label. */
+  /** Labels as names: for two labels, 1 and 0 are read as the first and second label. */
   rows: { text: string; label: string }[];
   /** One message per skipped row, with its line number. */
   errors: string[];
@@ -128,20 +145,28 @@ export interface FineTuneReport {
   accuracy: number;
   /** On the held-out part, or null without `validationSplit`. */
   validationAccuracy: number | null;
+  /**
+   * With `validationSplit` only: on the held-out examples, `confusion[i][j]` counts those labelled
+   * `info().labels[i]` that the model now predicts as `info().labels[j]`.
+   */
+  confusion?: number[][];
   millis: number;
-  /** Options that were out of range and clamped. */
+  /** Options that were out of range and clamped, and labels that no example had. */
   warnings: string[];
 }
 
 /** Options of `Classifier.fromPretrained`. */
 export interface PretrainedOptions {
-  /** Two different label names; the first is what `score` measures. Default ["positive", "negative"]. */
-  labels?: [string, string];
+  /**
+   * From 2 to 32 different label names (default ["positive", "negative"]). With two, `score` is
+   * P(first label); with more, the head is a softmax and predictions carry `scores`.
+   */
+  labels?: string[];
   seed?: number;
 }
 "#;
 
-/// A sentiment classifier. `new Classifier()` loads the model bundled in the wasm.
+/// A text classifier. `new Classifier()` loads the sentiment model bundled in the wasm.
 #[wasm_bindgen(js_name = Classifier)]
 pub struct JsClassifier {
     inner: Inner,
@@ -182,8 +207,8 @@ impl JsClassifier {
             .map_err(js_error)
     }
 
-    /// A new binary classifier: the bundled model's embedding with a fresh, untrained head and
-    /// the given label names (`classify` then answers with them).
+    /// A new classifier: the bundled model's embedding with a fresh, untrained head for the given
+    /// label names (two: a sigmoid; more: a softmax); `classify` then answers with them.
     #[wasm_bindgen(js_name = fromPretrained)]
     pub fn from_pretrained(
         #[wasm_bindgen(unchecked_param_type = "PretrainedOptions | undefined")] options: JsValue,
@@ -191,7 +216,7 @@ impl JsClassifier {
         let options: Option<PretrainedOptions> = from_js("fromPretrained() options", options)?;
         let options = options.unwrap_or_default();
         let labels = match options.labels {
-            None => ["positive".into(), "negative".into()],
+            None => vec!["positive".into(), "negative".into()],
             Some(labels) => labels_arg("option labels", to_js(&labels))?,
         };
         let seed = finetune::seed(options.seed).map_err(js_error)?;
@@ -244,7 +269,8 @@ impl JsClassifier {
         self.inner.to_bytes()
     }
 
-    /// `{ label, score }` for one text; empty text is fine.
+    /// `{ label, score }` (and `scores` with more than two labels) for one text; empty text is
+    /// fine.
     #[wasm_bindgen(unchecked_return_type = "Prediction")]
     pub fn classify(
         &self,
@@ -275,7 +301,8 @@ impl JsClassifier {
     }
 
     /// `{ label, score, tokens: [{ text, start, end, weight }] }`; offsets are UTF-16 (JS string
-    /// indices), weights are leave-one-out contributions to the positive score.
+    /// indices), weights are leave-one-out contributions to the first label's score (two labels)
+    /// or the predicted label's (more).
     #[wasm_bindgen(unchecked_return_type = "Explanation")]
     pub fn explain(
         &self,
@@ -327,7 +354,7 @@ impl JsClassifier {
         Ok(to_js(&warnings))
     }
 
-    /// Throws unless `labels` can name a new classifier's labels (two different, non-empty
+    /// Throws unless `labels` can name a new classifier's labels (2 to 32 different, non-empty
     /// names, each on one line).
     #[wasm_bindgen(js_name = checkLabels)]
     pub fn check_labels(

@@ -1,26 +1,37 @@
-//! `polarity fewshot`: few-shot transfer from a starting model, over several samples.
+//! `polarity fewshot`: few-shot transfer from a starting model, over several samples, on IMDB or a
+//! custom-label task (SMS spam, IMDB ratings in four classes).
 
+use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use polarity::data::read_reviews;
-use polarity::fewshot::{self, Head};
+use polarity::fewshot::{self, draw, Head, Task};
 use polarity::finetune::FineTuneOptions;
-use polarity::recipe::{split, Recipe};
 use polarity::{Classifier, Error};
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum TaskName {
+    Imdb,
+    Sms,
+    Ratings4,
+}
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// The model to start from, e.g. model/pretrained.onnx.
+    /// The model to start from (default: the bundled one, as `Classifier.fromPretrained`), e.g.
+    /// model/pretrained.onnx.
     #[arg(long)]
-    model: PathBuf,
+    model: Option<PathBuf>,
     #[arg(long)]
     data: Option<PathBuf>,
-    /// Numbers of labelled reviews, comma-separated.
+    /// What to learn: IMDB sentiment, SMS spam / ham, or IMDB star ratings in 4 classes.
+    #[arg(long, value_enum, default_value = "imdb")]
+    task: TaskName,
+    /// Numbers of labelled texts, comma-separated.
     #[arg(long, value_delimiter = ',', default_value = "20,50,100,200,500")]
     n: Vec<usize>,
     #[arg(long, default_value_t = 3)]
     seeds: u64,
-    /// Measure on IMDB test (for the reported figures) instead of the validation split.
+    /// Measure on the task's test split (for the reported figures) instead of validation.
     #[arg(long)]
     test: bool,
     /// Replace the embedding by random rows of the same scale (the baseline).
@@ -40,20 +51,23 @@ pub struct Args {
     /// instead of a fresh head drawn per seed.
     #[arg(long)]
     keep_head: bool,
+    /// Also write each sample and the evaluation texts as `label<TAB>text` files into this
+    /// folder (`n<N>-seed<S>.tsv`, `eval.tsv`), for baselines run on the same samples
+    /// (tools/tfidf_baseline.py).
+    #[arg(long)]
+    dump: Option<PathBuf>,
 }
 
 pub fn run(args: Args) -> Result<(), Error> {
     let data = super::data_dir(args.data.clone());
-    let mut start = super::load(Some(&args.model))?;
+    let mut start = super::load(args.model.as_deref())?;
     if args.random_embedding {
         start = Classifier::from_model(&start.model().with_random_embedding(0xbad))?;
     }
-    let reviews = read_reviews(&data.join("imdb/train.tsv.gz"))?;
-    let (pool, valid) = split(reviews, &Recipe::default());
-    let eval = if args.test {
-        read_reviews(&data.join("imdb/test.tsv.gz"))?
-    } else {
-        valid
+    let task = match args.task {
+        TaskName::Imdb => Task::imdb(&data, args.test)?,
+        TaskName::Sms => Task::sms(&data, args.test)?,
+        TaskName::Ratings4 => Task::ratings4(&data, args.test)?,
     };
     let options = FineTuneOptions {
         epochs: args.epochs,
@@ -68,27 +82,69 @@ pub fn run(args: Args) -> Result<(), Error> {
     } else {
         Head::Fresh
     };
-    let on = if args.test {
-        "IMDB test"
-    } else {
-        "validation split of IMDB train"
-    };
+    let on = if args.test { "test" } else { "validation" };
+    let model = args
+        .model
+        .as_ref()
+        .map_or("the bundled model".to_string(), |m| m.display().to_string());
     println!(
-        "start: {}; evaluated on {on} ({} reviews)",
-        args.model.display(),
-        eval.len()
+        "start: {model}; task: {}; labels: {}; evaluated on its {on} split ({} texts)",
+        task.name,
+        task.labels.join(" / "),
+        task.eval.len()
     );
-    println!("n\tmean\tmin\tmax\tms per fine-tune (median)");
+    if let Some(dir) = &args.dump {
+        dump(dir, &task, &args.n, args.seeds)?;
+    }
+    let binary = task.labels.len() == 2;
+    println!(
+        "n\taccuracy mean (min-max){}\tms per fine-tune (median)",
+        if binary {
+            format!("\t{} F1 mean (min-max)", task.labels[0])
+        } else {
+            String::new()
+        }
+    );
     for &n in &args.n {
-        let samples = fewshot::run(&start, &pool, &eval, n, args.seeds, head, &options)?;
-        let accuracies: Vec<f64> = samples.iter().map(|s| s.accuracy * 100.0).collect();
+        let samples = fewshot::run(&start, &task, n, args.seeds, head, &options)?;
         let mut millis: Vec<f64> = samples.iter().map(|s| s.millis).collect();
         millis.sort_by(f64::total_cmp);
-        let mean = accuracies.iter().sum::<f64>() / accuracies.len().max(1) as f64;
-        let min = accuracies.iter().copied().fold(f64::INFINITY, f64::min);
-        let max = accuracies.iter().copied().fold(0.0, f64::max);
         let median = millis.get(millis.len() / 2).copied().unwrap_or(0.0);
-        println!("{n}\t{mean:.2}%\t{min:.2}%\t{max:.2}%\t{median:.0}");
+        let mut line = format!(
+            "{n}\t{}",
+            spread(samples.iter().map(|s| s.accuracy * 100.0))
+        );
+        if binary {
+            let _ = write!(line, "\t{}", spread(samples.iter().map(|s| s.f1 * 100.0)));
+        }
+        println!("{line}\t{median:.0}");
+    }
+    Ok(())
+}
+
+/// `mean% (min-max)`.
+fn spread(values: impl Iterator<Item = f64>) -> String {
+    let values: Vec<f64> = values.collect();
+    let mean = values.iter().sum::<f64>() / values.len().max(1) as f64;
+    let min = values.iter().copied().fold(f64::INFINITY, f64::min);
+    let max = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    format!("{mean:.2}% ({min:.1}-{max:.1})")
+}
+
+fn dump(dir: &std::path::Path, task: &Task, ns: &[usize], seeds: u64) -> Result<(), Error> {
+    let tsv = |rows: &[(String, usize)]| -> Vec<u8> {
+        let mut out = String::new();
+        for (text, label) in rows {
+            let _ = writeln!(out, "{}\t{}", task.labels[*label], text.replace('\t', " "));
+        }
+        out.into_bytes()
+    };
+    polarity::data::write_file(&dir.join("eval.tsv"), &tsv(&task.eval))?;
+    for &n in ns {
+        for seed in 0..seeds {
+            let sample = draw(&task.pool, task.labels.len(), n, seed);
+            polarity::data::write_file(&dir.join(format!("n{n}-seed{seed}.tsv")), &tsv(&sample))?;
+        }
     }
     Ok(())
 }
