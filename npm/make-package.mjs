@@ -1,7 +1,8 @@
-// Writes pkg/package.json and pkg/README.md (the npm package) after wasm-bindgen has filled pkg/.
-// Name, version, description, license, repository and keywords come from Cargo.toml, so the crate
-// and the npm package never disagree. Usage: node npm/make-package.mjs [pkgDir]
-import { readFileSync, writeFileSync, copyFileSync, existsSync } from "node:fs";
+// Writes pkg/package.json and pkg/README.md (the npm package) after wasm-bindgen has filled pkg/,
+// and adds to polarity.js the one rule the Rust side cannot keep (GUARD below). Name, version,
+// description, license, repository and keywords come from Cargo.toml, so the crate and the npm
+// package never disagree. Usage: node npm/make-package.mjs [pkgDir]
+import { readFileSync, writeFileSync, copyFileSync, existsSync, appendFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -19,6 +20,32 @@ function field(name) {
 for (const f of ["polarity.js", "polarity_bg.wasm", "polarity.d.ts"]) {
   if (!existsSync(join(pkgDir, f))) throw new Error(`${pkgDir}/${f} is missing: run wasm-bindgen first`);
 }
+
+// wasm-bindgen's free() forgets the object's pointer before Rust is asked, so a free() from inside
+// fineTune's onProgress left a dead instance (Rust refuses to drop a borrowed object, too late),
+// while fineTune went on to return a report. Refused here, before the glue runs.
+const GUARD = `
+// Added by polarity's npm/make-package.mjs: free() during fineTune() is refused.
+const polarityTraining = new WeakSet();
+const polarityFineTune = Classifier.prototype.fineTune;
+Classifier.prototype.fineTune = function (examples, options) {
+  polarityTraining.add(this);
+  try {
+    return polarityFineTune.call(this, examples, options);
+  } finally {
+    polarityTraining.delete(this);
+  }
+};
+const polarityFree = Classifier.prototype.free;
+Classifier.prototype.free = function () {
+  if (polarityTraining.has(this)) {
+    throw new Error("free() during fineTune() is refused: free the classifier after fineTune() returns");
+  }
+  return polarityFree.call(this);
+};
+`;
+const glue = join(pkgDir, "polarity.js");
+if (!readFileSync(glue, "utf8").includes("polarityTraining")) appendFileSync(glue, GUARD);
 
 const pkg = {
   name: field("name"),

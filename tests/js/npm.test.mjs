@@ -114,12 +114,48 @@ test("errors are Errors with messages", () => {
   assert.throws(() => Classifier.fromBytes(new Uint8Array([1, 2, 3])), (e) => e instanceof Error && /not a valid polarity model/.test(e.message));
   assert.equal(Classifier.fromBytes(clf.toBytes()).classify("fine").score, clf.classify("fine").score);
 });
+test("three labels: every label's probability, most probable first, kept through toBytes", () => {
+  const labels = ["sport", "food", "music"];
+  const three = Classifier.fromPretrained({ labels, seed: 1 });
+  const words = { sport: "football match goal team", food: "pizza pasta dinner tasty", music: "song guitar concert band" };
+  const examples = labels.flatMap((label) => [0, 1, 2, 3, 4, 5].map((i) => ({ text: words[label] + " " + i, label })));
+  const report = three.fineTune(examples, { epochs: 40 });
+  assert.ok(report.accuracy > 0.9, JSON.stringify(report));
+  const p = three.classify("a great football match");
+  assert.deepEqual(Object.keys(p).sort(), ["label", "score", "scores"]);
+  assert.equal(p.label, "sport");
+  assert.deepEqual(p.scores.map((s) => s.label).sort(), [...labels].sort());
+  assert.equal(p.scores[0].label, p.label);
+  assert.equal(p.scores[0].score, p.score);
+  assert.ok(Math.abs(p.scores.reduce((a, s) => a + s.score, 0) - 1) < 1e-5);
+  assert.deepEqual(three.info().labels, labels);
+  const again = Classifier.fromBytes(three.toBytes());
+  assert.deepEqual(again.classify("pizza for dinner"), three.classify("pizza for dinner"));
+  assert.equal(three.explain("pizza for dinner").tokens.length, 3);
+  assert.throws(() => Classifier.fromPretrained({ labels: ["a", "b", "a"] }), /given twice/);
+  assert.throws(() => Classifier.fromPretrained({ labels: Array.from({ length: 33 }, (_, i) => "l" + i) }), /from 2 to 32 labels/);
+});
+test("free() inside onProgress is refused; the classifier and its training carry on", () => {
+  const c = Classifier.fromPretrained({ seed: 2 });
+  let refused = 0;
+  const report = c.fineTune([{ text: "great", label: 1 }, { text: "awful", label: 0 }], {
+    epochs: 2,
+    onProgress: () => {
+      assert.throws(() => c.free(), /free\(\) during fineTune\(\) is refused/);
+      refused++;
+    },
+  });
+  assert.ok(refused > 0 && report.epochs === 2);
+  assert.equal(typeof c.classify("great").score, "number");
+  c.free();
+  assert.throws(() => c.classify("great"));
+});
 `);
   // A node --test inside node --test would report to the parent instead of printing: unset that.
   const env = { ...process.env };
   delete env.NODE_TEST_CONTEXT;
   const out = run(process.execPath, ["--test", "--test-reporter=tap", "node-check.test.mjs"], { cwd: APP, env });
-  assert.match(out, /^# pass 5$/m, out);
+  assert.match(out, /^# pass 7$/m, out);
   assert.match(out, /^# fail 0$/m, out);
 });
 
