@@ -1,9 +1,14 @@
 // Teach it, training: fine-tune in a Web Worker (teach-worker.js) so the verdict stays live, with
 // progress, a loss/accuracy plot, Cancel (the worker is terminated; the model in use is never
-// touched) and accuracy on the examples before and after. The epochs field's range and the check
+// touched) and accuracy on the examples before and after. A worker that dies (killed, crashed)
+// is noticed through the Web Lock it holds, or after SILENCE_MS without a word, and the panel
+// recovers. The epochs field's range and the check
 // of its value are the package's (Classifier.fineTuneLimits, Classifier.checkFineTuneOptions).
 import * as store from "./store.js";
 import { $, say } from "./ui.js";
+
+/** A worker reports after every batch: this long without a word and it is taken for dead. */
+const SILENCE_MS = 60_000;
 
 export function setupTraining(demo, state, setPanelBusy) {
   const { Classifier } = demo;
@@ -63,10 +68,20 @@ export function setupTraining(demo, state, setPanelBusy) {
     cancelBtn.disabled = !busy;
   }
 
+  let watchdog = 0;
   function stopWorker() {
+    clearTimeout(watchdog);
     worker?.terminate();
     worker = null;
     setPanelBusy(false);
+  }
+
+  /** The worker `w` is gone without a result: say so, and give the panel back. */
+  function workerDied(w, why) {
+    if (w !== worker) return; // finished or cancelled already
+    stopWorker();
+    progress.value = 0;
+    say(trainStatus, `Fine-tuning stopped: ${why}. The model in use is unchanged; press Fine-tune to try again.`, "error");
   }
 
   fineTuneBtn.addEventListener("click", async () => {
@@ -96,9 +111,21 @@ export function setupTraining(demo, state, setPanelBusy) {
     say(trainStatus, `Training on ${usable.length} example${usable.length === 1 ? "" : "s"}…`);
     const startBytes = newLabels ? null : demo.currentBytes();
     const w = (worker = new Worker(new URL("./teach-worker.js", import.meta.url), { type: "module" }));
+    const lock = navigator.locks ? `polarity-training-${crypto.randomUUID()}` : null;
+    const listen = () => {
+      clearTimeout(watchdog);
+      watchdog = setTimeout(() => workerDied(w, "the training worker stopped responding"), SILENCE_MS);
+    };
+    listen();
     let lastShown = 0;
     w.onmessage = async ({ data }) => {
       if (w !== worker) return; // cancelled
+      listen();
+      if (data.alive) {
+        // Granted only when the worker that holds it ends, however it ends.
+        if (lock) navigator.locks.request(lock, () => workerDied(w, "the training worker ended unexpectedly"));
+        return;
+      }
       if (data.progress) {
         const p = data.progress;
         progress.max = p.epochs * p.steps;
@@ -113,6 +140,7 @@ export function setupTraining(demo, state, setPanelBusy) {
         }
         return;
       }
+      clearTimeout(watchdog);
       worker = null;
       w.terminate();
       if (data.error) {
@@ -153,7 +181,7 @@ export function setupTraining(demo, state, setPanelBusy) {
       stopWorker();
       say(trainStatus, `Fine-tuning failed: ${e.message || "the worker stopped"}`, "error");
     };
-    w.postMessage({ examples: usable, options, modelBytes: startBytes, labels: newLabels });
+    w.postMessage({ examples: usable, options, modelBytes: startBytes, labels: newLabels, lock });
   });
 
   cancelBtn.addEventListener("click", () => {

@@ -102,11 +102,11 @@ test("flipped labels: fine-tuning moves the verdict, and examples and model surv
   await context.close();
 });
 
-test("cancel stops training midway; the old model still answers and the page stays usable", async () => {
-  const context = await site.browser.newContext({ viewport: { width: 375, height: 800 } });
-  const { page, seen } = await open(context);
-  // Enough text that 1000 epochs take seconds, so that Cancel lands midway: 160 reviews of ~70
-  // words (eight handwritten ones would finish training before the click).
+/**
+ * Imports enough text that 1000 epochs take seconds, so that what a test does lands midway: 160
+ * reviews of ~70 words (eight handwritten ones would finish training before a click).
+ */
+async function startLongTraining(page) {
   const rows = Array.from({ length: 160 }, (_, i) => {
     const [own, other] = i % 2 ? [NEGATIVE, POSITIVE] : [POSITIVE, NEGATIVE];
     const words = Array.from({ length: 10 }, (_, k) => own[(i + k) % 4] + (k % 3 ? "" : ` ${other[k % 4]}`));
@@ -115,6 +115,42 @@ test("cancel stops training midway; the old model still answers and the page sta
   await page.locator("#import-file").setInputFiles({ name: "long.tsv", mimeType: "text/tab-separated-values", buffer: Buffer.from(rows.join("\n")) });
   await page.waitForFunction(() => document.querySelector("#import-msg").textContent.startsWith("Imported 160"));
   await page.locator("#epochs").fill("10000");
+}
+
+test("a training worker killed midway is noticed at once; the panel recovers and the model is unchanged", async () => {
+  const context = await site.browser.newContext();
+  // Keeps every worker the page makes, so that the test can kill the training one as a crash would.
+  await context.addInitScript(() => {
+    const Native = window.Worker;
+    window.workersMade = [];
+    window.Worker = class extends Native {
+      constructor(url, options) {
+        super(url, options);
+        window.workersMade.push({ url: String(url), worker: this });
+      }
+    };
+  });
+  const { page, seen } = await open(context);
+  await startLongTraining(page);
+  await page.locator("#fine-tune").click();
+  await page.waitForFunction(() => /^Training: epoch \d+/.test(document.querySelector("#train-status").textContent), null, { timeout: 60_000 });
+  await page.evaluate(() => window.workersMade.filter((w) => w.url.includes("teach-worker")).at(-1).worker.terminate());
+  await page.waitForFunction(() => document.querySelector("#train-status").textContent.startsWith("Fine-tuning stopped: the training worker ended unexpectedly"), null, { timeout: 10_000 });
+  assert.equal(await page.locator("#fine-tune").isEnabled(), true);
+  assert.equal(await page.locator("#cancel").isHidden(), true);
+  await waitForVerdict(page, NEGATIVE[2], "negative");
+  // And it trains again.
+  await page.locator("#epochs").fill("2");
+  await page.locator("#fine-tune").click();
+  await page.waitForFunction(() => document.querySelector("#train-status").textContent.startsWith("Done:"), null, { timeout: 60_000 });
+  assertClean(seen);
+  await context.close();
+});
+
+test("cancel stops training midway; the old model still answers and the page stays usable", async () => {
+  const context = await site.browser.newContext({ viewport: { width: 375, height: 800 } });
+  const { page, seen } = await open(context);
+  await startLongTraining(page);
   // From here on, no main-thread task may take over 50 ms: training belongs to the worker.
   const longTasks = await recordLongTasks(page);
   await page.locator("#fine-tune").click();
