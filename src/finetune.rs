@@ -390,8 +390,8 @@ pub struct ParsedExamples {
 }
 
 /// Column names that mark a first row as a header, and which column is which.
-const LABEL_HEADERS: [&str; 4] = ["label", "sentiment", "class", "category"];
-const TEXT_HEADERS: [&str; 6] = [
+pub(crate) const LABEL_HEADERS: [&str; 4] = ["label", "sentiment", "class", "category"];
+pub(crate) const TEXT_HEADERS: [&str; 6] = [
     "text", "review", "message", "sentence", "comment", "content",
 ];
 
@@ -403,13 +403,7 @@ const TEXT_HEADERS: [&str; 6] = [
 /// separator is read as comma-separated. A file that is not text (it holds NUL bytes, or is
 /// mostly bytes that are not UTF-8) is refused as a whole.
 pub fn parse_examples(content: &str, labels: &[String]) -> Result<ParsedExamples, Error> {
-    let undecodable = content.chars().filter(|&c| c == '\u{fffd}').count();
-    if content.contains('\0') || undecodable * 100 > content.chars().count().max(1) {
-        return Err(Error::InvalidInput(
-            "this file is not text (a CSV or TSV file of labels and texts): nothing was imported"
-                .into(),
-        ));
-    }
+    check_is_text(content)?;
     let separator = crate::table::separator(content);
     let mut rows = crate::table::rows(content, separator);
     rows.retain(|r| r.fields.iter().any(|f| !f.trim().is_empty()));
@@ -508,6 +502,18 @@ pub fn parse_examples(content: &str, labels: &[String]) -> Result<ParsedExamples
         }
     }
     Ok(parsed)
+}
+
+/// Refuses a file that is not text: it holds NUL bytes, or is mostly bytes that are not UTF-8
+/// (which the page's decoding turned into U+FFFD).
+pub(crate) fn check_is_text(content: &str) -> Result<(), Error> {
+    let undecodable = content.chars().filter(|&c| c == '\u{fffd}').count();
+    if content.contains('\0') || undecodable * 100 > content.chars().count().max(1) {
+        return Err(Error::InvalidInput(
+            "this file is not text (a CSV, TSV or text file): nothing was imported".into(),
+        ));
+    }
+    Ok(())
 }
 
 /// Where a file's label and text are.

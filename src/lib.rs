@@ -38,6 +38,7 @@ mod scope;
 pub mod suites;
 mod table;
 pub mod text;
+pub mod texts;
 mod train;
 pub mod vocab;
 #[cfg(target_arch = "wasm32")]

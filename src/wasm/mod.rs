@@ -155,6 +155,19 @@ export interface FineTuneReport {
   warnings: string[];
 }
 
+/** The texts of a file, read by `Classifier.parseTexts` for classifying a file. */
+export interface ParsedTexts {
+  /** The file's columns to choose from (the header's names, or "Column 1"...); empty for one text per line. */
+  columns: string[];
+  /** The column the texts come from, or null for a file of one text per line. */
+  column: number | null;
+  /** Whether the first row named the columns. */
+  header: boolean;
+  texts: string[];
+  /** Rows whose text was empty, left out. */
+  skipped: number;
+}
+
 /** Options of `Classifier.fromPretrained`. */
 export interface PretrainedOptions {
   /**
@@ -361,6 +374,40 @@ impl JsClassifier {
         #[wasm_bindgen(unchecked_param_type = "string[]")] labels: JsValue,
     ) -> Result<(), js_sys::Error> {
         labels_arg("checkLabels()", labels).map(|_| ())
+    }
+
+    /// Reads a file of texts to classify: a CSV / TSV / `;` file's text column (`column`, 0-based,
+    /// or the one its header names, or the longest), or one text per line. Throws for a file that
+    /// is not text, or a column it does not have.
+    #[wasm_bindgen(js_name = parseTexts, unchecked_return_type = "ParsedTexts")]
+    pub fn parse_texts(
+        #[wasm_bindgen(unchecked_param_type = "string")] content: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "number | undefined")] column: JsValue,
+    ) -> Result<JsValue, js_sys::Error> {
+        let content = string_arg("parseTexts", &content)?;
+        let column: Option<f64> = from_js("parseTexts() column", column)?;
+        let column = match column {
+            None => None,
+            Some(c) if c >= 0.0 && c.fract() == 0.0 && c < 1e9 => Some(c as usize),
+            Some(c) => {
+                return Err(js_sys::RangeError::new(&format!(
+                    "parseTexts() column must be a whole number from 0, not {c}"
+                ))
+                .into())
+            }
+        };
+        crate::texts::parse_texts(&content, column)
+            .map(|t| to_js(&t))
+            .map_err(js_error)
+    }
+
+    /// Rows of strings as CSV text (RFC 4180: quoted where needed), e.g. results to download.
+    #[wasm_bindgen(js_name = toCsv)]
+    pub fn to_csv(
+        #[wasm_bindgen(unchecked_param_type = "string[][]")] rows: JsValue,
+    ) -> Result<String, js_sys::Error> {
+        let rows: Vec<Vec<String>> = from_js("toCsv() rows", rows)?;
+        Ok(crate::texts::to_csv(&rows))
     }
 
     /// Reads a CSV / TSV / `;` file of labels and texts (either order, quoted fields) for a

@@ -1,0 +1,195 @@
+//! Files of texts to classify, and the results written back: what the page's "Classify a file"
+//! reads and downloads. A file is a spreadsheet export (CSV, TSV, `;`, read by [`crate::table`]),
+//! whose texts are one chosen column, or plain text with one text per line. Results are CSV
+//! written with `csv-core`, quoted where a field needs it, so that spreadsheets read them back.
+
+use csv_core::{Terminator, WriteResult, WriterBuilder};
+use serde::Serialize;
+
+use crate::finetune::{check_is_text, LABEL_HEADERS, TEXT_HEADERS};
+use crate::table;
+use crate::Error;
+
+/// The texts of a file, and how they were found.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Texts {
+    /// The file's columns, to choose from: the header's names, else "Column 1", "Column 2"...
+    /// Empty for a file of one text per line.
+    pub columns: Vec<String>,
+    /// The column the texts come from (an index of `columns`), or `None` for one text per line.
+    pub column: Option<usize>,
+    /// Whether the first row named the columns (and so is not a text).
+    pub header: bool,
+    pub texts: Vec<String>,
+    /// Rows whose text was empty, left out.
+    pub skipped: usize,
+}
+
+/// Reads the texts of `content`: from `column` (0-based) if given, else from the column a header
+/// names `text` / `review` / `message`..., else from the column with the longest texts. A file is
+/// read as one text per line unless it is tab-separated, has such a header, or most of its rows
+/// have the first row's number (2 or more) of fields. A file that is not text is refused.
+pub fn parse_texts(content: &str, column: Option<usize>) -> Result<Texts, Error> {
+    check_is_text(content)?;
+    let separator = table::separator(content);
+    let rows = table::rows(content, separator);
+    let named = |names: &[&str], field: &str| names.contains(&field.trim().to_lowercase().as_str());
+    let first = rows.first().map(|r| r.fields.clone()).unwrap_or_default();
+    let header = first
+        .iter()
+        .any(|f| named(&TEXT_HEADERS, f) || named(&LABEL_HEADERS, f));
+    let width = first.len();
+    let same_width = rows.iter().filter(|r| r.fields.len() == width).count();
+    let tabular = width >= 2 && (separator == b'\t' || header || same_width * 10 >= rows.len() * 9);
+    if !tabular {
+        if column.is_some_and(|c| c > 0) {
+            return Err(Error::InvalidInput(
+                "this file has one text per line: there is no other column".into(),
+            ));
+        }
+        let mut texts = Texts::default();
+        for line in content.lines() {
+            match line.trim() {
+                "" => texts.skipped += usize::from(!line.is_empty()),
+                text => texts.texts.push(text.to_string()),
+            }
+        }
+        return Ok(texts);
+    }
+    let body = &rows[usize::from(header)..];
+    let columns: Vec<String> = if header {
+        first.iter().map(|f| f.trim().to_string()).collect()
+    } else {
+        (1..=width).map(|i| format!("Column {i}")).collect()
+    };
+    let column = match column {
+        Some(c) if c < width => c,
+        Some(c) => {
+            return Err(Error::InvalidInput(format!(
+                "column {} does not exist: the file has {width}",
+                c + 1
+            )))
+        }
+        None => first
+            .iter()
+            .position(|f| header && named(&TEXT_HEADERS, f))
+            .unwrap_or_else(|| longest_column(body, width)),
+    };
+    let mut texts = Texts {
+        columns,
+        column: Some(column),
+        header,
+        ..Texts::default()
+    };
+    for row in body {
+        match row.fields.get(column).map(|f| f.trim()) {
+            Some(text) if !text.is_empty() => texts.texts.push(text.to_string()),
+            _ => texts.skipped += 1,
+        }
+    }
+    Ok(texts)
+}
+
+/// The column whose fields are longest on average (the first of equals).
+fn longest_column(rows: &[table::Row], width: usize) -> usize {
+    let mut total = vec![0usize; width];
+    for row in rows {
+        for (t, f) in total.iter_mut().zip(&row.fields) {
+            *t += f.trim().chars().count();
+        }
+    }
+    (0..width).rev().max_by_key(|&i| total[i]).unwrap_or(0)
+}
+
+/// `rows` as CSV (comma-separated, CRLF line ends as RFC 4180 has them), each field quoted only
+/// where it holds a comma, a quote or a line break.
+pub fn to_csv(rows: &[Vec<String>]) -> String {
+    let mut writer = WriterBuilder::new().terminator(Terminator::CRLF).build();
+    let mut out = Vec::new();
+    let mut buffer = [0u8; 4096];
+    for row in rows {
+        for (i, field) in row.iter().enumerate() {
+            if i > 0 {
+                write_all(&mut out, &mut buffer, |b| writer.delimiter(b));
+            }
+            let mut input = field.as_bytes();
+            loop {
+                let (result, n_in, n_out) = writer.field(input, &mut buffer);
+                out.extend_from_slice(&buffer[..n_out]);
+                input = &input[n_in..];
+                if result == WriteResult::InputEmpty {
+                    break;
+                }
+            }
+        }
+        write_all(&mut out, &mut buffer, |b| writer.terminator(b));
+    }
+    write_all(&mut out, &mut buffer, |b| writer.finish(b));
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Runs a csv-core step that takes no input until it has written all it has.
+fn write_all(
+    out: &mut Vec<u8>,
+    buffer: &mut [u8],
+    mut step: impl FnMut(&mut [u8]) -> (WriteResult, usize),
+) {
+    loop {
+        let (result, n) = step(buffer);
+        out.extend_from_slice(&buffer[..n]);
+        if result == WriteResult::InputEmpty {
+            break;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_text_per_line_even_with_commas() {
+        let t = parse_texts("Great film, loved it.\n\nDull, slow, long.\r\nFine\n", None).unwrap();
+        assert_eq!(
+            t.texts,
+            ["Great film, loved it.", "Dull, slow, long.", "Fine"]
+        );
+        assert_eq!((t.column, t.header, t.columns.len()), (None, false, 0));
+        assert!(parse_texts("a\nb\n", Some(1)).is_err());
+    }
+
+    #[test]
+    fn a_table_gives_its_text_column() {
+        let csv = "id,review,stars\n1,\"Loved it, truly\",5\n2,\"Said \"\"meh\"\"\",2\n3,,1\n";
+        let t = parse_texts(csv, None).unwrap();
+        assert_eq!(t.columns, ["id", "review", "stars"]);
+        assert_eq!((t.column, t.header, t.skipped), (Some(1), true, 1));
+        assert_eq!(t.texts, ["Loved it, truly", "Said \"meh\""]);
+        // Chosen by hand.
+        assert_eq!(parse_texts(csv, Some(2)).unwrap().texts, ["5", "2", "1"]);
+        assert!(parse_texts(csv, Some(3)).is_err());
+        // No header: the column with the longest fields, whatever its place.
+        let t = parse_texts(
+            "7\tA long review of a film\n8\tAnother long one here\n",
+            None,
+        )
+        .unwrap();
+        assert_eq!((t.column, t.header), (Some(1), false));
+        assert_eq!(t.columns, ["Column 1", "Column 2"]);
+        assert!(parse_texts("\0\u{1}PNG", None).is_err());
+    }
+
+    #[test]
+    fn csv_out_is_read_back_as_written() {
+        let rows = vec![
+            vec!["text".to_string(), "label".to_string()],
+            vec!["Hi, \"you\"\nthere".to_string(), "praise".to_string()],
+            vec!["plain".to_string(), "=1+1".to_string()],
+        ];
+        let csv = to_csv(&rows);
+        assert!(csv.starts_with("text,label\r\n\"Hi, \"\"you\"\"\nthere\",praise\r\n"));
+        let back = table::rows(&csv, b',');
+        let fields: Vec<Vec<String>> = back.into_iter().map(|r| r.fields).collect();
+        assert_eq!(fields, rows);
+    }
+}
