@@ -60,7 +60,7 @@ WASM_OUT := target/$(WASM_TARGET)/wasm/polarity.wasm
 CHROMIUM ?= /usr/bin/chromium
 CHROMEDRIVER ?= /usr/bin/chromedriver
 
-.PHONY: setup-wasm setup-chromium setup-node build demo test-wasm test-js lint-wasm sizes screenshot
+.PHONY: setup-wasm setup-chromium setup-node build build-examples demo test-wasm test-js lint-wasm sizes screenshot
 
 setup-wasm:
 	@rustup target list --installed | grep -q '^$(WASM_TARGET)$$' || rustup target add $(WASM_TARGET)
@@ -97,7 +97,16 @@ sizes:
 	 pg=$$(for f in $(PAGE_FILES); do gzip -9c $$f | wc -c; done | awk '{ s += $$1 } END { print s }'); \
 	 echo "wasm: $$w bytes raw, $$wg gzip -9; demo page (html+css+js+wasm): $$p raw, $$pg gzip -9"
 
-demo: build
+# The 3-label classifier that www/embed-custom.html loads, taught from a fixture by the native CLI
+# exactly as the page's "Teach it" would (fromPretrained + fineTune).
+EXAMPLE_MODEL := www/models/feedback.onnx
+$(EXAMPLE_MODEL): tests/fixtures/feedback.tsv model/polarity.onnx $(shell find src -name '*.rs')
+	$(CARGO) build --release --bin polarity
+	$(POLARITY) fine-tune --labels praise,complaint,question --data $< --out $@ --epochs 40 --seed 1
+
+build-examples: $(EXAMPLE_MODEL)
+
+demo: build build-examples
 	node www/serve.mjs www $(PORT)
 
 # The JS-facing facade (tests/web.rs) in headless Chromium. Same profile and features as `build`,
@@ -108,7 +117,7 @@ test-wasm: build setup-chromium
 
 # Demo page and embed end to end (Playwright + Chromium), the npm package in Vite / a plain page /
 # Node, and IMDB accuracy of the package against the native CLI (skipped loudly without the data).
-test-js: build native setup-node setup-chromium
+test-js: build build-examples native setup-node setup-chromium
 	POLARITY_CHROMIUM=$(CHROMIUM) POLARITY_BIN=$(POLARITY) POLARITY_DATA="$(DATA)" \
 	  node --test --test-concurrency=1 tests/js/
 

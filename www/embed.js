@@ -1,20 +1,38 @@
-// <polarity-review>: a review box with live sentiment for any static page. Two lines of HTML:
+// <polarity-review>: a review box with a live verdict for any static page. Two lines of HTML:
 //   <script type="module" src="https://your.site/polarity/embed.js"></script>
-//   <polarity-review></polarity-review>
+//   <polarity-review model="my-classifier.onnx"></polarity-review>
 // The wasm package is found next to this file (./pkg/, resolved from import.meta.url), loaded once
-// and shared by every box on the page. Attributes: label, placeholder, name (for forms' sake, the
-// textarea's name). User text is only ever set through .value / textContent.
-import { verdict } from "./verdict.js";
+// and shared by every box on the page. Attributes: model (a classifier saved by the demo's
+// "Download model" or `toBytes()`, resolved against the page; without it, the bundled sentiment
+// model), label, placeholder, name (for forms' sake, the textarea's name). Each box fires a
+// `polarity` event whose detail is the prediction with every label's probability in `scores`.
+// User text is only ever set through .value / textContent.
+import { allScores, verdict } from "./verdict.js";
 
 const PKG = new URL("./pkg/polarity.js", import.meta.url).href;
 
-let shared = null;
-function classifier() {
-  shared ??= import(PKG).then(async (m) => {
+let wasm = null;
+function polarity() {
+  wasm ??= import(PKG).then(async (m) => {
     await m.default();
-    return new m.Classifier();
+    return m;
   });
-  return shared;
+  return wasm;
+}
+
+/** One classifier per model URL ("" for the bundled one), shared by every box that names it. */
+const classifiers = new Map();
+function classifier(model) {
+  const url = model ? new URL(model, document.baseURI).href : "";
+  if (!classifiers.has(url)) {
+    classifiers.set(url, polarity().then(async ({ Classifier }) => {
+      if (!url) return new Classifier();
+      const response = await fetch(url);
+      if (!response.ok) throw new Error(`could not load ${model} (HTTP ${response.status})`);
+      return Classifier.fromBytes(new Uint8Array(await response.arrayBuffer()));
+    }));
+  }
+  return classifiers.get(url);
 }
 
 const STYLE = `
@@ -28,8 +46,12 @@ const STYLE = `
   .bar { flex: 1; height: 8px; background: #e6e9ef; border-radius: 4px; overflow: hidden; }
   .fill { height: 100%; width: 50%; background: #8a94a6; transition: width 120ms ease-out; }
   [role=status] { font-weight: 700; min-width: 9rem; }
+  .fill[data-index="0"] { background: #1f5fbf; } .fill[data-index="1"] { background: #a15c00; }
+  .fill[data-index="2"] { background: #6b3fa0; } .fill[data-index="3"] { background: #0e7c86; }
   [data-label=positive] { color: #17803d; } .fill[data-label=positive] { background: #17803d; }
   [data-label=negative] { color: #b42318; } .fill[data-label=negative] { background: #b42318; }
+  ul { list-style: none; margin: 0.3rem 0 0; padding: 0; display: flex; flex-wrap: wrap; gap: 0.2rem 0.9rem;
+       font-size: 0.9rem; color: #4a5568; }
 `;
 
 let styles = null;
@@ -66,31 +88,47 @@ class PolarityReview extends HTMLElement {
     fill.className = "fill";
     bar.append(fill);
     row.append(out, bar);
-    root.append(label, row);
+    // Every label's probability, for models of more than two labels.
+    const list = document.createElement("ul");
+    list.hidden = true;
+    root.append(label, row, list);
 
     let frame = 0;
-    const update = (clf) => {
+    const update = (clf, labels) => {
       frame = 0;
       const text = box.value;
       if (text.trim() === "") {
-        out.textContent = "Start typing…";
-        out.dataset.label = fill.dataset.label = "";
+        out.textContent = `Start typing… (${labels.join(" / ")})`;
+        out.dataset.label = fill.dataset.label = fill.dataset.index = "";
         fill.style.width = "50%";
+        list.replaceChildren();
         return;
       }
       const p = clf.classify(text);
+      const scores = allScores(p, labels);
       out.textContent = verdict(p);
       out.dataset.label = fill.dataset.label = p.label;
+      fill.dataset.index = String(labels.indexOf(p.label));
+      // Two labels: the bar is P(first label), as it always was; more: P(label).
       fill.style.width = `${p.score * 100}%`;
-      this.dispatchEvent(new CustomEvent("polarity", { detail: p, bubbles: true }));
+      if (!list.hidden) {
+        list.replaceChildren(...scores.map((s) => {
+          const item = document.createElement("li");
+          item.textContent = `${s.label} ${Math.round(s.score * 100)}%`;
+          return item;
+        }));
+      }
+      this.dispatchEvent(new CustomEvent("polarity", { detail: { ...p, scores }, bubbles: true }));
     };
-    classifier().then(
+    classifier(this.getAttribute("model")).then(
       (clf) => {
-        box.addEventListener("input", () => (frame ||= requestAnimationFrame(() => update(clf))));
-        update(clf);
+        const labels = clf.info().labels;
+        list.hidden = labels.length < 3;
+        box.addEventListener("input", () => (frame ||= requestAnimationFrame(() => update(clf, labels))));
+        update(clf, labels);
       },
       (err) => {
-        out.textContent = `Sentiment unavailable: ${err?.message ?? err}`;
+        out.textContent = `Classifier unavailable: ${err?.message ?? err}`;
       },
     );
   }

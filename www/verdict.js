@@ -1,6 +1,18 @@
 // How a prediction reads to a person, for the demo and <polarity-review> alike: the label and how
 // sure the model is of it (the probability of that label, floored, so 99.7% never shows as 100%).
+// Two labels: `score` is P(first label); more: it is P(label), and `scores` has every label's.
 export function verdict(prediction) {
-  const sure = Math.floor(Math.max(prediction.score, 1 - prediction.score) * 100);
-  return `${prediction.label} (${sure}% confident)`;
+  const p = prediction.scores ? prediction.score : Math.max(prediction.score, 1 - prediction.score);
+  return `${prediction.label} (${Math.floor(p * 100)}% confident)`;
+}
+
+/** Every label's probability, most probable first, for a model of any number of labels. */
+export function allScores(prediction, labels) {
+  if (prediction.scores) return prediction.scores;
+  const [first, second] = labels;
+  const both = [
+    { label: first, score: prediction.score },
+    { label: second, score: 1 - prediction.score },
+  ];
+  return prediction.score >= 0.5 ? both : both.reverse();
 }
