@@ -8,7 +8,9 @@
 use serde::Serialize;
 
 use crate::engine::{Engine, IDS_PER_RUN};
-use crate::finetune::{check_labels, resolve_examples, FineTuneOptions, FineTuneReport, Labelled};
+use crate::finetune::{
+    check_labels, defaults, resolve_examples, FineTuneOptions, FineTuneReport, Labelled,
+};
 use crate::limits;
 use crate::model::{predicted, probabilities, Model};
 use crate::onnx;
@@ -222,13 +224,23 @@ impl Classifier {
         Rng::new(options.seed ^ 0x5eed).shuffle(&mut examples);
         let n_valid = (examples.len() as f64 * split).round() as usize;
         let train_part = examples.split_off(n_valid.min(examples.len().saturating_sub(1)));
-        let report = self.train_on(&train_part, &examples, &options, progress)?;
+        // A handful of held-out examples is too noisy to choose an epoch by: it only measures.
+        let stop_on = if examples.len() >= defaults::VALIDATION_TO_STOP_ON {
+            &examples[..]
+        } else {
+            &[]
+        };
+        let report = self.train_on(&train_part, stop_on, &options, progress)?;
         let confusion = (!examples.is_empty()).then(|| self.confusion(&examples));
+        let validation_accuracy = confusion.as_ref().map(|m| {
+            let right: u32 = (0..m.len()).map(|i| m[i][i]).sum();
+            right as f32 / examples.len() as f32
+        });
         Ok(FineTuneReport {
             epochs: report.epochs,
             loss: report.loss,
             accuracy: report.accuracy,
-            validation_accuracy: report.validation_accuracy,
+            validation_accuracy,
             confusion,
             warnings,
         })

@@ -28,7 +28,8 @@ pub struct Texts {
 /// Reads the texts of `content`: from `column` (0-based) if given, else from the column a header
 /// names `text` / `review` / `message`..., else from the column with the longest texts. A file is
 /// read as one text per line unless it is tab-separated, has such a header, or most of its rows
-/// have the first row's number (2 or more) of fields. A file that is not text is refused.
+/// have the first row's number (2 or more) of fields and one of them is short (an id, a label, a
+/// date: prose cut at its commas has no such column). A file that is not text is refused.
 pub fn parse_texts(content: &str, column: Option<usize>) -> Result<Texts, Error> {
     check_is_text(content)?;
     let separator = table::separator(content);
@@ -40,7 +41,9 @@ pub fn parse_texts(content: &str, column: Option<usize>) -> Result<Texts, Error>
         .any(|f| named(&TEXT_HEADERS, f) || named(&LABEL_HEADERS, f));
     let width = first.len();
     let same_width = rows.iter().filter(|r| r.fields.len() == width).count();
-    let tabular = width >= 2 && (separator == b'\t' || header || same_width * 10 >= rows.len() * 9);
+    let short_column = (0..width).any(|c| mean_length(&rows, c) <= SHORT_FIELD);
+    let tabular = width >= 2
+        && (separator == b'\t' || header || (same_width * 10 >= rows.len() * 9 && short_column));
     if !tabular {
         if column.is_some_and(|c| c > 0) {
             return Err(Error::InvalidInput(
@@ -90,15 +93,25 @@ pub fn parse_texts(content: &str, column: Option<usize>) -> Result<Texts, Error>
     Ok(texts)
 }
 
+/// Mean characters of a column that holds ids, labels or dates rather than texts.
+const SHORT_FIELD: f64 = 12.0;
+
+/// Mean trimmed length of column `c` over `rows` (a missing field counts as empty).
+fn mean_length(rows: &[table::Row], c: usize) -> f64 {
+    let total: usize = rows
+        .iter()
+        .map(|r| r.fields.get(c).map_or(0, |f| f.trim().chars().count()))
+        .sum();
+    total as f64 / rows.len().max(1) as f64
+}
+
 /// The column whose fields are longest on average (the first of equals).
 fn longest_column(rows: &[table::Row], width: usize) -> usize {
-    let mut total = vec![0usize; width];
-    for row in rows {
-        for (t, f) in total.iter_mut().zip(&row.fields) {
-            *t += f.trim().chars().count();
-        }
-    }
-    (0..width).rev().max_by_key(|&i| total[i]).unwrap_or(0)
+    let means: Vec<f64> = (0..width).map(|c| mean_length(rows, c)).collect();
+    (0..width)
+        .rev()
+        .max_by(|&a, &b| means[a].total_cmp(&means[b]))
+        .unwrap_or(0)
 }
 
 /// `rows` as CSV (comma-separated, CRLF line ends as RFC 4180 has them), each field quoted only
@@ -156,6 +169,9 @@ mod tests {
         );
         assert_eq!((t.column, t.header, t.columns.len()), (None, false, 0));
         assert!(parse_texts("a\nb\n", Some(1)).is_err());
+        // Prose whose every line has two commas is still prose.
+        let lines = "One film, slow, and long at that.\nAnother, sadder, and even longer one.\n";
+        assert_eq!(parse_texts(lines, None).unwrap().texts.len(), 2);
     }
 
     #[test]

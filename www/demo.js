@@ -55,11 +55,21 @@ function showTiming(classifyMs, explainMs) {
 // thread never reads a novel.
 const LONG_TEXT = 100_000;
 
+const scoresList = $("scores");
+
 function showVerdict(p, blank) {
   status.dataset.state = blank ? "empty" : p.label;
   status.textContent = blank ? "Type something: the verdict appears as you write." : verdict(p);
+  // Two labels: the meter is P(first label), its ends the labels; more: P(label), and a list.
   meter.style.width = `${blank ? 50 : p.score * 100}%`;
   meter.dataset.label = blank ? "" : p.label;
+  if (!scoresList.hidden) {
+    scoresList.replaceChildren(...(blank ? [] : p.scores).map((s) => {
+      const item = document.createElement("li");
+      item.textContent = `${s.label}: ${Math.round(s.score * 100)}%`;
+      return item;
+    }));
+  }
 }
 
 function showHint(text) {
@@ -169,7 +179,13 @@ function showInfo() {
   $("vocab-size").textContent = `${info.vocabularySize.toLocaleString("en")} words`;
   $("dims").textContent = `${info.dimensions} dimensions, ${info.quantization}`;
   const [left, right] = document.querySelectorAll(".meter-scale span");
-  [right.textContent, left.textContent] = info.labels;
+  const many = info.labels.length > 2;
+  document.querySelector(".meter-scale").hidden = many;
+  scoresList.hidden = !many;
+  if (!many) [right.textContent, left.textContent] = info.labels;
+  // Explanations weigh the first label (two labels) or the predicted one (more).
+  $("legend-pos").textContent = many ? "pushes towards the verdict" : `pushes towards ${info.labels[0]}`;
+  $("legend-neg").textContent = many ? "pushes away from it" : `pushes towards ${info.labels[1]}`;
 }
 
 // Bytes of the model in use, or null for the shipped one (kept by the "Teach it" panel).

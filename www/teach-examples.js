@@ -1,7 +1,8 @@
-// Teach it, the examples: label the review in the box with one click, edit or delete labelled
-// examples, import a labelled file (the package reads CSV, TSV or ;-separated files:
-// Classifier.parseExamples) and export them as TSV. Every change is saved to IndexedDB. The list
-// shows the newest SHOWN examples, so that tens of thousands never become as many DOM nodes.
+// Teach it, the examples: label the review in the box with one click (a button per label) or a key
+// (1-9; Alt+1-9 while typing), see a count per label, edit or delete labelled examples, import a
+// labelled file (the package reads CSV, TSV or ;-separated files: Classifier.parseExamples) and
+// export them as TSV. Every change is saved to IndexedDB. The list shows the newest SHOWN
+// examples, so that tens of thousands never become as many DOM nodes.
 import * as store from "./store.js";
 import { $, download, say } from "./ui.js";
 
@@ -11,43 +12,85 @@ export function setupExamples(demo, state) {
   const { Classifier, review } = demo;
   const list = $("ex-list");
   const count = $("ex-count");
-  const labelA = $("label-a");
-  const labelB = $("label-b");
+  const buttons = $("label-buttons");
+  const counts = $("label-counts");
   const importMsg = $("import-msg");
 
   /** Saves the examples from index `from` (to `to`): only the chunks holding them are written. */
   const persist = (from = 0, to = state.examples.length) =>
     store.saveExamples(state.examples, from, to).catch((err) => say(importMsg, `Could not save the examples: ${err?.message ?? err}`, "error"));
 
+  /** One "Label as ..." button per label; the first two keep the ids label-a and label-b. */
+  function renderButtons() {
+    const labels = state.activeLabels();
+    buttons.replaceChildren(...labels.map((label, i) => {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "btn";
+      if (i < 2) button.id = i === 0 ? "label-a" : "label-b";
+      button.dataset.label = label;
+      button.textContent = `Label as ${label}`;
+      if (i < 9) {
+        button.setAttribute("aria-keyshortcuts", `${i + 1} Alt+${i + 1}`);
+        const key = document.createElement("kbd");
+        key.textContent = String(i + 1);
+        key.setAttribute("aria-hidden", "true");
+        button.append(" ", key);
+        button.setAttribute("aria-label", `Label as ${label}`);
+      }
+      button.addEventListener("click", () => labelReview(label));
+      return button;
+    }));
+  }
+
+  /** Adds the review in the box as an example of `label`. */
+  function labelReview(label) {
+    const text = review.value.trim();
+    if (!text) {
+      say(importMsg, "Write or pick a review above first, then label it.", "error");
+      review.focus();
+      return;
+    }
+    addExample(text, label);
+    const n = state.examples.length;
+    say(importMsg, `Labelled as ${label}: ${n} example${n === 1 ? "" : "s"}.`);
+  }
+
+  /** Adds one example and saves it (one chunk written). */
+  function addExample(text, label) {
+    state.examples.push({ text, label });
+    renderList();
+    persist(state.examples.length - 1);
+  }
+
   function refresh() {
-    const [a, b] = state.activeLabels();
-    labelA.textContent = `Label as ${a}`;
-    labelB.textContent = `Label as ${b}`;
-    labelA.dataset.label = a;
-    labelB.dataset.label = b;
+    renderButtons();
     renderList();
   }
 
-  for (const button of [labelA, labelB]) {
-    button.addEventListener("click", () => {
-      const text = review.value.trim();
-      if (!text) {
-        say(importMsg, "Write or pick a review above first, then label it.", "error");
-        review.focus();
-        return;
-      }
-      state.examples.push({ text, label: button.dataset.label });
-      renderList();
-      persist(state.examples.length - 1);
-      const n = state.examples.length;
-      say(importMsg, `Labelled as ${button.dataset.label}: ${n} example${n === 1 ? "" : "s"}.`);
-    });
-  }
+  // Keys 1-9 label the review; in a text field only with Alt, so that typing digits stays typing.
+  document.addEventListener("keydown", (e) => {
+    if (e.ctrlKey || e.metaKey || e.repeat || !/^Digit[1-9]$/.test(e.code)) return;
+    const typing = e.target instanceof HTMLElement && e.target.closest("input, textarea, select, [contenteditable]");
+    if (typing && !e.altKey) return;
+    const label = state.activeLabels()[Number(e.code.slice(5)) - 1];
+    if (!label) return;
+    e.preventDefault();
+    labelReview(label);
+  });
 
   function renderList() {
     const labels = state.activeLabels();
     const { examples } = state;
     count.textContent = String(examples.length);
+    const perLabel = new Map(labels.map((l) => [l, 0]));
+    let others = 0;
+    for (const ex of examples) {
+      if (perLabel.has(ex.label)) perLabel.set(ex.label, perLabel.get(ex.label) + 1);
+      else others++;
+    }
+    counts.textContent = [...perLabel].map(([l, n]) => `${l}: ${n}`).join(" · ") +
+      (others ? ` · other labels: ${others} (left out of training)` : "");
     const frag = document.createDocumentFragment();
     const from = Math.max(0, examples.length - SHOWN);
     if (from > 0) {
@@ -84,7 +127,7 @@ export function setupExamples(demo, state) {
         examples.splice(i, 1);
         renderList();
         persist(i);
-        (list.querySelectorAll(".ex-delete")[Math.min(i, examples.length - 1)] ?? labelA).focus();
+        (list.querySelectorAll(".ex-delete")[Math.min(i, examples.length - 1)] ?? buttons.querySelector("button"))?.focus();
       });
       li.append(text, select, del);
       frag.append(li);
@@ -153,5 +196,5 @@ export function setupExamples(demo, state) {
     download("polarity-examples.tsv", new Blob([tsv], { type: "text/tab-separated-values" }));
   });
 
-  return { refresh };
+  return { refresh, addExample, persistAll: () => persist() };
 }

@@ -1,6 +1,7 @@
-// Teach it, the model: start a new classifier with two label names (checked by the package:
-// Classifier.checkLabels), reset to the shipped model, download the model in use as .onnx, or load
-// one. The model in use is kept in IndexedDB.
+// Teach it, the model: edit the labels (add, rename, remove) and start a new classifier with them
+// (checked by the package: Classifier.checkLabels), reset to the shipped model, download the model
+// in use as .onnx (with the two lines that put it on a site), or load one. The model in use is
+// kept in IndexedDB.
 import * as store from "./store.js";
 import { $, download, say } from "./ui.js";
 
@@ -8,18 +9,80 @@ export function setupModel(demo, state) {
   const { Classifier } = demo;
   const modelMsg = $("model-msg");
 
+  // The label editor: one row per label. Each row remembers the label it started as, so that a
+  // renamed label renames its examples.
+  const editor = $("label-editor");
+  function editorRow(name, original) {
+    const li = document.createElement("li");
+    const input = document.createElement("input");
+    input.type = "text";
+    input.maxLength = 100;
+    input.value = name;
+    input.dataset.original = original ?? "";
+    const remove = document.createElement("button");
+    remove.type = "button";
+    remove.className = "btn";
+    remove.textContent = "Remove";
+    remove.addEventListener("click", () => {
+      li.remove();
+      numberRows();
+      editor.querySelector("input")?.focus();
+    });
+    li.append(input, remove);
+    return li;
+  }
+  function numberRows() {
+    const rows = [...editor.children];
+    rows.forEach((li, i) => {
+      const [input, remove] = li.children;
+      if (i < 2) input.id = i === 0 ? "new-label-a" : "new-label-b";
+      else input.removeAttribute("id");
+      input.setAttribute("aria-label", `Label ${i + 1}`);
+      remove.setAttribute("aria-label", `Remove label ${i + 1}`);
+      remove.disabled = rows.length <= 2;
+    });
+  }
+  /** The editor shows the labels in use. */
+  function showLabels() {
+    editor.replaceChildren(...state.activeLabels().map((l) => editorRow(l, l)));
+    numberRows();
+  }
+  $("add-label").addEventListener("click", () => {
+    const row = editorRow("", null);
+    editor.append(row);
+    numberRows();
+    row.querySelector("input").focus();
+  });
+
   $("new-classifier").addEventListener("click", () => {
-    const labels = [$("new-label-a").value.trim(), $("new-label-b").value.trim()];
+    const inputs = [...editor.querySelectorAll("input")];
+    const labels = inputs.map((i) => i.value.trim());
     try {
       Classifier.checkLabels(labels);
     } catch (err) {
-      say(modelMsg, `Give the new classifier two label names: ${err?.message ?? err}.`, "error");
+      say(modelMsg, `These labels cannot name a classifier: ${err?.message ?? err}.`, "error");
       return;
+    }
+    // Renamed labels take their examples along.
+    const renamed = new Map(inputs
+      .filter((i) => i.dataset.original && i.dataset.original !== i.value.trim())
+      .map((i) => [i.dataset.original, i.value.trim()]));
+    let moved = 0;
+    if (renamed.size) {
+      for (const ex of state.examples) {
+        if (renamed.has(ex.label)) {
+          ex.label = renamed.get(ex.label);
+          moved++;
+        }
+      }
+      if (moved) state.persistAll();
     }
     state.pendingLabels = labels;
     store.put("pendingLabels", labels).catch(() => {});
     state.refreshLabels();
-    say(modelMsg, `New classifier "${labels[0]}" / "${labels[1]}": label examples with these names, then fine-tune.`);
+    const names = labels.map((l) => `"${l}"`).join(" / ");
+    say(modelMsg, `New classifier ${names}: label examples with these names, then fine-tune.` +
+      (moved ? ` ${moved} example${moved === 1 ? "" : "s"} renamed.` : ""));
   });
 
   $("reset-model").addEventListener("click", async () => {
@@ -32,7 +95,11 @@ export function setupModel(demo, state) {
 
   $("download-model").addEventListener("click", () => {
     const bytes = demo.getClassifier().toBytes();
-    download("polarity-model.onnx", new Blob([bytes], { type: "application/octet-stream" }));
+    const name = "polarity-model.onnx";
+    download(name, new Blob([bytes], { type: "application/octet-stream" }));
+    $("embed-code").textContent =
+      `<script type="module" src="embed.js"></script>\n<polarity-review model="${name}"></polarity-review>`;
+    $("embed-snippet").hidden = false;
   });
 
   const modelFile = $("load-model-file");
@@ -54,4 +121,6 @@ export function setupModel(demo, state) {
     state.refreshLabels();
     say(modelMsg, `Loaded ${file.name} (${state.modelLabels().join(" / ")}).`);
   });
+
+  return { showLabels };
 }

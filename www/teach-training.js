@@ -93,6 +93,8 @@ export function setupTraining(demo, state, setPanelBusy) {
       return;
     }
     const options = { epochs: Number(epochsInput.value) };
+    // A fifth held out: the confusion matrix is measured on texts the model did not learn from.
+    if ($("hold-out").checked && usable.length >= 10) options.validationSplit = 0.2;
     try {
       Classifier.checkFineTuneOptions(options);
     } catch (err) {
@@ -105,6 +107,7 @@ export function setupTraining(demo, state, setPanelBusy) {
     drawPlot();
     progress.value = 0;
     trainResult.textContent = "";
+    $("confusion").hidden = true;
     const newLabels = state.pendingLabels;
     // Accuracy before, on the main thread with the model in use (meaningless for new labels).
     const before = newLabels ? null : await accuracyOf(demo.getClassifier(), usable);
@@ -171,6 +174,7 @@ export function setupTraining(demo, state, setPanelBusy) {
         `Accuracy on your examples: ${before === null ? "new classifier" : pct(before)} before, ${pct(after)} after.` +
         (skipped ? ` (${skipped} example${skipped === 1 ? "" : "s"} with other labels left out.)` : "") +
         (data.report.warnings?.length ? ` Note: ${data.report.warnings.join(" ")}` : "");
+      if (data.report.confusion) showConfusion(data.report.confusion, clf.info().labels);
       trainResult.dataset.before = before === null ? "" : String(before);
       trainResult.dataset.after = String(after);
       say(trainStatus, `Done: ${data.report.epochs} epochs in ${(data.report.millis / 1000).toFixed(1)} s, loss ${data.report.loss.toFixed(3)}. The verdict above now uses the fine-tuned model.`);
@@ -183,6 +187,33 @@ export function setupTraining(demo, state, setPanelBusy) {
     };
     w.postMessage({ examples: usable, options, modelBytes: startBytes, labels: newLabels, lock });
   });
+
+  /** Rows: the label given; columns: the label predicted, on the held-out examples. */
+  function showConfusion(matrix, labels) {
+    const table = $("confusion");
+    const total = matrix.flat().reduce((a, b) => a + b, 0);
+    const right = matrix.reduce((a, row, i) => a + row[i], 0);
+    const cell = (tag, text, attrs = {}) => {
+      const el = document.createElement(tag);
+      el.textContent = text;
+      for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
+      return el;
+    };
+    const caption = cell("caption", `On ${total} held-out examples: ${total ? Math.round((right / total) * 100) : 0}% right. Rows: the label given; columns: the label predicted.`);
+    const head = document.createElement("tr");
+    head.append(cell("td", ""), ...labels.map((l) => cell("th", l, { scope: "col" })));
+    const rows = matrix.map((row, i) => {
+      const tr = document.createElement("tr");
+      tr.append(cell("th", labels[i], { scope: "row" }), ...row.map((n, j) => cell("td", String(n), i === j ? { class: "diag" } : {})));
+      return tr;
+    });
+    const thead = document.createElement("thead");
+    thead.append(head);
+    const tbody = document.createElement("tbody");
+    tbody.append(...rows);
+    table.replaceChildren(caption, thead, tbody);
+    table.hidden = false;
+  }
 
   cancelBtn.addEventListener("click", () => {
     stopWorker();

@@ -1,13 +1,16 @@
-// The "Teach it" panel: label reviews, import/export them, fine-tune in a Web Worker (the page keeps
-// classifying meanwhile), and keep examples and model in IndexedDB. Each concern has its module:
-// teach-examples.js (labelling, import, export), teach-training.js (the worker, progress, plot),
-// teach-model.js (new classifier, reset, download, load). The rules (what a label means, which
+// The "Teach it" panel: label reviews with any set of labels, import/export them, fine-tune in a
+// Web Worker (the page keeps classifying meanwhile), and keep examples and model in IndexedDB. Each
+// concern has its module: teach-examples.js (labelling, counts, import, export), teach-training.js
+// (the worker, progress, plot, confusion matrix), teach-model.js (label editor, reset, download,
+// load), teach-next.js (what to label next), classify-file.js (a file of texts, in a worker). The rules (what a label means, which
 // options are valid, how a file reads) are the package's: this code asks it and shows the answer.
 // User text only ever reaches the DOM through textContent / option values, never as HTML.
 import * as store from "./store.js";
 import { setupExamples } from "./teach-examples.js";
 import { setupTraining } from "./teach-training.js";
 import { setupModel } from "./teach-model.js";
+import { setupNext } from "./teach-next.js";
+import { setupClassifyFile } from "./classify-file.js";
 import { $, download, say } from "./ui.js";
 
 /**
@@ -60,20 +63,28 @@ export async function setupTeach(demo) {
   if (notices.length) say(modelMsg, notices.join(" "), "error");
 
   const examples = setupExamples(demo, state);
+  state.persistAll = examples.persistAll;
+  state.addExample = examples.addExample;
+  let model = null;
+  let next = null;
   state.refreshLabels = () => {
     const shipped = !demo.fineTuned;
     modelName.textContent = state.pendingLabels
       ? `New classifier (${state.pendingLabels.join(" / ")}), not trained yet: the verdict still uses the current model.`
       : `Current model: ${shipped ? "the shipped one" : "fine-tuned here"} (${state.modelLabels().join(" / ")}).`;
     examples.refresh();
+    model?.showLabels();
+    next?.refresh();
   };
   const setBusy = (busy) => {
     training.setBusy(busy);
-    for (const id of ["new-classifier", "reset-model", "load-model-file"]) $(id).disabled = busy;
+    for (const id of ["new-classifier", "add-label", "reset-model", "load-model-file"]) $(id).disabled = busy;
     panel.dataset.training = busy ? "true" : "false";
   };
   const training = setupTraining(demo, state, setBusy);
-  setupModel(demo, state);
+  model = setupModel(demo, state);
+  next = setupNext(demo, state);
+  setupClassifyFile(demo);
 
   setBusy(false);
   state.refreshLabels();

@@ -104,7 +104,11 @@ export interface FineTuneOptions {
   trainEmbedding?: boolean;
   /** Shuffling seed (default 42): the same seed and examples give the same model. */
   seed?: number;
-  /** Fraction of the examples held out to measure and early-stop on, 0 to 0.5 (default 0). */
+  /**
+   * Fraction of the examples held out to measure the result on, 0 to 0.5 (default 0): the report
+   * then has `validationAccuracy` and `confusion`. With 50 or more held out, training also keeps
+   * the epoch that did best on them and stops early.
+   */
   validationSplit?: number;
   /** The embedding's learning rate relative to the head's, 0 to 10 (default 0.15). */
   embeddingLearningRateScale?: number;

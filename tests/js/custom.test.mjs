@@ -1,0 +1,247 @@
+// Classifiers of one's own, end to end in headless Chromium: teach a 3-label classifier in "Teach
+// it" (label editor, keys, counts, confusion matrix), keep it across a reload, "what to label
+// next", classify a file and download the results, and put a 3-label model on a page with
+// <polarity-review model="...">.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
+import { openTeach, serveWww, watch } from "./helpers.mjs";
+
+const site = serveWww();
+
+const TOPICS = {
+  sport: ["The football match ended with a late goal.", "Our team won the tennis final.", "A great race for the cyclists today.", "The striker scored twice in the league game.", "The runners finished the marathon in the rain.", "Basketball fans cheered the winning team."],
+  food: ["This pasta with garlic is delicious.", "We baked fresh bread and a lemon cake.", "The soup needs more salt and pepper.", "A tasty curry with rice for dinner.", "The pizza came with cheese and tomato.", "Breakfast was eggs, toast and coffee."],
+  music: ["The band played a loud guitar solo.", "Her new album has beautiful songs.", "The orchestra performed a symphony.", "He sings and plays the piano at the concert.", "The drummer kept the rhythm all night.", "A jazz trio played in the bar."],
+};
+
+function assertClean(seen) {
+  assert.deepEqual(seen.errors, [], "console or page errors");
+  const outside = seen.requests.filter((r) => !r.startsWith(site.url) && !r.startsWith("data:") && !r.startsWith("blob:"));
+  assert.deepEqual(outside, [], "requests that left 127.0.0.1");
+}
+
+const status = (page) => page.locator("#status").textContent();
+
+test("teach a 3-label classifier: label editor, keys 1-3, counts, confusion matrix; a reload keeps it all", async () => {
+  const context = await site.browser.newContext();
+  const { page, seen } = await openTeach(site, context);
+  // The editor starts with the labels in use; rename both and add a third.
+  assert.deepEqual(await page.locator("#label-editor input").evaluateAll((i) => i.map((x) => x.value)), ["positive", "negative"]);
+  await page.locator("#new-label-a").fill("sport");
+  await page.locator("#new-label-b").fill("food");
+  await page.getByRole("button", { name: "Add a label" }).click();
+  await page.getByRole("textbox", { name: "Label 3" }).fill("music");
+  await page.getByRole("button", { name: "Use these labels" }).click();
+  await page.getByRole("button", { name: "Label as music" }).waitFor();
+  // Labelled with the keys: 1 = sport, 2 = food, 3 = music (Alt while typing in the box).
+  const names = Object.keys(TOPICS);
+  for (const [k, label] of names.entries()) {
+    for (const text of TOPICS[label]) {
+      await page.locator("#review").fill(text);
+      await page.keyboard.press(`Alt+Digit${k + 1}`);
+    }
+  }
+  assert.equal(await page.locator("#ex-count").textContent(), "18");
+  assert.equal(await page.locator("#label-counts").textContent(), "sport: 6 · food: 6 · music: 6");
+  // And from outside the box, a plain key.
+  await page.locator("#review").fill("The goalkeeper saved a penalty.");
+  await page.locator("#teach-heading").click();
+  await page.keyboard.press("Digit1");
+  assert.equal(await page.locator("#label-counts").textContent(), "sport: 7 · food: 6 · music: 6");
+
+  await page.locator("#epochs").fill("60");
+  await page.locator("#fine-tune").click();
+  await page.waitForFunction(() => document.querySelector("#train-status").textContent.startsWith("Done:"), null, { timeout: 60_000 });
+  // 19 examples: a fifth held out, and the matrix is over them.
+  const caption = await page.locator("#confusion caption").textContent();
+  assert.match(caption, /^On 4 held-out examples: \d+% right/);
+  assert.deepEqual(await page.locator("#confusion thead th").allTextContents(), names);
+  assert.deepEqual(await page.locator("#confusion tbody th").allTextContents(), names);
+
+  const verdictFor = async (text) => {
+    // Through the empty state first, so that the previous text's verdict cannot pass for this one's.
+    await page.locator("#review").fill("");
+    await page.waitForFunction(() => document.querySelector("#status").dataset.state === "empty");
+    await page.locator("#review").fill(text);
+    await page.waitForFunction(() => document.querySelector("#status").dataset.state !== "empty" && document.querySelector("#scores").children.length === 3);
+    return status(page);
+  };
+  // Texts of the examples' words: the flow is tested here, not how far 19 examples generalize.
+  assert.match(await verdictFor("The team scored a late goal in the match."), /^sport \(\d+% confident\)$/);
+  assert.match(await verdictFor("Delicious pasta and a tasty pizza."), /^food \(/);
+  assert.match(await verdictFor("The band played songs at the concert."), /^music \(/);
+  const items = await page.locator("#scores li").allTextContents();
+  assert.equal(items.length, 3);
+  assert.match(items[0], /^music: \d+%$/);
+  assert.equal(await page.locator(".meter-scale").isHidden(), true);
+  assert.match(await page.locator("#model-name").textContent(), /sport \/ food \/ music/);
+
+  // A reload keeps the labels, the examples and the model.
+  await page.reload();
+  await page.waitForSelector("#teach[data-ready=true]", { timeout: 60_000 });
+  assert.equal(await page.locator("#ex-count").textContent(), "19");
+  assert.equal(await page.locator("#label-counts").textContent(), "sport: 7 · food: 6 · music: 6");
+  assert.match(await page.locator("#model-name").textContent(), /fine-tuned here \(sport \/ food \/ music\)/);
+  assert.match(await verdictFor("The band played songs at the concert."), /^music \(/);
+  assertClean(seen);
+  await context.close();
+});
+
+test("a renamed label renames its examples; removing one keeps its examples out of training", async () => {
+  const context = await site.browser.newContext();
+  const { page, seen } = await openTeach(site, context);
+  for (const text of ["Loved it.", "Wonderful."]) {
+    await page.locator("#review").fill(text);
+    await page.getByRole("button", { name: "Label as positive" }).click();
+  }
+  await page.locator("#new-label-a").fill("good");
+  await page.getByRole("button", { name: "Use these labels" }).click();
+  await page.getByRole("button", { name: "Label as good" }).waitFor();
+  assert.match(await page.locator("#model-msg").textContent(), /2 examples renamed/);
+  assert.equal(await page.locator("#label-counts").textContent(), "good: 2 · negative: 0");
+  await page.getByRole("button", { name: "Add a label" }).click();
+  await page.getByRole("textbox", { name: "Label 3" }).fill("good");
+  await page.getByRole("button", { name: "Use these labels" }).click();
+  assert.match(await page.locator("#model-msg").textContent(), /given twice/);
+  await page.getByRole("textbox", { name: "Label 3" }).fill("meh");
+  await page.getByRole("button", { name: "Remove label 1" }).click();
+  // Two labels left: neither can go.
+  assert.equal(await page.getByRole("button", { name: "Remove label 1" }).isDisabled(), true);
+  await page.getByRole("button", { name: "Use these labels" }).click();
+  assert.equal(await page.locator("#label-counts").textContent(), "negative: 0 · meh: 0 · other labels: 2 (left out of training)");
+  assertClean(seen);
+  await context.close();
+});
+
+test("what to label next: the texts the model is least sure of come first, one click labels them", async () => {
+  const context = await site.browser.newContext();
+  const { page, seen } = await openTeach(site, context);
+  const sure = ["An absolute masterpiece, I loved every wonderful minute.", "Awful, boring, the worst film ever made."];
+  const unsure = ["The film is about a man and his car.", "It was a film."];
+  await page.locator("#pool-text").fill([...sure, ...unsure].join("\n"));
+  await page.getByRole("button", { name: "Rank these" }).click();
+  await page.waitForFunction(() => document.querySelector("#next-msg").textContent.startsWith("Ranked 4 texts"));
+  const ranked = await page.locator("#next-list .next-text").allTextContents();
+  assert.deepEqual(ranked.slice(2).sort(), [...sure].sort(), `ranked: ${ranked}`);
+  const certainties = (await page.locator("#next-list .help").allTextContents()).map((t) => Number(t.match(/\d+/)[0]));
+  assert.deepEqual(certainties, [...certainties].sort((a, b) => a - b));
+  await page.getByRole("button", { name: "Label text 1 as negative" }).click();
+  assert.equal(await page.locator("#ex-count").textContent(), "1");
+  assert.equal(await page.locator("#next-list li").count(), 3);
+  const labelled = await page.locator("#ex-list .ex-text").allTextContents();
+  assert.deepEqual(labelled, [ranked[0]]);
+  // From a file: the package reads its text column.
+  await page.locator("#pool-file").setInputFiles({ name: "pool.csv", mimeType: "text/csv", buffer: Buffer.from('id,review\n1,"Great, great fun"\n2,"It is a film, with actors"\n') });
+  await page.waitForFunction(() => document.querySelector("#next-msg").textContent.startsWith("Ranked 2 texts from pool.csv"));
+  assert.deepEqual((await page.locator("#next-list .next-text").allTextContents()).sort(), ["Great, great fun", "It is a film, with actors"]);
+  assertClean(seen);
+  await context.close();
+});
+
+test("classify a file in the worker: column chosen, progress, a count per label, results as CSV", async () => {
+  const context = await site.browser.newContext({ acceptDownloads: true });
+  const { page, seen } = await openTeach(site, context);
+  const rows = ["id;review;stars"];
+  for (let i = 0; i < 300; i++) {
+    rows.push(i % 3 ? `${i};"Awful, dull; I hated it (${i})";1` : `${i};"Wonderful and moving, I loved it (${i})";5`);
+  }
+  await page.locator("#classify-file").setInputFiles({ name: "reviews.csv", mimeType: "text/csv", buffer: Buffer.from(rows.join("\n")) });
+  await page.waitForFunction(() => document.querySelector("#file-msg").textContent.startsWith("reviews.csv: 300 texts"));
+  assert.equal(await page.locator("#file-msg").textContent(), 'reviews.csv: 300 texts from the column "review".');
+  assert.deepEqual(await page.locator("#text-column option").allTextContents(), ["id", "review", "stars"]);
+  await page.locator("#classify-start").click();
+  await page.waitForFunction(() => document.querySelector("#file-msg").textContent.startsWith("Classified 300 texts"), null, { timeout: 60_000 });
+  const summary = await page.locator("#file-summary tbody tr").evaluateAll((trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
+  assert.deepEqual(summary, [["positive", "100", "33%"], ["negative", "200", "67%"]]);
+  const [download] = await Promise.all([page.waitForEvent("download"), page.locator("#classify-download").click()]);
+  assert.equal(download.suggestedFilename(), "reviews-classified.csv");
+  const csv = await readFile(await download.path(), "utf8");
+  const lines = csv.split("\r\n");
+  assert.equal(lines[0], "text,label,positive,negative");
+  const first = lines[1].match(/^"Wonderful and moving, I loved it \(0\)",positive,(0\.\d{4}|1\.0000),(0\.\d{4})$/);
+  assert.ok(first, lines[1]);
+  assert.ok(Math.abs(Number(first[1]) + Number(first[2]) - 1) < 1e-3, lines[1]);
+  assert.match(lines[2], /^"Awful, dull; I hated it \(1\)",negative,/);
+  assert.equal(lines.length, 302); // header, 300 rows, and the last line end
+  // Another column, by choice: the stars.
+  await page.locator("#text-column").selectOption("2");
+  await page.waitForFunction(() => document.querySelector("#file-msg").textContent.includes('from the column "stars"'));
+  // Cancel midway on a long file: nothing is kept, and the page says so.
+  const long = Array.from({ length: 30_000 }, (_, i) => `Review ${i}: a slow film with a great cast, some fine scenes and a dull end.`).join("\n");
+  await page.locator("#classify-file").setInputFiles({ name: "long.txt", mimeType: "text/plain", buffer: Buffer.from(long) });
+  await page.waitForFunction(() => document.querySelector("#file-msg").textContent.startsWith("long.txt: 30,000 texts one per line"));
+  await page.locator("#classify-start").click();
+  await page.waitForFunction(() => document.querySelector("#file-msg").textContent.startsWith("Classifying:"), null, { timeout: 60_000 });
+  await page.locator("#classify-cancel").click();
+  assert.equal(await page.locator("#file-msg").textContent(), "Cancelled: nothing was classified.");
+  assert.equal(await page.locator("#classify-download").isDisabled(), true);
+  assert.equal(await page.locator("#classify-start").isEnabled(), true);
+  // A file that is not text is refused whole.
+  await page.locator("#classify-file").setInputFiles({ name: "pic.png", mimeType: "image/png", buffer: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 13, 0xff, 0xfe]) });
+  await page.waitForFunction(() => document.querySelector("#file-msg").textContent.startsWith("pic.png: this file is not text"));
+  assertClean(seen);
+  await context.close();
+});
+
+test("<polarity-review model=...> loads a 3-label model, shows its labels, and its event has every probability", async () => {
+  const context = await site.browser.newContext();
+  const page = await context.newPage();
+  const seen = watch(page);
+  await page.goto(new URL("embed-custom.html", site.url).href);
+  const shadow = (sel) => page.evaluate((s) => document.querySelector("polarity-review").shadowRoot?.querySelector(s)?.textContent ?? "", sel);
+  await page.waitForFunction(() => document.querySelector("polarity-review").shadowRoot?.querySelector("[role=status]")?.textContent.startsWith("Start typing"), null, { timeout: 60_000 });
+  assert.equal(await shadow("[role=status]"), "Start typing… (praise / complaint / question)");
+  await page.evaluate(() => {
+    window.events = [];
+    document.addEventListener("polarity", (e) => window.events.push(e.detail));
+  });
+  const box = page.locator("polarity-review textarea");
+  for (const [text, label] of [["Do you deliver on Sundays?", "question"], ["My order arrived broken and nobody answers.", "complaint"], ["Wonderful evening, thank you so much!", "praise"]]) {
+    await box.fill(text);
+    await page.waitForFunction((l) => document.querySelector("polarity-review").shadowRoot.querySelector("[role=status]").textContent.startsWith(`${l} (`), label);
+  }
+  const last = await page.evaluate(() => window.events.at(-1));
+  assert.equal(last.label, "praise");
+  assert.deepEqual(last.scores.map((s) => s.label).sort(), ["complaint", "praise", "question"]);
+  assert.ok(Math.abs(last.scores.reduce((a, s) => a + s.score, 0) - 1) < 1e-5);
+  assert.equal((await page.locator("polarity-review li").allTextContents()).length, 3);
+  assertClean(seen);
+  // The bundled model's box, beside it, still answers with two labels and P(first label).
+  const plain = await context.newPage();
+  await plain.goto(new URL("embed-example.html", site.url).href);
+  await plain.evaluate(() => {
+    window.events = [];
+    document.addEventListener("polarity", (e) => window.events.push(e.detail));
+  });
+  await plain.waitForFunction(() => document.querySelector("polarity-review").shadowRoot?.querySelector("[role=status]")?.textContent.startsWith("Start typing"), null, { timeout: 60_000 });
+  await plain.locator("polarity-review textarea").fill("Awful.");
+  await plain.waitForFunction(() => window.events.length > 0);
+  const e = await plain.evaluate(() => window.events.at(-1));
+  assert.equal(e.label, "negative");
+  assert.deepEqual(e.scores.map((s) => s.label), ["negative", "positive"]);
+  assert.ok(Math.abs(e.scores[1].score - e.score) < 1e-9);
+  await context.close();
+});
+
+test("the demo's Download model gives a file the element loads, and the two lines to paste", async () => {
+  const context = await site.browser.newContext({ acceptDownloads: true });
+  const { page, seen } = await openTeach(site, context);
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download model" }).click()]);
+  assert.equal(download.suggestedFilename(), "polarity-model.onnx");
+  assert.equal(await page.locator("#embed-code").textContent(),
+    '<script type="module" src="embed.js"></script>\n<polarity-review model="polarity-model.onnx"></polarity-review>');
+  // The downloaded file, served next to embed.js, is what the element loads.
+  const bytes = await readFile(await download.path());
+  await page.route("**/downloaded.onnx", (route) => route.fulfill({ body: bytes, contentType: "application/octet-stream" }));
+  await page.goto(new URL("embed-example.html", site.url).href);
+  await page.evaluate(() => {
+    const el = document.createElement("polarity-review");
+    el.setAttribute("model", "downloaded.onnx");
+    el.id = "mine";
+    document.body.append(el);
+  });
+  await page.waitForFunction(() => document.querySelector("#mine").shadowRoot?.querySelector("[role=status]")?.textContent === "Start typing… (positive / negative)", null, { timeout: 60_000 });
+  assertClean(seen);
+  await context.close();
+});

@@ -1,0 +1,142 @@
+// Teach it, classify a file: a CSV / TSV / text file of texts goes to a worker (file-worker.js)
+// with the model in use; the page shows which column the texts come from (and lets the person pick
+// another), progress with Cancel, a count per label, and the results to download as CSV. The file
+// is only ever read here and in the worker: nothing leaves the browser.
+import { $, download, say } from "./ui.js";
+
+export function setupClassifyFile(demo) {
+  const input = $("classify-file");
+  const columnRow = $("column-row");
+  const columnSelect = $("text-column");
+  const start = $("classify-start");
+  const cancel = $("classify-cancel");
+  const save = $("classify-download");
+  const progress = $("file-progress");
+  const msg = $("file-msg");
+  const summary = $("file-summary");
+  let worker = null;
+  let file = null; // { name, content }
+  let results = null; // CSV text
+
+  function stop() {
+    worker?.terminate();
+    worker = null;
+    cancel.hidden = true;
+    input.disabled = false;
+  }
+
+  /** A worker holding the file and the model in use; `onParsed` gets what it found. */
+  function open(onParsed) {
+    stop();
+    const w = (worker = new Worker(new URL("./file-worker.js", import.meta.url), { type: "module" }));
+    w.onmessage = ({ data }) => {
+      if (w !== worker) return;
+      if (data.error) {
+        stop();
+        start.disabled = true;
+        say(msg, `${file.name}: ${data.error}`, "error");
+      } else if (data.parsed) onParsed(data.parsed);
+      else if (data.progress) {
+        progress.max = data.progress.total;
+        progress.value = data.progress.done;
+        say(msg, `Classifying: ${data.progress.done.toLocaleString("en")} of ${data.progress.total.toLocaleString("en")}…`);
+      } else if (data.done) finished(data.done);
+    };
+    w.onerror = (e) => {
+      if (w !== worker) return;
+      e.preventDefault();
+      stop();
+      say(msg, `Classifying stopped: ${e.message || "the worker failed"}`, "error");
+    };
+    w.postMessage({ content: file.content, model: demo.currentBytes() });
+  }
+
+  function showParsed(p) {
+    columnRow.hidden = p.columns.length === 0;
+    columnSelect.replaceChildren(...p.columns.map((name, i) => {
+      const option = document.createElement("option");
+      option.value = String(i);
+      option.textContent = name;
+      return option;
+    }));
+    if (p.column !== null) columnSelect.value = String(p.column);
+    start.disabled = p.count === 0;
+    const where = p.column === null ? "one per line" : `from the column "${p.columns[p.column]}"`;
+    const skipped = p.skipped ? `, ${p.skipped.toLocaleString("en")} empty left out` : "";
+    say(msg, `${file.name}: ${p.count.toLocaleString("en")} texts ${where}${skipped}.`, p.count ? "info" : "error");
+  }
+
+  function finished(done) {
+    stop();
+    results = done.csv;
+    save.disabled = false;
+    progress.value = progress.max;
+    const body = summary.querySelector("tbody");
+    body.replaceChildren(...done.labels.map((label) => {
+      const tr = document.createElement("tr");
+      const n = done.counts[label];
+      for (const [i, value] of [label, n.toLocaleString("en"), `${done.total ? Math.round((n / done.total) * 100) : 0}%`].entries()) {
+        const cell = document.createElement(i === 0 ? "th" : "td");
+        if (i === 0) cell.scope = "row";
+        cell.textContent = value;
+        tr.append(cell);
+      }
+      return tr;
+    }));
+    summary.hidden = false;
+    say(msg, `Classified ${done.total.toLocaleString("en")} texts in ${(done.millis / 1000).toFixed(1)} s.`);
+    summary.dataset.millis = String(done.millis);
+  }
+
+  input.addEventListener("change", async () => {
+    const f = input.files[0];
+    if (!f) return;
+    results = null;
+    save.disabled = true;
+    summary.hidden = true;
+    progress.value = 0;
+    try {
+      file = { name: f.name, content: await f.text() };
+    } catch (err) {
+      say(msg, `Could not read ${f.name}: ${err?.message ?? err}`, "error");
+      return;
+    }
+    say(msg, `Reading ${f.name}…`);
+    open(showParsed);
+  });
+
+  /** Opens a worker on the file, parsed with `column` (or its own choice when null), then `then`. */
+  function openWith(column, then) {
+    open((p) => (column !== null && p.column !== column ? worker.postMessage({ column }) : then(p)));
+  }
+
+  columnSelect.addEventListener("change", () => openWith(Number(columnSelect.value), showParsed));
+
+  start.addEventListener("click", () => {
+    if (!file) return;
+    results = null;
+    save.disabled = true;
+    summary.hidden = true;
+    // A fresh worker each run: it has the model now in use, and the column chosen.
+    openWith(columnRow.hidden ? null : Number(columnSelect.value), () => {
+      cancel.hidden = false;
+      input.disabled = true;
+      start.disabled = true;
+      worker.postMessage({ classify: true });
+    });
+  });
+
+  cancel.addEventListener("click", () => {
+    stop();
+    start.disabled = false;
+    progress.value = 0;
+    say(msg, "Cancelled: nothing was classified.");
+    start.focus();
+  });
+
+  save.addEventListener("click", () => {
+    if (!results) return;
+    const base = file.name.replace(/\.[^.]*$/, "");
+    download(`${base}-classified.csv`, new Blob([results], { type: "text/csv" }));
+  });
+}

@@ -1,0 +1,54 @@
+// The "Classify a file" worker: reads a file of texts with the package (Classifier.parseTexts),
+// classifies them in batches with the model it is given, reports progress, and writes the results
+// as CSV (Classifier.toCsv). The page's Cancel is worker.terminate().
+import init, { Classifier } from "./pkg/polarity.js";
+
+const ready = init();
+const BATCH = 256;
+let content = "";
+let model = null;
+let parsed = null;
+
+function parse(column) {
+  parsed = Classifier.parseTexts(content, column ?? undefined);
+  const { columns, column: chosen, header, skipped } = parsed;
+  self.postMessage({ parsed: { columns, column: chosen, header, skipped, count: parsed.texts.length } });
+}
+
+function classify() {
+  const clf = model ? Classifier.fromBytes(model) : new Classifier();
+  const labels = clf.info().labels;
+  const { texts } = parsed;
+  const rows = [["text", "label", ...labels]];
+  const counts = Object.fromEntries(labels.map((l) => [l, 0]));
+  const started = performance.now();
+  for (let i = 0; i < texts.length; i += BATCH) {
+    const chunk = texts.slice(i, i + BATCH);
+    clf.classifyBatch(chunk).forEach((p, k) => {
+      counts[p.label]++;
+      // Every label's probability, in the model's label order (two labels: P(first), 1 - P(first)).
+      const probability = p.scores
+        ? Object.fromEntries(p.scores.map((s) => [s.label, s.score]))
+        : { [labels[0]]: p.score, [labels[1]]: 1 - p.score };
+      rows.push([chunk[k], p.label, ...labels.map((l) => probability[l].toFixed(4))]);
+    });
+    self.postMessage({ progress: { done: Math.min(i + BATCH, texts.length), total: texts.length } });
+  }
+  const millis = performance.now() - started;
+  clf.free();
+  self.postMessage({ done: { csv: Classifier.toCsv(rows), counts, labels, total: texts.length, millis } });
+}
+
+self.onmessage = async ({ data }) => {
+  try {
+    await ready;
+    if ("content" in data) {
+      content = data.content;
+      model = data.model ?? null;
+      parse();
+    } else if ("column" in data) parse(data.column);
+    else if (data.classify) classify();
+  } catch (err) {
+    self.postMessage({ error: err?.message ?? String(err) });
+  }
+};

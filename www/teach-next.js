@@ -1,0 +1,118 @@
+// Teach it, what to label next: unlabelled texts (pasted, or a file read by the package's
+// Classifier.parseTexts) are ranked by how unsure the model in use is of them, in slices so that no
+// main-thread task runs long, and the SHOWN most uncertain are offered with a button per label.
+// Labelling one adds it to the examples and takes it out of the pool.
+import { $, say } from "./ui.js";
+
+const SHOWN = 10;
+/** More texts than this are not ranked (the first ones are): a pool is for labelling by hand. */
+const MAX_POOL = 20_000;
+/** Files larger than this are refused before they are read. */
+const MAX_FILE_BYTES = 20 << 20;
+
+/**
+ * How sure a prediction is, from 0 (a coin toss) to 1: the gap between the two most probable
+ * labels (for two labels, |P(first) - P(second)|).
+ */
+export function certainty(p) {
+  return p.scores ? p.scores[0].score - (p.scores[1]?.score ?? 0) : Math.abs(2 * p.score - 1);
+}
+
+export function setupNext(demo, state) {
+  const msg = $("next-msg");
+  const list = $("next-list");
+  let pool = []; // { text, certainty }, most uncertain first
+  let ranking = 0; // id of the newest ranking, so that an older one stops
+
+  async function rank(texts, source) {
+    const id = ++ranking;
+    const unique = [...new Set(texts.map((t) => t.trim()).filter(Boolean))];
+    const kept = unique.slice(0, MAX_POOL);
+    const clf = demo.getClassifier();
+    const ranked = [];
+    say(msg, `Ranking ${kept.length.toLocaleString("en")} texts…`);
+    for (let i = 0; i < kept.length; ) {
+      const t0 = performance.now();
+      while (i < kept.length && performance.now() - t0 < 20) {
+        const chunk = kept.slice(i, i + 16);
+        clf.classifyBatch(chunk).forEach((p, k) => ranked.push({ text: chunk[k], certainty: certainty(p) }));
+        i += chunk.length;
+      }
+      if (i < kept.length) await new Promise((r) => setTimeout(r));
+      if (id !== ranking) return;
+    }
+    ranked.sort((a, b) => a.certainty - b.certainty);
+    pool = ranked;
+    render();
+    const cut = unique.length > MAX_POOL ? ` (the first ${MAX_POOL.toLocaleString("en")} of ${unique.length.toLocaleString("en")})` : "";
+    say(msg, `Ranked ${kept.length.toLocaleString("en")} texts from ${source}${cut}: the most uncertain are below.`);
+  }
+
+  function render() {
+    const labels = state.activeLabels();
+    list.replaceChildren(...pool.slice(0, SHOWN).map((item, i) => {
+      const li = document.createElement("li");
+      const text = document.createElement("p");
+      text.className = "next-text";
+      text.textContent = item.text;
+      const sure = document.createElement("span");
+      sure.className = "help";
+      sure.textContent = `certainty ${Math.round(item.certainty * 100)}%`;
+      const row = document.createElement("div");
+      row.className = "row";
+      row.setAttribute("role", "group");
+      row.setAttribute("aria-label", `Label text ${i + 1}`);
+      for (const label of labels) {
+        const button = document.createElement("button");
+        button.type = "button";
+        button.className = "btn";
+        button.textContent = label;
+        button.setAttribute("aria-label", `Label text ${i + 1} as ${label}`);
+        button.addEventListener("click", () => {
+          state.addExample(item.text, label);
+          pool = pool.filter((x) => x !== item);
+          render();
+          say(msg, `Labelled as ${label}. ${pool.length.toLocaleString("en")} texts left to rank.`);
+          list.querySelector("button")?.focus();
+        });
+        row.append(button);
+      }
+      li.append(text, sure, row);
+      return li;
+    }));
+  }
+
+  $("rank-pasted").addEventListener("click", () => {
+    const texts = $("pool-text").value.split("\n");
+    if (!texts.some((t) => t.trim())) {
+      say(msg, "Paste some texts first, one per line.", "error");
+      return;
+    }
+    rank(texts, "the box");
+  });
+
+  const file = $("pool-file");
+  file.addEventListener("change", async () => {
+    const f = file.files[0];
+    file.value = "";
+    if (!f) return;
+    if (f.size > MAX_FILE_BYTES) {
+      say(msg, `${f.name} is ${(f.size / 1e6).toFixed(0)} MB; ranking reads files of up to ${MAX_FILE_BYTES >> 20} MB (use "Classify a file" for large ones).`, "error");
+      return;
+    }
+    try {
+      const parsed = demo.Classifier.parseTexts(await f.text());
+      await rank(parsed.texts, f.name);
+    } catch (err) {
+      say(msg, `${f.name}: ${err?.message ?? err}`, "error");
+    }
+  });
+
+  // After a new model or new labels, the order is stale: rank the same texts again.
+  return {
+    refresh() {
+      if (pool.length) rank(pool.map((x) => x.text), "the same pool, with the model now in use");
+      else render();
+    },
+  };
+}
