@@ -2,8 +2,10 @@
 """Cross-checks polarity's ONNX files against the reference ONNX tooling.
 
 For each model: `onnx.checker.check_model(full_check=True)` must accept it, and onnxruntime must
-give the same P(positive) as tract (via `polarity dump`) within 1e-5 on every review: the
-handwritten fixture always, plus a fixed sample of IMDB test where the data is present.
+give the same P(positive) as tract (via `polarity dump`) within 1e-5 on every review, or for a
+model of more than two labels every label's probability: the handwritten fixture always, plus a
+fixed sample of IMDB test where the data is present. The models are model/*.onnx, one of them
+fine-tuned by polarity, and a 3-label classifier taught from tests/fixtures/feedback.tsv.
 Prints `N passed, N failed` and exits non-zero on any failure.
 """
 
@@ -37,7 +39,9 @@ def dump(polarity, model, data):
 
 
 def onnxruntime_scores(model, rows, batch=64):
+    """onnxruntime's output per review: P(first label), or every label's probability."""
     session = ort.InferenceSession(model, providers=["CPUExecutionProvider"])
+    output = session.get_outputs()[0].name
     scores = []
     for start in range(0, len(rows), batch):
         chunk = rows[start:start + batch]
@@ -45,9 +49,16 @@ def onnxruntime_scores(model, rows, batch=64):
         ids = np.zeros((len(chunk), length), dtype=np.int64)
         for i, r in enumerate(chunk):
             ids[i, :len(r["ids"])] = r["ids"]
-        (out,) = session.run(["score"], {"ids": ids})
-        scores.extend(out[:, 0].tolist())
+        (out,) = session.run([output], {"ids": ids})
+        scores.extend(out[:, 0].tolist() if output == "score" else out.tolist())
     return scores
+
+
+def difference(row, theirs):
+    """Largest |tract - onnxruntime| over what the model gives for one review."""
+    if "probabilities" in row:
+        return max(abs(a - b) for a, b in zip(row["probabilities"], theirs))
+    return abs(row["score"] - theirs)
 
 
 def imdb_sample(data_dir, every=83):
@@ -84,6 +95,13 @@ def main():
         check=True, capture_output=True,
     )
     models.append(tuned)
+    three = os.path.join(tuned_dir, "three-labels.onnx")
+    subprocess.run(
+        [args.polarity, "fine-tune", "--labels", "praise,complaint,question", "--data",
+         os.path.join(ROOT, "tests", "fixtures", "feedback.tsv"), "--out", three, "--epochs", "20"],
+        check=True, capture_output=True,
+    )
+    models.append(three)
     sample = imdb_sample(args.data)
     if sample:
         datasets.append(sample)
@@ -96,6 +114,8 @@ def main():
         name = os.path.relpath(model, ROOT)
         if model == tuned:
             name = f"{os.path.relpath(models[0], ROOT)} fine-tuned on the fixture"
+        if model == three:
+            name = "a 3-label classifier (praise / complaint / question)"
 
         try:
             onnx.checker.check_model(onnx.load(model), full_check=True)
@@ -107,7 +127,7 @@ def main():
         for data in datasets:
             rows = dump(args.polarity, model, data)
             theirs = onnxruntime_scores(model, rows)
-            diff = max(abs(r["score"] - s) for r, s in zip(rows, theirs))
+            diff = max(difference(r, s) for r, s in zip(rows, theirs))
             label = "IMDB test sample" if data == sample else os.path.relpath(data, ROOT)
             verdict = "ok  " if diff < TOLERANCE else "FAIL"
             print(f"{verdict}  {name} on {label}: {len(rows)} reviews, max |tract - onnxruntime| = {diff:.2e}")
@@ -118,6 +138,7 @@ def main():
     if sample:
         os.unlink(sample)
     os.unlink(tuned)
+    os.unlink(three)
     os.rmdir(tuned_dir)
     print(f"{passed} passed, {failed} failed")
     sys.exit(1 if failed else 0)

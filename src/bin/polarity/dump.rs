@@ -1,5 +1,6 @@
-//! `polarity dump`: each review's token ids and tract's score, as JSON lines, so that other
-//! engines (onnxruntime, onnxruntime-web, TF.js) can be checked against the same ids.
+//! `polarity dump`: each review's token ids and tract's score (and, for a model of more than two
+//! labels, every label's probability in the model's order), as JSON lines, so that other engines
+//! (onnxruntime, onnxruntime-web, TF.js) can be checked against the same ids.
 
 use std::io::Write;
 
@@ -16,6 +17,8 @@ pub struct Args {
 struct Line<'a> {
     ids: &'a [u32],
     score: f32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    probabilities: Option<Vec<f32>>,
 }
 
 pub fn run(args: Args) -> Result<(), Error> {
@@ -26,10 +29,23 @@ pub fn run(args: Args) -> Result<(), Error> {
         .collect();
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
+    let labels = clf.labels();
     for (ids, p) in ids.iter().zip(clf.score_ids(&ids)?) {
+        let probabilities = p.scores.as_ref().map(|scores| {
+            labels
+                .iter()
+                .map(|l| {
+                    scores
+                        .iter()
+                        .find(|s| s.label == *l)
+                        .map_or(0.0, |s| s.score)
+                })
+                .collect()
+        });
         let line = serde_json::to_string(&Line {
             ids,
             score: p.score,
+            probabilities,
         })
         .map_err(|e| Error::InvalidInput(e.to_string()))?;
         writeln!(out, "{line}").map_err(|source| Error::Io {
