@@ -141,8 +141,13 @@ bench-data:
 	  [ -f "$(DATA)/$$f" ] || { echo "!! make bench: $(DATA)/$$f is absent; set POLARITY_DATA" >&2; exit 1; }; \
 	done
 
-bench: bench-data build native setup-node setup-chromium
+$(VENV)/.bench-ready: bench/requirements.txt $(VENV)/.ready
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r bench/requirements.txt
+	touch $@
+
+bench: bench-data build native setup-node setup-chromium $(VENV)/.bench-ready
 	POLARITY_CHROMIUM=$(CHROMIUM) POLARITY_BIN=$(POLARITY) POLARITY_DATA="$(DATA)" node bench/fewshot.mjs
+	POLARITY_CHROMIUM=$(CHROMIUM) POLARITY_BIN=$(POLARITY) POLARITY_DATA="$(DATA)" node bench/custom.mjs
 	POLARITY_CHROMIUM=$(CHROMIUM) POLARITY_BIN=$(POLARITY) POLARITY_DATA="$(DATA)" node bench/run.mjs
 
 ## Everything --------------------------------------------------------------------------------------

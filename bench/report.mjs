@@ -82,7 +82,7 @@ function fewshotSection(fewshot) {
   return fewshot ? `\n${fewshot.markdown.trim()}\n` : "";
 }
 
-export function render(r, fewshot) {
+export function render(r, fewshot, custom) {
   const v = r.versions;
   const c = r.config;
   const n = r.native;
@@ -155,7 +155,7 @@ Accuracy of polarity \`classify\` on the sample: ${num(r.agreement.polarityAccur
 ## Budgets
 
 ${budgets(r)}
-${fewshotSection(fewshot)}`;
+${fewshotSection(fewshot)}${fewshotSection(custom)}`;
   const readmeTable = `${speedTable(r)}\n\n${budgets(r)}\n\nFrom \`make bench\` on ${r.date.slice(0, 10)} (${machine}); ` +
     `sizes, memory, fine-tuning, agreement and method: [bench/RESULTS.md](bench/RESULTS.md).\n`;
   return { markdown, readmeTable };

@@ -302,6 +302,7 @@ async function main() {
     engines: Object.fromEntries(Object.entries(results).map(([k, { scores, ...v }]) => [k, v])),
     native: nativeResult,
     fewshot: fewshot()?.json ?? null,
+    custom: custom()?.json ?? null,
   };
   report.seconds = (performance.now() - started) / 1000;
   if (ENGINES.length < ALL_ENGINES.length) {
@@ -310,7 +311,7 @@ async function main() {
     return;
   }
   writeFileSync(join(ROOT, "bench/results.json"), JSON.stringify(report, null, 2) + "\n");
-  const { markdown, readmeTable } = render(report, fewshot());
+  const { markdown, readmeTable } = render(report, fewshot(), custom());
   writeFileSync(join(ROOT, "bench/RESULTS.md"), markdown);
   const readme = readFileSync(join(ROOT, "README.md"), "utf8");
   const marked = /(<!-- bench:start -->\n)[\s\S]*?(<!-- bench:end -->)/;
@@ -322,6 +323,14 @@ async function main() {
 function fewshot() {
   const md = join(ROOT, "bench/fewshot.md");
   const json = join(ROOT, "bench/fewshot.json");
+  if (!existsSync(md) || !existsSync(json)) return null;
+  return { markdown: readFileSync(md, "utf8"), json: JSON.parse(readFileSync(json, "utf8")) };
+}
+
+/** The custom-classifier results bench/custom.mjs wrote (it runs before this in `make bench`). */
+function custom() {
+  const md = join(ROOT, "bench/custom.md");
+  const json = join(ROOT, "bench/custom.json");
   if (!existsSync(md) || !existsSync(json)) return null;
   return { markdown: readFileSync(md, "utf8"), json: JSON.parse(readFileSync(json, "utf8")) };
 }

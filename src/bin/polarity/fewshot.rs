@@ -56,6 +56,10 @@ pub struct Args {
     /// (tools/tfidf_baseline.py).
     #[arg(long)]
     dump: Option<PathBuf>,
+    /// Print one JSON object per sample ({"n", "seed", "accuracy", "f1", "millis"}) instead of
+    /// the table, for `make bench`.
+    #[arg(long)]
+    json: bool,
 }
 
 pub fn run(args: Args) -> Result<(), Error> {
@@ -87,7 +91,7 @@ pub fn run(args: Args) -> Result<(), Error> {
         .model
         .as_ref()
         .map_or("the bundled model".to_string(), |m| m.display().to_string());
-    println!(
+    eprintln!(
         "start: {model}; task: {}; labels: {}; evaluated on its {on} split ({} texts)",
         task.name,
         task.labels.join(" / "),
@@ -97,6 +101,18 @@ pub fn run(args: Args) -> Result<(), Error> {
         dump(dir, &task, &args.n, args.seeds)?;
     }
     let binary = task.labels.len() == 2;
+    if args.json {
+        for &n in &args.n {
+            let samples = fewshot::run(&start, &task, n, args.seeds, head, &options)?;
+            for (seed, s) in samples.iter().enumerate() {
+                println!(
+                    "{}",
+                    serde_json::json!({"n": n, "seed": seed, "accuracy": s.accuracy, "f1": s.f1, "millis": s.millis})
+                );
+            }
+        }
+        return Ok(());
+    }
     println!(
         "n\taccuracy mean (min-max){}\tms per fine-tune (median)",
         if binary {
