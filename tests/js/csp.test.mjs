@@ -1,5 +1,6 @@
-// The demo, fine-tuning in its worker, and the embed example under a strict Content-Security-Policy
-// (sent as a header with every file, the worker's included): no violation, no console error.
+// The demo, fine-tuning in its worker, classifying a file in its worker, and the embed examples
+// (the bundled model and a model file of one's own) under a strict Content-Security-Policy (sent as
+// a header with every file, the workers' included): no violation, no console error.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -50,13 +51,24 @@ test("the demo classifies and fine-tunes under a strict CSP with no violation", 
   await page.locator("#epochs").fill("5");
   await page.locator("#fine-tune").click();
   await page.waitForFunction(() => /^Done: /.test(document.querySelector("#train-status").textContent), null, { timeout: 60_000 });
+  await page.locator("#classify-file").setInputFiles({ name: "texts.txt", mimeType: "text/plain", buffer: Buffer.from("Loved it.\nHated it.\n") });
+  await page.waitForFunction(() => document.querySelector("#file-msg").textContent.startsWith("texts.txt: 2 texts"));
+  await page.locator("#classify-start").click();
+  await page.waitForFunction(() => document.querySelector("#file-msg").textContent.startsWith("Classified 2 texts"), null, { timeout: 60_000 });
   assert.deepEqual(await page.evaluate(() => window.violations), []);
   assert.deepEqual(seen.errors, [], "console or page errors");
   await context.close();
 });
 
-test("the embed example is styled and live under a strict CSP with no violation", async () => {
-  const { context, page, seen } = await open("embed-example.html");
+for (const file of ["embed-example.html", "embed-custom.html"]) {
+  test(`${file} is styled and live under a strict CSP with no violation`, async () => {
+    const { context, page, seen } = await open(file);
+    await checkEmbed(page, seen);
+    await context.close();
+  });
+}
+
+async function checkEmbed(page, seen) {
   const box = page.locator("polarity-review textarea");
   await box.fill("An absolute delight from start to finish.");
   await page.waitForFunction(() => {
@@ -68,5 +80,4 @@ test("the embed example is styled and live under a strict CSP with no violation"
   assert.equal(barHeight, "8px", "the element's stylesheet applies");
   assert.deepEqual(await page.evaluate(() => window.violations), []);
   assert.deepEqual(seen.errors, [], "console or page errors");
-  await context.close();
-});
+}
