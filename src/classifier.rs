@@ -217,7 +217,12 @@ impl Classifier {
     ) -> Result<FineTuneReport, Error> {
         let resolved = resolve_examples(self.labels(), examples)?;
         let mut examples = resolved.examples;
-        let (options, split, mut warnings) = options.resolve(examples.len())?;
+        let ids: usize = examples
+            .iter()
+            .map(|(text, _)| self.model.vocab.encode(text).len())
+            .sum();
+        let mean_ids = ids as f64 / examples.len() as f64;
+        let (options, split, mut warnings) = options.resolve(examples.len(), mean_ids)?;
         warnings.extend(resolved.warnings);
         Rng::new(options.seed ^ 0x5eed).shuffle(&mut examples);
         let n_valid = (examples.len() as f64 * split).round() as usize;
