@@ -219,7 +219,14 @@ impl Classifier {
     ) -> Result<FineTuneReport, Error> {
         let resolved = resolve_examples(self.labels(), examples)?;
         let mut examples = resolved.examples;
-        let (options, split, mut warnings) = options.resolve(examples.len())?;
+        // The defaults follow the texts' length; a thousand of them tell it well enough.
+        let sample = &examples[..examples.len().min(1000)];
+        let ids: usize = sample
+            .iter()
+            .map(|(text, _)| self.model.vocab.encode(text).len())
+            .sum();
+        let mean_ids = ids as f64 / sample.len() as f64;
+        let (options, split, mut warnings) = options.resolve(examples.len(), mean_ids)?;
         warnings.extend(resolved.warnings);
         Rng::new(options.seed ^ 0x5eed).shuffle(&mut examples);
         let n_valid = (examples.len() as f64 * split).round() as usize;

@@ -92,7 +92,8 @@ export function setupTraining(demo, state, setPanelBusy) {
       say(trainStatus, `Label some reviews first (as ${labels.join(" or ")}).`, "error");
       return;
     }
-    const options = { epochs: Number(epochsInput.value) };
+    // Empty: the package's default, which follows the texts' length.
+    const options = epochsInput.value.trim() === "" ? {} : { epochs: Number(epochsInput.value) };
     // A fifth held out: the confusion matrix is measured on texts the model did not learn from.
     if ($("hold-out").checked && usable.length >= 10) options.validationSplit = 0.2;
     try {

@@ -366,7 +366,7 @@ impl JsClassifier {
         let options: Option<FineTuneOptions> = from_js("fineTune() option", options)?;
         let (_, _, warnings) = options
             .unwrap_or_default()
-            .resolve(usize::MAX)
+            .resolve(usize::MAX, crate::finetune::defaults::REFERENCE_IDS)
             .map_err(js_error)?;
         Ok(to_js(&warnings))
     }
