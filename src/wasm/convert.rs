@@ -50,15 +50,23 @@ pub(super) fn to_js<T: Serialize + ?Sized>(value: &T) -> JsValue {
 }
 
 pub(super) fn string_arg(method: &str, value: &JsValue) -> Result<String, js_sys::Error> {
+    bounded_string_arg(method, value, crate::limits::MAX_TEXT_CHARS)
+}
+
+/// The content of a file (`parseExamples`, `parseTexts`): [`crate::limits::MAX_FILE_CHARS`].
+pub(super) fn file_arg(method: &str, value: &JsValue) -> Result<String, js_sys::Error> {
+    bounded_string_arg(method, value, crate::limits::MAX_FILE_CHARS)
+}
+
+fn bounded_string_arg(method: &str, value: &JsValue, max: usize) -> Result<String, js_sys::Error> {
     // Checked before the text is copied into the module's memory.
     if let Some(length) = value
         .dyn_ref::<js_sys::JsString>()
         .map(|s| s.length() as usize)
     {
-        if length > crate::limits::MAX_TEXT_CHARS {
+        if length > max {
             return Err(js_sys::RangeError::new(&format!(
-                "{method}(): the text has {length} characters; polarity reads at most {} (split it)",
-                crate::limits::MAX_TEXT_CHARS
+                "{method}(): the text has {length} characters; polarity reads at most {max} (split it)"
             ))
             .into());
         }

@@ -388,7 +388,7 @@ impl JsClassifier {
         #[wasm_bindgen(unchecked_param_type = "string")] content: JsValue,
         #[wasm_bindgen(unchecked_param_type = "number | undefined")] column: JsValue,
     ) -> Result<JsValue, js_sys::Error> {
-        let content = string_arg("parseTexts", &content)?;
+        let content = file_arg("parseTexts", &content)?;
         let column: Option<f64> = from_js("parseTexts() column", column)?;
         let column = match column {
             None => None,
@@ -422,7 +422,7 @@ impl JsClassifier {
         #[wasm_bindgen(unchecked_param_type = "string")] content: JsValue,
         #[wasm_bindgen(unchecked_param_type = "string[]")] labels: JsValue,
     ) -> Result<JsValue, js_sys::Error> {
-        let content = string_arg("parseExamples", &content)?;
+        let content = file_arg("parseExamples", &content)?;
         let labels = labels_arg("parseExamples() labels", labels)?;
         let parsed = finetune::parse_examples(&content, &labels).map_err(js_error)?;
         let rows = parsed
