@@ -67,9 +67,9 @@ fn random_texts(count: usize) -> Vec<String> {
         "good", "FILM", "Bad", "the", "don't", "it’s", "'", "’", "!", "?", " ", "  ", "\n", ",",
         ".", ";", ":", "(", ")", "[", "]", "\"", "…", "—", "–", "<br />", "<", ">", "</i>", "<b",
         "é", "É", "İ", "ß", "😀", "日本", "0", "42", "a", "\t", "-", "\u{a0}", "not", "Not",
-        "never", "no", "n't", "but", "however", "although", "though", "used", "to", "now",
-        "graet", "terrble", "moive", "borign", "http://", "https://", "www.", "@", "@u", "/",
-        "_", "x.com", "HTTP://", "WWW.",
+        "never", "no", "n't", "but", "however", "although", "though", "used", "to", "now", "graet",
+        "terrble", "moive", "borign", "http://", "https://", "www.", "@", "@u", "/", "_", "x.com",
+        "HTTP://", "WWW.",
     ];
     let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
     let mut next = move || {
@@ -112,19 +112,16 @@ fn data_texts() -> Vec<String> {
         let path = dir.join(file);
         if !path.exists() {
             eprintln!("!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!");
-            eprintln!("!! SKIPPED: {} is absent: its texts were NOT compared", path.display());
+            eprintln!(
+                "!! SKIPPED: {} is absent: its texts were NOT compared",
+                path.display()
+            );
             eprintln!("!! with the reference encoder. Set POLARITY_DATA to the data folder.");
             eprintln!("!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!");
             continue;
         }
         let reviews = read_reviews(&path).expect("the data file reads");
-        texts.extend(
-            reviews
-                .into_iter()
-                .step_by(step)
-                .take(take)
-                .map(|r| r.text),
-        );
+        texts.extend(reviews.into_iter().step_by(step).take(take).map(|r| r.text));
     }
     texts
 }
@@ -222,7 +219,10 @@ fn polarity2_read_matches_the_reference_tokens() {
     for text in &texts {
         let (tokens, breaks) = model.vocab().read(text);
         let (old, old_breaks) = polarity2::read(model.vocab(), text);
-        let tokens: Vec<_> = tokens.into_iter().map(|t| (t.text, t.start, t.end)).collect();
+        let tokens: Vec<_> = tokens
+            .into_iter()
+            .map(|t| (t.text, t.start, t.end))
+            .collect();
         let old: Vec<_> = old.into_iter().map(|t| (t.text, t.start, t.end)).collect();
         assert_eq!((tokens, breaks), (old, old_breaks), "{text:?}");
     }

@@ -260,7 +260,9 @@ fn is_known(vocab: &Vocabulary, word: &str) -> bool {
 /// letters a-z.
 pub fn correct(vocab: &Vocabulary, word: &str) -> Option<String> {
     let w = word.as_bytes();
-    if !(3..=20).contains(&w.len()) || !w.iter().all(u8::is_ascii_lowercase) || is_known(vocab, word)
+    if !(3..=20).contains(&w.len())
+        || !w.iter().all(u8::is_ascii_lowercase)
+        || is_known(vocab, word)
     {
         return None;
     }
