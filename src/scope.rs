@@ -73,16 +73,9 @@ pub fn tokenize2(text: &str) -> (Vec<Token>, Vec<u8>) {
     let mut breaks = Vec::with_capacity(tokens.len());
     let mut previous_end = 0;
     for (i, t) in tokens.iter().enumerate() {
-        let gap = &text[previous_end..t.start];
         let mut b = 0u8;
         if i > 0 {
-            for c in gap.chars() {
-                b = b.max(match c {
-                    '.' | '!' | '?' | '\n' | '<' | '…' => 2,
-                    ',' | ';' | ':' | '(' | ')' | '[' | ']' | '"' | '—' | '–' => 1,
-                    _ => 0,
-                });
-            }
+            b = gap_break(text.as_bytes().get(previous_end..t.start).unwrap_or(&[]));
             // "!" and "?" are tokens of their own: they end a sentence.
             if is_mark(&tokens[i - 1].text) {
                 b = 2;
@@ -93,6 +86,28 @@ pub fn tokenize2(text: &str) -> (Vec<Token>, Vec<u8>) {
     }
     cap_sentences(&mut breaks);
     (tokens, breaks)
+}
+
+/// The boundary a gap between two tokens makes: `2` if it holds `.`, `!`, `?`, a newline, `<`
+/// (tags are gaps) or `…`; else `1` if it holds `, ; : ( ) [ ] "`, `—` or `–`; else `0`.
+///
+/// Byte by byte: the three non-ASCII chars are `E2 80 xx` in UTF-8, and a gap is a whole `str`,
+/// so a lead byte `E2` is followed by its own continuation bytes.
+pub(crate) fn gap_break(gap: &[u8]) -> u8 {
+    let mut b = 0;
+    for (i, &byte) in gap.iter().enumerate() {
+        match byte {
+            b'.' | b'!' | b'?' | b'\n' | b'<' => return 2,
+            b',' | b';' | b':' | b'(' | b')' | b'[' | b']' | b'"' => b = 1,
+            0xe2 if gap.get(i + 1) == Some(&0x80) => match gap.get(i + 2) {
+                Some(0xa6) => return 2,
+                Some(0x93 | 0x94) => b = 1,
+                _ => {}
+            },
+            _ => {}
+        }
+    }
+    b
 }
 
 /// Boundaries of tokens without their text: only `!` and `?` end sentences.
@@ -109,7 +124,7 @@ pub fn mark_breaks(tokens: &[Token]) -> Vec<u8> {
 /// explanations stay linear in the length of the text).
 pub const MAX_SENTENCE: usize = 200;
 
-fn cap_sentences(breaks: &mut [u8]) {
+pub(crate) fn cap_sentences(breaks: &mut [u8]) {
     let mut since = 0;
     for b in breaks.iter_mut() {
         if *b >= 2 || since == MAX_SENTENCE {
@@ -155,9 +170,17 @@ fn is_mark(t: &str) -> bool {
     t == "!" || t == "?"
 }
 
-/// Replaces the tokens of each whitespace-separated URL or @mention by one token.
-fn merge_links(text: &str, tokens: Vec<Token>) -> Vec<Token> {
-    let mut links: Vec<(usize, usize, &str)> = Vec::new();
+/// A URL or @mention: its byte span in the text and its token text ([`URL`] or [`USER`]).
+pub(crate) type Link = (usize, usize, &'static str);
+
+/// The URLs and @mentions of `text`, in order: each whitespace-separated chunk that, past leading
+/// `( [ " '` and without trailing punctuation, starts with `http://`, `https://`, `www.` (any
+/// case) or `@` and a letter, digit or `_`.
+pub(crate) fn links(text: &str) -> Vec<Link> {
+    let mut links = Vec::new();
+    if !may_hold_link(text.as_bytes()) {
+        return links;
+    }
     let mut chunks = Vec::new();
     let mut start = None;
     for (at, c) in text.char_indices() {
@@ -197,85 +220,234 @@ fn merge_links(text: &str, tokens: Vec<Token>) -> Vec<Token> {
         };
         links.push((start + lead, start + lead + body.len(), kind));
     }
+    links
+}
+
+/// False only when `text` holds no link: every link holds `@`, `://` or `www.` (any case). Most
+/// texts hold none of them, and this costs far less than splitting the text into chunks.
+fn may_hold_link(text: &[u8]) -> bool {
+    let near = |i: usize| match text[i] {
+        b'@' => true,
+        b':' => text.get(i + 1..i + 3) == Some(b"//"),
+        b'.' => i >= 3 && text[i - 3..i].eq_ignore_ascii_case(b"www"),
+        _ => false,
+    };
+    // Eight bytes at a time (most blocks hold none of the three), then byte by byte in a block
+    // that may: `(v - 0x01..) & !v & 0x80..` is non-zero exactly when some byte of `v` is zero.
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let zero_byte = |v: u64| v.wrapping_sub(ONES) & !v & (ONES << 7);
+    let mut at = 0;
+    for block in text.chunks(8) {
+        let mut word = [0u8; 8];
+        word[..block.len()].copy_from_slice(block);
+        let v = u64::from_le_bytes(word);
+        let hit = zero_byte(v ^ (ONES * u64::from(b'@')))
+            | zero_byte(v ^ (ONES * u64::from(b':')))
+            | zero_byte(v ^ (ONES * u64::from(b'.')));
+        if hit != 0 && (at..at + block.len()).any(near) {
+            return true;
+        }
+        at += block.len();
+    }
+    false
+}
+
+/// Replaces the tokens of each whitespace-separated URL or @mention by one token.
+fn merge_links(text: &str, tokens: Vec<Token>) -> Vec<Token> {
+    let links = links(text);
     if links.is_empty() {
         return tokens;
     }
     let mut out: Vec<Token> = Vec::with_capacity(tokens.len());
-    let mut link = links.iter().peekable();
-    let mut current: Option<(usize, usize, &str)> = None;
+    let mut cursor = LinkCursor::new(&links);
     for t in tokens {
-        while let Some(&&(_, end, _)) = link.peek() {
-            if end <= t.start {
-                link.next();
-            } else {
-                break;
-            }
-        }
-        match link.peek() {
-            Some(&&(start, end, kind)) if t.start >= start && t.end <= end => {
-                if current == Some((start, end, kind)) {
-                    if let Some(last) = out.last_mut() {
-                        last.end = t.end;
-                    }
-                } else {
-                    current = Some((start, end, kind));
-                    out.push(Token {
-                        text: kind.to_string(),
-                        start: t.start,
-                        end: t.end,
-                    });
+        match cursor.place(t.start, t.end) {
+            Place::Keep => out.push(t),
+            Place::Open(kind) => out.push(Token {
+                text: kind.to_string(),
+                start: t.start,
+                end: t.end,
+            }),
+            Place::Extend => {
+                if let Some(last) = out.last_mut() {
+                    last.end = t.end;
                 }
             }
-            _ => out.push(t),
         }
     }
     out
 }
 
+/// What becomes of a token when links are merged ([`LinkCursor::place`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Place {
+    /// Not in a link: the token stays.
+    Keep,
+    /// The first token of a link: replaced by one token of this text, spanning it so far.
+    Open(&'static str),
+    /// A later token of the same link: the link's token now ends where this one does.
+    Extend,
+}
+
+/// Walks a text's links along its tokens (given in order) to merge each link's tokens into one.
+pub(crate) struct LinkCursor<'a> {
+    links: &'a [Link],
+    /// The first link that does not end before the current token.
+    next: usize,
+    current: Option<Link>,
+}
+
+impl<'a> LinkCursor<'a> {
+    pub(crate) fn new(links: &'a [Link]) -> Self {
+        LinkCursor {
+            links,
+            next: 0,
+            current: None,
+        }
+    }
+
+    /// Where the next token, spanning `start..end`, goes.
+    pub(crate) fn place(&mut self, start: usize, end: usize) -> Place {
+        while self.links.get(self.next).is_some_and(|l| l.1 <= start) {
+            self.next += 1;
+        }
+        match self.links.get(self.next) {
+            Some(&link) if start >= link.0 && end <= link.1 => {
+                if self.current == Some(link) {
+                    Place::Extend
+                } else {
+                    self.current = Some(link);
+                    Place::Open(link.2)
+                }
+            }
+            _ => Place::Keep,
+        }
+    }
+}
+
+/// What a token does to the scopes ([`scoped_roles`]), from its text ([`role`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Role {
+    Word,
+    Negator,
+    Contrast,
+    Concession,
+    /// `!` or `?`.
+    Mark,
+    /// "used", which "to" may follow to open a concession ("used to love it").
+    Used,
+    To,
+}
+
+/// The role of a token's text, tested in the order [`scoped_roles`] gives them precedence.
+pub(crate) fn role(t: &[u8]) -> Role {
+    let listed = match t.first() {
+        Some(&first) => t.len() < 16 && MAY_HAVE_ROLE[first as usize] & (1 << t.len()) != 0,
+        None => false,
+    };
+    if !listed {
+        // Only the "n't" words are not listed (no listed word ends so).
+        return if t.ends_with(b"n't") {
+            Role::Negator
+        } else {
+            Role::Word
+        };
+    }
+    if is_contrast_bytes(t) {
+        Role::Contrast
+    } else if is_concession_bytes(t) {
+        Role::Concession
+    } else if t == b"to" {
+        Role::To
+    } else if is_negator_bytes(t) {
+        Role::Negator
+    } else if t == b"!" || t == b"?" {
+        Role::Mark
+    } else if t == b"used" {
+        Role::Used
+    } else {
+        Role::Word
+    }
+}
+
+/// Negators (besides any word ending in "n't").
+const NEGATORS: [&[u8]; 28] = [
+    b"not",
+    b"no",
+    b"never",
+    b"cannot",
+    b"hardly",
+    b"barely",
+    b"scarcely",
+    b"nobody",
+    b"nothing",
+    b"none",
+    b"neither",
+    b"nor",
+    b"nowhere",
+    b"without",
+    b"dont",
+    b"didnt",
+    b"doesnt",
+    b"isnt",
+    b"wasnt",
+    b"cant",
+    b"couldnt",
+    b"wouldnt",
+    b"shouldnt",
+    b"arent",
+    b"werent",
+    b"havent",
+    b"hasnt",
+    b"aint",
+];
+const CONTRASTS: [&[u8]; 5] = [b"but", b"however", b"nevertheless", b"nonetheless", b"now"];
+const CONCESSIONS: [&[u8]; 4] = [b"although", b"though", b"whereas", b"despite"];
+/// The other words with a [`Role`].
+const OTHERS: [&[u8]; 4] = [b"to", b"used", b"!", b"?"];
+
+/// For each first byte, one bit per length (all under 16) of the words above that start with
+/// it: one load tells most tokens they have no role, before any word is compared.
+const MAY_HAVE_ROLE: [u16; 256] = {
+    let lists: [&[&[u8]]; 4] = [&NEGATORS, &CONTRASTS, &CONCESSIONS, &OTHERS];
+    let mut table = [0u16; 256];
+    let mut l = 0;
+    while l < lists.len() {
+        let mut i = 0;
+        while i < lists[l].len() {
+            let word = lists[l][i];
+            assert!(!word.is_empty() && word.len() < 16);
+            table[word[0] as usize] |= 1 << word.len();
+            i += 1;
+        }
+        l += 1;
+    }
+    table
+};
+
 /// Is this token a negator?
 pub fn is_negator(t: &str) -> bool {
-    matches!(
-        t,
-        "not"
-            | "no"
-            | "never"
-            | "cannot"
-            | "hardly"
-            | "barely"
-            | "scarcely"
-            | "nobody"
-            | "nothing"
-            | "none"
-            | "neither"
-            | "nor"
-            | "nowhere"
-            | "without"
-            | "dont"
-            | "didnt"
-            | "doesnt"
-            | "isnt"
-            | "wasnt"
-            | "cant"
-            | "couldnt"
-            | "wouldnt"
-            | "shouldnt"
-            | "arent"
-            | "werent"
-            | "havent"
-            | "hasnt"
-            | "aint"
-    ) || t.ends_with("n't")
+    is_negator_bytes(t.as_bytes())
+}
+
+fn is_negator_bytes(t: &[u8]) -> bool {
+    NEGATORS.contains(&t) || t.ends_with(b"n't")
 }
 
 fn is_contrast(t: &str) -> bool {
-    matches!(
-        t,
-        "but" | "however" | "nevertheless" | "nonetheless" | "now"
-    )
+    is_contrast_bytes(t.as_bytes())
+}
+
+fn is_contrast_bytes(t: &[u8]) -> bool {
+    CONTRASTS.contains(&t)
 }
 
 fn is_concession(t: &str) -> bool {
-    matches!(t, "although" | "though" | "whereas" | "despite")
+    is_concession_bytes(t.as_bytes())
+}
+
+fn is_concession_bytes(t: &[u8]) -> bool {
+    CONCESSIONS.contains(&t)
 }
 
 /// The most tokens of an aside (see [`scoped`]).
@@ -293,15 +465,29 @@ fn aside(breaks: &[u8], i: usize) -> Option<usize> {
 /// second negator closes it: double negation), and its clause scope. `skip` leaves one token out as if it had not been typed (the punctuation around it
 /// stays): explanations weigh tokens so.
 pub fn scoped(tokens: &[Token], breaks: &[u8], skip: Option<usize>) -> Vec<(bool, Option<Scope>)> {
+    let roles: Vec<Role> = tokens.iter().map(|t| role(t.text.as_bytes())).collect();
     let mut out = Vec::with_capacity(tokens.len());
+    scoped_roles(&roles, breaks, skip, |negated, clause| {
+        out.push((negated, clause))
+    });
+    out
+}
+
+/// [`scoped`] over the tokens' roles: `out` gets each token's scopes, in order.
+pub(crate) fn scoped_roles(
+    roles: &[Role],
+    breaks: &[u8],
+    skip: Option<usize>,
+    mut out: impl FnMut(bool, Option<Scope>),
+) {
     let (mut negated, mut clause): (bool, Option<Scope>) = (false, None);
     let mut pending = 0u8;
     // The token after the clause boundary that closes an aside inside a negation scope.
     let mut aside_end: Option<usize> = None;
-    for (i, t) in tokens.iter().enumerate() {
+    for (i, &role) in roles.iter().enumerate() {
         pending = pending.max(breaks.get(i).copied().unwrap_or(0));
         if Some(i) == skip {
-            out.push((false, None));
+            out(false, None);
             continue;
         }
         let boundary = pending;
@@ -320,35 +506,34 @@ pub fn scoped(tokens: &[Token], breaks: &[u8], skip: Option<usize>) -> Vec<(bool
             }
         }
         pending = 0;
-        let text = t.text.as_str();
-        let previous = i
+        let after_used = i
             .checked_sub(1)
             .filter(|&j| Some(j) != skip)
-            .map(|j| tokens[j].text.as_str());
-        if is_contrast(text) {
-            negated = false;
-            clause = Some(Scope::Contrast);
-            out.push((false, None));
-            continue;
+            .is_some_and(|j| roles[j] == Role::Used);
+        match role {
+            Role::Contrast => {
+                negated = false;
+                clause = Some(Scope::Contrast);
+                out(false, None);
+            }
+            Role::Concession => {
+                negated = false;
+                clause = Some(Scope::Concession);
+                out(false, None);
+            }
+            Role::To if after_used && boundary == 0 => {
+                negated = false;
+                clause = Some(Scope::Concession);
+                out(false, None);
+            }
+            Role::Negator => {
+                out(false, None);
+                negated = !negated;
+            }
+            Role::Mark => out(false, None),
+            Role::Word | Role::Used | Role::To => out(negated, clause),
         }
-        if is_concession(text) || (text == "to" && previous == Some("used") && boundary == 0) {
-            negated = false;
-            clause = Some(Scope::Concession);
-            out.push((false, None));
-            continue;
-        }
-        if is_negator(text) {
-            out.push((false, None));
-            negated = !negated;
-            continue;
-        }
-        if is_mark(text) {
-            out.push((false, None));
-            continue;
-        }
-        out.push((negated, clause));
     }
-    out
 }
 
 #[cfg(test)]
@@ -412,6 +597,68 @@ mod tests {
         assert!(full[1].0);
         let without = scoped(&tokens, &breaks, Some(0));
         assert!(!without[1].0 && without[0] == (false, None));
+    }
+
+    #[test]
+    fn the_role_filter_lets_every_scope_word_by() {
+        // The role of each word without the first-byte and length filter.
+        let unfiltered = |t: &[u8]| {
+            if is_contrast_bytes(t) {
+                Role::Contrast
+            } else if is_concession_bytes(t) {
+                Role::Concession
+            } else if t == b"to" {
+                Role::To
+            } else if is_negator_bytes(t) {
+                Role::Negator
+            } else if t == b"!" || t == b"?" {
+                Role::Mark
+            } else if t == b"used" {
+                Role::Used
+            } else {
+                Role::Word
+            }
+        };
+        let listed = NEGATORS
+            .iter()
+            .chain(&CONTRASTS)
+            .chain(&CONCESSIONS)
+            .chain(&OTHERS);
+        let mut words: Vec<Vec<u8>> = Vec::new();
+        for w in listed {
+            words.push(w.to_vec());
+            words.push([*w, b"s"].concat());
+            words.push(w[1..].to_vec());
+        }
+        for w in [
+            "", "n't", "don't", "won't", "the", "tox", "notable", "a", "!!", "used'n't",
+        ] {
+            words.push(w.as_bytes().to_vec());
+        }
+        words.push("nevertheless".repeat(2).into_bytes());
+        for w in &words {
+            assert_eq!(role(w), unfiltered(w), "{:?}", String::from_utf8_lossy(w));
+        }
+        assert_eq!(role(b"not"), Role::Negator);
+        assert_eq!(role(b"however"), Role::Contrast);
+    }
+
+    #[test]
+    fn the_link_prefilter_misses_no_link() {
+        // Each trigger at every offset of an 8-byte block, and none.
+        for pad in 0..20 {
+            let pad = "x".repeat(pad);
+            for (text, link) in [
+                (format!("{pad}a www.b.c d"), true),
+                (format!("{pad}a WwW.b.c d"), true),
+                (format!("{pad}a HTTPS://b d"), true),
+                (format!("{pad}a @b d"), true),
+                (format!("{pad}a ww.b http:/ d"), false),
+            ] {
+                assert_eq!(may_hold_link(text.as_bytes()), link, "{text:?}");
+                assert_eq!(!links(&text).is_empty(), link, "{text:?}");
+            }
+        }
     }
 
     #[test]

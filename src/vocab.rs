@@ -19,7 +19,7 @@
 
 use std::sync::OnceLock;
 
-use crate::scope::{self, Features, Scope};
+use crate::scope::{self, Features, LinkCursor, Place, Role, Scope};
 use crate::text::{scan, Sink, Token};
 use crate::Error;
 
@@ -42,9 +42,9 @@ pub struct Vocabulary {
     /// The same buckets as a bitmap with ranks, when the bucket space is small enough.
     kept_rank: Option<RankBitmap>,
     scheme: Scheme,
-    /// One bit per [`bloom_bit`] of the known words' hashes, made on the first spelling
-    /// correction: most candidates are turned down by one access to these 32 kB, not by a probe
-    /// of the word index.
+    /// Two bits per known word's hash ([`bloom_bits`]), made on the first spelling correction:
+    /// most candidates are turned down by one access to these 32 kB, not by a probe of the word
+    /// index.
     bloom: OnceLock<Vec<u64>>,
     /// Spelling corrections already searched.
     corrections: Corrections,
@@ -53,8 +53,40 @@ pub struct Vocabulary {
 /// Unknown words already looked up by [`Vocabulary::correct`], and what they were read as. A
 /// search costs microseconds a word, and names and rare words come back text after text (and
 /// keystroke after keystroke in the demo). At most [`MAX_CORRECTIONS`] are kept.
+///
+/// Keyed by the word's FNV-1a hash, which the encoder has already computed, with the word kept to
+/// tell two words of one hash apart: no second hash of the word per lookup.
 #[derive(Default)]
-struct Corrections(std::sync::Mutex<std::collections::HashMap<Box<str>, Option<u32>>>);
+struct Corrections(std::sync::Mutex<CorrectionMap>);
+
+type CorrectionMap = std::collections::HashMap<
+    u64,
+    (Box<[u8]>, Option<u32>),
+    std::hash::BuildHasherDefault<Prehashed>,
+>;
+
+/// A `Hasher` for keys that are already hashes: mixes the high bits (FNV-1a's best) into the low
+/// ones the map indexes by.
+#[derive(Default)]
+struct Prehashed(u64);
+
+impl std::hash::Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `write_u64` is used (the keys are `u64`); this keeps any other key correct.
+        for &b in bytes {
+            self.0 = fnv_step(self.0, b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        let m = n.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        self.0 = m ^ (m >> 32);
+    }
+}
 
 const MAX_CORRECTIONS: usize = 1 << 16;
 
@@ -78,10 +110,34 @@ impl std::fmt::Debug for Corrections {
     }
 }
 
-/// The bit of a word's FNV-1a hash in [`Vocabulary::bloom`] (2^18 bits).
+/// The longest unknown word the typo search reads (and the shortest is 3 letters).
+const MAX_TYPO: usize = 20;
+
+/// FNV-1a hashes of `hash`'s prefix followed by each letter `a..=z` then `rest`.
 #[inline]
-fn bloom_bit(hash: u64) -> usize {
-    (hash.wrapping_mul(0xd6e8_feb8_6659_fd93) >> 46) as usize
+fn letter_chains(hash: u64, rest: &[u8]) -> [u64; 26] {
+    let mut chains = [0u64; 26];
+    for (c, chain) in (b'a'..=b'z').zip(chains.iter_mut()) {
+        *chain = fnv_step(hash, c);
+    }
+    for &b in rest {
+        for chain in chains.iter_mut() {
+            *chain = fnv_step(*chain, b);
+        }
+    }
+    chains
+}
+
+/// The word of [`Vocabulary::bloom`] (2^12 words of 64 bits) a FNV-1a hash falls in, and the two
+/// bits it sets there: two bits cut the false positives (each an index probe, often a cache
+/// miss) about threefold against one, and in one word they cost one memory access.
+#[inline]
+fn bloom_bits(hash: u64) -> (usize, u64) {
+    let m = hash.wrapping_mul(0xd6e8_feb8_6659_fd93);
+    (
+        (m >> 52) as usize,
+        1 << ((m >> 46) & 63) | 1 << ((m >> 40) & 63),
+    )
 }
 
 /// Which tokenizer and id layout a vocabulary implements (the file's `polarity.tokenizer`).
@@ -331,12 +387,12 @@ impl Vocabulary {
         ids
     }
 
-    /// Tokenizes and encodes a text: the same ids as `encode_tokens(&tokenize(text))`, but the
-    /// tokens are hashed as they are read, with no `String` per token.
+    /// Tokenizes and encodes a text: the same ids as `encode_tokens(&tokenize(text))` (polarity-1)
+    /// or as `encode_scoped` of [`Vocabulary::read`] (polarity-2), but the tokens are hashed as
+    /// they are read, with no `String` per token.
     pub fn encode(&self, text: &str) -> Vec<u32> {
-        if let Scheme::V2(_) = self.scheme {
-            let (tokens, breaks) = self.read(text);
-            return self.encode_scoped(&tokens, &breaks, None);
+        if let Scheme::V2(features) = self.scheme {
+            return self.encode_v2(text, features);
         }
         let mut sink = EncodeSink {
             vocab: self,
@@ -370,7 +426,7 @@ impl Vocabulary {
                     {
                         continue;
                     }
-                    if let Some(id) = self.corrected_id(&t.text) {
+                    if let Some(id) = self.corrected_id(w, fnv1a(&[w])) {
                         t.text = self.list.get(id as usize - 1).to_string();
                     }
                 }
@@ -383,24 +439,33 @@ impl Vocabulary {
         self.index.get(&self.list, word, fnv1a(&[word])).is_some()
     }
 
-    /// [`Vocabulary::correct`]'s word as an id, looked up once per word ([`Corrections`]).
-    fn corrected_id(&self, word: &str) -> Option<u32> {
-        let known = self
-            .corrections
-            .0
-            .lock()
-            .ok()
-            .and_then(|m| m.get(word).copied());
-        if let Some(id) = known {
-            return id;
+    /// [`Vocabulary::correct`]'s word as an id, looked up once per word ([`Corrections`]);
+    /// `hash` is the word's FNV-1a hash.
+    fn corrected_id(&self, word: &[u8], hash: u64) -> Option<u32> {
+        let mut memo = self.corrections.0.lock().ok();
+        self.corrected_id_in(memo.as_deref_mut(), word, hash)
+    }
+
+    /// [`Vocabulary::corrected_id`] with the cache already locked (`None`: poisoned, unused).
+    fn corrected_id_in(
+        &self,
+        memo: Option<&mut CorrectionMap>,
+        word: &[u8],
+        hash: u64,
+    ) -> Option<u32> {
+        let Some(memo) = memo else {
+            return self.correct_id(word);
+        };
+        if let Some((w, id)) = memo.get(&hash) {
+            if **w == *word {
+                return *id;
+            }
         }
         let id = self.correct_id(word);
-        if let Ok(mut memo) = self.corrections.0.lock() {
-            if memo.len() >= MAX_CORRECTIONS {
-                memo.clear();
-            }
-            memo.insert(word.into(), id);
+        if memo.len() >= MAX_CORRECTIONS {
+            memo.clear();
         }
+        memo.insert(hash, (word.into(), id));
         id
     }
 
@@ -408,24 +473,30 @@ impl Vocabulary {
     /// any: the first found of its adjacent swaps, single-letter insertions, deletions (leaving
     /// at least 4 letters) and replacements, in that order, positions left to right, letters a-z.
     pub fn correct(&self, word: &str) -> Option<&str> {
-        self.correct_id(word)
+        self.correct_id(word.as_bytes())
             .map(|id| self.list.get(id as usize - 1))
     }
 
-    fn correct_id(&self, word: &str) -> Option<u32> {
-        let w = word.as_bytes();
-        if !(3..=20).contains(&w.len()) || !w.iter().all(u8::is_ascii_lowercase) || self.is_known(w)
+    fn correct_id(&self, w: &[u8]) -> Option<u32> {
+        if !(3..=MAX_TYPO).contains(&w.len())
+            || !w.iter().all(u8::is_ascii_lowercase)
+            || self.is_known(w)
         {
             return None;
         }
-        let mut buf: Vec<u8> = Vec::with_capacity(w.len() + 1);
-        let mut found = None;
+        let bloom = self.bloom.get_or_init(|| {
+            let mut bits = vec![0u64; 1 << 12];
+            for i in 0..self.list.len() {
+                let (word, mask) = bloom_bits(fnv1a(&[self.list.get(i).as_bytes()]));
+                bits[word] |= mask;
+            }
+            bits
+        });
         // Hashes of the word's prefixes: a candidate's hash continues from the shared prefix,
         // and its bytes are put together only when a known word has the same hash tag.
-        let mut prefix = Vec::with_capacity(w.len() + 1);
-        prefix.push(FNV_OFFSET);
-        for &b in w {
-            prefix.push(fnv_step(prefix[prefix.len() - 1], b));
+        let mut prefix = [FNV_OFFSET; MAX_TYPO + 1];
+        for (i, &b) in w.iter().enumerate() {
+            prefix[i + 1] = fnv_step(prefix[i], b);
         }
         let tail = |mut hash: u64, rest: &[u8]| {
             for &b in rest {
@@ -433,77 +504,73 @@ impl Vocabulary {
             }
             hash
         };
-        let bloom = self.bloom.get_or_init(|| {
-            let mut bits = vec![0u64; (1 << 18) / 64];
-            for i in 0..self.list.len() {
-                let b = bloom_bit(fnv1a(&[self.list.get(i).as_bytes()]));
-                bits[b / 64] |= 1 << (b % 64);
+        // The candidate's bytes, made only when the bloom filter and the index's tags let it by.
+        let mut buf = [0u8; MAX_TYPO + 1];
+        let mut is_word = |hash: u64, make: &dyn Fn(&mut [u8]) -> usize| {
+            let (word, mask) = bloom_bits(hash);
+            if bloom.get(word).is_none_or(|w| w & mask != mask) || !self.index.has_tag(hash) {
+                return None;
             }
-            bits
-        });
-        let mut try_word = |hash: u64, make: &dyn Fn(&mut Vec<u8>)| {
-            let b = bloom_bit(hash);
-            if found.is_none() && bloom[b / 64] & (1 << (b % 64)) != 0 && self.index.has_tag(hash) {
-                buf.clear();
-                make(&mut buf);
-                found = self.index.get(&self.list, &buf, hash);
-            }
-            found.is_some()
+            let len = make(&mut buf);
+            self.index.get(&self.list, buf.get(..len)?, hash)
         };
-        'search: {
-            for i in 0..w.len() - 1 {
-                if w[i] != w[i + 1] {
-                    let hash = tail(fnv_step(fnv_step(prefix[i], w[i + 1]), w[i]), &w[i + 2..]);
-                    let make = |b: &mut Vec<u8>| {
-                        b.extend_from_slice(w);
-                        b.swap(i, i + 1);
-                    };
-                    if try_word(hash, &make) {
-                        break 'search;
-                    }
-                }
-            }
-            for i in 0..=w.len() {
-                for c in b'a'..=b'z' {
-                    let hash = tail(fnv_step(prefix[i], c), &w[i..]);
-                    let make = |b: &mut Vec<u8>| {
-                        b.extend_from_slice(&w[..i]);
-                        b.push(c);
-                        b.extend_from_slice(&w[i..]);
-                    };
-                    if try_word(hash, &make) {
-                        break 'search;
-                    }
-                }
-            }
-            if w.len() > 4 {
-                for i in 0..w.len() {
-                    let hash = tail(prefix[i], &w[i + 1..]);
-                    let make = |b: &mut Vec<u8>| {
-                        b.extend_from_slice(&w[..i]);
-                        b.extend_from_slice(&w[i + 1..]);
-                    };
-                    if try_word(hash, &make) {
-                        break 'search;
-                    }
-                }
-            }
-            for i in 0..w.len() {
-                for c in b'a'..=b'z' {
-                    if c != w[i] {
-                        let hash = tail(fnv_step(prefix[i], c), &w[i + 1..]);
-                        let make = |b: &mut Vec<u8>| {
-                            b.extend_from_slice(w);
-                            b[i] = c;
-                        };
-                        if try_word(hash, &make) {
-                            break 'search;
-                        }
-                    }
+        let n = w.len();
+        for i in 0..n - 1 {
+            if w[i] != w[i + 1] {
+                let hash = tail(fnv_step(fnv_step(prefix[i], w[i + 1]), w[i]), &w[i + 2..]);
+                let found = is_word(hash, &|b| {
+                    b[..n].copy_from_slice(w);
+                    b.swap(i, i + 1);
+                    n
+                });
+                if found.is_some() {
+                    return found;
                 }
             }
         }
-        found
+        for i in 0..=n {
+            // The 26 letters' hashes advance together: 26 independent multiply chains keep the
+            // CPU busy where one chain would wait on each multiply in turn.
+            for (c, hash) in (b'a'..=b'z').zip(letter_chains(prefix[i], &w[i..])) {
+                let found = is_word(hash, &|b| {
+                    b[..i].copy_from_slice(&w[..i]);
+                    b[i] = c;
+                    b[i + 1..=n].copy_from_slice(&w[i..]);
+                    n + 1
+                });
+                if found.is_some() {
+                    return found;
+                }
+            }
+        }
+        if n > 4 {
+            for i in 0..n {
+                let found = is_word(tail(prefix[i], &w[i + 1..]), &|b| {
+                    b[..i].copy_from_slice(&w[..i]);
+                    b[i..n - 1].copy_from_slice(&w[i + 1..]);
+                    n - 1
+                });
+                if found.is_some() {
+                    return found;
+                }
+            }
+        }
+        for i in 0..n {
+            for (c, hash) in (b'a'..=b'z').zip(letter_chains(prefix[i], &w[i + 1..])) {
+                if c == w[i] {
+                    continue;
+                }
+                let found = is_word(hash, &|b| {
+                    b[..n].copy_from_slice(w);
+                    b[i] = c;
+                    n
+                });
+                if found.is_some() {
+                    return found;
+                }
+            }
+        }
+        None
     }
 
     /// Polarity-2 ids of tokens with their boundaries ([`scope::tokenize2`]): unigrams, bigrams,
@@ -658,6 +725,283 @@ impl Sink for EncodeSink<'_> {
     fn extend_mark(&mut self, _end: usize) {}
 }
 
+impl Vocabulary {
+    /// [`Vocabulary::encode`] under polarity-2, in one scan of the text and passes over a compact
+    /// record per token (no `String`): the scan lowercases each token into one shared buffer and
+    /// hashes it, continuing the bigram's hash at the same time; then links are merged, known
+    /// words looked up, unknown ones corrected, and scopes read. The same ids as `encode_scoped`
+    /// of [`Vocabulary::read`], which explanations keep (tests/encode2.rs holds both to a frozen
+    /// copy of the first polarity-2 code).
+    fn encode_v2(&self, text: &str, features: Features) -> Vec<u32> {
+        let mut sink = ReadSink {
+            bytes: Vec::with_capacity(text.len()),
+            from: 0,
+            hash: FNV_OFFSET,
+            pair_hash: FNV_OFFSET,
+            // About one token per 5 bytes of English; growing past it is fine.
+            tokens: Vec::with_capacity(text.len() / 5 + 1),
+        };
+        scan(text, &mut sink);
+        let ReadSink {
+            mut bytes,
+            mut tokens,
+            ..
+        } = sink;
+        let links = scope::links(text);
+        if !links.is_empty() {
+            tokens = merge_read_links(&links, tokens);
+        }
+        // Apart from the scan, and in two loops of independent steps (index slot, then the
+        // word's offset and text): the CPU overlaps the cache misses of many tokens.
+        for t in tokens.iter_mut().filter(|t| !t.silent) {
+            (t.slot, t.id) = self.index.tag_slot(t.hash);
+        }
+        for t in tokens.iter_mut().filter(|t| !t.silent) {
+            let word = bytes.get(t.from..t.to).unwrap_or(&[]);
+            t.id = self
+                .index
+                .confirm(&self.list, word, t.hash, (t.slot, t.id))
+                .unwrap_or(PAD);
+        }
+        self.read_unknown(&mut bytes, &mut tokens, features.spelling);
+
+        let mut ids = Vec::with_capacity(tokens.len() * 3);
+        ids.extend(tokens.iter().filter(|t| !t.silent).map(|t| t.id));
+        if self.bigram_buckets == 0 {
+            return ids;
+        }
+        // A token next to a link has no bigram, so each pair kept is two tokens adjacent in the
+        // scan too, whose bigram hash the scan computed.
+        let pair_buckets = self.pair_buckets();
+        for pair in tokens.windows(2) {
+            if !pair[0].silent && !pair[1].silent {
+                ids.extend(self.bucket_row(bucket(pair[1].pair_hash, pair_buckets)));
+            }
+        }
+        if features.negation || features.contrast {
+            self.scope_ids_read(text, &bytes, &tokens, features, &mut ids);
+        }
+        ids
+    }
+
+    /// Gives each unknown word of `tokens` (id [`PAD`] so far) its bucket, or, with `spelling`,
+    /// the known word one typo away, whose text, hash and bigram hashes it then takes.
+    fn read_unknown(&self, bytes: &mut Vec<u8>, tokens: &mut [ReadToken], spelling: bool) {
+        let first_oov = 1 + self.list.len() as u32;
+        // Locked once a text, at its first unknown word of the right shape.
+        let mut memo = None;
+        for i in 0..tokens.len() {
+            let t = tokens[i];
+            if t.silent || t.id != PAD {
+                continue;
+            }
+            let word = bytes.get(t.from..t.to).unwrap_or(&[]);
+            let corrected = if spelling
+                && (3..=MAX_TYPO).contains(&word.len())
+                && word.iter().all(u8::is_ascii_lowercase)
+            {
+                let memo = memo.get_or_insert_with(|| self.corrections.0.lock().ok());
+                self.corrected_id_in(memo.as_deref_mut(), word, t.hash)
+            } else {
+                None
+            };
+            let Some(id) = corrected else {
+                tokens[i].id = first_oov + bucket(t.hash, self.oov_buckets);
+                continue;
+            };
+            // Read as the known word from here on: its text, its hash, and the hashes of the
+            // bigrams on either side.
+            let right = self.list.get(id as usize - 1).as_bytes();
+            let from = bytes.len();
+            bytes.extend_from_slice(right);
+            let hash = fnv1a(&[right]);
+            let pair_hash = match i.checked_sub(1).map(|j| tokens[j].hash) {
+                Some(previous) => fnv_continue(fnv_step(previous, 0x1f), right),
+                None => t.pair_hash,
+            };
+            tokens[i] = ReadToken {
+                from,
+                to: bytes.len(),
+                hash,
+                pair_hash,
+                id,
+                ..t
+            };
+            if let Some(next) = tokens.get_mut(i + 1) {
+                let text = bytes.get(next.from..next.to).unwrap_or(&[]);
+                next.pair_hash = fnv_continue(fnv_step(hash, 0x1f), text);
+            }
+        }
+    }
+
+    /// The scope ids of read tokens, as [`Vocabulary::scope_ids`] gives them, onto `ids`.
+    fn scope_ids_read(
+        &self,
+        text: &str,
+        bytes: &[u8],
+        tokens: &[ReadToken],
+        features: Features,
+        ids: &mut Vec<u32>,
+    ) {
+        let word = |t: &ReadToken| bytes.get(t.from..t.to).unwrap_or(&[]);
+        let mut breaks = Vec::with_capacity(tokens.len());
+        let mut roles = Vec::with_capacity(tokens.len());
+        let mut previous: Option<(usize, Role)> = None;
+        for t in tokens {
+            // A link's text is neither a scope word nor a mark.
+            let role = if t.silent {
+                Role::Word
+            } else {
+                scope::role(word(t))
+            };
+            breaks.push(match previous {
+                None => 0,
+                // "!" and "?" are tokens of their own: they end a sentence.
+                Some((_, Role::Mark)) => 2,
+                Some((end, _)) => {
+                    scope::gap_break(text.as_bytes().get(end..t.start).unwrap_or(&[]))
+                }
+            });
+            roles.push(role);
+            previous = Some((t.end, role));
+        }
+        scope::cap_sentences(&mut breaks);
+        let state = |prefix: &[u8]| fnv1a(&[prefix]);
+        let (negated_state, contrast_state, concession_state) =
+            (state(NEGATED), state(CONTRAST), state(CONCESSION));
+        let mut scoped = tokens.iter();
+        scope::scoped_roles(&roles, &breaks, None, |negated, clause| {
+            let Some(t) = scoped.next().filter(|t| !t.silent) else {
+                return;
+            };
+            if features.negation && negated {
+                ids.extend(self.scope_id_hashed(fnv_continue(negated_state, word(t))));
+            }
+            if features.contrast {
+                let state = match clause {
+                    Some(Scope::Contrast) => contrast_state,
+                    Some(Scope::Concession) => concession_state,
+                    None => return,
+                };
+                ids.extend(self.scope_id_hashed(fnv_continue(state, word(t))));
+            }
+        });
+    }
+}
+
+/// One polarity-2 token as [`ReadSink`] records it: no `String`, its text in a shared buffer.
+#[derive(Clone, Copy, Debug)]
+struct ReadToken {
+    /// Its span in the input.
+    start: usize,
+    end: usize,
+    /// Its text (a corrected word's, once corrected) in the buffer.
+    from: usize,
+    to: usize,
+    /// FNV-1a of its text.
+    hash: u64,
+    /// FNV-1a of the previous token's text, 0x1f, this token's text.
+    pair_hash: u64,
+    /// Its unigram id, once looked up ([`PAD`] before).
+    id: u32,
+    /// Its index slot while it is looked up.
+    slot: usize,
+    /// A URL or @mention ([`scope::is_silent`]): no ids.
+    silent: bool,
+}
+
+/// Replaces the tokens of each link by one silent token, as [`scope::tokenize2`] does.
+fn merge_read_links(links: &[scope::Link], tokens: Vec<ReadToken>) -> Vec<ReadToken> {
+    let mut out: Vec<ReadToken> = Vec::with_capacity(tokens.len());
+    let mut cursor = LinkCursor::new(links);
+    for t in tokens {
+        match cursor.place(t.start, t.end) {
+            Place::Keep => out.push(t),
+            Place::Open(_) => out.push(ReadToken { silent: true, ..t }),
+            Place::Extend => {
+                if let Some(last) = out.last_mut() {
+                    last.end = t.end;
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Records polarity-2 tokens as the scanner reports them: like [`EncodeSink`], each byte
+/// advances the token's hash and the bigram's (continued from the previous token's hash).
+struct ReadSink {
+    /// The tokens' texts, one after the other.
+    bytes: Vec<u8>,
+    /// Where the current token's text starts in `bytes`.
+    from: usize,
+    hash: u64,
+    pair_hash: u64,
+    tokens: Vec<ReadToken>,
+}
+
+impl ReadSink {
+    fn end_token(&mut self, start: usize, end: usize) {
+        self.tokens.push(ReadToken {
+            start,
+            end,
+            from: self.from,
+            to: self.bytes.len(),
+            hash: self.hash,
+            pair_hash: self.pair_hash,
+            id: PAD,
+            slot: 0,
+            silent: false,
+        });
+        self.pair_hash = fnv_step(self.hash, 0x1f);
+        self.hash = FNV_OFFSET;
+        self.from = self.bytes.len();
+    }
+}
+
+impl Sink for ReadSink {
+    #[inline(always)]
+    fn push_ascii(&mut self, byte: u8) {
+        self.bytes.push(byte);
+        self.hash = fnv_step(self.hash, byte);
+        self.pair_hash = fnv_step(self.pair_hash, byte);
+    }
+
+    fn push_ascii_run(&mut self, run: &[u8]) {
+        // Locals, not fields, so the two hash chains stay in registers over the run.
+        let (mut hash, mut pair_hash) = (self.hash, self.pair_hash);
+        for &byte in run {
+            let byte = byte.to_ascii_lowercase();
+            hash = fnv_step(hash, byte);
+            pair_hash = fnv_step(pair_hash, byte);
+        }
+        (self.hash, self.pair_hash) = (hash, pair_hash);
+        self.bytes
+            .extend(run.iter().map(|b| b.to_ascii_lowercase()));
+    }
+
+    fn push_char(&mut self, c: char) {
+        for &byte in c.encode_utf8(&mut [0; 4]).as_bytes() {
+            self.push_ascii(byte);
+        }
+    }
+
+    fn word(&mut self, start: usize, end: usize) {
+        self.end_token(start, end);
+    }
+
+    fn mark(&mut self, mark: u8, start: usize, end: usize) {
+        self.push_ascii(mark);
+        self.end_token(start, end);
+    }
+
+    fn extend_mark(&mut self, end: usize) {
+        if let Some(last) = self.tokens.last_mut() {
+            last.end = end;
+        }
+    }
+}
+
 fn entry_error(i: usize) -> Error {
     Error::InconsistentModel(format!("vocabulary entry {i} is empty or holds a newline"))
 }
@@ -751,12 +1095,57 @@ impl WordIndex {
         self.probe(hash, |id| words.get(id as usize - 1).as_bytes() == word)
     }
 
-    /// The id of the first word with `hash`'s tag that `is_it` accepts, walking the probe chain.
-    #[inline(always)]
-    fn probe(&self, hash: u64, is_it: impl Fn(u32) -> bool) -> Option<u32> {
+    /// The first slot of `hash`'s probe chain whose tag is `hash`'s, or the empty slot that ends
+    /// the chain, and its id (0 if empty): the part of [`WordIndex::get`] that reads no word.
+    /// [`WordIndex::confirm`] does the rest; apart, many lookups' cache misses overlap.
+    #[inline]
+    fn tag_slot(&self, hash: u64) -> (usize, u32) {
         let mask = self.slots.len() - 1;
         let tag = (hash >> 32) as u32;
         let mut slot = self.first_slot(hash);
+        loop {
+            let (slot_tag, id) = self.slots[slot];
+            if id == 0 || slot_tag == tag {
+                return (slot, id);
+            }
+            slot = (slot + 1) & mask;
+        }
+    }
+
+    /// [`WordIndex::get`] from what [`WordIndex::tag_slot`] found: the candidate's word is
+    /// compared, and the chain walked on past it if it is another word with the same tag.
+    #[inline]
+    fn confirm(
+        &self,
+        words: &WordList,
+        word: &[u8],
+        hash: u64,
+        found: (usize, u32),
+    ) -> Option<u32> {
+        let (slot, id) = found;
+        if id == 0 {
+            return None;
+        }
+        if words.get(id as usize - 1).as_bytes() == word {
+            return Some(id);
+        }
+        let next = (slot + 1) & (self.slots.len() - 1);
+        self.probe_from(next, hash, |id| {
+            words.get(id as usize - 1).as_bytes() == word
+        })
+    }
+
+    /// The id of the first word with `hash`'s tag that `is_it` accepts, walking the probe chain.
+    #[inline(always)]
+    fn probe(&self, hash: u64, is_it: impl Fn(u32) -> bool) -> Option<u32> {
+        self.probe_from(self.first_slot(hash), hash, is_it)
+    }
+
+    /// [`WordIndex::probe`] from slot `slot` of the chain on.
+    #[inline(always)]
+    fn probe_from(&self, mut slot: usize, hash: u64, is_it: impl Fn(u32) -> bool) -> Option<u32> {
+        let mask = self.slots.len() - 1;
+        let tag = (hash >> 32) as u32;
         loop {
             let (slot_tag, id) = self.slots[slot];
             if id == 0 {
@@ -829,6 +1218,15 @@ pub(crate) const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 #[inline(always)]
 pub(crate) fn fnv_step(hash: u64, byte: u8) -> u64 {
     (hash ^ byte as u64).wrapping_mul(0x0000_0100_0000_01b3)
+}
+
+/// FNV-1a of `bytes` continued from the state `hash`.
+#[inline]
+fn fnv_continue(mut hash: u64, bytes: &[u8]) -> u64 {
+    for &b in bytes {
+        hash = fnv_step(hash, b);
+    }
+    hash
 }
 
 /// 64-bit FNV-1a over the concatenation of `parts`: tiny, fast, and identical on every platform.

@@ -1,0 +1,268 @@
+//! The one-pass polarity-2 encoder gives exactly the ids of polarity-2 as first written
+//! (tests/reference/polarity2.rs): shipped polarity-2 models depend on every id staying put. Also
+//! holds it equal to the path explanations take (`read` then `encode_scoped`).
+
+#[path = "reference/polarity1.rs"]
+mod polarity1;
+#[path = "reference/polarity2.rs"]
+mod polarity2;
+
+use polarity::data::{default_data_dir, read_reviews};
+use polarity::vocab::{Scheme, Vocabulary};
+use polarity::{onnx, BUNDLED_MODEL};
+
+/// Texts that hit the edges of polarity-2 reading: links and mentions (wrapped, trailing
+/// punctuation, uppercase, inside words), every boundary char, scope words, typos, unicode.
+fn hostile_texts() -> Vec<String> {
+    let mut texts: Vec<String> = [
+        "",
+        " ",
+        "\0\0abc\0",
+        "😀😡👍🏽 🇫🇷 good😀bad",
+        "这部电影很好看 映画は最高 영화 좋아요",
+        "הסרט היה נהדר فيلم رائع ١٢٣",
+        "İstanbul İİİ KELVİN Kİ ẞ ß ΣΑΣ Σ ς ﬁ ŉ ǅİẞ",
+        "'''  a'  'a  a'b' 'c'd' e''f g'’h don’t it's film's teachers' pomp",
+        "!!! ??? !?!? a!b?c !! ! ! ?? ?  not!good never?bad",
+        "!<br>! ?<i>? wow!!!<br />!! bad.<br /><br />Really<i>bad</i>",
+        "a<a href=\"x\">b 3 < 5 and good <br never closed good <",
+        "Great film https://t.co/abc?x=1 thanks @some_one!",
+        "see (www.example.com) and @ alone, @@x @_y @é @1 (@mention) \"@quoted\"",
+        "HTTP://EXAMPLE.COM/A/B/ Https://x.y www.WWW.www. WWW.imdb.com/title/tt01!! not http:/x",
+        "not https://a.b/c good, but http://x.y bad @u not @v awful",
+        "url: http://x.com/path_with_under/ , next' 'www.a.b' [https://c.d] (http://e.f).",
+        "email me at someone@example.com or @ someone, notwww.x.com xhttps://y.z",
+        "http://éx.com/ü https://日本.jp/パス www.ドメイン.jp @ユーザー @日本 https://x.y/😀",
+        "https://a.b/\u{2019}s http://a.b/don't www.x.com/!?!/y @a!b @a?b",
+        "not good, but fine. although slow; it works: used to love it now I hate it",
+        "I used to, honestly, love it. Used\nto love. used. to love… it — not – good",
+        "It was not, in my opinion, bad. Not [really] good (at all) \"not\" great",
+        "not not good, no never bad; nor hardly nothing without aint isn't wasn't can't won't",
+        "I didnt like it nevertheless nonetheless however whereas despite though",
+        "Teh moive was graet, terrble acting, awsome plot, the scipt was borign notgood",
+        "nto bda, btu godo. Thsi flim is teh wrost, nto oen goood momnet",
+        "ab abc abcd abcde abcdefghijklmnopqrst abcdefghijklmnopqrstu ABCDE Graet GRAET",
+        "café naïve résumé coöperate façade piñata über straße ǆungla",
+        "tab\tsep,comma;semi:colon-dash_under/slash\\back NBSP\u{a0}here\u{2003}em\u{200b}zero",
+        "combining e\u{301}t\u{301}e\u{301} Ⅻ ⅻ ① ²³ ½ ٣ ۴ ߁ ＡＢＣ ａｂｃ １２３",
+    ]
+    .map(String::from)
+    .to_vec();
+    texts.push("a".repeat(5000));
+    texts.push("Supercalifragilistic".repeat(200));
+    texts.push("<".repeat(1000));
+    texts.push("<b".repeat(1000));
+    texts.push("not good, ".repeat(500));
+    texts.push("word ".repeat(1000));
+    texts.push("but ".repeat(450) + "not " + &"bad ".repeat(450));
+    texts.push("a great film! ".repeat(2000));
+    texts.push("https://x.y/".repeat(300) + " good @" + &"u".repeat(2000));
+    texts.push("İ".repeat(300));
+    texts
+}
+
+/// Random texts glued from pieces that stress polarity-2's edges (tiny LCG: reproducible).
+fn random_texts(count: usize) -> Vec<String> {
+    const PIECES: &[&str] = &[
+        "good", "FILM", "Bad", "the", "don't", "it’s", "'", "’", "!", "?", " ", "  ", "\n", ",",
+        ".", ";", ":", "(", ")", "[", "]", "\"", "…", "—", "–", "<br />", "<", ">", "</i>", "<b",
+        "é", "É", "İ", "ß", "😀", "日本", "0", "42", "a", "\t", "-", "\u{a0}", "not", "Not",
+        "never", "no", "n't", "but", "however", "although", "though", "used", "to", "now", "graet",
+        "terrble", "moive", "borign", "http://", "https://", "www.", "@", "@u", "/", "_", "x.com",
+        "HTTP://", "WWW.",
+    ];
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (state >> 33) as usize
+    };
+    (0..count)
+        .map(|_| {
+            let len = next() % 60;
+            (0..len).map(|_| PIECES[next() % PIECES.len()]).collect()
+        })
+        .collect()
+}
+
+/// The text column of each LABEL<TAB>TEXT fixture.
+fn fixture_texts() -> Vec<String> {
+    [
+        include_str!("fixtures/negation.tsv"),
+        include_str!("fixtures/reviews.tsv"),
+    ]
+    .iter()
+    .flat_map(|file| file.lines())
+    .filter_map(|l| l.split_once('\t').map(|(_, text)| text.to_string()))
+    .collect()
+}
+
+/// 2,000 real texts: 500 from each sentence file and 1,000 of the IMDB test reviews (every
+/// 25th), when the data is there. Says so loudly when it is not.
+fn data_texts() -> Vec<String> {
+    let dir = default_data_dir();
+    let files = [
+        ("sentences/imdb-sentences.tsv.gz", 500, 1),
+        ("sentences/yelp-sentences.tsv.gz", 500, 1),
+        ("imdb/test.tsv.gz", 1000, 25),
+    ];
+    let mut texts = Vec::new();
+    for (file, take, step) in files {
+        let path = dir.join(file);
+        if !path.exists() {
+            eprintln!("!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!");
+            eprintln!(
+                "!! SKIPPED: {} is absent: its texts were NOT compared",
+                path.display()
+            );
+            eprintln!("!! with the reference encoder. Set POLARITY_DATA to the data folder.");
+            eprintln!("!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!");
+            continue;
+        }
+        let reviews = read_reviews(&path).expect("the data file reads");
+        texts.extend(reviews.into_iter().step_by(step).take(take).map(|r| r.text));
+    }
+    texts
+}
+
+/// The bundled polarity-2 vocabulary as shipped, with each subset of its features, and small
+/// polarity-2 vocabularies that reach the other id paths (no bigrams, fewer than 8 bigram
+/// buckets, bucket counts that are not powers of two, pruned buckets, a bucket space too large
+/// for a bitmap, no words).
+fn vocabularies() -> Vec<Vocabulary> {
+    let (model, _) = onnx::import(BUNDLED_MODEL).expect("the bundled model loads");
+    let bundled = model.vocab().clone();
+    let Scheme::V2(shipped) = bundled.scheme() else {
+        panic!("the bundled model is polarity-2")
+    };
+    assert!(shipped.negation && shipped.contrast && shipped.spelling);
+    let mut out = vec![bundled.clone()];
+    for bits in 0..7u8 {
+        let mut f = shipped;
+        (f.negation, f.contrast, f.spelling) = (bits & 1 != 0, bits & 2 != 0, bits & 4 != 0);
+        out.push(bundled.clone().with_scheme(Scheme::V2(f)));
+    }
+    let words: Vec<String> = [
+        "good", "bad", "film", "great", "terrible", "movie", "boring", "script", "not", "but",
+        "used", "to", "the", "don't", "it's", "!", "?", "é", "école", "日本", "url", "user",
+        "https", "http", "www", "com", "abcd",
+    ]
+    .map(String::from)
+    .to_vec();
+    let small = |oov, bigrams| {
+        Vocabulary::new(words.clone(), oov, bigrams)
+            .expect("valid")
+            .with_scheme(Scheme::V2(shipped))
+    };
+    out.push(small(4, 16));
+    out.push(small(3, 0));
+    out.push(small(3, 7));
+    out.push(small(5, 1 << 20));
+    out.push(
+        small(7, 1000)
+            .with_kept_bigrams((0..1000).filter(|b| b % 3 == 0).collect())
+            .expect("valid"),
+    );
+    out.push(
+        small(512, 1 << 30)
+            .with_kept_bigrams(vec![5, 1 << 20, (1 << 29) + 7, (1 << 30) - 1])
+            .expect("valid"),
+    );
+    out.push(
+        Vocabulary::new(Vec::new(), 1, 64)
+            .expect("valid")
+            .with_scheme(Scheme::V2(shipped)),
+    );
+    out
+}
+
+fn assert_same_ids(vocab: &Vocabulary, texts: &[String]) {
+    for text in texts {
+        let expected = polarity2::encode(vocab, text);
+        assert_eq!(vocab.encode(text), expected, "ids differ for {text:?}");
+        let (tokens, breaks) = vocab.read(text);
+        assert_eq!(
+            vocab.encode_scoped(&tokens, &breaks, None),
+            expected,
+            "the explanation path differs for {text:?}"
+        );
+    }
+}
+
+#[test]
+fn polarity2_encode_matches_the_reference_on_hostile_and_fixture_texts() {
+    let mut texts = hostile_texts();
+    texts.extend(fixture_texts());
+    texts.extend(random_texts(3000));
+    for vocab in vocabularies() {
+        assert_same_ids(&vocab, &texts);
+    }
+}
+
+#[test]
+fn polarity2_encode_matches_the_reference_on_the_data_sets() {
+    let texts = data_texts();
+    let (model, _) = onnx::import(BUNDLED_MODEL).expect("the bundled model loads");
+    // Twice: the first pass searches every typo, the second reads them from the cache.
+    for _ in 0..2 {
+        assert_same_ids(model.vocab(), &texts);
+    }
+}
+
+#[test]
+fn polarity2_read_matches_the_reference_tokens() {
+    let mut texts = hostile_texts();
+    texts.extend(fixture_texts());
+    texts.extend(random_texts(1000));
+    let (model, _) = onnx::import(BUNDLED_MODEL).expect("the bundled model loads");
+    for text in &texts {
+        let (tokens, breaks) = model.vocab().read(text);
+        let (old, old_breaks) = polarity2::read(model.vocab(), text);
+        let tokens: Vec<_> = tokens
+            .into_iter()
+            .map(|t| (t.text, t.start, t.end))
+            .collect();
+        let old: Vec<_> = old.into_iter().map(|t| (t.text, t.start, t.end)).collect();
+        assert_eq!((tokens, breaks), (old, old_breaks), "{text:?}");
+    }
+}
+
+#[test]
+fn typo_search_matches_its_definition() {
+    let (model, _) = onnx::import(BUNDLED_MODEL).expect("the bundled model loads");
+    let vocab = model.vocab();
+    let mut words: Vec<String> = vocab.words().iter().step_by(7).cloned().collect();
+    // Typos of known words, made the four ways the search undoes, and words of every length.
+    let typos: Vec<String> = words
+        .iter()
+        .take(3000)
+        .enumerate()
+        .map(|(i, w)| {
+            let mut b = w.clone().into_bytes();
+            let at = i % b.len();
+            match i % 4 {
+                0 => b.insert(at, b'a' + (i % 26) as u8),
+                1 if b.len() > 1 => {
+                    let j = at.min(b.len() - 2);
+                    b.swap(j, j + 1);
+                }
+                2 => {
+                    b.remove(at);
+                }
+                _ => b[at] = b'a' + (i % 26) as u8,
+            }
+            String::from_utf8_lossy(&b).into_owned()
+        })
+        .collect();
+    words.extend(typos);
+    words.extend((1..=22).map(|n| "q".repeat(n)));
+    words.extend(["Graet", "gr8t", "grea't", "été"].map(String::from));
+    for word in &words {
+        assert_eq!(
+            vocab.correct(word),
+            polarity2::correct(vocab, word).as_deref(),
+            "{word:?}"
+        );
+    }
+}
