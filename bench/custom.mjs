@@ -7,7 +7,7 @@
 // in the wasm). Writes bench/custom.json and bench/custom.md (bench/run.mjs folds both into
 // RESULTS.md). Needs ../shared/data (or POLARITY_DATA).
 // usage: node bench/custom.mjs [--seeds 5] [--runs 3]
-import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { launch, run, serve, watch, ROOT } from "../tools/harness.mjs";
@@ -139,3 +139,8 @@ const md = [
 ].join("\n");
 writeFileSync(join(ROOT, "bench", "custom.md"), md);
 console.log(md);
+// The same section in README.md, between its custom-bench markers.
+const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+const marked = /(<!-- custom-bench:start -->\n)[\s\S]*?(<!-- custom-bench:end -->)/;
+const section = md.split("\n").slice(2).join("\n");
+if (marked.test(readme)) writeFileSync(join(ROOT, "README.md"), readme.replace(marked, `$1${section}$2`));
