@@ -42,31 +42,18 @@ fn open(path: &Path) -> Result<Box<dyn Read>, Error> {
 /// Reads `LABEL<TAB>TEXT` lines; LABEL is 1 (positive) or 0 (negative). Empty lines and lines
 /// starting with `#` are skipped.
 pub fn read_reviews(path: &Path) -> Result<Vec<Review>, Error> {
-    let mut reviews = Vec::new();
-    for (n, line) in BufReader::new(open(path)?).lines().enumerate() {
-        let line = line.map_err(io_error(path))?;
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let bad = |reason: String| Error::BadData {
-            path: path.to_path_buf(),
-            line: n + 1,
-            reason,
-        };
-        let (label, text) = line
-            .split_once('\t')
-            .ok_or_else(|| bad("no tab after the label".into()))?;
-        let positive = match label {
-            "1" => true,
-            "0" => false,
-            other => return Err(bad(format!("label {other:?} is neither 1 nor 0"))),
-        };
-        reviews.push(Review {
-            positive,
-            text: text.to_string(),
-        });
-    }
-    Ok(reviews)
+    let rows = read_labelled(path, |label| match label {
+        "1" => Some(0),
+        "0" => Some(1),
+        _ => None,
+    })?;
+    Ok(rows
+        .into_iter()
+        .map(|(text, label)| Review {
+            positive: label == 0,
+            text,
+        })
+        .collect())
 }
 
 /// Reads `LABEL<TAB>TEXT` lines whose LABEL `label` maps to a label index (a line whose label it
