@@ -82,6 +82,24 @@ function fewshotSection(fewshot) {
   return fewshot ? `\n${fewshot.markdown.trim()}\n` : "";
 }
 
+/** What each of polarity's performance marks stands for, in cold-start order. */
+const STEP_NAMES = {
+  "page:script": "page script starts (HTML parsed, bench page loaded)",
+  "page:import": "`import(\"polarity.js\")` done",
+  "page:init": "`init()`: wasm fetched, compiled, instantiated",
+  "polarity:file": "`new Classifier()`: model file decoded, checksum verified, vocabulary indexed",
+  "polarity:engine": "`new Classifier()`: tract plan built and optimized",
+  "page:classifier": "`new Classifier()` returned",
+  "first score": "first review classified",
+};
+
+function coldStepsTable(e) {
+  if (!e?.coldSteps) return "(no marks recorded)";
+  const rows = e.coldSteps.map((s) => `| ${STEP_NAMES[s.step] ?? s.step} | ${num(s.tookMs, 1)} | ${num(s.atMs, 1)} |`);
+  return ["| step (performance mark) | took ms | at ms since navigation |", "| --- | --- | --- |", ...rows].join("\n") +
+    "\n\nMedians over the cold starts above (each column on its own, so they need not add up).";
+}
+
 export function render(r, fewshot, custom) {
   const v = r.versions;
   const c = r.config;
@@ -119,6 +137,10 @@ ${speedTable(r)}
 - Cold start: navigation start → engine downloaded from localhost, instantiated, model loaded, first
   review scored (\`performance.now()\` at the first result), fresh browser context each time. Natively:
   process start → first answer of \`polarity classify\` (includes spawning it from Node).
+
+### polarity's cold start, step by step
+
+${coldStepsTable(r.engines.polarity)}
 
 ## Download and memory
 

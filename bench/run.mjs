@@ -173,10 +173,12 @@ async function openPage(browser, url, engine, first) {
 
 async function browserEngine(browser, url, engine, first) {
   const cold = [];
+  const marks = [];
   let bytes;
   for (let i = 0; i < COLD_RUNS; i++) {
     const { context, ready, requests } = await openPage(browser, url, engine, first);
     cold.push(ready.coldMs);
+    marks.push({ ...ready.marks, "first score": ready.coldMs });
     // What the engine fetched (same origin; data files are fetched later, not counted).
     bytes ??= sizes([...new Set(requests.map((r) => new URL(r).pathname))]
       .filter((p) => !HARNESS.has(p)).map((p) => p.slice(1)));
@@ -207,7 +209,7 @@ async function browserEngine(browser, url, engine, first) {
   if (errors.length) throw new Error(`${engine}: ${errors.join("\n")}`);
   const pick = (key) => median(runs.map((r) => r[key]));
   return {
-    coldMs: median(cold), coldRuns: cold, firstScore: ready.score, bytes,
+    coldMs: median(cold), coldRuns: cold, coldSteps: coldSteps(marks), firstScore: ready.score, bytes,
     oneAtATimePerSecond: pick("one"), batchPerSecond: pick("batch"),
     p50Micros: pick("p50"), p99Micros: pick("p99"), p50TypicalMicros: pick("p50Typical"),
     typicalReviews: runs[0].typicalReviews,
@@ -317,6 +319,20 @@ async function main() {
   const marked = /(<!-- bench:start -->\n)[\s\S]*?(<!-- bench:end -->)/;
   if (marked.test(readme)) writeFileSync(join(ROOT, "README.md"), readme.replace(marked, `$1${readmeTable}$2`));
   log(`wrote bench/RESULTS.md and bench/results.json in ${report.seconds.toFixed(0)} s`);
+}
+
+/**
+ * A cold start step by step: for each mark (in the order of the first run), the median time since
+ * navigation at which it was reached and the median time since the mark before it.
+ */
+function coldSteps(runs) {
+  if (!runs.length || Object.keys(runs[0]).length < 2) return null;
+  const names = Object.keys(runs[0]).sort((a, b) => runs[0][a] - runs[0][b]);
+  return names.map((name, i) => ({
+    step: name,
+    atMs: median(runs.map((r) => r[name])),
+    tookMs: median(runs.map((r) => r[name] - (i ? r[names[i - 1]] : 0))),
+  }));
 }
 
 /** The few-shot results bench/fewshot.mjs wrote (it runs first in `make bench`). */

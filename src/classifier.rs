@@ -88,11 +88,20 @@ pub struct Classifier {
 impl Classifier {
     /// Loads a polarity ONNX file. Garbage, truncated or foreign bytes give an error.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, Error> {
+        Self::from_bytes_marked(bytes, &mut |_| {})
+    }
+
+    /// [`Classifier::from_bytes`], calling `mark` after each step of a load ("polarity:file":
+    /// decoded, checked and its vocabulary indexed; "polarity:engine": tract's plan built), for
+    /// profiling a cold start.
+    pub fn from_bytes_marked(bytes: &[u8], mark: &mut dyn FnMut(&str)) -> Result<Self, Error> {
         let (model, proto) = onnx::import(bytes)?;
+        mark("polarity:file");
         // The graph is rebuilt from the weights and metadata rather than taken from the file:
         // a crafted or damaged graph can then neither crash the engine nor disagree with the
         // plain-Rust model that explanations and training use.
         let engine = Engine::new(&model)?;
+        mark("polarity:engine");
         Ok(Classifier {
             model,
             engine,

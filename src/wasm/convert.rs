@@ -76,12 +76,23 @@ fn bounded_string_arg(method: &str, value: &JsValue, max: usize) -> Result<Strin
         .ok_or_else(|| type_error(&format!("{method}() expects a string"), value))
 }
 
-/// Milliseconds from the page's (or worker's, or Node's) `performance` clock.
-pub(super) fn now() -> f64 {
+/// The page's (or worker's, or Node's) `performance`, if it has one.
+fn performance() -> Option<web_sys::Performance> {
     Reflect::get(&js_sys::global(), &JsValue::from_str("performance"))
         .ok()
         .and_then(|p| p.dyn_into::<web_sys::Performance>().ok())
-        .map_or_else(js_sys::Date::now, |p| p.now())
+}
+
+/// Milliseconds from the `performance` clock.
+pub(super) fn now() -> f64 {
+    performance().map_or_else(js_sys::Date::now, |p| p.now())
+}
+
+/// A `performance.mark(name)`, where there is a `performance` (a failure changes nothing).
+pub(super) fn mark(name: &str) {
+    if let Some(p) = performance() {
+        let _ = p.mark(name);
+    }
 }
 
 #[derive(Deserialize, Default)]

@@ -219,7 +219,8 @@ impl JsClassifier {
         // Every other entry point needs a Classifier, so this covers them all: a panic (which
         // should never happen) then shows as a readable console message.
         console_error_panic_hook::set_once();
-        Inner::from_bytes(bytes)
+        // Performance marks of each step, for profiling a cold start (bench/page.js reads them).
+        Inner::from_bytes_marked(bytes, &mut mark)
             .map(|inner| JsClassifier { inner })
             .map_err(js_error)
     }
