@@ -738,8 +738,7 @@ impl Vocabulary {
             from: 0,
             hash: FNV_OFFSET,
             pair_hash: FNV_OFFSET,
-            // About one token per 5 bytes of English; growing past it is fine.
-            tokens: Vec::with_capacity(text.len() / 5 + 1),
+            tokens: Vec::with_capacity(token_capacity(text)),
         };
         scan(text, &mut sink);
         let ReadSink {
@@ -889,6 +888,18 @@ impl Vocabulary {
     }
 }
 
+/// Room for the tokens of `text`. About one per 5 bytes of English, for a short text; a long one
+/// is counted first (one more cheap scan), because growing a vector of millions of tokens past
+/// its capacity holds the old and the new at once: a 12-million-character text took the module's
+/// memory to 373 MB that way, against 256 MB stated in the README's Limits.
+fn token_capacity(text: &str) -> usize {
+    if text.len() > 1 << 16 {
+        crate::text::count_tokens(text)
+    } else {
+        text.len() / 5 + 1
+    }
+}
+
 /// One polarity-2 token as [`ReadSink`] records it: no `String`, its text in a shared buffer.
 #[derive(Clone, Copy, Debug)]
 struct ReadToken {
@@ -911,21 +922,30 @@ struct ReadToken {
 }
 
 /// Replaces the tokens of each link by one silent token, as [`scope::tokenize2`] does.
-fn merge_read_links(links: &[scope::Link], tokens: Vec<ReadToken>) -> Vec<ReadToken> {
-    let mut out: Vec<ReadToken> = Vec::with_capacity(tokens.len());
+fn merge_read_links(links: &[scope::Link], mut tokens: Vec<ReadToken>) -> Vec<ReadToken> {
+    // In place (tokens only ever merge), so a long text never holds two lists of its tokens.
     let mut cursor = LinkCursor::new(links);
-    for t in tokens {
+    let mut kept = 0;
+    for i in 0..tokens.len() {
+        let t = tokens[i];
         match cursor.place(t.start, t.end) {
-            Place::Keep => out.push(t),
-            Place::Open(_) => out.push(ReadToken { silent: true, ..t }),
+            Place::Keep => {
+                tokens[kept] = t;
+                kept += 1;
+            }
+            Place::Open(_) => {
+                tokens[kept] = ReadToken { silent: true, ..t };
+                kept += 1;
+            }
             Place::Extend => {
-                if let Some(last) = out.last_mut() {
+                if let Some(last) = kept.checked_sub(1).map(|k| &mut tokens[k]) {
                     last.end = t.end;
                 }
             }
         }
     }
-    out
+    tokens.truncate(kept);
+    tokens
 }
 
 /// Records polarity-2 tokens as the scanner reports them: like [`EncodeSink`], each byte

@@ -16,7 +16,8 @@ test("100 MB of text: a RangeError in words, and wasm memory stays under 256 MB"
     assert.throws(call, (e) => e instanceof RangeError && /polarity reads at most 16777216/.test(e.message));
   }
   // Under the limit: classified whole (summed in slices), explain refused past its own limit.
-  const long = "A dull film with a great cast. ".repeat(400_000); // 12.4 million characters
+  // 12.4 million characters, with a link (links are merged into one token: no second list).
+  const long = "A dull film with a great cast. ".repeat(400_000) + "More at https://example.com/review";
   const p = clf.classify(long);
   assert.ok(p.score >= 0 && p.score <= 1);
   assert.throws(() => clf.explain(long), (e) => e instanceof RangeError && /explain weighs at most 200000/.test(e.message));
