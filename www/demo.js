@@ -183,6 +183,9 @@ function showInfo() {
   document.querySelector(".meter-scale").hidden = many;
   scoresList.hidden = !many;
   if (!many) [right.textContent, left.textContent] = info.labels;
+  // The box asks for what the model reads: reviews for the sentiment model, any text otherwise.
+  const sentiment = info.labels.join() === "positive,negative";
+  document.querySelector("label[for=review]").textContent = sentiment ? "Write a movie review" : `Write a text to classify (${info.labels.join(" / ")})`;
   // Explanations weigh the first label (two labels) or the predicted one (more).
   $("legend-pos").textContent = many ? "pushes towards the verdict" : `pushes towards ${info.labels[0]}`;
   $("legend-neg").textContent = many ? "pushes away from it" : `pushes towards ${info.labels[1]}`;

@@ -76,6 +76,7 @@ test("teach a 3-label classifier: label editor, keys 1-3, counts, confusion matr
   assert.match(items[0], /^music: \d+%$/);
   assert.equal(await page.locator(".meter-scale").isHidden(), true);
   assert.match(await page.locator("#model-name").textContent(), /sport \/ food \/ music/);
+  assert.equal(await page.locator("label[for=review]").textContent(), "Write a text to classify (sport / food / music)");
 
   // A reload keeps the labels, the examples and the model.
   await page.reload();
