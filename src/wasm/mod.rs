@@ -94,7 +94,7 @@ export interface FineTuneProgress {
 
 /** Every option is optional; the defaults suit 20 to 500 examples. */
 export interface FineTuneOptions {
-  /** Passes over the examples (default 10; at most 1000). */
+  /** Passes over the examples (at most 1000). Default: from the texts' length and number, 6 to 10 for reviews, up to 20 for short messages. */
   epochs?: number;
   /** Adam's step size for the head (default 0.0075); the embedding's is 0.15 times that. */
   learningRate?: number;
