@@ -23,6 +23,10 @@ pub struct Task {
     pub labels: Vec<String>,
     pub pool: Texts,
     pub eval: Texts,
+    /// Also measure each sample on the pool's texts it did not draw: training data, never
+    /// test, so a validation set several times larger (SMS spam: 722 messages, 72 of them spam,
+    /// alone; 3,613 with the unused pool).
+    pub measure_unused: bool,
 }
 
 impl Task {
@@ -47,6 +51,7 @@ impl Task {
             labels: vec!["positive".into(), "negative".into()],
             pool: texts(pool),
             eval,
+            measure_unused: false,
         })
     }
 
@@ -70,6 +75,7 @@ impl Task {
             labels,
             pool: rows,
             eval: if test { test_part } else { valid_part },
+            measure_unused: false,
         })
     }
 
@@ -111,6 +117,7 @@ impl Task {
             labels,
             pool: pick(pool_ids),
             eval,
+            measure_unused: false,
         })
     }
 }
@@ -158,10 +165,17 @@ pub fn run(
     head: Head,
     options: &FineTuneOptions,
 ) -> Result<Vec<Sample>, Error> {
-    let eval_texts: Vec<&str> = task.eval.iter().map(|(t, _)| t.as_str()).collect();
     let mut samples = Vec::new();
     for seed in 0..seeds {
-        let examples: Vec<Labelled> = draw(&task.pool, task.labels.len(), n, seed)
+        let drawn = draw(&task.pool, task.labels.len(), n, seed);
+        let mut eval: Vec<&(String, usize)> = task.eval.iter().collect();
+        if task.measure_unused {
+            let used: std::collections::HashSet<&str> =
+                drawn.iter().map(|(t, _)| t.as_str()).collect();
+            eval.extend(task.pool.iter().filter(|(t, _)| !used.contains(t.as_str())));
+        }
+        let eval_texts: Vec<&str> = eval.iter().map(|(t, _)| t.as_str()).collect();
+        let examples: Vec<Labelled> = drawn
             .into_iter()
             .map(|(text, label)| Labelled {
                 text,
@@ -184,7 +198,7 @@ pub fn run(
             .iter()
             .map(|p| task.labels.iter().position(|l| *l == p.label).unwrap_or(0))
             .collect();
-        let truth: Vec<usize> = task.eval.iter().map(|(_, l)| *l).collect();
+        let truth: Vec<usize> = eval.iter().map(|(_, l)| *l).collect();
         let (accuracy, f1) = accuracy_and_f1(&truth, &predicted);
         samples.push(Sample {
             accuracy,

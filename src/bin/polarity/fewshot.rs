@@ -34,6 +34,10 @@ pub struct Args {
     /// Measure on the task's test split (for the reported figures) instead of validation.
     #[arg(long)]
     test: bool,
+    /// Also measure each sample on the pool's texts it did not draw (training data, never
+    /// test): a larger validation set for a small corpus such as SMS spam.
+    #[arg(long)]
+    with_unused: bool,
     /// Replace the embedding by random rows of the same scale (the baseline).
     #[arg(long)]
     random_embedding: bool,
@@ -68,11 +72,12 @@ pub fn run(args: Args) -> Result<(), Error> {
     if args.random_embedding {
         start = Classifier::from_model(&start.model().with_random_embedding(0xbad))?;
     }
-    let task = match args.task {
+    let mut task = match args.task {
         TaskName::Imdb => Task::imdb(&data, args.test)?,
         TaskName::Sms => Task::sms(&data, args.test)?,
         TaskName::Ratings4 => Task::ratings4(&data, args.test)?,
     };
+    task.measure_unused = args.with_unused;
     let options = FineTuneOptions {
         epochs: args.epochs,
         learning_rate: args.learning_rate,
@@ -92,10 +97,15 @@ pub fn run(args: Args) -> Result<(), Error> {
         .as_ref()
         .map_or("the bundled model".to_string(), |m| m.display().to_string());
     eprintln!(
-        "start: {model}; task: {}; labels: {}; evaluated on its {on} split ({} texts)",
+        "start: {model}; task: {}; labels: {}; evaluated on its {on} split ({} texts){}",
         task.name,
         task.labels.join(" / "),
-        task.eval.len()
+        task.eval.len(),
+        if task.measure_unused {
+            " and the pool's texts each sample did not draw"
+        } else {
+            ""
+        }
     );
     if let Some(dir) = &args.dump {
         dump(dir, &task, &args.n, args.seeds)?;
