@@ -17,6 +17,7 @@ use crate::onnx;
 use crate::rng::Rng;
 use crate::text::count_tokens;
 use crate::train::{self, Example, Options, Progress};
+use crate::vocab::Scheme;
 use crate::Error;
 
 /// What a model says of a text. Two labels: the label, and `score` = P(first label). More: the
@@ -198,7 +199,7 @@ impl Classifier {
         }
         let prediction = self.classify(text)?;
         let (tokens, _, weights) = self.model.explain_text(text);
-        let v1 = self.model.vocab.scheme() == crate::vocab::Scheme::V1;
+        let v1 = self.model.vocab.scheme() == Scheme::V1;
         let tokens = tokens
             .into_iter()
             .zip(weights)
@@ -274,10 +275,16 @@ impl Classifier {
     }
 
     /// A new classifier with this one's embedding, a fresh untrained head and its own labels.
+    /// Under polarity-2 every unknown number gets one row
+    /// ([`crate::vocab::Vocabulary::with_numbers`]): a new task (spam, say) may hang on phone
+    /// numbers and prices that the texts it learns from never repeat. SMS spam, spam F1 on
+    /// validation and the unused pool (`polarity fewshot --task sms --with-unused`, 10 seeds):
+    /// 50.6% -> 59.9% from 20 messages, 74.4% -> 74.8% from 100; 4-class ratings unchanged.
     pub fn from_pretrained(&self, labels: Vec<String>, seed: u64) -> Result<Classifier, Error> {
         check_labels(&labels)?;
         let mut model: Model = self.model.clone();
         model.reset_head(labels, seed);
+        model.vocab = model.vocab.with_numbers();
         Classifier::from_model(&model)
     }
 

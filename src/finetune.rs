@@ -763,6 +763,24 @@ mod tests {
         assert_eq!(three.model().embedding, clf.model().embedding);
     }
 
+    #[test]
+    fn from_pretrained_reads_unknown_numbers_as_one_and_its_file_says_so() {
+        let bundled = Classifier::from_bytes(crate::BUNDLED_MODEL).unwrap();
+        let fresh = bundled
+            .from_pretrained(vec!["spam".into(), "ham".into()], 3)
+            .unwrap();
+        let vocab = fresh.model().vocab();
+        assert_eq!(vocab, &bundled.model().vocab().clone().with_numbers());
+        assert_ne!(vocab, bundled.model().vocab());
+        assert_eq!(vocab.unigram_id("08001234567"), vocab.unigram_id("87121"));
+        let back = Classifier::from_bytes(&fresh.to_bytes()).unwrap();
+        assert_eq!(back.model().vocab(), vocab);
+        assert_eq!(
+            back.classify("Call 08001234567 to claim").unwrap(),
+            fresh.classify("Call 08001234567 to claim").unwrap()
+        );
+    }
+
     fn names() -> Vec<String> {
         vec!["positive".to_string(), "negative".to_string()]
     }

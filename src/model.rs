@@ -519,6 +519,7 @@ pub(crate) mod tests {
             negation: true,
             contrast: true,
             spelling: true,
+            numbers: true,
         };
         m.vocab = m.vocab.clone().with_scheme(Scheme::V2(features));
         for text in [

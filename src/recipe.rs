@@ -163,6 +163,7 @@ impl Recipe {
                 negation: self.negation,
                 contrast: self.contrast,
                 spelling: self.spelling,
+                numbers: false,
             }),
         }
     }

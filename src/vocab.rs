@@ -242,6 +242,15 @@ impl Vocabulary {
         self.scheme
     }
 
+    /// The same vocabulary with every unknown number on one row ([`Features::numbers`]), under
+    /// polarity-2; polarity-1 has no such feature and stays as it is.
+    pub fn with_numbers(mut self) -> Self {
+        if let Scheme::V2(features) = &mut self.scheme {
+            features.numbers = true;
+        }
+        self
+    }
+
     /// Keeps rows for these bigram buckets only (any order; duplicates are an error).
     pub fn with_kept_bigrams(mut self, mut kept: Vec<u32>) -> Result<Self, Error> {
         kept.sort_unstable();
@@ -315,13 +324,22 @@ impl Vocabulary {
     /// The id of a token whose FNV-1a hash is `hash`: one hash finds known words and buckets
     /// unknown ones.
     fn unigram_id_hashed(&self, token: &[u8], hash: u64) -> u32 {
-        match self.index.get(&self.list, token, hash) {
-            Some(id) => id,
-            None => {
-                let first_oov = 1 + self.list.len() as u32;
-                first_oov + bucket(hash, self.oov_buckets)
+        self.index
+            .get(&self.list, token, hash)
+            .unwrap_or_else(|| self.unknown_id(token, hash))
+    }
+
+    /// The row of an unknown word: its hash's bucket, or under [`Features::numbers`] the one
+    /// bucket of every unknown word with a digit.
+    fn unknown_id(&self, word: &[u8], hash: u64) -> u32 {
+        let first_oov = 1 + self.list.len() as u32;
+        let hash = match self.scheme {
+            Scheme::V2(f) if f.numbers && word.iter().any(u8::is_ascii_digit) => {
+                fnv1a(&[scope::NUMBER])
             }
-        }
+            _ => hash,
+        };
+        first_oov + bucket(hash, self.oov_buckets)
     }
 
     /// The id of the pair `a b`, or `None` when its bucket has no row.
@@ -786,7 +804,6 @@ impl Vocabulary {
     /// Gives each unknown word of `tokens` (id [`PAD`] so far) its bucket, or, with `spelling`,
     /// the known word one typo away, whose text, hash and bigram hashes it then takes.
     fn read_unknown(&self, bytes: &mut Vec<u8>, tokens: &mut [ReadToken], spelling: bool) {
-        let first_oov = 1 + self.list.len() as u32;
         // Locked once a text, at its first unknown word of the right shape.
         let mut memo = None;
         for i in 0..tokens.len() {
@@ -805,7 +822,7 @@ impl Vocabulary {
                 None
             };
             let Some(id) = corrected else {
-                tokens[i].id = first_oov + bucket(t.hash, self.oov_buckets);
+                tokens[i].id = self.unknown_id(word, t.hash);
                 continue;
             };
             // Read as the known word from here on: its text, its hash, and the hashes of the

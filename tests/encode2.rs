@@ -266,3 +266,48 @@ fn typo_search_matches_its_definition() {
         );
     }
 }
+
+/// Under `numbers` (classifiers made by `fromPretrained`), every unknown word with a digit gets
+/// one row, on the encoder's path and the explanations' alike; known words with digits, and every
+/// other word, keep their rows.
+#[test]
+fn unknown_numbers_share_one_row_on_both_paths() {
+    let mut texts = hostile_texts();
+    texts.extend(fixture_texts());
+    texts.extend(random_texts(1000));
+    texts.extend(
+        [
+            "WINNER!! Call 09061701461 to claim your £900 prize, code KL341. 2nite 4u txt 87121",
+            "call 08001234567 now, or text STOP to 86688 (150p/msg) 16+ T&C's 12hrs 4U 2day",
+            "the 2 of us met at 10, in 1987; 3d films cost £7.50 at 9pm",
+        ]
+        .map(String::from),
+    );
+    for vocab in vocabularies() {
+        let numbers = vocab.with_numbers();
+        for text in &texts {
+            let (tokens, breaks) = numbers.read(text);
+            assert_eq!(
+                numbers.encode(text),
+                numbers.encode_scoped(&tokens, &breaks, None),
+                "the explanation path differs for {text:?}"
+            );
+        }
+    }
+    let (model, _) = onnx::import(BUNDLED_MODEL).expect("the bundled model loads");
+    let plain = model.vocab().clone();
+    let numbers = plain.clone().with_numbers();
+    assert_ne!(numbers, plain);
+    let row = numbers.unigram_id("09061701461");
+    for word in ["08001234567", "87121", "kl341", "2nite", "150p", "x9"] {
+        assert_eq!(numbers.unigram_id(word), row, "{word}");
+    }
+    assert_ne!(plain.unigram_id("08001234567"), plain.unigram_id("87121"));
+    for word in ["10", "2", "1987", "good", "zxqvj", "wonderfull"] {
+        assert_eq!(numbers.unigram_id(word), plain.unigram_id(word), "{word}");
+    }
+    assert_ne!(
+        numbers.encode("call 08001234567 now"),
+        plain.encode("call 08001234567 now")
+    );
+}
