@@ -171,7 +171,11 @@ async function openPage(browser, url, engine, first) {
   return { context, page, ready, requests, errors };
 }
 
-async function browserEngine(browser, url, engine, first) {
+/**
+ * An engine's cold starts, then a warm page with the sample loaded and one warm-up pass: the page
+ * stays open so that its timed runs can alternate with the other engines' (`timedRun`).
+ */
+async function prepareEngine(browser, url, engine, first) {
   const cold = [];
   const marks = [];
   let bytes;
@@ -189,14 +193,20 @@ async function browserEngine(browser, url, engine, first) {
   await page.evaluate(() => window.bench.loadSample());
   log(`${engine}: warm-up`);
   const single = await page.evaluate(() => window.bench.oneAtATime());
-  const runs = [];
-  for (let i = 0; i < RUNS; i++) {
-    log(`${engine}: run ${i + 1}/${RUNS}`);
-    const one = await page.evaluate(() => window.bench.oneAtATime());
-    const batch = await page.evaluate((n) => window.bench.batches(n), BATCH);
-    const latency = await page.evaluate((ms) => window.bench.latency(ms), LATENCY_WINDOW_MS);
-    runs.push({ one: one.perSecond, batch: batch.perSecond, ...latency, batchScores: batch.scores });
-  }
+  return { engine, cold, marks, bytes, context, page, ready, errors, loaded, single, runs: [] };
+}
+
+/** One timed run of a prepared engine: one at a time, batches, latency. */
+async function timedRun(e) {
+  const one = await e.page.evaluate(() => window.bench.oneAtATime());
+  const batch = await e.page.evaluate((n) => window.bench.batches(n), BATCH);
+  const latency = await e.page.evaluate((ms) => window.bench.latency(ms), LATENCY_WINDOW_MS);
+  e.runs.push({ one: one.perSecond, batch: batch.perSecond, ...latency, batchScores: batch.scores });
+}
+
+/** Fine-tuning runs, the memory at the end, and the engine's result; closes its page. */
+async function finishEngine(e) {
+  const { page, runs, ready } = e;
   const fineTune = [];
   let fineTuneError = null;
   for (let i = 0; i < RUNS && !fineTuneError; i++) {
@@ -205,20 +215,37 @@ async function browserEngine(browser, url, engine, first) {
     else if (r) fineTune.push(r);
   }
   const end = await page.evaluate(() => window.bench.memory());
-  await context.close();
-  if (errors.length) throw new Error(`${engine}: ${errors.join("\n")}`);
+  await e.context.close();
+  if (e.errors.length) throw new Error(`${e.engine}: ${e.errors.join("\n")}`);
   const pick = (key) => median(runs.map((r) => r[key]));
   return {
-    coldMs: median(cold), coldRuns: cold, coldSteps: coldSteps(marks), firstScore: ready.score, bytes,
+    coldMs: median(e.cold), coldRuns: e.cold, coldSteps: coldSteps(e.marks), firstScore: ready.score,
+    bytes: e.bytes,
     oneAtATimePerSecond: pick("one"), batchPerSecond: pick("batch"),
     p50Micros: pick("p50"), p99Micros: pick("p99"), p50TypicalMicros: pick("p50Typical"),
     typicalReviews: runs[0].typicalReviews,
+    runs: runs.map(({ one, batch }) => ({ oneAtATimePerSecond: one, batchPerSecond: batch })),
     fineTunePerSecond: fineTune.length ? median(fineTune.map((r) => r.perSecond)) : null,
     fineTuneEpochs: fineTune[0]?.epochs ?? null, fineTuneError,
-    memory: { jsHeapAfterLoadBytes: loaded.jsHeapBytes, jsHeapPeakBytes: end.peakJsHeapBytes,
+    memory: { jsHeapAfterLoadBytes: e.loaded.jsHeapBytes, jsHeapPeakBytes: end.peakJsHeapBytes,
       wasmPeakBytes: end.wasmBytes },
-    scores: { one: single.scores, batch: runs[0].batchScores },
+    scores: { one: e.single.scores, batch: runs[0].batchScores },
   };
+}
+
+/**
+ * polarity's throughput over onnxruntime-web's, run by run: run i of each engine ran back to back,
+ * so a slow spell of the shared machine weighs on both. The median and the spread of the ratios.
+ */
+function pairedRatios(results) {
+  const p = results.polarity?.runs;
+  const o = results.ort?.runs;
+  if (!p || !o) return null;
+  const ratios = (key) => {
+    const xs = p.map((run, i) => run[key] / o[i][key]);
+    return { median: median(xs), min: Math.min(...xs), max: Math.max(...xs), runs: xs };
+  };
+  return { oneAtATime: ratios("oneAtATimePerSecond"), batches: ratios("batchPerSecond") };
 }
 
 /** Max |difference| and label flips of each engine's probabilities against polarity's classify. */
@@ -282,10 +309,19 @@ async function main() {
   const browserVersion = browser.version();
   const results = {};
   try {
+    const prepared = [];
     for (const engine of ENGINES) {
       log(`${engine}: cold starts`);
-      results[engine] = await browserEngine(browser, url, engine, first);
+      prepared.push(await prepareEngine(browser, url, engine, first));
     }
+    // Run i of every engine back to back, so each run's ratios compare like with like.
+    for (let i = 0; i < RUNS; i++) {
+      for (const e of prepared) {
+        log(`${e.engine}: run ${i + 1}/${RUNS}`);
+        await timedRun(e);
+      }
+    }
+    for (const e of prepared) results[e.engine] = await finishEngine(e);
   } finally {
     await browser.close().catch(() => {});
     server.close();
@@ -300,6 +336,7 @@ async function main() {
       runs: RUNS, coldRuns: COLD_RUNS, batchSize: BATCH, latencyWindowMs: LATENCY_WINDOW_MS,
       fineTune: FINE_TUNE },
     agreement: agreement(results, test.reviews),
+    vsOrt: pairedRatios(results),
     demoPage: demoPageGzip(),
     engines: Object.fromEntries(Object.entries(results).map(([k, { scores, ...v }]) => [k, v])),
     native: nativeResult,
@@ -308,7 +345,7 @@ async function main() {
   };
   report.seconds = (performance.now() - started) / 1000;
   if (ENGINES.length < ALL_ENGINES.length) {
-    console.log(JSON.stringify({ agreement: report.agreement, engines: report.engines }, null, 2));
+    console.log(JSON.stringify({ agreement: report.agreement, vsOrt: report.vsOrt, engines: report.engines }, null, 2));
     log(`BENCH_ENGINES=${ENGINES}: printed, nothing written`);
     return;
   }
