@@ -2,6 +2,8 @@
 // onnxruntime-web and polarity run: a minimal protobuf walk to the graph's initializers (ONNX
 // ModelProto.graph = 7, GraphProto.initializer = 5, TensorProto dims = 1, data_type = 2,
 // name = 8, raw_data = 9); polarity writes every initializer as raw little-endian bytes.
+// An int4 table (src/quantize.rs) comes back as the int8 one did: `embedding` (each value's
+// level, rows x dim) and `scales` (each row's scale), whose product is the table.
 
 /** Reads the varint at `state.at` of `bytes`, moving `state.at` past it. */
 function varint(bytes, state) {
@@ -53,6 +55,7 @@ function halfToFloat(halves) {
 }
 
 const INT8 = 3;
+const UINT8 = 2;
 const FLOAT16 = 10;
 const FLOAT = 1;
 
@@ -73,11 +76,30 @@ export function readInitializers(onnxBytes) {
       }
       const raw = t.raw ? new Uint8Array(t.raw) : new Uint8Array(); // aligned copy
       if (t.type === INT8) t.values = Float32Array.from(new Int8Array(raw.buffer));
+      else if (t.type === UINT8) t.values = raw;
       else if (t.type === FLOAT16) t.values = halfToFloat(new Uint16Array(raw.buffer));
       else if (t.type === FLOAT) t.values = new Float32Array(raw.buffer);
-      else continue; // the int64 constants of the graph are not weights
+      else continue; // the integer constants of the graph are not weights
       tensors[t.name] = { dims: t.dims, values: t.values };
     }
   }
+  if (tensors.embedding_int4) Object.assign(tensors, unpackInt4(tensors));
   return tensors;
+}
+
+/** `embedding` (levels, rows x dim) and `scales` of an int4 table: byte j of a row holds
+ * dimension j in its high nibble and j + ceil(dim / 2) in its low one; dim is w1's rows. */
+function unpackInt4({ embedding_int4: packed, row_scale, levels, scale_table, w1 }) {
+  const [rows, width] = packed.dims;
+  const dim = w1.dims[0];
+  const values = new Float32Array(rows * dim);
+  for (let r = 0; r < rows; r++) {
+    for (let j = 0; j < width; j++) {
+      const b = packed.values[r * width + j];
+      values[r * dim + j] = levels.values[b >> 4];
+      if (j + width < dim) values[r * dim + j + width] = levels.values[b & 15];
+    }
+  }
+  const scales = Float32Array.from(row_scale.values, (code) => scale_table.values[code]);
+  return { embedding: { dims: [rows, dim], values }, scales: { dims: [rows], values: scales } };
 }

@@ -69,7 +69,8 @@ async function tensorflow(backend) {
   ]);
   const w = readInitializers(new Uint8Array(bytes));
   const t = (name) => tf.tensor(w[name].values, w[name].dims);
-  // The graph of src/onnx.rs: int8 rows times their f16 scale, summed, over sqrt(count).
+  // The graph of src/onnx.rs: quantized rows (int4 levels, or int8) times their row's scale,
+  // summed, over sqrt(count).
   const [embedding, scales, w1, b1, w2, b2] = ["embedding", "scales", "w1", "b1", "w2", "b2"].map(t);
   // tfjs-core alone has no chained ops (x.add(y)): functions only.
   const isToken = (ids) => tf.cast(tf.notEqual(ids, 0), "float32");
@@ -93,7 +94,7 @@ async function tensorflow(backend) {
       const { data, length } = padded(reviews.map((r) => r.ids32), Int32Array);
       return Array.from(run(data, reviews.length, length));
     },
-    // The network polarity fine-tunes: a float table (the int8 one dequantized) and the head,
+    // The network polarity fine-tunes: a float table (the quantized one dequantized) and the head,
     // binary cross-entropy, Adam; the table at TABLE_RATE times the head's rate, as polarity's default.
     // The bag is written as token counts [batch, rows] times the table: TF.js's gradient of
     // gather (UnsortedSegmentSum) is missing on wasm and loops over every row on cpu.

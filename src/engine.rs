@@ -153,9 +153,10 @@ fn score_run(
 /// leading axis of `L x B x dim` rows in one pass over contiguous memory, but the middle axis of
 /// the file's `B x L x dim` one short row at a time. Each text's `sqrt(n)` comes in computed (as
 /// the file computes it) rather than counted from the padding in seven more ops. And the rows are
-/// gathered from the model's table, which holds the products the file's graph makes from int8
-/// rows and their scales (`q * scale` in `f32`, bit for bit, for a model as shipped): no cast,
-/// second gather nor product per token, and no second quantization at load.
+/// gathered from the model's table, which holds the products the file's graph makes from its
+/// quantized rows and their scales (`q * scale` for int8, `level * scale` for int4, in `f32`, bit
+/// for bit, for a model as shipped): no cast, lookup nor product per token, and no second
+/// quantization at load.
 fn graph(model: &Model) -> TractResult<TypedModel> {
     let dim = model.dim;
     let mut g = TypedModel::default();
@@ -199,8 +200,9 @@ fn matmul() -> TractResult<EinSum> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::tests::tiny_model;
+    use crate::model::tests::{tiny_model, tiny_model_of};
     use crate::onnx::{export, import};
+    use crate::quantize::Format;
     use tract_onnx::prelude::{Framework, InferenceModelExt};
 
     const TEXTS: [&str; 5] = [
@@ -274,10 +276,16 @@ mod tests {
 
     #[test]
     fn the_built_graph_equals_tract_onnx_on_the_exported_file() {
-        let file = export(&tiny_model(12));
-        let (model, _) = import(&file).unwrap();
-        let batch: Vec<Vec<u32>> = TEXTS.iter().map(|t| model.vocab.encode(t)).collect();
-        assert_same_scores(&file, &Engine::new(&model).unwrap(), &batch);
+        // Both table formats, and an odd width (an int4 row's last low nibble is padding).
+        for format in [Format::Int4, Format::Int8] {
+            for dim in [8, 5] {
+                let file = export(&tiny_model_of(12, dim).with_format(format));
+                let (model, _) = import(&file).unwrap();
+                assert_eq!(model.format(), format);
+                let batch: Vec<Vec<u32>> = TEXTS.iter().map(|t| model.vocab.encode(t)).collect();
+                assert_same_scores(&file, &Engine::new(&model).unwrap(), &batch);
+            }
+        }
     }
 
     #[test]

@@ -1,12 +1,12 @@
 //! polarity: positive / negative text classification that runs, and fine-tunes, in the browser.
 //!
 //! A pre-trained word embedding (rows looked up per token and combined with the sqrt-n combiner)
-//! feeds a small dense head. The model ships as one ONNX file with an int8 table, run by tract.
+//! feeds a small dense head. The model ships as one ONNX file with an int4 table, run by tract.
 //!
 //! The layers, bottom up:
 //! - [`text`]: the tokenizer; [`vocab`]: tokens to table rows;
 //! - `model`: the network in plain Rust (reference forward pass, explanations), `quantize`: its
-//!   int8 table; `train`: training; [`finetune`]: fine-tuning requests and their rules, checked;
+//!   table as files store it (int4, or int8 in older files); `train`: training; [`finetune`]: fine-tuning requests and their rules, checked;
 //! - [`onnx`]: the model as one self-contained ONNX file, and back;
 //! - `engine`: the same graph built from the weights in tract-core, and run;
 //! - [`Classifier`]: what applications use: engine + model + labels;
@@ -46,6 +46,7 @@ pub mod wasm;
 
 pub use classifier::{Classifier, Explanation, LabelScore, ModelInfo, Prediction, WeightedToken};
 pub use model::Model;
+pub use quantize::Format;
 pub use train::{Progress, Report};
 
 use std::fmt;

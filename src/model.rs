@@ -3,10 +3,10 @@
 //!
 //! This is the reference forward pass (what tract must agree with), the parameters that training
 //! updates, and leave-one-out explanations. Weights are `f32` here; [`crate::quantize`] makes the
-//! int8 table that ships, and [`Model::round_trip_quantization`] gives the `f32` model that the int8
-//! one computes.
+//! int4 (or, for models loaded from older files, int8) table that ships, and
+//! [`Model::round_trip_quantization`] gives the `f32` model that the quantized one computes.
 
-use crate::quantize::{quantize, QuantizedTable};
+use crate::quantize::{quantize, Format, Quantized};
 use crate::rng::Rng;
 use crate::scope;
 use crate::text::{tokenize, Token};
@@ -32,6 +32,9 @@ pub struct Model {
     /// Row-major `HIDDEN x outputs` ([`outputs`]).
     pub(crate) w2: Vec<f32>,
     pub(crate) b2: Vec<f32>,
+    /// How its file stores the table: that of the file it was loaded from (so saving it again
+    /// writes the same table), [`Format::Int4`] for a model made here.
+    pub(crate) format: Format,
 }
 
 /// Outputs of the head for `labels` labels: one sigmoid for two, one softmax each for more.
@@ -81,6 +84,7 @@ impl Model {
             b1: vec![0.0; HIDDEN],
             w2: Vec::new(),
             b2: Vec::new(),
+            format: Format::default(),
         };
         model.reset_head(labels, seed);
         Ok(model)
@@ -141,12 +145,23 @@ impl Model {
         self.b2 = vec![0.0; outputs];
     }
 
-    /// The int8 table this model ships as.
-    pub(crate) fn quantized_embedding(&self) -> QuantizedTable {
-        quantize(&self.embedding, self.dim)
+    /// How its file stores the table.
+    pub fn format(&self) -> Format {
+        self.format
     }
 
-    /// The same model with its table passed through int8: what the shipped model computes.
+    /// The same model, to be stored in `format` (its table unchanged until it is quantized).
+    #[cfg(any(feature = "cli", test))]
+    pub(crate) fn with_format(self, format: Format) -> Model {
+        Model { format, ..self }
+    }
+
+    /// The table this model ships as, in its format.
+    pub(crate) fn quantized_embedding(&self) -> Quantized {
+        quantize(&self.embedding, self.dim, self.format)
+    }
+
+    /// The same model with its table passed through its format: what the shipped model computes.
     pub(crate) fn round_trip_quantization(&self) -> Model {
         Model {
             embedding: self.quantized_embedding().dequantize(),
@@ -400,11 +415,15 @@ pub(crate) mod tests {
 
     /// A small model with random weights, for tests across the crate.
     pub fn tiny_model(seed: u64) -> Model {
+        tiny_model_of(seed, 8)
+    }
+
+    /// [`tiny_model`] with `dim` dimensions.
+    pub fn tiny_model_of(seed: u64, dim: usize) -> Model {
         let words = ["good", "great", "bad", "awful", "film", "the", "!"]
             .map(String::from)
             .to_vec();
         let vocab = Vocabulary::new(words, 8, 32).unwrap();
-        let dim = 8;
         let mut rng = Rng::new(seed);
         let table = (0..vocab.rows() * dim)
             .map(|_| rng.symmetric(1.0))

@@ -2,9 +2,19 @@
 //!
 //! The graph takes `ids` (int64, `batch x length`, 0 = padding) and gives `score` (float,
 //! `batch x 1`) = P(first label) for a two-label model, or `probabilities` (float,
-//! `batch x labels`, a softmax) for one with more labels. The embedding is an int8 initializer with one float scale per
-//! row (`f16`), gathered before it is dequantized so it stays int8 in memory. The vocabulary, bucket counts,
-//! labels and tokenizer version travel in `metadata_props`, so the file is the whole model.
+//! `batch x labels`, a softmax) for one with more labels. The embedding table is stored as
+//! [`crate::quantize`] says, in one of two formats, and its rows are gathered before they are
+//! dequantized, so that it stays small in memory:
+//!
+//! - int4 (new files): `embedding_int4` (uint8, `rows x ceil(dim / 2)`, two 4-bit codes a byte),
+//!   `row_scale` (uint8, one per row), `levels` (float, the 16 levels) and `scale_table` (float,
+//!   the 256 scales a scale byte stands for). The graph splits each byte with integer Div and Mod
+//!   by 16, looks the codes up in `levels` and the scale bytes in `scale_table`, and multiplies.
+//! - int8 (files written before): `embedding` (int8, `rows x dim`) and `scales` (float16, one per
+//!   row), cast and multiplied.
+//!
+//! The vocabulary, bucket counts, labels and tokenizer version travel in `metadata_props`, so the
+//! file is the whole model.
 //!
 //! A checksum of the weights and metadata (`polarity.checksum`, 64-bit FNV-1a) is written with them, and
 //! a file whose checksum does not match is refused as damaged; files written before it existed
@@ -25,7 +35,10 @@ use tract_onnx::pb::{
 use crate::finetune::check_labels;
 use crate::limits;
 use crate::model::{outputs, Model, HIDDEN};
-use crate::quantize::{dequantize_rows, QuantizedTable};
+use crate::quantize::{
+    dequantize4, dequantize_rows, int4_width, scale_table, Format, Quantized, QuantizedTable,
+    LEVELS,
+};
 use crate::scope::Features;
 use crate::vocab::{fnv_step, Scheme, Vocabulary, FNV_OFFSET};
 use crate::Error;
@@ -113,25 +126,23 @@ pub fn has_checksum(proto: &ModelProto) -> bool {
     proto.metadata_props.iter().any(|p| p.key == key::CHECKSUM)
 }
 
-/// Encodes `model` (its table quantized to int8) as ONNX bytes.
+/// Encodes `model` (its table quantized in its [`Format`]) as ONNX bytes.
 pub fn export(model: &Model) -> Vec<u8> {
     to_proto(model).encode_to_vec()
 }
 
 /// The ONNX protobuf of `model`; [`crate::engine`] builds the same graph in tract-core.
 pub fn to_proto(model: &Model) -> ModelProto {
-    let table = model.quantized_embedding();
-    let (rows, dim) = (table.rows as i64, table.dim as i64);
+    let (rows, dim) = (model.vocab.rows() as i64, model.dim as i64);
     let h = HIDDEN as i64;
     let k = model.outputs() as i64;
-    let initializer = vec![
-        tensor(
-            "embedding",
-            &[rows, dim],
-            DataType::Int8,
-            table.values.iter().map(|&v| v as u8).collect(),
-        ),
-        tensor("scales", &[rows], DataType::Float16, table.scale_bytes()),
+    let float = DataType::Float as i64;
+    // The bag's rows, `batch x length x dim` floats, from the stored table.
+    let (mut initializer, mut node) = match model.quantized_embedding() {
+        Quantized::Int8(table) => int8_rows(&table, rows, dim),
+        Quantized::Int4(table) => int4_rows(&table.packed, &table.scales, rows, dim),
+    };
+    initializer.extend([
         tensor("w1", &[dim, h], DataType::Float, f32_bytes(&model.w1)),
         tensor("b1", &[h], DataType::Float, f32_bytes(&model.b1)),
         tensor("w2", &[h, k], DataType::Float, f32_bytes(&model.w2)),
@@ -140,8 +151,7 @@ pub fn to_proto(model: &Model) -> ModelProto {
         tensor("one", &[], DataType::Float, f32_bytes(&[1.0])),
         tensor("axis1", &[1], DataType::Int64, 1i64.to_le_bytes().to_vec()),
         tensor("axis2", &[1], DataType::Int64, 2i64.to_le_bytes().to_vec()),
-    ];
-    let float = DataType::Float as i64;
+    ]);
     let (output, last) = if k == 1 {
         (OUTPUT, op("Sigmoid", &["logit"], OUTPUT, vec![]))
     } else {
@@ -153,29 +163,7 @@ pub fn to_proto(model: &Model) -> ModelProto {
         );
         (OUTPUT_PROBABILITIES, softmax)
     };
-    let mut node = vec![
-        // The bag: int8 rows gathered, then scaled by their row's scale.
-        op(
-            "Gather",
-            &["embedding", INPUT],
-            "rows_q",
-            vec![int_attr("axis", 0)],
-        ),
-        op("Cast", &["rows_q"], "rows_i", vec![int_attr("to", float)]),
-        op(
-            "Gather",
-            &["scales", INPUT],
-            "row_scales_f16",
-            vec![int_attr("axis", 0)],
-        ),
-        op(
-            "Cast",
-            &["row_scales_f16"],
-            "row_scales",
-            vec![int_attr("to", float)],
-        ),
-        op("Unsqueeze", &["row_scales", "axis2"], "row_scales3", vec![]),
-        op("Mul", &["rows_i", "row_scales3"], "rows", vec![]),
+    node.extend([
         op(
             "ReduceSum",
             &["rows", "axis1"],
@@ -206,7 +194,7 @@ pub fn to_proto(model: &Model) -> ModelProto {
         op("Relu", &["a1"], "hidden", vec![]),
         op("MatMul", &["hidden", "w2"], "z2", vec![]),
         op("Add", &["z2", "b2"], "logit", vec![]),
-    ];
+    ]);
     node.push(last);
     let width = k.to_string();
     let graph = GraphProto {
@@ -277,6 +265,154 @@ pub fn to_proto(model: &Model) -> ModelProto {
         value: sum,
     });
     proto
+}
+
+/// The int8 table's initializers, and the nodes that make `rows` (float, `batch x length x dim`)
+/// from `ids`: int8 rows gathered, cast, times their row's float16 scale.
+fn int8_rows(table: &QuantizedTable, rows: i64, dim: i64) -> (Vec<TensorProto>, Vec<NodeProto>) {
+    let float = DataType::Float as i64;
+    let initializer = vec![
+        tensor(
+            "embedding",
+            &[rows, dim],
+            DataType::Int8,
+            table.values.iter().map(|&v| v as u8).collect(),
+        ),
+        tensor("scales", &[rows], DataType::Float16, table.scale_bytes()),
+    ];
+    let node = vec![
+        // The bag: int8 rows gathered, then scaled by their row's scale.
+        op(
+            "Gather",
+            &["embedding", INPUT],
+            "rows_q",
+            vec![int_attr("axis", 0)],
+        ),
+        op("Cast", &["rows_q"], "rows_i", vec![int_attr("to", float)]),
+        op(
+            "Gather",
+            &["scales", INPUT],
+            "row_scales_f16",
+            vec![int_attr("axis", 0)],
+        ),
+        op(
+            "Cast",
+            &["row_scales_f16"],
+            "row_scales",
+            vec![int_attr("to", float)],
+        ),
+        op("Unsqueeze", &["row_scales", "axis2"], "row_scales3", vec![]),
+        op("Mul", &["rows_i", "row_scales3"], "rows", vec![]),
+    ];
+    (initializer, node)
+}
+
+/// The int4 table's initializers, and the nodes that make `rows` from `ids`: packed rows
+/// gathered, each byte split into its high and low code (integer Div and Mod by 16), the codes of
+/// a row put in order (the high nibbles hold its first half), looked up in `levels`, times the
+/// row's scale looked up in `scale_table`.
+fn int4_rows(
+    packed: &[u8],
+    scales: &[u8],
+    rows: i64,
+    dim: i64,
+) -> (Vec<TensorProto>, Vec<NodeProto>) {
+    let width = int4_width(dim as usize) as i64;
+    let int32 = DataType::Int32 as i64;
+    let mut initializer = vec![
+        tensor(
+            "embedding_int4",
+            &[rows, width],
+            DataType::Uint8,
+            packed.to_vec(),
+        ),
+        tensor("row_scale", &[rows], DataType::Uint8, scales.to_vec()),
+        tensor("levels", &[16], DataType::Float, f32_bytes(&LEVELS)),
+        tensor(
+            "scale_table",
+            &[256],
+            DataType::Float,
+            f32_bytes(&scale_table()),
+        ),
+        tensor(
+            "sixteen",
+            &[],
+            DataType::Int32,
+            16i32.to_le_bytes().to_vec(),
+        ),
+    ];
+    let mut node = vec![
+        op(
+            "Gather",
+            &["embedding_int4", INPUT],
+            "rows_packed",
+            vec![int_attr("axis", 0)],
+        ),
+        op(
+            "Cast",
+            &["rows_packed"],
+            "rows_bytes",
+            vec![int_attr("to", int32)],
+        ),
+        op("Div", &["rows_bytes", "sixteen"], "codes_high", vec![]),
+        op(
+            "Mod",
+            &["rows_bytes", "sixteen"],
+            "codes_low",
+            vec![int_attr("fmod", 0)],
+        ),
+        op(
+            "Concat",
+            &["codes_high", "codes_low"],
+            "codes_all",
+            vec![int_attr("axis", -1)],
+        ),
+    ];
+    let codes = if dim % 2 == 1 {
+        // An odd width: the last low nibble is padding.
+        initializer.extend([
+            tensor("zero1", &[1], DataType::Int64, 0i64.to_le_bytes().to_vec()),
+            tensor("dim1", &[1], DataType::Int64, dim.to_le_bytes().to_vec()),
+        ]);
+        node.push(op(
+            "Slice",
+            &["codes_all", "zero1", "dim1", "axis2"],
+            "codes",
+            vec![],
+        ));
+        "codes"
+    } else {
+        "codes_all"
+    };
+    node.extend([
+        op(
+            "Gather",
+            &["levels", codes],
+            "rows_levels",
+            vec![int_attr("axis", 0)],
+        ),
+        op(
+            "Gather",
+            &["row_scale", INPUT],
+            "row_scale_bytes",
+            vec![int_attr("axis", 0)],
+        ),
+        op(
+            "Cast",
+            &["row_scale_bytes"],
+            "row_scale_index",
+            vec![int_attr("to", int32)],
+        ),
+        op(
+            "Gather",
+            &["scale_table", "row_scale_index"],
+            "row_scales",
+            vec![int_attr("axis", 0)],
+        ),
+        op("Unsqueeze", &["row_scales", "axis2"], "row_scales3", vec![]),
+        op("Mul", &["rows_levels", "row_scales3"], "rows", vec![]),
+    ]);
+    (initializer, node)
 }
 
 /// Decodes ONNX bytes written by [`export`] into a model (its table dequantized to `f32`).
@@ -380,13 +516,36 @@ fn from_proto(proto: &ModelProto) -> Result<Model, Error> {
             .find(|t| t.name == name)
             .ok_or_else(|| Error::NotAModel(format!("the graph has no {name:?} initializer")))
     };
-    let table = init("embedding")?;
-    let (rows, dim) = match table.dims[..] {
-        [r, d] if r > 0 && d > 0 => (
-            usize::try_from(r).unwrap_or(usize::MAX),
-            usize::try_from(d).unwrap_or(usize::MAX),
-        ),
+    let has = |name: &str| graph.initializer.iter().any(|t| t.name == name);
+    let format = match (has("embedding"), has("embedding_int4")) {
+        (_, false) => Format::Int8,
+        (false, true) => Format::Int4,
+        (true, true) => {
+            return Err(Error::NotAModel(
+                "the graph holds both an int8 and an int4 embedding".into(),
+            ))
+        }
+    };
+    let table = init(match format {
+        Format::Int8 => "embedding",
+        Format::Int4 => "embedding_int4",
+    })?;
+    let size = |d: i64| usize::try_from(d).unwrap_or(usize::MAX);
+    let (rows, declared) = match table.dims[..] {
+        [r, d] if r > 0 && d > 0 => (size(r), size(d)),
         _ => return Err(Error::NotAModel("the embedding is not a 2-d table".into())),
+    };
+    // An int4 row packs two dimensions a byte, so its width is the head's input.
+    let dim = match format {
+        Format::Int8 => declared,
+        Format::Int4 => match init("w1")?.dims[..] {
+            [d, h] if d > 0 && h == HIDDEN as i64 => size(d),
+            _ => {
+                return Err(Error::NotAModel(format!(
+                    "initializer \"w1\" is not a table of {HIDDEN} columns"
+                )))
+            }
+        },
     };
     if rows > limits::MAX_TABLE_ROWS || dim > limits::MAX_DIMENSIONS {
         return Err(Error::TooLarge(format!(
@@ -394,6 +553,12 @@ fn from_proto(proto: &ModelProto) -> Result<Model, Error> {
              dimensions",
             limits::MAX_TABLE_ROWS,
             limits::MAX_DIMENSIONS
+        )));
+    }
+    if format == Format::Int4 && declared != int4_width(dim) {
+        return Err(Error::NotAModel(format!(
+            "the int4 embedding is {declared} bytes wide; {dim} dimensions take {}",
+            int4_width(dim)
         )));
     }
     let cells = rows
@@ -411,24 +576,56 @@ fn from_proto(proto: &ModelProto) -> Result<Model, Error> {
             vocab.rows()
         )));
     }
-    let values = bytes_of(table, DataType::Int8, cells)?;
-    let scales =
-        QuantizedTable::scales_from_bytes(bytes_of(init("scales")?, DataType::Float16, rows)?);
-    if scales.iter().any(|s| !s.is_finite() || *s < 0.0) {
-        return Err(Error::NotAModel(
-            "the embedding scales must be finite and non-negative".into(),
-        ));
-    }
+    // Straight from the file's bytes: no intermediate quantized table to build and drop.
+    let embedding = match format {
+        Format::Int8 => {
+            let values = bytes_of(table, DataType::Int8, cells)?;
+            let scales = QuantizedTable::scales_from_bytes(bytes_of(
+                init("scales")?,
+                DataType::Float16,
+                rows,
+            )?);
+            if scales.iter().any(|s| !s.is_finite() || *s < 0.0) {
+                return Err(Error::NotAModel(
+                    "the embedding scales must be finite and non-negative".into(),
+                ));
+            }
+            dequantize_rows(values, &scales, dim, |b| b as i8)
+        }
+        Format::Int4 => {
+            // rows x ceil(dim / 2) <= cells: no overflow.
+            let packed = bytes_of(table, DataType::Uint8, rows * declared)?;
+            let scales = bytes_of(init("row_scale")?, DataType::Uint8, rows)?;
+            // Constants of the format, held in the file for other engines: any others would
+            // make them compute something else than this reader.
+            let same = |name: &str, expected: &[f32]| -> Result<(), Error> {
+                let stored = floats(init(name)?, expected.len())?;
+                if stored
+                    .iter()
+                    .zip(expected)
+                    .any(|(a, b)| a.to_bits() != b.to_bits())
+                {
+                    return Err(Error::NotAModel(format!(
+                        "initializer {name:?} is not the int4 format's"
+                    )));
+                }
+                Ok(())
+            };
+            same("levels", &LEVELS)?;
+            same("scale_table", &scale_table())?;
+            dequantize4(packed, scales, dim)
+        }
+    };
     Ok(Model {
         vocab,
         labels,
         dim,
-        // Straight from the file's bytes: no intermediate int8 table to build and drop.
-        embedding: dequantize_rows(values, &scales, dim, |b| b as i8),
+        embedding,
         w1: floats(init("w1")?, dim * HIDDEN)?,
         b1: floats(init("b1")?, HIDDEN)?,
         w2: floats(init("w2")?, HIDDEN * k)?,
         b2: floats(init("b2")?, k)?,
+        format,
     })
 }
 
@@ -522,13 +719,113 @@ fn value_info(name: &str, ty: DataType, dims: &[&str]) -> ValueInfoProto {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::tests::tiny_model;
+    use crate::model::tests::{tiny_model, tiny_model_of};
 
     #[test]
     fn export_then_import_gives_the_quantized_model() {
         let model = tiny_model(5);
         let (back, _) = import(&export(&model)).unwrap();
         assert_eq!(back, model.round_trip_quantization());
+    }
+
+    #[test]
+    fn both_formats_round_trip_and_are_written_back_as_they_were_read() {
+        for format in [Format::Int8, Format::Int4] {
+            for dim in [8, 7, 1] {
+                let model = tiny_model_of(20 + dim as u64, dim).with_format(format);
+                let bytes = export(&model);
+                let (back, proto) = import(&bytes).unwrap();
+                assert_eq!(back, model.round_trip_quantization(), "{format:?} {dim}");
+                assert_eq!(back.format(), format);
+                // A loaded model saved again: the same file, byte for byte.
+                assert_eq!(export(&back), bytes, "{format:?} {dim}");
+                let names: Vec<&str> = proto
+                    .graph
+                    .as_ref()
+                    .unwrap()
+                    .initializer
+                    .iter()
+                    .map(|t| t.name.as_str())
+                    .collect();
+                let table = match format {
+                    Format::Int8 => "embedding",
+                    Format::Int4 => "embedding_int4",
+                };
+                assert!(names.contains(&table), "{names:?}");
+            }
+        }
+        // Four bits a value and a byte of scale a row, against eight bits and two bytes (the
+        // levels and the 256 scales, 1,088 bytes, are the same in every int4 file).
+        let table_bytes = |format: Format, names: &[&str]| -> usize {
+            let proto = to_proto(&tiny_model(21).with_format(format));
+            let graph = proto.graph.unwrap();
+            let size = |name: &&str| {
+                graph
+                    .initializer
+                    .iter()
+                    .find(|t| t.name == *name)
+                    .unwrap()
+                    .raw_data
+                    .len()
+            };
+            names.iter().map(size).sum()
+        };
+        let rows = tiny_model(21).vocab.rows();
+        assert_eq!(
+            table_bytes(Format::Int8, &["embedding", "scales"]),
+            rows * (8 + 2)
+        );
+        assert_eq!(
+            table_bytes(Format::Int4, &["embedding_int4", "row_scale"]),
+            rows * (4 + 1)
+        );
+    }
+
+    #[test]
+    fn int4_files_that_differ_from_the_format_are_refused() {
+        let proto = to_proto(&tiny_model(22));
+        let err = |change: &dyn Fn(&mut GraphProto)| {
+            let mut p = proto.clone();
+            change(p.graph.as_mut().unwrap());
+            // Re-signed: the checks on the contents, not the checksum, refuse it.
+            p.metadata_props.retain(|e| e.key != key::CHECKSUM);
+            import(&p.encode_to_vec()).unwrap_err().to_string()
+        };
+        let find = |g: &mut GraphProto, name: &str| -> usize {
+            g.initializer.iter().position(|t| t.name == name).unwrap()
+        };
+        let e = err(&|g| {
+            let i = find(g, "levels");
+            g.initializer[i].raw_data[0] ^= 1;
+        });
+        assert!(e.contains("\"levels\" is not the int4 format's"), "{e}");
+        let e = err(&|g| {
+            let i = find(g, "scale_table");
+            g.initializer[i].raw_data[700] ^= 1;
+        });
+        assert!(e.contains("scale_table"), "{e}");
+        let e = err(&|g| {
+            let i = find(g, "embedding_int4");
+            g.initializer[i].dims[1] += 1;
+        });
+        assert!(e.contains("5 bytes wide; 8 dimensions take 4"), "{e}");
+        let e = err(&|g| {
+            let i = find(g, "row_scale");
+            g.initializer[i].raw_data.pop();
+        });
+        assert!(e.contains("row_scale"), "{e}");
+        let e = err(&|g| {
+            let i = find(g, "w1");
+            g.initializer[i].dims = vec![8, 33];
+        });
+        assert!(e.contains("32 columns"), "{e}");
+        let e = err(&|g| {
+            let int8 = to_proto(&tiny_model(22).with_format(Format::Int8));
+            let table = int8.graph.unwrap().initializer.remove(0);
+            assert_eq!(table.name, "embedding");
+            g.initializer.push(table);
+        });
+        assert!(e.contains("both an int8 and an int4"), "{e}");
     }
 
     #[test]

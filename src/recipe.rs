@@ -11,6 +11,7 @@ use crate::classifier::Classifier;
 use crate::data::{read_embeddings, read_reviews, Embeddings, Review};
 use crate::eval::evaluate;
 use crate::model::Model;
+use crate::quantize::Format;
 use crate::rng::Rng;
 use crate::scope::{self, Features, Scope};
 use crate::text::tokenize;
@@ -67,6 +68,8 @@ pub struct Recipe {
     pub crop_sentences: usize,
     /// The pre-trained table: a folder under `embeddings/` in the data folder.
     pub embedding: String,
+    /// How the file stores the table ([`crate::quantize`]).
+    pub quantization: Format,
     /// How the model is trained on IMDB train (each phase, with early stopping on validation).
     pub training: Options,
 }
@@ -96,6 +99,7 @@ impl Default for Recipe {
             crops: 2,
             crop_sentences: 2,
             embedding: "minilm-words-64d".into(),
+            quantization: Format::Int4,
             training: Options {
                 epochs: 30,
                 learning_rate: 0.002,
@@ -147,6 +151,10 @@ impl Recipe {
             }
             "crops" => self.crops = value.parse().map_err(bad)?,
             "crop_sentences" => self.crop_sentences = value.parse().map_err(bad)?,
+            "quantization" => {
+                self.quantization = Format::from_name(value)
+                    .ok_or_else(|| format!("--set quantization: int4 or int8, not {value:?}"))?
+            }
             _ => return Err(format!("--set: unknown knob {name:?}")),
         }
         if !(1..=2).contains(&self.tokenizer) {
@@ -172,7 +180,7 @@ impl Recipe {
     pub fn describe(&self) -> String {
         format!(
             "tokenizer {}, features [{}], {} sentence crops of 1-{} sentences per review, \
-             scope rows seeded for {} words (negation x{}, contrast x{}, concession x{})",
+             scope rows seeded for {} words (negation x{}, contrast x{}, concession x{}), {}",
             self.scheme().name(),
             match self.scheme() {
                 Scheme::V2(f) => f.names(),
@@ -184,6 +192,7 @@ impl Recipe {
             -self.negation_flip,
             self.contrast_boost,
             -self.concession_damp,
+            self.quantization.name(),
         )
     }
 }
@@ -312,7 +321,7 @@ pub struct Prepared {
 pub struct Trained {
     pub model: Model,
     pub report: Report,
-    /// Validation reviews, and accuracy with float and with int8 weights.
+    /// Validation reviews, and accuracy with float weights and as shipped (the table quantized).
     pub validation: (usize, f32, f32),
     pub seconds: f64,
 }
@@ -357,11 +366,11 @@ impl Recipe {
         let seconds = started.elapsed().as_secs_f64();
         let valid_set = encode(&model, &validation);
         let (_, float) = train::evaluate(&model, &valid_set);
-        let (_, int8) = train::evaluate(&model.round_trip_quantization(), &valid_set);
+        let (_, shipped) = train::evaluate(&model.round_trip_quantization(), &valid_set);
         Ok(Trained {
             model,
             report,
-            validation: (valid_set.len(), float, int8),
+            validation: (valid_set.len(), float, shipped),
             seconds,
         })
     }
@@ -378,8 +387,8 @@ impl Recipe {
         train::train(model, &train_set, &valid_set, &self.training, progress)
     }
 
-    /// The model card of `trained`, measuring it on the `test` reviews (float, and int8 as run
-    /// by tract). `command` is how it was made.
+    /// The model card of `trained`, measuring it on the `test` reviews (float, and quantized as
+    /// run by tract). `command` is how it was made.
     pub fn model_card(
         &self,
         trained: &Trained,
@@ -525,7 +534,7 @@ pub fn initial_model(
     let vocab = Vocabulary::new(words, recipe.oov_buckets, recipe.bigram_buckets)?
         .with_scheme(recipe.scheme());
     table.resize(vocab.rows() * recipe.dim, 0.0); // hash buckets start at zero
-    Model::new(vocab, labels, recipe.dim, table, recipe.seed)
+    Ok(Model::new(vocab, labels, recipe.dim, table, recipe.seed)?.with_format(recipe.quantization))
 }
 
 /// Encodes reviews for [`crate::train`]: label 0 is positive.

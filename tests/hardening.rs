@@ -53,8 +53,11 @@ fn files_written_before_the_checksum_still_load_and_say_so() {
     // The model shipped until polarity-2, as it was written: no checksum.
     let legacy = Classifier::from_bytes(include_bytes!("fixtures/polarity-1.onnx")).unwrap();
     assert_eq!(legacy.info().checksum, "none");
+    assert_eq!(legacy.info().quantization, "int8");
     let again = Classifier::from_bytes(&legacy.to_bytes()).unwrap();
     assert_eq!(again.info().checksum, "verified");
+    // Written back as it was read: int8.
+    assert_eq!(again.info().quantization, "int8");
     for text in TEXTS {
         assert_eq!(
             again.classify(text).unwrap(),
@@ -63,34 +66,57 @@ fn files_written_before_the_checksum_still_load_and_say_so() {
     }
     let shipped = Classifier::from_bytes(BUNDLED_MODEL).unwrap();
     assert_eq!(shipped.info().checksum, "verified");
+    assert_eq!(shipped.info().quantization, "int4");
 }
 
 #[test]
 fn declared_sizes_that_overflow_are_refused() {
-    for dims in [
-        vec![60_910, 12 + (1 << 31)],
-        vec![1 << 40, 12],
-        vec![-1, 12],
-        vec![60_910, 0],
-        vec![60_910, 12, 1],
+    // The shipped int4 table (6 bytes a row), an int8 one (8 dimensions), and the head's input
+    // width, which gives an int4 table its dimensions.
+    let int8: &[u8] = include_bytes!("fixtures/polarity-2-int8.onnx");
+    let table_dims = |w: i64| {
+        vec![
+            vec![60_910, w + (1 << 31)],
+            vec![1 << 40, w],
+            vec![-1, w],
+            vec![60_910, 0],
+            vec![60_910, w, 1],
+            vec![i64::MAX, i64::MAX],
+        ]
+    };
+    let head_dims = vec![
+        vec![1 << 40, 32],
+        vec![-1, 32],
+        vec![13, 32],
+        vec![12, 33],
+        vec![12, 32, 1],
         vec![i64::MAX, i64::MAX],
+    ];
+    for (file, name, all) in [
+        (BUNDLED_MODEL, "embedding_int4", table_dims(6)),
+        (int8, "embedding", table_dims(8)),
+        (BUNDLED_MODEL, "w1", head_dims),
     ] {
-        let mut p = proto(&checksummed());
-        let graph = p.graph.as_mut().unwrap();
-        let table = graph
-            .initializer
-            .iter_mut()
-            .find(|t| t.name == "embedding")
-            .unwrap();
-        table.dims = dims.clone();
-        // Both unsigned (damaged) and re-signed (crafted): each is an error, never a crash.
-        let message = load_err(&p.encode_to_vec());
-        assert!(message.contains("damaged"), "{dims:?}: {message}");
-        let message = load_err(&resigned(p));
-        assert!(
-            message.contains("at most") || message.contains("2-d table"),
-            "{dims:?}: {message}"
-        );
+        for dims in all {
+            let mut p = proto(file);
+            let graph = p.graph.as_mut().unwrap();
+            let table = graph
+                .initializer
+                .iter_mut()
+                .find(|t| t.name == name)
+                .unwrap();
+            table.dims = dims.clone();
+            // Both unsigned (damaged) and re-signed (crafted): each is an error, never a crash.
+            let message = load_err(&p.encode_to_vec());
+            assert!(message.contains("damaged"), "{name} {dims:?}: {message}");
+            let message = load_err(&resigned(p));
+            assert!(
+                ["at most", "2-d table", "bytes wide", "32 columns"]
+                    .iter()
+                    .any(|m| message.contains(m)),
+                "{name} {dims:?}: {message}"
+            );
+        }
     }
     // The module (here: the process) is still fine.
     assert!(Classifier::from_bytes(BUNDLED_MODEL).is_ok());

@@ -94,7 +94,7 @@ fn info_describes_the_bundled_model() {
     let info = clf.info();
     assert!(get(&info, "vocabularySize").as_f64().unwrap() > 1000.0);
     assert!(get(&info, "dimensions").as_f64().unwrap() >= 1.0);
-    assert_eq!(get(&info, "quantization").as_string().unwrap(), "int8");
+    assert_eq!(get(&info, "quantization").as_string().unwrap(), "int4");
     assert_eq!(
         get(&info, "modelBytes").as_f64().unwrap() as usize,
         polarity::BUNDLED_MODEL.len()
@@ -289,15 +289,16 @@ fn a_crafted_file_is_refused_and_the_module_stays_usable() {
     use prost::Message;
     // On wasm32, rows x (12 + 2^31) wraps around to the real table size: this trapped with
     // "memory access out of bounds" and killed every Classifier in the page. (Re-signed, so
-    // that the size check, not the checksum, is what refuses it.)
+    // that the size check, not the checksum, is what refuses it.) The int4 table's width comes
+    // from the head's input, w1's rows.
     let (_, mut proto) = polarity::onnx::import(polarity::BUNDLED_MODEL).unwrap();
     let graph = proto.graph.as_mut().unwrap();
     let table = graph
         .initializer
         .iter_mut()
-        .find(|t| t.name == "embedding")
+        .find(|t| t.name == "w1")
         .unwrap();
-    table.dims[1] += 1 << 31;
+    table.dims[0] += 1 << 31;
     let sum = polarity::onnx::checksum(&proto);
     if let Some(p) = proto
         .metadata_props

@@ -65,7 +65,7 @@ export interface ModelInfo {
   vocabularySize: number;
   /** Width of the word embedding. */
   dimensions: number;
-  /** How the embedding table is stored, e.g. "int8". */
+  /** How the embedding table is stored: "int4" (the shipped model, and models made from it), or "int8" (files written before int4). */
   quantization: string;
   /** Size of the ONNX model file in bytes. */
   modelBytes: number;

@@ -21,7 +21,7 @@ use polarity::{Classifier, Error};
 #[derive(Parser)]
 #[command(
     version,
-    about = "Sentiment classification with a pre-trained embedding, int8, run by tract"
+    about = "Sentiment classification with a pre-trained embedding, int4, run by tract"
 )]
 struct Cli {
     #[command(subcommand)]

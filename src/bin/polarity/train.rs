@@ -62,8 +62,8 @@ pub struct Args {
     /// labels) with a fresh head, for fine-tuning from scratch: e.g. model/pretrained.onnx.
     #[arg(long)]
     pretrained_only: bool,
-    /// Recipe knobs as name=value (tokenizer, negation, contrast, spelling, crops, ...: see
-    /// `Recipe::set`).
+    /// Recipe knobs as name=value (tokenizer, negation, contrast, spelling, crops,
+    /// quantization=int8, ...: see `Recipe::set`).
     #[arg(long = "set")]
     set: Vec<String>,
 }
@@ -134,10 +134,14 @@ pub fn run(args: Args) -> Result<(), Error> {
         progress.set_position(p.step as u64);
     })?;
     progress.finish_and_clear();
-    let (_, float_valid, int8_valid) = trained.validation;
+    let (_, float_valid, shipped_valid) = trained.validation;
     eprintln!(
-        "epochs {} (kept {}), train accuracy {:.4}, validation accuracy {float_valid:.4} (float) {int8_valid:.4} (int8), {:.0} s",
-        trained.report.epochs, trained.report.best_epoch, trained.report.accuracy, trained.seconds
+        "epochs {} (kept {}), train accuracy {:.4}, validation accuracy {float_valid:.4} (float) {shipped_valid:.4} ({}), {:.0} s",
+        trained.report.epochs,
+        trained.report.best_epoch,
+        trained.report.accuracy,
+        trained.model.format().name(),
+        trained.seconds
     );
     super::write_model(&onnx::export(&trained.model), &args.out)?;
     if let Some(card) = &args.card {
