@@ -45,7 +45,7 @@ Binary sentiment classifier for English movie reviews: P(positive) for a text.
 | IMDB test accuracy (float weights) | {test_float} |
 | quantization cost on test | {qcost:+.2} points |
 | validation accuracy (float / {format}) | {val_float} / {val_shipped} ({val_n} reviews carved from IMDB train) |
-| file | `model/polarity.onnx`, {bytes} bytes, {gz} bytes gzipped (level 9, flate2; `gzip -9` gives a few dozen more) |
+| file | `model/polarity.onnx`, {bytes} bytes, {gz} bytes gzipped (level 9, flate2; `gzip -9` differs by a few dozen bytes) |
 | vocabulary | {words} words + {oov} out-of-vocabulary buckets + {kept} bigram rows (of {bigrams} hash buckets) = {rows} rows |
 | embedding | {rows} x {dim}, {format_long} |
 | head | Dense({hidden}, relu) -> Dense(1, sigmoid), float |
