@@ -152,7 +152,7 @@ impl Model {
 
     /// The same model, to be stored in `format` (its table unchanged until it is quantized).
     #[cfg(any(feature = "cli", test))]
-    pub(crate) fn with_format(self, format: Format) -> Model {
+    pub fn with_format(self, format: Format) -> Model {
         Model { format, ..self }
     }
 

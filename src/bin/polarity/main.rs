@@ -5,6 +5,7 @@
 
 mod bench;
 mod classify;
+mod convert;
 mod dump;
 mod eval;
 mod fewshot;
@@ -48,6 +49,8 @@ enum Command {
     Report(report::Args),
     /// Label and score of each TEXT, or of each line of stdin when there is none.
     Classify(classify::Args),
+    /// The same model with its table stored as int8 or int4.
+    Convert(convert::Args),
 }
 
 fn main() {
@@ -60,6 +63,7 @@ fn main() {
         Command::Bench(args) => bench::run(args),
         Command::Report(args) => report::run(args),
         Command::Classify(args) => classify::run(args),
+        Command::Convert(args) => convert::run(args),
     };
     if let Err(e) = result {
         eprintln!("polarity: {e}");

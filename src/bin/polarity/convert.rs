@@ -1,0 +1,32 @@
+//! `polarity convert`: the same model with its table stored in another format (int8 or int4),
+//! e.g. for `make bench` to run onnxruntime-web on the int8 file of the shipped weights.
+
+use std::path::PathBuf;
+
+use polarity::{onnx, Error, Format};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The model (default: the bundled model/polarity.onnx).
+    #[arg(long)]
+    model: Option<PathBuf>,
+    /// The table format to write: int8 or int4.
+    #[arg(long)]
+    to: String,
+    #[arg(long)]
+    out: PathBuf,
+}
+
+pub fn run(args: Args) -> Result<(), Error> {
+    let format = Format::from_name(&args.to)
+        .ok_or_else(|| Error::InvalidInput(format!("--to {:?}: int8 or int4", args.to)))?;
+    let clf = super::load(args.model.as_deref())?;
+    // The table as loaded (levels times scales), quantized again in `format`.
+    let model = clf.model().clone().with_format(format);
+    std::fs::write(&args.out, onnx::export(&model)).map_err(|source| Error::Io {
+        path: args.out.clone(),
+        source,
+    })?;
+    eprintln!("wrote {} ({})", args.out.display(), format.name());
+    Ok(())
+}
