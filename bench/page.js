@@ -37,11 +37,11 @@ async function polarity() {
   };
 }
 
-async function onnxruntime() {
+async function onnxruntime(file) {
   const ort = await import(`${NM}/onnxruntime-web/dist/ort.wasm.min.mjs`);
   ort.env.wasm.wasmPaths = `${NM}/onnxruntime-web/dist/`;
   ort.env.wasm.numThreads = 1; // polarity and TF.js here run on one thread too
-  const session = await ort.InferenceSession.create("/model/polarity.onnx", {
+  const session = await ort.InferenceSession.create(file, {
     executionProviders: ["wasm"],
   });
   const run = async (data, rows, length) => {
@@ -154,7 +154,9 @@ function shuffle(items, seed) {
 
 const ENGINES = {
   polarity,
-  ort: onnxruntime,
+  ort: () => onnxruntime("/model/polarity.onnx"),
+  // The same weights as an int8 file (bench/run.mjs writes it with `polarity convert`).
+  "ort-int8": () => onnxruntime("/bench/.tmp/polarity-int8.onnx"),
   "tfjs-wasm": () => tensorflow("wasm"),
   "tfjs-cpu": () => tensorflow("cpu"),
 };
