@@ -16,19 +16,9 @@ use polarity::{Classifier, Format};
 
 const FIXTURE: &[u8] = include_bytes!("fixtures/polarity-2-int8.onnx");
 
-fn texts() -> Vec<String> {
-    ["reviews.tsv", "negation.tsv"]
-        .iter()
-        .flat_map(|f| {
-            std::fs::read_to_string(format!("tests/fixtures/{f}"))
-                .unwrap()
-                .lines()
-                .map(String::from)
-                .collect::<Vec<_>>()
-        })
-        .filter_map(|l| l.split_once('\t').map(|(_, t)| t.to_string()))
-        .collect()
-}
+#[path = "support/fixture_texts.rs"]
+mod fixture_texts;
+use fixture_texts::fixture_texts as texts;
 
 #[test]
 fn an_int8_file_loads_as_int8_and_scores_as_before() {

@@ -11,19 +11,9 @@ use polarity::Classifier;
 
 const FIXTURE: &[u8] = include_bytes!("fixtures/polarity-1.onnx");
 
-fn texts() -> Vec<String> {
-    ["reviews.tsv", "negation.tsv"]
-        .iter()
-        .flat_map(|f| {
-            std::fs::read_to_string(format!("tests/fixtures/{f}"))
-                .unwrap()
-                .lines()
-                .map(String::from)
-                .collect::<Vec<_>>()
-        })
-        .filter_map(|l| l.split_once('\t').map(|(_, t)| t.to_string()))
-        .collect()
-}
+#[path = "support/fixture_texts.rs"]
+mod fixture_texts;
+use fixture_texts::fixture_texts as texts;
 
 #[test]
 fn the_polarity1_file_loads_as_polarity1() {
