@@ -79,6 +79,29 @@ impl Task {
         })
     }
 
+    /// Short sentiment sentences (both sentence sets, IMDB and Yelp, 2,000 in all): a two-label
+    /// task of short texts that, unlike SMS spam, is balanced. No split: each sample is
+    /// measured on the sentences it did not draw. They are the dev set of what people type, so
+    /// this is for choosing fine-tuning's defaults, never for a reported figure.
+    pub fn sentences(data: &Path) -> Result<Task, Error> {
+        let mut pool = Vec::new();
+        for set in ["imdb", "yelp"] {
+            let path = data.join(format!("sentences/{set}-sentences.tsv.gz"));
+            pool.extend(read_labelled(&path, |label| match label {
+                "1" => Some(0),
+                "0" => Some(1),
+                _ => None,
+            })?);
+        }
+        Ok(Task {
+            name: "sentences",
+            labels: vec!["positive".into(), "negative".into()],
+            pool,
+            eval: Vec::new(),
+            measure_unused: true,
+        })
+    }
+
     /// IMDB star ratings in four classes (1-2, 3-4, 7-8, 9-10): pool and validation from
     /// imdb-ratings train as IMDB's, test from imdb-ratings test.
     pub fn ratings4(data: &Path, test: bool) -> Result<Task, Error> {

@@ -13,6 +13,7 @@ enum TaskName {
     Imdb,
     Sms,
     Ratings4,
+    Sentences,
 }
 
 #[derive(clap::Args)]
@@ -23,7 +24,8 @@ pub struct Args {
     model: Option<PathBuf>,
     #[arg(long)]
     data: Option<PathBuf>,
-    /// What to learn: IMDB sentiment, SMS spam / ham, or IMDB star ratings in 4 classes.
+    /// What to learn: IMDB sentiment, SMS spam / ham, IMDB star ratings in 4 classes, or the
+    /// short sentiment sentences (dev data: validation only).
     #[arg(long, value_enum, default_value = "imdb")]
     task: TaskName,
     /// Numbers of labelled texts, comma-separated.
@@ -51,6 +53,9 @@ pub struct Args {
     freeze_embedding: bool,
     #[arg(long)]
     embedding_lr_scale: Option<f64>,
+    /// Fine-tunes averaged into one (default: 5 for short texts, 1 for reviews).
+    #[arg(long)]
+    runs: Option<f64>,
     /// Fine-tune the head stored in the file (as `Classifier.fromBytes` + `fineTune` does)
     /// instead of a fresh head drawn per seed.
     #[arg(long)]
@@ -76,14 +81,21 @@ pub fn run(args: Args) -> Result<(), Error> {
         TaskName::Imdb => Task::imdb(&data, args.test)?,
         TaskName::Sms => Task::sms(&data, args.test)?,
         TaskName::Ratings4 => Task::ratings4(&data, args.test)?,
+        TaskName::Sentences if args.test => {
+            return Err(Error::InvalidInput(
+                "the sentence sets are dev data: they have no test split".into(),
+            ))
+        }
+        TaskName::Sentences => Task::sentences(&data)?,
     };
-    task.measure_unused = args.with_unused;
+    task.measure_unused |= args.with_unused;
     let options = FineTuneOptions {
         epochs: args.epochs,
         learning_rate: args.learning_rate,
         batch_size: args.batch_size,
         train_embedding: Some(!args.freeze_embedding),
         embedding_learning_rate_scale: args.embedding_lr_scale,
+        runs: args.runs,
         ..FineTuneOptions::default()
     };
     let head = if args.keep_head {
