@@ -255,6 +255,7 @@ impl Classifier {
         });
         Ok(FineTuneReport {
             epochs: report.epochs,
+            runs: options.runs,
             loss: report.loss,
             accuracy: report.accuracy,
             validation_accuracy,

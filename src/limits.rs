@@ -35,5 +35,7 @@ pub const MAX_BATCH_SIZE: usize = 100_000;
 pub const MAX_LEARNING_RATE: f64 = 1.0;
 pub const MAX_VALIDATION_SPLIT: f64 = 0.5;
 pub const MAX_EMBEDDING_LEARNING_RATE_SCALE: f64 = 10.0;
+/// Fine-tunes averaged into one (`runs`): each costs a whole fine-tune.
+pub const MAX_RUNS: usize = 20;
 /// 2^53 - 1: the largest whole number a JavaScript number holds exactly.
 pub const MAX_SEED: f64 = 9_007_199_254_740_991.0;

@@ -54,6 +54,9 @@ pub(crate) struct Activations {
     pub output: Vec<f32>,
     /// How many non-padding ids the bag summed.
     pub count: usize,
+    /// What the bag's sum was divided by: sqrt of the ids summed, or under dropout
+    /// ([`Model::forward_dropped`]) the kept ids over sqrt of the whole text's.
+    pub norm: f32,
 }
 
 impl Model {
@@ -185,6 +188,15 @@ impl Model {
     }
 
     pub(crate) fn forward(&self, ids: &[u32]) -> Activations {
+        self.forward_dropped(ids, None)
+    }
+
+    /// [`Model::forward`] on the ids that dropout kept of a text of `whole` ids. The kept ids'
+    /// sum is divided by kept / sqrt(whole), not sqrt(kept): in expectation the bag is then the
+    /// whole text's, as inverted dropout keeps a layer's scale. Divided by sqrt(kept), bags in
+    /// training are sqrt(1 - p) times smaller than at inference, which pushes long texts
+    /// towards whichever label the bags' shared direction favours.
+    pub(crate) fn forward_dropped(&self, ids: &[u32], whole: Option<usize>) -> Activations {
         let mut bag = vec![0f32; self.dim];
         let mut count = 0;
         for &id in ids.iter().filter(|&&id| id != PAD) {
@@ -192,7 +204,10 @@ impl Model {
             bag.iter_mut().zip(row).for_each(|(b, r)| *b += r);
             count += 1;
         }
-        let norm = (count.max(1) as f32).sqrt();
+        let norm = match whole {
+            Some(whole) if count > 0 => count as f32 / (whole.max(count) as f32).sqrt(),
+            _ => (count.max(1) as f32).sqrt(),
+        };
         bag.iter_mut().for_each(|b| *b /= norm);
         let (hidden, output) = self.head(&bag);
         Activations {
@@ -200,6 +215,7 @@ impl Model {
             hidden,
             output,
             count,
+            norm,
         }
     }
 

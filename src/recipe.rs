@@ -107,10 +107,12 @@ impl Default for Recipe {
                 train_embedding: true,
                 embedding_learning_rate_scale: 1.0,
                 token_dropout: 0.2,
+                inverted_dropout: false,
                 weight_decay: 0.0,
                 embedding_weight_decay: 0.0,
                 patience: 2,
                 seed: 42,
+                runs: 1,
             },
         }
     }

@@ -34,6 +34,10 @@ pub struct Options {
     pub embedding_learning_rate_scale: f32,
     /// Probability of dropping each id of a text during training (a regularizer).
     pub token_dropout: f32,
+    /// Divide a text's kept ids by kept / sqrt(all ids) rather than sqrt(kept), so that dropout
+    /// keeps the bag's scale ([`Model::forward_dropped`]). The shipped model's recipe was tuned
+    /// without it; fine-tuning uses it.
+    pub inverted_dropout: bool,
     /// L2 penalty on the head's weights (decoupled weight decay, as AdamW).
     pub weight_decay: f32,
     /// The same for embedding rows, applied when a batch touches them (lazily, as their Adam step).
@@ -41,6 +45,10 @@ pub struct Options {
     /// Stop after this many epochs without a better validation loss (0: never stop early).
     pub patience: usize,
     pub seed: u64,
+    /// Train this many times from the same start, each run with its own seed (order, dropout),
+    /// and keep the average of their weights: a uniform model soup (Wortsman et al. 2022). On a
+    /// few dozen short texts one run's weights hang on its order; the average does not.
+    pub runs: usize,
 }
 
 impl Default for Options {
@@ -52,10 +60,12 @@ impl Default for Options {
             train_embedding: true,
             embedding_learning_rate_scale: 1.0,
             token_dropout: 0.0,
+            inverted_dropout: false,
             weight_decay: 0.0,
             embedding_weight_decay: 0.0,
             patience: 3,
             seed: 42,
+            runs: 1,
         }
     }
 }
@@ -92,6 +102,9 @@ impl Options {
         }
         if !(0.0..0.95).contains(&self.token_dropout) {
             return bad("token dropout must be in [0, 0.95)".into());
+        }
+        if !(1..=limits::MAX_RUNS).contains(&self.runs) {
+            return bad(format!("runs must be between 1 and {}", limits::MAX_RUNS));
         }
         if !(0.0..1.0).contains(&self.weight_decay)
             || !(0.0..1.0).contains(&self.embedding_weight_decay)
@@ -146,8 +159,9 @@ pub fn evaluate(model: &Model, examples: &[Example]) -> (f32, f32) {
     ((loss / n) as f32, (correct as f64 / n) as f32)
 }
 
-/// Trains `model` on `train`, early-stopping on `validation` when it is not empty. The model is
-/// left with the best weights seen; on error it is left untouched.
+/// Trains `model` on `train`, early-stopping on `validation` when it is not empty: `options.runs`
+/// times, averaging their weights. Each run is left with the best weights it saw; on error the
+/// model is left untouched. Progress counts the epochs of every run as one sequence.
 pub fn train(
     model: &mut Model,
     train: &[Example],
@@ -156,6 +170,111 @@ pub fn train(
     progress: &mut dyn FnMut(&Progress),
 ) -> Result<Report, Error> {
     options.validate()?;
+    if options.runs == 1 {
+        return train_once(model, train, validation, options, progress);
+    }
+    let mut sum = Averaged::new(model, train, options.train_embedding);
+    let mut epochs = 0;
+    for run in 0..options.runs {
+        let mut trained = model.clone();
+        let once = Options {
+            // Distinct for every run and every seed (a multiplier that is odd and large).
+            seed: options
+                .seed
+                .wrapping_add((run as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15)),
+            runs: 1,
+            ..options.clone()
+        };
+        let report = train_once(&mut trained, train, validation, &once, &mut |p| {
+            progress(&Progress {
+                epoch: run * options.epochs + p.epoch,
+                epochs: options.runs * options.epochs,
+                ..p.clone()
+            })
+        })?;
+        epochs = epochs.max(report.epochs);
+        sum.add(&trained);
+    }
+    let mut averaged = model.clone();
+    sum.write_mean(&mut averaged);
+    let (loss, accuracy) = evaluate(&averaged, train);
+    let validation_score = (!validation.is_empty()).then(|| evaluate(&averaged, validation));
+    *model = averaged;
+    Ok(Report {
+        epochs,
+        best_epoch: epochs,
+        loss,
+        accuracy,
+        validation_accuracy: validation_score.map(|s| s.1),
+        validation_loss: validation_score.map(|s| s.0),
+    })
+}
+
+/// The running sum of several runs' weights: the head, and the embedding rows the examples hold
+/// (no run touches any other row, so those stay the start's).
+struct Averaged {
+    rows: Vec<u32>,
+    head: Vec<f32>,
+    table: Vec<f32>,
+    runs: usize,
+}
+
+impl Averaged {
+    fn new(model: &Model, train: &[Example], train_embedding: bool) -> Self {
+        let mut rows: Vec<u32> = if train_embedding {
+            train
+                .iter()
+                .flat_map(|ex| ex.ids.iter().copied())
+                .filter(|&id| id != PAD)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        rows.sort_unstable();
+        rows.dedup();
+        let head_len = model.w1.len() + model.b1.len() + model.w2.len() + model.b2.len();
+        Averaged {
+            head: vec![0.0; head_len],
+            table: vec![0.0; rows.len() * model.dim],
+            rows,
+            runs: 0,
+        }
+    }
+
+    fn add(&mut self, model: &Model) {
+        let head = [&model.w1, &model.b1, &model.w2, &model.b2];
+        let values = head.iter().flat_map(|p| p.iter());
+        self.head.iter_mut().zip(values).for_each(|(s, v)| *s += v);
+        let dim = model.dim;
+        for (sum, &id) in self.table.chunks_exact_mut(dim).zip(&self.rows) {
+            let row = &model.embedding[id as usize * dim..][..dim];
+            sum.iter_mut().zip(row).for_each(|(s, v)| *s += v);
+        }
+        self.runs += 1;
+    }
+
+    fn write_mean(&self, model: &mut Model) {
+        let scale = 1.0 / self.runs as f32;
+        let mut values = self.head.iter().map(|s| s * scale);
+        for p in [&mut model.w1, &mut model.b1, &mut model.w2, &mut model.b2] {
+            p.iter_mut().zip(&mut values).for_each(|(x, v)| *x = v);
+        }
+        let dim = model.dim;
+        for (sum, &id) in self.table.chunks_exact(dim).zip(&self.rows) {
+            let row = &mut model.embedding[id as usize * dim..][..dim];
+            row.iter_mut().zip(sum).for_each(|(x, s)| *x = s * scale);
+        }
+    }
+}
+
+/// One run of [`train`].
+fn train_once(
+    model: &mut Model,
+    train: &[Example],
+    validation: &[Example],
+    options: &Options,
+    progress: &mut dyn FnMut(&Progress),
+) -> Result<Report, Error> {
     if train.is_empty() {
         return Err(Error::InvalidInput("there are no training examples".into()));
     }
@@ -311,7 +430,9 @@ impl<'o> Trainer<'o> {
                     self.ids.push(id);
                 }
             }
-            let act = model.forward(&self.ids);
+            let whole = ex.ids.iter().filter(|&&id| id != PAD).count();
+            let act =
+                model.forward_dropped(&self.ids, self.options.inverted_dropout.then_some(whole));
             loss += cross_entropy(&act.output, ex.label) as f64;
             correct += usize::from(predicted(&act.output) == ex.label);
 
@@ -353,8 +474,7 @@ impl<'o> Trainer<'o> {
                 }
             }
             if self.options.train_embedding {
-                let norm = (act.count.max(1) as f32).sqrt();
-                dbag.iter_mut().for_each(|d| *d /= norm);
+                dbag.iter_mut().for_each(|d| *d /= act.norm);
                 for k in 0..self.ids.len() {
                     let id = self.ids[k];
                     let slot = self.slot(id, dim);
@@ -682,5 +802,106 @@ mod tests {
                 "b2[{k}]: grad {numeric}, step {moved}"
             );
         }
+    }
+
+    #[test]
+    fn runs_average_into_the_mean_of_their_weights() {
+        let base = tiny_model(28);
+        let data = fixture(&base, 40, 9);
+        let options = Options {
+            epochs: 3,
+            token_dropout: 0.2,
+            inverted_dropout: true,
+            runs: 3,
+            ..Options::default()
+        };
+        let mut souped = base.clone();
+        let mut epochs_seen = Vec::new();
+        let report = train(&mut souped, &data, &[], &options, &mut |p| {
+            epochs_seen.push((p.epoch, p.epochs))
+        })
+        .unwrap();
+        // Progress runs through every run's epochs as one sequence.
+        assert_eq!(epochs_seen.first(), Some(&(1, 9)));
+        assert_eq!(epochs_seen.last(), Some(&(9, 9)));
+        assert_eq!(report.epochs, 3);
+
+        // The same three runs one by one, averaged by hand.
+        let runs: Vec<Model> = (0..3u64)
+            .map(|run| {
+                let mut m = base.clone();
+                let once = Options {
+                    seed: options
+                        .seed
+                        .wrapping_add(run.wrapping_mul(0x9e37_79b9_7f4a_7c15)),
+                    runs: 1,
+                    ..options.clone()
+                };
+                train(&mut m, &data, &[], &once, &mut |_| {}).unwrap();
+                m
+            })
+            .collect();
+        assert_ne!(runs[0].w1, runs[1].w1, "the runs must differ");
+        let mean = |pick: &dyn Fn(&Model) -> &Vec<f32>| -> Vec<f32> {
+            (0..pick(&base).len())
+                .map(|i| runs.iter().map(|m| pick(m)[i]).sum::<f32>() / 3.0)
+                .collect()
+        };
+        let close = |a: &[f32], b: &[f32]| a.iter().zip(b).all(|(x, y)| (x - y).abs() < 1e-6);
+        assert!(close(&souped.w1, &mean(&|m| &m.w1)));
+        assert!(close(&souped.b2, &mean(&|m| &m.b2)));
+        assert!(close(&souped.embedding, &mean(&|m| &m.embedding)));
+        // Rows no example holds are the start's, bit for bit.
+        let used: std::collections::HashSet<u32> =
+            data.iter().flat_map(|e| e.ids.iter().copied()).collect();
+        let dim = base.dim;
+        let unused = (0..base.vocab.rows() as u32)
+            .find(|id| !used.contains(id))
+            .unwrap();
+        let row = |m: &Model| m.embedding[unused as usize * dim..][..dim].to_vec();
+        assert_eq!(row(&souped), row(&base));
+        // One run is the plain run.
+        assert_eq!(runs[0], {
+            let mut m = base.clone();
+            let one = Options {
+                runs: 1,
+                ..options.clone()
+            };
+            train(&mut m, &data, &[], &one, &mut |_| {}).unwrap();
+            m
+        });
+        assert!(Options {
+            runs: 0,
+            ..options.clone()
+        }
+        .validate()
+        .is_err());
+        assert!(Options {
+            runs: limits::MAX_RUNS + 1,
+            ..options
+        }
+        .validate()
+        .is_err());
+    }
+
+    #[test]
+    fn inverted_dropout_keeps_the_whole_texts_scale() {
+        let model = tiny_model(29);
+        let ids = model.vocab.encode("good film the plot");
+        let whole = model.forward(&ids);
+        // Nothing dropped: the same bag either way.
+        let same = model.forward_dropped(&ids, Some(ids.len()));
+        assert!(whole
+            .bag
+            .iter()
+            .zip(&same.bag)
+            .all(|(a, b)| (a - b).abs() < 1e-6));
+        // Two of n kept: their sum over 2 / sqrt(n), not sqrt(2).
+        let n = ids.len();
+        assert!(n > 2 && !ids.contains(&PAD));
+        let kept = &ids[..2];
+        let dropped = model.forward_dropped(kept, Some(n));
+        assert!((dropped.norm - 2.0 / (n as f32).sqrt()).abs() < 1e-6);
+        assert!((model.forward(kept).norm - 2f32.sqrt()).abs() < 1e-6);
     }
 }
