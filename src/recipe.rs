@@ -152,6 +152,8 @@ impl Recipe {
                     .map_err(|_| format!("--set {name}: {value:?}"))?
             }
             "crops" => self.crops = value.parse().map_err(bad)?,
+            "runs" => self.training.runs = value.parse().map_err(bad)?,
+            "inverted_dropout" => self.training.inverted_dropout = flag(value)?,
             "crop_sentences" => self.crop_sentences = value.parse().map_err(bad)?,
             "quantization" => {
                 self.quantization = Format::from_name(value)

@@ -118,9 +118,12 @@ impl Options {
 /// Where training is, reported after every batch.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Progress {
-    /// 1-based.
+    /// 1-based, counting the epochs of every run as one sequence.
     pub epoch: usize,
     pub epochs: usize,
+    /// 1-based: the run of [`Options::runs`] under way.
+    pub run: usize,
+    pub runs: usize,
     /// 1-based, within the epoch.
     pub step: usize,
     pub steps: usize,
@@ -189,6 +192,8 @@ pub fn train(
             progress(&Progress {
                 epoch: run * options.epochs + p.epoch,
                 epochs: options.runs * options.epochs,
+                run: run + 1,
+                runs: options.runs,
                 ..p.clone()
             })
         })?;
@@ -306,6 +311,8 @@ fn train_once(
             progress(&Progress {
                 epoch,
                 epochs: options.epochs,
+                run: 1,
+                runs: 1,
                 step: step + 1,
                 steps,
                 loss: (loss_sum / seen as f64) as f32,
@@ -818,12 +825,13 @@ mod tests {
         let mut souped = base.clone();
         let mut epochs_seen = Vec::new();
         let report = train(&mut souped, &data, &[], &options, &mut |p| {
-            epochs_seen.push((p.epoch, p.epochs))
+            epochs_seen.push((p.epoch, p.epochs, p.run, p.runs))
         })
         .unwrap();
         // Progress runs through every run's epochs as one sequence.
-        assert_eq!(epochs_seen.first(), Some(&(1, 9)));
-        assert_eq!(epochs_seen.last(), Some(&(9, 9)));
+        assert_eq!(epochs_seen.first(), Some(&(1, 9, 1, 3)));
+        assert!(epochs_seen.contains(&(4, 9, 2, 3)));
+        assert_eq!(epochs_seen.last(), Some(&(9, 9, 3, 3)));
         assert_eq!(report.epochs, 3);
 
         // The same three runs one by one, averaged by hand.

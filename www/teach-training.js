@@ -139,7 +139,8 @@ export function setupTraining(demo, state, setPanelBusy) {
         if (now - lastShown > 250) {
           // Throttled: a live region that changes every few ms would be unreadable.
           lastShown = now;
-          say(trainStatus, `Training: epoch ${p.epoch} of ${p.epochs}, loss ${p.loss.toFixed(3)}, accuracy ${Math.round(p.accuracy * 100)}%`);
+          const run = p.runs > 1 ? ` (run ${p.run} of ${p.runs})` : "";
+          say(trainStatus, `Training: epoch ${p.epoch} of ${p.epochs}${run}, loss ${p.loss.toFixed(3)}, accuracy ${Math.round(p.accuracy * 100)}%`);
           drawPlot();
         }
         return;
@@ -178,7 +179,9 @@ export function setupTraining(demo, state, setPanelBusy) {
       if (data.report.confusion) showConfusion(data.report.confusion, clf.info().labels);
       trainResult.dataset.before = before === null ? "" : String(before);
       trainResult.dataset.after = String(after);
-      say(trainStatus, `Done: ${data.report.epochs} epochs in ${(data.report.millis / 1000).toFixed(1)} s, loss ${data.report.loss.toFixed(3)}. The verdict above now uses the fine-tuned model.`);
+      const { epochs, runs, millis, loss } = data.report;
+      const what = runs > 1 ? `${epochs} epochs, ${runs} runs averaged,` : `${epochs} epochs`;
+      say(trainStatus, `Done: ${what} in ${(millis / 1000).toFixed(1)} s, loss ${loss.toFixed(3)}. The verdict above now uses the fine-tuned model.`);
     };
     w.onerror = (e) => {
       if (w !== worker) return;

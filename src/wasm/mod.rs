@@ -83,8 +83,12 @@ export interface LabelledText {
 
 /** Where fine-tuning is, reported after every batch. */
 export interface FineTuneProgress {
+  /** 1-based, counting every run's epochs as one sequence (see `FineTuneOptions.runs`). */
   epoch: number;
   epochs: number;
+  /** 1-based: which of the `runs` averaged fine-tunes is under way. */
+  run: number;
+  runs: number;
   step: number;
   steps: number;
   /** Mean loss and accuracy over the epoch so far. */
