@@ -150,12 +150,26 @@ test("free() inside onProgress is refused; the classifier and its training carry
   c.free();
   assert.throws(() => c.classify("great"));
 });
+test("short texts average five runs by default, and progress says which run is under way", () => {
+  const examples = ["WIN a FREE prize now", "call 0800 to claim cash", "txt STOP to end", "free entry win"]
+    .map((text) => ({ text, label: "spam" }))
+    .concat(["see you at 5", "ok lar", "call me later", "on my way home"].map((text) => ({ text, label: "ham" })));
+  const seen = new Set();
+  const c = Classifier.fromPretrained({ labels: ["spam", "ham"], seed: 3 });
+  const report = c.fineTune(examples, { epochs: 2, onProgress: (p) => seen.add([p.run, p.runs, p.epoch, p.epochs].join(",")) });
+  assert.equal(report.runs, 5);
+  assert.ok(seen.has("1,5,1,10") && seen.has("3,5,6,10") && seen.has("5,5,10,10"), [...seen].join());
+  const once = Classifier.fromPretrained({ labels: ["spam", "ham"], seed: 3 }).fineTune(examples, { epochs: 2, runs: 1 });
+  assert.equal(once.runs, 1);
+  assert.throws(() => c.fineTune(examples, { runs: 21 }), /runs must be/);
+  assert.deepEqual(Classifier.fineTuneLimits().runs, { default: 5, min: 1, max: 20 });
+});
 `);
   // A node --test inside node --test would report to the parent instead of printing: unset that.
   const env = { ...process.env };
   delete env.NODE_TEST_CONTEXT;
   const out = run(process.execPath, ["--test", "--test-reporter=tap", "node-check.test.mjs"], { cwd: APP, env });
-  assert.match(out, /^# pass 7$/m, out);
+  assert.match(out, /^# pass 8$/m, out);
   assert.match(out, /^# fail 0$/m, out);
 });
 
