@@ -76,3 +76,32 @@ fn a_fine_tuned_int8_model_stays_int8() {
         .unwrap();
     assert_eq!(fresh.info().quantization, "int8");
 }
+
+/// `polarity convert`: the shipped int4 model stored as int8 scores as the int4 file does (the
+/// int8 grid is much finer than int4's levels), and converted back to int4 finds the same codes.
+#[test]
+fn converting_the_table_between_int4_and_int8_keeps_the_scores() {
+    let shipped = Classifier::from_bytes(include_bytes!("../model/polarity.onnx")).unwrap();
+    assert_eq!(shipped.model().format(), Format::Int4);
+    let convert = |clf: &Classifier, format: Format| {
+        let model = clf.model().clone().with_format(format);
+        Classifier::from_bytes(&polarity::onnx::export(&model)).unwrap()
+    };
+    let int8 = convert(&shipped, Format::Int8);
+    assert_eq!(int8.info().quantization, "int8");
+    let back = convert(&int8, Format::Int4);
+    assert_eq!(back.info().quantization, "int4");
+    let texts = texts();
+    let original = shipped.classify_batch(&texts).unwrap();
+    for (converted, tolerance) in [(&int8, 5e-3), (&back, 1e-5)] {
+        let scores = converted.classify_batch(&texts).unwrap();
+        for ((text, a), b) in texts.iter().zip(&original).zip(&scores) {
+            assert!(
+                (a.score - b.score).abs() < tolerance,
+                "{text:?}: {} vs {}",
+                a.score,
+                b.score
+            );
+        }
+    }
+}
