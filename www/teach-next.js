@@ -2,7 +2,7 @@
 // Classifier.parseTexts) are ranked by how unsure the model in use is of them, in slices so that no
 // main-thread task runs long, and the SHOWN most uncertain are offered with a button per label.
 // Labelling one adds it to the examples and takes it out of the pool.
-import { $, say } from "./ui.js";
+import { $, SLICE_MS, say } from "./ui.js";
 
 const SHOWN = 10;
 /** More texts than this are not ranked (the first ones are): a pool is for labelling by hand. */
@@ -33,7 +33,7 @@ export function setupNext(demo, state) {
     say(msg, `Ranking ${kept.length.toLocaleString("en")} texts…`);
     for (let i = 0; i < kept.length; ) {
       const t0 = performance.now();
-      while (i < kept.length && performance.now() - t0 < 20) {
+      while (i < kept.length && performance.now() - t0 < SLICE_MS) {
         const chunk = kept.slice(i, i + 16);
         clf.classifyBatch(chunk).forEach((p, k) => ranked.push({ text: chunk[k], certainty: certainty(p) }));
         i += chunk.length;

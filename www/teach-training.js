@@ -5,7 +5,7 @@
 // recovers. The epochs field's range and the check
 // of its value are the package's (Classifier.fineTuneLimits, Classifier.checkFineTuneOptions).
 import * as store from "./store.js";
-import { $, say } from "./ui.js";
+import { $, SLICE_MS, say } from "./ui.js";
 
 /** A worker reports after every batch: this long without a word and it is taken for dead. */
 const SILENCE_MS = 60_000;
@@ -31,7 +31,7 @@ export function setupTraining(demo, state, setPanelBusy) {
     let right = 0;
     for (let i = 0; i < items.length; ) {
       const t0 = performance.now();
-      while (i < items.length && performance.now() - t0 < 20) {
+      while (i < items.length && performance.now() - t0 < SLICE_MS) {
         if (clf.classify(items[i].text).label === items[i].label) right++;
         i++;
       }

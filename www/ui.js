@@ -1,5 +1,12 @@
 // Small DOM helpers shared by the demo's modules.
 
+/**
+ * How long a slice of work may run on the main thread before it yields: well under the 50 ms
+ * of a long task, so that a shared, busy machine (a training worker on the other core) does not
+ * stretch a slice past it.
+ */
+export const SLICE_MS = 10;
+
 export const $ = (id) => document.getElementById(id);
 
 /** Shows `text` in a message element; `kind` "error" styles it as one. */
