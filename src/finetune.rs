@@ -134,8 +134,8 @@ pub mod defaults {
     /// them in, and a text it calls wrongly is often one the next run calls rightly; the mean
     /// of five (with dropout, which makes the runs differ more) keeps what they share. SMS spam
     /// on validation and the unused pool (`polarity fewshot --task sms --with-unused`, 10
-    /// seeds), spam F1 at N = 100: 76.1% alone, 76.4% with dropout, 79.0% averaging five, 82.5%
-    /// both (accuracy 93.8% -> 95.9%); N = 20: 59.3% -> 62.1%. Reviews lost with either (IMDB
+    /// seeds), spam F1 at N = 100: 76.1% alone, 76.1% with dropout, 79.0% averaging five, 82.3%
+    /// both (accuracy 93.8% -> 95.9%); N = 20: 59.3% -> 62.5%. Reviews lost with either (IMDB
     /// from pretrained.onnx, N = 100, validation, 12 seeds: 73.4% -> 72.8% with both; 4-class
     /// ratings 51.2% -> 50.6%), so they keep one run.
     pub fn runs(mean_ids: f64) -> usize {
