@@ -16,6 +16,8 @@
 //! The public API is this page: the modules above marked as links, and the re-exports below.
 
 #[cfg(feature = "cli")]
+mod augment;
+#[cfg(feature = "cli")]
 mod card;
 mod classifier;
 #[cfg(feature = "cli")]

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::time::Instant;
 
+use crate::augment::{counterfactuals, Augment};
 use crate::card::{self, Facts};
 use crate::classifier::Classifier;
 use crate::data::{read_embeddings, read_reviews, Embeddings, Review};
@@ -66,6 +67,9 @@ pub struct Recipe {
     pub crops: usize,
     /// The most sentences a crop holds (1 to this many, drawn evenly).
     pub crop_sentences: usize,
+    /// Counterfactual sentences beside the crops: negated pairs and contrasts
+    /// ([`crate::augment`]).
+    pub augment: Augment,
     /// The pre-trained table: a folder under `embeddings/` in the data folder.
     pub embedding: String,
     /// How the file stores the table ([`crate::quantize`]).
@@ -98,6 +102,7 @@ impl Default for Recipe {
             concession_damp: 0.7,
             crops: 2,
             crop_sentences: 2,
+            augment: Augment::default(),
             embedding: "minilm-words-64d".into(),
             quantization: Format::Int4,
             training: Options {
@@ -155,6 +160,15 @@ impl Recipe {
             "runs" => self.training.runs = value.parse().map_err(bad)?,
             "inverted_dropout" => self.training.inverted_dropout = flag(value)?,
             "crop_sentences" => self.crop_sentences = value.parse().map_err(bad)?,
+            "negated" => self.augment.negated = value.parse().map_err(bad)?,
+            "contrasts" => self.augment.contrasts = value.parse().map_err(bad)?,
+            "augment_min_count" => self.augment.min_count = value.parse().map_err(bad)?,
+            "augment_max_tokens" => self.augment.max_tokens = value.parse().map_err(bad)?,
+            "augment_min_log_ratio" => {
+                self.augment.min_log_ratio = value
+                    .parse()
+                    .map_err(|_| format!("--set {name}: {value:?}"))?
+            }
             "quantization" => {
                 self.quantization = Format::from_name(value)
                     .ok_or_else(|| format!("--set quantization: int4 or int8, not {value:?}"))?
@@ -251,10 +265,15 @@ pub fn seed_scopes(model: &mut Model, recipe: &Recipe) {
 }
 
 /// The training reviews, then [`Recipe::crops`] sentence-sized crops of each (labelled as their
-/// review), in a shuffled order fixed by the recipe's seed.
+/// review) and the counterfactual sentences of [`Recipe::augment`], in a shuffled order fixed by
+/// the recipe's seed.
 pub fn with_crops(train: &[Review], recipe: &Recipe) -> Vec<Review> {
     let mut out = train.to_vec();
+    out.extend(counterfactuals(train, &recipe.augment, recipe.seed));
     if recipe.crops == 0 || recipe.crop_sentences == 0 {
+        if out.len() > train.len() {
+            Rng::new(recipe.seed ^ 0x5eed).shuffle(&mut out);
+        }
         return out;
     }
     let mut rng = Rng::new(recipe.seed ^ 0xc209);
