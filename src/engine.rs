@@ -37,7 +37,13 @@ impl Engine {
         let table = Tensor::from_shape(&[model.embedding.len() / dim, dim], &model.embedding)
             .map(TValue::from);
         let plan = graph(model)
-            .and_then(|m| m.into_optimized())
+            .and_then(|mut m| {
+                // Codegen alone (no declutter pass first): the graph is built here already in
+                // the form declutter would leave, and each pass is code the browser compiles on
+                // its first call, during the cold start.
+                m.optimize()?;
+                Ok(m)
+            })
             .and_then(|m| m.into_runnable());
         match (plan, table) {
             (Ok(plan), Ok(table)) => Ok(Engine {
