@@ -303,6 +303,7 @@ impl Classifier {
                 .map(|(text, label)| Example {
                     ids: self.model.vocab.encode(text),
                     label: *label,
+                    target: None,
                 })
                 .collect()
         };

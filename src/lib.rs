@@ -39,6 +39,8 @@ mod scope;
 #[cfg(feature = "cli")]
 pub mod suites;
 mod table;
+#[cfg(feature = "cli")]
+pub mod teacher;
 pub mod text;
 pub mod texts;
 mod train;

@@ -15,6 +15,7 @@ use crate::model::Model;
 use crate::quantize::Format;
 use crate::rng::Rng;
 use crate::scope::{self, Features, Scope};
+use crate::teacher::{self, TeacherOptions};
 use crate::text::tokenize;
 use crate::train::{self, Example};
 use crate::vocab::{Scheme, Vocabulary};
@@ -70,6 +71,13 @@ pub struct Recipe {
     /// Counterfactual sentences beside the crops: negated pairs and contrasts
     /// ([`crate::augment`]).
     pub augment: Augment,
+    /// Distillation ([`crate::teacher`]): train on a larger model's probabilities.
+    pub teacher: Option<TeacherOptions>,
+    /// The target of a training text: this share of the teacher's probability, the rest its
+    /// review's label.
+    pub distill: f32,
+    /// Crops get the teacher's reading too (else only whole reviews do, crops keep their label).
+    pub distill_crops: bool,
     /// The pre-trained table: a folder under `embeddings/` in the data folder.
     pub embedding: String,
     /// How the file stores the table ([`crate::quantize`]).
@@ -103,6 +111,9 @@ impl Default for Recipe {
             crops: 2,
             crop_sentences: 2,
             augment: Augment::default(),
+            teacher: None,
+            distill: 0.5,
+            distill_crops: true,
             embedding: "minilm-words-64d".into(),
             quantization: Format::Int4,
             training: Options {
@@ -160,6 +171,35 @@ impl Recipe {
             "runs" => self.training.runs = value.parse().map_err(bad)?,
             "inverted_dropout" => self.training.inverted_dropout = flag(value)?,
             "crop_sentences" => self.crop_sentences = value.parse().map_err(bad)?,
+            "teacher" => {
+                self.teacher = flag(value)?.then(|| TeacherOptions {
+                    seed: self.seed,
+                    ..TeacherOptions::default()
+                })
+            }
+            "distill_crops" => self.distill_crops = flag(value)?,
+            "distill" => {
+                self.distill = value
+                    .parse()
+                    .map_err(|_| format!("--set {name}: {value:?}"))?
+            }
+            "teacher_temperature" | "teacher_max_n" | "teacher_epochs" | "teacher_c" => {
+                let t = self
+                    .teacher
+                    .as_mut()
+                    .ok_or_else(|| format!("--set {name}: set teacher=1 first"))?;
+                let float = || {
+                    value
+                        .parse::<f32>()
+                        .map_err(|_| format!("--set {name}: {value:?}"))
+                };
+                match name {
+                    "teacher_temperature" => t.temperature = float()?,
+                    "teacher_c" => t.c = float()?,
+                    "teacher_max_n" => t.max_n = value.parse().map_err(bad)?,
+                    _ => t.epochs = value.parse().map_err(bad)?,
+                }
+            }
             "negated" => self.augment.negated = value.parse().map_err(bad)?,
             "contrasts" => self.augment.contrasts = value.parse().map_err(bad)?,
             "augment_min_count" => self.augment.min_count = value.parse().map_err(bad)?,
@@ -266,10 +306,19 @@ pub fn seed_scopes(model: &mut Model, recipe: &Recipe) {
 
 /// The training reviews, then [`Recipe::crops`] sentence-sized crops of each (labelled as their
 /// review) and the counterfactual sentences of [`Recipe::augment`], in a shuffled order fixed by
-/// the recipe's seed.
-pub fn with_crops(train: &[Review], recipe: &Recipe) -> Vec<Review> {
-    let mut out = train.to_vec();
-    out.extend(counterfactuals(train, &recipe.augment, recipe.seed));
+/// the recipe's seed; each with the index in `train` of the review it comes from (`None` for a
+/// counterfactual made of several).
+pub fn with_crops(train: &[Review], recipe: &Recipe) -> Vec<(Review, Option<usize>)> {
+    let mut out: Vec<(Review, Option<usize>)> = train
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.clone(), Some(i)))
+        .collect();
+    out.extend(
+        counterfactuals(train, &recipe.augment, recipe.seed)
+            .into_iter()
+            .map(|r| (r, None)),
+    );
     if recipe.crops == 0 || recipe.crop_sentences == 0 {
         if out.len() > train.len() {
             Rng::new(recipe.seed ^ 0x5eed).shuffle(&mut out);
@@ -277,7 +326,7 @@ pub fn with_crops(train: &[Review], recipe: &Recipe) -> Vec<Review> {
         return out;
     }
     let mut rng = Rng::new(recipe.seed ^ 0xc209);
-    for review in train {
+    for (i, review) in train.iter().enumerate() {
         let sentences = split_sentences(&review.text);
         if sentences.len() < 2 {
             continue;
@@ -286,10 +335,11 @@ pub fn with_crops(train: &[Review], recipe: &Recipe) -> Vec<Review> {
             let len = 1 + rng.below(recipe.crop_sentences.min(sentences.len()));
             let start = rng.below(sentences.len() - len + 1);
             let text = sentences[start..start + len].join(" ");
-            out.push(Review {
+            let crop = Review {
                 positive: review.positive,
                 text,
-            });
+            };
+            out.push((crop, Some(i)));
         }
     }
     Rng::new(recipe.seed ^ 0x5eed).shuffle(&mut out);
@@ -379,12 +429,26 @@ impl Recipe {
             validation,
         } = prepared;
         // Sentence-sized crops beside the whole reviews, so short texts read well too.
-        let train = with_crops(&train, self);
-        let mut report = self.fit_phase(&mut model, &train, &validation, progress)?;
+        let sourced = with_crops(&train, self);
+        let targets = self.teacher_targets(&train, &sourced);
+        let train: Vec<Review> = sourced.into_iter().map(|(review, _)| review).collect();
+        let mut report = self.fit_phase(
+            &mut model,
+            &train,
+            targets.as_deref(),
+            &validation,
+            progress,
+        )?;
         if let Some(keep) = self.keep_bigrams {
             seed_scopes(&mut model, self);
             model = model.prune_bigrams(keep)?;
-            report = self.fit_phase(&mut model, &train, &validation, progress)?;
+            report = self.fit_phase(
+                &mut model,
+                &train,
+                targets.as_deref(),
+                &validation,
+                progress,
+            )?;
         }
         let seconds = started.elapsed().as_secs_f64();
         let valid_set = encode(&model, &validation);
@@ -398,14 +462,50 @@ impl Recipe {
         })
     }
 
+    /// With a teacher: each training text's target, P(positive), as [`Recipe::distill`] blends
+    /// the cross-fitted teacher's probability with the review's label (`None` for texts made of
+    /// several reviews: they keep their label).
+    fn teacher_targets(
+        &self,
+        train: &[Review],
+        sourced: &[(Review, Option<usize>)],
+    ) -> Option<Vec<Option<f32>>> {
+        let options = self.teacher.as_ref()?;
+        let texts: Vec<(usize, &str)> = sourced
+            .iter()
+            .filter_map(|(r, source)| source.map(|s| (s, r.text.as_str())))
+            .collect();
+        let mut scores = teacher::cross_fitted(train, &texts, options).into_iter();
+        let targets = sourced
+            .iter()
+            .map(|(review, source)| {
+                let source = (*source)?;
+                let teacher = scores.next();
+                if !self.distill_crops && review.text != train[source].text {
+                    return None;
+                }
+                let label = f32::from(u8::from(review.positive));
+                let teacher = teacher.unwrap_or(label);
+                Some(self.distill * teacher + (1.0 - self.distill) * label)
+            })
+            .collect();
+        Some(targets)
+    }
+
     fn fit_phase(
         &self,
         model: &mut Model,
         train_reviews: &[Review],
+        targets: Option<&[Option<f32>]>,
         valid_reviews: &[Review],
         progress: &mut dyn FnMut(&Progress),
     ) -> Result<Report, Error> {
-        let train_set = encode(model, train_reviews);
+        let mut train_set = encode(model, train_reviews);
+        if let Some(targets) = targets {
+            for (example, target) in train_set.iter_mut().zip(targets) {
+                example.target = *target;
+            }
+        }
         let valid_set = encode(model, valid_reviews);
         train::train(model, &train_set, &valid_set, &self.training, progress)
     }
@@ -567,6 +667,7 @@ pub fn encode(model: &Model, reviews: &[Review]) -> Vec<Example> {
         .map(|r| Example {
             ids: model.vocab.encode(&r.text),
             label: usize::from(!r.positive),
+            target: None,
         })
         .collect()
 }

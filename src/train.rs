@@ -19,6 +19,9 @@ use crate::Error;
 pub struct Example {
     pub ids: Vec<u32>,
     pub label: usize,
+    /// Two labels only: a soft target for P(first label) in place of the label's 0 or 1
+    /// (distillation, [`crate::recipe`]); accuracy and validation still use `label`.
+    pub target: Option<f32>,
 }
 
 /// How to train. [`Options::default`] suits fine-tuning on tens to hundreds of examples.
@@ -448,7 +451,7 @@ impl<'o> Trainer<'o> {
             let outputs = self.outputs;
             let mut dz = act.output.clone();
             match outputs {
-                1 => dz[0] -= f32::from(u8::from(ex.label == 0)),
+                1 => dz[0] -= ex.target.unwrap_or(f32::from(u8::from(ex.label == 0))),
                 _ => dz[ex.label] -= 1.0,
             }
             let (gw1, rest) = self.head_grad.split_at_mut(dim * HIDDEN);
@@ -621,6 +624,7 @@ mod tests {
                 Example {
                     ids: model.vocab.encode(&words.join(" ")),
                     label: usize::from(!positive),
+                    target: None,
                 }
             })
             .collect()
@@ -720,11 +724,13 @@ mod tests {
         let wild = [Example {
             ids: vec![u32::MAX],
             label: 0,
+            target: None,
         }];
         assert!(train(&mut model, &wild, &[], &Options::default(), &mut |_| {}).is_err());
         let no_such_label = [Example {
             ids: vec![1],
             label: 2,
+            target: None,
         }];
         assert!(train(
             &mut model,
@@ -751,6 +757,7 @@ mod tests {
                 Example {
                     ids: model.vocab.encode(&words.join(" ")),
                     label,
+                    target: None,
                 }
             })
             .collect()
@@ -787,6 +794,7 @@ mod tests {
         let ex = Example {
             ids: model.vocab.encode("good film the"),
             label: 2,
+            target: None,
         };
         let loss = |m: &Model| f64::from(cross_entropy(&m.forward(&ex.ids).output, ex.label));
         // One plain SGD step of size lr on b2 and w2 lowers the loss by about lr * |grad|^2.
