@@ -232,7 +232,10 @@ fn rewrite(
 
 /// `M x K` times `K x N`, as tract-onnx translates ONNX MatMul.
 fn matmul() -> TractResult<EinSum> {
-    Ok(EinSum::new("mk,kn->mn".parse()?, f32::datum_type()))
+    Ok(EinSum::new(
+        AxesMapping::for_numpy_matmul(2, false, false, false)?,
+        f32::datum_type(),
+    ))
 }
 
 #[cfg(test)]
