@@ -432,23 +432,14 @@ impl Recipe {
         let sourced = with_crops(&train, self);
         let targets = self.teacher_targets(&train, &sourced);
         let train: Vec<Review> = sourced.into_iter().map(|(review, _)| review).collect();
-        let mut report = self.fit_phase(
-            &mut model,
-            &train,
-            targets.as_deref(),
-            &validation,
-            progress,
-        )?;
+        let phase = |model: &mut Model, progress: &mut dyn FnMut(&Progress)| {
+            self.fit_phase(model, &train, targets.as_deref(), &validation, progress)
+        };
+        let mut report = phase(&mut model, progress)?;
         if let Some(keep) = self.keep_bigrams {
             seed_scopes(&mut model, self);
             model = model.prune_bigrams(keep)?;
-            report = self.fit_phase(
-                &mut model,
-                &train,
-                targets.as_deref(),
-                &validation,
-                progress,
-            )?;
+            report = phase(&mut model, progress)?;
         }
         let seconds = started.elapsed().as_secs_f64();
         let valid_set = encode(&model, &validation);
