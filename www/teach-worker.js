@@ -6,6 +6,12 @@ import init, { Classifier } from "./pkg/polarity.js";
 
 const ready = init();
 
+/**
+ * Progress goes to the page at most this often. fineTune reports every batch, thousands a second
+ * on small sets, and each message is a task on the page's main thread and a redraw of the bar.
+ */
+const PROGRESS_MS = 50;
+
 /** Resolves once this worker holds `name`, which it keeps until it ends. */
 function holdLock(name) {
   if (!name || !navigator.locks) return Promise.resolve();
@@ -23,10 +29,24 @@ self.onmessage = async ({ data }) => {
       : modelBytes
         ? Classifier.fromBytes(modelBytes)
         : new Classifier();
+    // The latest step, and every epoch's end since the last message (the page plots those).
+    let latest = null;
+    let epochEnds = [];
+    let sent = 0;
+    const send = () => {
+      self.postMessage({ progress: latest, epochEnds });
+      epochEnds = [];
+      sent = performance.now();
+    };
     const report = clf.fineTune(examples, {
       ...options,
-      onProgress: (p) => self.postMessage({ progress: { ...p } }),
+      onProgress: (p) => {
+        latest = { ...p };
+        if (p.step === p.steps) epochEnds.push(latest);
+        if (performance.now() - sent >= PROGRESS_MS) send();
+      },
     });
+    if (epochEnds.length) send();
     const bytes = clf.toBytes();
     clf.free();
     self.postMessage({ report, bytes }, [bytes.buffer]);
