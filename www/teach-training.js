@@ -7,7 +7,7 @@
 import * as store from "./store.js";
 import { $, SLICE_MS, say } from "./ui.js";
 
-/** A worker reports after every batch: this long without a word and it is taken for dead. */
+/** A training worker reports every 50 ms: this long without a word and it is taken for dead. */
 const SILENCE_MS = 60_000;
 
 export function setupTraining(demo, state, setPanelBusy) {
@@ -26,36 +26,50 @@ export function setupTraining(demo, state, setPanelBusy) {
   epochsInput.min = String(limits.min);
   epochsInput.max = String(limits.max);
 
-  /** Share of `items` that `clf` gets right, in slices so no main-thread task runs long. */
+  /**
+   * Share of `items` that `clf` gets right, in slices so no main-thread task runs long. Each slice
+   * is a task of its own: the first does not lengthen the task that called.
+   */
   async function accuracyOf(clf, items) {
     let right = 0;
     for (let i = 0; i < items.length; ) {
+      await new Promise((r) => setTimeout(r));
       const t0 = performance.now();
       while (i < items.length && performance.now() - t0 < SLICE_MS) {
         if (clf.classify(items[i].text).label === items[i].label) right++;
         i++;
       }
-      if (i < items.length) await new Promise((r) => setTimeout(r));
     }
     return items.length ? right / items.length : 0;
   }
 
   const history = [];
+  // The canvas's size in CSS pixels, kept by an observer: reading it while drawing would force a
+  // layout of the page in every progress message's task.
+  let plotSize = { width: 300 / devicePixelRatio, height: 100 / devicePixelRatio };
+  new ResizeObserver(([entry]) => {
+    plotSize = entry.contentRect;
+    drawPlot();
+  }).observe(plot);
   function drawPlot() {
     const ctx = plot.getContext("2d");
-    const w = (plot.width = plot.clientWidth * devicePixelRatio || 300);
-    const h = (plot.height = plot.clientHeight * devicePixelRatio || 100);
+    const w = (plot.width = Math.round(plotSize.width * devicePixelRatio) || 300);
+    const h = (plot.height = Math.round(plotSize.height * devicePixelRatio) || 100);
     ctx.clearRect(0, 0, w, h);
     ctx.strokeStyle = "#d5dae3";
     ctx.strokeRect(0.5, 0.5, w - 1, h - 1);
     if (history.length < 1) return;
     const maxLoss = history.reduce((m, p) => Math.max(m, p.loss), 1e-6);
     const x = (i) => (history.length === 1 ? w / 2 : (i / (history.length - 1)) * (w - 8) + 4);
+    // Thousands of epochs: one point per pixel column is all the canvas can show.
+    const step = Math.max(1, Math.floor(history.length / w));
     const line = (color, y) => {
       ctx.strokeStyle = color;
       ctx.lineWidth = 2 * devicePixelRatio;
       ctx.beginPath();
-      history.forEach((p, i) => (i ? ctx.lineTo(x(i), y(p)) : ctx.moveTo(x(i), y(p))));
+      ctx.moveTo(x(0), y(history[0]));
+      for (let i = step; i < history.length; i += step) ctx.lineTo(x(i), y(history[i]));
+      ctx.lineTo(x(history.length - 1), y(history.at(-1)));
       ctx.stroke();
     };
     line("#1f5fbf", (p) => h - 4 - (p.loss / maxLoss) * (h - 8));
@@ -134,7 +148,7 @@ export function setupTraining(demo, state, setPanelBusy) {
         const p = data.progress;
         progress.max = p.epochs * p.steps;
         progress.value = (p.epoch - 1) * p.steps + p.step;
-        if (p.step === p.steps) history.push(p);
+        history.push(...data.epochEnds);
         const now = performance.now();
         if (now - lastShown > 250) {
           // Throttled: a live region that changes every few ms would be unreadable.
