@@ -37,13 +37,27 @@ export async function openTeach(site, context) {
 
 /**
  * Records `page`'s main-thread long tasks (over 50 ms) from now on; the returned function gives
- * their durations so far.
+ * their durations so far. Its `scripts()` gives each script (an event handler, timer, message or
+ * animation-frame callback) that ran in a long animation frame of the same span, by name, with
+ * its duration: what the page itself did in a long task, apart from rendering and from time the
+ * machine gave to other threads.
  */
 export async function recordLongTasks(page) {
   await page.evaluate(() => {
     window.longTasks = [];
+    window.longScripts = [];
     new PerformanceObserver((list) => window.longTasks.push(...list.getEntries().map((e) => e.duration)))
       .observe({ type: "longtask" });
+    new PerformanceObserver((list) => {
+      for (const frame of list.getEntries()) {
+        for (const s of frame.scripts) {
+          const where = `${s.sourceURL.split("/").pop()}:${s.sourceCharPosition}`;
+          window.longScripts.push({ name: `${s.invoker} ${s.sourceFunctionName || ""}@${where}`, duration: Math.round(s.duration) });
+        }
+      }
+    }).observe({ type: "long-animation-frame" });
   });
-  return () => page.evaluate(() => window.longTasks);
+  const durations = () => page.evaluate(() => window.longTasks);
+  durations.scripts = () => page.evaluate(() => window.longScripts);
+  return durations;
 }

@@ -151,7 +151,11 @@ test("cancel stops training midway; the old model still answers and the page sta
   const context = await site.browser.newContext({ viewport: { width: 375, height: 800 } });
   const { page, seen } = await open(context);
   await startLongTraining(page);
-  // From here on, no main-thread task may take over 50 ms: training belongs to the worker.
+  // From here on, no script of the page may run over 50 ms: training belongs to the worker, and
+  // the page's own work on the main thread comes in slices of 10 ms (www/ui.js, SLICE_MS). Whole
+  // tasks get 200 ms, as in hardening.test.mjs: on a 2-core machine with the worker on one core,
+  // layout, paint and the other processes stretch a task's wall time. CI failed on a 60 ms task;
+  // with one more busy process here, the long ones were 54-85 ms with the page's scripts at 9-18.
   const longTasks = await recordLongTasks(page);
   await page.locator("#fine-tune").click();
   await page.waitForFunction(() => /^Training: epoch \d+/.test(document.querySelector("#train-status").textContent), null, { timeout: 60_000 });
@@ -159,7 +163,10 @@ test("cancel stops training midway; the old model still answers and the page sta
   await waitForVerdict(page, POSITIVE[2], "positive");
   assert.equal(await page.locator("#fine-tune").isDisabled(), true);
   await page.waitForFunction(() => document.querySelector("#train-progress").value > 200, null, { timeout: 60_000 });
-  assert.deepEqual(await longTasks(), [], "main-thread tasks over 50 ms while training");
+  const scripts = await longTasks.scripts();
+  assert.deepEqual(scripts.filter((s) => s.duration > 50), [], `scripts over 50 ms while training: ${JSON.stringify(scripts)}`);
+  const tasks = await longTasks();
+  assert.ok(tasks.every((t) => t < 200), `main-thread tasks over 200 ms while training: ${tasks}; scripts in long frames: ${JSON.stringify(scripts)}`);
   await page.getByRole("button", { name: "Cancel" }).click();
   assert.match(await page.locator("#train-status").textContent(), /^Cancelled/);
   assert.equal(await page.locator("#cancel").isHidden(), true);
