@@ -238,10 +238,10 @@ try {
 
 if (clf) {
   // The first explanation compiles code no verdict has run yet (scopes, leave-one-out): some
-  // milliseconds, spent now, while the page is idle, instead of in the first edit's frame.
-  setTimeout(() => {
+  // milliseconds, spent once the first verdict is painted, instead of in the first edit's frame.
+  requestAnimationFrame(() => setTimeout(() => {
     if (review.value === "" && held === null) clf.explain("Not bad at all, but the ending was terrible.");
-  }, 0);
+  }));
   const { setupTeach } = await import("./teach.js");
   await setupTeach({
     Classifier,
