@@ -165,7 +165,16 @@ impl Classifier {
     /// A text longer than one run of the engine is summed in plain Rust instead ([`Model`], which
     /// the tests hold equal to the engine): tract would gather all of its rows at once, a few
     /// hundred megabytes for a book.
+    /// An id outside the model's table is an error, not a panic in the engine: ids made by
+    /// another model's vocabulary are the likely mistake.
     pub fn score_ids(&self, batch: &[Vec<u32>]) -> Result<Vec<Prediction>, Error> {
+        let rows = self.model.vocab.rows();
+        if let Some(id) = batch.iter().flatten().find(|&&id| id as usize >= rows) {
+            return Err(Error::InvalidInput(format!(
+                "id {id} is outside this model's table of {rows} rows: were the texts encoded \
+                 with another model's vocabulary?"
+            )));
+        }
         let (long, short): (Vec<usize>, Vec<usize>) =
             (0..batch.len()).partition(|&i| batch[i].len() > IDS_PER_RUN);
         let k = self.engine.outputs();
@@ -413,6 +422,21 @@ mod tests {
             assert!((alone.score - p.score).abs() < 1e-6);
         }
         assert!(clf.classify_batch::<&str>(&[]).unwrap().is_empty());
+    }
+
+    #[test]
+    fn ids_outside_the_table_are_an_error_not_a_panic() {
+        let clf = Classifier::from_model(&tiny_model(35)).unwrap();
+        let rows = clf.model().vocab.rows() as u32;
+        assert!(clf.score_ids(&[vec![0, rows - 1]]).is_ok());
+        // Short (the engine) and longer than one run (plain Rust) alike.
+        for ids in [vec![1, rows], vec![0; IDS_PER_RUN + 1], vec![u32::MAX]] {
+            let mut ids = ids;
+            ids.push(rows);
+            let err = clf.score_ids(&[vec![0], ids]).unwrap_err();
+            assert!(matches!(err, Error::InvalidInput(_)), "{err}");
+            assert!(err.to_string().contains(&format!("{rows} rows")), "{err}");
+        }
     }
 
     #[test]
