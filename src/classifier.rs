@@ -19,6 +19,7 @@ use crate::text::count_tokens;
 use crate::train::{self, Example, Options, Progress};
 use crate::vocab::Scheme;
 use crate::Error;
+use tract_onnx::pb::ModelProto;
 
 /// What a model says of a text. Two labels: the label, and `score` = P(first label). More: the
 /// most probable label, its probability as `score`, and every label's in `scores`.
@@ -96,7 +97,25 @@ impl Classifier {
     /// decoded, checked and its vocabulary indexed; "polarity:engine": tract's plan built), for
     /// profiling a cold start.
     pub fn from_bytes_marked(bytes: &[u8], mark: &mut dyn FnMut(&str)) -> Result<Self, Error> {
-        let (model, proto) = onnx::import(bytes)?;
+        Self::load(bytes, onnx::import(bytes)?, mark)
+    }
+
+    /// The model bundled in this build ([`crate::BUNDLED_MODEL`]).
+    pub fn bundled() -> Result<Self, Error> {
+        Self::bundled_marked(&mut |_| {})
+    }
+
+    /// [`Classifier::bundled`] with the marks of [`Classifier::from_bytes_marked`].
+    pub fn bundled_marked(mark: &mut dyn FnMut(&str)) -> Result<Self, Error> {
+        let bytes = crate::BUNDLED_MODEL;
+        Self::load(bytes, onnx::import_bundled(bytes)?, mark)
+    }
+
+    fn load(
+        bytes: &[u8],
+        (model, proto): (Model, ModelProto),
+        mark: &mut dyn FnMut(&str),
+    ) -> Result<Self, Error> {
         mark("polarity:file");
         // The graph is rebuilt from the weights and metadata rather than taken from the file:
         // a crafted or damaged graph can then neither crash the engine nor disagree with the

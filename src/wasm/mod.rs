@@ -209,7 +209,7 @@ impl JsClassifier {
     /// Loads the bundled model.
     #[wasm_bindgen(constructor)]
     pub fn new() -> Result<JsClassifier, js_sys::Error> {
-        Self::load(crate::BUNDLED_MODEL)
+        Self::load(Inner::bundled_marked)
     }
 
     /// Loads a model saved with `toBytes()` (a polarity ONNX file).
@@ -227,15 +227,18 @@ impl JsClassifier {
                 &bytes,
             ));
         };
-        Self::load(&bytes)
+        Self::load(|mark| Inner::from_bytes_marked(&bytes, mark))
     }
 
-    fn load(bytes: &[u8]) -> Result<JsClassifier, js_sys::Error> {
+    /// `read` given a function that leaves performance marks of each step, for profiling a cold
+    /// start (bench/page.js reads them).
+    fn load(
+        read: impl FnOnce(&mut dyn FnMut(&str)) -> Result<Inner, crate::Error>,
+    ) -> Result<JsClassifier, js_sys::Error> {
         // Every other entry point needs a Classifier, so this covers them all: a panic (which
         // should never happen) then shows as a readable console message.
         console_error_panic_hook::set_once();
-        // Performance marks of each step, for profiling a cold start (bench/page.js reads them).
-        Inner::from_bytes_marked(bytes, &mut mark)
+        read(&mut mark)
             .map(|inner| JsClassifier { inner })
             .map_err(js_error)
     }
@@ -253,7 +256,7 @@ impl JsClassifier {
             Some(labels) => labels_arg("option labels", to_js(&labels))?,
         };
         let seed = finetune::seed(options.seed).map_err(js_error)?;
-        let base = Self::load(crate::BUNDLED_MODEL)?;
+        let base = Self::new()?;
         base.inner
             .from_pretrained(labels, seed)
             .map(|inner| JsClassifier { inner })

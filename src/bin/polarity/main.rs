@@ -86,7 +86,7 @@ struct Source {
 fn load(path: Option<&Path>) -> Result<Classifier, Error> {
     match path {
         Some(path) => Classifier::from_bytes(&polarity::data::read_file(path)?),
-        None => Classifier::from_bytes(polarity::BUNDLED_MODEL),
+        None => Classifier::bundled(),
     }
 }
 
