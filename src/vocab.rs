@@ -1058,15 +1058,17 @@ impl WordList {
                 "the vocabulary text is too large".into(),
             ));
         }
-        let mut starts = Vec::new();
+        // Counted first, then filled by a plain loop: a load runs this once, as V8's baseline code
+        // in the browser, where a growing iterator's extend took 4 ms for 30,000 words.
+        let lines = text.bytes().filter(|&b| b == b'\n').count();
+        let mut starts = Vec::with_capacity(lines + 2);
         if !text.is_empty() {
             starts.push(0);
-            starts.extend(
-                text.bytes()
-                    .enumerate()
-                    .filter(|&(_, b)| b == b'\n')
-                    .map(|(i, _)| i as u32 + 1),
-            );
+            for (i, b) in text.bytes().enumerate() {
+                if b == b'\n' {
+                    starts.push(i as u32 + 1);
+                }
+            }
             starts.push(text.len() as u32 + 1);
         }
         Ok(WordList { text, starts })
@@ -1109,16 +1111,20 @@ impl WordIndex {
     fn insert(&mut self, words: &WordList, id: u32) -> bool {
         let word = words.get(id as usize - 1).as_bytes();
         let hash = fnv1a(&[word]);
-        if self.get(words, word, hash).is_some() {
-            return false;
-        }
-        let mask = self.slots.len() - 1;
+        let (mask, tag) = (self.slots.len() - 1, (hash >> 32) as u32);
+        // One walk of the probe chain: a copy of the word on it, or the empty slot that ends it.
         let mut slot = self.first_slot(hash);
-        while self.slots[slot].1 != 0 {
+        loop {
+            let (slot_tag, other) = self.slots[slot];
+            if other == 0 {
+                self.slots[slot] = (tag, id);
+                return true;
+            }
+            if slot_tag == tag && words.get(other as usize - 1).as_bytes() == word {
+                return false;
+            }
             slot = (slot + 1) & mask;
         }
-        self.slots[slot] = ((hash >> 32) as u32, id);
-        true
     }
 
     /// Whether some known word has the hash tag of `hash` (a cheap first test: no bytes compared).
@@ -1284,6 +1290,23 @@ mod tests {
     fn vocab() -> Vocabulary {
         let words = ["good", "bad", "film"].map(String::from).to_vec();
         Vocabulary::new(words, 4, 16).unwrap()
+    }
+
+    /// The index finds each word at its id, and refuses a word given twice (even among many
+    /// others, where probe chains are long) or an empty line.
+    #[test]
+    fn the_index_holds_each_word_once() {
+        let words: Vec<String> = (0..5000).map(|i| format!("w{i}")).collect();
+        let v = Vocabulary::from_lines(words.join("\n"), 4, 16).unwrap();
+        assert_eq!(v.word_count(), 5000);
+        for (i, w) in words.iter().enumerate() {
+            assert_eq!(v.unigram_id(w), i as u32 + 1);
+        }
+        let twice = format!("{}\nw17", words.join("\n"));
+        let e = Vocabulary::from_lines(twice, 4, 16).unwrap_err();
+        assert!(e.to_string().contains("\"w17\" is in the vocabulary twice"), "{e}");
+        assert!(Vocabulary::from_lines("a\n\nb".into(), 4, 16).is_err());
+        assert!(Vocabulary::from_lines(String::new(), 4, 16).unwrap().word_count() == 0);
     }
 
     #[test]
