@@ -528,6 +528,18 @@ mod tests {
             let again = quantize4(&q.dequantize(), dim);
             assert_eq!(again, q, "dim {dim}");
             assert_eq!(dequantize4(&q.packed, &q.scales, dim), q.dequantize());
+            // The format itself, value by value: the first `width` codes in the high nibbles,
+            // the rest in the low ones, each level times its row's scale.
+            let width = int4_width(dim);
+            let table = dequantize4(&q.packed, &q.scales, dim);
+            for (r, row) in table.chunks_exact(dim).enumerate() {
+                let scale = scale_table()[usize::from(q.scales[r])];
+                for (j, &v) in row.iter().enumerate() {
+                    let b = q.packed[r * width + j % width];
+                    let code = if j < width { b >> 4 } else { b & 15 };
+                    assert_eq!(v.to_bits(), (LEVELS[usize::from(code)] * scale).to_bits());
+                }
+            }
         }
     }
 
