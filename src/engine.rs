@@ -170,8 +170,7 @@ fn graph(model: &Model) -> TractResult<TypedModel> {
     let zero = g.add_const("zero", tensor2(&[[0f32]]))?;
 
     // The bag: the rows of the ids, summed over the text, over sqrt(n).
-    let sum = g.wire_node("sum", BagSum, &[embedding, ids])?;
-    let bag = g.wire_node("bag", math::div(), &[sum[0], norm])?;
+    let bag = g.wire_node("bag", Bag, &[embedding, ids, norm])?;
     // The head.
     let z1 = g.wire_node("z1", matmul()?, &[bag[0], w1])?;
     let a1 = g.wire_node("a1", math::add(), &[z1[0], b1])?;
@@ -187,34 +186,42 @@ fn graph(model: &Model) -> TractResult<TypedModel> {
     Ok(g)
 }
 
-/// Each text's rows of the table, summed: `table` (`rows x dim`) and time-major `ids` (`L x B`)
-/// to `B x dim`, what the file's Gather and ReduceSum compute, in the same order (each text's rows
-/// added from its first id to its last padding). In one operator, the `L x B x dim` rows are
-/// never made: tract's Gather copied them a row at a time (a tenth of classify in the browser)
-/// for its Reduce to read them again. An id outside the table is an error, not a panic.
+/// The bag of each text: its rows of the table summed, over its `sqrt(n)`. `table` (`rows x dim`),
+/// time-major `ids` (`L x B`) and `norm` (`B x 1`) to `B x dim`: what the file's Gather,
+/// ReduceSum and Div compute, in the same order (each text's rows added from its first id to its
+/// last padding, then one division). In one operator, the `L x B x dim` rows are never made:
+/// tract's Gather copied them a row at a time (a tenth of classify in the browser) for its Reduce
+/// to read them again. An id outside the table is an error, not a panic.
 #[derive(Debug, Clone, Hash, PartialEq, Eq)]
-struct BagSum;
+struct Bag;
 
-impl Op for BagSum {
+impl Op for Bag {
     fn name(&self) -> StaticName {
-        "BagSum".into()
+        "Bag".into()
     }
 
     op_as_typed_op!();
 }
 
-impl EvalOp for BagSum {
+impl EvalOp for Bag {
     op_out_of_plan!();
 
     fn eval(&self, _: &EvalContext, inputs: TVec<TValue>) -> TractResult<TVec<TValue>> {
-        let (table, ids) = args_2!(inputs);
+        let (table, ids, norm) = args_3!(inputs);
         let (&[rows, dim], &[_, width]) = (table.shape(), ids.shape()) else {
-            bail!("BagSum takes a 2-D table and 2-D ids");
+            bail!("Bag takes a 2-D table and 2-D ids");
         };
         let table = table.try_as_plain_ram()?;
         let table = table.as_slice::<f32>()?;
         let ids = ids.try_as_plain_ram()?;
         let ids = ids.as_slice::<i64>()?;
+        let norm = norm.try_as_plain_ram()?;
+        let norm = norm.as_slice::<f32>()?;
+        ensure!(
+            norm.len() == width,
+            "{} norms for {width} texts",
+            norm.len()
+        );
         let mut sums = vec![0f32; width * dim];
         if width > 0 && dim > 0 {
             for position in ids.chunks_exact(width) {
@@ -228,6 +235,9 @@ impl EvalOp for BagSum {
                     }
                 }
             }
+            for (sum, &n) in sums.chunks_exact_mut(dim).zip(norm) {
+                sum.iter_mut().for_each(|s| *s /= n);
+            }
         }
         Ok(tvec!(
             Tensor::from_shape(&[width, dim], &sums)?.into_tvalue()
@@ -235,7 +245,7 @@ impl EvalOp for BagSum {
     }
 }
 
-impl TypedOp for BagSum {
+impl TypedOp for Bag {
     fn output_facts(&self, inputs: &[&TypedFact]) -> TractResult<TVec<TypedFact>> {
         let (table, ids) = (&inputs[0].shape, &inputs[1].shape);
         ensure!(table.rank() == 2 && ids.rank() == 2);
