@@ -1304,9 +1304,13 @@ mod tests {
         }
         let twice = format!("{}\nw17", words.join("\n"));
         let e = Vocabulary::from_lines(twice, 4, 16).unwrap_err();
-        assert!(e.to_string().contains("\"w17\" is in the vocabulary twice"), "{e}");
+        assert!(
+            e.to_string().contains("\"w17\" is in the vocabulary twice"),
+            "{e}"
+        );
         assert!(Vocabulary::from_lines("a\n\nb".into(), 4, 16).is_err());
-        assert!(Vocabulary::from_lines(String::new(), 4, 16).unwrap().word_count() == 0);
+        let empty = Vocabulary::from_lines(String::new(), 4, 16).unwrap();
+        assert_eq!(empty.word_count(), 0);
     }
 
     #[test]
