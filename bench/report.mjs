@@ -97,7 +97,7 @@ const STEP_NAMES = {
   "page:script": "page script starts (HTML parsed, bench page loaded)",
   "page:import": "`import(\"polarity.js\")` done",
   "page:init": "`init()`: wasm fetched, compiled, instantiated",
-  "polarity:file": "`new Classifier()`: model file decoded, checksum verified, vocabulary indexed",
+  "polarity:file": "`new Classifier()`: model file decoded, vocabulary indexed (the bundled file's checksum is checked by a test, not at load)",
   "polarity:engine": "`new Classifier()`: tract plan built and optimized",
   "page:classifier": "`new Classifier()` returned",
   "first score": "first review classified",

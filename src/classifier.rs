@@ -70,8 +70,9 @@ pub struct ModelInfo {
     pub quantization: &'static str,
     /// Size of the ONNX file.
     pub model_bytes: usize,
-    /// `"verified"` when the file carried a checksum and it matched; `"none"` for files written
-    /// before polarity wrote one (they load, unverified).
+    /// `"verified"` when the file carried a checksum and it matched (for the bundled model, when
+    /// the build's test checked it); `"none"` for files written before polarity wrote one (they
+    /// load, unverified).
     pub checksum: &'static str,
     /// The labels, in the order of the head's outputs: with two, the score is P(first label).
     pub labels: Vec<String>,

@@ -144,13 +144,13 @@ fn score_run(
 /// (`B x labels`) of a model with more than two labels. `L` and `B` are symbols, so one plan
 /// serves every run.
 ///
-/// Four differences from the file's graph, same results. The softmax of a model with more labels
+/// Five differences from the file's graph, same results. The bag (the file's Gather, ReduceSum
+/// and Div) is one operator, [`Bag`]. The softmax of a model with more labels
 /// is taken in Rust on the plan's logits ([`score_run`]): a handful of values per text, not worth
-/// another operator's code in the wasm. The ids are time-major: tract sums the
-/// leading axis of `L x B x dim` rows in one pass over contiguous memory, but the middle axis of
-/// the file's `B x L x dim` one short row at a time. Each text's `sqrt(n)` comes in computed (as
+/// another operator's code in the wasm. The ids are time-major, `L x B`, as the bag reads them
+/// (the file's are `B x L`). Each text's `sqrt(n)` comes in computed (as
 /// the file computes it) rather than counted from the padding in seven more ops. And the rows are
-/// gathered from the model's table, which holds the products the file's graph makes from its
+/// summed from the model's table, which holds the products the file's graph makes from its
 /// quantized rows and their scales (`q * scale` for int8, `level * scale` for int4, in `f32`, bit
 /// for bit, for a model as shipped): no cast, lookup nor product per token, and no second
 /// quantization at load.
