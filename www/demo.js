@@ -209,24 +209,48 @@ function showInfo() {
 let modelBytes = null;
 let storedModelNotice = "";
 
-try {
-  await init();
-  // A model fine-tuned earlier (IndexedDB) wins; if it is unreadable, the shipped one, with a notice.
+/**
+ * The model fine-tuned earlier (IndexedDB) as { clf, bytes }, or null: none saved, or unreadable
+ * (then with a notice, and the shipped model is used).
+ */
+async function savedModel() {
   try {
-    const { loadModel } = await import("./store.js");
-    const saved = await loadModel();
-    if (saved) {
-      try {
-        clf = Classifier.fromBytes(saved);
-        modelBytes = saved;
-      } catch (err) {
-        storedModelNotice = `The saved fine-tuned model could not be loaded (${err?.message ?? err}); using the shipped model. Your labelled examples are kept.`;
-      }
+    const store = await import("./store.js");
+    const saved = await store.loadModel();
+    store.setModelHint(saved !== null);
+    if (!saved) return null;
+    try {
+      return { clf: Classifier.fromBytes(saved), bytes: saved };
+    } catch (err) {
+      storedModelNotice = `The saved fine-tuned model could not be loaded (${err?.message ?? err}); using the shipped model. Your labelled examples are kept.`;
     }
   } catch (err) {
     storedModelNotice = `Saved data is unavailable (${err?.message ?? err}); using the shipped model.`;
   }
-  clf ??= new Classifier();
+  return null;
+}
+
+/** Makes `next` (with its file's bytes, or null for the shipped model) the page's classifier. */
+function useClassifier(next, bytes) {
+  const old = clf;
+  clf = next;
+  modelBytes = bytes;
+  old?.free();
+  longWorker?.postMessage({ model: bytes });
+  lastExplainMs = 0;
+  showInfo();
+  update();
+}
+
+// A saved model wins. It is read before the first verdict when the store notes one, else after:
+// then a page without one (most visits) does not wait for the database to open.
+let savedFirst = false;
+try {
+  const noted = import("./store.js").then((store) => store.modelHint() === true, () => true);
+  [, savedFirst] = await Promise.all([init(), noted]);
+  const saved = savedFirst ? await savedModel() : null;
+  clf = saved?.clf ?? new Classifier();
+  modelBytes = saved?.bytes ?? null;
   showInfo();
   document.body.dataset.ready = "true";
   update();
@@ -237,6 +261,11 @@ try {
 }
 
 if (clf) {
+  if (!savedFirst) {
+    // Saved with no note (by an older page, or with localStorage blocked): used from here on.
+    const saved = await savedModel();
+    if (saved) useClassifier(saved.clf, saved.bytes);
+  }
   // The first explanation compiles code no verdict has run yet (scopes, leave-one-out): some
   // milliseconds, spent once the first verdict is painted, instead of in the first edit's frame.
   requestAnimationFrame(() => setTimeout(() => {
@@ -252,15 +281,6 @@ if (clf) {
     get fineTuned() {
       return modelBytes !== null;
     },
-    setClassifier(next, bytes) {
-      const old = clf;
-      clf = next;
-      modelBytes = bytes;
-      old?.free();
-      longWorker?.postMessage({ model: bytes });
-      lastExplainMs = 0;
-      showInfo();
-      update();
-    },
+    setClassifier: useClassifier,
   });
 }

@@ -147,5 +147,29 @@ export async function loadModel() {
   const v = await get("model");
   return v instanceof Uint8Array ? v : v instanceof ArrayBuffer ? new Uint8Array(v) : null;
 }
-export const saveModel = (bytes) => put("model", bytes);
-export const clearModel = () => del("model");
+export const saveModel = (bytes) => put("model", bytes).then(() => setModelHint(true));
+export const clearModel = () => del("model").then(() => setModelHint(false));
+
+// Whether the database holds a model, noted in localStorage (read synchronously, no database
+// opened): the page reads the model before its first verdict only when there is one. Opening
+// IndexedDB while the page loads took 70-190 ms in fresh Chromium contexts. Only a hint: the page
+// reads the database after its first verdict whatever it says.
+const MODEL_HINT = "polarity-teach:has-model";
+
+/** true or false as last noted, null when never noted or localStorage is unavailable. */
+export function modelHint() {
+  try {
+    const v = localStorage.getItem(MODEL_HINT);
+    return v === "yes" ? true : v === "no" ? false : null;
+  } catch {
+    return null;
+  }
+}
+
+export function setModelHint(has) {
+  try {
+    localStorage.setItem(MODEL_HINT, has ? "yes" : "no");
+  } catch {
+    // No localStorage (blocked storage): the page reads the database after its first verdict.
+  }
+}
