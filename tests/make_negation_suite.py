@@ -7,11 +7,17 @@ make the same file again. Every negator the polarity-2 scope rules name appears 
 n't, hardly, nobody, nothing, without), with neutral words between negator and sentiment word,
 contrast (but / however / although), "used to ... now ...", and double negation. The sentiment
 words are many and varied: the rules name none of them.
+
+With `--dev` it writes tests/fixtures/negation-dev.tsv instead: the same templates, another seed,
+and other sentiment words, nouns and subjects (none shared with the suite). Choices are tuned on
+the dev file; the suite itself only reports.
 """
 
 import random
+import sys
 
-random.seed(12)
+DEV = "--dev" in sys.argv[1:]
+random.seed(13 if DEV else 12)
 
 POS = ["good", "great", "wonderful", "enjoyable", "brilliant", "charming", "delightful",
        "engaging", "memorable", "funny", "moving", "impressive", "entertaining", "tasty",
@@ -27,6 +33,17 @@ FILLER = ["", "really ", "at all ", ", in my opinion, ", ", to be honest, ", "qu
           "particularly ", "even remotely "]
 VERBS_POS = ["loved", "enjoyed", "liked", "adored", "recommend"]
 VERBS_NEG = ["hated", "disliked", "regretted", "despised"]
+if DEV:
+    POS = ["nice", "fun", "beautiful", "fantastic", "amazing", "awesome", "terrific", "solid",
+           "smart", "touching", "gripping", "hilarious", "stunning", "delicious", "warm",
+           "helpful", "polished", "fascinating", "perfect", "inspiring", "gorgeous", "sweet"]
+    NEG = ["ugly", "dreadful", "stupid", "silly", "cheap", "slow", "messy", "painful", "awkward",
+           "predictable", "cold", "bitter", "shallow", "overcooked", "confusing", "frustrating",
+           "noisy", "lazy", "unfunny", "dirty", "clunky", "soggy"]
+    POS_NOUN = ["soul", "energy", "spark", "taste", "depth", "joy", "grace", "flair", "magic"]
+    NEG_NOUN = ["errors", "glitches", "hiccups", "drawbacks", "weaknesses", "annoyances", "gripes"]
+    SUBJ = ["the series", "the cast", "the soundtrack", "the dessert", "the waiter", "the hotel",
+            "the episode", "the script", "the direction", "the pizza", "the room", "the book"]
 
 
 def cap(s):
@@ -149,6 +166,7 @@ for make, count in makers:
         rows.add(text)
         out.append(f"{label}\t{text}")
         made += 1
-with open("tests/fixtures/negation.tsv", "w", encoding="utf-8") as f:
+path = "tests/fixtures/negation-dev.tsv" if DEV else "tests/fixtures/negation.tsv"
+with open(path, "w", encoding="utf-8") as f:
     f.write("\n".join(out) + "\n")
 print(f"wrote {len(out)} lines")
