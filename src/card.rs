@@ -147,7 +147,7 @@ validation and +-1 on each sentence set.
 | seeded words 1,500 (3 seeds) | 88.69% | 86.1% | 81.0% | 68.4% | 3.0% | 0.0% |
 | same, `--dim 10 --keep-bigrams 30000` (3 seeds; 0.71 MB) | 88.36% | 86.0% | 78.5% | 67.4% | 3.0% | 0.0% |
 | same, `--keep-bigrams 22000` (3 seeds; 0.71 MB) | 88.70% | 85.3% | 80.7% | 68.3% | 2.6% | 0.0% |
-| scope ids in their own eighth of the buckets (3 seeds): this recipe | 88.19% | 85.9% | 81.2% | 68.2% | 2.7% | 0.0% |
+| scope ids in their own eighth of the buckets (3 seeds): the recipe before weighted scopes | 88.19% | 85.9% | 81.2% | 68.2% | 2.7% | 0.0% |
 | same, `--keep-bigrams 36000` (3 seeds; 0.88 MB) | 88.43% | 85.6% | 80.8% | 67.6% | 2.9% | 0.0% |
 | same, learning rate 0.001 (seed 42, shared buckets) | 88.29% | 83.8% | 80.4% | 71.5% | 3.3% | 0.0% |
 | same, token dropout 0.35 (seed 42, shared buckets) | 88.83% | 85.6% | 80.2% | 68.1% | 2.9% | 0.0% |
@@ -156,6 +156,35 @@ Seeded scope rows are large, and while they shared buckets with bigrams some big
 them ("everything was" scored 0.03 in one model), hence their own eighth of the buckets; on
 validation the two are within the seed spread. `@name` appended flipped 4.6% with polarity-1
 and 0% since; a neutral emoji appended flips nothing either way (emoji are not tokens).
+
+## Weighted scopes: measured on validation and on the suite's dev twin
+
+Seeded hashed rows read the suite's words well and others less so: the model before this one
+got 68.5% of the suite but 56.8% of its dev twin (`tests/fixtures/negation-dev.tsv`, the same
+templates with other sentiment words, nouns and subjects; `make_negation_suite.py --dev`). Read
+as the word's own row times a fixed weight, a scope turns every word round, seen negated in
+training or not. Means of seeds 42, 1 and 2, each file measured by `polarity report` (int4, run
+by tract). The weights were chosen by the mean of the four dev columns (validation, both sentence
+sets, dev twin); the suite only reports.
+
+| variant | validation | IMDB sentences | Yelp sentences | dev twin | suite | typo flips |
+| --- | --- | --- | --- | --- | --- | --- |
+| hashed rows, seeded (the recipe before) | 88.53% | 86.1% | 81.2% | 58.9% | 68.1% | 2.9% (seed 42) |
+| weighted: negation -1.5, contrast +1, concession -0.5 | 88.14% | 85.3% | 81.5% | 61.1% | 65.4% | 3.1% |
+| negation -2 | 88.22% | 85.8% | 82.2% | 65.4% | 71.3% | 3.0% |
+| negation -2.5 | 87.93% | 86.1% | 82.0% | 67.9% | 73.8% | 3.4% |
+| negation -3 | 87.64% | 85.2% | 81.4% | 69.6% | 75.6% | 3.4% |
+| negation -2.5, contrast +0.5 | 87.86% | 85.1% | 81.7% | 67.4% | 72.0% | 3.2% |
+| negation -2.5, contrast +2 | 87.47% | 85.6% | 81.9% | 69.3% | 74.8% | 2.9% |
+| negation -2.5, concession 0 | 87.89% | 85.4% | 81.9% | 67.2% | 72.8% | 3.2% |
+| **negation -2.5, contrast +1, concession -1: this recipe** | 87.93% | 85.5% | 81.7% | 69.2% | 75.9% | 3.2% |
+
+Also tried, seed 42, in scratch code: the weights learned by gradient from -2, +1, -0.5 end at
+-0.71, +0.51, -0.03 (IMDB reviews seldom negate a word they mean), and the suite falls to 49.5%
+(dev twin 47.1%, validation 88.62%); weighted scopes beside the seeded hashed rows cost
+validation 1.5 to 2 points (86.38%, and 86.96% with seed 1). The cost on validation (0.6 point
+over three seeds) was not traced further; likely a part of it is negation in long reviews that a
+clause-long scope misreads ("not only ... but", "no doubt it is great").
 
 ## Training data IMDB cannot give, and a teacher: measured on validation, not kept
 
@@ -306,6 +335,30 @@ score near the middle but no "neutral" label. The vocabulary is lowercase Englis
         tokenizer = r.scheme().name(),
         v2 = match r.scheme() {
             crate::vocab::Scheme::V1 => String::new(),
+            crate::vocab::Scheme::V2(f) if f.weighted => format!(
+                " polarity-2 (`src/scope.rs`) reads URLs and @mentions as one token \
+                 that gets no id, and marks clause and sentence boundaries; with the features \
+                 [{}], a token in a scope (negation: after not / never / no / n't / hardly / \
+                 nobody / nothing / without ... to the end of the clause, a second negator \
+                 closing it; contrast: after but / however / now to the end of the sentence; \
+                 concession: inside although / used to, to the end of the clause) is read as its \
+                 word's row plus that row times the scope's weight: negation {:+}, contrast {:+}, \
+                 concession {:+} (ids past the table, `row + band x rows`; the graph's Mod, Div, \
+                 Gather and Mul). So \"not dreary\" reads as the opposite of \"dreary\" for every \
+                 word, not only those training saw negated, and scopes take no rows of the table. \
+                 The weights are fixed, not learned: learned on IMDB they fell to a weak flip \
+                 (negation -0.7) and the suite to 50%.{}",
+                f.names(),
+                m.scope_weights[0],
+                m.scope_weights[1],
+                m.scope_weights[2],
+                if f.spelling {
+                    " With spelling, an unknown word one typo away from a known word (swap, \
+                     insertion, deletion, replacement, tried in that order) is read as it."
+                } else {
+                    ""
+                },
+            ),
             crate::vocab::Scheme::V2(f) => format!(
                 " polarity-2 (`src/scope.rs`) reads URLs and @mentions as one token \
                  that gets no id, and marks clause and sentence boundaries; with the features \

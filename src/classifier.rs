@@ -188,8 +188,9 @@ impl Classifier {
     /// An id outside the model's table is an error, not a panic in the engine: ids made by
     /// another model's vocabulary are the likely mistake.
     pub fn score_ids(&self, batch: &[Vec<u32>]) -> Result<Vec<Prediction>, Error> {
-        let rows = self.model.vocab.rows();
-        if let Some(id) = batch.iter().flatten().find(|&&id| id as usize >= rows) {
+        let ids = self.model.vocab.id_space();
+        if let Some(id) = batch.iter().flatten().find(|&&id| id as usize >= ids) {
+            let rows = self.model.vocab.rows();
             return Err(Error::InvalidInput(format!(
                 "id {id} is outside this model's table of {rows} rows: were the texts encoded \
                  with another model's vocabulary?"

@@ -170,7 +170,11 @@ fn graph(model: &Model) -> TractResult<TypedModel> {
     let zero = g.add_const("zero", tensor2(&[[0f32]]))?;
 
     // The bag: the rows of the ids, summed over the text, over sqrt(n).
-    let bag = g.wire_node("bag", Bag, &[embedding, ids, norm])?;
+    let bag = Bag {
+        bands: model.vocab.id_space() / rows.max(1),
+        weights: model.band_weights().map(f32::to_bits),
+    };
+    let bag = g.wire_node("bag", bag, &[embedding, ids, norm])?;
     // The head.
     let z1 = g.wire_node("z1", matmul()?, &[bag[0], w1])?;
     let a1 = g.wire_node("a1", math::add(), &[z1[0], b1])?;
@@ -192,8 +196,17 @@ fn graph(model: &Model) -> TractResult<TypedModel> {
 /// last padding, then one division). In one operator, the `L x B x dim` rows are never made:
 /// tract's Gather copied them a row at a time (a tenth of classify in the browser) for its Reduce
 /// to read them again. An id outside the table is an error, not a panic.
+///
+/// With weighted scopes, ids go on past the table in `bands - 1` more bands: id `row + band *
+/// rows` adds row `row` times `weights[band]` (the file's graph: Mod, Div and a Gather of the
+/// weights, then Mul).
 #[derive(Debug, Clone, Hash, PartialEq, Eq)]
-struct Bag;
+struct Bag {
+    /// 1, or 4 with weighted scopes ([`crate::vocab::Vocabulary::id_space`]).
+    bands: usize,
+    /// Each band's weight, as `f32` bits (an op is hashed and compared); band 0's is 1.
+    weights: [u32; 4],
+}
 
 impl Op for Bag {
     fn name(&self) -> StaticName {
@@ -224,14 +237,22 @@ impl EvalOp for Bag {
         );
         let mut sums = vec![0f32; width * dim];
         if width > 0 && dim > 0 {
+            let ids_in_bands = rows.saturating_mul(self.bands.min(self.weights.len()));
             for position in ids.chunks_exact(width) {
                 for (&id, sum) in position.iter().zip(sums.chunks_exact_mut(dim)) {
-                    let row = usize::try_from(id)
+                    let id = usize::try_from(id)
                         .ok()
-                        .filter(|&row| row < rows)
+                        .filter(|&id| id < ids_in_bands)
                         .ok_or_else(|| anyhow!("id {id} is outside the table's {rows} rows"))?;
-                    for (s, &v) in sum.iter_mut().zip(&table[row * dim..][..dim]) {
-                        *s += v;
+                    if id < rows {
+                        for (s, &v) in sum.iter_mut().zip(&table[id * dim..][..dim]) {
+                            *s += v;
+                        }
+                    } else {
+                        let (row, weight) = (id % rows, f32::from_bits(self.weights[id / rows]));
+                        for (s, &v) in sum.iter_mut().zip(&table[row * dim..][..dim]) {
+                            *s += weight * v;
+                        }
                     }
                 }
             }
@@ -306,7 +327,7 @@ fn matmul() -> TractResult<EinSum> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::tests::{tiny_model, tiny_model_of};
+    use crate::model::tests::{tiny_model, tiny_model_of, tiny_weighted_model};
     use crate::onnx::{export, import};
     use crate::quantize::Format;
     use tract_onnx::prelude::{Framework, InferenceModelExt};
@@ -352,12 +373,22 @@ mod tests {
 
     #[test]
     fn tract_equals_the_reference_forward_pass() {
-        let reference = tiny_model(11).round_trip_quantization();
-        let engine = Engine::new(&reference).unwrap();
-        let model = &reference;
-        let batch: Vec<Vec<u32>> = TEXTS.iter().map(|t| model.vocab.encode(t)).collect();
+        for model in [tiny_model(11), tiny_weighted_model(11)] {
+            tract_equals_the_reference_on(&model.round_trip_quantization());
+        }
+    }
+
+    fn tract_equals_the_reference_on(reference: &Model) {
+        let engine = Engine::new(reference).unwrap();
+        let model = reference;
+        let mut texts = TEXTS.to_vec();
+        texts.extend([
+            "not bad, but great",
+            "although good, the film was never awful",
+        ]);
+        let batch: Vec<Vec<u32>> = texts.iter().map(|t| model.vocab.encode(t)).collect();
         let scores = engine.score_batch(&batch).unwrap();
-        assert_eq!(scores.len(), TEXTS.len());
+        assert_eq!(scores.len(), texts.len());
         for (ids, score) in batch.iter().zip(&scores) {
             let expected = reference.score(ids);
             assert!((score - expected).abs() < 1e-6, "{score} vs {expected}");
@@ -378,6 +409,12 @@ mod tests {
         let rows = model.vocab.rows() as u32;
         assert!(engine.score_batch(&[vec![1, rows - 1]]).is_ok());
         let e = engine.score_batch(&[vec![1], vec![2, rows]]).unwrap_err();
+        assert!(format!("{e:#}").contains("outside the table"), "{e:#}");
+        // With weighted scopes, three bands of ids past the rows, and no more.
+        let model = tiny_weighted_model(11).round_trip_quantization();
+        let engine = Engine::new(&model).unwrap();
+        assert!(engine.score_batch(&[vec![1, rows, 4 * rows - 1]]).is_ok());
+        let e = engine.score_batch(&[vec![4 * rows]]).unwrap_err();
         assert!(format!("{e:#}").contains("outside the table"), "{e:#}");
     }
 
@@ -431,6 +468,23 @@ mod tests {
                 let (model, _) = import(&file).unwrap();
                 assert_eq!(model.format(), format);
                 let batch: Vec<Vec<u32>> = TEXTS.iter().map(|t| model.vocab.encode(t)).collect();
+                assert_same_scores(&file, &Engine::new(&model).unwrap(), &batch);
+            }
+            // Weighted scopes: the file's Mod, Div, Gather and Mul, against the bag's bands.
+            {
+                let file = export(&tiny_weighted_model(12).with_format(format));
+                let (model, _) = import(&file).unwrap();
+                assert_eq!(model.format(), format);
+                let texts = [
+                    "not bad",
+                    "good but awful, not great!",
+                    "although bad, good",
+                ];
+                let batch: Vec<Vec<u32>> = texts.iter().map(|t| model.vocab.encode(t)).collect();
+                assert!(batch
+                    .iter()
+                    .flatten()
+                    .any(|&id| id as usize >= model.vocab.rows()));
                 assert_same_scores(&file, &Engine::new(&model).unwrap(), &batch);
             }
         }

@@ -35,6 +35,11 @@ pub struct Model {
     /// How its file stores the table: that of the file it was loaded from (so saving it again
     /// writes the same table), [`Format::Int4`] for a model made here.
     pub(crate) format: Format,
+    /// With weighted scopes ([`crate::scope::Features::weighted`]): what a token read in each
+    /// scope adds, times its word's row, on top of the row itself (negation, contrast,
+    /// concession). Fixed by the recipe, not learned: IMDB reviews seldom say "not dreary", so
+    /// trained on them the negation weight drifts to a weak flip that reads it as praise.
+    pub(crate) scope_weights: [f32; 3],
 }
 
 /// Outputs of the head for `labels` labels: one sigmoid for two, one softmax each for more.
@@ -88,6 +93,7 @@ impl Model {
             w2: Vec::new(),
             b2: Vec::new(),
             format: Format::default(),
+            scope_weights: [0.0; 3],
         };
         model.reset_head(labels, seed);
         Ok(model)
@@ -200,8 +206,10 @@ impl Model {
         let mut bag = vec![0f32; self.dim];
         let mut count = 0;
         for &id in ids.iter().filter(|&&id| id != PAD) {
-            let row = &self.embedding[id as usize * self.dim..][..self.dim];
-            bag.iter_mut().zip(row).for_each(|(b, r)| *b += r);
+            let (row, weight) = self.row_weight(id);
+            let row = &self.embedding[row * self.dim..][..self.dim];
+            // Times 1.0 is exact: the table's own ids sum as they always did.
+            bag.iter_mut().zip(row).for_each(|(b, r)| *b += weight * r);
             count += 1;
         }
         let norm = match whole {
@@ -217,6 +225,23 @@ impl Model {
             count,
             norm,
         }
+    }
+
+    /// The row id reads and what the bag adds it times: 1 for the table's own ids, the scope's
+    /// weight for a weighted scope's ([`Vocabulary::row_of`]).
+    #[inline]
+    pub(crate) fn row_weight(&self, id: u32) -> (usize, f32) {
+        match self.vocab.row_of(id) {
+            (row, 0) => (row, 1.0),
+            (row, band) => (row, self.scope_weights[band - 1]),
+        }
+    }
+
+    /// The bag's weight of each band of ids: 1 for the table's own, then each scope's
+    /// ([`Model::scope_weights`]), as the engine and the ONNX graph take them.
+    pub(crate) fn band_weights(&self) -> [f32; 4] {
+        let [negated, contrast, concession] = self.scope_weights;
+        [1.0, negated, contrast, concession]
     }
 
     /// Dense(relu) -> Dense(sigmoid) (two labels) or Dense(softmax) (more) on a combined bag.
@@ -335,8 +360,11 @@ impl Model {
                     .map(|id| (id, -1.0))
                     .chain(added.iter().map(|id| (id, 1.0)))
                 {
-                    let row = &self.embedding[id as usize * self.dim..][..self.dim];
-                    rest.iter_mut().zip(row).for_each(|(s, r)| *s += sign * r);
+                    let (row, weight) = self.row_weight(id);
+                    let row = &self.embedding[row * self.dim..][..self.dim];
+                    rest.iter_mut()
+                        .zip(row)
+                        .for_each(|(s, r)| *s += sign * (weight * r));
                 }
                 let count = (full.count + added.len()).saturating_sub(removed.len());
                 let norm = (count.max(1) as f32).sqrt();
@@ -448,6 +476,54 @@ pub(crate) mod tests {
         Model::new(vocab, labels, dim, table, seed).unwrap()
     }
 
+    /// [`tiny_model`] under polarity-2 with weighted negation and contrast scopes.
+    pub fn tiny_weighted_model(seed: u64) -> Model {
+        let mut m = tiny_model(seed);
+        let Scheme::V2(features) = crate::recipe::Recipe::default().scheme() else {
+            unreachable!("the recipe is polarity-2")
+        };
+        let features = crate::scope::Features {
+            weighted: true,
+            ..features
+        };
+        m.vocab = m.vocab.clone().with_scheme(Scheme::V2(features));
+        m.scope_weights = [-2.5, 1.0, -0.5];
+        m
+    }
+
+    #[test]
+    fn a_weighted_scope_adds_its_words_row_times_the_weight() {
+        let m = tiny_weighted_model(3);
+        let rows = m.vocab.rows() as u32;
+        let (bad, good) = (m.vocab.unigram_id("bad"), m.vocab.unigram_id("good"));
+        let not = m.vocab.unigram_id("not");
+        let ids = m.vocab.encode("not bad");
+        let bigram = m.vocab.bigram_id("not", "bad");
+        let mut expected = vec![not, bad];
+        expected.extend(bigram);
+        expected.push(bad + rows);
+        assert_eq!(ids, expected);
+        assert_eq!(m.vocab.row_of(bad + rows), (bad as usize, 1));
+        // Contrast is band 2, concession band 3.
+        assert!(m.vocab.encode("bad but good").contains(&(good + 2 * rows)));
+        assert!(m
+            .vocab
+            .encode("although good, bad")
+            .contains(&(good + 3 * rows)));
+
+        let row = |id: u32| &m.embedding[id as usize * m.dim..][..m.dim];
+        let bag = m.forward(&ids).bag;
+        let n = (ids.len() as f32).sqrt();
+        for (k, &got) in bag.iter().enumerate() {
+            let mut sum = row(not)[k] + row(bad)[k];
+            if let Some(b) = bigram {
+                sum += row(b)[k];
+            }
+            sum += -2.5 * row(bad)[k];
+            assert!((got - sum / n).abs() < 1e-6, "{got} vs {}", sum / n);
+        }
+    }
+
     /// [`tiny_model`] with a softmax head over three labels.
     pub fn tiny_model3(seed: u64) -> Model {
         let mut m = tiny_model(seed);
@@ -555,6 +631,7 @@ pub(crate) mod tests {
             contrast: true,
             spelling: true,
             numbers: true,
+            weighted: false,
         };
         m.vocab = m.vocab.clone().with_scheme(Scheme::V2(features));
         for text in [

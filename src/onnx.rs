@@ -58,6 +58,13 @@ pub const TOKENIZER: &str = "polarity-2";
 pub const TOKENIZER_V1: &str = "polarity-1";
 const OPSET: i64 = 13;
 
+/// The bag's rows before they are summed (`batch x length x dim`).
+const ROWS: &str = "rows";
+
+/// With weighted scopes, the weight of each band of ids (float, 4: 1, then negation, contrast and
+/// concession; see [`crate::vocab::Vocabulary::row_of`]).
+const BAND_WEIGHTS: &str = "band_weights";
+
 mod key {
     pub const TOKENIZER: &str = "polarity.tokenizer";
     pub const LABELS: &str = "polarity.labels";
@@ -139,10 +146,55 @@ pub fn to_proto(model: &Model) -> ModelProto {
     let k = model.outputs() as i64;
     let float = DataType::Float as i64;
     // The bag's rows, `batch x length x dim` floats, from the stored table.
-    let (mut initializer, mut node) = match model.quantized_embedding() {
-        Quantized::Int8(table) => int8_rows(&table, rows, dim),
-        Quantized::Int4(table) => int4_rows(&table.packed, &table.scales, rows, dim),
+    let weighted = model.vocab.id_space() > model.vocab.rows();
+    let names = if weighted {
+        ("row_ids", "rows_unweighted")
+    } else {
+        (INPUT, ROWS)
     };
+    let (mut initializer, mut node) = match model.quantized_embedding() {
+        Quantized::Int8(table) => int8_rows(&table, names, rows, dim),
+        Quantized::Int4(table) => int4_rows(&table.packed, &table.scales, names, rows, dim),
+    };
+    if weighted {
+        // Weighted scopes: id `row + band * rows` is row `row` times the band's weight.
+        initializer.extend([
+            tensor(
+                BAND_WEIGHTS,
+                &[model.band_weights().len() as i64],
+                DataType::Float,
+                f32_bytes(&model.band_weights()),
+            ),
+            tensor(
+                "rows_count",
+                &[],
+                DataType::Int64,
+                rows.to_le_bytes().to_vec(),
+            ),
+        ]);
+        node.splice(
+            0..0,
+            [
+                op(
+                    "Mod",
+                    &[INPUT, "rows_count"],
+                    "row_ids",
+                    vec![int_attr("fmod", 0)],
+                ),
+                op("Div", &[INPUT, "rows_count"], "bands", vec![]),
+            ],
+        );
+        node.extend([
+            op(
+                "Gather",
+                &[BAND_WEIGHTS, "bands"],
+                "id_weights",
+                vec![int_attr("axis", 0)],
+            ),
+            op("Unsqueeze", &["id_weights", "axis2"], "id_weights3", vec![]),
+            op("Mul", &["rows_unweighted", "id_weights3"], ROWS, vec![]),
+        ]);
+    }
     initializer.extend([
         tensor("w1", &[dim, h], DataType::Float, f32_bytes(&model.w1)),
         tensor("b1", &[h], DataType::Float, f32_bytes(&model.b1)),
@@ -167,7 +219,7 @@ pub fn to_proto(model: &Model) -> ModelProto {
     node.extend([
         op(
             "ReduceSum",
-            &["rows", "axis1"],
+            &[ROWS, "axis1"],
             "sum",
             vec![int_attr("keepdims", 0)],
         ),
@@ -268,9 +320,14 @@ pub fn to_proto(model: &Model) -> ModelProto {
     proto
 }
 
-/// The int8 table's initializers, and the nodes that make `rows` (float, `batch x length x dim`)
-/// from `ids`: int8 rows gathered, cast, times their row's float16 scale.
-fn int8_rows(table: &QuantizedTable, rows: i64, dim: i64) -> (Vec<TensorProto>, Vec<NodeProto>) {
+/// The int8 table's initializers, and the nodes that make the rows `out` (float, `batch x length x
+/// dim`) from the ids `ids`: int8 rows gathered, cast, times their row's float16 scale.
+fn int8_rows(
+    table: &QuantizedTable,
+    (ids, out): (&str, &str),
+    rows: i64,
+    dim: i64,
+) -> (Vec<TensorProto>, Vec<NodeProto>) {
     let float = DataType::Float as i64;
     let initializer = vec![
         tensor(
@@ -285,14 +342,14 @@ fn int8_rows(table: &QuantizedTable, rows: i64, dim: i64) -> (Vec<TensorProto>, 
         // The bag: int8 rows gathered, then scaled by their row's scale.
         op(
             "Gather",
-            &["embedding", INPUT],
+            &["embedding", ids],
             "rows_q",
             vec![int_attr("axis", 0)],
         ),
         op("Cast", &["rows_q"], "rows_i", vec![int_attr("to", float)]),
         op(
             "Gather",
-            &["scales", INPUT],
+            &["scales", ids],
             "row_scales_f16",
             vec![int_attr("axis", 0)],
         ),
@@ -303,18 +360,19 @@ fn int8_rows(table: &QuantizedTable, rows: i64, dim: i64) -> (Vec<TensorProto>, 
             vec![int_attr("to", float)],
         ),
         op("Unsqueeze", &["row_scales", "axis2"], "row_scales3", vec![]),
-        op("Mul", &["rows_i", "row_scales3"], "rows", vec![]),
+        op("Mul", &["rows_i", "row_scales3"], out, vec![]),
     ];
     (initializer, node)
 }
 
-/// The int4 table's initializers, and the nodes that make `rows` from `ids`: packed rows
+/// The int4 table's initializers, and the nodes that make the rows `out` from the ids `ids`: packed rows
 /// gathered, each byte split into its high and low code (integer Div and Mod by 16), the codes of
 /// a row put in order (the high nibbles hold its first half), looked up in `levels`, times the
 /// row's scale looked up in `scale_table`.
 fn int4_rows(
     packed: &[u8],
     scales: &[u8],
+    (ids, out): (&str, &str),
     rows: i64,
     dim: i64,
 ) -> (Vec<TensorProto>, Vec<NodeProto>) {
@@ -345,7 +403,7 @@ fn int4_rows(
     let mut node = vec![
         op(
             "Gather",
-            &["embedding_int4", INPUT],
+            &["embedding_int4", ids],
             "rows_packed",
             vec![int_attr("axis", 0)],
         ),
@@ -394,7 +452,7 @@ fn int4_rows(
         ),
         op(
             "Gather",
-            &["row_scale", INPUT],
+            &["row_scale", ids],
             "row_scale_bytes",
             vec![int_attr("axis", 0)],
         ),
@@ -411,7 +469,7 @@ fn int4_rows(
             vec![int_attr("axis", 0)],
         ),
         op("Unsqueeze", &["row_scales", "axis2"], "row_scales3", vec![]),
-        op("Mul", &["rows_levels", "row_scales3"], "rows", vec![]),
+        op("Mul", &["rows_levels", "row_scales3"], out, vec![]),
     ]);
     (initializer, node)
 }
@@ -661,6 +719,27 @@ fn from_proto(proto: &ModelProto, checksum_rule: Checksum) -> Result<Model, Erro
             dequantize4(packed, scales, dim)
         }
     };
+    // The graph multiplies by these; a file without them has no weighted scopes.
+    let weighted = vocab.id_space() > vocab.rows();
+    let scope_weights = match (weighted, init(BAND_WEIGHTS)) {
+        (false, _) => [0.0; 3],
+        (true, Err(e)) => return Err(e),
+        (true, Ok(t)) => match floats(t, 4)?[..] {
+            [one, negated, contrast, concession]
+                if one == 1.0
+                    && [negated, contrast, concession]
+                        .iter()
+                        .all(|w| w.is_finite()) =>
+            {
+                [negated, contrast, concession]
+            }
+            _ => {
+                return Err(Error::NotAModel(format!(
+                    "initializer {BAND_WEIGHTS:?} must be 1 and three finite weights"
+                )))
+            }
+        },
+    };
     Ok(Model {
         vocab,
         labels,
@@ -671,6 +750,7 @@ fn from_proto(proto: &ModelProto, checksum_rule: Checksum) -> Result<Model, Erro
         w2: floats(init("w2")?, HIDDEN * k)?,
         b2: floats(init("b2")?, k)?,
         format,
+        scope_weights,
     })
 }
 
@@ -911,6 +991,48 @@ mod tests {
             g.initializer.push(table);
         });
         assert!(e.contains("both an int8 and an int4"), "{e}");
+    }
+
+    #[test]
+    fn weighted_scopes_round_trip_and_bad_weights_are_refused() {
+        let model = crate::model::tests::tiny_weighted_model(23);
+        let (back, _) = import(&export(&model)).unwrap();
+        assert_eq!(back, model.round_trip_quantization());
+        assert_eq!(back.scope_weights, [-2.5, 1.0, -0.5]);
+        let proto = to_proto(&model);
+        let err = |change: &dyn Fn(&mut GraphProto)| {
+            let mut p = proto.clone();
+            change(p.graph.as_mut().unwrap());
+            p.metadata_props.retain(|e| e.key != key::CHECKSUM);
+            import(&p.encode_to_vec()).unwrap_err().to_string()
+        };
+        let weights = |g: &mut GraphProto| -> usize {
+            g.initializer
+                .iter()
+                .position(|t| t.name == BAND_WEIGHTS)
+                .unwrap()
+        };
+        let e = err(&|g| {
+            let i = weights(g);
+            g.initializer.remove(i);
+        });
+        assert!(e.contains("no \"band_weights\" initializer"), "{e}");
+        for bad in [[2.0, -2.5, 1.0, -0.5], [1.0, f32::NAN, 1.0, -0.5]] {
+            let e = err(&|g| {
+                let i = weights(g);
+                g.initializer[i].raw_data = f32_bytes(&bad);
+            });
+            assert!(e.contains("band_weights"), "{e}");
+        }
+        let e = err(&|g| {
+            let i = weights(g);
+            g.initializer[i].raw_data.truncate(12);
+        });
+        assert!(e.contains("band_weights"), "{e}");
+        // A model without weighted scopes has no weights to read, and its graph none of their ops.
+        let plain = to_proto(&tiny_model(23)).graph.unwrap();
+        assert!(plain.initializer.iter().all(|t| t.name != BAND_WEIGHTS));
+        assert!(plain.node.iter().all(|n| n.output != ["row_ids"]));
     }
 
     #[test]

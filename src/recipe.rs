@@ -51,6 +51,11 @@ pub struct Recipe {
     /// Polarity-2: tokens after but / however / now, and inside although / used to, get hashed
     /// rows of their own.
     pub contrast: bool,
+    /// Polarity-2: scopes read as weighted copies of the word's own row
+    /// ([`crate::scope::Features::weighted`]), with these weights (negation, contrast,
+    /// concession), in place of hashed rows and their seeding.
+    pub weighted: bool,
+    pub scope_weights: [f32; 3],
     /// Polarity-2 with negation: before bigram pruning, the negated rows of the words that sway
     /// the model most (this many) start as `-negation_flip` times the word's row, so a negated
     /// word starts out read as the opposite of the word; training goes on from there.
@@ -104,6 +109,8 @@ impl Default for Recipe {
             negation: true,
             contrast: true,
             spelling: true,
+            weighted: true,
+            scope_weights: [-2.5, 1.0, -1.0],
             negation_flips: 1500,
             negation_flip: 3.0,
             contrast_boost: 2.0,
@@ -152,6 +159,19 @@ impl Recipe {
             "contrast" => self.contrast = flag(value)?,
             "spelling" => self.spelling = flag(value)?,
             "negation_flips" => self.negation_flips = value.parse().map_err(bad)?,
+            "weighted" => self.weighted = flag(value)?,
+            "negation_weight" | "contrast_weight" | "concession_weight" => {
+                let weight: f32 = value
+                    .parse()
+                    .ok()
+                    .filter(|w: &f32| w.is_finite())
+                    .ok_or_else(|| format!("--set {name}: {value:?} is not a finite number"))?;
+                let band = ["negation_weight", "contrast_weight", "concession_weight"]
+                    .iter()
+                    .position(|n| *n == name)
+                    .unwrap_or(0);
+                self.scope_weights[band] = weight;
+            }
             "contrast_boost" => {
                 self.contrast_boost = value
                     .parse()
@@ -230,12 +250,29 @@ impl Recipe {
                 contrast: self.contrast,
                 spelling: self.spelling,
                 numbers: false,
+                weighted: self.weighted,
             }),
         }
     }
 
     /// One line for logs and the model card.
     pub fn describe(&self) -> String {
+        if self.weighted && self.tokenizer == 2 {
+            let [negated, contrast, concession] = self.scope_weights;
+            return format!(
+                "tokenizer {}, features [{}], {} sentence crops of 1-{} sentences per review, \
+                 scopes weighted (negation {negated:+}, contrast {contrast:+}, concession \
+                 {concession:+} times the word's row), {}",
+                self.scheme().name(),
+                match self.scheme() {
+                    Scheme::V2(f) => f.names(),
+                    Scheme::V1 => String::new(),
+                },
+                self.crops,
+                self.crop_sentences,
+                self.quantization.name(),
+            );
+        }
         format!(
             "tokenizer {}, features [{}], {} sentence crops of 1-{} sentences per review, \
              scope rows seeded for {} words (negation x{}, contrast x{}, concession x{}), {}",
@@ -263,7 +300,8 @@ impl Recipe {
 /// `concession_damp` times it. Training goes on from there and may undo any of it.
 pub fn seed_scopes(model: &mut Model, recipe: &Recipe) {
     let features = match model.vocab.scheme() {
-        Scheme::V2(f) if recipe.negation_flips > 0 => f,
+        // Weighted scopes have no rows of their own to seed.
+        Scheme::V2(f) if recipe.negation_flips > 0 && !f.weighted => f,
         _ => return,
     };
     let dim = model.dim;
@@ -648,7 +686,12 @@ pub fn initial_model(
     let vocab = Vocabulary::new(words, recipe.oov_buckets, recipe.bigram_buckets)?
         .with_scheme(recipe.scheme());
     table.resize(vocab.rows() * recipe.dim, 0.0); // hash buckets start at zero
-    Ok(Model::new(vocab, labels, recipe.dim, table, recipe.seed)?.with_format(recipe.quantization))
+    let mut model =
+        Model::new(vocab, labels, recipe.dim, table, recipe.seed)?.with_format(recipe.quantization);
+    if recipe.weighted {
+        model.scope_weights = recipe.scope_weights;
+    }
+    Ok(model)
 }
 
 /// Encodes reviews for [`crate::train`]: label 0 is positive.

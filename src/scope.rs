@@ -39,6 +39,10 @@ pub struct Features {
     /// labelled texts teach none of them twice (bigrams and scopes still hash its text).
     /// Classifiers made by `fromPretrained` read this way.
     pub numbers: bool,
+    /// A token in a scope is read as its own word's row once more, times the model's weight for
+    /// that scope ([`crate::vocab::Vocabulary::scope_band`]), not as a hashed row of its own: so
+    /// "not dreary" turns round even when no text in training said it, and scopes cost no rows.
+    pub weighted: bool,
 }
 
 /// The text an unknown word with a digit is hashed as under [`Features::numbers`] (a byte no
@@ -61,6 +65,9 @@ impl Features {
         if self.numbers {
             names.push("numbers");
         }
+        if self.weighted {
+            names.push("weighted");
+        }
         names.join(" ")
     }
 
@@ -72,6 +79,7 @@ impl Features {
                 "contrast" => f.contrast = true,
                 "spelling" => f.spelling = true,
                 "numbers" => f.numbers = true,
+                "weighted" => f.weighted = true,
                 other => return Err(format!("unknown scope feature {other:?}")),
             }
         }

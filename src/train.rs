@@ -234,6 +234,7 @@ impl Averaged {
                 .iter()
                 .flat_map(|ex| ex.ids.iter().copied())
                 .filter(|&id| id != PAD)
+                .map(|id| model.vocab.row_of(id).0 as u32)
                 .collect()
         } else {
             Vec::new()
@@ -286,9 +287,9 @@ fn train_once(
     if train.is_empty() {
         return Err(Error::InvalidInput("there are no training examples".into()));
     }
-    let rows = model.vocab.rows() as u32;
+    let ids = model.vocab.id_space();
     for ex in train.iter().chain(validation) {
-        if ex.ids.iter().any(|&id| id >= rows) || ex.label >= model.labels.len() {
+        if ex.ids.iter().any(|&id| id as usize >= ids) || ex.label >= model.labels.len() {
             return Err(Error::InvalidInput(
                 "an example does not fit this model".into(),
             ));
@@ -486,14 +487,15 @@ impl<'o> Trainer<'o> {
             if self.options.train_embedding {
                 dbag.iter_mut().for_each(|d| *d /= act.norm);
                 for k in 0..self.ids.len() {
-                    let id = self.ids[k];
+                    let (row, weight) = model.row_weight(self.ids[k]);
+                    let id = row as u32;
                     let slot = self.slot(id, dim);
                     if !self.is_touched[slot] {
                         self.is_touched[slot] = true;
                         self.touched.push(id);
                     }
                     let g = &mut self.table_grad[slot * dim..][..dim];
-                    g.iter_mut().zip(&dbag).for_each(|(g, d)| *g += d);
+                    g.iter_mut().zip(&dbag).for_each(|(g, d)| *g += weight * d);
                 }
             }
         }
@@ -817,6 +819,58 @@ mod tests {
                 "b2[{k}]: grad {numeric}, step {moved}"
             );
         }
+    }
+
+    /// A weighted scope's id trains its word's own row, by the chain rule through the weight.
+    #[test]
+    fn a_weighted_scope_trains_its_words_row() {
+        let model = crate::model::tests::tiny_weighted_model(29);
+        let rows = model.vocab.rows() as u32;
+        let bad = model.vocab.unigram_id("bad");
+        let ex = Example {
+            ids: vec![model.vocab.unigram_id("film"), bad + rows],
+            label: 0,
+            target: None,
+        };
+        let loss = |m: &Model| f64::from(cross_entropy(&m.forward(&ex.ids).output, ex.label));
+        let options = Options {
+            token_dropout: 0.0,
+            ..Options::default()
+        };
+        let mut trainer = Trainer::new(&model, &options);
+        let mut stepped = model.clone();
+        let _ = trainer.step(&mut stepped, std::slice::from_ref(&ex), &[0]);
+        let dim = model.dim;
+        let at = bad as usize * dim;
+        let eps = 1e-3;
+        let mut checked = 0;
+        for k in 0..dim {
+            let mut up = model.clone();
+            up.embedding[at + k] += eps;
+            let numeric = (loss(&up) - loss(&model)) / f64::from(eps);
+            let moved = f64::from(stepped.embedding[at + k] - model.embedding[at + k]);
+            if numeric.abs() > 1e-4 {
+                assert!(
+                    numeric * moved < 0.0,
+                    "row[{k}]: grad {numeric}, step {moved}"
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked > dim / 2, "{checked} of {dim}");
+        // Only the rows of the example moved; the table did not grow.
+        assert_eq!(stepped.embedding.len(), model.embedding.len());
+        let moved_rows: Vec<usize> = (0..rows as usize)
+            .filter(|&r| stepped.embedding[r * dim..][..dim] != model.embedding[r * dim..][..dim])
+            .collect();
+        assert_eq!(
+            moved_rows,
+            vec![bad as usize, model.vocab.unigram_id("film") as usize]
+                .into_iter()
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect::<Vec<_>>()
+        );
     }
 
     #[test]

@@ -16,6 +16,10 @@
 //!
 //! A text of `n` tokens encodes to `n` unigram ids followed by `n - 1` bigram ids, so token `i`
 //! owns unigram `i` and bigrams `i - 1` and `i` (what explanations take away to weigh a token).
+//!
+//! Under polarity-2 with weighted scopes ([`Features::weighted`]), ids go past the table: a token
+//! read in a scope also gets `row + band * rows`, its word's row in band 1 (negation), 2
+//! (contrast) or 3 (concession), which the model adds once more times that band's weight.
 
 use std::sync::OnceLock;
 
@@ -160,6 +164,9 @@ impl Scheme {
         }
     }
 }
+
+/// The table's rows and the three weighted scopes' repeats of them ([`Vocabulary::id_space`]).
+const SCOPE_BANDS: usize = 4;
 
 /// Hash prefixes of scope ids (bytes no token holds, so they never meet a bigram's hash).
 const NEGATED: &[u8] = b"\x1enot\x1f";
@@ -614,6 +621,47 @@ impl Vocabulary {
         ids
     }
 
+    /// How many ids there are: the table's rows, four times over with weighted scopes (bands 1
+    /// to 3 repeat the rows, see the module documentation).
+    pub fn id_space(&self) -> usize {
+        if self.is_weighted() {
+            self.rows() * SCOPE_BANDS
+        } else {
+            self.rows()
+        }
+    }
+
+    /// The row an id reads and its band: 0 for an id of the table itself, 1 to 3 for a weighted
+    /// scope's ([`Vocabulary::scope_band`]). Ids are below [`Vocabulary::id_space`].
+    #[inline]
+    pub fn row_of(&self, id: u32) -> (usize, usize) {
+        let (id, rows) = (id as usize, self.rows());
+        if id < rows {
+            (id, 0)
+        } else {
+            (id % rows, id / rows)
+        }
+    }
+
+    /// The band of a weighted scope: 1 negation, 2 contrast, 3 concession.
+    pub fn scope_band(negated: bool, clause: Option<Scope>) -> usize {
+        match (negated, clause) {
+            (true, _) => 1,
+            (false, Some(Scope::Contrast)) => 2,
+            (false, Some(Scope::Concession)) => 3,
+            (false, None) => 0,
+        }
+    }
+
+    fn is_weighted(&self) -> bool {
+        matches!(self.scheme, Scheme::V2(f) if f.weighted && (f.negation || f.contrast))
+    }
+
+    /// The id of `word`'s row in `band` (see [`Vocabulary::row_of`]).
+    fn banded(&self, id: u32, band: usize) -> u32 {
+        id + (band * self.rows()) as u32
+    }
+
     /// The row of `word` read in a negation scope, when its bucket has one.
     pub fn negated_id(&self, word: &str) -> Option<u32> {
         self.scope_id(NEGATED, word)
@@ -650,6 +698,16 @@ impl Vocabulary {
         let scopes = scope::scoped(tokens, breaks, skip);
         for (i, (t, (negated, clause))) in tokens.iter().zip(scopes).enumerate() {
             if scope::is_silent(&t.text) {
+                continue;
+            }
+            if features.weighted {
+                let id = self.unigram_id(&t.text);
+                if features.negation && negated {
+                    out(i, self.banded(id, 1));
+                }
+                if features.contrast && clause.is_some() {
+                    out(i, self.banded(id, Self::scope_band(false, clause)));
+                }
                 continue;
             }
             let word = t.text.as_bytes();
@@ -890,6 +948,15 @@ impl Vocabulary {
             let Some(t) = scoped.next().filter(|t| !t.silent) else {
                 return;
             };
+            if features.weighted {
+                if features.negation && negated {
+                    ids.push(self.banded(t.id, 1));
+                }
+                if features.contrast && clause.is_some() {
+                    ids.push(self.banded(t.id, Self::scope_band(false, clause)));
+                }
+                return;
+            }
             if features.negation && negated {
                 ids.extend(self.scope_id_hashed(fnv_continue(negated_state, word(t))));
             }

@@ -1,6 +1,8 @@
 //! The one-pass polarity-2 encoder gives exactly the ids of polarity-2 as first written
-//! (tests/reference/polarity2.rs): shipped polarity-2 models depend on every id staying put. Also
-//! holds it equal to the path explanations take (`read` then `encode_scoped`).
+//! (tests/reference/polarity2.rs): polarity-2 models with hashed scope rows (the model shipped
+//! before weighted scopes, and every model fine-tuned from it) depend on every id staying put.
+//! Also holds it equal to the path explanations take (`read` then `encode_scoped`), and weighted
+//! scopes to their definition.
 
 #[path = "reference/polarity1.rs"]
 mod polarity1;
@@ -131,8 +133,7 @@ fn data_texts() -> Vec<String> {
 /// buckets, bucket counts that are not powers of two, pruned buckets, a bucket space too large
 /// for a bitmap, no words).
 fn vocabularies() -> Vec<Vocabulary> {
-    let (model, _) = onnx::import(BUNDLED_MODEL).expect("the bundled model loads");
-    let bundled = model.vocab().clone();
+    let bundled = hashed_bundled();
     let Scheme::V2(shipped) = bundled.scheme() else {
         panic!("the bundled model is polarity-2")
     };
@@ -177,6 +178,18 @@ fn vocabularies() -> Vec<Vocabulary> {
     out
 }
 
+/// The bundled vocabulary with hashed scope rows, as the frozen reference reads (the bundled
+/// model's own scopes are weighted).
+fn hashed_bundled() -> Vocabulary {
+    let (model, _) = onnx::import(BUNDLED_MODEL).expect("the bundled model loads");
+    let Scheme::V2(mut features) = model.vocab().scheme() else {
+        panic!("the bundled model is polarity-2")
+    };
+    assert!(features.weighted, "the bundled model's scopes are weighted");
+    features.weighted = false;
+    model.vocab().clone().with_scheme(Scheme::V2(features))
+}
+
 fn assert_same_ids(vocab: &Vocabulary, texts: &[String]) {
     for text in texts {
         let expected = polarity2::encode(vocab, text);
@@ -203,11 +216,68 @@ fn polarity2_encode_matches_the_reference_on_hostile_and_fixture_texts() {
 #[test]
 fn polarity2_encode_matches_the_reference_on_the_data_sets() {
     let texts = data_texts();
-    let (model, _) = onnx::import(BUNDLED_MODEL).expect("the bundled model loads");
+    let vocab = hashed_bundled();
     // Twice: the first pass searches every typo, the second reads them from the cache.
     for _ in 0..2 {
-        assert_same_ids(model.vocab(), &texts);
+        assert_same_ids(&vocab, &texts);
     }
+}
+
+/// Weighted scopes: the ids of the text without scopes, then for each token in a scope its own
+/// word's id in that scope's band, on the encoder's path and the explanations' alike.
+#[test]
+fn weighted_scopes_add_the_words_own_ids_in_their_bands() {
+    let mut texts = hostile_texts();
+    texts.extend(fixture_texts());
+    texts.extend(random_texts(1000));
+    texts.extend(data_texts().into_iter().take(2000));
+    for vocab in vocabularies() {
+        let Scheme::V2(features) = vocab.scheme() else {
+            continue;
+        };
+        let (mut weighted, mut plain) = (features, features);
+        weighted.weighted = true;
+        (plain.negation, plain.contrast) = (false, false);
+        let weighted = vocab.clone().with_scheme(Scheme::V2(weighted));
+        let plain = vocab.clone().with_scheme(Scheme::V2(plain));
+        for text in &texts {
+            let ids = weighted.encode(text);
+            let (tokens, breaks) = weighted.read(text);
+            assert_eq!(
+                weighted.encode_scoped(&tokens, &breaks, None),
+                ids,
+                "{text:?}"
+            );
+            let base = plain.encode(text);
+            assert_eq!(ids[..base.len()], base[..], "{text:?}");
+            let scoped = &ids[base.len()..];
+            if !(features.negation || features.contrast) || vocab.bigram_buckets() == 0 {
+                assert!(scoped.is_empty(), "{text:?}");
+            }
+            for &id in scoped {
+                let (row, band) = weighted.row_of(id);
+                assert!((1..=3).contains(&band), "{text:?}: band {band}");
+                assert!(base.contains(&(row as u32)), "{text:?}: row {row}");
+                assert!((id as usize) < weighted.id_space());
+            }
+        }
+    }
+    // A negated word, a word after "but" and one inside "although", each in its band.
+    let vocab = hashed_bundled();
+    let Scheme::V2(mut features) = vocab.scheme() else {
+        unreachable!()
+    };
+    features.weighted = true;
+    let vocab = vocab.with_scheme(Scheme::V2(features));
+    let rows = vocab.rows() as u32;
+    let id = |w: &str| vocab.unigram_id(w);
+    assert!(vocab.encode("not dreary").ends_with(&[id("dreary") + rows]));
+    assert!(vocab
+        .encode("dull but moving")
+        .ends_with(&[id("moving") + 2 * rows]));
+    assert!(vocab
+        .encode("although moving, dull")
+        .contains(&(id("moving") + 3 * rows)));
 }
 
 #[test]

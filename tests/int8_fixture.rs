@@ -79,6 +79,7 @@ fn a_fine_tuned_int8_model_stays_int8() {
 
 /// `polarity convert`: the shipped int4 model stored as int8 scores as the int4 file does (the
 /// int8 grid is much finer than int4's levels), and converted back to int4 finds the same codes.
+/// A row read in a contrast scope counts twice, so its int8 error does too: 1e-2 on a score.
 #[test]
 fn converting_the_table_between_int4_and_int8_keeps_the_scores() {
     let shipped = Classifier::from_bytes(include_bytes!("../model/polarity.onnx")).unwrap();
@@ -93,7 +94,7 @@ fn converting_the_table_between_int4_and_int8_keeps_the_scores() {
     assert_eq!(back.info().quantization, "int4");
     let texts = texts();
     let original = shipped.classify_batch(&texts).unwrap();
-    for (converted, tolerance) in [(&int8, 5e-3), (&back, 1e-5)] {
+    for (converted, tolerance) in [(&int8, 1e-2), (&back, 1e-5)] {
         let scores = converted.classify_batch(&texts).unwrap();
         for ((text, a), b) in texts.iter().zip(&original).zip(&scores) {
             assert!(
