@@ -45,7 +45,7 @@ Binary sentiment classifier for English movie reviews: P(positive) for a text.
 | IMDB test accuracy (float weights) | {test_float} |
 | quantization cost on test | {qcost:+.2} points |
 | validation accuracy (float / {format}) | {val_float} / {val_shipped} ({val_n} reviews carved from IMDB train) |
-| file | `model/polarity.onnx`, {bytes} bytes, {gz} bytes gzipped (level 9, flate2; `gzip -9` differs by a few dozen bytes) |
+| file | `model/polarity.onnx`, {bytes} bytes, {gz} bytes gzipped (level 9, flate2; `gzip -9` differs by a few kilobytes) |
 | vocabulary | {words} words + {oov} out-of-vocabulary buckets + {kept} bigram rows (of {bigrams} hash buckets) = {rows} rows |
 | embedding | {rows} x {dim}, {format_long} |
 | head | Dense({hidden}, relu) -> Dense(1, sigmoid), float |
@@ -165,7 +165,13 @@ templates with other sentiment words, nouns and subjects; `make_negation_suite.p
 as the word's own row times a fixed weight, a scope turns every word round, seen negated in
 training or not. Means of seeds 42, 1 and 2, each file measured by `polarity report` (int4, run
 by tract). The weights were chosen by the mean of the four dev columns (validation, both sentence
-sets, dev twin); the suite only reports.
+sets, dev twin); the suite only reports. The top three are within the seed spread of each other
+(81.74 for -1.5 before a contrast, 81.73 reaching into the sentence before, 81.67 for -1), and
+of them -1 is the one that leaves the clause before a contrast out (its words weigh 1 - 1 = 0)
+rather than turning it round: at -1.5, "dull" in "The plot was dull, but the acting was
+wonderful" pulled towards positive, which `tests/shipped_model.rs` caught. IMDB test, measured
+after the choice to report the spread: 88.95% with seed 42 (shipped), 89.08% and 89.02% with
+seeds 1 and 2.
 
 | variant | validation | IMDB sentences | Yelp sentences | dev twin | suite | typo flips |
 | --- | --- | --- | --- | --- | --- | --- |
@@ -177,7 +183,13 @@ sets, dev twin); the suite only reports.
 | negation -2.5, contrast +0.5 | 87.86% | 85.1% | 81.7% | 67.4% | 72.0% | 3.2% |
 | negation -2.5, contrast +2 | 87.47% | 85.6% | 81.9% | 69.3% | 74.8% | 2.9% |
 | negation -2.5, concession 0 | 87.89% | 85.4% | 81.9% | 67.2% | 72.8% | 3.2% |
-| **negation -2.5, contrast +1, concession -1: this recipe** | 87.93% | 85.5% | 81.7% | 69.2% | 75.9% | 3.2% |
+| negation -2.5, contrast +1, concession -1 | 87.93% | 85.5% | 81.7% | 69.2% | 75.9% | 3.2% |
+| + before a contrast (in its sentence) -0.5 | 88.19% | 85.4% | 81.8% | 70.7% | 75.7% | 3.1% |
+| **before a contrast -1: this recipe** | 88.40% | 85.7% | 81.1% | 71.5% | 77.4% | 3.2% |
+| before a contrast -1.5 | 88.35% | 85.2% | 80.7% | 72.8% | 77.3% | 3.1% |
+| before a contrast -2 | 87.73% | 85.4% | 80.7% | 72.8% | 75.9% | 3.4% |
+| before a contrast -1, and in the sentence before a sentence-initial however / but | 88.22% | 85.4% | 81.6% | 71.7% | 77.8% | 3.3% |
+| same, -1.5 | 88.01% | 85.1% | 80.9% | 72.4% | 78.9% | 3.4% |
 
 Also tried, seed 42, in scratch code: the weights learned by gradient from -2, +1, -0.5 end at
 -0.71, +0.51, -0.03 (IMDB reviews seldom negate a word they mean), and the suite falls to 49.5%
@@ -341,17 +353,19 @@ score near the middle but no "neutral" label. The vocabulary is lowercase Englis
                  [{}], a token in a scope (negation: after not / never / no / n't / hardly / \
                  nobody / nothing / without ... to the end of the clause, a second negator \
                  closing it; contrast: after but / however / now to the end of the sentence; \
-                 concession: inside although / used to, to the end of the clause) is read as its \
-                 word's row plus that row times the scope's weight: negation {:+}, contrast {:+}, \
-                 concession {:+} (ids past the table, `row + band x rows`; the graph's Mod, Div, \
-                 Gather and Mul). So \"not dreary\" reads as the opposite of \"dreary\" for every \
-                 word, not only those training saw negated, and scopes take no rows of the table. \
-                 The weights are fixed, not learned: learned on IMDB they fell to a weak flip \
-                 (negation -0.7) and the suite to 50%.{}",
+                 concession: inside although / used to, to the end of the clause; before a \
+                 contrast: in its sentence, before but / however / now) is read as its word's row \
+                 plus that row times the scope's weight: negation {:+}, contrast {:+}, concession \
+                 {:+}, before a contrast {:+} (ids past the table, `row + band x rows`; the \
+                 graph's Mod, Div, Gather and Mul). So \"not dreary\" reads as the opposite of \
+                 \"dreary\" for every word, not only those training saw negated, and scopes take \
+                 no rows of the table. The weights are fixed, not learned: learned on IMDB they \
+                 fell to a weak flip (negation -0.7) and the suite to 50%.{}",
                 f.names(),
                 m.scope_weights[0],
                 m.scope_weights[1],
                 m.scope_weights[2],
+                m.scope_weights[3],
                 if f.spelling {
                     " With spelling, an unknown word one typo away from a known word (swap, \
                      insertion, deletion, replacement, tried in that order) is read as it."

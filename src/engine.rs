@@ -202,10 +202,10 @@ fn graph(model: &Model) -> TractResult<TypedModel> {
 /// weights, then Mul).
 #[derive(Debug, Clone, Hash, PartialEq, Eq)]
 struct Bag {
-    /// 1, or 4 with weighted scopes ([`crate::vocab::Vocabulary::id_space`]).
+    /// 1, or one more per scope with weighted scopes ([`crate::vocab::Vocabulary::id_space`]).
     bands: usize,
     /// Each band's weight, as `f32` bits (an op is hashed and compared); band 0's is 1.
-    weights: [u32; 4],
+    weights: [u32; crate::vocab::SCOPES + 1],
 }
 
 impl Op for Bag {
@@ -410,11 +410,12 @@ mod tests {
         assert!(engine.score_batch(&[vec![1, rows - 1]]).is_ok());
         let e = engine.score_batch(&[vec![1], vec![2, rows]]).unwrap_err();
         assert!(format!("{e:#}").contains("outside the table"), "{e:#}");
-        // With weighted scopes, three bands of ids past the rows, and no more.
+        // With weighted scopes, a band of ids past the rows per scope, and no more.
         let model = tiny_weighted_model(11).round_trip_quantization();
         let engine = Engine::new(&model).unwrap();
-        assert!(engine.score_batch(&[vec![1, rows, 4 * rows - 1]]).is_ok());
-        let e = engine.score_batch(&[vec![4 * rows]]).unwrap_err();
+        let end = (crate::vocab::SCOPES as u32 + 1) * rows;
+        assert!(engine.score_batch(&[vec![1, rows, end - 1]]).is_ok());
+        let e = engine.score_batch(&[vec![end]]).unwrap_err();
         assert!(format!("{e:#}").contains("outside the table"), "{e:#}");
     }
 

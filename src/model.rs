@@ -10,7 +10,7 @@ use crate::quantize::{quantize, Format, Quantized};
 use crate::rng::Rng;
 use crate::scope;
 use crate::text::{tokenize, Token};
-use crate::vocab::{Scheme, Vocabulary, PAD};
+use crate::vocab::{Scheme, Vocabulary, PAD, SCOPES};
 
 /// Width of the hidden layer.
 pub const HIDDEN: usize = 32;
@@ -39,7 +39,7 @@ pub struct Model {
     /// scope adds, times its word's row, on top of the row itself (negation, contrast,
     /// concession). Fixed by the recipe, not learned: IMDB reviews seldom say "not dreary", so
     /// trained on them the negation weight drifts to a weak flip that reads it as praise.
-    pub(crate) scope_weights: [f32; 3],
+    pub(crate) scope_weights: [f32; SCOPES],
 }
 
 /// Outputs of the head for `labels` labels: one sigmoid for two, one softmax each for more.
@@ -93,7 +93,7 @@ impl Model {
             w2: Vec::new(),
             b2: Vec::new(),
             format: Format::default(),
-            scope_weights: [0.0; 3],
+            scope_weights: [0.0; SCOPES],
         };
         model.reset_head(labels, seed);
         Ok(model)
@@ -239,9 +239,10 @@ impl Model {
 
     /// The bag's weight of each band of ids: 1 for the table's own, then each scope's
     /// ([`Model::scope_weights`]), as the engine and the ONNX graph take them.
-    pub(crate) fn band_weights(&self) -> [f32; 4] {
-        let [negated, contrast, concession] = self.scope_weights;
-        [1.0, negated, contrast, concession]
+    pub(crate) fn band_weights(&self) -> [f32; SCOPES + 1] {
+        let mut weights = [1.0; SCOPES + 1];
+        weights[1..].copy_from_slice(&self.scope_weights);
+        weights
     }
 
     /// Dense(relu) -> Dense(sigmoid) (two labels) or Dense(softmax) (more) on a combined bag.
@@ -487,7 +488,7 @@ pub(crate) mod tests {
             ..features
         };
         m.vocab = m.vocab.clone().with_scheme(Scheme::V2(features));
-        m.scope_weights = [-2.5, 1.0, -0.5];
+        m.scope_weights = [-2.5, 1.0, -0.5, -0.5];
         m
     }
 
@@ -504,12 +505,13 @@ pub(crate) mod tests {
         expected.push(bad + rows);
         assert_eq!(ids, expected);
         assert_eq!(m.vocab.row_of(bad + rows), (bad as usize, 1));
-        // Contrast is band 2, concession band 3.
+        // Contrast is band 2, concession band 3, before a contrast band 4.
         assert!(m.vocab.encode("bad but good").contains(&(good + 2 * rows)));
         assert!(m
             .vocab
             .encode("although good, bad")
             .contains(&(good + 3 * rows)));
+        assert!(m.vocab.encode("good but bad").contains(&(good + 4 * rows)));
 
         let row = |id: u32| &m.embedding[id as usize * m.dim..][..m.dim];
         let bag = m.forward(&ids).bag;

@@ -41,7 +41,7 @@ use crate::quantize::{
     LEVELS,
 };
 use crate::scope::Features;
-use crate::vocab::{fnv_step, Scheme, Vocabulary, FNV_OFFSET};
+use crate::vocab::{self, fnv_step, Scheme, Vocabulary, FNV_OFFSET};
 use crate::Error;
 
 /// Name of the graph input: token ids, `batch x length`, int64.
@@ -722,23 +722,24 @@ fn from_proto(proto: &ModelProto, checksum_rule: Checksum) -> Result<Model, Erro
     // The graph multiplies by these; a file without them has no weighted scopes.
     let weighted = vocab.id_space() > vocab.rows();
     let scope_weights = match (weighted, init(BAND_WEIGHTS)) {
-        (false, _) => [0.0; 3],
+        (false, _) => [0.0; vocab::SCOPES],
         (true, Err(e)) => return Err(e),
-        (true, Ok(t)) => match floats(t, 4)?[..] {
-            [one, negated, contrast, concession]
-                if one == 1.0
-                    && [negated, contrast, concession]
-                        .iter()
-                        .all(|w| w.is_finite()) =>
-            {
-                [negated, contrast, concession]
+        // `floats` refuses NaN and infinities.
+        (true, Ok(t)) => {
+            let weights = floats(t, vocab::SCOPES + 1)?;
+            match weights.split_first() {
+                Some((1.0, scopes)) => {
+                    let mut out = [0.0; vocab::SCOPES];
+                    out.copy_from_slice(scopes);
+                    out
+                }
+                _ => {
+                    return Err(Error::NotAModel(format!(
+                        "initializer {BAND_WEIGHTS:?} must be 1, then a weight per scope"
+                    )))
+                }
             }
-            _ => {
-                return Err(Error::NotAModel(format!(
-                    "initializer {BAND_WEIGHTS:?} must be 1 and three finite weights"
-                )))
-            }
-        },
+        }
     };
     Ok(Model {
         vocab,
@@ -998,7 +999,7 @@ mod tests {
         let model = crate::model::tests::tiny_weighted_model(23);
         let (back, _) = import(&export(&model)).unwrap();
         assert_eq!(back, model.round_trip_quantization());
-        assert_eq!(back.scope_weights, [-2.5, 1.0, -0.5]);
+        assert_eq!(back.scope_weights, [-2.5, 1.0, -0.5, -0.5]);
         let proto = to_proto(&model);
         let err = |change: &dyn Fn(&mut GraphProto)| {
             let mut p = proto.clone();
@@ -1017,7 +1018,7 @@ mod tests {
             g.initializer.remove(i);
         });
         assert!(e.contains("no \"band_weights\" initializer"), "{e}");
-        for bad in [[2.0, -2.5, 1.0, -0.5], [1.0, f32::NAN, 1.0, -0.5]] {
+        for bad in [[2.0, -2.5, 1.0, -0.5, 0.0], [1.0, f32::NAN, 1.0, -0.5, 0.0]] {
             let e = err(&|g| {
                 let i = weights(g);
                 g.initializer[i].raw_data = f32_bytes(&bad);
@@ -1026,7 +1027,7 @@ mod tests {
         }
         let e = err(&|g| {
             let i = weights(g);
-            g.initializer[i].raw_data.truncate(12);
+            g.initializer[i].raw_data.truncate(16);
         });
         assert!(e.contains("band_weights"), "{e}");
         // A model without weighted scopes has no weights to read, and its graph none of their ops.

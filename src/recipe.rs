@@ -18,7 +18,7 @@ use crate::scope::{self, Features, Scope};
 use crate::teacher::{self, TeacherOptions};
 use crate::text::tokenize;
 use crate::train::{self, Example};
-use crate::vocab::{Scheme, Vocabulary};
+use crate::vocab::{Scheme, Vocabulary, SCOPES};
 use crate::Error;
 
 pub use crate::train::{Options, Progress, Report};
@@ -55,7 +55,7 @@ pub struct Recipe {
     /// ([`crate::scope::Features::weighted`]), with these weights (negation, contrast,
     /// concession), in place of hashed rows and their seeding.
     pub weighted: bool,
-    pub scope_weights: [f32; 3],
+    pub scope_weights: [f32; SCOPES],
     /// Polarity-2 with negation: before bigram pruning, the negated rows of the words that sway
     /// the model most (this many) start as `-negation_flip` times the word's row, so a negated
     /// word starts out read as the opposite of the word; training goes on from there.
@@ -110,7 +110,7 @@ impl Default for Recipe {
             contrast: true,
             spelling: true,
             weighted: true,
-            scope_weights: [-2.5, 1.0, -1.0],
+            scope_weights: [-2.5, 1.0, -1.0, -1.0],
             negation_flips: 1500,
             negation_flip: 3.0,
             contrast_boost: 2.0,
@@ -160,16 +160,21 @@ impl Recipe {
             "spelling" => self.spelling = flag(value)?,
             "negation_flips" => self.negation_flips = value.parse().map_err(bad)?,
             "weighted" => self.weighted = flag(value)?,
-            "negation_weight" | "contrast_weight" | "concession_weight" => {
+            "negation_weight" | "contrast_weight" | "concession_weight" | "before_weight" => {
                 let weight: f32 = value
                     .parse()
                     .ok()
                     .filter(|w: &f32| w.is_finite())
                     .ok_or_else(|| format!("--set {name}: {value:?} is not a finite number"))?;
-                let band = ["negation_weight", "contrast_weight", "concession_weight"]
-                    .iter()
-                    .position(|n| *n == name)
-                    .unwrap_or(0);
+                let band = [
+                    "negation_weight",
+                    "contrast_weight",
+                    "concession_weight",
+                    "before_weight",
+                ]
+                .iter()
+                .position(|n| *n == name)
+                .unwrap_or(0);
                 self.scope_weights[band] = weight;
             }
             "contrast_boost" => {
@@ -258,11 +263,11 @@ impl Recipe {
     /// One line for logs and the model card.
     pub fn describe(&self) -> String {
         if self.weighted && self.tokenizer == 2 {
-            let [negated, contrast, concession] = self.scope_weights;
+            let [negated, contrast, concession, before] = self.scope_weights;
             return format!(
                 "tokenizer {}, features [{}], {} sentence crops of 1-{} sentences per review, \
                  scopes weighted (negation {negated:+}, contrast {contrast:+}, concession \
-                 {concession:+} times the word's row), {}",
+                 {concession:+}, before a contrast {before:+} times the word's row), {}",
                 self.scheme().name(),
                 match self.scheme() {
                     Scheme::V2(f) => f.names(),

@@ -557,6 +557,29 @@ pub(crate) fn scoped_roles(
     }
 }
 
+/// For each token, whether it is read before a contrast: in its sentence, before but / however /
+/// now (and the like), which the contrast then outweighs ("Dull start, but a great ending").
+/// Every token there counts, a negator or an earlier "but" too: the whole clause weighs less.
+/// Within the sentence only: reaching into the sentence before a "However, ..." measured no
+/// better on validation, and explanations weigh a sentence at a time. `skip` leaves one token
+/// out as [`scoped`] does. Weighted scopes only ([`crate::vocab::Vocabulary::scope_band`]).
+pub(crate) fn before_contrast(roles: &[Role], breaks: &[u8], skip: Option<usize>) -> Vec<bool> {
+    let mut before = vec![false; roles.len()];
+    let mut start = 0;
+    for (i, &role) in roles.iter().enumerate() {
+        if breaks.get(i).is_some_and(|&b| b >= 2) {
+            start = i;
+        }
+        if role == Role::Contrast && Some(i) != skip {
+            before[start..i].iter_mut().for_each(|b| *b = true);
+        }
+    }
+    if let Some(s) = skip.filter(|&s| s < before.len()) {
+        before[s] = false;
+    }
+    before
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -609,6 +632,32 @@ mod tests {
         let r = read("I used to love it now I hate it");
         assert_eq!(r[3].2, Some(Scope::Concession));
         assert_eq!(r[6].2, Some(Scope::Contrast));
+    }
+
+    #[test]
+    fn what_comes_before_a_contrast_in_its_sentence() {
+        let before = |text: &str, skip: Option<usize>| -> Vec<String> {
+            let (tokens, breaks) = tokenize2(text);
+            let roles: Vec<Role> = tokens.iter().map(|t| role(t.text.as_bytes())).collect();
+            let flags = before_contrast(&roles, &breaks, skip);
+            tokens
+                .into_iter()
+                .zip(flags)
+                .filter(|(_, b)| *b)
+                .map(|(t, _)| t.text)
+                .collect()
+        };
+        assert_eq!(
+            before("Fine. Dull start, but great ending", None),
+            ["dull", "start"]
+        );
+        assert_eq!(before("Dull. However, great", None), Vec::<String>::new());
+        assert_eq!(before("a but b but c", None), ["a", "but", "b"]);
+        // Without "but" (as explanations weigh it), nothing is before a contrast.
+        assert_eq!(before("dull but great", Some(1)), Vec::<String>::new());
+        assert_eq!(before("dull but great", Some(0)), Vec::<String>::new());
+        assert_eq!(before("very dull but great", Some(0)), ["dull"]);
+        assert_eq!(before("", None), Vec::<String>::new());
     }
 
     #[test]

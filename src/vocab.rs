@@ -19,7 +19,8 @@
 //!
 //! Under polarity-2 with weighted scopes ([`Features::weighted`]), ids go past the table: a token
 //! read in a scope also gets `row + band * rows`, its word's row in band 1 (negation), 2
-//! (contrast) or 3 (concession), which the model adds once more times that band's weight.
+//! (contrast), 3 (concession) or 4 (before a contrast), which the model adds once more times
+//! that band's weight.
 
 use std::sync::OnceLock;
 
@@ -165,8 +166,12 @@ impl Scheme {
     }
 }
 
-/// The table's rows and the three weighted scopes' repeats of them ([`Vocabulary::id_space`]).
-const SCOPE_BANDS: usize = 4;
+/// How many scopes weighted scopes weigh: negation, contrast, concession, and the clause before
+/// a contrast ([`Vocabulary::scope_band`]).
+pub const SCOPES: usize = 4;
+
+/// The table's rows and each weighted scope's repeat of them ([`Vocabulary::id_space`]).
+const SCOPE_BANDS: usize = SCOPES + 1;
 
 /// Hash prefixes of scope ids (bytes no token holds, so they never meet a bigram's hash).
 const NEGATED: &[u8] = b"\x1enot\x1f";
@@ -621,8 +626,8 @@ impl Vocabulary {
         ids
     }
 
-    /// How many ids there are: the table's rows, four times over with weighted scopes (bands 1
-    /// to 3 repeat the rows, see the module documentation).
+    /// How many ids there are: the table's rows, and with weighted scopes once more for each
+    /// scope (bands 1 to [`SCOPES`] repeat the rows, see the module documentation).
     pub fn id_space(&self) -> usize {
         if self.is_weighted() {
             self.rows() * SCOPE_BANDS
@@ -643,7 +648,8 @@ impl Vocabulary {
         }
     }
 
-    /// The band of a weighted scope: 1 negation, 2 contrast, 3 concession.
+    /// The band of a weighted scope: 1 negation, 2 contrast, 3 concession (and 4, the clause
+    /// before a contrast: [`scope::before_contrast`]).
     pub fn scope_band(negated: bool, clause: Option<Scope>) -> usize {
         match (negated, clause) {
             (true, _) => 1,
@@ -696,6 +702,15 @@ impl Vocabulary {
             _ => return,
         };
         let scopes = scope::scoped(tokens, breaks, skip);
+        let before = if features.weighted && features.contrast {
+            let roles: Vec<Role> = tokens
+                .iter()
+                .map(|t| scope::role(t.text.as_bytes()))
+                .collect();
+            scope::before_contrast(&roles, breaks, skip)
+        } else {
+            Vec::new()
+        };
         for (i, (t, (negated, clause))) in tokens.iter().zip(scopes).enumerate() {
             if scope::is_silent(&t.text) {
                 continue;
@@ -707,6 +722,9 @@ impl Vocabulary {
                 }
                 if features.contrast && clause.is_some() {
                     out(i, self.banded(id, Self::scope_band(false, clause)));
+                }
+                if before.get(i) == Some(&true) {
+                    out(i, self.banded(id, SCOPES));
                 }
                 continue;
             }
@@ -943,9 +961,14 @@ impl Vocabulary {
         let state = |prefix: &[u8]| fnv1a(&[prefix]);
         let (negated_state, contrast_state, concession_state) =
             (state(NEGATED), state(CONTRAST), state(CONCESSION));
-        let mut scoped = tokens.iter();
+        let before = if features.weighted && features.contrast {
+            scope::before_contrast(&roles, &breaks, None)
+        } else {
+            Vec::new()
+        };
+        let mut scoped = tokens.iter().enumerate();
         scope::scoped_roles(&roles, &breaks, None, |negated, clause| {
-            let Some(t) = scoped.next().filter(|t| !t.silent) else {
+            let Some((i, t)) = scoped.next().filter(|(_, t)| !t.silent) else {
                 return;
             };
             if features.weighted {
@@ -954,6 +977,9 @@ impl Vocabulary {
                 }
                 if features.contrast && clause.is_some() {
                     ids.push(self.banded(t.id, Self::scope_band(false, clause)));
+                }
+                if before.get(i) == Some(&true) {
+                    ids.push(self.banded(t.id, SCOPES));
                 }
                 return;
             }

@@ -10,7 +10,7 @@ mod polarity1;
 mod polarity2;
 
 use polarity::data::{default_data_dir, read_reviews};
-use polarity::vocab::{Scheme, Vocabulary};
+use polarity::vocab::{self, Scheme, Vocabulary};
 use polarity::{onnx, BUNDLED_MODEL};
 
 /// Texts that hit the edges of polarity-2 reading: links and mentions (wrapped, trailing
@@ -256,7 +256,7 @@ fn weighted_scopes_add_the_words_own_ids_in_their_bands() {
             }
             for &id in scoped {
                 let (row, band) = weighted.row_of(id);
-                assert!((1..=3).contains(&band), "{text:?}: band {band}");
+                assert!((1..=vocab::SCOPES).contains(&band), "{text:?}: band {band}");
                 assert!(base.contains(&(row as u32)), "{text:?}: row {row}");
                 assert!((id as usize) < weighted.id_space());
             }
@@ -278,6 +278,9 @@ fn weighted_scopes_add_the_words_own_ids_in_their_bands() {
     assert!(vocab
         .encode("although moving, dull")
         .contains(&(id("moving") + 3 * rows)));
+    assert!(vocab
+        .encode("moving but dull")
+        .contains(&(id("moving") + 4 * rows)));
 }
 
 #[test]
