@@ -262,25 +262,23 @@ impl Recipe {
 
     /// One line for logs and the model card.
     pub fn describe(&self) -> String {
-        if self.weighted && self.tokenizer == 2 {
+        let scopes = if self.weighted && self.tokenizer == 2 {
             let [negated, contrast, concession, before] = self.scope_weights;
-            return format!(
-                "tokenizer {}, features [{}], {} sentence crops of 1-{} sentences per review, \
-                 scopes weighted (negation {negated:+}, contrast {contrast:+}, concession \
-                 {concession:+}, before a contrast {before:+} times the word's row), {}",
-                self.scheme().name(),
-                match self.scheme() {
-                    Scheme::V2(f) => f.names(),
-                    Scheme::V1 => String::new(),
-                },
-                self.crops,
-                self.crop_sentences,
-                self.quantization.name(),
-            );
-        }
+            format!(
+                "scopes weighted (negation {negated:+}, contrast {contrast:+}, concession \
+                 {concession:+}, before a contrast {before:+} times the word's row)"
+            )
+        } else {
+            format!(
+                "scope rows seeded for {} words (negation x{}, contrast x{}, concession x{})",
+                self.negation_flips,
+                -self.negation_flip,
+                self.contrast_boost,
+                -self.concession_damp,
+            )
+        };
         format!(
-            "tokenizer {}, features [{}], {} sentence crops of 1-{} sentences per review, \
-             scope rows seeded for {} words (negation x{}, contrast x{}, concession x{}), {}",
+            "tokenizer {}, features [{}], {} sentence crops of 1-{} sentences per review, {scopes}, {}",
             self.scheme().name(),
             match self.scheme() {
                 Scheme::V2(f) => f.names(),
@@ -288,10 +286,6 @@ impl Recipe {
             },
             self.crops,
             self.crop_sentences,
-            self.negation_flips,
-            -self.negation_flip,
-            self.contrast_boost,
-            -self.concession_damp,
             self.quantization.name(),
         )
     }
