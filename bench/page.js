@@ -78,12 +78,29 @@ async function tensorflow(backend) {
     tf.div(tf.sum(rows, 1), tf.sqrt(tf.maximum(tf.sum(isToken(ids), 1, true), 1)));
   const head = (x, p) =>
     tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(x, p.w1), p.b1)), p.w2), p.b2);
-  const score = (ids) => {
-    const rows = tf.mul(tf.gather(embedding, ids), tf.expandDims(tf.gather(scales, ids), 2));
-    return tf.sigmoid(head(bag(ids, rows), { w1, b1, w2, b2 }));
+  // Weighted scopes: id `row + band * rows` is row `row` times the band's weight (src/vocab.rs).
+  const tableRows = w.embedding.dims[0];
+  const bandWeights = w.band_weights?.values ?? Float32Array.of(1);
+  const split = (id) => (id < tableRows ? [id, 1] : [id % tableRows, bandWeights[Math.floor(id / tableRows)]]);
+  const score = (ids, rowIds, weights) => {
+    const rows = tf.mul(tf.gather(embedding, rowIds), tf.expandDims(tf.gather(scales, rowIds), 2));
+    const weighted = weights ? tf.mul(rows, tf.expandDims(weights, 2)) : rows;
+    return tf.sigmoid(head(bag(ids, weighted), { w1, b1, w2, b2 }));
   };
   const run = (data, rows, length) => {
-    const out = tf.tidy(() => score(tf.tensor2d(data, [rows, length], "int32")));
+    // Ids past the table (weighted scopes) split into row and weight here, in the timed call.
+    let rowIds = data;
+    let weights = null;
+    if (data.some((id) => id >= tableRows)) {
+      rowIds = new Int32Array(data.length);
+      weights = new Float32Array(data.length);
+      data.forEach((id, i) => ([rowIds[i], weights[i]] = split(id)));
+    }
+    const out = tf.tidy(() => score(
+      tf.tensor2d(data, [rows, length], "int32"),
+      tf.tensor2d(rowIds, [rows, length], "int32"),
+      weights && tf.tensor2d(weights, [rows, length]),
+    ));
     const values = out.dataSync();
     out.dispose();
     return values;
@@ -117,7 +134,10 @@ async function tensorflow(backend) {
           chunk.forEach((e, row) => {
             const tokens = e.ids32.filter((id) => id !== 0);
             const weight = 1 / Math.sqrt(Math.max(1, tokens.length));
-            for (const id of tokens) counts[row * rows + id] += weight;
+            for (const id of tokens) {
+              const [r, w] = split(id);
+              counts[row * rows + r] += weight * w;
+            }
           });
           tf.tidy(() => {
             const bagOf = tf.tensor2d(counts, [chunk.length, rows]);
