@@ -56,6 +56,9 @@ pub struct Recipe {
     /// concession), in place of hashed rows and their seeding.
     pub weighted: bool,
     pub scope_weights: [f32; SCOPES],
+    /// Polarity-2: no bigram of a negator and the token after it
+    /// ([`crate::scope::Features::lone_negators`]).
+    pub lone_negators: bool,
     /// Polarity-2 with negation: before bigram pruning, the negated rows of the words that sway
     /// the model most (this many) start as `-negation_flip` times the word's row, so a negated
     /// word starts out read as the opposite of the word; training goes on from there.
@@ -111,6 +114,7 @@ impl Default for Recipe {
             spelling: true,
             weighted: true,
             scope_weights: [-2.5, 1.0, -1.0, -1.0],
+            lone_negators: true,
             negation_flips: 1500,
             negation_flip: 3.0,
             contrast_boost: 2.0,
@@ -160,6 +164,7 @@ impl Recipe {
             "spelling" => self.spelling = flag(value)?,
             "negation_flips" => self.negation_flips = value.parse().map_err(bad)?,
             "weighted" => self.weighted = flag(value)?,
+            "lone_negators" => self.lone_negators = flag(value)?,
             "negation_weight" | "contrast_weight" | "concession_weight" | "before_weight" => {
                 let weight: f32 = value
                     .parse()
@@ -256,6 +261,7 @@ impl Recipe {
                 spelling: self.spelling,
                 numbers: false,
                 weighted: self.weighted,
+                lone_negators: self.lone_negators,
             }),
         }
     }

@@ -43,6 +43,10 @@ pub struct Features {
     /// that scope ([`crate::vocab::Vocabulary::scope_band`]), not as a hashed row of its own: so
     /// "not dreary" turns round even when no text in training said it, and scopes cost no rows.
     pub weighted: bool,
+    /// A negator (not, never, no, n't, ...) makes no bigram with the token after it: that token
+    /// is read by its negation scope alone, whatever IMDB's reviews made of the pair ("not bad"
+    /// is mostly a lukewarm phrase there, and "no problems" a rare one).
+    pub lone_negators: bool,
 }
 
 /// The text an unknown word with a digit is hashed as under [`Features::numbers`] (a byte no
@@ -68,6 +72,9 @@ impl Features {
         if self.weighted {
             names.push("weighted");
         }
+        if self.lone_negators {
+            names.push("lone-negators");
+        }
         names.join(" ")
     }
 
@@ -80,6 +87,7 @@ impl Features {
                 "spelling" => f.spelling = true,
                 "numbers" => f.numbers = true,
                 "weighted" => f.weighted = true,
+                "lone-negators" => f.lone_negators = true,
                 other => return Err(format!("unknown scope feature {other:?}")),
             }
         }

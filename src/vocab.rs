@@ -366,6 +366,19 @@ impl Vocabulary {
         }
     }
 
+    /// The bigram id of adjacent polarity-2 tokens `a b` as texts read them: none for a negator
+    /// and the token after it under [`Features::lone_negators`], else [`Vocabulary::bigram_id`].
+    pub fn pair_id(&self, a: &str, b: &str) -> Option<u32> {
+        if self.lone_negators() && scope::role(a.as_bytes()) == Role::Negator {
+            return None;
+        }
+        self.bigram_id(a, b)
+    }
+
+    fn lone_negators(&self) -> bool {
+        matches!(self.scheme, Scheme::V2(f) if f.lone_negators)
+    }
+
     /// Polarity-2 splits the bigram buckets: pairs of tokens hash into the first seven eighths,
     /// scope ids into the last eighth, so that a scope row (seeded large, see
     /// `recipe::seed_scopes`) never shares a bucket with a bigram.
@@ -619,7 +632,7 @@ impl Vocabulary {
         }
         for i in 1..tokens.len() {
             if !silent(i - 1) && !silent(i) {
-                ids.extend(self.bigram_id(&tokens[i - 1].text, &tokens[i].text));
+                ids.extend(self.pair_id(&tokens[i - 1].text, &tokens[i].text));
             }
         }
         self.scope_ids(tokens, breaks, skip, &mut |_, id| ids.push(id));
@@ -866,8 +879,13 @@ impl Vocabulary {
         // A token next to a link has no bigram, so each pair kept is two tokens adjacent in the
         // scan too, whose bigram hash the scan computed.
         let pair_buckets = self.pair_buckets();
+        // Under lone negators, a negator's pair has no bigram ([`Vocabulary::pair_id`]).
+        let paired = |t: &ReadToken| {
+            !features.lone_negators
+                || scope::role(bytes.get(t.from..t.to).unwrap_or(&[])) != Role::Negator
+        };
         for pair in tokens.windows(2) {
-            if !pair[0].silent && !pair[1].silent {
+            if !pair[0].silent && !pair[1].silent && paired(&pair[0]) {
                 ids.extend(self.bucket_row(bucket(pair[1].pair_hash, pair_buckets)));
             }
         }

@@ -186,7 +186,8 @@ fn hashed_bundled() -> Vocabulary {
         panic!("the bundled model is polarity-2")
     };
     assert!(features.weighted, "the bundled model's scopes are weighted");
-    features.weighted = false;
+    // Negators' bigrams as the reference makes them (`lone_negators_lose_their_bigram_only`).
+    (features.weighted, features.lone_negators) = (false, false);
     model.vocab().clone().with_scheme(Scheme::V2(features))
 }
 
@@ -281,6 +282,71 @@ fn weighted_scopes_add_the_words_own_ids_in_their_bands() {
     assert!(vocab
         .encode("moving but dull")
         .contains(&(id("moving") + 4 * rows)));
+}
+
+/// Lone negators: the reference's ids without the bigram of each negator (the reference's list)
+/// and the token after it, and nothing else changed; on the explanations' path too, and with
+/// weighted scopes.
+#[test]
+fn lone_negators_lose_their_bigram_only() {
+    let mut texts = hostile_texts();
+    texts.extend(fixture_texts());
+    texts.extend(random_texts(1000));
+    texts.extend(data_texts().into_iter().take(2000));
+    for vocab in vocabularies() {
+        let Scheme::V2(mut features) = vocab.scheme() else {
+            continue;
+        };
+        features.lone_negators = true;
+        let lone = vocab.clone().with_scheme(Scheme::V2(features));
+        features.weighted = true;
+        let weighted = vocab.clone().with_scheme(Scheme::V2(features));
+        for text in &texts {
+            let (tokens, breaks) = polarity2::read(&vocab, text);
+            let reference = polarity2::encode_scoped(&vocab, &tokens, &breaks);
+            let words = tokens
+                .iter()
+                .filter(|t| !polarity2::is_silent(&t.text))
+                .count();
+            let pairs: Vec<(bool, u32)> = if vocab.bigram_buckets() == 0 {
+                Vec::new()
+            } else {
+                tokens
+                    .windows(2)
+                    .filter(|p| !polarity2::is_silent(&p[0].text))
+                    .filter(|p| !polarity2::is_silent(&p[1].text))
+                    .filter_map(|p| {
+                        let id = vocab.bigram_id(&p[0].text, &p[1].text)?;
+                        Some((polarity2::is_negator(&p[0].text), id))
+                    })
+                    .collect()
+            };
+            let mut expected = reference[..words].to_vec();
+            expected.extend(pairs.iter().filter(|(negator, _)| !negator).map(|p| p.1));
+            expected.extend(&reference[words + pairs.len()..]);
+            assert_eq!(lone.encode(text), expected, "{text:?}");
+            let (tokens, breaks) = lone.read(text);
+            assert_eq!(lone.encode_scoped(&tokens, &breaks, None), expected);
+            let (tokens, breaks) = weighted.read(text);
+            assert_eq!(
+                weighted.encode_scoped(&tokens, &breaks, None),
+                weighted.encode(text),
+                "{text:?}"
+            );
+        }
+    }
+    // "not bad" has no bigram: "bad" is read by its own row and its negated one.
+    let vocab = hashed_bundled();
+    let Scheme::V2(mut features) = vocab.scheme() else {
+        unreachable!()
+    };
+    (features.weighted, features.lone_negators) = (true, true);
+    let vocab = vocab.with_scheme(Scheme::V2(features));
+    let (not, bad) = (vocab.unigram_id("not"), vocab.unigram_id("bad"));
+    assert_eq!(
+        vocab.encode("not bad"),
+        [not, bad, bad + vocab.rows() as u32]
+    );
 }
 
 #[test]

@@ -60,7 +60,7 @@ fn cap_sentences(breaks: &mut [u8]) {
     }
 }
 
-fn is_silent(t: &str) -> bool {
+pub fn is_silent(t: &str) -> bool {
     t == URL || t == USER
 }
 
@@ -144,7 +144,7 @@ fn merge_links(text: &str, tokens: Vec<Token>) -> Vec<Token> {
     out
 }
 
-fn is_negator(t: &str) -> bool {
+pub fn is_negator(t: &str) -> bool {
     matches!(
         t,
         "not"
