@@ -652,6 +652,7 @@ enum Columns {
 mod tests {
     use super::*;
     use crate::model::tests::tiny_model;
+    use crate::vocab::Vocabulary;
     use crate::Classifier;
 
     fn labelled(text: &str, label: Label) -> Labelled {
@@ -818,17 +819,25 @@ mod tests {
     }
 
     #[test]
-    fn from_pretrained_reads_unknown_numbers_as_one_and_its_file_says_so() {
+    fn from_pretrained_reads_unknown_numbers_as_one_and_no_scopes_and_its_file_says_so() {
         let bundled = Classifier::from_bytes(crate::BUNDLED_MODEL).unwrap();
         let fresh = bundled
             .from_pretrained(vec!["spam".into(), "ham".into()], 3)
             .unwrap();
         let vocab = fresh.model().vocab();
-        assert_eq!(vocab, &bundled.model().vocab().clone().with_numbers());
+        let expected = bundled.model().vocab().clone().with_numbers();
+        assert_eq!(vocab, &expected.clone().without_scopes());
+        // "miss" gets no negated id (one past the table's rows).
+        let text = "don't miss this";
+        let past_the_table =
+            |v: &Vocabulary| v.encode(text).iter().any(|&id| id as usize >= v.rows());
+        assert!(past_the_table(&expected));
+        assert!(!past_the_table(vocab));
         assert_ne!(vocab, bundled.model().vocab());
         assert_eq!(vocab.unigram_id("08001234567"), vocab.unigram_id("87121"));
         let back = Classifier::from_bytes(&fresh.to_bytes()).unwrap();
         assert_eq!(back.model().vocab(), vocab);
+        assert_eq!(back.model(), fresh.model());
         assert_eq!(
             back.classify("Call 08001234567 to claim").unwrap(),
             fresh.classify("Call 08001234567 to claim").unwrap()

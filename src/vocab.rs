@@ -263,6 +263,18 @@ impl Vocabulary {
         self
     }
 
+    /// The same vocabulary without scopes (negation, contrast, their weights and lone negators),
+    /// under polarity-2; polarity-1 has none and stays as it is.
+    pub fn without_scopes(mut self) -> Self {
+        if let Scheme::V2(features) = &mut self.scheme {
+            features.negation = false;
+            features.contrast = false;
+            features.weighted = false;
+            features.lone_negators = false;
+        }
+        self
+    }
+
     /// Keeps rows for these bigram buckets only (any order; duplicates are an error).
     pub fn with_kept_bigrams(mut self, mut kept: Vec<u32>) -> Result<Self, Error> {
         kept.sort_unstable();
