@@ -170,7 +170,7 @@ sets, dev twin); the suite only reports. The top three are within the seed sprea
 of them -1 is the one that leaves the clause before a contrast out (its words weigh 1 - 1 = 0)
 rather than turning it round: at -1.5, "dull" in "The plot was dull, but the acting was
 wonderful" pulled towards positive, which `tests/shipped_model.rs` caught. IMDB test, measured
-after the choice to report the spread: 88.95% with seed 42 (shipped), 89.08% and 89.02% with
+after the choice to report the spread: 88.95% with seed 42 (shipped then), 89.08% and 89.02% with
 seeds 1 and 2. Weighing the negators' own rows down scored higher on the dev columns (82.28 at -0.5,
 against 81.67), all of it from the dev twin the weights are tuned on; the suite did not move and
 validation fell 0.3 point, so it is not kept.
@@ -187,13 +187,25 @@ validation fell 0.3 point, so it is not kept.
 | negation -2.5, concession 0 | 87.89% | 85.4% | 81.9% | 67.2% | 72.8% | 3.2% |
 | negation -2.5, contrast +1, concession -1 | 87.93% | 85.5% | 81.7% | 69.2% | 75.9% | 3.2% |
 | + before a contrast (in its sentence) -0.5 | 88.19% | 85.4% | 81.8% | 70.7% | 75.7% | 3.1% |
-| **before a contrast -1: this recipe** | 88.40% | 85.7% | 81.1% | 71.5% | 77.4% | 3.2% |
+| before a contrast -1 (the recipe before lone negators) | 88.40% | 85.7% | 81.1% | 71.5% | 77.4% | 3.2% |
 | before a contrast -1.5 | 88.35% | 85.2% | 80.7% | 72.8% | 77.3% | 3.1% |
 | before a contrast -2 | 87.73% | 85.4% | 80.7% | 72.8% | 75.9% | 3.4% |
 | before a contrast -1, and in the sentence before a sentence-initial however / but | 88.22% | 85.4% | 81.6% | 71.7% | 77.8% | 3.3% |
 | same, -1.5 | 88.01% | 85.1% | 80.9% | 72.4% | 78.9% | 3.4% |
-| this recipe, + negators' own rows times -0.5 (not kept) | 88.08% | 85.8% | 81.5% | 73.7% | 77.2% | 3.2% |
+| the recipe before lone negators, + negators' own rows times -0.5 (not kept) | 88.08% | 85.8% | 81.5% | 73.7% | 77.2% | 3.2% |
 | same, times -1 (not kept) | 87.79% | 85.1% | 80.8% | 75.1% | 77.7% | 3.1% |
+| **before a contrast -1, and no bigram of a negator and the token after it (lone negators): this recipe** | 88.10% | 85.6% | 82.2% | 72.0% | 78.7% | 3.2% |
+
+Lone negators: the bigram "not bad" had learned from IMDB, where it is mostly faint praise or
+part of "not bad, but ...", a row that outweighed the negation scope, so "Not bad." read as
+negative (0.47). Without a bigram for a negator and the token after it, that token is read by
+its own row and its negated one alone: "Not bad." is positive again (0.67). Over the three seeds
+the mean of the dev columns goes from 81.68 to 81.95 (validation -0.3 point, Yelp sentences +1.1,
+dev twin +0.5), and the suite from 77.4% to 78.7%; IMDB test with seed 42 (shipped) 88.81%,
+against 88.95% for the recipe before. Fine-tuning from it brought the first case of a fine-tuned
+model whose rounded (int4) table undid what training learned (2 of the 200 flipped reviews of
+`tests/imdb_flip.sh`); fine-tuning now trains the head on the rounded table when rounding costs
+training texts (`fit_head_to_rounding` in `src/classifier.rs`).
 
 Also tried, seed 42, in scratch code: the weights learned by gradient from -2, +1, -0.5 end at
 -0.71, +0.51, -0.03 (IMDB reviews seldom negate a word they mean), and the suite falls to 49.5%
@@ -241,7 +253,7 @@ words and pairs, not its labels, is what holds IMDB below 90.5%.
 
 ## The int4 table: measured on validation
 
-The same trained model (this recipe, seed 42), its table stored in each way; `polarity report`
+The same trained model (the recipe before weighted scopes, seed 42), its table stored in each way; `polarity report`
 on the file, and the table's own bytes (codes, scales and levels) after `gzip -9`. Every int4
 row has 16 levels times a scale per row, the scale at most the row's largest entry (rounded up
 to the scale grid), so that the largest lands on +-1. The whole file went from 701,195 to
@@ -259,7 +271,7 @@ to the scale grid), so that the largest lands on +-1. The whole file went from 7
 | NF4 levels, one byte of scale | 88.96% | 84.8% | 79.7% | 68.0% | 266,518 |
 | NF4, one byte of scale, best of 5 scales below the largest entry | 88.88% | 85.4% | 79.6% | 68.0% | 255,081 |
 | Lloyd per dimension, one byte, best of 9 scales | 88.79% | 85.4% | 79.9% | 68.0% | 261,026 |
-| **Lloyd, one set, one byte, best of 9 scales: this model** | **89.12%** | **85.1%** | **79.9%** | **68.5%** | 261,309 |
+| **Lloyd, one set, one byte, best of 9 scales: the format shipped since** | **89.12%** | **85.1%** | **79.9%** | **68.5%** | 261,309 |
 
 One typo flipped 2.65% to 3.05% of the sentence-set predictions with each int4 table measured
 (int8: 2.90%; this model: 2.90%). With `--seed 1` and `--seed 2` (checked after the choice, not
@@ -364,12 +376,17 @@ score near the middle but no "neutral" label. The vocabulary is lowercase Englis
                  graph's Mod, Div, Gather and Mul). So \"not dreary\" reads as the opposite of \
                  \"dreary\" for every word, not only those training saw negated, and scopes take \
                  no rows of the table. The weights are fixed, not learned: learned on IMDB they \
-                 fell to a weak flip (negation -0.7) and the suite to 50%.{}",
+                 fell to a weak flip (negation -0.7) and the suite to 50%.{}{}",
                 f.names(),
                 m.scope_weights[0],
                 m.scope_weights[1],
                 m.scope_weights[2],
                 m.scope_weights[3],
+                if f.lone_negators {
+                    " With lone-negators, a negator makes no bigram with the token after it:                      that token is read by its negation scope alone (IMDB made the bigram                      \"not bad\" a lukewarm one)."
+                } else {
+                    ""
+                },
                 if f.spelling {
                     " With spelling, an unknown word one typo away from a known word (swap, \
                      insertion, deletion, replacement, tried in that order) is read as it."
