@@ -11,6 +11,8 @@ use tract_onnx::tract_core::ops::einsum::EinSum;
 use tract_onnx::tract_core::ops::math;
 use tract_onnx::tract_core::ops::nn::sigmoid;
 
+use std::sync::Mutex;
+
 use crate::model::{softmax, Model, HIDDEN};
 use crate::Error;
 
@@ -18,6 +20,10 @@ use crate::Error;
 #[derive(Debug)]
 pub struct Engine {
     plan: Arc<TypedRunnableModel>,
+    /// One run state for every run, as tract's `spawn` makes it: `plan.run` would make one per
+    /// run (an op state per node, a value slot per node, the constants' values, a session) and
+    /// drop it after, most of the fixed cost of scoring one short text.
+    state: Mutex<TypedSimpleState>,
     /// Values per text: 1 (P(first label)) for two labels, one per label for more.
     outputs: usize,
     /// The table, handed to every run rather than held as a constant of the graph: the optimizer
@@ -36,13 +42,20 @@ impl Engine {
         let table = Tensor::from_shape(&[model.embedding.len() / dim, dim], &model.embedding)
             .map(TValue::from);
         let plan = planned(model).and_then(|m| m.into_runnable());
-        match (plan, table) {
-            (Ok(plan), Ok(table)) => Ok(Engine {
+        let state = plan
+            .as_ref()
+            .map_err(|e| anyhow!("{e}"))
+            .and_then(|p| p.spawn());
+        match (plan, state, table) {
+            (Ok(plan), Ok(state), Ok(table)) => Ok(Engine {
                 plan,
+                state: Mutex::new(state),
                 outputs: model.outputs(),
                 table,
             }),
-            (Err(e), _) | (_, Err(e)) => Err(Error::engine("building the graph")(e)),
+            (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {
+                Err(Error::engine("building the graph")(e))
+            }
         }
     }
 
@@ -59,6 +72,18 @@ impl Engine {
         order.sort_by_key(|&i| batch[i].len());
         let k = self.outputs;
         let mut scores = vec![0f32; batch.len() * k];
+        let mut state = match self.state.lock() {
+            Ok(state) => state,
+            // A run panicked while holding it (none should): start again from a new state.
+            Err(poisoned) => {
+                let mut state = poisoned.into_inner();
+                *state = self
+                    .plan
+                    .spawn()
+                    .map_err(Error::engine("building the graph"))?;
+                state
+            }
+        };
         let mut rest = &order[..];
         while !rest.is_empty() {
             // Sorted by length: the last text of a run is its longest.
@@ -68,7 +93,7 @@ impl Engine {
             }
             let (run, tail) = rest.split_at(take);
             let texts: Vec<&[u32]> = run.iter().map(|&i| batch[i].as_slice()).collect();
-            let values = score_run(&self.plan, &self.table, &texts, k)?;
+            let values = score_run(&mut state, &self.table, &texts, k)?;
             for (&i, output) in run.iter().zip(values.chunks_exact(k)) {
                 scores[i * k..][..k].copy_from_slice(output);
             }
@@ -87,10 +112,10 @@ impl Engine {
 /// table, 8 MB for a 64-wide one.
 pub const IDS_PER_RUN: usize = 1 << 15;
 
-/// Runs a plan of [`graph`] on a few texts' ids: time-major `L x B` ids, zero-padded, and each
+/// Runs a plan of [`graph`] (its run state) on a few texts' ids: time-major `L x B` ids, zero-padded, and each
 /// text's `sqrt(max(1, n))`. Gives `outputs` values per text.
 fn score_run(
-    plan: &Arc<TypedRunnableModel>,
+    state: &mut TypedSimpleState,
     table: &TValue,
     texts: &[&[u32]],
     outputs: usize,
@@ -112,13 +137,21 @@ fn score_run(
     let inputs = Tensor::from_shape(&[length, width], &ids)
         .and_then(|ids| Ok((ids, Tensor::from_shape(&[width, 1], &norms)?)))
         .map_err(Error::engine("preparing the input"))?;
-    let plan_outputs = plan
-        .run(tvec!(
-            inputs.0.into_tvalue(),
-            inputs.1.into_tvalue(),
-            table.clone()
-        ))
-        .map_err(Error::engine("running the graph"))?;
+    let plan_outputs = state.run(tvec!(
+        inputs.0.into_tvalue(),
+        inputs.1.into_tvalue(),
+        table.clone()
+    ));
+    let plan_outputs = match plan_outputs {
+        Ok(outputs) => outputs,
+        Err(e) => {
+            // A run that failed part-way leaves its values and symbols; the next starts clean.
+            state
+                .reset_turn()
+                .map_err(Error::engine("resetting the run"))?;
+            return Err(Error::engine("running the graph")(e));
+        }
+    };
     let mut scores = plan_outputs
         .first()
         .ok_or_else(|| anyhow!("no output"))
@@ -408,8 +441,21 @@ mod tests {
         let engine = Engine::new(&model).unwrap();
         let rows = model.vocab.rows() as u32;
         assert!(engine.score_batch(&[vec![1, rows - 1]]).is_ok());
+        let before = engine.score_batch(&[vec![3, 4, 5], vec![1]]).unwrap();
         let e = engine.score_batch(&[vec![1], vec![2, rows]]).unwrap_err();
         assert!(format!("{e:#}").contains("outside the table"), "{e:#}");
+        // The run state left by the failed run is reset: the same scores for other shapes.
+        assert_eq!(
+            engine.score_batch(&[vec![3, 4, 5], vec![1]]).unwrap(),
+            before
+        );
+        assert_eq!(
+            engine.score_batch(&[vec![1]]).unwrap(),
+            Engine::new(&model)
+                .unwrap()
+                .score_batch(&[vec![1]])
+                .unwrap()
+        );
         // With weighted scopes, a band of ids past the rows per scope, and no more.
         let model = tiny_weighted_model(11).round_trip_quantization();
         let engine = Engine::new(&model).unwrap();
