@@ -891,18 +891,29 @@ impl Vocabulary {
         // A token next to a link has no bigram, so each pair kept is two tokens adjacent in the
         // scan too, whose bigram hash the scan computed.
         let pair_buckets = self.pair_buckets();
-        // Under lone negators, a negator's pair has no bigram ([`Vocabulary::pair_id`]).
-        let paired = |t: &ReadToken| {
-            !features.lone_negators
-                || scope::role(bytes.get(t.from..t.to).unwrap_or(&[])) != Role::Negator
+        let scoped = features.negation || features.contrast;
+        // Each token's role, once, for the bigrams and the scopes.
+        let roles: Vec<Role> = if scoped || features.lone_negators {
+            tokens
+                .iter()
+                .map(|t| match t.silent {
+                    // A link's text is neither a scope word nor a mark.
+                    true => Role::Word,
+                    false => scope::role(bytes.get(t.from..t.to).unwrap_or(&[])),
+                })
+                .collect()
+        } else {
+            Vec::new()
         };
-        for pair in tokens.windows(2) {
-            if !pair[0].silent && !pair[1].silent && paired(&pair[0]) {
+        for (i, pair) in tokens.windows(2).enumerate() {
+            // Under lone negators, a negator's pair has no bigram ([`Vocabulary::pair_id`]).
+            let lone = features.lone_negators && roles[i] == Role::Negator;
+            if !pair[0].silent && !pair[1].silent && !lone {
                 ids.extend(self.bucket_row(bucket(pair[1].pair_hash, pair_buckets)));
             }
         }
-        if features.negation || features.contrast {
-            self.scope_ids_read(text, &bytes, &tokens, features, &mut ids);
+        if scoped {
+            self.scope_ids_read(text, &bytes, &tokens, &roles, features, &mut ids);
         }
         ids
     }
@@ -956,26 +967,21 @@ impl Vocabulary {
         }
     }
 
-    /// The scope ids of read tokens, as [`Vocabulary::scope_ids`] gives them, onto `ids`.
+    /// The scope ids of read tokens (their `roles`), as [`Vocabulary::scope_ids`] gives them,
+    /// onto `ids`.
     fn scope_ids_read(
         &self,
         text: &str,
         bytes: &[u8],
         tokens: &[ReadToken],
+        roles: &[Role],
         features: Features,
         ids: &mut Vec<u32>,
     ) {
         let word = |t: &ReadToken| bytes.get(t.from..t.to).unwrap_or(&[]);
         let mut breaks = Vec::with_capacity(tokens.len());
-        let mut roles = Vec::with_capacity(tokens.len());
         let mut previous: Option<(usize, Role)> = None;
-        for t in tokens {
-            // A link's text is neither a scope word nor a mark.
-            let role = if t.silent {
-                Role::Word
-            } else {
-                scope::role(word(t))
-            };
+        for (t, &role) in tokens.iter().zip(roles) {
             breaks.push(match previous {
                 None => 0,
                 // "!" and "?" are tokens of their own: they end a sentence.
@@ -984,7 +990,6 @@ impl Vocabulary {
                     scope::gap_break(text.as_bytes().get(end..t.start).unwrap_or(&[]))
                 }
             });
-            roles.push(role);
             previous = Some((t.end, role));
         }
         scope::cap_sentences(&mut breaks);
@@ -992,12 +997,12 @@ impl Vocabulary {
         let (negated_state, contrast_state, concession_state) =
             (state(NEGATED), state(CONTRAST), state(CONCESSION));
         let before = if features.weighted && features.contrast {
-            scope::before_contrast(&roles, &breaks, None)
+            scope::before_contrast(roles, &breaks, None)
         } else {
             Vec::new()
         };
         let mut scoped = tokens.iter().enumerate();
-        scope::scoped_roles(&roles, &breaks, None, |negated, clause| {
+        scope::scoped_roles(roles, &breaks, None, |negated, clause| {
             let Some((i, t)) = scoped.next().filter(|(_, t)| !t.silent) else {
                 return;
             };
