@@ -195,6 +195,10 @@ validation fell 0.3 point, so it is not kept.
 | the recipe before lone negators, + negators' own rows times -0.5 (not kept) | 88.08% | 85.8% | 81.5% | 73.7% | 77.2% | 3.2% |
 | same, times -1 (not kept) | 87.79% | 85.1% | 80.8% | 75.1% | 77.7% | 3.1% |
 | **before a contrast -1, and no bigram of a negator and the token after it (lone negators): this recipe** | 88.10% | 85.6% | 82.2% | 72.0% | 78.7% | 3.2% |
+| lone negators, negation -2 (not kept: dev mean 81.73) | 88.29% | 86.0% | 81.7% | 71.0% | 76.8% | 3.0% |
+| lone negators, negation -3 (not kept: 81.55) | 87.43% | 84.8% | 82.4% | 71.5% | 78.5% | 3.2% |
+| this recipe at learning rate 0.001 (not kept: 82.03, within the seeds' spread of 81.95, validation -0.3) | 87.81% | 85.2% | 82.0% | 73.1% | 80.6% | 3.1% |
+| this recipe at learning rate 0.003 (not kept: 81.23) | 87.43% | 84.7% | 80.6% | 72.2% | 77.8% | 3.5% |
 
 Lone negators: the bigram "not bad" had learned from IMDB, where it is mostly faint praise or
 part of "not bad, but ...", a row that outweighed the negation scope, so "Not bad." read as
