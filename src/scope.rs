@@ -370,9 +370,12 @@ pub(crate) enum Role {
 
 /// The role of a token's text, tested in the order [`scoped_roles`] gives them precedence.
 pub(crate) fn role(t: &[u8]) -> Role {
-    let listed = match t.first() {
-        Some(&first) => t.len() < 16 && MAY_HAVE_ROLE[first as usize] & (1 << t.len()) != 0,
-        None => false,
+    let listed = match (t.first(), t.last()) {
+        (Some(&first), Some(&last)) => {
+            t.len() < 16
+                && MAY_HAVE_ROLE[first as usize] & MAY_END_ROLE[last as usize] & (1 << t.len()) != 0
+        }
+        _ => false,
     };
     if !listed {
         // Only the "n't" words are not listed (no listed word ends so).
@@ -437,7 +440,13 @@ const OTHERS: [&[u8]; 4] = [b"to", b"used", b"!", b"?"];
 
 /// For each first byte, one bit per length (all under 16) of the words above that start with
 /// it: one load tells most tokens they have no role, before any word is compared.
-const MAY_HAVE_ROLE: [u16; 256] = {
+const MAY_HAVE_ROLE: [u16; 256] = role_lengths(false);
+/// The same by last byte: with it, few words with a role's first byte and length ("would" for
+/// "wasnt", "bad" for "but") are compared with the lists.
+const MAY_END_ROLE: [u16; 256] = role_lengths(true);
+
+/// For each first (or last) byte, one bit per length of the words with a role.
+const fn role_lengths(by_last: bool) -> [u16; 256] {
     let lists: [&[&[u8]]; 4] = [&NEGATORS, &CONTRASTS, &CONCESSIONS, &OTHERS];
     let mut table = [0u16; 256];
     let mut l = 0;
@@ -446,13 +455,18 @@ const MAY_HAVE_ROLE: [u16; 256] = {
         while i < lists[l].len() {
             let word = lists[l][i];
             assert!(!word.is_empty() && word.len() < 16);
-            table[word[0] as usize] |= 1 << word.len();
+            let byte = if by_last {
+                word[word.len() - 1]
+            } else {
+                word[0]
+            };
+            table[byte as usize] |= 1 << word.len();
             i += 1;
         }
         l += 1;
     }
     table
-};
+}
 
 /// Is this token a negator?
 pub fn is_negator(t: &str) -> bool {
