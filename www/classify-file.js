@@ -2,7 +2,7 @@
 // with the model in use; the page shows which column the texts come from (and lets the person pick
 // another), progress with Cancel, a count per label, and the results to download as CSV. The file
 // is only ever read here and in the worker: nothing leaves the browser.
-import { $, download, say } from "./ui.js";
+import { $, download, formatCount, say } from "./ui.js";
 
 export function setupClassifyFile(demo) {
   const input = $("classify-file");
@@ -39,7 +39,7 @@ export function setupClassifyFile(demo) {
       else if (data.progress) {
         progress.max = data.progress.total;
         progress.value = data.progress.done;
-        say(msg, `Classifying: ${data.progress.done.toLocaleString("en")} of ${data.progress.total.toLocaleString("en")}…`);
+        say(msg, `Classifying: ${formatCount(data.progress.done)} of ${formatCount(data.progress.total)}…`);
       } else if (data.done) finished(data.done);
     };
     w.onerror = (e) => {
@@ -62,8 +62,8 @@ export function setupClassifyFile(demo) {
     if (p.column !== null) columnSelect.value = String(p.column);
     start.disabled = p.count === 0;
     const where = p.column === null ? "one per line" : `from the column "${p.columns[p.column]}"`;
-    const skipped = p.skipped ? `, ${p.skipped.toLocaleString("en")} empty left out` : "";
-    say(msg, `${file.name}: ${p.count.toLocaleString("en")} texts ${where}${skipped}.`, p.count ? "info" : "error");
+    const skipped = p.skipped ? `, ${formatCount(p.skipped)} empty left out` : "";
+    say(msg, `${file.name}: ${formatCount(p.count)} texts ${where}${skipped}.`, p.count ? "info" : "error");
   }
 
   function finished(done) {
@@ -75,7 +75,7 @@ export function setupClassifyFile(demo) {
     body.replaceChildren(...done.labels.map((label) => {
       const tr = document.createElement("tr");
       const n = done.counts[label];
-      for (const [i, value] of [label, n.toLocaleString("en"), `${done.total ? Math.round((n / done.total) * 100) : 0}%`].entries()) {
+      for (const [i, value] of [label, formatCount(n), `${done.total ? Math.round((n / done.total) * 100) : 0}%`].entries()) {
         const cell = document.createElement(i === 0 ? "th" : "td");
         if (i === 0) cell.scope = "row";
         cell.textContent = value;
@@ -84,7 +84,7 @@ export function setupClassifyFile(demo) {
       return tr;
     }));
     summary.hidden = false;
-    say(msg, `Classified ${done.total.toLocaleString("en")} texts in ${(done.millis / 1000).toFixed(1)} s.`);
+    say(msg, `Classified ${formatCount(done.total)} texts in ${(done.millis / 1000).toFixed(1)} s.`);
     summary.dataset.millis = String(done.millis);
   }
 

@@ -1,9 +1,9 @@
 // The demo page's logic: load the wasm classifier, then classify and explain the textarea on every
 // edit. User text only ever reaches the DOM through textContent / text nodes, never as HTML.
 import init, { Classifier } from "./pkg/polarity.js";
+import { $, formatCount } from "./ui.js";
 import { verdict } from "./verdict.js";
 
-const $ = (id) => document.getElementById(id);
 const review = $("review");
 const status = $("status");
 const meter = $("meter");
@@ -131,8 +131,8 @@ function classifyInBackground(text) {
   }
   const id = ++longRequest;
   status.dataset.state = "working";
-  status.textContent = `Reading a long text (${text.length.toLocaleString("en")} characters) in the background…`;
-  showHint(`Highlights are shown for texts of up to ${LONG_TEXT.toLocaleString("en")} characters.`);
+  status.textContent = `Reading a long text (${formatCount(text.length)} characters) in the background…`;
+  showHint(`Highlights are shown for texts of up to ${formatCount(LONG_TEXT)} characters.`);
   longWorker.postMessage({ id, text });
 }
 
@@ -165,8 +165,8 @@ review.addEventListener("paste", (e) => {
   held = value.slice(0, from) + pasted + value.slice(to);
   review.value = "";
   heldNote.hidden = false;
-  heldNote.textContent = `Pasted ${held.length.toLocaleString("en")} characters: too many to show for editing ` +
-    `(the box holds up to ${BOX_LIMIT.toLocaleString("en")}), so the verdict reads them from memory. Type to start over.`;
+  heldNote.textContent = `Pasted ${formatCount(held.length)} characters: too many to show for editing ` +
+    `(the box holds up to ${formatCount(BOX_LIMIT)}), so the verdict reads them from memory. Type to start over.`;
   schedule();
 });
 review.addEventListener("input", () => {
@@ -190,7 +190,7 @@ for (const button of document.querySelectorAll("[data-example]")) {
 function showInfo() {
   const info = clf.info();
   $("model-size").textContent = formatBytes(info.modelBytes);
-  $("vocab-size").textContent = `${info.vocabularySize.toLocaleString("en")} words`;
+  $("vocab-size").textContent = `${formatCount(info.vocabularySize)} words`;
   $("dims").textContent = `${info.dimensions} dimensions, ${info.quantization}`;
   const [left, right] = document.querySelectorAll(".meter-scale span");
   const many = info.labels.length > 2;

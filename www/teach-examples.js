@@ -4,7 +4,7 @@
 // export them as TSV. Every change is saved to IndexedDB. The list shows the newest SHOWN
 // examples, so that tens of thousands never become as many DOM nodes.
 import * as store from "./store.js";
-import { $, download, say } from "./ui.js";
+import { $, download, formatCount, say } from "./ui.js";
 
 const SHOWN = 200;
 
@@ -96,7 +96,7 @@ export function setupExamples(demo, state) {
     if (from > 0) {
       const li = document.createElement("li");
       li.className = "ex-more";
-      li.textContent = `${from.toLocaleString("en")} earlier examples are kept but not listed; the newest ${SHOWN} are below.`;
+      li.textContent = `${formatCount(from)} earlier examples are kept but not listed; the newest ${SHOWN} are below.`;
       frag.append(li);
     }
     examples.slice(from).forEach((ex, k) => {

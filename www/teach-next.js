@@ -2,7 +2,7 @@
 // Classifier.parseTexts) are ranked by how unsure the model in use is of them, in slices so that no
 // main-thread task runs long, and the SHOWN most uncertain are offered with a button per label.
 // Labelling one adds it to the examples and takes it out of the pool.
-import { $, SLICE_MS, say } from "./ui.js";
+import { $, SLICE_MS, formatCount, say } from "./ui.js";
 
 const SHOWN = 10;
 /** More texts than this are not ranked (the first ones are): a pool is for labelling by hand. */
@@ -30,7 +30,7 @@ export function setupNext(demo, state) {
     const kept = unique.slice(0, MAX_POOL);
     const clf = demo.getClassifier();
     const ranked = [];
-    say(msg, `Ranking ${kept.length.toLocaleString("en")} texts…`);
+    say(msg, `Ranking ${formatCount(kept.length)} texts…`);
     for (let i = 0; i < kept.length; ) {
       const t0 = performance.now();
       while (i < kept.length && performance.now() - t0 < SLICE_MS) {
@@ -44,8 +44,8 @@ export function setupNext(demo, state) {
     ranked.sort((a, b) => a.certainty - b.certainty);
     pool = ranked;
     render();
-    const cut = unique.length > MAX_POOL ? ` (the first ${MAX_POOL.toLocaleString("en")} of ${unique.length.toLocaleString("en")})` : "";
-    say(msg, `Ranked ${kept.length.toLocaleString("en")} texts from ${source}${cut}: the most uncertain are below.`);
+    const cut = unique.length > MAX_POOL ? ` (the first ${formatCount(MAX_POOL)} of ${formatCount(unique.length)})` : "";
+    say(msg, `Ranked ${formatCount(kept.length)} texts from ${source}${cut}: the most uncertain are below.`);
   }
 
   function render() {
@@ -72,7 +72,7 @@ export function setupNext(demo, state) {
           state.addExample(item.text, label);
           pool = pool.filter((x) => x !== item);
           render();
-          say(msg, `Labelled as ${label}. ${pool.length.toLocaleString("en")} texts left to rank.`);
+          say(msg, `Labelled as ${label}. ${formatCount(pool.length)} texts left to rank.`);
           list.querySelector("button")?.focus();
         });
         row.append(button);
