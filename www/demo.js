@@ -4,6 +4,9 @@ import init, { Classifier } from "./pkg/polarity.js";
 import { $, formatCount } from "./ui.js";
 import { verdict } from "./verdict.js";
 
+// Cold-start marks (with polarity's own, polarity:file and polarity:engine): `make bench` reads them.
+performance.mark("demo:script");
+
 const review = $("review");
 const status = $("status");
 const meter = $("meter");
@@ -248,11 +251,13 @@ let savedFirst = false;
 try {
   const noted = import("./store.js").then((store) => store.modelHint() === true, () => true);
   [, savedFirst] = await Promise.all([init(), noted]);
+  performance.mark("demo:init");
   const saved = savedFirst ? await savedModel() : null;
   clf = saved?.clf ?? new Classifier();
   modelBytes = saved?.bytes ?? null;
   showInfo();
   document.body.dataset.ready = "true";
+  performance.mark("demo:ready");
   update();
 } catch (err) {
   status.dataset.state = "error";
