@@ -171,7 +171,8 @@ ${speedTable(r)}
 - Latency: the page clock ticks in 100 µs steps, so each review is scored back to back for
   ${c.latencyWindowMs} ms and its latency is the mean of those calls; p50 and p99 are over the ${num(c.reviews)} reviews
   (200–260 words: ${num(r.engines.polarity.typicalReviews)} reviews, about IMDB's mean of 230). Natively each call is timed alone.
-- Cold start: navigation start → engine downloaded from localhost, instantiated, model loaded, first
+- Cold start: navigation start → engine downloaded from localhost (gzip-compressed, as static hosts
+  send text and wasm: www/serve.mjs; an untimed first visit lets the server compress each file once), instantiated, model loaded, first
   review scored (\`performance.now()\` at the first result), fresh browser context each time. Natively:
   process start → first answer of \`polarity classify\` (includes spawning it from Node).
 

@@ -1,0 +1,46 @@
+// www/serve.mjs, the demo's and the tests' static server: compressed as a static host would be.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { request } from "node:http";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { gunzipSync } from "node:zlib";
+import { serve } from "../../www/serve.mjs";
+
+const WWW = fileURLToPath(new URL("../../www/", import.meta.url));
+
+/** Raw response (no automatic decoding) of GET `path` with an Accept-Encoding header. */
+function get(url, path, encoding) {
+  return new Promise((ok, fail) => {
+    const headers = encoding === undefined ? {} : { "accept-encoding": encoding };
+    request(new URL(path, url), { headers }, (res) => {
+      const chunks = [];
+      res.on("data", (c) => chunks.push(c));
+      res.on("end", () => ok({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
+    }).on("error", fail).end();
+  });
+}
+
+test("serve sends gzip to clients that accept it and the file itself to others", async () => {
+  const { server, url } = await serve({ root: WWW, port: 0 });
+  try {
+    const file = readFileSync(join(WWW, "demo.js"));
+    const zipped = await get(url, "demo.js", "gzip, deflate, br");
+    assert.equal(zipped.headers["content-encoding"], "gzip");
+    assert.equal(Number(zipped.headers["content-length"]), zipped.body.length);
+    assert.ok(zipped.body.length < file.length);
+    assert.deepEqual(gunzipSync(zipped.body), file);
+    for (const encoding of [undefined, "identity", "br", "gzip;q=0"]) {
+      const plain = await get(url, "demo.js", encoding);
+      assert.equal(plain.headers["content-encoding"], undefined, String(encoding));
+      assert.deepEqual(plain.body, file, String(encoding));
+    }
+    assert.equal((await get(url, "nope.js", "gzip")).status, 404);
+    // Images are sent as they are.
+    const png = await get(url, "screenshot.png", "gzip");
+    assert.equal(png.headers["content-encoding"], undefined);
+  } finally {
+    server.close();
+  }
+});
