@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::engine::{Engine, IDS_PER_RUN};
 use crate::finetune::{
-    check_labels, defaults, resolve_examples, FineTuneOptions, FineTuneReport, Labelled,
+    check_new_labels, defaults, resolve_examples, FineTuneOptions, FineTuneReport, Labelled,
 };
 use crate::limits;
 use crate::model::{predicted, probabilities, Model};
@@ -320,7 +320,7 @@ impl Classifier {
     /// 4-class ratings 49.2% -> 49.2%; short sentiment sentences (`--task sentences`), accuracy
     /// 78.7% -> 76.3% from 100: sentiment is what the shipped model itself is for.
     pub fn from_pretrained(&self, labels: Vec<String>, seed: u64) -> Result<Classifier, Error> {
-        check_labels(&labels)?;
+        check_new_labels(&labels)?;
         let mut model: Model = self.model.clone();
         model.reset_head(labels, seed);
         model.vocab = model.vocab.with_numbers().without_scopes();

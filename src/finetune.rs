@@ -207,10 +207,12 @@ pub struct FineTuneLimits {
 impl FineTuneLimits {
     pub fn get() -> Self {
         let range = |default: f64, min: f64, max: f64| Range { default, min, max };
+        // An `f32` default as the decimal it was written as (0.0075, not 0.007499999832...).
+        let decimal = |v: f32| v.to_string().parse().unwrap_or(f64::from(v));
         FineTuneLimits {
             epochs: range(defaults::EPOCHS as f64, 1.0, limits::MAX_EPOCHS as f64),
             learning_rate: range(
-                defaults::LEARNING_RATE.into(),
+                decimal(defaults::LEARNING_RATE),
                 0.0,
                 limits::MAX_LEARNING_RATE,
             ),
@@ -226,7 +228,7 @@ impl FineTuneLimits {
                 limits::MAX_VALIDATION_SPLIT,
             ),
             embedding_learning_rate_scale: range(
-                defaults::EMBEDDING_LEARNING_RATE_SCALE.into(),
+                decimal(defaults::EMBEDDING_LEARNING_RATE_SCALE),
                 0.0,
                 limits::MAX_EMBEDDING_LEARNING_RATE_SCALE,
             ),
@@ -264,20 +266,23 @@ impl FineTuneOptions {
         mean_ids: f64,
     ) -> Result<(Options, f64, Vec<String>), Error> {
         let mut warnings = Vec::new();
+        let batch_size = clamped(
+            "batchSize",
+            self.batch_size,
+            defaults::BATCH_SIZE,
+            limits::MAX_BATCH_SIZE,
+            &mut warnings,
+        )?;
         // A batch larger than the examples is all of them: nothing to warn about.
-        let batch_size =
-            whole("batchSize", self.batch_size, defaults::BATCH_SIZE)?.min(examples.max(1));
+        let batch_size = batch_size.min(examples.max(1));
         let steps = examples.div_ceil(batch_size);
-        let epochs = whole("epochs", self.epochs, defaults::epochs(mean_ids, steps))?;
-        let epochs = if epochs > limits::MAX_EPOCHS {
-            warnings.push(format!(
-                "epochs {epochs} was clamped to {}",
-                limits::MAX_EPOCHS
-            ));
-            limits::MAX_EPOCHS
-        } else {
-            epochs
-        };
+        let epochs = clamped(
+            "epochs",
+            self.epochs,
+            defaults::epochs(mean_ids, steps),
+            limits::MAX_EPOCHS,
+            &mut warnings,
+        )?;
         let learning_rate = match self.learning_rate {
             None => defaults::LEARNING_RATE,
             Some(v) if v.is_finite() && v > 0.0 && v <= limits::MAX_LEARNING_RATE => v as f32,
@@ -326,6 +331,23 @@ impl FineTuneOptions {
     }
 }
 
+/// [`whole`], clamped to `max` with a warning that gives the value as it was written.
+fn clamped(
+    name: &str,
+    value: Option<f64>,
+    default: usize,
+    max: usize,
+    warnings: &mut Vec<String>,
+) -> Result<usize, Error> {
+    let n = whole(name, value, default)?;
+    if n <= max {
+        return Ok(n);
+    }
+    let given = value.map_or_else(|| n.to_string(), |v| v.to_string());
+    warnings.push(format!("{name} {given} was clamped to {max}"));
+    Ok(max)
+}
+
 /// A whole number of at least 1 (not yet clamped), or `default`.
 fn whole(name: &str, value: Option<f64>, default: usize) -> Result<usize, Error> {
     match value {
@@ -365,13 +387,7 @@ pub fn seed(value: Option<f64>) -> Result<u64, Error> {
 /// each at most [`limits::MAX_LABEL_CHARS`] characters with no control characters (line breaks,
 /// tabs).
 pub fn check_labels(labels: &[String]) -> Result<(), Error> {
-    if !(2..=limits::MAX_LABELS).contains(&labels.len()) {
-        return Err(Error::InvalidInput(format!(
-            "a classifier has from 2 to {} labels, not {}",
-            limits::MAX_LABELS,
-            labels.len()
-        )));
-    }
+    check_label_count(labels.len())?;
     if labels.iter().any(|l| l.trim().is_empty()) {
         return Err(Error::InvalidInput("a label cannot be empty".into()));
     }
@@ -402,6 +418,37 @@ pub fn check_labels(labels: &[String]) -> Result<(), Error> {
         )));
     }
     Ok(())
+}
+
+/// Checks the label names of a new classifier: [`check_labels`], and none begins or ends with a
+/// space, since files name labels trimmed ([`parse_examples`]): a label "spam " could never be
+/// matched there. (Files saved with such a label still load: [`check_labels`] is their rule.)
+pub fn check_new_labels(labels: &[String]) -> Result<(), Error> {
+    check_labels(labels)?;
+    match labels
+        .iter()
+        .enumerate()
+        .find(|(_, l)| l.trim() != l.as_str())
+    {
+        Some((i, l)) => Err(Error::InvalidInput(format!(
+            "a label cannot begin or end with a space: {:?} (label {})",
+            l.chars().take(40).collect::<String>(),
+            i + 1
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// Checks how many labels a classifier is given: from 2 to [`limits::MAX_LABELS`].
+pub fn check_label_count(count: usize) -> Result<(), Error> {
+    if (2..=limits::MAX_LABELS).contains(&count) {
+        Ok(())
+    } else {
+        Err(Error::InvalidInput(format!(
+            "a classifier has from 2 to {} labels, not {count}",
+            limits::MAX_LABELS
+        )))
+    }
 }
 
 /// Which of `labels` `label` means: a name's index; for a two-label model also 1 (or "1") for the
@@ -518,8 +565,9 @@ pub(crate) const TEXT_HEADERS: [&str; 6] = [
 /// ([`crate::table`]: quoted fields may hold separators, quotes and line breaks), the label and
 /// the text in either order. A first row naming the columns (`label` / `sentiment` / `class`,
 /// `text` / `review` / `message` ...) says which is which; without one, the column that holds
-/// labels is found from the rows. Labels are `labels`' names (or 1 / 0, [`label_index`]). A row without the file's
-/// separator is read as comma-separated. A file that is not text (it holds NUL bytes, or is
+/// labels is found from the rows. Labels are `labels`' names (or 1 / 0, [`label_index`]). A row
+/// without the file's separator is read as comma-separated; a row that starts with `#` and holds
+/// no label is a comment, skipped. A file that is not text (it holds NUL bytes, or is
 /// mostly bytes that are not UTF-8) is refused as a whole.
 pub fn parse_examples(content: &str, labels: &[String]) -> Result<ParsedExamples, Error> {
     check_is_text(content)?;
@@ -541,6 +589,20 @@ pub fn parse_examples(content: &str, labels: &[String]) -> Result<ParsedExamples
         let name = Label::Name(field.trim().to_string());
         label_index(labels, &name).is_some()
     };
+    // Comment lines, as in the command line's files: a row that starts with '#' and holds no
+    // label (so no example is ever taken for one).
+    let comment = |r: &crate::table::Row| {
+        r.fields
+            .first()
+            .is_some_and(|f| f.trim_start().starts_with('#'))
+            && !r.fields.iter().any(|f| is_label(f))
+    };
+    let (rows, separators): (Vec<_>, Vec<_>) = rows
+        .into_iter()
+        .zip(separators)
+        .filter(|(r, _)| !comment(r))
+        .unzip();
+    let (mut rows, mut separators) = (rows, separators);
     let named =
         |names: &[&str], field: &String| names.contains(&field.trim().to_lowercase().as_str());
     // Which column holds the label: the header's, else the first or the last, whichever holds
@@ -781,7 +843,22 @@ mod tests {
         let (resolved, _, warnings) = options.resolve(40, defaults::REFERENCE_IDS).unwrap();
         assert_eq!(resolved.epochs, limits::MAX_EPOCHS);
         assert_eq!(resolved.batch_size, 40);
-        assert_eq!(warnings.len(), 1);
+        // As written, not as saturated to a machine integer.
+        assert_eq!(
+            warnings,
+            [
+                "batchSize 1000000000 was clamped to 100000",
+                "epochs 1000000000000 was clamped to 1000"
+            ]
+        );
+        // The same warnings without examples to cap the batch (checkFineTuneOptions).
+        let (checked, _, again) = options
+            .resolve(usize::MAX, defaults::REFERENCE_IDS)
+            .unwrap();
+        assert_eq!(
+            (checked.batch_size, again),
+            (limits::MAX_BATCH_SIZE, warnings)
+        );
     }
 
     #[test]
@@ -977,6 +1054,41 @@ mod tests {
     }
 
     #[test]
+    fn one_odd_line_does_not_spoil_a_file() {
+        // Comment lines, as the command line's files have (this repository's fixture).
+        let fixture = include_str!("../tests/fixtures/feedback.tsv");
+        let labels = ["praise", "complaint", "question"].map(String::from);
+        let parsed = parse_examples(fixture, &labels).unwrap();
+        assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+        let examples = fixture.lines().filter(|l| !l.starts_with('#')).count();
+        assert_eq!(parsed.rows.len(), examples);
+        // A first text with more semicolons than commas does not make the file `;`-separated.
+        let (got, errors) = parse("positive,Great acting; superb; fun\nnegative,Awful\n");
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(
+            got,
+            rows(&[
+                ("Great acting; superb; fun", "positive"),
+                ("Awful", "negative")
+            ])
+        );
+        // A quote that never closes is a character of its text, not the rest of the file.
+        let (got, errors) = parse("1\t\"great film\n0\tawful\n1\tnice\n");
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(
+            got,
+            rows(&[
+                ("\"great film", "positive"),
+                ("awful", "negative"),
+                ("nice", "positive")
+            ])
+        );
+        // A '#' text with its label is an example, not a comment.
+        let (got, _) = parse("#1 film of the year,positive\n");
+        assert_eq!(got, rows(&[("#1 film of the year", "positive")]));
+    }
+
+    #[test]
     fn a_file_that_is_not_text_is_refused_whole() {
         let png = "\u{fffd}PNG\r\n\u{1a}\n\0\0\0\rIHDR";
         assert!(parse_examples(png, &names())
@@ -1000,6 +1112,14 @@ mod tests {
         assert!(check(&"x".repeat(limits::MAX_LABEL_CHARS), "ham").is_ok());
         assert!(check(&"x".repeat(limits::MAX_LABEL_CHARS + 1), "ham").is_err());
         assert!(check_labels(&["a".to_string()]).is_err());
+        // A new classifier's labels have no spaces around them (a file's are read trimmed); a
+        // file saved with one still loads.
+        let new = |a: &str, b: &str| check_new_labels(&[a.to_string(), b.to_string()]);
+        assert!(new("spam", "not spam").is_ok());
+        let err = new("spam ", "ham").unwrap_err().to_string();
+        assert!(err.contains("cannot begin or end with a space"), "{err}");
+        assert!(new("spam", " ham").is_err());
+        assert!(check("spam ", "ham").is_ok());
     }
 
     #[test]
@@ -1042,10 +1162,12 @@ mod tests {
             .resolve(10, defaults::REFERENCE_IDS)
             .unwrap();
         assert_eq!(options.epochs as f64, l.epochs.default);
-        assert_eq!(f64::from(options.learning_rate), l.learning_rate.default);
+        // The limits give the defaults as the decimals they were written as, which round to them.
+        assert_eq!(l.learning_rate.default, 0.0075);
+        assert_eq!(options.learning_rate, l.learning_rate.default as f32);
         assert_eq!(
-            f64::from(options.embedding_learning_rate_scale),
-            l.embedding_learning_rate_scale.default
+            options.embedding_learning_rate_scale,
+            l.embedding_learning_rate_scale.default as f32
         );
         let split = |v: f64| FineTuneOptions {
             validation_split: Some(v),

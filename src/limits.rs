@@ -30,6 +30,7 @@ pub const MAX_EXPLAIN_TOKENS: usize = 200_000;
 
 /// More epochs are clamped to this, with a warning.
 pub const MAX_EPOCHS: usize = 1000;
+/// Larger batches are clamped to this, with a warning (and to the examples there are, without).
 pub const MAX_BATCH_SIZE: usize = 100_000;
 /// The learning rate is above 0 and at most this.
 pub const MAX_LEARNING_RATE: f64 = 1.0;

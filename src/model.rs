@@ -81,7 +81,7 @@ impl Model {
                 vocab.rows()
             )));
         }
-        crate::finetune::check_labels(&labels)?;
+        crate::finetune::check_new_labels(&labels)?;
         embedding[..dim].iter_mut().for_each(|x| *x = 0.0);
         let mut model = Model {
             vocab,

@@ -1,7 +1,8 @@
 //! Rows of a spreadsheet export (CSV, TSV, semicolons), read with `csv-core`: quoted fields
-//! may hold the separator, quotes (`""`) and line breaks. The separator is the one the first row
-//! uses outside quotes: a tab if it has one, else `;` if it has more of them than commas, else
-//! `,`. Each row comes with the line it starts on, for error messages.
+//! may hold the separator, quotes (`""`) and line breaks. The separator is the one most of the
+//! first rows use outside quotes ([`separator`]). A quote that opens a field and never closes is
+//! read as a plain character on its line, so one stray quote cannot swallow the rest of the file.
+//! Each row comes with the line it starts on, for error messages.
 
 use csv_core::{ReadRecordResult, ReaderBuilder};
 
@@ -12,37 +13,117 @@ pub struct Row {
     pub fields: Vec<String>,
 }
 
-/// The separator of `content`, from its first row.
+/// Rows [`separator`] looks at.
+const SNIFFED_ROWS: usize = 100;
+
+/// The separator of `content`: of tab, `;` and `,`, the one that most of its first
+/// [`SNIFFED_ROWS`] rows hold outside quotes (lines starting with `#`, comments, aside); on a
+/// tie a tab, else the one written more often, else the comma. One odd first line (a title, a
+/// text with semicolons in it) does not decide for the whole file.
 pub fn separator(content: &str) -> u8 {
-    let (mut quoted, mut tabs, mut semicolons, mut commas) = (false, 0, 0, 0);
+    const CANDIDATES: [u8; 3] = [b'\t', b';', b','];
+    let (mut rows_with, mut written, mut in_row) = ([0usize; 3], [0usize; 3], [false; 3]);
+    let (mut quoted, mut comment, mut line_start, mut rows) = (false, false, true, 0);
     for b in content.bytes() {
+        if line_start {
+            comment = b == b'#';
+            line_start = false;
+        }
+        if comment && b != b'\n' {
+            continue;
+        }
         match b {
             b'"' => quoted = !quoted,
-            b'\n' if !quoted => break,
-            b'\t' if !quoted => tabs += 1,
-            b';' if !quoted => semicolons += 1,
-            b',' if !quoted => commas += 1,
+            b'\n' if !quoted => {
+                for (n, seen) in rows_with.iter_mut().zip(&mut in_row) {
+                    *n += usize::from(std::mem::take(seen));
+                }
+                (line_start, comment) = (true, false);
+                rows += 1;
+                if rows == SNIFFED_ROWS {
+                    break;
+                }
+            }
+            _ if !quoted => {
+                if let Some(k) = CANDIDATES.iter().position(|&c| c == b) {
+                    (in_row[k], written[k]) = (true, written[k] + 1);
+                }
+            }
             _ => {}
         }
     }
-    if tabs > 0 {
-        b'\t'
-    } else if semicolons > commas {
-        b';'
-    } else {
-        b','
+    for (n, seen) in rows_with.iter_mut().zip(in_row) {
+        *n += usize::from(seen);
+    }
+    let best = (0..3).max_by_key(|&k| (rows_with[k], k == 0, written[k], k == 2));
+    match best {
+        Some(k) if rows_with[k] > 0 => CANDIDATES[k],
+        _ => b',',
     }
 }
 
-/// Every row of `content` separated by `separator`; blank lines are skipped.
+/// Every row of `content` separated by `separator`; blank lines are skipped. The line of a
+/// quoted field that never closes is read with its quotes as plain characters, and reading goes
+/// on from the next line.
 pub fn rows(content: &str, separator: u8) -> Vec<Row> {
-    let mut reader = ReaderBuilder::new().delimiter(separator).build();
+    let mut rows = Vec::new();
+    let (mut from, mut line) = (0, 1);
+    loop {
+        let rest = &content[from..];
+        let Some(record) = unclosed_quote(rest.as_bytes(), separator) else {
+            rows.extend(read(rest, separator, true, line));
+            return rows;
+        };
+        rows.extend(read(&rest[..record], separator, true, line));
+        line += rest[..record].matches('\n').count();
+        // `record` starts a line, and a line ends with an ASCII '\n': both are char boundaries.
+        let end = rest[record..]
+            .find('\n')
+            .map_or(rest.len(), |n| record + n + 1);
+        rows.extend(read(&rest[record..end], separator, false, line));
+        line += 1;
+        from += end;
+    }
+}
+
+/// Where the record that holds a quoted field never closed starts, if `content` has one: a
+/// quote opens a field only at its start, `""` inside it is a quote, as `csv-core` reads them.
+fn unclosed_quote(content: &[u8], separator: u8) -> Option<usize> {
+    let (mut record, mut field_start, mut quoted) = (0, true, false);
+    let mut i = 0;
+    while let Some(&b) = content.get(i) {
+        if quoted {
+            if b == b'"' {
+                if content.get(i + 1) == Some(&b'"') {
+                    i += 1;
+                } else {
+                    quoted = false;
+                }
+            }
+        } else if b == b'"' && field_start {
+            quoted = true;
+        } else if b == b'\n' {
+            record = i + 1;
+        }
+        field_start = !quoted && (b == separator || b == b'\n' || b == b'\r');
+        i += 1;
+    }
+    quoted.then_some(record)
+}
+
+/// [`rows`] of `content` as `csv-core` reads it (with `quoting`, or quotes as plain characters),
+/// its first line numbered `first_line`.
+fn read(content: &str, separator: u8, quoting: bool, first_line: usize) -> Vec<Row> {
+    let mut reader = ReaderBuilder::new()
+        .delimiter(separator)
+        .quoting(quoting)
+        .build();
     let bytes = content.as_bytes();
     let (mut input, mut consumed) = (bytes, 0);
     let (mut out, mut ends) = (vec![0u8; 4096], vec![0usize; 16]);
     let (mut out_len, mut ends_len) = (0, 0);
     // Where the current row began, and the line there.
-    let (mut row_start, mut line, mut counted) = (0usize, 1usize, 0usize);
+    let (mut row_start, mut line, mut counted) = (0usize, first_line, 0usize);
     let mut rows = Vec::new();
     loop {
         let (result, n_in, n_out, n_ends) =
@@ -97,10 +178,56 @@ mod tests {
     }
 
     #[test]
-    fn the_separator_comes_from_the_first_row() {
+    fn the_separator_is_the_one_most_rows_hold() {
         assert_eq!(separator("label\ttext, with a comma\n"), b'\t');
         assert_eq!(separator("text;label\n\"a, b\";1"), b';');
         assert_eq!(separator("\"a; b\",1\n"), b',');
         assert_eq!(separator("just one field"), b',');
+        // One row alone: the one written more often.
+        assert_eq!(separator("positive,Great; superb; fun"), b';');
+        // A first row that is a title, or a text with semicolons in it, does not decide.
+        assert_eq!(
+            separator("My labels, 2024\npositive\tGreat\nnegative\tDull\n"),
+            b'\t'
+        );
+        let csv = "positive,Great acting; superb; fun\nnegative,Awful\npositive,Nice\n";
+        assert_eq!(separator(csv), b',');
+        assert_eq!(
+            separator("positive;Great, really fun\nnegative;Dull\n"),
+            b';'
+        );
+        // Comment lines are not rows.
+        assert_eq!(separator("# a, b, c, d\n# e, f\npositive\tGreat\n"), b'\t');
+    }
+
+    #[test]
+    fn a_quote_never_closed_is_a_plain_character_on_its_line() {
+        let content = "1\tgreat film\n0\t\"awful, it said\n1\tnice\n0\tbad\n";
+        let read = |content, separator| -> Vec<(usize, Vec<String>)> {
+            rows(content, separator)
+                .into_iter()
+                .map(|r| (r.line, r.fields))
+                .collect()
+        };
+        let fields = read(content, b'\t');
+        assert_eq!(
+            fields,
+            [
+                (1, vec!["1".to_string(), "great film".into()]),
+                (2, vec!["0".into(), "\"awful, it said".into()]),
+                (3, vec!["1".into(), "nice".into()]),
+                (4, vec!["0".into(), "bad".into()]),
+            ]
+        );
+        // Closed quotes before it are still read as quoting.
+        let content = "a,\"x\ny\"\nb,\"open\nc,z\n";
+        assert_eq!(
+            read(content, b','),
+            [
+                (1, vec!["a".to_string(), "x\ny".into()]),
+                (3, vec!["b".into(), "\"open".into()]),
+                (4, vec!["c".into(), "z".into()]),
+            ]
+        );
     }
 }

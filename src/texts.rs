@@ -69,8 +69,7 @@ pub fn parse_texts(content: &str, column: Option<usize>) -> Result<Texts, Error>
         Some(c) if c < width => c,
         Some(c) => {
             return Err(Error::InvalidInput(format!(
-                "column {} does not exist: the file has {width}",
-                c + 1
+                "column {c} does not exist: the file has {width} (columns count from 0)"
             )))
         }
         None => first
