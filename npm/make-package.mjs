@@ -23,26 +23,48 @@ for (const f of ["polarity.js", "polarity_bg.wasm", "polarity.d.ts"]) {
 
 // wasm-bindgen's free() forgets the object's pointer before Rust is asked, so a free() from inside
 // fineTune's onProgress left a dead instance (Rust refuses to drop a borrowed object, too late),
-// while fineTune went on to return a report. Refused here, before the glue runs.
+// while fineTune went on to return a report; and any other call on the classifier being trained
+// failed deep in the glue ("recursive use of an object"), as did calls on a freed one ("null
+// pointer passed to rust"). Refused here, before the glue runs, with a message that says why;
+// free() of a freed classifier does nothing, as `using` after an explicit free() needs.
 const GUARD = `
-// Added by polarity's npm/make-package.mjs: free() during fineTune() is refused.
+// Added by polarity's npm/make-package.mjs: a classifier refuses calls while it is being
+// fine-tuned (from onProgress) and once it is freed, with messages that say so.
 const polarityTraining = new WeakSet();
-const polarityFineTune = Classifier.prototype.fineTune;
-Classifier.prototype.fineTune = function (examples, options) {
-  polarityTraining.add(this);
-  try {
-    return polarityFineTune.call(this, examples, options);
-  } finally {
-    polarityTraining.delete(this);
+function polarityCheck(clf, name) {
+  if (polarityTraining.has(clf)) {
+    throw new Error(name + "() during fineTune() is refused: call it after fineTune() returns");
   }
-};
+  if (clf.__wbg_ptr === 0) {
+    throw new Error(name + "() on a freed Classifier: free() released it; make a new one");
+  }
+}
+for (const name of Object.getOwnPropertyNames(Classifier.prototype)) {
+  const method = Object.getOwnPropertyDescriptor(Classifier.prototype, name).value;
+  if (name === "constructor" || name === "free" || name.startsWith("__") || typeof method !== "function") continue;
+  Classifier.prototype[name] = name === "fineTune"
+    ? function (...args) {
+        polarityCheck(this, name);
+        polarityTraining.add(this);
+        try {
+          return method.apply(this, args);
+        } finally {
+          polarityTraining.delete(this);
+        }
+      }
+    : function (...args) {
+        polarityCheck(this, name);
+        return method.apply(this, args);
+      };
+}
 const polarityFree = Classifier.prototype.free;
 Classifier.prototype.free = function () {
   if (polarityTraining.has(this)) {
     throw new Error("free() during fineTune() is refused: free the classifier after fineTune() returns");
   }
-  return polarityFree.call(this);
+  if (this.__wbg_ptr !== 0) polarityFree.call(this);
 };
+if (Symbol.dispose) Classifier.prototype[Symbol.dispose] = Classifier.prototype.free;
 `;
 const glue = join(pkgDir, "polarity.js");
 if (!readFileSync(glue, "utf8").includes("polarityTraining")) appendFileSync(glue, GUARD);

@@ -17,19 +17,130 @@ pub(super) fn js_error(e: Error) -> js_sys::Error {
     }
 }
 
+/// `TypeError`: "`what`, got `kind(value)`".
 pub(super) fn type_error(what: &str, value: &JsValue) -> js_sys::Error {
-    let got = if value.is_null() {
+    js_sys::TypeError::new(&format!("{what}, got {}", kind(value))).into()
+}
+
+/// What `value` is, for messages: `"null"`, `"an array"`, or its `typeof` (`"number"`).
+fn kind(value: &JsValue) -> String {
+    if value.is_null() {
         "null".to_string()
+    } else if readable(value).is_err() {
+        "an object that cannot be read (a revoked Proxy?)".to_string()
     } else if Array::is_array(value) {
         "an array".to_string()
     } else {
         value.js_typeof().as_string().unwrap_or_default()
-    };
-    js_sys::TypeError::new(&format!("{what}, got {got}")).into()
+    }
+}
+
+// Reading a value JavaScript passed can throw: a revoked `Proxy` (an Immer draft after its
+// producer returned) throws on every read, a getter may throw. A JavaScript exception must never
+// unwind through the module: it skips Rust's cleanup, so the object's borrow stays taken and the
+// module's stack is not given back (thousands of such calls later, every call fails). So values
+// are read here through catching calls (`Reflect`) before anything else touches them.
+
+/// `Ok` unless `value` is an object that throws when read (its prototype is the first thing
+/// `instanceof`, `Array.isArray` and serde ask for; a revoked proxy throws there).
+fn readable(value: &JsValue) -> Result<(), JsValue> {
+    if value.is_object() || value.is_function() {
+        Reflect::get_prototype_of(value)?;
+    }
+    Ok(())
+}
+
+/// The `TypeError` for a value given to `what` that threw when read (`error`).
+fn unreadable(what: &str, error: &JsValue) -> js_sys::Error {
+    // A revoked proxy's error is a TypeError; its message is read through `Reflect` too.
+    let reason = Reflect::get(error, &JsValue::from_str("message"))
+        .ok()
+        .and_then(|m| m.as_string())
+        .or_else(|| error.as_string())
+        .unwrap_or_else(|| "reading it threw".into());
+    js_sys::TypeError::new(&format!(
+        "{what}: the value given cannot be read ({reason})"
+    ))
+    .into()
+}
+
+/// `value` checked with [`readable`], or a `TypeError` naming `what` (`"fineTune() option"`).
+pub(super) fn check_readable(what: &str, value: &JsValue) -> Result<(), js_sys::Error> {
+    readable(value).map_err(|e| unreadable(what, &e))
+}
+
+/// The items of the array `value` given to `what` (`"classifyBatch()"`), each made a `T` by
+/// `each` (given its index), read one at a time through catching calls. Nothing is reserved from
+/// the array's `length` (a sparse array can claim four billion items): the first item `each`
+/// refuses ends the reading. Not an array: a `TypeError` "`what` expects `expects`, got ...".
+pub(super) fn array_items<T>(
+    what: &str,
+    expects: &str,
+    value: &JsValue,
+    mut each: impl FnMut(usize, JsValue) -> Result<T, js_sys::Error>,
+) -> Result<Vec<T>, js_sys::Error> {
+    let length = array_length(what, expects, value)?;
+    let mut items = Vec::with_capacity(length.min(1024));
+    for i in 0..length {
+        let item = Reflect::get_u32(value, i as u32)
+            .and_then(|item| readable(&item).map(|()| item))
+            .map_err(|e| unreadable(&format!("{what} item {i}"), &e))?;
+        items.push(each(i, item)?);
+    }
+    Ok(items)
+}
+
+/// The `length` of the array `value` ([`array_items`]).
+pub(super) fn array_length(
+    what: &str,
+    expects: &str,
+    value: &JsValue,
+) -> Result<usize, js_sys::Error> {
+    check_readable(what, value)?;
+    if !Array::is_array(value) {
+        return Err(type_error(&format!("{what} expects {expects}"), value));
+    }
+    let length =
+        Reflect::get(value, &JsValue::from_str("length")).map_err(|e| unreadable(what, &e))?;
+    // An array's length is a whole number below 2^32.
+    Ok(length.as_f64().unwrap_or(0.0) as u32 as usize)
+}
+
+/// A value given to `what` as a `T` (an options object, an example, a number; `undefined` or
+/// `null`: none): an object's own values are each read through [`readable`] first, then serde
+/// reads it ([`from_js`]).
+pub(super) fn value_arg<T: DeserializeOwned>(
+    what: &str,
+    value: JsValue,
+) -> Result<Option<T>, js_sys::Error> {
+    if value.is_object() {
+        check_readable(what, &value)?;
+        let keys = Reflect::own_keys(&value).map_err(|e| unreadable(what, &e))?;
+        for key in keys.iter() {
+            let field = Reflect::get(&value, &key).map_err(|e| unreadable(what, &e))?;
+            check_readable(what, &field)?;
+        }
+    }
+    from_js(what, value)
+}
+
+/// The value of `object`'s `key`, unless it is missing, `undefined` or `null` (or `object` is not
+/// an object). Read through `Reflect`, so a getter that throws is a missing value here; the
+/// object itself was read by [`value_arg`] first, which reported it.
+pub(super) fn field(object: &JsValue, key: &str) -> Option<JsValue> {
+    // Not asked of a primitive, where `Reflect.get` throws: every caught exception costs a slot
+    // of wasm-bindgen's value table that is never given back.
+    if !object.is_object() && !object.is_function() {
+        return None;
+    }
+    Reflect::get(object, &JsValue::from_str(key))
+        .ok()
+        .filter(|v| !v.is_undefined() && !v.is_null())
 }
 
 /// `value` as a `T`; a wrong shape is a `TypeError` that says where (`{what} epochs: ...`).
-pub(super) fn from_js<T: DeserializeOwned>(what: &str, value: JsValue) -> Result<T, js_sys::Error> {
+/// Only for values already read through [`readable`] (primitives, or [`value_arg`]'s).
+fn from_js<T: DeserializeOwned>(what: &str, value: JsValue) -> Result<T, js_sys::Error> {
     serde_path_to_error::deserialize(serde_wasm_bindgen::Deserializer::from(value)).map_err(|e| {
         let path = e.path().to_string();
         let at = if path == "." {
@@ -49,6 +160,26 @@ pub(super) fn to_js<T: Serialize + ?Sized>(value: &T) -> JsValue {
         .unwrap_or(JsValue::UNDEFINED)
 }
 
+/// What is wrong with a value given as a text.
+pub(super) enum NotText {
+    /// Not a string: what it is (`"number"`, `"null"`, `"an array"`).
+    Type(String),
+    /// A string of this many UTF-16 code units, over the limit.
+    Length(usize),
+}
+
+/// The text `value` holds, checked against `max` UTF-16 code units before it is copied into the
+/// module's memory.
+pub(super) fn text_of(value: &JsValue, max: usize) -> Result<String, NotText> {
+    match value.dyn_ref::<js_sys::JsString>() {
+        Some(s) if s.length() as usize > max => Err(NotText::Length(s.length() as usize)),
+        Some(_) => value.as_string().ok_or_else(|| NotText::Type(kind(value))),
+        None => Err(NotText::Type(kind(value))),
+    }
+}
+
+/// A text given to `method` (`classify`), or the error it gets: `TypeError` for a value that is
+/// not a string, `RangeError` for one over [`crate::limits::MAX_TEXT_CHARS`].
 pub(super) fn string_arg(method: &str, value: &JsValue) -> Result<String, js_sys::Error> {
     bounded_string_arg(method, value, crate::limits::MAX_TEXT_CHARS)
 }
@@ -59,21 +190,20 @@ pub(super) fn file_arg(method: &str, value: &JsValue) -> Result<String, js_sys::
 }
 
 fn bounded_string_arg(method: &str, value: &JsValue, max: usize) -> Result<String, js_sys::Error> {
-    // Checked before the text is copied into the module's memory.
-    if let Some(length) = value
-        .dyn_ref::<js_sys::JsString>()
-        .map(|s| s.length() as usize)
-    {
-        if length > max {
-            return Err(js_sys::RangeError::new(&format!(
-                "{method}(): the text has {length} characters; polarity reads at most {max} (split it)"
-            ))
-            .into());
+    text_of(value, max).map_err(|e| match e {
+        NotText::Type(got) => {
+            js_sys::TypeError::new(&format!("{method}() expects a string, got {got}")).into()
         }
-    }
-    value
-        .as_string()
-        .ok_or_else(|| type_error(&format!("{method}() expects a string"), value))
+        NotText::Length(length) => too_long(&format!("{method}(): the text"), length, max),
+    })
+}
+
+/// The `RangeError` for `what` (`"classify(): the text"`) of `length` characters, over `max`.
+pub(super) fn too_long(what: &str, length: usize, max: usize) -> js_sys::Error {
+    js_sys::RangeError::new(&format!(
+        "{what} has {length} characters; polarity reads at most {max} (split it)"
+    ))
+    .into()
 }
 
 /// The page's (or worker's, or Node's) `performance`, if it has one.
@@ -98,7 +228,7 @@ pub(super) fn mark(name: &str) {
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub(super) struct PretrainedOptions {
-    pub(super) labels: Option<Vec<String>>,
+    // `labels` is read by [`labels_arg`], which checks each name as JavaScript holds it.
     pub(super) seed: Option<f64>,
 }
 
@@ -137,9 +267,32 @@ pub(super) struct LabelledRow<'a> {
     pub(super) label: &'a str,
 }
 
-/// Label names given by JavaScript, checked.
-pub(super) fn labels_arg(what: &str, value: JsValue) -> Result<Vec<String>, js_sys::Error> {
-    let labels: Vec<String> = from_js(what, value)?;
-    finetune::check_labels(&labels).map_err(js_error)?;
+/// Label names given by JavaScript to `what`, checked by `check` ([`finetune::check_new_labels`]
+/// for a new classifier's). Each must be whole UTF-16: a lone surrogate would be read as U+FFFD,
+/// and the label would not be the one given.
+pub(super) fn labels_arg(
+    what: &str,
+    value: &JsValue,
+    check: fn(&[String]) -> Result<(), crate::Error>,
+) -> Result<Vec<String>, js_sys::Error> {
+    let expects = "an array of label names";
+    let count = array_length(what, expects, value)?;
+    // The count first: a million names are not read one by one to be refused.
+    finetune::check_label_count(count).map_err(js_error)?;
+    let labels = array_items(what, expects, value, |i, item| {
+        match item.dyn_ref::<js_sys::JsString>() {
+            Some(s) if s.is_valid_utf16() => Ok(String::from(s)),
+            Some(_) => Err(js_sys::TypeError::new(&format!(
+                "{what}: label {} holds half of a UTF-16 surrogate pair",
+                i + 1
+            ))
+            .into()),
+            None => Err(type_error(
+                &format!("{what}: label {} must be a string", i + 1),
+                &item,
+            )),
+        }
+    })?;
+    check(&labels).map_err(js_error)?;
     Ok(labels)
 }

@@ -8,7 +8,7 @@
 
 mod convert;
 
-use js_sys::{Array, Reflect, Uint8Array};
+use js_sys::{Array, Uint8Array};
 use wasm_bindgen::prelude::*;
 
 use crate::finetune::{self, FineTuneLimits, FineTuneOptions, Labelled};
@@ -217,6 +217,7 @@ impl JsClassifier {
     pub fn from_bytes(
         #[wasm_bindgen(unchecked_param_type = "Uint8Array")] bytes: JsValue,
     ) -> Result<JsClassifier, js_sys::Error> {
+        check_readable("Classifier.fromBytes()", &bytes)?;
         let bytes = if let Some(b) = bytes.dyn_ref::<Uint8Array>() {
             b.to_vec()
         } else if let Some(b) = bytes.dyn_ref::<js_sys::ArrayBuffer>() {
@@ -247,15 +248,19 @@ impl JsClassifier {
     /// label names (two: a sigmoid; more: a softmax); `classify` then answers with them.
     #[wasm_bindgen(js_name = fromPretrained)]
     pub fn from_pretrained(
-        #[wasm_bindgen(unchecked_param_type = "PretrainedOptions | undefined")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "PretrainedOptions")] options: JsValue,
     ) -> Result<JsClassifier, js_sys::Error> {
-        let options: Option<PretrainedOptions> = from_js("fromPretrained() options", options)?;
-        let options = options.unwrap_or_default();
-        let labels = match options.labels {
+        let what = "fromPretrained() options";
+        let parsed: Option<PretrainedOptions> = value_arg(what, options.clone())?;
+        let labels = match field(&options, "labels") {
             None => vec!["positive".into(), "negative".into()],
-            Some(labels) => labels_arg("option labels", to_js(&labels))?,
+            Some(labels) => labels_arg(
+                "fromPretrained() option labels",
+                &labels,
+                finetune::check_new_labels,
+            )?,
         };
-        let seed = finetune::seed(options.seed).map_err(js_error)?;
+        let seed = finetune::seed(parsed.unwrap_or_default().seed).map_err(js_error)?;
         let base = Self::new()?;
         base.inner
             .from_pretrained(labels, seed)
@@ -268,24 +273,38 @@ impl JsClassifier {
     pub fn fine_tune(
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "LabelledText[]")] examples: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "FineTuneOptions | undefined")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "FineTuneOptions")] options: JsValue,
     ) -> Result<JsValue, js_sys::Error> {
         let started = now();
-        let array = examples.dyn_ref::<Array>().ok_or_else(|| {
-            type_error("fineTune() expects an array of { text, label }", &examples)
-        })?;
-        let labelled = array
-            .iter()
-            .enumerate()
-            .map(|(i, item)| from_js::<Labelled>(&format!("example {i}"), item))
-            .collect::<Result<Vec<_>, _>>()?;
-        let on_progress = Reflect::get(&options, &JsValue::from_str("onProgress"))
-            .ok()
-            .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
-        let options: Option<FineTuneOptions> = from_js("fineTune() option", options)?;
+        let labelled = array_items(
+            "fineTune()",
+            "an array of { text, label }",
+            &examples,
+            |i, item| {
+                let what = format!("example {i}");
+                match value_arg::<Labelled>(&what, item.clone())? {
+                    Some(example) => Ok(example),
+                    None => Err(type_error(
+                        &format!("{what} must be {{ text, label }}"),
+                        &item,
+                    )),
+                }
+            },
+        )?;
+        let parsed: Option<FineTuneOptions> = value_arg("fineTune() option", options.clone())?;
+        let on_progress = match field(&options, "onProgress") {
+            None => None,
+            Some(f) if f.is_function() => Some(f.unchecked_into::<js_sys::Function>()),
+            Some(f) => {
+                return Err(type_error(
+                    "fineTune() option onProgress must be a function",
+                    &f,
+                ))
+            }
+        };
         let report = self
             .inner
-            .fine_tune_examples(&labelled, &options.unwrap_or_default(), &mut |p| {
+            .fine_tune_examples(&labelled, &parsed.unwrap_or_default(), &mut |p| {
                 if let Some(f) = &on_progress {
                     // A throwing callback must not leave training half done: its error is dropped.
                     let _ = f.call1(&JsValue::NULL, &to_js(p));
@@ -322,16 +341,23 @@ impl JsClassifier {
         &self,
         #[wasm_bindgen(unchecked_param_type = "string[]")] texts: JsValue,
     ) -> Result<Array, js_sys::Error> {
-        let array = texts
-            .dyn_ref::<Array>()
-            .ok_or_else(|| type_error("classifyBatch() expects an array of strings", &texts))?;
-        let mut strings = Vec::with_capacity(array.length() as usize);
-        for (i, item) in array.iter().enumerate() {
-            strings.push(string_arg(
-                &format!("classifyBatch() expects an array of strings; item {i} is not one:"),
-                &item,
-            )?);
-        }
+        let max = crate::limits::MAX_TEXT_CHARS;
+        let strings = array_items(
+            "classifyBatch()",
+            "an array of strings",
+            &texts,
+            |i, item| {
+                text_of(&item, max).map_err(|e| match e {
+                    NotText::Type(got) => js_sys::TypeError::new(&format!(
+                        "classifyBatch() expects an array of strings; item {i} is {got}"
+                    ))
+                    .into(),
+                    NotText::Length(length) => {
+                        too_long(&format!("classifyBatch(): text {i}"), length, max)
+                    }
+                })
+            },
+        )?;
         let predictions = self.inner.classify_batch(&strings).map_err(js_error)?;
         Ok(predictions.iter().map(to_js).collect())
     }
@@ -380,9 +406,9 @@ impl JsClassifier {
     /// warnings it would give (values that will be clamped).
     #[wasm_bindgen(js_name = checkFineTuneOptions, unchecked_return_type = "string[]")]
     pub fn check_fine_tune_options(
-        #[wasm_bindgen(unchecked_param_type = "FineTuneOptions | undefined")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "FineTuneOptions")] options: JsValue,
     ) -> Result<JsValue, js_sys::Error> {
-        let options: Option<FineTuneOptions> = from_js("fineTune() option", options)?;
+        let options: Option<FineTuneOptions> = value_arg("fineTune() option", options)?;
         let (_, _, warnings) = options
             .unwrap_or_default()
             .resolve(usize::MAX, crate::finetune::defaults::REFERENCE_IDS)
@@ -396,7 +422,7 @@ impl JsClassifier {
     pub fn check_labels(
         #[wasm_bindgen(unchecked_param_type = "string[]")] labels: JsValue,
     ) -> Result<(), js_sys::Error> {
-        labels_arg("checkLabels()", labels).map(|_| ())
+        labels_arg("checkLabels()", &labels, finetune::check_new_labels).map(|_| ())
     }
 
     /// Reads a file of texts to classify: a CSV / TSV / `;` file's text column (`column`, 0-based,
@@ -405,10 +431,10 @@ impl JsClassifier {
     #[wasm_bindgen(js_name = parseTexts, unchecked_return_type = "ParsedTexts")]
     pub fn parse_texts(
         #[wasm_bindgen(unchecked_param_type = "string")] content: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "number | undefined")] column: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "number")] column: JsValue,
     ) -> Result<JsValue, js_sys::Error> {
         let content = file_arg("parseTexts", &content)?;
-        let column: Option<f64> = from_js("parseTexts() column", column)?;
+        let column: Option<f64> = value_arg("parseTexts() column", column)?;
         let column = match column {
             None => None,
             Some(c) if c >= 0.0 && c.fract() == 0.0 && c < 1e9 => Some(c as usize),
@@ -429,7 +455,21 @@ impl JsClassifier {
     pub fn to_csv(
         #[wasm_bindgen(unchecked_param_type = "string[][]")] rows: JsValue,
     ) -> Result<String, js_sys::Error> {
-        let rows: Vec<Vec<String>> = from_js("toCsv() rows", rows)?;
+        let rows = array_items("toCsv()", "an array of rows", &rows, |i, row| {
+            array_items(
+                &format!("toCsv() row {i}"),
+                "an array of strings",
+                &row,
+                |j, cell| {
+                    cell.as_string().ok_or_else(|| {
+                        type_error(
+                            &format!("toCsv() row {i}: cell {j} must be a string"),
+                            &cell,
+                        )
+                    })
+                },
+            )
+        })?;
         Ok(crate::texts::to_csv(&rows))
     }
 
@@ -442,7 +482,7 @@ impl JsClassifier {
         #[wasm_bindgen(unchecked_param_type = "string[]")] labels: JsValue,
     ) -> Result<JsValue, js_sys::Error> {
         let content = file_arg("parseExamples", &content)?;
-        let labels = labels_arg("parseExamples() labels", labels)?;
+        let labels = labels_arg("parseExamples() labels", &labels, finetune::check_labels)?;
         let parsed = finetune::parse_examples(&content, &labels).map_err(js_error)?;
         let rows = parsed
             .rows

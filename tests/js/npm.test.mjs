@@ -65,6 +65,12 @@ export async function main(): Promise<number> {
   const again: Classifier = Classifier.fromBytes(clf.toBytes());
   const n: number = p.score + batch.length + (t ? t.start + t.end + t.weight : 0) + i.vocabularySize + i.modelBytes;
   const words: string = p.label + (t?.text ?? "") + i.quantization + i.labels.join();
+  // Optional parameters are optional in the declarations too.
+  const tuned: Classifier = Classifier.fromPretrained();
+  const report = tuned.fineTune([{ text: "good", label: 1 }, { text: "bad", label: 0 }]);
+  const columns: string[] = Classifier.parseTexts("a\\nb").columns;
+  const warnings: string[] = Classifier.checkFineTuneOptions();
+  void [report.epochs, columns, warnings];
   // @ts-expect-error: a Prediction has no such field (this line would compile if results were any)
   clf.classify("x").confidence;
   // @ts-expect-error: classify takes a string

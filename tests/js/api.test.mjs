@@ -1,0 +1,128 @@
+// The package's API against callers that get things wrong, in Node: values that throw when read
+// (a revoked Proxy, a throwing getter), calls from inside onProgress, calls on a freed classifier,
+// a sparse array that claims four billion items, options and labels of the wrong kind. Each gets
+// an Error that says what is wrong, and the classifier (and the module) keep working after it.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { PKG, ROOT } from "./helpers.mjs";
+
+const { initSync, Classifier } = await import(join(PKG, "polarity.js"));
+initSync({ module: readFileSync(join(PKG, "polarity_bg.wasm")) });
+
+const EXAMPLES = [{ text: "great, loved it", label: 1 }, { text: "awful, hated it", label: 0 }];
+
+function revoked(target) {
+  const { proxy, revoke } = Proxy.revocable(target, {});
+  revoke();
+  return proxy;
+}
+
+const throws = (call, type, pattern) =>
+  assert.throws(call, (e) => e instanceof type && pattern.test(e.message), `expected ${type.name} ${pattern}`);
+
+test("a value that throws when read is a TypeError, and the classifier keeps working", () => {
+  const clf = Classifier.fromPretrained({ seed: 1 });
+  const getter = { get text() { throw new Error("no text for you"); }, label: 1 };
+  const calls = [
+    () => clf.fineTune(revoked(EXAMPLES), { epochs: 1 }),
+    () => clf.fineTune([EXAMPLES[0], revoked({})], { epochs: 1 }),
+    () => clf.fineTune([getter, EXAMPLES[1]], { epochs: 1 }),
+    () => clf.fineTune(EXAMPLES, revoked({ epochs: 1 })),
+    () => clf.fineTune(EXAMPLES, { get epochs() { throw new Error("no epochs"); } }),
+    () => clf.classify(revoked({})),
+    () => clf.classifyBatch(revoked(["fine"])),
+    () => clf.classifyBatch(["fine", revoked({})]),
+    () => Classifier.toCsv(revoked([["a"]])),
+    () => Classifier.toCsv([["a"], revoked(["b"])]),
+    () => Classifier.checkLabels(revoked(["a", "b"])),
+    () => Classifier.fromPretrained({ labels: revoked(["a", "b"]) }),
+    () => Classifier.fromBytes(revoked(new Uint8Array(8))),
+    () => Classifier.checkFineTuneOptions(revoked({})),
+  ];
+  // Before values were read through catching calls, the first call left the classifier
+  // borrowed for good, and a few thousand of them broke the module ("memory access out of
+  // bounds"): a JavaScript exception unwound through it.
+  for (let round = 0; round < 2000; round++) {
+    for (const call of calls) throws(call, TypeError, /cannot be read|expects|must be/);
+  }
+  assert.equal(typeof clf.classify("great").score, "number");
+  assert.equal(clf.fineTune(EXAMPLES, { epochs: 1 }).epochs, 1);
+  assert.equal(new Classifier().classify("I loved it").label, "positive");
+  clf.free();
+});
+
+test("a sparse array claiming four billion items is refused at its first item, not a trap", () => {
+  const clf = new Classifier();
+  const sparse = [];
+  sparse.length = 2 ** 32 - 1;
+  throws(() => clf.classifyBatch(sparse), TypeError, /classifyBatch\(\) expects an array of strings; item 0 is undefined/);
+  throws(() => clf.fineTune(sparse), TypeError, /example 0 must be \{ text, label \}/);
+  throws(() => Classifier.toCsv(sparse), TypeError, /toCsv\(\) row 0 expects an array of strings/);
+  throws(() => Classifier.checkLabels(sparse), Error, /from 2 to 32 labels, not 4294967295/);
+  assert.deepEqual(clf.classifyBatch(["great"]).map((p) => p.label), ["positive"]);
+  clf.free();
+});
+
+test("inside onProgress the classifier being trained refuses every call, and training goes on", () => {
+  const clf = Classifier.fromPretrained({ seed: 2 });
+  const other = new Classifier();
+  const refused = new Set();
+  const report = clf.fineTune(EXAMPLES, {
+    epochs: 2,
+    onProgress: () => {
+      for (const [name, call] of [["classify", () => clf.classify("x")], ["toBytes", () => clf.toBytes()],
+        ["fineTune", () => clf.fineTune(EXAMPLES)], ["free", () => clf.free()], ["dispose", () => clf[Symbol.dispose]()]]) {
+        throws(call, Error, /during fineTune\(\) is refused/);
+        refused.add(name);
+      }
+      // Another classifier is free to use.
+      assert.equal(other.classify("great").label, "positive");
+    },
+  });
+  assert.equal(report.epochs, 2);
+  assert.deepEqual([...refused].sort(), ["classify", "dispose", "fineTune", "free", "toBytes"]);
+  // Not left half-freed or refused: it classifies, trains and frees as usual.
+  assert.equal(typeof clf.classify("great").score, "number");
+  assert.equal(clf.fineTune(EXAMPLES, { epochs: 1 }).epochs, 1);
+  clf.free();
+  other.free();
+});
+
+test("a freed classifier says so; free() twice does nothing", () => {
+  const clf = new Classifier();
+  clf.free();
+  throws(() => clf.classify("great"), Error, /classify\(\) on a freed Classifier/);
+  throws(() => clf.info(), Error, /info\(\) on a freed Classifier/);
+  clf.free();
+  clf[Symbol.dispose]();
+});
+
+test("options and labels of the wrong kind are named", () => {
+  const clf = Classifier.fromPretrained({ seed: 3 });
+  throws(() => clf.fineTune(EXAMPLES, { onProgress: "not a function" }), TypeError, /onProgress must be a function, got string/);
+  throws(() => clf.classifyBatch(["ok", null]), TypeError, /^classifyBatch\(\) expects an array of strings; item 1 is null$/);
+  throws(() => clf.classifyBatch(["ok", "a".repeat(2 ** 24 + 1)]), RangeError, /^classifyBatch\(\): text 1 has 16777217 characters/);
+  throws(() => Classifier.checkLabels("spam"), TypeError, /checkLabels\(\) expects an array of label names, got string/);
+  throws(() => Classifier.toCsv(null), TypeError, /toCsv\(\) expects an array of rows, got null/);
+  throws(() => Classifier.checkLabels(["spam ", "ham"]), Error, /cannot begin or end with a space: "spam "/);
+  throws(() => Classifier.fromPretrained({ labels: ["\ud800x", "b"] }), TypeError, /label 1 holds half of a UTF-16 surrogate pair/);
+  throws(() => Classifier.parseTexts("id,review\n1,great\n", 5), Error, /column 5 does not exist: the file has 2 \(columns count from 0\)/);
+  // checkFineTuneOptions warns of what fineTune will clamp, as fineTune does.
+  assert.deepEqual(Classifier.checkFineTuneOptions({ batchSize: 200000 }), ["batchSize 200000 was clamped to 100000"]);
+  assert.deepEqual(clf.fineTune(EXAMPLES, { batchSize: 200000, epochs: 1 }).warnings, ["batchSize 200000 was clamped to 100000"]);
+  assert.deepEqual(clf.fineTune(EXAMPLES, { epochs: 1e12 }).warnings, ["epochs 1000000000000 was clamped to 1000"]);
+  // Defaults as written, not as float32 rounds them.
+  const limits = Classifier.fineTuneLimits();
+  assert.equal(limits.learningRate.default, 0.0075);
+  assert.equal(limits.embeddingLearningRateScale.default, 0.15);
+  clf.free();
+});
+
+test("parseExamples reads this repository's own fixture: comment lines are skipped", () => {
+  const fixture = readFileSync(join(ROOT, "tests/fixtures/feedback.tsv"), "utf8");
+  const parsed = Classifier.parseExamples(fixture, ["praise", "complaint", "question"]);
+  assert.deepEqual(parsed.errors, []);
+  assert.equal(parsed.rows.length, fixture.split("\n").filter((l) => l && !l.startsWith("#")).length);
+});
