@@ -4,9 +4,10 @@
 // The wasm package is found next to this file (./pkg/, resolved from import.meta.url), loaded once
 // and shared by every box on the page. Attributes: model (a classifier saved by the demo's
 // "Download model" or `toBytes()`, resolved against the page; without it, the bundled sentiment
-// model), label, placeholder, name (for forms' sake, the textarea's name). Each box fires a
-// `polarity` event whose detail is the prediction with every label's probability in `scores`.
-// User text is only ever set through .value / textContent.
+// model; read once, when the box is added), label, placeholder, name (the box is a form field:
+// a form it is in submits its text under that name). Each box fires a `polarity` event whose
+// detail is the prediction with every label's probability in `scores`. User text is only ever set
+// through .value / textContent.
 import { allScores, verdict } from "./verdict.js";
 
 const PKG = new URL("./pkg/polarity.js", import.meta.url).href;
@@ -23,7 +24,12 @@ function polarity() {
 /** One classifier per model URL ("" for the bundled one), shared by every box that names it. */
 const classifiers = new Map();
 function classifier(model) {
-  const url = model ? new URL(model, document.baseURI).href : "";
+  let url = "";
+  try {
+    url = model ? new URL(model, document.baseURI).href : "";
+  } catch {
+    return Promise.reject(new Error(`the model attribute "${model}" is not an address`));
+  }
   if (!classifiers.has(url)) {
     classifiers.set(url, polarity().then(async ({ Classifier }) => {
       if (!url) return new Classifier();
@@ -63,7 +69,18 @@ function sheet() {
   return styles;
 }
 
+// Longer texts are not read here: the box classifies on the page's main thread, and 5 million
+// characters took a third of a second of it. (The demo page reads long texts in a worker.)
+const MAX_CHARS = 200_000;
+
 class PolarityReview extends HTMLElement {
+  static formAssociated = true;
+
+  constructor() {
+    super();
+    this.internals = this.attachInternals();
+  }
+
   connectedCallback() {
     if (this.shadowRoot) return;
     const root = this.attachShadow({ mode: "open" });
@@ -73,7 +90,6 @@ class PolarityReview extends HTMLElement {
     label.textContent = this.getAttribute("label") ?? "Your review";
     const box = document.createElement("textarea");
     box.placeholder = this.getAttribute("placeholder") ?? "What did you think?";
-    if (this.hasAttribute("name")) box.name = this.getAttribute("name");
     label.append(box);
     const row = document.createElement("div");
     row.className = "row";
@@ -92,19 +108,35 @@ class PolarityReview extends HTMLElement {
     const list = document.createElement("ul");
     list.hidden = true;
     root.append(label, row, list);
+    // The form's value at once, also while the model loads.
+    box.addEventListener("input", () => this.internals.setFormValue(box.value));
 
     let frame = 0;
     const update = (clf, labels) => {
       frame = 0;
       const text = box.value;
-      if (text.trim() === "") {
-        out.textContent = `Start typing… (${labels.join(" / ")})`;
+      // Not a verdict (no text, or one that cannot be read): the message, and the bar in the middle.
+      const problem = (message) => {
+        out.textContent = message;
         out.dataset.label = fill.dataset.label = fill.dataset.index = "";
         fill.style.width = "50%";
         list.replaceChildren();
+      };
+      if (text.length > MAX_CHARS) {
+        problem(`Too long to read here: ${text.length} characters (at most ${MAX_CHARS})`);
         return;
       }
-      const p = clf.classify(text);
+      if (text.trim() === "") {
+        problem(`Start typing… (${labels.join(" / ")})`);
+        return;
+      }
+      let p;
+      try {
+        p = clf.classify(text);
+      } catch (err) {
+        problem(`Could not classify this text: ${err?.message ?? err}`);
+        return;
+      }
       const scores = allScores(p, labels);
       out.textContent = verdict(p);
       out.dataset.label = fill.dataset.label = p.label;

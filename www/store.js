@@ -80,9 +80,18 @@ async function readChunks() {
   });
 }
 
+// Another tab of the page saving examples says so here, so that this one reads them again instead
+// of writing its own older list over them (two tabs labelling in turn lost the first's examples).
+const changes = typeof BroadcastChannel === "function" ? new BroadcastChannel("polarity-teach") : null;
+
+/** Calls `listener` whenever another tab has saved examples. */
+export function onExamplesSaved(listener) {
+  changes?.addEventListener("message", ({ data }) => data === "examples" && listener());
+}
+
 /**
  * Saves the examples whose index is in [from, to): the chunks holding them are rewritten, and
- * chunks past the end are removed. With no range, all of them.
+ * chunks past the end are removed. With no range, all of them. Other tabs are told.
  */
 export async function saveExamples(examples, from = 0, to = examples.length) {
   const first = Math.floor(from / CHUNK);
@@ -96,7 +105,10 @@ export async function saveExamples(examples, from = 0, to = examples.length) {
       store.put(examples.slice(n * CHUNK, (n + 1) * CHUNK).map(({ text, label }) => ({ text, label })), chunkKey(n));
     }
     store.delete(IDBKeyRange.bound(chunkKey(chunks), "examples/\uffff"));
-    t.oncomplete = () => ok();
+    t.oncomplete = () => {
+      changes?.postMessage("examples");
+      ok();
+    };
     t.onerror = () => fail(t.error);
     t.onabort = () => fail(t.error);
   });
@@ -110,26 +122,29 @@ export async function saveExamples(examples, from = 0, to = examples.length) {
 export async function loadState(isLabels) {
   const problems = [];
   const stored = [];
-  let unreadable = null;
+  // Every stored value that is not a list of examples, null included, by its key.
+  const unreadable = {};
   const old = await get("examples");
   if (Array.isArray(old)) stored.push(old);
-  else if (old !== undefined) unreadable = old;
-  for (const [, chunk] of await readChunks()) {
+  else if (old !== undefined) unreadable.examples = old;
+  for (const [key, chunk] of await readChunks()) {
     if (Array.isArray(chunk)) stored.push(chunk);
-    else unreadable = chunk;
+    else unreadable[key] = chunk;
   }
   const all = stored.flat();
   const examples = all.filter(isExample);
   const bad = all.filter((e) => !isExample(e));
-  if (unreadable !== null) {
+  const damaged = Object.keys(unreadable).length > 0;
+  if (damaged) {
     await put("set-aside/examples", { when: new Date().toISOString(), value: unreadable });
-    problems.push("the saved examples were unreadable and were set aside");
+    problems.push(`saved examples were unreadable and were set aside; ${examples.length} were read and are kept`);
   }
   if (bad.length > 0) {
     await put("set-aside/example-entries", { when: new Date().toISOString(), value: bad });
     problems.push(`${bad.length} saved example${bad.length === 1 ? " was" : "s were"} unreadable and set aside`);
   }
-  if (old !== undefined || unreadable !== null || bad.length > 0) {
+  if (old !== undefined || damaged || bad.length > 0) {
+    // Rewritten whole: the chunks then hold exactly what the page shows.
     await del("examples");
     await saveExamples(examples);
   }
@@ -142,11 +157,21 @@ export async function loadState(isLabels) {
   return { examples, pendingLabels, problems };
 }
 
-/** Uint8Array of the stored model, or null when the shipped model is in use. */
+/**
+ * Uint8Array of the stored model, or null when the shipped model is in use. A stored value that
+ * is not a file's bytes is set aside, and the Error thrown says so.
+ */
 export async function loadModel() {
   const v = await get("model");
-  return v instanceof Uint8Array ? v : v instanceof ArrayBuffer ? new Uint8Array(v) : null;
+  if (v === undefined) return null;
+  if (v instanceof Uint8Array) return v;
+  if (v instanceof ArrayBuffer) return new Uint8Array(v);
+  await setModelAside(v);
+  throw new Error("the saved model was not a model file, and was set aside");
 }
+
+/** Moves the saved model aside (it could not be loaded), so that no later save overwrites it. */
+export const setModelAside = (value) => setAside("model", value).then(() => setModelHint(false));
 export const saveModel = (bytes) => put("model", bytes).then(() => setModelHint(true));
 export const clearModel = () => del("model").then(() => setModelHint(false));
 

@@ -46,6 +46,10 @@ export function setupExamples(demo, state) {
   /** Adds the review in the box as an example of `label`. */
   function labelReview(label) {
     const text = review.value.trim();
+    if (!text && demo.heldLength() > 0) {
+      say(importMsg, `A pasted text of ${formatCount(demo.heldLength())} characters is read but not kept in the box, so it cannot be labelled here: import it in a file instead.`, "error");
+      return;
+    }
     if (!text) {
       say(importMsg, "Write or pick a review above first, then label it.", "error");
       review.focus();
@@ -79,7 +83,8 @@ export function setupExamples(demo, state) {
     labelReview(label);
   });
 
-  function renderList() {
+  /** The number of examples, and of each label's. */
+  function renderCounts() {
     const labels = state.activeLabels();
     const { examples } = state;
     count.textContent = String(examples.length);
@@ -91,6 +96,12 @@ export function setupExamples(demo, state) {
     }
     counts.textContent = [...perLabel].map(([l, n]) => `${l}: ${n}`).join(" · ") +
       (others ? ` · other labels: ${others} (left out of training)` : "");
+  }
+
+  function renderList() {
+    const labels = state.activeLabels();
+    const { examples } = state;
+    renderCounts();
     const frag = document.createDocumentFragment();
     const from = Math.max(0, examples.length - SHOWN);
     if (from > 0) {
@@ -116,6 +127,7 @@ export function setupExamples(demo, state) {
       select.value = ex.label;
       select.addEventListener("change", () => {
         ex.label = select.value;
+        renderCounts();
         persist(i, i + 1);
       });
       const del = document.createElement("button");
@@ -190,9 +202,11 @@ export function setupExamples(demo, state) {
     importFile(e.dataTransfer?.files?.[0]);
   });
 
+  // A field that holds a tab, a line break or a quote is quoted, its quotes doubled (as CSV does):
+  // the import reads it back as it was.
+  const tsvField = (s) => (/[\t\r\n"]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s);
   $("export").addEventListener("click", () => {
-    // Tabs and newlines inside a text would break the one-row-per-line format.
-    const tsv = state.examples.map((e) => `${e.label}\t${e.text.replace(/[\t\r\n]+/g, " ")}`).join("\n") + "\n";
+    const tsv = state.examples.map((e) => `${tsvField(e.label)}\t${tsvField(e.text)}`).join("\n") + "\n";
     download("polarity-examples.tsv", new Blob([tsv], { type: "text/tab-separated-values" }));
   });
 

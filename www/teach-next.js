@@ -30,6 +30,8 @@ export function setupNext(demo, state) {
     const kept = unique.slice(0, MAX_POOL);
     const clf = demo.getClassifier();
     const ranked = [];
+    // The list shown so far is of the old ranking (and its labels): not offered while this runs.
+    list.replaceChildren();
     say(msg, `Ranking ${formatCount(kept.length)} texts…`);
     for (let i = 0; i < kept.length; ) {
       const t0 = performance.now();

@@ -83,7 +83,11 @@ export function setupTraining(demo, state, setPanelBusy) {
   }
 
   let watchdog = 0;
+  // One per press of Fine-tune; Cancel moves it on, so a press still measuring the accuracy
+  // before (no worker yet) knows it was cancelled.
+  let runs = 0;
   function stopWorker() {
+    runs += 1;
     clearTimeout(watchdog);
     worker?.terminate();
     worker = null;
@@ -124,8 +128,10 @@ export function setupTraining(demo, state, setPanelBusy) {
     trainResult.textContent = "";
     $("confusion").hidden = true;
     const newLabels = state.pendingLabels;
+    const run = ++runs;
     // Accuracy before, on the main thread with the model in use (meaningless for new labels).
     const before = newLabels ? null : await accuracyOf(demo.getClassifier(), usable);
+    if (run !== runs) return; // cancelled while that was measured: no worker is started
     say(trainStatus, `Training on ${usable.length} example${usable.length === 1 ? "" : "s"}…`);
     const startBytes = newLabels ? null : demo.currentBytes();
     const w = (worker = new Worker(new URL("./teach-worker.js", import.meta.url), { type: "module" }));

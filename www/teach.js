@@ -48,7 +48,10 @@ export async function setupTeach(demo) {
     state.examples = saved.examples;
     state.pendingLabels = saved.pendingLabels;
     if (saved.problems.length) {
-      notices.push(`Saved data was damaged: ${saved.problems.join("; ")}. The panel starts clean; "Download set-aside data" keeps a copy.`);
+      notices.push(`Saved data was damaged: ${saved.problems.join("; ")}.`);
+    }
+    if (saved.problems.length || /set aside/.test(demo.storedModelNotice)) {
+      notices.push(`"Download set-aside data" keeps a copy of what was set aside.`);
       const button = $("download-set-aside");
       button.hidden = false;
       button.addEventListener("click", async () => {
@@ -89,6 +92,15 @@ export async function setupTeach(demo) {
   setBusy(false);
   state.refreshLabels();
   training.drawPlot();
+  // Another tab labelled or imported: its list, now the saved one, replaces this tab's.
+  store.onExamplesSaved(async () => {
+    try {
+      state.examples = (await store.loadState(isLabels)).examples;
+      examples.refresh();
+    } catch (err) {
+      say(modelMsg, `Examples saved in another tab could not be read (${err?.message ?? err}).`, "error");
+    }
+  });
   panel.hidden = false;
   panel.dataset.ready = "true";
 }

@@ -100,11 +100,13 @@ test("examples work from the keyboard, and the page keeps working offline", asyn
 
 test("a very long review still gets its verdict and highlights", async () => {
   const { context, page, seen } = await openDemo();
-  const long = `${NEGATIVE} `.repeat(300).trim();
+  // As long as highlights go (10,000 characters: longer texts are read in a worker, hardening.test.mjs).
+  const times = Math.floor(9_980 / (NEGATIVE.length + 1));
+  const long = `${NEGATIVE} `.repeat(times).trim();
   await page.locator("#review").fill(long);
   await waitForStatus(page, "negative");
   await waitForHighlights(page, long);
-  assert.equal(await page.locator("#explained .tok").count(), 14 * 300);
+  assert.equal(await page.locator("#explained .tok").count(), 14 * times);
   await page.locator("#review").press("End");
   await page.keyboard.type(" Yet I loved it!");
   await waitForHighlights(page, `${long} Yet I loved it!`);
@@ -148,6 +150,25 @@ test("embed: <polarity-review> gives a live sentiment box", async () => {
   await page.waitForFunction(() =>
     document.querySelector("polarity-review").shadowRoot.querySelector("[role=status]").textContent.startsWith("negative ("));
   assert.match(await status.textContent(), /^negative \(\d+% confident\)$/);
+  // A form the box is in submits its text under its name; a text past what the box reads on the
+  // main thread, and a model attribute that is no address, are said in the status, not thrown.
+  await page.evaluate(() => {
+    const form = document.createElement("form");
+    form.innerHTML = `<polarity-review name="review"></polarity-review><polarity-review model="http://[bad"></polarity-review>`;
+    document.body.append(form);
+  });
+  const inForm = page.locator("form polarity-review[name=review] textarea");
+  await page.waitForFunction(() => document.querySelector("form polarity-review").shadowRoot?.querySelector("[role=status]")?.textContent.startsWith("Start typing"));
+  await inForm.fill(POSITIVE);
+  assert.deepEqual(await page.evaluate(() => [...new FormData(document.querySelector("form"))]), [["review", POSITIVE]]);
+  await page.evaluate(() => {
+    const box = document.querySelector("form polarity-review").shadowRoot.querySelector("textarea");
+    box.value = "x".repeat(200_001);
+    box.dispatchEvent(new Event("input"));
+  });
+  await page.waitForFunction(() => document.querySelector("form polarity-review").shadowRoot.querySelector("[role=status]").textContent.startsWith("Too long to read here: 200001 characters"));
+  await page.waitForFunction(() => document.querySelector("form polarity-review[model]").shadowRoot?.querySelector("[role=status]")?.textContent
+    === 'Classifier unavailable: the model attribute "http://[bad" is not an address');
   assertClean(seen);
   await context.close();
 });

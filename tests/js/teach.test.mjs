@@ -245,6 +245,21 @@ test("drag and drop import, TSV export, and a new classifier with custom labels"
   await context.close();
 });
 
+test("two tabs labelling in turn keep each other's examples", async () => {
+  const context = await site.browser.newContext();
+  const { page: a, seen } = await open(context);
+  const { page: b } = await open(context);
+  await labelAll(a, POSITIVE.slice(0, 2), "positive");
+  await b.waitForFunction(() => document.querySelector("#ex-count").textContent === "2");
+  await labelAll(b, NEGATIVE.slice(0, 1), "negative");
+  await a.waitForFunction(() => document.querySelector("#ex-count").textContent === "3");
+  const { page: c } = await open(context);
+  assert.equal(await c.locator("#ex-count").textContent(), "3");
+  assert.deepEqual(await c.locator("#ex-list .ex-text").allTextContents(), [...POSITIVE.slice(0, 2), NEGATIVE[0]]);
+  assertClean(seen);
+  await context.close();
+});
+
 test("a corrupt stored model falls back to the shipped one with a notice; the examples are kept", async () => {
   const context = await site.browser.newContext();
   const { page, seen } = await open(context);
@@ -261,10 +276,57 @@ test("a corrupt stored model falls back to the shipped one with a notice; the ex
   }));
   await page.reload();
   await page.waitForSelector("#teach[data-ready=true]", { timeout: 60_000 });
-  assert.match(await page.locator("#model-msg").textContent(), /saved fine-tuned model could not be loaded.*shipped model/);
+  assert.match(await page.locator("#model-msg").textContent(), /saved fine-tuned model could not be loaded.*shipped model, and the saved one was set aside/);
   assert.equal(await page.locator("#ex-count").textContent(), "2");
   await waitForVerdict(page, NEGATIVE[0], "negative");
   assert.match(await page.locator("#model-name").textContent(), /the shipped one/);
+  // Set aside, not left for the next fine-tune to overwrite: offered for download.
+  const download = page.waitForEvent("download");
+  await page.locator("#download-set-aside").click();
+  const saved = JSON.parse(await (await (await download).createReadStream()).toArray().then((c) => Buffer.concat(c).toString()));
+  assert.deepEqual(saved["set-aside/model"].value, [1, 2, 3, 4]);
+  assertClean(seen);
+  await context.close();
+});
+
+test("Cancel while the accuracy before is measured starts no training; an export imports back as it was", async () => {
+  const context = await site.browser.newContext({ acceptDownloads: true });
+  const { page, seen } = await open(context);
+  // Enough examples that measuring the accuracy before takes a while: Cancel lands in it.
+  const rows = Array.from({ length: 20_000 }, (_, i) => `${i % 2 ? "negative" : "positive"}\t${(i % 2 ? NEGATIVE : POSITIVE)[i % 4]} ${i}`);
+  await page.locator("#import-file").setInputFiles({ name: "many.tsv", mimeType: "text/tab-separated-values", buffer: Buffer.from(rows.join("\n")) });
+  await page.waitForFunction(() => document.querySelector("#import-msg").textContent.startsWith("Imported 20000"), null, { timeout: 60_000 });
+  await page.locator("#epochs").fill("1");
+  await page.locator("#fine-tune").click();
+  await page.getByRole("button", { name: "Cancel" }).click();
+  assert.match(await page.locator("#train-status").textContent(), /^Cancelled/);
+  await page.waitForTimeout(3000);
+  assert.match(await page.locator("#train-status").textContent(), /^Cancelled/);
+  assert.match(await page.locator("#model-name").textContent(), /the shipped one/);
+  assert.equal(await page.locator("#fine-tune").isEnabled(), true);
+
+  // Texts with quotes, tabs and line breaks go out and come back unchanged.
+  page.on("dialog", (d) => d.accept());
+  await page.locator("#clear-examples").click();
+  await page.waitForFunction(() => document.querySelector("#ex-count").textContent === "0");
+  const texts = ['"Titanic" is a masterpiece, truly.', '"Meh."', "Two lines:\nboth dull", "a\ttab and a \"quote\""];
+  const tsv = texts.map((t, i) => `${i % 2 ? "negative" : "positive"}\t"${t.replaceAll('"', '""')}"`).join("\n");
+  await page.locator("#import-file").setInputFiles({ name: "quoted.tsv", mimeType: "text/tab-separated-values", buffer: Buffer.from(tsv) });
+  await page.waitForFunction(() => document.querySelector("#import-msg").textContent.startsWith("Imported 4"));
+  assert.deepEqual(await page.locator("#ex-list .ex-text").allTextContents(), texts);
+  const [download] = await Promise.all([page.waitForEvent("download"), page.locator("#export").click()]);
+  const { readFile } = await import("node:fs/promises");
+  const exported = await readFile(await download.path());
+  await page.locator("#clear-examples").click();
+  await page.waitForFunction(() => document.querySelector("#ex-count").textContent === "0");
+  await page.locator("#import-file").setInputFiles({ name: "exported.tsv", mimeType: "text/tab-separated-values", buffer: exported });
+  await page.waitForFunction(() => document.querySelector("#import-msg").textContent.startsWith("Imported"));
+  assert.equal(await page.locator("#import-msg").textContent(), "Imported 4 examples from exported.tsv.");
+  assert.deepEqual(await page.locator("#ex-list .ex-text").allTextContents(), texts);
+  // A label changed in the list is counted at once.
+  assert.equal(await page.locator("#label-counts").textContent(), "positive: 2 · negative: 2");
+  await page.locator("#ex-list select").first().selectOption("negative");
+  assert.equal(await page.locator("#label-counts").textContent(), "positive: 1 · negative: 3");
   assertClean(seen);
   await context.close();
 });
