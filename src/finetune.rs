@@ -572,13 +572,13 @@ pub(crate) const TEXT_HEADERS: [&str; 6] = [
 pub fn parse_examples(content: &str, labels: &[String]) -> Result<ParsedExamples, Error> {
     check_is_text(content)?;
     let separator = crate::table::separator(content);
-    let mut rows = crate::table::rows(content, separator);
+    let mut rows = crate::table::rows(content, separator)?;
     rows.retain(|r| r.fields.iter().any(|f| !f.trim().is_empty()));
     // Each row's own separator: the file's, or a comma for a row read again with one.
     let mut separators = vec![separator; rows.len()];
     for (row, separator) in rows.iter_mut().zip(&mut separators) {
         if row.fields.len() == 1 && *separator != b',' && row.fields[0].contains(',') {
-            let again = crate::table::rows(&row.fields[0], b',');
+            let again = crate::table::rows(&row.fields[0], b',')?;
             if let Some(first) = again.into_iter().next() {
                 row.fields = first.fields;
                 *separator = b',';

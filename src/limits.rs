@@ -9,6 +9,10 @@ pub const MAX_TABLE_ROWS: usize = 1 << 22;
 pub const MAX_DIMENSIONS: usize = 1024;
 /// Values in an embedding table: 64 Mi, 256 MB as `f32`.
 pub const MAX_TABLE_VALUES: usize = 1 << 26;
+/// Size of any weight, bias or format constant in a model file: trained ones are under 100. With
+/// every weight (and every table value, at most 127 x 65504 as int8) this small, the head's sums
+/// stay far from `f32`'s overflow for any text.
+pub const MAX_WEIGHT: f32 = 1e6;
 /// Bytes of the vocabulary's word list.
 pub const MAX_VOCABULARY_BYTES: usize = 64 << 20;
 /// Labels of a classifier (a softmax head has one output each).
@@ -19,6 +23,9 @@ pub const MAX_LABEL_CHARS: usize = 100;
 /// UTF-16 code units (JavaScript's `text.length`) of a text to classify: 16 Mi, a few novels.
 /// The facade checks it before the text is copied into the module's memory.
 pub const MAX_TEXT_CHARS: usize = 1 << 24;
+/// Fields of one row of a CSV / TSV file (`parseExamples`, `parseTexts`): a file of 64 million
+/// commas took 8 GB as one row of as many fields.
+pub const MAX_FIELDS: usize = 10_000;
 /// UTF-16 code units of a file read by `parseExamples` / `parseTexts`: 128 Mi, five times the
 /// 25,000 IMDB test reviews (32 million).
 pub const MAX_FILE_CHARS: usize = 1 << 27;

@@ -495,6 +495,16 @@ enum Checksum {
 
 fn import_checked(bytes: &[u8], checksum_rule: Checksum) -> Result<(Model, ModelProto), Error> {
     let proto = ModelProto::decode(bytes).map_err(Error::Undecodable)?;
+    // The decoder skips fields it does not know, and one flipped bit in a field's tag makes it
+    // one: the checksum's entry, so flipped, left a file that read as one written before
+    // checksums, whose later damage then loaded unseen. Nothing polarity writes is skipped.
+    if checksum_rule == Checksum::Verify && proto.encoded_len() != bytes.len() {
+        return Err(Error::Damaged(format!(
+            "{} of its {} bytes are not ONNX that polarity writes",
+            bytes.len().abs_diff(proto.encoded_len()),
+            bytes.len()
+        )));
+    }
     let model = from_proto(&proto, checksum_rule)?;
     Ok((model, proto))
 }
@@ -693,6 +703,13 @@ fn from_proto(proto: &ModelProto, checksum_rule: Checksum) -> Result<Model, Erro
                     "the embedding scales must be finite and non-negative".into(),
                 ));
             }
+            // The format's range is -127..=127 (symmetric): -128 would be read back as another
+            // value once the table is saved again.
+            if values.contains(&0x80) {
+                return Err(Error::NotAModel(
+                    "the int8 embedding holds -128, outside the format's -127 to 127".into(),
+                ));
+            }
             dequantize_rows(values, &scales, dim, |b| b as i8)
         }
         Format::Int4 => {
@@ -770,6 +787,9 @@ fn bytes_of(t: &TensorProto, ty: DataType, len: usize) -> Result<&[u8], Error> {
     Ok(&t.raw_data)
 }
 
+/// The `f32` values of `t` (`len` of them), each finite and at most [`limits::MAX_WEIGHT`] in
+/// size: with every weight so bounded, no text's sums can overflow to infinity (and then to NaN)
+/// in the head, whatever its length.
 fn floats(t: &TensorProto, len: usize) -> Result<Vec<f32>, Error> {
     let values: Vec<f32> = bytes_of(t, DataType::Float, len)?
         .chunks_exact(4)
@@ -779,6 +799,13 @@ fn floats(t: &TensorProto, len: usize) -> Result<Vec<f32>, Error> {
         return Err(Error::NotAModel(format!(
             "initializer {:?} holds NaN or infinity",
             t.name
+        )));
+    }
+    if values.iter().any(|x| x.abs() > limits::MAX_WEIGHT) {
+        return Err(Error::NotAModel(format!(
+            "initializer {:?} holds a value over {:e} in size",
+            t.name,
+            limits::MAX_WEIGHT
         )));
     }
     Ok(values)
@@ -992,6 +1019,44 @@ mod tests {
             g.initializer.push(table);
         });
         assert!(e.contains("both an int8 and an int4"), "{e}");
+    }
+
+    #[test]
+    fn damage_the_checksum_cannot_see_is_refused_too() {
+        // A field the decoder does not know (a flipped bit in the checksum entry's tag made it
+        // skip that entry, and the file read as one written before checksums).
+        let bytes = export(&tiny_model(24));
+        let mut flipped = bytes.clone();
+        flipped.extend_from_slice(&[0x7a, 0x00]);
+        let e = import(&flipped).unwrap_err().to_string();
+        assert!(
+            e.contains("2 of its") && e.contains("not ONNX that polarity writes"),
+            "{e}"
+        );
+        assert!(import(&bytes).is_ok());
+        // Weights that are finite but so large that a text's sums would overflow to NaN.
+        let proto = to_proto(&tiny_model(24));
+        let err = |proto: &ModelProto, change: &dyn Fn(&mut GraphProto)| {
+            let mut p = proto.clone();
+            change(p.graph.as_mut().unwrap());
+            p.metadata_props.retain(|e| e.key != key::CHECKSUM);
+            import(&p.encode_to_vec()).unwrap_err().to_string()
+        };
+        let at =
+            |g: &GraphProto, name: &str| g.initializer.iter().position(|t| t.name == name).unwrap();
+        let e = err(&proto, &|g| {
+            let i = at(g, "w2");
+            let n = g.initializer[i].raw_data.len() / 4;
+            g.initializer[i].raw_data = f32_bytes(&vec![3e38; n]);
+        });
+        assert!(e.contains("\"w2\" holds a value over 1e6"), "{e}");
+        // An int8 value of -128, outside the symmetric format (saved again, it reads otherwise).
+        let int8 = to_proto(&tiny_model(24).with_format(Format::Int8));
+        let e = err(&int8, &|g| {
+            let i = at(g, "embedding");
+            g.initializer[i].raw_data[9] = 0x80;
+        });
+        assert!(e.contains("-128"), "{e}");
     }
 
     #[test]

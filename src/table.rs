@@ -6,6 +6,8 @@
 
 use csv_core::{ReadRecordResult, ReaderBuilder};
 
+use crate::{limits, Error};
+
 /// One row: the 1-based line it starts on and its fields, as written (not trimmed).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Row {
@@ -64,23 +66,23 @@ pub fn separator(content: &str) -> u8 {
 
 /// Every row of `content` separated by `separator`; blank lines are skipped. The line of a
 /// quoted field that never closes is read with its quotes as plain characters, and reading goes
-/// on from the next line.
-pub fn rows(content: &str, separator: u8) -> Vec<Row> {
+/// on from the next line. A row of more than [`limits::MAX_FIELDS`] fields is an error.
+pub fn rows(content: &str, separator: u8) -> Result<Vec<Row>, Error> {
     let mut rows = Vec::new();
     let (mut from, mut line) = (0, 1);
     loop {
         let rest = &content[from..];
         let Some(record) = unclosed_quote(rest.as_bytes(), separator) else {
-            rows.extend(read(rest, separator, true, line));
-            return rows;
+            rows.extend(read(rest, separator, true, line)?);
+            return Ok(rows);
         };
-        rows.extend(read(&rest[..record], separator, true, line));
+        rows.extend(read(&rest[..record], separator, true, line)?);
         line += rest[..record].matches('\n').count();
         // `record` starts a line, and a line ends with an ASCII '\n': both are char boundaries.
         let end = rest[record..]
             .find('\n')
             .map_or(rest.len(), |n| record + n + 1);
-        rows.extend(read(&rest[record..end], separator, false, line));
+        rows.extend(read(&rest[record..end], separator, false, line)?);
         line += 1;
         from += end;
     }
@@ -113,7 +115,7 @@ fn unclosed_quote(content: &[u8], separator: u8) -> Option<usize> {
 
 /// [`rows`] of `content` as `csv-core` reads it (with `quoting`, or quotes as plain characters),
 /// its first line numbered `first_line`.
-fn read(content: &str, separator: u8, quoting: bool, first_line: usize) -> Vec<Row> {
+fn read(content: &str, separator: u8, quoting: bool, first_line: usize) -> Result<Vec<Row>, Error> {
     let mut reader = ReaderBuilder::new()
         .delimiter(separator)
         .quoting(quoting)
@@ -135,7 +137,27 @@ fn read(content: &str, separator: u8, quoting: bool, first_line: usize) -> Vec<R
         match result {
             ReadRecordResult::InputEmpty => {}
             ReadRecordResult::OutputFull => out.resize(out.len() * 2, 0),
-            ReadRecordResult::OutputEndsFull => ends.resize(ends.len() * 2, 0),
+            // Past the limit, with room for one more than it: refused before it grows further.
+            ReadRecordResult::OutputEndsFull | ReadRecordResult::Record
+                if ends_len > limits::MAX_FIELDS =>
+            {
+                let at = line
+                    + bytes[counted..row_start]
+                        .iter()
+                        .filter(|&&b| b == b'\n')
+                        .count();
+                return Err(Error::InvalidInput(format!(
+                    "line {at} has more than {} fields: polarity reads rows of up to {} columns",
+                    limits::MAX_FIELDS,
+                    limits::MAX_FIELDS
+                )));
+            }
+            ReadRecordResult::OutputEndsFull => {
+                let grown = (ends.len() * 2)
+                    .min(limits::MAX_FIELDS + 1)
+                    .max(ends.len() + 1);
+                ends.resize(grown, 0);
+            }
             ReadRecordResult::Record => {
                 // Blank lines before the row are not part of it.
                 let first = bytes[row_start..consumed]
@@ -159,7 +181,7 @@ fn read(content: &str, separator: u8, quoting: bool, first_line: usize) -> Vec<R
             ReadRecordResult::End => break,
         }
     }
-    rows
+    Ok(rows)
 }
 
 #[cfg(test)]
@@ -170,7 +192,7 @@ mod tests {
     fn quoted_fields_hold_separators_quotes_and_line_breaks() {
         let content = "label,text\r\n\r\npositive,\"Great, \"\"really\"\"\nfun\"\nnegative,Dull\n";
         assert_eq!(separator(content), b',');
-        let rows = rows(content, b',');
+        let rows = rows(content, b',').unwrap();
         assert_eq!(rows.len(), 3);
         assert_eq!(rows[1].line, 3);
         assert_eq!(rows[1].fields, ["positive", "Great, \"really\"\nfun"]);
@@ -201,10 +223,26 @@ mod tests {
     }
 
     #[test]
+    fn a_row_of_too_many_fields_is_an_error_not_gigabytes() {
+        let commas = format!("a\n{}\n", ",".repeat(limits::MAX_FIELDS));
+        let err = match rows(&commas, b',') {
+            Ok(rows) => panic!("{} rows read", rows.len()),
+            Err(e) => e.to_string(),
+        };
+        assert!(err.contains("line 2 has more than 10000 fields"), "{err}");
+        let fine = format!("{}\n", ",".repeat(limits::MAX_FIELDS - 1));
+        assert_eq!(
+            rows(&fine, b',').unwrap()[0].fields.len(),
+            limits::MAX_FIELDS
+        );
+    }
+
+    #[test]
     fn a_quote_never_closed_is_a_plain_character_on_its_line() {
         let content = "1\tgreat film\n0\t\"awful, it said\n1\tnice\n0\tbad\n";
         let read = |content, separator| -> Vec<(usize, Vec<String>)> {
             rows(content, separator)
+                .unwrap()
                 .into_iter()
                 .map(|r| (r.line, r.fields))
                 .collect()

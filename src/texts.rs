@@ -33,7 +33,7 @@ pub struct Texts {
 pub fn parse_texts(content: &str, column: Option<usize>) -> Result<Texts, Error> {
     check_is_text(content)?;
     let separator = table::separator(content);
-    let rows = table::rows(content, separator);
+    let rows = table::rows(content, separator)?;
     let named = |names: &[&str], field: &str| names.contains(&field.trim().to_lowercase().as_str());
     let first = rows.first().map(|r| r.fields.clone()).unwrap_or_default();
     let header = first
@@ -41,7 +41,8 @@ pub fn parse_texts(content: &str, column: Option<usize>) -> Result<Texts, Error>
         .any(|f| named(&TEXT_HEADERS, f) || named(&LABEL_HEADERS, f));
     let width = first.len();
     let same_width = rows.iter().filter(|r| r.fields.len() == width).count();
-    let short_column = (0..width).any(|c| mean_length(&rows, c) <= SHORT_FIELD);
+    let means = mean_lengths(&rows, width);
+    let short_column = means.iter().any(|&m| m <= SHORT_FIELD);
     let tabular = width >= 2
         && (separator == b'\t' || header || (same_width * 10 >= rows.len() * 9 && short_column));
     if !tabular {
@@ -75,7 +76,7 @@ pub fn parse_texts(content: &str, column: Option<usize>) -> Result<Texts, Error>
         None => first
             .iter()
             .position(|f| header && named(&TEXT_HEADERS, f))
-            .unwrap_or_else(|| longest_column(body, width)),
+            .unwrap_or_else(|| longest_column(&mean_lengths(body, width))),
     };
     let mut texts = Texts {
         columns,
@@ -95,18 +96,23 @@ pub fn parse_texts(content: &str, column: Option<usize>) -> Result<Texts, Error>
 /// Mean characters of a column that holds ids, labels or dates rather than texts.
 const SHORT_FIELD: f64 = 12.0;
 
-/// Mean trimmed length of column `c` over `rows` (a missing field counts as empty).
-fn mean_length(rows: &[table::Row], c: usize) -> f64 {
-    let total: usize = rows
-        .iter()
-        .map(|r| r.fields.get(c).map_or(0, |f| f.trim().chars().count()))
-        .sum();
-    total as f64 / rows.len().max(1) as f64
+/// Mean trimmed length of each of the first `width` columns over `rows` (a missing field counts
+/// as empty), in one pass: a column at a time walked every row once per column, 14 s for a
+/// 400 KB file of one 100,000-field row.
+fn mean_lengths(rows: &[table::Row], width: usize) -> Vec<f64> {
+    let mut totals = vec![0usize; width];
+    for r in rows {
+        for (total, f) in totals.iter_mut().zip(&r.fields) {
+            *total += f.trim().chars().count();
+        }
+    }
+    let n = rows.len().max(1) as f64;
+    totals.into_iter().map(|t| t as f64 / n).collect()
 }
 
-/// The column whose fields are longest on average (the first of equals).
-fn longest_column(rows: &[table::Row], width: usize) -> usize {
-    let means: Vec<f64> = (0..width).map(|c| mean_length(rows, c)).collect();
+/// The column whose fields are longest on average (the first of equals), given their `means`.
+fn longest_column(means: &[f64]) -> usize {
+    let width = means.len();
     (0..width)
         .rev()
         .max_by(|&a, &b| means[a].total_cmp(&means[b]))
@@ -203,7 +209,7 @@ mod tests {
         ];
         let csv = to_csv(&rows);
         assert!(csv.starts_with("text,label\r\n\"Hi, \"\"you\"\"\nthere\",praise\r\n"));
-        let back = table::rows(&csv, b',');
+        let back = table::rows(&csv, b',').unwrap();
         let fields: Vec<Vec<String>> = back.into_iter().map(|r| r.fields).collect();
         assert_eq!(fields, rows);
     }

@@ -1189,6 +1189,15 @@ impl WordList {
         // Counted first, then filled by a plain loop: a load runs this once, as V8's baseline code
         // in the browser, where a growing iterator's extend took 4 ms for 30,000 words.
         let lines = text.bytes().filter(|&b| b == b'\n').count();
+        // Before anything is made for them: 64 MiB of empty lines asked for 2 GiB of word index,
+        // and a table row per word could never be given anyway.
+        if lines >= crate::limits::MAX_TABLE_ROWS {
+            return Err(Error::TooLarge(format!(
+                "the vocabulary has {} words; polarity reads at most {}",
+                lines + 1,
+                crate::limits::MAX_TABLE_ROWS
+            )));
+        }
         let mut starts = Vec::with_capacity(lines + 2);
         if !text.is_empty() {
             starts.push(0);
@@ -1422,6 +1431,13 @@ mod tests {
 
     /// The index finds each word at its id, and refuses a word given twice (even among many
     /// others, where probe chains are long) or an empty line.
+    #[test]
+    fn more_words_than_a_table_holds_are_refused_before_anything_is_made_for_them() {
+        let lines = "\n".repeat(crate::limits::MAX_TABLE_ROWS);
+        let e = Vocabulary::from_lines(lines, 1, 0).unwrap_err().to_string();
+        assert!(e.contains("polarity reads at most 4194304"), "{e}");
+    }
+
     #[test]
     fn the_index_holds_each_word_once() {
         let words: Vec<String> = (0..5000).map(|i| format!("w{i}")).collect();
