@@ -4,12 +4,12 @@
 // export them as TSV. Every change is saved to IndexedDB. The list shows the newest SHOWN
 // examples, so that tens of thousands never become as many DOM nodes.
 import * as store from "./store.js";
-import { $, download, formatCount, say } from "./ui.js";
+import { $, SLICE_MS, download, formatCount, parseInWorker, say } from "./ui.js";
 
 const SHOWN = 200;
 
 export function setupExamples(demo, state) {
-  const { Classifier, review } = demo;
+  const { review } = demo;
   const list = $("ex-list");
   const count = $("ex-count");
   const buttons = $("label-buttons");
@@ -158,16 +158,10 @@ export function setupExamples(demo, state) {
 
   async function importFile(file) {
     if (!file) return;
-    let content;
-    try {
-      content = await file.text();
-    } catch (err) {
-      say(importMsg, `Could not read ${file.name}: ${err?.message ?? err}`, "error");
-      return;
-    }
     let parsed;
     try {
-      parsed = Classifier.parseExamples(content, state.activeLabels());
+      say(importMsg, `Reading ${file.name}…`);
+      parsed = await parseInWorker(file, state.activeLabels());
     } catch (err) {
       say(importMsg, `${file.name}: ${err?.message ?? err}`, "error");
       return;
@@ -205,9 +199,22 @@ export function setupExamples(demo, state) {
   // A field that holds a tab, a line break or a quote is quoted, its quotes doubled (as CSV does):
   // the import reads it back as it was.
   const tsvField = (s) => (/[\t\r\n"]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s);
-  $("export").addEventListener("click", () => {
-    const tsv = state.examples.map((e) => `${tsvField(e.label)}\t${tsvField(e.text)}`).join("\n") + "\n";
-    download("polarity-examples.tsv", new Blob([tsv], { type: "text/tab-separated-values" }));
+  $("export").addEventListener("click", async () => {
+    // In slices of the main thread: 37,000 examples in one go took a 370 ms task.
+    // Each slice's lines become a Blob of their own (encoded then), so the file is joined from
+    // Blobs at the end, not encoded whole.
+    const examples = state.examples.slice();
+    const parts = [];
+    for (let i = 0; i < examples.length; ) {
+      const t0 = performance.now();
+      const lines = [];
+      for (; i < examples.length && performance.now() - t0 < SLICE_MS; i++) {
+        lines.push(`${tsvField(examples[i].label)}\t${tsvField(examples[i].text)}\n`);
+      }
+      parts.push(new Blob(lines));
+      if (i < examples.length) await new Promise((r) => setTimeout(r));
+    }
+    download("polarity-examples.tsv", new Blob(parts, { type: "text/tab-separated-values" }));
   });
 
   return { refresh, addExample, persistAll: () => persist() };

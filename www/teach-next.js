@@ -2,7 +2,7 @@
 // Classifier.parseTexts) are ranked by how unsure the model in use is of them, in slices so that no
 // main-thread task runs long, and the SHOWN most uncertain are offered with a button per label.
 // Labelling one adds it to the examples and takes it out of the pool.
-import { $, SLICE_MS, formatCount, say } from "./ui.js";
+import { $, SLICE_MS, formatCount, parseInWorker, say } from "./ui.js";
 
 const SHOWN = 10;
 /** More texts than this are not ranked (the first ones are): a pool is for labelling by hand. */
@@ -103,7 +103,8 @@ export function setupNext(demo, state) {
       return;
     }
     try {
-      const parsed = demo.Classifier.parseTexts(await f.text());
+      say(msg, `Reading ${f.name}…`);
+      const parsed = await parseInWorker(f);
       await rank(parsed.texts, f.name);
     } catch (err) {
       say(msg, `${f.name}: ${err?.message ?? err}`, "error");

@@ -34,3 +34,30 @@ export function download(name, blob) {
   a.remove();
   setTimeout(() => URL.revokeObjectURL(a.href), 1000);
 }
+
+/**
+ * A file read by the package in a worker (www/import-worker.js): its labelled rows for `labels`
+ * (Classifier.parseExamples), or without them its texts (Classifier.parseTexts). Reading a 33 MB
+ * file of 25,000 reviews took 770 ms of the main thread in one task. Rejects with the package's
+ * message for a file it refuses.
+ */
+export function parseInWorker(file, labels = null) {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL("./import-worker.js", import.meta.url), { type: "module" });
+    const done = (settle, value) => {
+      worker.terminate();
+      settle(value);
+    };
+    const rows = []; // labelled rows come in parts, before the rest of the result
+    worker.onmessage = ({ data }) => {
+      if (data.rows) for (const row of data.rows) rows.push(row);
+      else if (data.error !== undefined) done(reject, new Error(data.error));
+      else done(resolve, labels ? { ...data.parsed, rows } : data.parsed);
+    };
+    worker.onerror = (e) => {
+      e.preventDefault();
+      done(reject, new Error(e.message || "the file could not be read"));
+    };
+    worker.postMessage({ file, labels });
+  });
+}

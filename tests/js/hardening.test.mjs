@@ -161,7 +161,8 @@ test("imports read spreadsheet exports, refuse a file that is not text, and take
   const importFile = async (name, buffer) => {
     await page.locator("#import-msg").evaluate((el) => { el.textContent = ""; });
     await page.locator("#import-file").setInputFiles({ name, mimeType: "text/csv", buffer });
-    await page.waitForFunction(() => document.querySelector("#import-msg").textContent !== "", null, { timeout: 60_000 });
+    // The file is read in a worker: "Reading ..." first, then what came of it.
+    await page.waitForFunction(() => !/^(Reading .*)?$/.test(document.querySelector("#import-msg").textContent), null, { timeout: 60_000 });
     return page.locator("#import-msg").textContent();
   };
   // Text first, quoted fields with a comma, doubled quotes and a line break: as a spreadsheet saves.

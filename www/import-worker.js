@@ -1,0 +1,27 @@
+// The Teach panel's imports, read off the main thread: a file of labelled texts
+// (Classifier.parseExamples) or of texts to rank (Classifier.parseTexts). The file itself comes
+// in (a handle, not its text), so the page neither decodes nor copies megabytes; the rows go back.
+import init, { Classifier } from "./pkg/polarity.js";
+
+const ready = init();
+const ROWS_PER_MESSAGE = 1000;
+
+self.onmessage = async ({ data: { file, labels } }) => {
+  try {
+    await ready;
+    const content = await file.text();
+    if (!labels) {
+      self.postMessage({ parsed: Classifier.parseTexts(content) });
+      return;
+    }
+    // Rows in parts: the page takes each part in a task of its own (25,000 reviews as one
+    // message took 200 ms of its main thread to receive).
+    const { rows, errors } = Classifier.parseExamples(content, labels);
+    for (let i = 0; i < rows.length; i += ROWS_PER_MESSAGE) {
+      self.postMessage({ rows: rows.slice(i, i + ROWS_PER_MESSAGE) });
+    }
+    self.postMessage({ parsed: { rows: [], errors } });
+  } catch (err) {
+    self.postMessage({ error: err?.message ?? String(err) });
+  }
+};
