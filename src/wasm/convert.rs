@@ -1,6 +1,7 @@
 //! Values between JavaScript and Rust for the facade: serde in (with the path of a wrong value)
 //! and out (plain, JSON-compatible objects), the shapes results take on the wire, and errors as
-//! JavaScript `Error`s.
+//! JavaScript `Error`s. Whatever JavaScript passes is first read through catching calls, so that
+//! a value that throws when read is a `TypeError`, never an exception inside the module.
 
 use js_sys::{Array, Reflect};
 use serde::de::DeserializeOwned;
@@ -91,11 +92,7 @@ pub(super) fn array_items<T>(
 }
 
 /// The `length` of the array `value` ([`array_items`]).
-pub(super) fn array_length(
-    what: &str,
-    expects: &str,
-    value: &JsValue,
-) -> Result<usize, js_sys::Error> {
+fn array_length(what: &str, expects: &str, value: &JsValue) -> Result<usize, js_sys::Error> {
     check_readable(what, value)?;
     if !Array::is_array(value) {
         return Err(type_error(&format!("{what} expects {expects}"), value));
