@@ -3,6 +3,8 @@
 //! whose texts are one chosen column, or plain text with one text per line. Results are CSV
 //! written with `csv-core`, quoted where a field needs it, so that spreadsheets read them back.
 
+use std::borrow::Cow;
+
 use csv_core::{Terminator, WriteResult, WriterBuilder};
 use serde::Serialize;
 
@@ -120,8 +122,9 @@ fn longest_column(means: &[f64]) -> usize {
 }
 
 /// `rows` as CSV (comma-separated, CRLF line ends as RFC 4180 has them), each field quoted only
-/// where it holds a comma, a quote or a line break.
-pub fn to_csv(rows: &[Vec<String>]) -> String {
+/// where it holds a comma, a quote or a line break. With `escape_formulae`, a field a spreadsheet
+/// would run as a formula is written as text ([`escape_formula`]).
+pub fn to_csv(rows: &[Vec<String>], escape_formulae: bool) -> String {
     let mut writer = WriterBuilder::new().terminator(Terminator::CRLF).build();
     let mut out = Vec::new();
     let mut buffer = [0u8; 4096];
@@ -130,6 +133,11 @@ pub fn to_csv(rows: &[Vec<String>]) -> String {
             if i > 0 {
                 write_all(&mut out, &mut buffer, |b| writer.delimiter(b));
             }
+            let field = if escape_formulae {
+                escape_formula(field)
+            } else {
+                Cow::Borrowed(field.as_str())
+            };
             let mut input = field.as_bytes();
             loop {
                 let (result, n_in, n_out) = writer.field(input, &mut buffer);
@@ -144,6 +152,17 @@ pub fn to_csv(rows: &[Vec<String>]) -> String {
     }
     write_all(&mut out, &mut buffer, |b| writer.finish(b));
     String::from_utf8(out).unwrap_or_default()
+}
+
+/// `field` with a `'` before it if it starts as a spreadsheet formula does (`=`, `+`, `-`, `@`, a
+/// tab or a carriage return), so that Excel, LibreOffice and Google Sheets show it as text: a
+/// results file holds texts from anywhere, and `=HYPERLINK(...)` in a review must not run when
+/// the file is opened (OWASP's "CSV injection" advice; PapaParse's `escapeFormulae`).
+pub fn escape_formula(field: &str) -> Cow<'_, str> {
+    match field.as_bytes().first() {
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') => Cow::Owned(format!("'{field}")),
+        _ => Cow::Borrowed(field),
+    }
 }
 
 /// Runs a csv-core step that takes no input until it has written all it has.
@@ -207,10 +226,47 @@ mod tests {
             vec!["Hi, \"you\"\nthere".to_string(), "praise".to_string()],
             vec!["plain".to_string(), "=1+1".to_string()],
         ];
-        let csv = to_csv(&rows);
+        let csv = to_csv(&rows, false);
         assert!(csv.starts_with("text,label\r\n\"Hi, \"\"you\"\"\nthere\",praise\r\n"));
         let back = table::rows(&csv, b',').unwrap();
         let fields: Vec<Vec<String>> = back.into_iter().map(|r| r.fields).collect();
         assert_eq!(fields, rows);
+    }
+
+    #[test]
+    fn formulae_are_escaped_only_when_asked() {
+        let texts = [
+            "=HYPERLINK(\"x\")",
+            "+1",
+            "-2",
+            "@SUM(A1)",
+            "\tx",
+            "\rx",
+            "a=1",
+            "'=1",
+            "",
+        ];
+        let rows: Vec<Vec<String>> = texts.iter().map(|t| vec![t.to_string()]).collect();
+        let read = |csv: &str| -> Vec<String> {
+            table::rows(csv, b',')
+                .unwrap()
+                .into_iter()
+                .map(|r| r.fields.concat())
+                .collect()
+        };
+        assert_eq!(read(&to_csv(&rows, false)), texts);
+        let escaped = read(&to_csv(&rows, true));
+        let expected = [
+            "'=HYPERLINK(\"x\")",
+            "'+1",
+            "'-2",
+            "'@SUM(A1)",
+            "'\tx",
+            "'\rx",
+            "a=1",
+            "'=1",
+            "",
+        ];
+        assert_eq!(escaped, expected);
     }
 }

@@ -1,6 +1,7 @@
 // The "Classify a file" worker: reads a file of texts with the package (Classifier.parseTexts),
 // classifies them in batches with the model it is given, reports progress, and writes the results
-// as CSV (Classifier.toCsv). The page's Cancel is worker.terminate().
+// as CSV (Classifier.toCsv, formulae escaped: the texts come from anywhere and the file is opened
+// in spreadsheets). The page's Cancel is worker.terminate().
 import init, { Classifier } from "./pkg/polarity.js";
 
 const ready = init();
@@ -36,7 +37,7 @@ function classify() {
   }
   const millis = performance.now() - started;
   clf.free();
-  self.postMessage({ done: { csv: Classifier.toCsv(rows), counts, labels, total: texts.length, millis } });
+  self.postMessage({ done: { csv: Classifier.toCsv(rows, { escapeFormulae: true }), counts, labels, total: texts.length, millis } });
 }
 
 self.onmessage = async ({ data }) => {

@@ -229,6 +229,12 @@ pub(super) struct PretrainedOptions {
     pub(super) seed: Option<f64>,
 }
 
+#[derive(Deserialize, Default)]
+#[serde(default, rename_all = "camelCase")]
+pub(super) struct CsvOptions {
+    pub(super) escape_formulae: bool,
+}
+
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(super) struct TimedReport<'a> {

@@ -187,6 +187,16 @@ export interface ParsedTexts {
   skipped: number;
 }
 
+/** Options of `Classifier.toCsv`. */
+export interface CsvOptions {
+  /**
+   * Write a field that starts with `=`, `+`, `-`, `@`, a tab or a carriage return with a `'`
+   * before it, so that a spreadsheet opening the file shows it as text instead of running it as a
+   * formula (default false: fields are written as given).
+   */
+  escapeFormulae?: boolean;
+}
+
 /** Options of `Classifier.fromPretrained`. */
 export interface PretrainedOptions {
   /**
@@ -451,10 +461,14 @@ impl JsClassifier {
     }
 
     /// Rows of strings as CSV text (RFC 4180: quoted where needed), e.g. results to download.
+    /// With `{ escapeFormulae: true }`, a field starting with `=`, `+`, `-`, `@`, a tab or a
+    /// carriage return gets a leading `'`, so a spreadsheet shows it instead of running it.
     #[wasm_bindgen(js_name = toCsv)]
     pub fn to_csv(
         #[wasm_bindgen(unchecked_param_type = "string[][]")] rows: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "CsvOptions")] options: JsValue,
     ) -> Result<String, js_sys::Error> {
+        let options: CsvOptions = value_arg("toCsv() options", options)?.unwrap_or_default();
         let rows = array_items("toCsv()", "an array of rows", &rows, |i, row| {
             array_items(
                 &format!("toCsv() row {i}"),
@@ -470,7 +484,7 @@ impl JsClassifier {
                 },
             )
         })?;
-        Ok(crate::texts::to_csv(&rows))
+        Ok(crate::texts::to_csv(&rows, options.escape_formulae))
     }
 
     /// Reads a CSV / TSV / `;` file of labels and texts (either order, quoted fields) for a

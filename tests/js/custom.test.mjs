@@ -165,6 +165,7 @@ test("classify a file in the worker: column chosen, progress, a count per label,
   for (let i = 0; i < 300; i++) {
     rows.push(i % 3 ? `${i};"Awful, dull; I hated it (${i})";1` : `${i};"Wonderful and moving, I loved it (${i})";5`);
   }
+  rows[300] = '299;"=HYPERLINK(""http://x"", ""awful"")";1'; // a review a spreadsheet would run
   await page.locator("#classify-file").setInputFiles({ name: "reviews.csv", mimeType: "text/csv", buffer: Buffer.from(rows.join("\n")) });
   await page.waitForFunction(() => document.querySelector("#file-msg").textContent.startsWith("reviews.csv: 300 texts"));
   assert.equal(await page.locator("#file-msg").textContent(), 'reviews.csv: 300 texts from the column "review".');
@@ -182,6 +183,7 @@ test("classify a file in the worker: column chosen, progress, a count per label,
   assert.ok(first, lines[1]);
   assert.ok(Math.abs(Number(first[1]) + Number(first[2]) - 1) < 1e-3, lines[1]);
   assert.match(lines[2], /^"Awful, dull; I hated it \(1\)",negative,/);
+  assert.match(lines[300], /^"'=HYPERLINK\(""http:\/\/x"", ""awful""\)",negative,/); // shown as text, not run
   assert.equal(lines.length, 302); // header, 300 rows, and the last line end
   // Another column, by choice: the stars.
   await page.locator("#text-column").selectOption("2");
