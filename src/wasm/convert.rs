@@ -135,6 +135,21 @@ pub(super) fn field(object: &JsValue, key: &str) -> Option<JsValue> {
         .filter(|v| !v.is_undefined() && !v.is_null())
 }
 
+/// The `onProgress` callback of fineTune `options`, if one is given: a `TypeError` unless it is a
+/// function.
+pub(super) fn on_progress_arg(
+    options: &JsValue,
+) -> Result<Option<js_sys::Function>, js_sys::Error> {
+    match field(options, "onProgress") {
+        None => Ok(None),
+        Some(f) if f.is_function() => Ok(Some(f.unchecked_into())),
+        Some(f) => Err(type_error(
+            "fineTune() option onProgress must be a function",
+            &f,
+        )),
+    }
+}
+
 /// `value` as a `T`; a wrong shape is a `TypeError` that says where (`{what} epochs: ...`).
 /// Only for values already read through [`readable`] (primitives, or [`value_arg`]'s).
 fn from_js<T: DeserializeOwned>(what: &str, value: JsValue) -> Result<T, js_sys::Error> {

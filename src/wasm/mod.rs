@@ -302,16 +302,7 @@ impl JsClassifier {
             },
         )?;
         let parsed: Option<FineTuneOptions> = value_arg("fineTune() option", options.clone())?;
-        let on_progress = match field(&options, "onProgress") {
-            None => None,
-            Some(f) if f.is_function() => Some(f.unchecked_into::<js_sys::Function>()),
-            Some(f) => {
-                return Err(type_error(
-                    "fineTune() option onProgress must be a function",
-                    &f,
-                ))
-            }
-        };
+        let on_progress = on_progress_arg(&options)?;
         let report = self
             .inner
             .fine_tune_examples(&labelled, &parsed.unwrap_or_default(), &mut |p| {
@@ -400,7 +391,7 @@ impl JsClassifier {
         }))
     }
 
-    /// `{ vocabularySize, dimensions, quantization, modelBytes, labels }`.
+    /// `{ vocabularySize, dimensions, quantization, modelBytes, labels, checksum }`.
     #[wasm_bindgen(unchecked_return_type = "ModelInfo")]
     pub fn info(&self) -> JsValue {
         to_js(&self.inner.info())
@@ -418,8 +409,9 @@ impl JsClassifier {
     pub fn check_fine_tune_options(
         #[wasm_bindgen(unchecked_optional_param_type = "FineTuneOptions")] options: JsValue,
     ) -> Result<JsValue, js_sys::Error> {
-        let options: Option<FineTuneOptions> = value_arg("fineTune() option", options)?;
-        let (_, _, warnings) = options
+        let parsed: Option<FineTuneOptions> = value_arg("fineTune() option", options.clone())?;
+        on_progress_arg(&options)?;
+        let (_, _, warnings) = parsed
             .unwrap_or_default()
             .resolve(usize::MAX, crate::finetune::defaults::REFERENCE_IDS)
             .map_err(js_error)?;

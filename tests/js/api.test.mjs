@@ -102,6 +102,7 @@ test("a freed classifier says so; free() twice does nothing", () => {
 test("options and labels of the wrong kind are named", () => {
   const clf = Classifier.fromPretrained({ seed: 3 });
   throws(() => clf.fineTune(EXAMPLES, { onProgress: "not a function" }), TypeError, /onProgress must be a function, got string/);
+  throws(() => Classifier.checkFineTuneOptions({ onProgress: 5 }), TypeError, /onProgress must be a function, got number/);
   throws(() => clf.classifyBatch(["ok", null]), TypeError, /^classifyBatch\(\) expects an array of strings; item 1 is null$/);
   throws(() => clf.classifyBatch(["ok", "a".repeat(2 ** 24 + 1)]), RangeError, /^classifyBatch\(\): text 1 has 16777217 characters/);
   throws(() => Classifier.checkLabels("spam"), TypeError, /checkLabels\(\) expects an array of label names, got string/);
