@@ -45,8 +45,8 @@ Binary sentiment classifier for English movie reviews: P(positive) for a text.
 | IMDB test accuracy (float weights) | {test_float} |
 | quantization cost on test | {qcost:+.2} points |
 | validation accuracy (float / {format}) | {val_float} / {val_shipped} ({val_n} reviews carved from IMDB train) |
-| file | `model/polarity.onnx`, {bytes} bytes, {gz} bytes gzipped (level 9, flate2; `gzip -9` differs by a few kilobytes) |
-| vocabulary | {words} words + {oov} out-of-vocabulary buckets + {kept} bigram rows (of {bigrams} hash buckets) = {rows} rows |
+| file | `model/polarity.onnx`, {bytes} bytes, {gz} bytes gzipped (level 9, flate2; `gzip -9` makes it a little smaller) |
+| vocabulary | {words} words + {oov} out-of-vocabulary buckets + {kept} bigram rows (of {bigrams} hash buckets) + 1 padding row = {rows} rows |
 | embedding | {rows} x {dim}, {format_long} |
 | head | Dense({hidden}, relu) -> Dense(1, sigmoid), float |
 | training time | {secs:.0} s on this 2-core machine (one thread), epochs run {epochs}, kept epoch {best} |

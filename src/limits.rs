@@ -3,7 +3,7 @@
 //! these with checked arithmetic, so a crafted file gets an error that names the limit, never a
 //! wrapped size (wasm32's `usize` is 32 bits) or an allocation that kills the module.
 
-/// Rows of an embedding table (the shipped model has 60,910).
+/// Rows of an embedding table (the shipped model has 46,907).
 pub const MAX_TABLE_ROWS: usize = 1 << 22;
 /// Width of an embedding table (the shipped model's is 12; the pre-trained one's 64).
 pub const MAX_DIMENSIONS: usize = 1024;
@@ -26,8 +26,8 @@ pub const MAX_TEXT_CHARS: usize = 1 << 24;
 /// Fields of one row of a CSV / TSV file (`parseExamples`, `parseTexts`): a file of 64 million
 /// commas took 8 GB as one row of as many fields.
 pub const MAX_FIELDS: usize = 10_000;
-/// UTF-16 code units of a file read by `parseExamples` / `parseTexts`: 128 Mi, five times the
-/// 25,000 IMDB test reviews (32 million).
+/// UTF-16 code units of a file read by `parseExamples` / `parseTexts`: 128 Mi, about four times
+/// the 25,000 IMDB test reviews (32.4 million).
 pub const MAX_FILE_CHARS: usize = 1 << 27;
 /// The same limit in UTF-8 bytes, for Rust callers: a UTF-16 code unit is at most 3 of them.
 pub const MAX_TEXT_BYTES: usize = 3 * MAX_TEXT_CHARS;
