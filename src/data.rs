@@ -1,5 +1,6 @@
 //! Reading the data sets (native only): IMDB-style `LABEL<TAB>TEXT` files, gzipped or not, and
-//! pre-trained embedding folders (`tokens.txt` + little-endian `embeddings.f32`).
+//! pre-trained embedding folders (`tokens.txt` + little-endian `embeddings.f32`); writing files
+//! so that a failed write leaves the previous file as it was.
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -30,19 +31,45 @@ pub struct Review {
     pub text: String,
 }
 
+/// The file at `path`, decompressed if it is gzip (by its first bytes, whatever its name).
 fn open(path: &Path) -> Result<Box<dyn Read>, Error> {
-    let file = File::open(path).map_err(io_error(path))?;
-    Ok(if path.extension().is_some_and(|e| e == "gz") {
+    let mut file = BufReader::new(File::open(path).map_err(io_error(path))?);
+    let gzip = file
+        .fill_buf()
+        .map_err(io_error(path))?
+        .starts_with(&[0x1f, 0x8b]);
+    Ok(if gzip {
         Box::new(MultiGzDecoder::new(file))
     } else {
         Box::new(file)
     })
 }
 
+/// The text of the file at `path` (gzip or plain), without a byte-order mark; bytes that are not
+/// UTF-8 are an error naming their line.
+pub fn read_text(path: &Path) -> Result<String, Error> {
+    let mut bytes = Vec::new();
+    open(path)?
+        .read_to_end(&mut bytes)
+        .map_err(io_error(path))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        Error::BadData {
+            path: path.to_path_buf(),
+            line: valid.iter().filter(|&&b| b == b'\n').count() + 1,
+            reason: "not UTF-8 text (save the file as UTF-8)".into(),
+        }
+    })?;
+    Ok(match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    })
+}
+
 /// Reads `LABEL<TAB>TEXT` lines; LABEL is 1 (positive) or 0 (negative). Empty lines and lines
 /// starting with `#` are skipped.
 pub fn read_reviews(path: &Path) -> Result<Vec<Review>, Error> {
-    let rows = read_labelled(path, |label| match label {
+    let rows = read_labelled(path, "1 (positive) or 0 (negative)", |label| match label {
         "1" => Some(0),
         "0" => Some(1),
         _ => None,
@@ -57,14 +84,15 @@ pub fn read_reviews(path: &Path) -> Result<Vec<Review>, Error> {
 }
 
 /// Reads `LABEL<TAB>TEXT` lines whose LABEL `label` maps to a label index (a line whose label it
-/// maps to `None` is an error). Empty lines and lines starting with `#` are skipped.
+/// maps to `None` is an error that says the file's labels are `expected`). Empty lines and lines
+/// starting with `#` are skipped.
 pub fn read_labelled(
     path: &Path,
+    expected: &str,
     label: impl Fn(&str) -> Option<usize>,
 ) -> Result<Vec<(String, usize)>, Error> {
     let mut rows = Vec::new();
-    for (n, line) in BufReader::new(open(path)?).lines().enumerate() {
-        let line = line.map_err(io_error(path))?;
+    for (n, line) in read_text(path)?.lines().enumerate() {
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
@@ -76,7 +104,12 @@ pub fn read_labelled(
         let (name, text) = line
             .split_once('\t')
             .ok_or_else(|| bad("no tab after the label".into()))?;
-        let index = label(name).ok_or_else(|| bad(format!("unknown label {name:?}")))?;
+        let index = label(name)
+            .ok_or_else(|| bad(format!("unknown label {name:?}; the labels are {expected}")))?;
+        // An example needs a text: said here, with its line, not later by its index.
+        if text.trim().is_empty() {
+            return Err(bad("the text is empty".into()));
+        }
         rows.push((text.to_string(), index));
     }
     Ok(rows)
@@ -119,12 +152,38 @@ pub fn read_embeddings(dir: &Path) -> Result<Embeddings, Error> {
     })
 }
 
-/// Writes `bytes` to `path`, creating its folder.
+/// Writes `bytes` to `path`, creating its folder. The bytes go to a file beside it first, renamed
+/// over `path` once written whole: a full disk or a failed write leaves the previous file as it
+/// was (writing in place emptied it first).
 pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    check_writable(path)?;
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(io_error(dir))?;
     }
-    std::fs::write(path, bytes).map_err(io_error(path))
+    let mut partial = path.as_os_str().to_owned();
+    partial.push(".partial");
+    let partial = PathBuf::from(partial);
+    let written = File::create(&partial)
+        .and_then(|mut f| f.write_all(bytes).and_then(|()| f.sync_all()))
+        .and_then(|()| std::fs::rename(&partial, path));
+    written.map_err(|source| {
+        let _ = std::fs::remove_file(&partial);
+        Error::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    })
+}
+
+/// Refuses an output `path` that is a folder: checked before a command's work, not after it.
+pub fn check_writable(path: &Path) -> Result<(), Error> {
+    if path.is_dir() {
+        return Err(Error::InvalidInput(format!(
+            "{}: is a folder; give the path of a file to write",
+            path.display()
+        )));
+    }
+    Ok(())
 }
 
 /// Reads a whole file.
@@ -138,4 +197,29 @@ pub fn gzip_len(bytes: &[u8]) -> usize {
     enc.write_all(bytes)
         .and_then(|_| enc.finish())
         .map_or(0, |v| v.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_write_leaves_the_previous_file_as_it_was() {
+        let dir = std::env::temp_dir().join(format!("polarity-write-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("model.onnx");
+        write_file(&path, b"first").unwrap();
+        write_file(&path, b"second").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"second");
+        // The file beside it cannot be made (a folder has its name): the write fails whole.
+        std::fs::create_dir(dir.join("model.onnx.partial")).unwrap();
+        assert!(write_file(&path, b"third").is_err());
+        assert_eq!(std::fs::read(&path).unwrap(), b"second");
+        assert!(write_file(&dir, b"x")
+            .unwrap_err()
+            .to_string()
+            .contains("is a folder"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

@@ -59,7 +59,7 @@ impl Task {
     /// seed, give 30% test; the rest is the pool, less a fifth for validation.
     pub fn sms(data: &Path, test: bool) -> Result<Task, Error> {
         let labels = vec!["spam".to_string(), "ham".to_string()];
-        let rows = read_labelled(&data.join("sms-spam/sms.tsv.gz"), |l| {
+        let rows = read_labelled(&data.join("sms-spam/sms.tsv.gz"), "spam or ham", |l| {
             labels.iter().position(|x| x == l)
         })?;
         let mut seen = std::collections::HashSet::new();
@@ -87,7 +87,7 @@ impl Task {
         let mut pool = Vec::new();
         for set in ["imdb", "yelp"] {
             let path = data.join(format!("sentences/{set}-sentences.tsv.gz"));
-            pool.extend(read_labelled(&path, |label| match label {
+            pool.extend(read_labelled(&path, "1 or 0", |label| match label {
                 "1" => Some(0),
                 "0" => Some(1),
                 _ => None,
@@ -106,6 +106,7 @@ impl Task {
     /// imdb-ratings train as IMDB's, test from imdb-ratings test.
     pub fn ratings4(data: &Path, test: bool) -> Result<Task, Error> {
         let labels: Vec<String> = ["1-2", "3-4", "7-8", "9-10"].map(String::from).to_vec();
+        const STARS: &str = "1-4 or 7-10 stars";
         let class = |rating: &str| match rating {
             "1" | "2" => Some(0),
             "3" | "4" => Some(1),
@@ -113,7 +114,7 @@ impl Task {
             "9" | "10" => Some(3),
             _ => None,
         };
-        let train = read_labelled(&data.join("imdb-ratings/train.tsv.gz"), class)?;
+        let train = read_labelled(&data.join("imdb-ratings/train.tsv.gz"), STARS, class)?;
         // The validation split of IMDB's: blocks of neighbouring reviews, by sentiment.
         let as_reviews = train
             .iter()
@@ -131,7 +132,7 @@ impl Task {
                 .collect()
         };
         let eval = if test {
-            read_labelled(&data.join("imdb-ratings/test.tsv.gz"), class)?
+            read_labelled(&data.join("imdb-ratings/test.tsv.gz"), STARS, class)?
         } else {
             pick(valid_ids)
         };

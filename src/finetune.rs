@@ -472,7 +472,7 @@ pub fn label_index(labels: &[String], label: &Label) -> Option<usize> {
 }
 
 /// How a caller may write the labels of `labels`, for messages.
-fn label_choices(labels: &[String]) -> String {
+pub fn label_choices(labels: &[String]) -> String {
     let names: Vec<String> = labels.iter().map(|l| format!("{l:?}")).collect();
     if labels.len() == 2 {
         format!("{} (or 1 / 0)", names.join(" or "))
@@ -570,6 +570,7 @@ pub(crate) const TEXT_HEADERS: [&str; 6] = [
 /// no label is a comment, skipped. A file that is not text (it holds NUL bytes, or is
 /// mostly bytes that are not UTF-8) is refused as a whole.
 pub fn parse_examples(content: &str, labels: &[String]) -> Result<ParsedExamples, Error> {
+    let content = without_bom(content);
     check_is_text(content)?;
     let separator = crate::table::separator(content);
     let mut rows = crate::table::rows(content, separator)?;
@@ -683,6 +684,13 @@ pub fn parse_examples(content: &str, labels: &[String]) -> Result<ParsedExamples
         }
     }
     Ok(parsed)
+}
+
+/// `content` without the byte-order mark a file saved by Notepad or Excel starts with: the page's
+/// `File.text()` drops it, Node's `readFileSync(path, "utf8")` keeps it (and the first label or
+/// header then matched nothing).
+pub(crate) fn without_bom(content: &str) -> &str {
+    content.strip_prefix('\u{feff}').unwrap_or(content)
 }
 
 /// Refuses a file that is not text: it holds NUL bytes, or is mostly bytes that are not UTF-8
@@ -997,6 +1005,16 @@ mod tests {
     fn parse(content: &str) -> (Vec<(String, String)>, Vec<String>) {
         let parsed = parse_examples(content, &names()).unwrap();
         (parsed.rows, parsed.errors)
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_not_part_of_the_first_row() {
+        let (rows, errors) = parse("\u{feff}label,text\npositive,fine\n");
+        assert_eq!(errors, Vec::<String>::new());
+        assert_eq!(rows, vec![("fine".to_string(), "positive".to_string())]);
+        let texts = crate::texts::parse_texts("\u{feff}text,id\nfine,1\n", None).unwrap();
+        assert!(texts.header);
+        assert_eq!(texts.texts, ["fine"]);
     }
 
     fn rows(pairs: &[(&str, &str)]) -> Vec<(String, String)> {

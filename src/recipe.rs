@@ -446,6 +446,13 @@ impl Recipe {
     /// Reads the pre-trained table and IMDB train from `data`, splits off validation, and builds
     /// the vocabulary and the initial table.
     pub fn prepare(&self, data: &Path) -> Result<Prepared, Error> {
+        // Options are checked before minutes of reading and building, not after them.
+        self.training.validate()?;
+        if !(self.row_norm.is_finite() && self.row_norm > 0.0) {
+            return Err(Error::InvalidInput(
+                "the row norm must be a number above 0".into(),
+            ));
+        }
         let pretrained = read_embeddings(&data.join("embeddings").join(&self.embedding))?;
         let reviews = read_reviews(&data.join("imdb/train.tsv.gz"))?;
         let (train, validation) = split(reviews, self);

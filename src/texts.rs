@@ -8,7 +8,7 @@ use std::borrow::Cow;
 use csv_core::{Terminator, WriteResult, WriterBuilder};
 use serde::Serialize;
 
-use crate::finetune::{check_is_text, LABEL_HEADERS, TEXT_HEADERS};
+use crate::finetune::{check_is_text, without_bom, LABEL_HEADERS, TEXT_HEADERS};
 use crate::table;
 use crate::Error;
 
@@ -33,6 +33,7 @@ pub struct Texts {
 /// have the first row's number (2 or more) of fields and one of them is short (an id, a label, a
 /// date: prose cut at its commas has no such column). A file that is not text is refused.
 pub fn parse_texts(content: &str, column: Option<usize>) -> Result<Texts, Error> {
+    let content = without_bom(content);
     check_is_text(content)?;
     let separator = table::separator(content);
     let rows = table::rows(content, separator)?;

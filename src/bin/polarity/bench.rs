@@ -18,9 +18,9 @@ pub struct Args {
     #[arg(long)]
     train: Option<PathBuf>,
     /// Runs of each measurement; the medians are printed.
-    #[arg(long, default_value_t = 5)]
+    #[arg(long, default_value_t = 5, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
     runs: usize,
-    #[arg(long, default_value_t = 256)]
+    #[arg(long, default_value_t = 256, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
     batch_size: usize,
     #[arg(long, default_value_t = 10.0)]
     epochs: f64,
@@ -63,6 +63,12 @@ fn quantile(sorted: &[f64], q: f64) -> f64 {
 pub fn run(args: Args) -> Result<(), Error> {
     let clf = super::load(args.source.model.as_deref())?;
     let reviews = read_reviews(&args.source.data)?;
+    if reviews.is_empty() {
+        return Err(Error::InvalidInput(format!(
+            "{}: no reviews to time",
+            args.source.data.display()
+        )));
+    }
     let texts: Vec<&str> = reviews.iter().map(|r| r.text.as_str()).collect();
     // Reviews of about the mean IMDB length (230 words) for the latency budget.
     let typical: Vec<usize> = (0..texts.len())

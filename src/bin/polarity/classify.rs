@@ -17,20 +17,26 @@ pub fn run(args: Args) -> Result<(), Error> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let stdin = PathBuf::from("<stdin>");
-    let stdout_path = PathBuf::from("<stdout>");
     let mut print = |text: &str| -> Result<(), Error> {
         let p = clf.classify(text)?;
         writeln!(out, "{}\t{:.4}", p.label, p.score).map_err(|source| Error::Io {
-            path: stdout_path.clone(),
+            path: PathBuf::from("<stdout>"),
             source,
         })
     };
     if args.texts.is_empty() {
-        for line in std::io::stdin().lock().lines() {
-            print(&line.map_err(|source| Error::Io {
+        // Lines as bytes, so that one that is not UTF-8 is named by its number.
+        for (n, line) in std::io::stdin().lock().split(b'\n').enumerate() {
+            let line = line.map_err(|source| Error::Io {
                 path: stdin.clone(),
                 source,
-            })?)?;
+            })?;
+            let line = String::from_utf8(line).map_err(|_| Error::BadData {
+                path: stdin.clone(),
+                line: n + 1,
+                reason: "not UTF-8 text".into(),
+            })?;
+            print(line.strip_suffix('\r').unwrap_or(&line))?;
         }
     } else {
         for text in &args.texts {

@@ -23,10 +23,7 @@ pub fn run(args: Args) -> Result<(), Error> {
     let clf = super::load(args.model.as_deref())?;
     // The table as loaded (levels times scales), quantized again in `format`.
     let model = clf.model().clone().with_format(format);
-    std::fs::write(&args.out, onnx::export(&model)).map_err(|source| Error::Io {
-        path: args.out.clone(),
-        source,
-    })?;
+    polarity::data::write_file(&args.out, &onnx::export(&model))?;
     eprintln!("wrote {} ({})", args.out.display(), format.name());
     Ok(())
 }

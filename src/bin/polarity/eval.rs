@@ -8,13 +8,20 @@ use polarity::Error;
 pub struct Args {
     #[command(flatten)]
     source: super::Source,
-    #[arg(long, default_value_t = 256)]
+    #[arg(long, default_value_t = 256, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
     batch_size: usize,
 }
 
 pub fn run(args: Args) -> Result<(), Error> {
     let clf = super::load(args.source.model.as_deref())?;
+    super::check_two_labels(&clf, "eval")?;
     let reviews = read_reviews(&args.source.data)?;
+    if reviews.is_empty() {
+        return Err(Error::InvalidInput(format!(
+            "{}: no reviews to evaluate",
+            args.source.data.display()
+        )));
+    }
     let progress = super::bar(reviews.len() as u64, "classifying");
     let e = evaluate(&clf, &reviews, args.batch_size, &mut |done| {
         progress.set_position(done as u64)

@@ -31,7 +31,7 @@ pub struct Args {
     /// Numbers of labelled texts, comma-separated.
     #[arg(long, value_delimiter = ',', default_value = "20,50,100,200,500")]
     n: Vec<usize>,
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, default_value_t = 3, value_parser = clap::builder::RangedU64ValueParser::<u64>::new().range(1..))]
     seeds: u64,
     /// Measure on the task's test split (for the reported figures) instead of validation.
     #[arg(long)]
@@ -89,6 +89,12 @@ pub fn run(args: Args) -> Result<(), Error> {
         TaskName::Sentences => Task::sentences(&data)?,
     };
     task.measure_unused |= args.with_unused;
+    if let Some(n) = args.n.iter().find(|&&n| n == 0 || n > task.pool.len()) {
+        return Err(Error::InvalidInput(format!(
+            "--n {n}: a sample has from 1 to {} texts (the task's pool)",
+            task.pool.len()
+        )));
+    }
     let options = FineTuneOptions {
         epochs: args.epochs,
         learning_rate: args.learning_rate,

@@ -4,8 +4,9 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use polarity::data::{read_file, read_reviews};
-use polarity::finetune::{parse_examples, FineTuneOptions, Label, Labelled};
+use polarity::data::{check_writable, read_labelled, read_text};
+use polarity::finetune::{label_choices, label_index, parse_examples, FineTuneOptions};
+use polarity::finetune::{Label, Labelled};
 use polarity::Error;
 
 #[derive(clap::Args)]
@@ -22,28 +23,27 @@ pub struct Args {
     seed: Option<f64>,
     /// Label names, comma-separated: start from the model's embedding with a fresh head for these
     /// labels (as `Classifier.fromPretrained`), and read --data as a CSV / TSV of label names and
-    /// texts (as the page imports). Without it, --data is `1|0<TAB>text` for the model's labels.
+    /// texts (as the page imports). Without it, --data is `LABEL<TAB>text` lines for the model's
+    /// labels: their names, or 1 / 0 for a model of two (1 = the first).
     #[arg(long, value_delimiter = ',')]
     labels: Option<Vec<String>>,
 }
 
 pub fn run(args: Args) -> Result<(), Error> {
+    check_writable(&args.out)?;
     let mut clf = super::load(args.model.as_deref())?;
     let examples: Vec<Labelled> = match args.labels {
         Some(labels) => {
             clf = clf.from_pretrained(labels, polarity::finetune::seed(args.seed)?)?;
-            let bytes = read_file(&args.data)?;
-            let content = String::from_utf8_lossy(&bytes);
-            // Comment lines, as in the test fixtures.
-            let content: String = content
-                .lines()
-                .filter(|l| !l.starts_with('#'))
-                .map(|l| format!("{l}\n"))
-                .collect();
-            let parsed = parse_examples(&content, clf.labels())?;
+            // Read as the page reads an import (comment lines included): every row must count.
+            let parsed = parse_examples(&read_text(&args.data)?, clf.labels())?;
             if let Some(first) = parsed.errors.first() {
+                let more = match parsed.errors.len() - 1 {
+                    0 => String::new(),
+                    n => format!(" (and {n} more rows)"),
+                };
                 return Err(Error::InvalidInput(format!(
-                    "{}: {first}",
+                    "{}: {first}{more}",
                     args.data.display()
                 )));
             }
@@ -56,13 +56,17 @@ pub fn run(args: Args) -> Result<(), Error> {
                 })
                 .collect()
         }
-        None => read_reviews(&args.data)?
-            .into_iter()
-            .map(|r| Labelled {
-                text: r.text,
-                label: Label::Number(if r.positive { 1.0 } else { 0.0 }),
-            })
-            .collect(),
+        None => {
+            let labels = clf.labels().to_vec();
+            let index = |name: &str| label_index(&labels, &Label::Name(name.to_string()));
+            read_labelled(&args.data, &label_choices(&labels), index)?
+                .into_iter()
+                .map(|(text, i)| Labelled {
+                    text,
+                    label: Label::Name(labels[i].clone()),
+                })
+                .collect()
+        }
     };
     let options = FineTuneOptions {
         epochs: args.epochs,
@@ -71,6 +75,9 @@ pub fn run(args: Args) -> Result<(), Error> {
     };
     let started = Instant::now();
     let report = clf.fine_tune_examples(&examples, &options, &mut |_| {})?;
+    for warning in &report.warnings {
+        eprintln!("polarity: warning: {warning}");
+    }
     eprintln!(
         "fine-tuned on {} examples: {} epochs, accuracy {:.4}, {:.0} ms",
         examples.len(),

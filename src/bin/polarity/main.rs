@@ -35,7 +35,8 @@ enum Command {
     Train(train::Args),
     /// Accuracy, confusion matrix and speed of a model on a LABEL<TAB>TEXT file.
     Eval(eval::Args),
-    /// Fine-tune a model on a LABEL<TAB>TEXT file (1 = the model's first label) and write it.
+    /// Fine-tune a model on a LABEL<TAB>TEXT file (the model's label names, or 1 / 0 for two
+    /// labels; with --labels, a CSV / TSV as the page imports it) and write it.
     FineTune(fine_tune::Args),
     /// Token ids and tract's score of each review, as JSON lines (to cross-check other engines).
     Dump(dump::Args),
@@ -54,7 +55,13 @@ enum Command {
 }
 
 fn main() {
-    let result = match Cli::parse().command {
+    let command = Cli::parse().command;
+    // These read a data folder, whose files a missing one is most likely one of.
+    let reads_folder = matches!(
+        command,
+        Command::Train(_) | Command::Fewshot(_) | Command::Report(_)
+    );
+    let result = match command {
         Command::Train(args) => train::run(args),
         Command::Eval(args) => eval::run(args),
         Command::FineTune(args) => fine_tune::run(args),
@@ -65,9 +72,22 @@ fn main() {
         Command::Classify(args) => classify::run(args),
         Command::Convert(args) => convert::run(args),
     };
-    if let Err(e) = result {
-        eprintln!("polarity: {e}");
-        std::process::exit(1);
+    match result {
+        Ok(()) => {}
+        // `polarity classify ... | head`: the reader has all it wants.
+        Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::BrokenPipe => {}
+        Err(e) => {
+            let hint = match &e {
+                Error::Io { source, .. }
+                    if reads_folder && source.kind() == std::io::ErrorKind::NotFound =>
+                {
+                    "\n(the data folder is --data, else $POLARITY_DATA, else ../shared/data)"
+                }
+                _ => "",
+            };
+            eprintln!("polarity: {e}{hint}");
+            std::process::exit(1);
+        }
     }
 }
 
@@ -82,11 +102,25 @@ struct Source {
     model: Option<PathBuf>,
 }
 
-/// The model at `path`, or the bundled one.
+/// The model at `path`, or the bundled one. A file that is no model is named in the error.
 fn load(path: Option<&Path>) -> Result<Classifier, Error> {
     match path {
-        Some(path) => Classifier::from_bytes(&polarity::data::read_file(path)?),
+        Some(path) => Classifier::from_bytes(&polarity::data::read_file(path)?)
+            .map_err(|e| Error::InvalidInput(format!("{}: {e}", path.display()))),
         None => Classifier::bundled(),
+    }
+}
+
+/// Refuses a model of other than two labels for `command`, which reads 1 / 0 labels and counts
+/// P(first label) >= 0.5 as the first.
+fn check_two_labels(clf: &Classifier, command: &str) -> Result<(), Error> {
+    match clf.labels() {
+        [_, _] => Ok(()),
+        labels => Err(Error::InvalidInput(format!(
+            "{command} measures a model of two labels; this one has {} ({})",
+            labels.len(),
+            labels.join(", ")
+        ))),
     }
 }
 

@@ -20,6 +20,7 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<(), Error> {
     let clf = super::load(args.model.as_deref())?;
+    super::check_two_labels(&clf, "report")?;
     let data = super::data_dir(args.data);
     print!("{}", polarity::suites::report(&clf, &data, args.test)?);
     Ok(())

@@ -111,6 +111,16 @@ impl Args {
 pub fn run(args: Args) -> Result<(), Error> {
     let data = super::data_dir(args.data.clone());
     let recipe = args.recipe()?;
+    polarity::data::check_writable(&args.out)?;
+    // The card's test set is read before anything is written: a missing file must not leave a
+    // new model in place of the old one and no card.
+    let test = match &args.card {
+        Some(card) => {
+            polarity::data::check_writable(card)?;
+            Some(read_reviews(&data.join("imdb/test.tsv.gz"))?)
+        }
+        None => None,
+    };
     eprintln!("recipe: {}", recipe.describe());
     let prepared = recipe.prepare(&data)?;
     let vocab = prepared.model.vocab();
@@ -143,15 +153,17 @@ pub fn run(args: Args) -> Result<(), Error> {
         trained.model.format().name(),
         trained.seconds
     );
+    let card = match (&args.card, &test) {
+        (Some(path), Some(test)) => {
+            let command = std::env::args().collect::<Vec<_>>().join(" ");
+            Some((path, recipe.model_card(&trained, test, &command)?))
+        }
+        _ => None,
+    };
     super::write_model(&onnx::export(&trained.model), &args.out)?;
-    if let Some(card) = &args.card {
-        let test = read_reviews(&data.join("imdb/test.tsv.gz"))?;
-        let command = std::env::args().collect::<Vec<_>>().join(" ");
-        polarity::data::write_file(
-            card,
-            recipe.model_card(&trained, &test, &command)?.as_bytes(),
-        )?;
-        eprintln!("wrote {}", card.display());
+    if let Some((path, card)) = card {
+        polarity::data::write_file(path, card.as_bytes())?;
+        eprintln!("wrote {}", path.display());
     }
     Ok(())
 }

@@ -1,0 +1,285 @@
+//! The `polarity` command line as a user meets it: files with comments, byte-order marks and bad
+//! rows, models of more than two labels, nonsense options, outputs that cannot be written. Every
+//! error names what is wrong (the file, its line, the option) and exits non-zero without a
+//! backtrace; nothing a user gave is lost or silently left out. Small files are written here; no
+//! data set is needed.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+/// A folder of its own for each test, emptied first.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("polarity-cli-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn polarity(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_polarity"))
+        .args(args)
+        .current_dir(dir)
+        .env("POLARITY_DATA", dir.join("no-data"))
+        .output()
+        .unwrap()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Runs, and expects failure (exit 1, no panic) with `message` in stderr.
+fn fails(dir: &Path, args: &[&str], message: &str) {
+    let out = polarity(dir, args);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+    assert!(
+        err.contains(message),
+        "{args:?}: expected {message:?} in {err:?}"
+    );
+    assert!(!err.contains("panicked"), "{args:?}: {err}");
+}
+
+/// Runs, and expects success; gives stderr.
+fn succeeds(dir: &Path, args: &[&str]) -> String {
+    let out = polarity(dir, args);
+    let err = stderr(&out);
+    assert!(out.status.success(), "{args:?}: {err}");
+    err
+}
+
+#[test]
+fn fine_tune_reads_every_row_the_page_would_and_names_a_bad_rows_line() {
+    let dir = scratch("rows");
+    // Texts that start with '#' are examples, not comments: they hold a label.
+    std::fs::write(
+        dir.join("hash.csv"),
+        "text,label\ngreat stuff,a\n#1 film of the year,a\n#fail awful,b\nterrible,b\n",
+    )
+    .unwrap();
+    let err = succeeds(
+        &dir,
+        &[
+            "fine-tune",
+            "--labels",
+            "a,b",
+            "--data",
+            "hash.csv",
+            "--out",
+            "m.onnx",
+            "--epochs",
+            "2",
+        ],
+    );
+    assert!(err.contains("fine-tuned on 4 examples"), "{err}");
+    std::fs::write(dir.join("shift.csv"), "# one\n# two\na,good\nb\n").unwrap();
+    fails(
+        &dir,
+        &[
+            "fine-tune",
+            "--labels",
+            "a,b",
+            "--data",
+            "shift.csv",
+            "--out",
+            "m.onnx",
+        ],
+        "shift.csv: line 4: expected a label and a text",
+    );
+    std::fs::write(dir.join("empty.tsv"), "# c\n1\tgreat\n0\tbad\n\n1\t   \n").unwrap();
+    fails(
+        &dir,
+        &["fine-tune", "--data", "empty.tsv", "--out", "m.onnx"],
+        "empty.tsv: line 5: the text is empty",
+    );
+    // A byte-order mark (Notepad, Excel) is not part of the first label.
+    std::fs::write(
+        dir.join("bom.tsv"),
+        "\u{feff}1\tgreat fun\n0\tdull and bad\n",
+    )
+    .unwrap();
+    succeeds(
+        &dir,
+        &[
+            "fine-tune",
+            "--data",
+            "bom.tsv",
+            "--out",
+            "m.onnx",
+            "--epochs",
+            "2",
+        ],
+    );
+    succeeds(&dir, &["eval", "--model", "m.onnx", "--data", "bom.tsv"]);
+}
+
+#[test]
+fn fine_tune_says_what_it_clamped_and_which_label_no_example_has() {
+    let dir = scratch("warnings");
+    std::fs::write(dir.join("ab.csv"), "a,good fun\nb,awful\na,great\n").unwrap();
+    let err = succeeds(
+        &dir,
+        &[
+            "fine-tune",
+            "--labels",
+            "a,b,c",
+            "--data",
+            "ab.csv",
+            "--out",
+            "m.onnx",
+            "--epochs",
+            "5000",
+        ],
+    );
+    assert!(
+        err.contains("warning: epochs 5000 was clamped to 1000"),
+        "{err}"
+    );
+    assert!(
+        err.contains("warning: no example is labelled \"c\""),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_model_of_three_labels_fine_tunes_on_its_names_and_eval_refuses_it() {
+    let dir = scratch("three");
+    let file =
+        "praise\tgreat service\ncomplaint\tbroken on arrival\nquestion\twhen does it ship?\n";
+    std::fs::write(dir.join("fb.tsv"), file).unwrap();
+    succeeds(
+        &dir,
+        &[
+            "fine-tune",
+            "--labels",
+            "praise,complaint,question",
+            "--data",
+            "fb.tsv",
+            "--out",
+            "x.onnx",
+            "--epochs",
+            "2",
+        ],
+    );
+    // Without --labels, the file's labels are the model's names (1 / 0 are for two labels).
+    succeeds(
+        &dir,
+        &[
+            "fine-tune",
+            "--model",
+            "x.onnx",
+            "--data",
+            "fb.tsv",
+            "--out",
+            "y.onnx",
+            "--epochs",
+            "2",
+        ],
+    );
+    std::fs::write(dir.join("bin.tsv"), "1\tgreat\n0\tawful\n").unwrap();
+    fails(
+        &dir,
+        &[
+            "fine-tune",
+            "--model",
+            "x.onnx",
+            "--data",
+            "bin.tsv",
+            "--out",
+            "y.onnx",
+        ],
+        "line 1: unknown label \"1\"; the labels are \"praise\", \"complaint\", \"question\"",
+    );
+    fails(
+        &dir,
+        &["eval", "--model", "y.onnx", "--data", "bin.tsv"],
+        "eval measures a model of two labels; this one has 3",
+    );
+    fails(
+        &dir,
+        &["report", "--model", "y.onnx"],
+        "report measures a model of two labels",
+    );
+}
+
+#[test]
+fn nonsense_options_and_inputs_are_refused_before_any_work() {
+    let dir = scratch("options");
+    std::fs::write(dir.join("r.tsv"), "1\tgreat\n0\tawful\n").unwrap();
+    // The training options are checked before the data is read (there is none here).
+    fails(
+        &dir,
+        &["train", "--batch-size", "0", "--out", "t.onnx"],
+        "batchSize must be between 1 and",
+    );
+    fails(
+        &dir,
+        &["train", "--row-norm", "NaN", "--out", "t.onnx"],
+        "the row norm must be a number above 0",
+    );
+    let out = polarity(&dir, &["eval", "--data", "r.tsv", "--batch-size", "0"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    std::fs::write(dir.join("none.tsv"), "# nothing\n").unwrap();
+    fails(
+        &dir,
+        &["eval", "--data", "none.tsv"],
+        "none.tsv: no reviews to evaluate",
+    );
+    fails(
+        &dir,
+        &["eval", "--data", "r.tsv", "--model", "r.tsv"],
+        "r.tsv: not a valid polarity model",
+    );
+    fails(
+        &dir,
+        &["fine-tune", "--data", "r.tsv", "--out", "."],
+        "is a folder",
+    );
+    // A missing data folder says where polarity looked.
+    fails(
+        &dir,
+        &["report"],
+        "the data folder is --data, else $POLARITY_DATA",
+    );
+}
+
+#[test]
+fn files_are_read_by_their_bytes_not_their_names() {
+    let dir = scratch("bytes");
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut gz, b"1\tgreat fun\n0\tawful\n").unwrap();
+    std::fs::write(dir.join("gzipped.tsv"), gz.finish().unwrap()).unwrap();
+    let out = polarity(&dir, &["eval", "--data", "gzipped.tsv"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("reviews      2"));
+    std::fs::write(dir.join("latin1.tsv"), b"1\tgreat\n0\tcaf\xe9 awful\n").unwrap();
+    fails(
+        &dir,
+        &["eval", "--data", "latin1.tsv"],
+        "latin1.tsv: line 2: not UTF-8 text",
+    );
+}
+
+#[test]
+fn classify_names_a_stdin_line_that_is_not_utf8_and_output_folders_are_made() {
+    let dir = scratch("stdin");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_polarity"))
+        .arg("classify")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(child.stdin.as_mut().unwrap(), b"good\nbad\nok\xff\nfine\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("<stdin>: line 3: not UTF-8 text"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 2);
+    succeeds(&dir, &["convert", "--to", "int8", "--out", "new/x8.onnx"]);
+    assert!(dir.join("new/x8.onnx").is_file());
+    assert!(!dir.join("new/x8.onnx.partial").exists());
+}
