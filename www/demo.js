@@ -2,7 +2,7 @@
 // edit. User text only ever reaches the DOM through textContent / text nodes, never as HTML.
 import init, { Classifier } from "./pkg/polarity.js";
 import { $, formatCount } from "./ui.js";
-import { verdict } from "./verdict.js";
+import { announcer, verdict } from "./verdict.js";
 
 // Cold-start marks (with polarity's own, polarity:file and polarity:engine): `make bench` reads them.
 performance.mark("demo:script");
@@ -11,6 +11,18 @@ const review = $("review");
 const status = $("status");
 const meter = $("meter");
 const explained = $("explained");
+const announce = announcer($("verdict-live"));
+// The verdict again under the box, shown on narrow screens only: there, with the on-screen keyboard
+// open, the Verdict panel is below the fold while one types.
+const echo = $("status-echo");
+const summary = $("explained-summary");
+
+/** The verdict line: what it shows, its state (for its colour), and, after a pause, read out. */
+function setStatus(state, text) {
+  status.dataset.state = echo.dataset.state = state;
+  status.textContent = echo.textContent = text;
+  announce(text);
+}
 
 let clf = null;
 let pending = false;
@@ -41,6 +53,11 @@ function renderHighlights(text, tokens) {
   }
   if (at < text.length) frag.append(document.createTextNode(text.slice(at)));
   explained.replaceChildren(frag);
+  // The highlights in words, for a screen reader: the strongest pulls each way.
+  const strongest = (sign) => tokens.filter((t) => Math.sign(t.weight) === sign)
+    .sort((a, b) => Math.abs(b.weight) - Math.abs(a.weight)).slice(0, 3)
+    .map((t) => text.slice(t.start, t.end)).join(", ") || "none";
+  summary.textContent = `Strongest words: ${$("legend-pos").textContent}: ${strongest(1)}; ${$("legend-neg").textContent}: ${strongest(-1)}.`;
 }
 
 /**
@@ -79,8 +96,7 @@ const LONG_TEXT = 10_000;
 const scoresList = $("scores");
 
 function showVerdict(p, blank) {
-  status.dataset.state = blank ? "empty" : p.label;
-  status.textContent = blank ? "Type something: the verdict appears as you write." : verdict(p);
+  setStatus(blank ? "empty" : p.label, blank ? "Type something: the verdict appears as you write." : verdict(p));
   // Two labels: the meter is P(first label), its ends the labels; more: P(label), and a list.
   meter.style.width = `${blank ? 50 : p.score * 100}%`;
   meter.dataset.label = blank ? "" : p.label;
@@ -130,14 +146,12 @@ function classifyInBackground(text) {
     longWorker.onmessage = ({ data }) => {
       if (data.id !== longRequest) return; // a newer edit is on its way
       if (data.error) {
-        status.dataset.state = "error";
-        status.textContent = `Could not classify this text: ${data.error}`;
+        setStatus("error", `Could not classify this text: ${data.error}`);
       } else showVerdict(data.prediction, false);
     };
   }
   const id = ++longRequest;
-  status.dataset.state = "working";
-  status.textContent = `Reading a long text (${formatCount(text.length)} characters) in the background…`;
+  setStatus("working", `Reading a long text (${formatCount(text.length)} characters) in the background…`);
   showHint(`Highlights are shown for texts of up to ${formatCount(LONG_TEXT)} characters.`);
   longWorker.postMessage({ id, text });
 }
@@ -264,8 +278,7 @@ try {
   performance.mark("demo:ready");
   update();
 } catch (err) {
-  status.dataset.state = "error";
-  status.textContent = `Could not start the classifier: ${err?.message ?? err}`;
+  setStatus("error", `Could not start the classifier: ${err?.message ?? err}`);
   console.error(err);
 }
 

@@ -8,7 +8,7 @@
 // a form it is in submits its text under that name). Each box fires a `polarity` event whose
 // detail is the prediction with every label's probability in `scores`. User text is only ever set
 // through .value / textContent.
-import { allScores, verdict } from "./verdict.js";
+import { allScores, announcer, verdict } from "./verdict.js";
 
 const PKG = new URL("./pkg/polarity.js", import.meta.url).href;
 
@@ -42,7 +42,7 @@ function classifier(model) {
 }
 
 const STYLE = `
-  :host { display: block; font-family: system-ui, sans-serif; color: #1c2330; max-width: 36rem; }
+  :host { display: block; font-family: system-ui, sans-serif; color: #1c2330; background: #fff; max-width: 36rem; }
   label { display: block; font-weight: 600; margin-bottom: 0.3rem; }
   textarea { width: 100%; box-sizing: border-box; font: inherit; padding: 0.5rem; border: 1px solid #8a94a6;
              border-radius: 6px; resize: vertical; min-height: 5rem;
@@ -51,7 +51,10 @@ const STYLE = `
   .row { display: flex; align-items: center; gap: 0.6rem; margin-top: 0.4rem; min-height: 1.6rem; }
   .bar { flex: 1; height: 8px; background: #e6e9ef; border-radius: 4px; overflow: hidden; }
   .fill { height: 100%; width: 50%; background: #8a94a6; transition: width 120ms ease-out; }
+  @media (forced-colors: active) { .fill { forced-color-adjust: none; } }
+  @media (prefers-reduced-motion: reduce) { .fill { transition: none; } }
   [role=status] { font-weight: 700; min-width: 9rem; }
+  .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
   .fill[data-index="0"] { background: #1f5fbf; } .fill[data-index="1"] { background: #a15c00; }
   .fill[data-index="2"] { background: #6b3fa0; } .fill[data-index="3"] { background: #0e7c86; }
   [data-label=positive] { color: #17803d; } .fill[data-label=positive] { background: #17803d; }
@@ -95,8 +98,13 @@ class PolarityReview extends HTMLElement {
     row.className = "row";
     const out = document.createElement("span");
     out.setAttribute("role", "status");
-    out.setAttribute("aria-live", "polite");
+    // Not read out on every keystroke: `live` says the verdict once the person pauses.
+    out.setAttribute("aria-live", "off");
     out.textContent = "Loading…";
+    const live = document.createElement("span");
+    live.className = "visually-hidden";
+    live.setAttribute("aria-live", "polite");
+    const say = announcer(live);
     const bar = document.createElement("div");
     bar.className = "bar";
     bar.setAttribute("aria-hidden", "true");
@@ -107,7 +115,7 @@ class PolarityReview extends HTMLElement {
     // Every label's probability, for models of more than two labels.
     const list = document.createElement("ul");
     list.hidden = true;
-    root.append(label, row, list);
+    root.append(label, row, list, live);
     // The form's value at once, also while the model loads.
     box.addEventListener("input", () => this.internals.setFormValue(box.value));
 
@@ -118,6 +126,7 @@ class PolarityReview extends HTMLElement {
       // Not a verdict (no text, or one that cannot be read): the message, and the bar in the middle.
       const problem = (message) => {
         out.textContent = message;
+        say(message);
         out.dataset.label = fill.dataset.label = fill.dataset.index = "";
         fill.style.width = "50%";
         list.replaceChildren();
@@ -139,6 +148,7 @@ class PolarityReview extends HTMLElement {
       }
       const scores = allScores(p, labels);
       out.textContent = verdict(p);
+      say(out.textContent);
       out.dataset.label = fill.dataset.label = p.label;
       fill.dataset.index = String(labels.indexOf(p.label));
       // Two labels: the bar is P(first label), as it always was; more: P(label).
@@ -161,6 +171,7 @@ class PolarityReview extends HTMLElement {
       },
       (err) => {
         out.textContent = `Classifier unavailable: ${err?.message ?? err}`;
+        say(out.textContent);
       },
     );
   }

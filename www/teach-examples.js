@@ -35,8 +35,7 @@ export function setupExamples(demo, state) {
         const key = document.createElement("kbd");
         key.textContent = String(i + 1);
         key.setAttribute("aria-hidden", "true");
-        button.append(" ", key);
-        button.setAttribute("aria-label", `Label as ${label}`);
+        button.append(" ", key); // its name stays "Label as ...": the key is aria-hidden
       }
       button.addEventListener("click", () => labelReview(label));
       return button;
@@ -72,11 +71,14 @@ export function setupExamples(demo, state) {
     renderList();
   }
 
-  // Keys 1-9 label the review; in a text field only with Alt, so that typing digits stays typing.
+  // Keys 1-9 label the review: a plain key only when no control has the focus (or a label button
+  // has it), so that a key pressed on another control never adds an example unasked (WCAG 2.1.4);
+  // Alt+1-9 from anywhere, the review box included, where typing digits stays typing.
   document.addEventListener("keydown", (e) => {
     if (e.ctrlKey || e.metaKey || e.repeat || !/^Digit[1-9]$/.test(e.code)) return;
-    const typing = e.target instanceof HTMLElement && e.target.closest("input, textarea, select, [contenteditable]");
-    if (typing && !e.altKey) return;
+    const onPage = e.target === document.body || e.target === document.documentElement;
+    const onButtons = e.target instanceof Node && buttons.contains(e.target);
+    if (!e.altKey && !onPage && !onButtons) return;
     const label = state.activeLabels()[Number(e.code.slice(5)) - 1];
     if (!label) return;
     e.preventDefault();

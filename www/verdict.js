@@ -6,6 +6,26 @@ export function verdict(prediction) {
   return `${prediction.label} (${Math.floor(p * 100)}% confident)`;
 }
 
+// How long a person pauses before a screen reader hears the verdict: read out on every keystroke,
+// a sentence typed was dozens of announcements, each cut short by the next.
+const PAUSE_MS = 1000;
+
+/**
+ * `say(text)` writes `text` into `region` (a visually hidden live region) once no other call has
+ * come for PAUSE_MS, and only if it is not what it said last. The visible verdict, updated on
+ * every edit, is not a live region.
+ */
+export function announcer(region) {
+  let timer = 0;
+  let said = "";
+  return (text) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      if (text !== said) region.textContent = said = text;
+    }, PAUSE_MS);
+  };
+}
+
 /** Every label's probability, most probable first, for a model of any number of labels. */
 export function allScores(prediction, labels) {
   if (prediction.scores) return prediction.scores;
