@@ -4,7 +4,7 @@
 // The wasm package is found next to this file (./pkg/, resolved from import.meta.url), loaded once
 // and shared by every box on the page. Attributes: model (a classifier saved by the demo's
 // "Download model" or `toBytes()`, resolved against the page; without it, the bundled sentiment
-// model; read once, when the box is added), label, placeholder, name (the box is a form field:
+// model; changing it loads the new one), label, placeholder, name (the box is a form field:
 // a form it is in submits its text under that name). Each box fires a `polarity` event whose
 // detail is the prediction with every label's probability in `scores`. User text is only ever set
 // through .value / textContent.
@@ -78,6 +78,15 @@ const MAX_CHARS = 200_000;
 
 class PolarityReview extends HTMLElement {
   static formAssociated = true;
+  // Set later (a framework sets them after creating the box, a page may swap the model): followed.
+  static observedAttributes = ["model", "label", "placeholder"];
+
+  #parts = null;
+  #clf = null;
+  #labels = [];
+  #loads = 0;
+  #frame = 0;
+  #say = null;
 
   constructor() {
     super();
@@ -90,21 +99,20 @@ class PolarityReview extends HTMLElement {
     // A constructed stylesheet, not a <style> element: a strict CSP (style-src 'self') allows it.
     root.adoptedStyleSheets = [sheet()];
     const label = document.createElement("label");
-    label.textContent = this.getAttribute("label") ?? "Your review";
+    const labelText = document.createTextNode(this.getAttribute("label") ?? "Your review");
     const box = document.createElement("textarea");
     box.placeholder = this.getAttribute("placeholder") ?? "What did you think?";
-    label.append(box);
+    label.append(labelText, box);
     const row = document.createElement("div");
     row.className = "row";
     const out = document.createElement("span");
     out.setAttribute("role", "status");
     // Not read out on every keystroke: `live` says the verdict once the person pauses.
     out.setAttribute("aria-live", "off");
-    out.textContent = "Loading…";
     const live = document.createElement("span");
     live.className = "visually-hidden";
     live.setAttribute("aria-live", "polite");
-    const say = announcer(live);
+    this.#say = announcer(live);
     const bar = document.createElement("div");
     bar.className = "bar";
     bar.setAttribute("aria-hidden", "true");
@@ -116,64 +124,89 @@ class PolarityReview extends HTMLElement {
     const list = document.createElement("ul");
     list.hidden = true;
     root.append(label, row, list, live);
-    // The form's value at once, also while the model loads.
-    box.addEventListener("input", () => this.internals.setFormValue(box.value));
+    this.#parts = { labelText, box, out, fill, list };
+    box.addEventListener("input", () => {
+      // The form's value at once, also while the model loads.
+      this.internals.setFormValue(box.value);
+      if (this.#clf) this.#frame ||= requestAnimationFrame(() => this.#update());
+    });
+    this.#load();
+  }
 
-    let frame = 0;
-    const update = (clf, labels) => {
-      frame = 0;
-      const text = box.value;
-      // Not a verdict (no text, or one that cannot be read): the message, and the bar in the middle.
-      const problem = (message) => {
-        out.textContent = message;
-        say(message);
-        out.dataset.label = fill.dataset.label = fill.dataset.index = "";
-        fill.style.width = "50%";
-        list.replaceChildren();
-      };
-      if (text.length > MAX_CHARS) {
-        problem(`Too long to read here: ${text.length} characters (at most ${MAX_CHARS})`);
-        return;
-      }
-      if (text.trim() === "") {
-        problem(`Start typing… (${labels.join(" / ")})`);
-        return;
-      }
-      let p;
-      try {
-        p = clf.classify(text);
-      } catch (err) {
-        problem(`Could not classify this text: ${err?.message ?? err}`);
-        return;
-      }
-      const scores = allScores(p, labels);
-      out.textContent = verdict(p);
-      say(out.textContent);
-      out.dataset.label = fill.dataset.label = p.label;
-      fill.dataset.index = String(labels.indexOf(p.label));
-      // Two labels: the bar is P(first label), as it always was; more: P(label).
-      fill.style.width = `${p.score * 100}%`;
-      if (!list.hidden) {
-        list.replaceChildren(...scores.map((s) => {
-          const item = document.createElement("li");
-          item.textContent = `${s.label} ${Math.round(s.score * 100)}%`;
-          return item;
-        }));
-      }
-      this.dispatchEvent(new CustomEvent("polarity", { detail: { ...p, scores }, bubbles: true }));
-    };
+  attributeChangedCallback(name, old, value) {
+    if (!this.#parts || old === value) return; // not added yet: connectedCallback reads them
+    const { labelText, box } = this.#parts;
+    if (name === "label") labelText.data = value ?? "Your review";
+    else if (name === "placeholder") box.placeholder = value ?? "What did you think?";
+    else this.#load();
+  }
+
+  /** Loads the model the attribute names; a model asked for later wins over one still loading. */
+  #load() {
+    const load = ++this.#loads;
+    this.#clf = null;
+    this.#show("Loading…");
     classifier(this.getAttribute("model")).then(
       (clf) => {
-        const labels = clf.info().labels;
-        list.hidden = labels.length < 3;
-        box.addEventListener("input", () => (frame ||= requestAnimationFrame(() => update(clf, labels))));
-        update(clf, labels);
+        if (load !== this.#loads) return;
+        this.#clf = clf;
+        this.#labels = clf.info().labels;
+        this.#parts.list.hidden = this.#labels.length < 3;
+        this.#update();
       },
       (err) => {
-        out.textContent = `Classifier unavailable: ${err?.message ?? err}`;
-        say(out.textContent);
+        if (load === this.#loads) this.#show(`Classifier unavailable: ${err?.message ?? err}`);
       },
     );
+  }
+
+  /** A message instead of a verdict (no text, one that cannot be read, no model): the bar in the middle. */
+  #show(message) {
+    const { out, fill, list } = this.#parts;
+    out.textContent = message;
+    out.dataset.label = fill.dataset.label = fill.dataset.index = "";
+    fill.style.width = "50%";
+    list.replaceChildren();
+    this.#say(message);
+  }
+
+  #update() {
+    this.#frame = 0;
+    const { box, out, fill, list } = this.#parts;
+    const clf = this.#clf;
+    const labels = this.#labels;
+    const text = box.value;
+    if (!clf) return;
+    if (text.length > MAX_CHARS) {
+      this.#show(`Too long to read here: ${text.length} characters (at most ${MAX_CHARS})`);
+      return;
+    }
+    if (text.trim() === "") {
+      this.#show(`Start typing… (${labels.join(" / ")})`);
+      return;
+    }
+    let p;
+    try {
+      p = clf.classify(text);
+    } catch (err) {
+      this.#show(`Could not classify this text: ${err?.message ?? err}`);
+      return;
+    }
+    const scores = allScores(p, labels);
+    out.textContent = verdict(p);
+    this.#say(out.textContent);
+    out.dataset.label = fill.dataset.label = p.label;
+    fill.dataset.index = String(labels.indexOf(p.label));
+    // Two labels: the bar is P(first label), as it always was; more: P(label).
+    fill.style.width = `${p.score * 100}%`;
+    if (!list.hidden) {
+      list.replaceChildren(...scores.map((s) => {
+        const item = document.createElement("li");
+        item.textContent = `${s.label} ${Math.round(s.score * 100)}%`;
+        return item;
+      }));
+    }
+    this.dispatchEvent(new CustomEvent("polarity", { detail: { ...p, scores }, bubbles: true }));
   }
 
   /** The current text. */

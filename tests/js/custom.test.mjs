@@ -5,7 +5,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
-import { openTeach, serveWww, watch } from "./helpers.mjs";
+import { join } from "node:path";
+import { ROOT, openTeach, serveWww, watch } from "./helpers.mjs";
 
 const site = serveWww();
 
@@ -242,6 +243,46 @@ test("<polarity-review model=...> loads a 3-label model, shows its labels, and i
   assert.equal(e.label, "negative");
   assert.deepEqual(e.scores.map((s) => s.label), ["negative", "positive"]);
   assert.ok(Math.abs(e.scores[1].score - e.score) < 1e-9);
+  await context.close();
+});
+
+test("<polarity-review> follows its attributes: a model swapped later is loaded, the last one asked for wins", async () => {
+  const context = await site.browser.newContext();
+  const page = await context.newPage();
+  const seen = watch(page);
+  await page.goto(new URL("embed-example.html", site.url).href);
+  const status = () => page.evaluate(() => document.querySelector("polarity-review").shadowRoot.querySelector("[role=status]").textContent);
+  await page.waitForFunction(() => document.querySelector("polarity-review").shadowRoot?.querySelector("[role=status]")?.textContent.startsWith("Start typing"), null, { timeout: 60_000 });
+  assert.equal(await status(), "Start typing… (positive / negative)");
+  // A slow model of two labels, then the 3-label one: the slow one, arriving last, does not replace it.
+  let release;
+  const slow = new Promise((ok) => (release = ok));
+  await page.route("**/slow.onnx", async (route) => {
+    await slow;
+    await route.fulfill({ path: join(ROOT, "tests/fixtures/polarity-1.onnx"), contentType: "application/octet-stream" });
+  });
+  await page.evaluate(() => {
+    const el = document.querySelector("polarity-review");
+    el.setAttribute("label", "Your message");
+    el.setAttribute("placeholder", "Tell us anything");
+    el.setAttribute("model", "slow.onnx");
+  });
+  assert.equal(await status(), "Loading…");
+  await page.evaluate(() => document.querySelector("polarity-review").setAttribute("model", "models/feedback.onnx"));
+  await page.waitForFunction(() => document.querySelector("polarity-review").shadowRoot.querySelector("[role=status]").textContent.startsWith("Start typing"));
+  assert.equal(await status(), "Start typing… (praise / complaint / question)");
+  const slowDone = page.waitForEvent("requestfinished", (r) => r.url().endsWith("slow.onnx"));
+  release();
+  await slowDone;
+  await page.waitForTimeout(500); // time for it to be read, were it still wanted
+  await page.locator("polarity-review textarea").fill("Do you deliver on Sundays?");
+  await page.waitForFunction(() => /^question \(/.test(document.querySelector("polarity-review").shadowRoot.querySelector("[role=status]").textContent));
+  assert.equal(await page.locator("polarity-review label").evaluate((l) => l.firstChild.data), "Your message");
+  assert.equal(await page.locator("polarity-review textarea").getAttribute("placeholder"), "Tell us anything");
+  // Back to the bundled model: the attribute removed.
+  await page.evaluate(() => document.querySelector("polarity-review").removeAttribute("model"));
+  await page.waitForFunction(() => /^(positive|negative) \(/.test(document.querySelector("polarity-review").shadowRoot.querySelector("[role=status]").textContent));
+  assertClean(seen);
   await context.close();
 });
 
