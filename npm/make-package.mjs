@@ -69,6 +69,22 @@ if (Symbol.dispose) Classifier.prototype[Symbol.dispose] = Classifier.prototype.
 const glue = join(pkgDir, "polarity.js");
 if (!readFileSync(glue, "utf8").includes("polarityTraining")) appendFileSync(glue, GUARD);
 
+// Node's entry (the "node" condition below): the same module, with an init() that, given no
+// wasm, reads the package's own from disk. The browser entry's init() fetches it, and Node's fetch
+// has no file: URLs, so `await init()` failed there with "fetch failed".
+const NODE_ENTRY = `// Written by npm/make-package.mjs: polarity for Node, where init() reads the wasm from disk.
+import { readFile } from "node:fs/promises";
+import init from "./polarity.js";
+export * from "./polarity.js";
+
+export default async function initNode(options) {
+  const given = options !== undefined && !(Object.getPrototypeOf(options) === Object.prototype && options.module_or_path === undefined);
+  if (!given) options = { module_or_path: await readFile(new URL("./polarity_bg.wasm", import.meta.url)) };
+  return init(options);
+}
+`;
+writeFileSync(join(pkgDir, "polarity.node.js"), NODE_ENTRY);
+
 const pkg = {
   name: field("name"),
   version: field("version"),
@@ -82,11 +98,11 @@ const pkg = {
   module: "./polarity.js",
   types: "./polarity.d.ts",
   exports: {
-    ".": { types: "./polarity.d.ts", import: "./polarity.js", default: "./polarity.js" },
+    ".": { types: "./polarity.d.ts", node: "./polarity.node.js", import: "./polarity.js", default: "./polarity.js" },
     "./polarity_bg.wasm": "./polarity_bg.wasm",
     "./package.json": "./package.json",
   },
-  files: ["polarity.js", "polarity.d.ts", "polarity_bg.wasm", "polarity_bg.wasm.d.ts", "README.md"],
+  files: ["polarity.js", "polarity.node.js", "polarity.d.ts", "polarity_bg.wasm", "polarity_bg.wasm.d.ts", "README.md"],
   sideEffects: false,
   engines: { node: ">=20" },
 };

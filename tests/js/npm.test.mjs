@@ -1,6 +1,7 @@
 // The npm package (pkg/) as its users get it: packed with `npm pack`, installed into a scratch
 // project under tests/npm/.tmp, then used from (a) a Vite app built with `vite build`, (b) a plain
-// <script type="module"> page, both loaded in headless Chromium, and (c) Node with initSync.
+// <script type="module"> page, both loaded in headless Chromium, and (c) Node, with initSync and with
+// a plain `await init()`.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, rmSync, writeFileSync, readFileSync, existsSync, readdirSync } from "node:fs";
@@ -177,6 +178,22 @@ test("short texts average five runs by default, and progress says which run is u
   const out = run(process.execPath, ["--test", "--test-reporter=tap", "node-check.test.mjs"], { cwd: APP, env });
   assert.match(out, /^# pass 8$/m, out);
   assert.match(out, /^# fail 0$/m, out);
+});
+
+test("Node: await init() with no argument reads the package's wasm, as in the browser", () => {
+  // The same lines as a page's (SCRIPT): Node's fetch has no file: URLs, so the package's "node"
+  // entry reads the wasm from disk. An explicit wasm (initSync, init({ module_or_path })) still works.
+  writeFileSync(join(APP, "node-init.mjs"), `
+import init, { Classifier } from "polarity";
+await init();
+const again = await init(); // a second init() is the same module, as in the browser
+const clf = new Classifier();
+console.log(JSON.stringify({ labels: clf.classifyBatch(["What a lovely, joyful film!", "Boring, ugly and far too long."]).map((p) => p.label), same: typeof again.memory === "object" }));
+`);
+  const out = JSON.parse(run(process.execPath, ["node-init.mjs"], { cwd: APP }).trim().split("\n").at(-1));
+  assert.deepEqual(out, { labels: ["positive", "negative"], same: true });
+  const pkg = JSON.parse(readFileSync(join(APP, "node_modules/polarity/package.json"), "utf8"));
+  assert.equal(pkg.exports["."].node, "./polarity.node.js");
 });
 
 async function expectClassifiedPage(pageUrl) {
