@@ -1,9 +1,10 @@
 // Teach it, the model: edit the labels (add, rename, remove) and start a new classifier with them
 // (checked by the package: Classifier.checkLabels), reset to the shipped model, download the model
-// in use as .onnx (with the two lines that put it on a site), or load one. The model in use is
-// kept in IndexedDB.
+// in use as .onnx (with the two lines that put it on a site) or as a whole site (site-kit.js), or
+// load one. The model in use is kept in IndexedDB.
 import * as store from "./store.js";
 import { $, download, say } from "./ui.js";
+import { siteKit } from "./site-kit.js";
 
 export function setupModel(demo, state) {
   const { Classifier } = demo;
@@ -100,6 +101,21 @@ export function setupModel(demo, state) {
     $("embed-code").textContent =
       `<script type="module" src="embed.js"></script>\n<polarity-review model="${name}"></polarity-review>`;
     $("embed-snippet").hidden = false;
+  });
+
+  const siteButton = $("download-site");
+  siteButton.addEventListener("click", async () => {
+    siteButton.disabled = true;
+    say(modelMsg, "Building the site…");
+    try {
+      const { name, blob } = await siteKit(demo.getClassifier().toBytes());
+      download(name, blob);
+      say(modelMsg, `Downloaded ${name}: unzip it onto any static host and open index.html there (README.txt says how).`);
+    } catch (err) {
+      say(modelMsg, `Could not build the site: ${err?.message ?? err}`, "error");
+    } finally {
+      siteButton.disabled = false;
+    }
   });
 
   const modelFile = $("load-model-file");

@@ -55,6 +55,10 @@ test("the demo classifies and fine-tunes under a strict CSP with no violation", 
   await page.waitForFunction(() => document.querySelector("#file-msg").textContent.startsWith("texts.txt: 2 texts"));
   await page.locator("#classify-start").click();
   await page.waitForFunction(() => document.querySelector("#file-msg").textContent.startsWith("Classified 2 texts"), null, { timeout: 60_000 });
+  // The site download loads its zip writer as a module of the page's own.
+  await page.locator("#download-site").click();
+  await page.waitForFunction(() => /^(Downloaded|Could not)/.test(document.querySelector("#model-msg").textContent), null, { timeout: 60_000 });
+  assert.match(await page.locator("#model-msg").textContent(), /^Downloaded polarity-site\.zip/);
   assert.deepEqual(await page.evaluate(() => window.violations), []);
   assert.deepEqual(seen.errors, [], "console or page errors");
   await context.close();

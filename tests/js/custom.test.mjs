@@ -5,8 +5,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
-import { join } from "node:path";
-import { ROOT, openTeach, serveWww, watch } from "./helpers.mjs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { unzipSync } from "fflate";
+import { ROOT, openTeach, serve, serveWww, watch } from "./helpers.mjs";
 
 const site = serveWww();
 
@@ -283,6 +285,43 @@ test("<polarity-review> follows its attributes: a model swapped later is loaded,
   await page.evaluate(() => document.querySelector("polarity-review").removeAttribute("model"));
   await page.waitForFunction(() => /^(positive|negative) \(/.test(document.querySelector("polarity-review").shadowRoot.querySelector("[role=status]").textContent));
   assertClean(seen);
+  await context.close();
+});
+
+test("Download a site: a zip whose folder, served as it is, shows the box with the classifier in use", async () => {
+  const context = await site.browser.newContext({ acceptDownloads: true });
+  const { page, seen } = await openTeach(site, context);
+  // The classifier in use: a 3-label one, loaded from a file.
+  await page.locator("#load-model-file").setInputFiles(join(ROOT, "www/models/feedback.onnx"));
+  await page.waitForFunction(() => /praise/.test(document.querySelector("#model-name").textContent));
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download a site (.zip)" }).click()]);
+  assert.equal(download.suggestedFilename(), "polarity-site.zip");
+  assert.match(await page.locator("#model-msg").textContent(), /^Downloaded polarity-site\.zip/);
+  assertClean(seen);
+  const files = unzipSync(new Uint8Array(await readFile(await download.path())));
+  assert.deepEqual(Object.keys(files).sort(), ["README.txt", "embed.js", "index.html", "model.onnx", "pkg/polarity.js", "pkg/polarity_bg.wasm", "verdict.js"].map((f) => `polarity-site/${f}`));
+  assert.deepEqual(files["polarity-site/pkg/polarity_bg.wasm"], new Uint8Array(await readFile(join(ROOT, "www/pkg/polarity_bg.wasm"))));
+  const dir = join(ROOT, "tests/e2e/.tmp/site-kit");
+  rmSync(dir, { recursive: true, force: true });
+  for (const [name, bytes] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), bytes);
+  }
+  // Served as any static host would, the page's box classifies with the 3-label model.
+  const { server, url } = await serve({ root: join(dir, "polarity-site"), port: 0 });
+  try {
+    const visitor = await context.newPage();
+    const visited = watch(visitor);
+    await visitor.goto(url);
+    await visitor.waitForFunction(() => /^Start typing/.test(document.querySelector("polarity-review").shadowRoot?.querySelector("[role=status]")?.textContent), null, { timeout: 60_000 });
+    assert.equal(await visitor.evaluate(() => document.querySelector("polarity-review").shadowRoot.querySelector("[role=status]").textContent), "Start typing… (praise / complaint / question)");
+    await visitor.locator("polarity-review textarea").fill("Do you deliver on Sundays?");
+    await visitor.waitForFunction(() => /^question \(/.test(document.querySelector("polarity-review").shadowRoot.querySelector("[role=status]").textContent));
+    assert.deepEqual(visited.errors, []);
+    assert.ok(visited.requests.every((r) => r.startsWith(url)), "nothing but the site's own files");
+  } finally {
+    server.close();
+  }
   await context.close();
 });
 

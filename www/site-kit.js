@@ -1,0 +1,70 @@
+// "Download a site": the classifier in use as a folder ready for any static host, zipped in the
+// page: a page with the review box (index.html), the element (embed.js, verdict.js), the package
+// (pkg/) and the model. The files are this page's own (fetched from where it is served); the zip
+// is written by fflate (www/vendor/fflate.js, a copy of the npm package's ES module, loaded only
+// when asked for). Nothing leaves the browser.
+const FOLDER = "polarity-site";
+const MODEL = "model.onnx";
+
+// The page of the site. No user text goes into it: the box shows the model's labels itself.
+const INDEX = `<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>Classifier</title>
+  <link rel="icon" href="data:,">
+  <script type="module" src="embed.js"></script>
+</head>
+<body>
+<main>
+  <h1>Try the classifier</h1>
+  <polarity-review model="${MODEL}" label="Your text" placeholder="Type something"></polarity-review>
+  <p>It runs in your browser: nothing you type leaves this page.</p>
+</main>
+</body>
+</html>
+`;
+
+const README = `This folder is a static site: a page with a text box classified as you type, by the
+classifier taught in the polarity demo (${MODEL}), entirely in the browser.
+
+Put the folder on any static host (GitHub Pages, Netlify, a web server) and open index.html there.
+Opened from the disk (file://) it does not work: browsers load modules and the model only over
+http(s). To try it on your computer: python3 -m http.server (in this folder), then
+http://localhost:8000/.
+
+To put the box on a page of your own, keep embed.js, verdict.js, pkg/ and ${MODEL} together and
+add these two lines to the page:
+
+  <script type="module" src="embed.js"></script>
+  <polarity-review model="${MODEL}"></polarity-review>
+
+Serve .wasm files as application/wasm and let the host compress them (most do).
+`;
+
+// What the site needs of this page's files, by their path in the folder.
+const FILES = ["embed.js", "verdict.js", "pkg/polarity.js", "pkg/polarity_bg.wasm"];
+
+/** The zip of the site for `model` (the classifier's .onnx bytes): `{ name, blob }`. */
+export async function siteKit(model) {
+  const [{ zipSync, strToU8 }, ...files] = await Promise.all([
+    import("./vendor/fflate.js"),
+    ...FILES.map(async (path) => {
+      const response = await fetch(new URL(path, import.meta.url));
+      if (!response.ok) throw new Error(`could not read ${path} (HTTP ${response.status})`);
+      return new Uint8Array(await response.arrayBuffer());
+    }),
+  ]);
+  const entries = {
+    [`${FOLDER}/index.html`]: strToU8(INDEX),
+    [`${FOLDER}/README.txt`]: strToU8(README),
+    // Stored as they are: the model and the wasm barely deflate in the page's time, and a host
+    // compresses the wasm anyway.
+    [`${FOLDER}/${MODEL}`]: [model, { level: 0 }],
+  };
+  FILES.forEach((path, i) => {
+    entries[`${FOLDER}/${path}`] = path.endsWith(".wasm") ? [files[i], { level: 0 }] : files[i];
+  });
+  return { name: `${FOLDER}.zip`, blob: new Blob([zipSync(entries, { level: 6 })], { type: "application/zip" }) };
+}
