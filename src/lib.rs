@@ -14,6 +14,23 @@
 //!   files, the training [`recipe`], [`eval`]uation and [`fewshot`] experiments.
 //!
 //! The public API is this page: the modules above marked as links, and the re-exports below.
+//!
+//! ```
+//! use polarity::Classifier;
+//!
+//! let clf = Classifier::bundled()?; // the shipped model, compiled in
+//! let p = clf.classify("A wonderful film, I loved it.")?;
+//! assert_eq!(p.label, "positive"); // `score` is P(positive)
+//! let batch = clf.classify_batch(&["Dull.", "Great fun!"])?;
+//! assert_eq!(batch[1].label, "positive");
+//! // Each word's pull on the score, with its byte span in the text.
+//! let why = clf.explain("Great cast, dull plot")?;
+//! assert!(!why.tokens.is_empty());
+//! // A model file, as `to_bytes` writes it, loads back scoring the same.
+//! let again = Classifier::from_bytes(&clf.to_bytes())?;
+//! assert_eq!(again.classify("Dull.")?.score, batch[0].score);
+//! # Ok::<(), polarity::Error>(())
+//! ```
 
 #[cfg(feature = "cli")]
 mod augment;
