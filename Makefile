@@ -22,6 +22,7 @@ test-native:
 lint:
 	$(CARGO) fmt --check
 	$(CARGO) clippy --release --all-targets -- -D warnings
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --no-deps --release
 
 ## ONNX cross-check with onnxruntime (Python) ------------------------------------------------------
 

@@ -562,7 +562,7 @@ pub(crate) const TEXT_HEADERS: [&str; 6] = [
 ];
 
 /// Reads labelled texts from a spreadsheet export: CSV, TSV or `;`-separated
-/// ([`crate::table`]: quoted fields may hold separators, quotes and line breaks), the label and
+/// (`crate::table`: quoted fields may hold separators, quotes and line breaks), the label and
 /// the text in either order. A first row naming the columns (`label` / `sentiment` / `class`,
 /// `text` / `review` / `message` ...) says which is which; without one, the column that holds
 /// labels is found from the rows. Labels are `labels`' names (or 1 / 0, [`label_index`]). A row

@@ -3,7 +3,7 @@
 //! The graph takes `ids` (int64, `batch x length`, 0 = padding) and gives `score` (float,
 //! `batch x 1`) = P(first label) for a two-label model, or `probabilities` (float,
 //! `batch x labels`, a softmax) for one with more labels. The embedding table is stored as
-//! [`crate::quantize`] says, in one of two formats, and its rows are gathered before they are
+//! `crate::quantize` says, in one of two formats, and its rows are gathered before they are
 //! dequantized, so that it stays small in memory:
 //!
 //! - int4 (new files): `embedding_int4` (uint8, `rows x ceil(dim / 2)`, two 4-bit codes a byte),
@@ -19,7 +19,7 @@
 //! A checksum of the weights and metadata (`polarity.checksum`, 64-bit FNV-1a) is written with them, and
 //! a file whose checksum does not match is refused as damaged; files written before it existed
 //! load without one ([`has_checksum`]). The bundled model's is verified by a test rather than at
-//! each load ([`import_bundled`]). Every size the file declares is checked against
+//! each load (`import_bundled`). Every size the file declares is checked against
 //! [`crate::limits`] with checked arithmetic before anything is allocated.
 //!
 //! Only standard opset-13 operators are used, so onnxruntime and `onnx.checker` accept the file as
@@ -92,7 +92,7 @@ mod key {
 /// A 64-bit FNV-1a hash (the vocabulary's: no code of its own in the wasm) of what a model is made
 /// of: every initializer (name, type, dims, bytes) and every
 /// metadata entry but the checksum itself, each list in name order. The graph's nodes are left
-/// out: [`crate::engine`] rebuilds the graph from the weights, whatever the file's nodes say.
+/// out: `crate::engine` rebuilds the graph from the weights, whatever the file's nodes say.
 pub fn checksum(proto: &ModelProto) -> String {
     struct Fnv(u64);
     impl Fnv {
@@ -139,7 +139,7 @@ pub fn export(model: &Model) -> Vec<u8> {
     to_proto(model).encode_to_vec()
 }
 
-/// The ONNX protobuf of `model`; [`crate::engine`] builds the same graph in tract-core.
+/// The ONNX protobuf of `model`; `crate::engine` builds the same graph in tract-core.
 pub fn to_proto(model: &Model) -> ModelProto {
     let (rows, dim) = (model.vocab.rows() as i64, model.dim as i64);
     let h = HIDDEN as i64;

@@ -20,7 +20,7 @@ use tract_onnx::prelude::f16;
 pub enum Format {
     /// `i8` values, one `f16` scale per row: every file written before int4.
     Int8,
-    /// 4-bit codes into [`LEVELS`], one scale byte per row: what new models are written in.
+    /// 4-bit codes into `LEVELS`, one scale byte per row: what new models are written in.
     #[default]
     Int4,
 }

@@ -44,7 +44,7 @@ pub struct Recipe {
     /// Replace the pre-trained rows by random ones of the same scale (a baseline).
     pub random_init: bool,
     pub seed: u64,
-    /// Tokenizer and id layout: 1 ("polarity-1", frozen) or 2 ("polarity-2", [`crate::scope`]).
+    /// Tokenizer and id layout: 1 ("polarity-1", frozen) or 2 ("polarity-2", `crate::scope`).
     pub tokenizer: u8,
     /// Polarity-2: tokens in a negation scope get hashed rows of their own.
     pub negation: bool,
@@ -52,12 +52,12 @@ pub struct Recipe {
     /// rows of their own.
     pub contrast: bool,
     /// Polarity-2: scopes read as weighted copies of the word's own row
-    /// ([`crate::scope::Features::weighted`]), with these weights (negation, contrast,
+    /// (`crate::scope::Features::weighted`), with these weights (negation, contrast,
     /// concession), in place of hashed rows and their seeding.
     pub weighted: bool,
     pub scope_weights: [f32; SCOPES],
     /// Polarity-2: no bigram of a negator and the token after it
-    /// ([`crate::scope::Features::lone_negators`]).
+    /// (`crate::scope::Features::lone_negators`).
     pub lone_negators: bool,
     /// Polarity-2 with negation: before bigram pruning, the negated rows of the words that sway
     /// the model most (this many) start as `-negation_flip` times the word's row, so a negated
@@ -77,7 +77,7 @@ pub struct Recipe {
     /// The most sentences a crop holds (1 to this many, drawn evenly).
     pub crop_sentences: usize,
     /// Counterfactual sentences beside the crops: negated pairs and contrasts
-    /// ([`crate::augment`]).
+    /// (`crate::augment`).
     pub augment: Augment,
     /// Distillation ([`crate::teacher`]): train on a larger model's probabilities.
     pub teacher: Option<TeacherOptions>,
@@ -88,7 +88,7 @@ pub struct Recipe {
     pub distill_crops: bool,
     /// The pre-trained table: a folder under `embeddings/` in the data folder.
     pub embedding: String,
-    /// How the file stores the table ([`crate::quantize`]).
+    /// How the file stores the table (`crate::quantize`).
     pub quantization: Format,
     /// How the model is trained on IMDB train (each phase, with early stopping on validation).
     pub training: Options,
@@ -706,7 +706,7 @@ pub fn initial_model(
     Ok(model)
 }
 
-/// Encodes reviews for [`crate::train`]: label 0 is positive.
+/// Encodes reviews for `crate::train`: label 0 is positive.
 pub fn encode(model: &Model, reviews: &[Review]) -> Vec<Example> {
     reviews
         .iter()

@@ -12,7 +12,7 @@ use crate::recipe::{self, Recipe};
 use crate::rng::Rng;
 use crate::{Classifier, Error};
 
-/// The negation and contrast suite: LABEL<TAB>TEXT lines, 1 = positive.
+/// The negation and contrast suite: `LABEL<TAB>TEXT` lines, 1 = positive.
 pub const NEGATION_SUITE: &str = include_str!("../tests/fixtures/negation.tsv");
 
 /// The suite's dev twin (`make_negation_suite.py --dev`): the same templates, another seed, and
@@ -60,7 +60,7 @@ pub enum Perturbation {
     /// One typo in one word of at least 4 letters: two letters swapped, one dropped, one
     /// doubled, or one replaced.
     Typo,
-    /// " https://example.com/..." appended.
+    /// `" https://example.com/..."` appended.
     Url,
     /// " @name" appended.
     Mention,

@@ -1,5 +1,5 @@
 //! Files of texts to classify, and the results written back: what the page's "Classify a file"
-//! reads and downloads. A file is a spreadsheet export (CSV, TSV, `;`, read by [`crate::table`]),
+//! reads and downloads. A file is a spreadsheet export (CSV, TSV, `;`, read by `crate::table`),
 //! whose texts are one chosen column, or plain text with one text per line. Results are CSV
 //! written with `csv-core`, quoted where a field needs it, so that spreadsheets read them back.
 

@@ -38,7 +38,7 @@ pub struct Options {
     /// Probability of dropping each id of a text during training (a regularizer).
     pub token_dropout: f32,
     /// Divide a text's kept ids by kept / sqrt(all ids) rather than sqrt(kept), so that dropout
-    /// keeps the bag's scale ([`Model::forward_dropped`]). The shipped model's recipe was tuned
+    /// keeps the bag's scale (`Model::forward_dropped`). The shipped model's recipe was tuned
     /// without it; fine-tuning uses it.
     pub inverted_dropout: bool,
     /// L2 penalty on the head's weights (decoupled weight decay, as AdamW).

@@ -10,14 +10,14 @@
 //! | then one per kept bigram bucket | pairs of adjacent tokens, by hash of both texts |
 //!
 //! Bigrams hash into `bigram_buckets` buckets. A model may keep only some of them (the ones that
-//! earned large rows in training, see [`crate::model::Model::prune_bigrams`]): a bigram whose
+//! earned large rows in training, see `crate::model::Model::prune_bigrams`): a bigram whose
 //! bucket was not kept gets no id at all. A large hash space with few kept rows has far fewer
 //! collisions per byte than a small space kept whole.
 //!
 //! A text of `n` tokens encodes to `n` unigram ids followed by `n - 1` bigram ids, so token `i`
 //! owns unigram `i` and bigrams `i - 1` and `i` (what explanations take away to weigh a token).
 //!
-//! Under polarity-2 with weighted scopes ([`Features::weighted`]), ids go past the table: a token
+//! Under polarity-2 with weighted scopes (`Features::weighted`), ids go past the table: a token
 //! read in a scope also gets `row + band * rows`, its word's row in band 1 (negation), 2
 //! (contrast), 3 (concession) or 4 (before a contrast), which the model adds once more times
 //! that band's weight.
@@ -150,7 +150,7 @@ fn bloom_bits(hash: u64) -> (usize, u64) {
 pub enum Scheme {
     /// "polarity-1": unigrams, then bigrams of adjacent tokens. Frozen: shipped files use it.
     V1,
-    /// "polarity-2": the same over polarity-2 tokens ([`crate::scope::tokenize2`]: URLs and
+    /// "polarity-2": the same over polarity-2 tokens (`crate::scope::tokenize2`: URLs and
     /// @mentions are one token that gets no id), then one hashed id in the bigram space for each
     /// token read in a scope the features mark (negation, contrast, concession).
     V2(Features),
@@ -254,7 +254,7 @@ impl Vocabulary {
         self.scheme
     }
 
-    /// The same vocabulary with every unknown number on one row ([`Features::numbers`]), under
+    /// The same vocabulary with every unknown number on one row (`Features::numbers`), under
     /// polarity-2; polarity-1 has no such feature and stays as it is.
     pub fn with_numbers(mut self) -> Self {
         if let Scheme::V2(features) = &mut self.scheme {
@@ -379,7 +379,7 @@ impl Vocabulary {
     }
 
     /// The bigram id of adjacent polarity-2 tokens `a b` as texts read them: none for a negator
-    /// and the token after it under [`Features::lone_negators`], else [`Vocabulary::bigram_id`].
+    /// and the token after it under `Features::lone_negators`, else [`Vocabulary::bigram_id`].
     pub fn pair_id(&self, a: &str, b: &str) -> Option<u32> {
         if self.lone_negators() && scope::role(a.as_bytes()) == Role::Negator {
             return None;
@@ -467,7 +467,7 @@ impl Vocabulary {
 }
 
 impl Vocabulary {
-    /// Polarity-2 tokens of `text` and their boundaries ([`scope::tokenize2`]), with unknown
+    /// Polarity-2 tokens of `text` and their boundaries (`scope::tokenize2`), with unknown
     /// words one typo away from a known one read as it when the scheme asks for spelling.
     pub fn read(&self, text: &str) -> (Vec<Token>, Vec<u8>) {
         let (mut tokens, breaks) = scope::tokenize2(text);
@@ -628,7 +628,7 @@ impl Vocabulary {
         None
     }
 
-    /// Polarity-2 ids of tokens with their boundaries ([`scope::tokenize2`]): unigrams, bigrams,
+    /// Polarity-2 ids of tokens with their boundaries (`scope::tokenize2`): unigrams, bigrams,
     /// then scope ids. `skip` leaves one token out as if it had not been typed: no ids of its
     /// own, no bigram across it, no scope it would open.
     pub fn encode_scoped(&self, tokens: &[Token], breaks: &[u8], skip: Option<usize>) -> Vec<u32> {
@@ -674,7 +674,7 @@ impl Vocabulary {
     }
 
     /// The band of a weighted scope: 1 negation, 2 contrast, 3 concession (and 4, the clause
-    /// before a contrast: [`scope::before_contrast`]).
+    /// before a contrast: `scope::before_contrast`).
     pub fn scope_band(negated: bool, clause: Option<Scope>) -> usize {
         match (negated, clause) {
             (true, _) => 1,
