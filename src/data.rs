@@ -154,25 +154,80 @@ pub fn read_embeddings(dir: &Path) -> Result<Embeddings, Error> {
 
 /// Writes `bytes` to `path`, creating its folder. The bytes go to a file beside it first, renamed
 /// over `path` once written whole: a full disk or a failed write leaves the previous file as it
-/// was (writing in place emptied it first).
+/// was (writing in place emptied it first). See [`write_files`].
 pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    write_files(&[(path, bytes)])
+}
+
+/// Writes each `(path, bytes)` as [`write_file`] does, all or none: every file is written beside
+/// its target first, and only when all are written whole do they replace their targets (a model
+/// and its card never describe each other wrongly after a failed write). A link is written
+/// through to its file, which keeps its permissions; a device or pipe (`/dev/stdout`) is written
+/// as it is.
+pub fn write_files(files: &[(&Path, &[u8])]) -> Result<(), Error> {
+    let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
+    let unstage = |staged: &[(PathBuf, PathBuf)]| {
+        for (partial, _) in staged {
+            let _ = std::fs::remove_file(partial);
+        }
+    };
+    for &(path, bytes) in files {
+        match stage(path, bytes) {
+            Ok(Some(pair)) => staged.push(pair),
+            Ok(None) => {}
+            Err(e) => {
+                unstage(&staged);
+                return Err(e);
+            }
+        }
+    }
+    for (i, (partial, target)) in staged.iter().enumerate() {
+        if let Err(source) = std::fs::rename(partial, target) {
+            unstage(&staged[i..]);
+            return Err(Error::Io {
+                path: target.clone(),
+                source,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Writes `bytes` beside `path`'s file: `(the written file, the file it is to replace)`. A path
+/// that is not a regular file (a device, a pipe) is written at once: `None`.
+fn stage(path: &Path, bytes: &[u8]) -> Result<Option<(PathBuf, PathBuf)>, Error> {
     check_writable(path)?;
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(io_error(dir))?;
     }
-    let mut partial = path.as_os_str().to_owned();
+    // Through a link to the file it names; an existing file's permissions are kept.
+    let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let existing = std::fs::metadata(&target).ok();
+    if existing.as_ref().is_some_and(|m| !m.is_file()) {
+        return std::fs::write(&target, bytes)
+            .map(|()| None)
+            .map_err(io_error(path));
+    }
+    let mut partial = target.as_os_str().to_owned();
     partial.push(".partial");
     let partial = PathBuf::from(partial);
-    let written = File::create(&partial)
-        .and_then(|mut f| f.write_all(bytes).and_then(|()| f.sync_all()))
-        .and_then(|()| std::fs::rename(&partial, path));
-    written.map_err(|source| {
-        let _ = std::fs::remove_file(&partial);
-        Error::Io {
-            path: path.to_path_buf(),
-            source,
+    let written = File::create(&partial).and_then(|mut f| {
+        f.write_all(bytes)?;
+        if let Some(m) = &existing {
+            f.set_permissions(m.permissions())?;
         }
-    })
+        f.sync_all()
+    });
+    match written {
+        Ok(()) => Ok(Some((partial, target))),
+        Err(source) => {
+            let _ = std::fs::remove_file(&partial);
+            Err(Error::Io {
+                path: path.to_path_buf(),
+                source,
+            })
+        }
+    }
 }
 
 /// Refuses an output `path` that is a folder: checked before a command's work, not after it.
@@ -220,6 +275,37 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("is a folder"));
+        // All or none: the second file cannot be written, so the first keeps its old bytes.
+        let card = dir.join("card.md");
+        write_file(&card, b"old card").unwrap();
+        std::fs::create_dir(dir.join("card.md.partial")).unwrap();
+        std::fs::remove_dir(dir.join("model.onnx.partial")).unwrap();
+        assert!(write_files(&[(&path, b"new model"), (&card, b"new card")]).is_err());
+        assert_eq!(std::fs::read(&path).unwrap(), b"second");
+        assert!(!dir.join("model.onnx.partial").exists());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_is_written_through_and_its_file_keeps_its_permissions() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = std::env::temp_dir().join(format!("polarity-link-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let real = dir.join("real.onnx");
+        std::fs::write(&real, b"old").unwrap();
+        std::fs::set_permissions(&real, std::fs::Permissions::from_mode(0o640)).unwrap();
+        let link = dir.join("link.onnx");
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        write_file(&link, b"new").unwrap();
+        assert!(std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert_eq!(std::fs::read(&real).unwrap(), b"new");
+        let mode = std::fs::metadata(&real).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o640);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -241,6 +241,25 @@ fn nonsense_options_and_inputs_are_refused_before_any_work() {
         &["report"],
         "the data folder is --data, else $POLARITY_DATA",
     );
+    let out = polarity(&dir, &["report", "--model", "missing.onnx"]);
+    assert!(
+        stderr(&out).contains("missing.onnx: No such file"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!stderr(&out).contains("data folder"), "{}", stderr(&out));
+    fails(
+        &dir,
+        &[
+            "train",
+            "--pretrained-only",
+            "--card",
+            "c.md",
+            "--out",
+            "t.onnx",
+        ],
+        "--card describes a trained model",
+    );
 }
 
 #[test]

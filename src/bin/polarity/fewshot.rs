@@ -77,17 +77,18 @@ pub fn run(args: Args) -> Result<(), Error> {
     if args.random_embedding {
         start = Classifier::from_model(&start.model().with_random_embedding(0xbad))?;
     }
-    let mut task = match args.task {
-        TaskName::Imdb => Task::imdb(&data, args.test)?,
-        TaskName::Sms => Task::sms(&data, args.test)?,
-        TaskName::Ratings4 => Task::ratings4(&data, args.test)?,
+    let task = match args.task {
+        TaskName::Imdb => Task::imdb(&data, args.test),
+        TaskName::Sms => Task::sms(&data, args.test),
+        TaskName::Ratings4 => Task::ratings4(&data, args.test),
         TaskName::Sentences if args.test => {
             return Err(Error::InvalidInput(
                 "the sentence sets are dev data: they have no test split".into(),
             ))
         }
-        TaskName::Sentences => Task::sentences(&data)?,
+        TaskName::Sentences => Task::sentences(&data),
     };
+    let mut task = task.map_err(super::data_hint(&data))?;
     task.measure_unused |= args.with_unused;
     if let Some(n) = args.n.iter().find(|&&n| n == 0 || n > task.pool.len()) {
         return Err(Error::InvalidInput(format!(

@@ -55,13 +55,7 @@ enum Command {
 }
 
 fn main() {
-    let command = Cli::parse().command;
-    // These read a data folder, whose files a missing one is most likely one of.
-    let reads_folder = matches!(
-        command,
-        Command::Train(_) | Command::Fewshot(_) | Command::Report(_)
-    );
-    let result = match command {
+    let result = match Cli::parse().command {
         Command::Train(args) => train::run(args),
         Command::Eval(args) => eval::run(args),
         Command::FineTune(args) => fine_tune::run(args),
@@ -77,15 +71,7 @@ fn main() {
         // `polarity classify ... | head`: the reader has all it wants.
         Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::BrokenPipe => {}
         Err(e) => {
-            let hint = match &e {
-                Error::Io { source, .. }
-                    if reads_folder && source.kind() == std::io::ErrorKind::NotFound =>
-                {
-                    "\n(the data folder is --data, else $POLARITY_DATA, else ../shared/data)"
-                }
-                _ => "",
-            };
-            eprintln!("polarity: {e}{hint}");
+            eprintln!("polarity: {e}");
             std::process::exit(1);
         }
     }
@@ -144,11 +130,31 @@ fn bar(len: u64, what: &str) -> ProgressBar {
 /// Writes a model file and says how large it is.
 fn write_model(clf_bytes: &[u8], out: &Path) -> Result<(), Error> {
     polarity::data::write_file(out, clf_bytes)?;
+    say_written(clf_bytes, out);
+    Ok(())
+}
+
+/// Says that the model `clf_bytes` was written to `out`, and how large it is.
+fn say_written(clf_bytes: &[u8], out: &Path) {
     eprintln!(
         "wrote {} ({} bytes, {} after gzip -9)",
         out.display(),
         clf_bytes.len(),
         polarity::data::gzip_len(clf_bytes)
     );
-    Ok(())
+}
+
+/// For commands that read a data folder: a file missing from `data` says where the folder is
+/// looked for. Other errors (a missing --model) are left as they are.
+fn data_hint(data: &Path) -> impl Fn(Error) -> Error + '_ {
+    move |e| match &e {
+        Error::Io { path, source }
+            if source.kind() == std::io::ErrorKind::NotFound && path.starts_with(data) =>
+        {
+            Error::InvalidInput(format!(
+                "{e}\n(the data folder is --data, else $POLARITY_DATA, else ../shared/data)"
+            ))
+        }
+        _ => e,
+    }
 }

@@ -22,6 +22,8 @@ pub fn run(args: Args) -> Result<(), Error> {
     let clf = super::load(args.model.as_deref())?;
     super::check_two_labels(&clf, "report")?;
     let data = super::data_dir(args.data);
-    print!("{}", polarity::suites::report(&clf, &data, args.test)?);
+    let report =
+        polarity::suites::report(&clf, &data, args.test).map_err(super::data_hint(&data))?;
+    print!("{report}");
     Ok(())
 }

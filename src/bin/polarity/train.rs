@@ -110,8 +110,17 @@ impl Args {
 
 pub fn run(args: Args) -> Result<(), Error> {
     let data = super::data_dir(args.data.clone());
+    run_in(args, &data).map_err(super::data_hint(&data))
+}
+
+fn run_in(args: Args, data: &std::path::Path) -> Result<(), Error> {
     let recipe = args.recipe()?;
     polarity::data::check_writable(&args.out)?;
+    if args.card.is_some() && args.pretrained_only {
+        return Err(Error::InvalidInput(
+            "--card describes a trained model; --pretrained-only writes an untrained one".into(),
+        ));
+    }
     // The card's test set is read before anything is written: a missing file must not leave a
     // new model in place of the old one and no card.
     let test = match &args.card {
@@ -122,7 +131,7 @@ pub fn run(args: Args) -> Result<(), Error> {
         None => None,
     };
     eprintln!("recipe: {}", recipe.describe());
-    let prepared = recipe.prepare(&data)?;
+    let prepared = recipe.prepare(data)?;
     let vocab = prepared.model.vocab();
     eprintln!(
         "vocabulary: {} words + {} oov + {} bigram buckets, dim {}; {} train / {} validation reviews",
@@ -160,10 +169,15 @@ pub fn run(args: Args) -> Result<(), Error> {
         }
         _ => None,
     };
-    super::write_model(&onnx::export(&trained.model), &args.out)?;
-    if let Some((path, card)) = card {
-        polarity::data::write_file(path, card.as_bytes())?;
-        eprintln!("wrote {}", path.display());
+    let model = onnx::export(&trained.model);
+    match card {
+        // Both or neither: a failed write leaves the old model with its old card.
+        Some((path, card)) => {
+            polarity::data::write_files(&[(&args.out, &model), (path, card.as_bytes())])?;
+            super::say_written(&model, &args.out);
+            eprintln!("wrote {}", path.display());
+            Ok(())
+        }
+        None => super::write_model(&model, &args.out),
     }
-    Ok(())
 }
