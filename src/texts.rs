@@ -158,12 +158,46 @@ pub fn to_csv(rows: &[Vec<String>], escape_formulae: bool) -> String {
 /// `field` with a `'` before it if it starts as a spreadsheet formula does (`=`, `+`, `-`, `@`, a
 /// tab or a carriage return), so that Excel, LibreOffice and Google Sheets show it as text: a
 /// results file holds texts from anywhere, and `=HYPERLINK(...)` in a review must not run when
-/// the file is opened (OWASP's "CSV injection" advice; PapaParse's `escapeFormulae`).
+/// the file is opened (OWASP's "CSV injection" advice; PapaParse's `escapeFormulae`). A plain
+/// number (`-1`, `+0.5`, a label such as `+1`) is a number to a spreadsheet, never a formula: it is
+/// left as it is.
 pub fn escape_formula(field: &str) -> Cow<'_, str> {
     match field.as_bytes().first() {
-        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') => Cow::Owned(format!("'{field}")),
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') if !is_plain_number(field) => {
+            Cow::Owned(format!("'{field}"))
+        }
         _ => Cow::Borrowed(field),
     }
+}
+
+/// Whether `field` is a decimal number and nothing else: a sign, digits with at most one point,
+/// and an exponent (`-1`, `+2.5`, `1e-3`; not `-inf`, `- 1` or `-1+1`).
+fn is_plain_number(field: &str) -> bool {
+    let b = field.as_bytes();
+    let mut i = usize::from(matches!(b.first(), Some(b'+' | b'-')));
+    let digits = |i: &mut usize| {
+        let from = *i;
+        while b.get(*i).is_some_and(u8::is_ascii_digit) {
+            *i += 1;
+        }
+        *i - from
+    };
+    let mut n = digits(&mut i);
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        n += digits(&mut i);
+    }
+    if n == 0 {
+        return false;
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        i += usize::from(matches!(b.get(i), Some(b'+' | b'-')));
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    }
+    i == b.len()
 }
 
 /// Runs a csv-core step that takes no input until it has written all it has.
@@ -239,7 +273,10 @@ mod tests {
         let texts = [
             "=HYPERLINK(\"x\")",
             "+1",
-            "-2",
+            "-2.5e3",
+            "-2 stars",
+            "-inf",
+            "-1+1",
             "@SUM(A1)",
             "\tx",
             "\rx",
@@ -259,8 +296,11 @@ mod tests {
         let escaped = read(&to_csv(&rows, true));
         let expected = [
             "'=HYPERLINK(\"x\")",
-            "'+1",
-            "'-2",
+            "+1",
+            "-2.5e3",
+            "'-2 stars",
+            "'-inf",
+            "'-1+1",
             "'@SUM(A1)",
             "'\tx",
             "'\rx",

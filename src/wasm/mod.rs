@@ -192,7 +192,8 @@ export interface CsvOptions {
   /**
    * Write a field that starts with `=`, `+`, `-`, `@`, a tab or a carriage return with a `'`
    * before it, so that a spreadsheet opening the file shows it as text instead of running it as a
-   * formula (default false: fields are written as given).
+   * formula (default false: fields are written as given). A plain number (`-1`, `+0.5`) is left
+   * as it is.
    */
   escapeFormulae?: boolean;
 }

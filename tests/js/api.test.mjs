@@ -129,11 +129,11 @@ test("parseExamples reads this repository's own fixture: comment lines are skipp
 });
 
 test("toCsv escapes what a spreadsheet would run, only when asked", () => {
-  const rows = [["text", "label"], ['=HYPERLINK("http://x","click")', "negative"], ["-2 stars", "@bad"], ["fine", "positive"]];
-  assert.equal(Classifier.toCsv(rows), 'text,label\r\n"=HYPERLINK(""http://x"",""click"")",negative\r\n-2 stars,@bad\r\nfine,positive\r\n');
+  const rows = [["text", "label"], ['=HYPERLINK("http://x","click")', "negative"], ["-2 stars", "@bad"], ["fine", "+1"]];
+  assert.equal(Classifier.toCsv(rows), 'text,label\r\n"=HYPERLINK(""http://x"",""click"")",negative\r\n-2 stars,@bad\r\nfine,+1\r\n');
   assert.equal(
     Classifier.toCsv(rows, { escapeFormulae: true }),
-    'text,label\r\n"\'=HYPERLINK(""http://x"",""click"")",negative\r\n\'-2 stars,\'@bad\r\nfine,positive\r\n',
+    'text,label\r\n"\'=HYPERLINK(""http://x"",""click"")",negative\r\n\'-2 stars,\'@bad\r\nfine,+1\r\n',
   );
   throws(() => Classifier.toCsv(rows, { escapeFormulae: "yes" }), TypeError, /toCsv\(\) options escapeFormulae/);
 });
