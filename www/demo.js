@@ -114,6 +114,7 @@ function showHint(text) {
   hint.className = "hint";
   hint.textContent = text;
   explained.replaceChildren(hint);
+  summary.textContent = ""; // no words to sum up: none stale from a text that is gone
 }
 
 /** Verdict at once on every edit; highlights too, unless explaining has become slow (long text). */

@@ -21,24 +21,42 @@ function polarity() {
   return wasm;
 }
 
-/** One classifier per model URL ("" for the bundled one), shared by every box that names it. */
+/**
+ * One classifier per model URL ("" for the bundled one), shared by every box that names it:
+ * `{ promise, users }`. A model no box names any more is freed (a page swapping models would keep
+ * every one's memory), and a load that failed is forgotten, so that naming the model again tries
+ * again.
+ */
 const classifiers = new Map();
-function classifier(model) {
+
+/** The classifier for the `model` attribute, counted as used: its entry, `{ url, promise, users }`. */
+function acquire(model) {
   let url = "";
   try {
     url = model ? new URL(model, document.baseURI).href : "";
   } catch {
-    return Promise.reject(new Error(`the model attribute "${model}" is not an address`));
+    return { url: null, promise: Promise.reject(new Error(`the model attribute "${model}" is not an address`)), users: 1 };
   }
   if (!classifiers.has(url)) {
-    classifiers.set(url, polarity().then(async ({ Classifier }) => {
+    const promise = polarity().then(async ({ Classifier }) => {
       if (!url) return new Classifier();
       const response = await fetch(url);
       if (!response.ok) throw new Error(`could not load ${model} (HTTP ${response.status})`);
       return Classifier.fromBytes(new Uint8Array(await response.arrayBuffer()));
-    }));
+    });
+    promise.catch(() => classifiers.get(url)?.promise === promise && classifiers.delete(url));
+    classifiers.set(url, { url, promise, users: 0 });
   }
-  return classifiers.get(url);
+  const entry = classifiers.get(url);
+  entry.users += 1;
+  return entry;
+}
+
+/** One box fewer uses `entry`'s classifier; the last one frees it (a failed one is gone already). */
+function release(entry) {
+  if (--entry.users > 0 || classifiers.get(entry.url) !== entry) return;
+  classifiers.delete(entry.url);
+  entry.promise.then((clf) => clf.free(), () => {});
 }
 
 const STYLE = `
@@ -85,6 +103,7 @@ class PolarityReview extends HTMLElement {
   #clf = null;
   #labels = [];
   #loads = 0;
+  #entry = null;
   #frame = 0;
   #say = null;
 
@@ -146,7 +165,10 @@ class PolarityReview extends HTMLElement {
     const load = ++this.#loads;
     this.#clf = null;
     this.#show("Loading…");
-    classifier(this.getAttribute("model")).then(
+    const entry = acquire(this.getAttribute("model"));
+    if (this.#entry) release(this.#entry);
+    this.#entry = entry;
+    entry.promise.then(
       (clf) => {
         if (load !== this.#loads) return;
         this.#clf = clf;

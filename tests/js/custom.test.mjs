@@ -281,6 +281,27 @@ test("<polarity-review> follows its attributes: a model swapped later is loaded,
   await page.waitForFunction(() => /^question \(/.test(document.querySelector("polarity-review").shadowRoot.querySelector("[role=status]").textContent));
   assert.equal(await page.locator("polarity-review label").evaluate((l) => l.firstChild.data), "Your message");
   assert.equal(await page.locator("polarity-review textarea").getAttribute("placeholder"), "Tell us anything");
+  // A model that failed to load is tried again when named again (a host's passing 503).
+  let fails = true;
+  await page.route("**/flaky.onnx", (route) => fails
+    ? route.fulfill({ status: 503, body: "busy" })
+    : route.fulfill({ path: join(ROOT, "www/models/feedback.onnx"), contentType: "application/octet-stream" }));
+  await page.evaluate(() => {
+    // A second box naming it keeps the failed load in use.
+    const other = document.createElement("polarity-review");
+    other.setAttribute("model", "flaky.onnx");
+    document.querySelector("main").append(other);
+    document.querySelector("polarity-review").setAttribute("model", "flaky.onnx");
+  });
+  await page.waitForFunction(() => /HTTP 503/.test(document.querySelector("polarity-review").shadowRoot.querySelector("[role=status]").textContent));
+  fails = false;
+  await page.evaluate(() => {
+    const el = document.querySelector("polarity-review");
+    el.setAttribute("model", "models/feedback.onnx");
+    el.setAttribute("model", "flaky.onnx");
+  });
+  await page.waitForFunction(() => /^question \(/.test(document.querySelector("polarity-review").shadowRoot.querySelector("[role=status]").textContent));
+  seen.errors.splice(0); // the 503 itself, logged by the browser
   // Back to the bundled model: the attribute removed.
   await page.evaluate(() => document.querySelector("polarity-review").removeAttribute("model"));
   await page.waitForFunction(() => /^(positive|negative) \(/.test(document.querySelector("polarity-review").shadowRoot.querySelector("[role=status]").textContent));

@@ -185,10 +185,10 @@ test("Node: await init() with no argument reads the package's wasm, as in the br
   // entry reads the wasm from disk. An explicit wasm (initSync, init({ module_or_path })) still works.
   writeFileSync(join(APP, "node-init.mjs"), `
 import init, { Classifier } from "polarity";
-await init();
+const first = await init();
 const again = await init(); // a second init() is the same module, as in the browser
 const clf = new Classifier();
-console.log(JSON.stringify({ labels: clf.classifyBatch(["What a lovely, joyful film!", "Boring, ugly and far too long."]).map((p) => p.label), same: typeof again.memory === "object" }));
+console.log(JSON.stringify({ labels: clf.classifyBatch(["What a lovely, joyful film!", "Boring, ugly and far too long."]).map((p) => p.label), same: first === again && typeof first.memory === "object" }));
 `);
   const out = JSON.parse(run(process.execPath, ["node-init.mjs"], { cwd: APP }).trim().split("\n").at(-1));
   assert.deepEqual(out, { labels: ["positive", "negative"], same: true });
