@@ -113,7 +113,10 @@ class PolarityReview extends HTMLElement {
   }
 
   connectedCallback() {
-    if (this.shadowRoot) return;
+    if (this.shadowRoot) {
+      if (!this.#entry) this.#load(); // added again after its model was let go
+      return;
+    }
     const root = this.attachShadow({ mode: "open" });
     // A constructed stylesheet, not a <style> element: a strict CSP (style-src 'self') allows it.
     root.adoptedStyleSheets = [sheet()];
@@ -152,12 +155,24 @@ class PolarityReview extends HTMLElement {
     this.#load();
   }
 
+  // A box taken off the page lets its model go (a single-page app's views come and go), unless it
+  // is back in the same task (moved): then nothing is reloaded.
+  disconnectedCallback() {
+    setTimeout(() => {
+      if (this.isConnected || !this.#entry) return;
+      release(this.#entry);
+      this.#entry = null;
+      this.#clf = null;
+      this.#loads += 1; // a load still on its way is not wanted
+    });
+  }
+
   attributeChangedCallback(name, old, value) {
     if (!this.#parts || old === value) return; // not added yet: connectedCallback reads them
     const { labelText, box } = this.#parts;
     if (name === "label") labelText.data = value ?? "Your review";
     else if (name === "placeholder") box.placeholder = value ?? "What did you think?";
-    else this.#load();
+    else if (this.#entry) this.#load(); // taken off the page: loaded when it is added again
   }
 
   /** Loads the model the attribute names; a model asked for later wins over one still loading. */

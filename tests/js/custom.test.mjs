@@ -309,6 +309,53 @@ test("<polarity-review> follows its attributes: a model swapped later is loaded,
   await context.close();
 });
 
+test("<polarity-review> taken off the page lets its model go; moved, it keeps it; added again, it loads it again", async () => {
+  const context = await site.browser.newContext();
+  const page = await context.newPage();
+  const seen = watch(page);
+  await page.goto(new URL("embed-example.html", site.url).href);
+  await page.evaluate(async () => {
+    const { Classifier } = await import(new URL("pkg/polarity.js", document.baseURI).href);
+    const free = Classifier.prototype.free;
+    window.freed = [];
+    Classifier.prototype.free = function () {
+      window.freed.push(this.info().labels.join(" / "));
+      return free.call(this);
+    };
+    const mine = document.createElement("polarity-review");
+    mine.setAttribute("model", "models/feedback.onnx");
+    document.querySelector("main").append(mine);
+  });
+  const status = (i) => page.evaluate((i) => document.querySelectorAll("polarity-review")[i].shadowRoot?.querySelector("[role=status]")?.textContent ?? "", i);
+  await page.waitForFunction(() => [...document.querySelectorAll("polarity-review")].every((b) => /^Start typing/.test(b.shadowRoot?.querySelector("[role=status]")?.textContent)), null, { timeout: 60_000 });
+  assert.equal(await status(1), "Start typing… (praise / complaint / question)");
+  // Moved (taken off and put back in one task): nothing is freed or loaded again.
+  await page.evaluate(() => {
+    const first = document.querySelector("polarity-review");
+    first.parentElement.append(first);
+  });
+  await page.waitForTimeout(200);
+  assert.deepEqual(await page.evaluate(() => window.freed), []);
+  assert.equal(await status(1), "Start typing… (positive / negative)", "the moved box, now second, kept its model");
+  // Taken off: its model, named by no other box, is freed.
+  await page.evaluate(() => {
+    window.mine = document.querySelectorAll("polarity-review")[0];
+    window.mine.remove();
+  });
+  await page.waitForFunction(() => window.freed.length > 0);
+  assert.deepEqual(await page.evaluate(() => window.freed), ["praise / complaint / question"]);
+  // Added again: it loads its model again and answers.
+  await page.evaluate(() => document.querySelector("main").append(window.mine));
+  await page.evaluate(() => {
+    const box = window.mine.shadowRoot.querySelector("textarea");
+    box.value = "Do you deliver on Sundays?";
+    box.dispatchEvent(new Event("input"));
+  });
+  await page.waitForFunction(() => /^question \(/.test(window.mine.shadowRoot.querySelector("[role=status]").textContent), null, { timeout: 60_000 });
+  assertClean(seen);
+  await context.close();
+});
+
 test("Download a site: a zip whose folder, served as it is, shows the box with the classifier in use", async () => {
   const context = await site.browser.newContext({ acceptDownloads: true });
   const { page, seen } = await openTeach(site, context);
