@@ -152,80 +152,150 @@ pub fn read_embeddings(dir: &Path) -> Result<Embeddings, Error> {
     })
 }
 
-/// Writes `bytes` to `path`, creating its folder. The bytes go to a file beside it first, renamed
-/// over `path` once written whole: a full disk or a failed write leaves the previous file as it
-/// was (writing in place emptied it first). See [`write_files`].
+/// Writes `bytes` to `path`, creating its folder. The bytes go to a new file beside it first,
+/// renamed over `path` once written whole: a full disk or a failed write leaves the previous file
+/// as it was (writing in place emptied it first). See [`write_files`].
 pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     write_files(&[(path, bytes)])
 }
 
-/// Writes each `(path, bytes)` as [`write_file`] does, all or none: every file is written beside
-/// its target first, and only when all are written whole do they replace their targets (a model
-/// and its card never describe each other wrongly after a failed write). A link is written
-/// through to its file, which keeps its permissions; a device or pipe (`/dev/stdout`) is written
-/// as it is.
+/// Writes each `(path, bytes)` as [`write_file`] does: every file is written beside its target
+/// first, and only when all are written whole do they replace their targets, so that a model and
+/// its card are both new or both old after a full disk. A link is written through to the file it
+/// names (made if missing), which keeps its permissions; a device or the process's own stream
+/// (`/dev/stdout`, `/proc/self/fd/1`) is written as it is. A target that cannot be replaced (a file
+/// of another user in a shared folder) is written in place, as before; if that fails after an
+/// earlier file was replaced, the earlier one stays new. Two paths naming one file are refused.
 pub fn write_files(files: &[(&Path, &[u8])]) -> Result<(), Error> {
-    let mut staged: Vec<(PathBuf, PathBuf)> = Vec::new();
-    let unstage = |staged: &[(PathBuf, PathBuf)]| {
-        for (partial, _) in staged {
-            let _ = std::fs::remove_file(partial);
-        }
-    };
+    let paths: Vec<&Path> = files.iter().map(|(p, _)| *p).collect();
+    check_distinct(&paths)?;
+    let mut staged: Vec<Staged> = Vec::new();
     for &(path, bytes) in files {
         match stage(path, bytes) {
-            Ok(Some(pair)) => staged.push(pair),
+            Ok(Some(s)) => staged.push(s),
             Ok(None) => {}
             Err(e) => {
-                unstage(&staged);
+                staged.iter().for_each(Staged::discard);
                 return Err(e);
             }
         }
     }
-    for (i, (partial, target)) in staged.iter().enumerate() {
-        if let Err(source) = std::fs::rename(partial, target) {
-            unstage(&staged[i..]);
-            return Err(Error::Io {
-                path: target.clone(),
-                source,
-            });
+    for (i, s) in staged.iter().enumerate() {
+        if let Err(e) = s.commit() {
+            staged[i + 1..].iter().for_each(Staged::discard);
+            return Err(e);
         }
     }
     Ok(())
 }
 
-/// Writes `bytes` beside `path`'s file: `(the written file, the file it is to replace)`. A path
-/// that is not a regular file (a device, a pipe) is written at once: `None`.
-fn stage(path: &Path, bytes: &[u8]) -> Result<Option<(PathBuf, PathBuf)>, Error> {
-    check_writable(path)?;
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(io_error(dir))?;
+/// Refuses `paths` of which two name the same file (`--out m --card m`, or a link to it): the
+/// second would replace the first. Checked before a command's work.
+pub fn check_distinct(paths: &[&Path]) -> Result<(), Error> {
+    let targets: Vec<PathBuf> = paths.iter().map(|p| target(p)).collect();
+    for (i, a) in targets.iter().enumerate() {
+        if let Some(j) = targets[..i].iter().position(|b| b == a) {
+            return Err(Error::InvalidInput(format!(
+                "{} and {} are the same file",
+                paths[j].display(),
+                paths[i].display()
+            )));
+        }
     }
-    // Through a link to the file it names; an existing file's permissions are kept.
-    let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    Ok(())
+}
+
+/// The file `path` names: through links, a link to a file not made yet included.
+fn target(path: &Path) -> PathBuf {
+    if let Ok(resolved) = std::fs::canonicalize(path) {
+        return resolved;
+    }
+    match std::fs::read_link(path) {
+        Ok(to) => path.parent().unwrap_or(Path::new("")).join(to),
+        Err(_) => std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()),
+    }
+}
+
+/// A file written beside its target, to be renamed over it.
+struct Staged<'a> {
+    partial: PathBuf,
+    target: PathBuf,
+    path: &'a Path,
+    bytes: &'a [u8],
+}
+
+impl Staged<'_> {
+    /// Puts the written file in place; a target that cannot be replaced is written in place.
+    fn commit(&self) -> Result<(), Error> {
+        if std::fs::rename(&self.partial, &self.target).is_ok() {
+            return Ok(());
+        }
+        self.discard();
+        std::fs::write(&self.target, self.bytes).map_err(io_error(self.path))
+    }
+
+    fn discard(&self) {
+        let _ = std::fs::remove_file(&self.partial);
+    }
+}
+
+/// Writes `bytes` beside the file `path` names, under a name no other file has (never through a
+/// link planted there). A device or stream is written at once: `None`.
+fn stage<'a>(path: &'a Path, bytes: &'a [u8]) -> Result<Option<Staged<'a>>, Error> {
+    check_writable(path)?;
+    // A device or stream is opened as it is and added to (`/dev/stdout` redirected with `>>`
+    // resolves to the log file itself, which must be neither replaced nor emptied).
+    let direct = || {
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(path)
+            .and_then(|mut f| f.write_all(bytes))
+            .map(|()| None)
+            .map_err(io_error(path))
+    };
+    if path.starts_with("/dev") || path.starts_with("/proc") {
+        return direct();
+    }
+    let target = target(path);
     let existing = std::fs::metadata(&target).ok();
     if existing.as_ref().is_some_and(|m| !m.is_file()) {
-        return std::fs::write(&target, bytes)
-            .map(|()| None)
-            .map_err(io_error(path));
+        return direct();
     }
-    let mut partial = target.as_os_str().to_owned();
-    partial.push(".partial");
-    let partial = PathBuf::from(partial);
-    let written = File::create(&partial).and_then(|mut f| {
-        f.write_all(bytes)?;
+    let dir = target.parent().unwrap_or(Path::new(""));
+    if !dir.as_os_str().is_empty() {
+        std::fs::create_dir_all(dir).map_err(io_error(dir))?;
+    }
+    static WRITES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let name = target.file_name().unwrap_or_default().to_string_lossy();
+    let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let partial = dir.join(format!(".{name}.{}-{n}.partial", std::process::id()));
+    let staged = Staged {
+        partial,
+        target,
+        path,
+        bytes,
+    };
+    let io = |source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    // Not discarded if it cannot be made: a file of that name is someone else's.
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&staged.partial)
+        .map_err(io)?;
+    let written = file.write_all(bytes).and_then(|()| {
         if let Some(m) = &existing {
-            f.set_permissions(m.permissions())?;
+            file.set_permissions(m.permissions())?;
         }
-        f.sync_all()
+        file.sync_all()
     });
     match written {
-        Ok(()) => Ok(Some((partial, target))),
+        Ok(()) => Ok(Some(staged)),
         Err(source) => {
-            let _ = std::fs::remove_file(&partial);
-            Err(Error::Io {
-                path: path.to_path_buf(),
-                source,
-            })
+            staged.discard();
+            Err(io(source))
         }
     }
 }
@@ -259,7 +329,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_failed_write_leaves_the_previous_file_as_it_was() {
+    fn a_failed_write_leaves_the_previous_files_as_they_were() {
         let dir = std::env::temp_dir().join(format!("polarity-write-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
@@ -267,28 +337,33 @@ mod tests {
         write_file(&path, b"first").unwrap();
         write_file(&path, b"second").unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), b"second");
-        // The file beside it cannot be made (a folder has its name): the write fails whole.
-        std::fs::create_dir(dir.join("model.onnx.partial")).unwrap();
-        assert!(write_file(&path, b"third").is_err());
-        assert_eq!(std::fs::read(&path).unwrap(), b"second");
         assert!(write_file(&dir, b"x")
             .unwrap_err()
             .to_string()
             .contains("is a folder"));
-        // All or none: the second file cannot be written, so the first keeps its old bytes.
-        let card = dir.join("card.md");
-        write_file(&card, b"old card").unwrap();
-        std::fs::create_dir(dir.join("card.md.partial")).unwrap();
-        std::fs::remove_dir(dir.join("model.onnx.partial")).unwrap();
+        // All or none: the second file cannot be written (its folder would be a file), so the
+        // first keeps its old bytes, and nothing is left beside it.
+        let blocked = dir.join("not-a-folder");
+        std::fs::write(&blocked, b"").unwrap();
+        let card = blocked.join("card.md");
         assert!(write_files(&[(&path, b"new model"), (&card, b"new card")]).is_err());
         assert_eq!(std::fs::read(&path).unwrap(), b"second");
-        assert!(!dir.join("model.onnx.partial").exists());
+        let mut names: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["model.onnx", "not-a-folder"]);
+        // One file named twice is refused before anything is written.
+        let err = write_files(&[(&path, b"a"), (&dir.join("./model.onnx"), b"b")]).unwrap_err();
+        assert!(err.to_string().contains("are the same file"), "{err}");
+        assert_eq!(std::fs::read(&path).unwrap(), b"second");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[cfg(unix)]
     #[test]
-    fn a_link_is_written_through_and_its_file_keeps_its_permissions() {
+    fn links_are_written_through_even_to_a_file_not_made_yet() {
         use std::os::unix::fs::PermissionsExt;
         let dir = std::env::temp_dir().join(format!("polarity-link-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
@@ -306,6 +381,19 @@ mod tests {
         assert_eq!(std::fs::read(&real).unwrap(), b"new");
         let mode = std::fs::metadata(&real).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o640);
+        // A link to a file not made yet: the file is made, the link stays.
+        let dangling = dir.join("dangling.onnx");
+        std::os::unix::fs::symlink("later.onnx", &dangling).unwrap();
+        write_file(&dangling, b"made").unwrap();
+        assert!(std::fs::symlink_metadata(&dangling)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert_eq!(std::fs::read(dir.join("later.onnx")).unwrap(), b"made");
+        assert!(
+            write_files(&[(&link, b"x"), (&real, b"y")]).is_err(),
+            "one file, two names"
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -260,6 +260,11 @@ fn nonsense_options_and_inputs_are_refused_before_any_work() {
         ],
         "--card describes a trained model",
     );
+    fails(
+        &dir,
+        &["train", "--out", "m.onnx", "--card", "./m.onnx"],
+        "m.onnx and ./m.onnx are the same file",
+    );
 }
 
 #[test]
@@ -298,6 +303,14 @@ fn classify_names_a_stdin_line_that_is_not_utf8_and_output_folders_are_made() {
         stderr(&out)
     );
     assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 2);
+    // Written to a stream as it is: /dev/stdout stays what it is.
+    let out = polarity(&dir, &["convert", "--to", "int8", "--out", "/dev/stdout"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        out.stdout.len() > 100_000,
+        "{} bytes on stdout",
+        out.stdout.len()
+    );
     succeeds(&dir, &["convert", "--to", "int8", "--out", "new/x8.onnx"]);
     assert!(dir.join("new/x8.onnx").is_file());
     assert!(!dir.join("new/x8.onnx.partial").exists());

@@ -126,6 +126,7 @@ fn run_in(args: Args, data: &std::path::Path) -> Result<(), Error> {
     let test = match &args.card {
         Some(card) => {
             polarity::data::check_writable(card)?;
+            polarity::data::check_distinct(&[&args.out, card])?;
             Some(read_reviews(&data.join("imdb/test.tsv.gz"))?)
         }
         None => None,
