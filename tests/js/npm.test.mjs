@@ -47,6 +47,19 @@ test("the package metadata is complete", () => {
   }
 });
 
+test("the package's README names every call and fineTune option its types declare", () => {
+  const dir = join(APP, "node_modules/polarity");
+  const dts = readFileSync(join(dir, "polarity.d.ts"), "utf8");
+  const readme = readFileSync(join(dir, "README.md"), "utf8");
+  const body = (start) => dts.slice(dts.indexOf(start), dts.indexOf("\n}", dts.indexOf(start)));
+  const methods = [...body("export class Classifier").matchAll(/^ {4}(?:static )?(\w+)\(/gm)].map((m) => m[1]);
+  const options = [...body("export interface FineTuneOptions").matchAll(/^ {4}(\w+)\?:/gm)].map((m) => m[1]);
+  assert.ok(methods.length >= 15 && options.length >= 9, `read ${methods} and ${options} from polarity.d.ts`);
+  const missing = [...methods.filter((m) => m !== "constructor" && !readme.includes(`${m}(`)),
+    ...options.filter((o) => !readme.includes(`\`${o}\``))];
+  assert.deepEqual(missing, [], "README.md of the package does not name these");
+});
+
 test("TypeScript: the result types are precise, not any", () => {
   writeFileSync(join(APP, "tsconfig.json"), JSON.stringify({
     compilerOptions: { strict: true, noEmit: true, module: "nodenext", moduleResolution: "nodenext",
