@@ -265,6 +265,35 @@ a score near its bias, so crops lose what their labels taught; on whole reviews 
 stays within the seed spread. A student with every bigram bucket reaches 89.5%: the 12-wide bag of
 words and pairs, not its labels, is what holds IMDB below 90.5%.
 
+## Scopes for sentiment words only, and scoped bigrams: measured on validation, not kept
+
+A negation turns every word of its clause round, "journey" and "at" as much as "bad". Turning only
+a set of sentiment words, chosen from the training split and stored in the file, was measured
+(means of seeds 42, 1 and 2; the recipe: 88.10% / 85.6% / 82.2% / 72.0%, dev mean 81.94, suite
+78.7%). The set was either the words that sway the model most after the first training phase
+(as the seeded scope rows chose them) or those with the largest log-count ratio between positive
+and negative training reviews (seen in 20 or more).
+
+| variant | validation | IMDB sentences | Yelp sentences | dev twin | suite | dev mean |
+| --- | --- | --- | --- | --- | --- | --- |
+| negation turns the 23,500 words (of 24,394) that sway most | 87.88% | 85.2% | 82.1% | 73.1% | 79.3% | 82.07 |
+| same, 22,000 words | 88.21% | 85.2% | 81.3% | 72.0% | 79.9% | 81.67 |
+| same, the 8,000 words of largest log-count ratio | 87.63% | 84.9% | 81.3% | 70.4% | 78.3% | 81.04 |
+| same, 4,000 words | 87.34% | 84.0% | 80.1% | 68.1% | 77.2% | 79.86 |
+| contrast, concession and before-a-contrast weights for the 18,000 that sway most | 88.00% | 85.8% | 81.7% | 73.3% | 79.6% | 82.17 |
+
+A narrower negation costs in step with the words it leaves out: on IMDB "good", "like" and
+"think" have log-count ratios near zero, so a set drawn from counts leaves them out, and the dev
+twin's words must turn. The clause variant is +0.23 over three seeds and a tie over six (81.45
+each, seeds 3, 4, 5 run after the choice). "not a bad journey at all ." reads negative in every
+variant: "journey" alone reads 0.99, and any set drawn from training data holds it.
+
+The other way, a bigram whose two tokens share a scope weighted as the tokens are ("not a great
+movie" turning "a great" and "great movie" round too), lost validation accuracy at seed 42
+(88.71% for the recipe): 85.83% with every weight, 85.96% with the negation's alone, 87.79% with
+the contrast's alone. A bigram row is large and specific, and most bigrams in a long review's
+negation scope are not negated in meaning.
+
 ## The int4 table: measured on validation
 
 The same trained model (the recipe before weighted scopes, seed 42), its table stored in each way; `polarity report`
