@@ -148,3 +148,58 @@ fn appended_urls_and_mentions_change_nothing() {
         }
     }
 }
+
+/// The first decimal number (0.NN) in `s`, if any.
+fn first_score(s: &str) -> Option<f32> {
+    let at = s.find("0.")?;
+    let digits = s[at + 2..].bytes().take_while(u8::is_ascii_digit).count();
+    s[at..at + 2 + digits].parse().ok()
+}
+
+/// Texts and the scores the READMEs print for them: each `classify("...")` with a score on its
+/// line, and the "now" column of README.md's table of the first things people type.
+fn documented_scores() -> Vec<(String, f32, &'static str)> {
+    let mut out = Vec::new();
+    for file in ["README.md", "npm/README.md"] {
+        let text = std::fs::read_to_string(file).unwrap();
+        for line in text.lines() {
+            let Some(at) = line.find("classify(\"") else {
+                continue;
+            };
+            let rest = &line[at + 10..];
+            let Some(end) = rest.find("\")") else {
+                continue;
+            };
+            let shown = &rest[end..];
+            if shown.contains("score: 0.") || shown.contains("// positive, 0.") {
+                out.push((rest[..end].to_string(), first_score(shown).unwrap(), file));
+            }
+        }
+        let Some(table) = text.find("| text | polarity-1 | before | now |") else {
+            continue;
+        };
+        for row in text[table..].lines().skip(2) {
+            let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+            if !row.starts_with('|') || cells.len() < 3 {
+                break;
+            }
+            let now = cells[cells.len() - 2];
+            out.push((cells[1].to_string(), first_score(now).unwrap(), file));
+        }
+    }
+    out
+}
+
+#[test]
+fn the_readmes_print_the_scores_the_model_gives() {
+    let clf = shipped();
+    let documented = documented_scores();
+    assert!(documented.len() >= 8, "found only {documented:?}");
+    for (text, shown, file) in documented {
+        let score = clf.classify(&text).unwrap().score;
+        assert!(
+            (score - shown).abs() <= 0.005 + 1e-4,
+            "{file} shows {shown} for {text:?}; the model gives {score:.4}"
+        );
+    }
+}
