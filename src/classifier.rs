@@ -505,6 +505,37 @@ mod tests {
     }
 
     #[test]
+    fn a_fine_tune_that_would_save_an_unloadable_file_fails_and_changes_nothing() {
+        // Weights at the file's limit load; training pushed b2 past it, and the saved file was
+        // refused ("initializer b2 holds a value over 1e6 in size").
+        let fixture = include_bytes!("../tests/fixtures/polarity-2-int8.onnx");
+        let mut model = Classifier::from_bytes(fixture).unwrap().model().clone();
+        model.b1.fill(limits::MAX_WEIGHT);
+        model.w2.fill(1e-7);
+        model.b2.fill(-limits::MAX_WEIGHT);
+        let mut clf = Classifier::from_model(&model).unwrap();
+        let before = clf.to_bytes();
+        assert!(Classifier::from_bytes(&before).is_ok());
+        let examples: Vec<Labelled> = (0..8)
+            .map(|i| Labelled {
+                text: format!("text number {i} good bad film"),
+                label: crate::finetune::Label::Name(clf.labels()[usize::from(i != 7)].clone()),
+            })
+            .collect();
+        let options = FineTuneOptions {
+            epochs: Some(20.0),
+            learning_rate: Some(1.0),
+            batch_size: Some(1.0),
+            ..FineTuneOptions::default()
+        };
+        let err = clf
+            .fine_tune_examples(&examples, &options, &mut |_| {})
+            .unwrap_err();
+        assert!(matches!(err, Error::Diverged), "{err}");
+        assert_eq!(clf.to_bytes(), before, "the classifier is as it was");
+    }
+
+    #[test]
     fn classify_batch_and_explain_agree() {
         let clf = Classifier::from_model(&tiny_model(31)).unwrap();
         let texts = ["good film!", "awful", "", "   "];

@@ -97,7 +97,8 @@ pub enum Error {
     },
     /// Bad input from the caller: examples, options, labels.
     InvalidInput(String),
-    /// Training made weights NaN or infinite: the input was fine, the learning rate too high.
+    /// Training made weights NaN, infinite or larger than a model file holds
+    /// ([`limits::MAX_WEIGHT`]): the input was fine, the learning rate too high.
     Diverged,
     /// A file could not be read or written.
     Io {
@@ -128,7 +129,8 @@ impl fmt::Display for Error {
             }
             Error::InvalidInput(m) => f.write_str(m),
             Error::Diverged => f.write_str(
-                "training diverged (weights became NaN or infinite); try a smaller learningRate",
+                "training diverged (weights became NaN, infinite or too large to save); try a \
+                 smaller learningRate",
             ),
             Error::Io { path, source } => write!(f, "{}: {source}", path.display()),
             Error::BadData { path, line, reason } => {

@@ -351,7 +351,10 @@ fn train_once(
         }
         None => epochs_run,
     };
-    if !finite(&work.embedding) || !finite(&work.b1) {
+    // A model file holds no weight over MAX_WEIGHT in size: a model trained past it could not
+    // be loaded again once saved.
+    let weights = [&work.embedding, &work.w1, &work.b1, &work.w2, &work.b2];
+    if !weights.iter().all(|w| within_limits(w)) {
         return Err(Error::Diverged);
     }
     let (loss, accuracy) = evaluate(&work, train);
@@ -369,6 +372,13 @@ fn train_once(
 
 fn finite(values: &[f32]) -> bool {
     values.iter().all(|x| x.is_finite())
+}
+
+/// Finite and at most [`crate::limits::MAX_WEIGHT`] in size, as a model file's weights must be.
+fn within_limits(values: &[f32]) -> bool {
+    values
+        .iter()
+        .all(|x| x.is_finite() && x.abs() <= crate::limits::MAX_WEIGHT)
 }
 
 /// The loss of a head's outputs for the true label: binary cross-entropy on a sigmoid's one
