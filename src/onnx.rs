@@ -736,6 +736,13 @@ fn from_proto(proto: &ModelProto, checksum_rule: Checksum) -> Result<Model, Erro
             dequantize4(packed, scales, dim)
         }
     };
+    // Padding reads this row: the engine sums it for the shorter texts of a batch, where
+    // `Model::forward` skips it, so anything but zeros made a text's score depend on its batch.
+    if embedding.iter().take(dim).any(|&x| x != 0.0) {
+        return Err(Error::NotAModel(
+            "row 0 of the embedding (padding) must be zeros".into(),
+        ));
+    }
     // The graph multiplies by these; a file without them has no weighted scopes.
     let weighted = vocab.id_space() > vocab.rows();
     let scope_weights = match (weighted, init(BAND_WEIGHTS)) {
@@ -972,6 +979,21 @@ mod tests {
             table_bytes(Format::Int4, &["embedding_int4", "row_scale"]),
             rows * (4 + 1)
         );
+    }
+
+    #[test]
+    fn a_padding_row_that_is_not_zeros_is_refused() {
+        for format in [Format::Int8, Format::Int4] {
+            let mut model = tiny_model(23).with_format(format);
+            assert!(import(&export(&model)).is_ok());
+            let dim = model.dim;
+            model.embedding[..dim].fill(0.5);
+            let e = import(&export(&model)).unwrap_err().to_string();
+            assert!(
+                e.contains("row 0 of the embedding (padding)"),
+                "{format:?}: {e}"
+            );
+        }
     }
 
     #[test]
