@@ -332,6 +332,8 @@ impl Model {
             let (part, part_breaks) = (&tokens[range.clone()], &breaks[range.clone()]);
             let mut own: Vec<Vec<u32>> = vec![Vec::new(); part.len()];
             vocab.scope_ids(part, part_breaks, None, &mut |j, id| own[j].push(id));
+            // The sentence's scope ids read again without an opener, reused for each.
+            let mut again: Vec<Vec<u32>> = vec![Vec::new(); part.len()];
             for i in range.clone() {
                 if silent(i) {
                     weights.push(0.0);
@@ -347,11 +349,20 @@ impl Model {
                 let mut added = Vec::new();
                 let previous = i.checked_sub(1).map(|j| tokens[j].text.as_str());
                 if scope::opens_scope(&tokens[i].text, previous) {
-                    // Its sentence read again without it: every scope id there may change.
-                    removed.extend(own.iter().flatten());
-                    vocab.scope_ids(part, part_breaks, Some(i - range.start), &mut |_, id| {
-                        added.push(id)
+                    // Its sentence read again without it: the scope ids of every token whose
+                    // scopes change (only those: a sentence of "but"s took seconds otherwise).
+                    again.iter_mut().for_each(Vec::clear);
+                    vocab.scope_ids(part, part_breaks, Some(i - range.start), &mut |j, id| {
+                        again[j].push(id)
                     });
+                    for (before, after) in own
+                        .iter()
+                        .zip(&again)
+                        .filter(|(b, a)| (!b.is_empty() || !a.is_empty()) && b != a)
+                    {
+                        removed.extend(before);
+                        added.extend(after);
+                    }
                 } else {
                     removed.extend(&own[i - range.start]);
                 }
@@ -622,20 +633,40 @@ pub(crate) mod tests {
     #[test]
     fn polarity2_explanations_leave_one_token_and_its_scopes_out() {
         use crate::scope::{tokenize2, Features};
+        for weighted in [false, true] {
+            let mut m = tiny_model(7);
+            let features = Features {
+                negation: true,
+                contrast: true,
+                spelling: true,
+                numbers: true,
+                weighted,
+                lone_negators: weighted,
+            };
+            m.vocab = m.vocab.clone().with_scheme(Scheme::V2(features));
+            m.scope_weights = [-2.5, 1.0, -1.0, -1.0];
+            leaving_one_token_out_is_explained(&m);
+        }
+        // Leaving "not" out of "not bad" also takes its negation off "bad".
         let mut m = tiny_model(7);
-        let features = Features {
+        m.vocab = m.vocab.clone().with_scheme(Scheme::V2(Features {
             negation: true,
-            contrast: true,
-            spelling: true,
-            numbers: true,
-            weighted: false,
-            lone_negators: false,
-        };
-        m.vocab = m.vocab.clone().with_scheme(Scheme::V2(features));
+            ..Features::default()
+        }));
+        let (tokens, breaks) = tokenize2("not bad");
+        let full = m.vocab.encode_scoped(&tokens, &breaks, None);
+        let without_not = m.vocab.encode_scoped(&tokens, &breaks, Some(0));
+        assert_eq!(without_not, vec![m.vocab.unigram_id("bad")]);
+        assert!(full.len() >= 2);
+    }
+
+    /// Each explained weight is the score minus the score of the text read without that token.
+    fn leaving_one_token_out_is_explained(m: &Model) {
         for text in [
             "the film was not, in my opinion, bad but great! see https://x.y/z @me",
             "not bad",
             "I used to love the film, now it is awful. Although good, bad",
+            "but good but bad but not good, but awful although bad used to love not never bad",
             "",
         ] {
             let (tokens, score, weights) = m.explain_text(text);
@@ -647,12 +678,6 @@ pub(crate) mod tests {
                 assert!((w - (score - without)).abs() < 1e-5, "{text:?} token {i}");
             }
         }
-        // Leaving "not" out of "not bad" also takes its negation off "bad".
-        let (tokens, breaks) = tokenize2("not bad");
-        let full = m.vocab.encode_scoped(&tokens, &breaks, None);
-        let without_not = m.vocab.encode_scoped(&tokens, &breaks, Some(0));
-        assert_eq!(without_not, vec![m.vocab.unigram_id("bad")]);
-        assert!(full.len() >= 2);
     }
 
     #[test]
