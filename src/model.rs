@@ -331,7 +331,8 @@ impl Model {
         for range in scope::sentences(&breaks) {
             let (part, part_breaks) = (&tokens[range.clone()], &breaks[range.clone()]);
             let mut own: Vec<Vec<u32>> = vec![Vec::new(); part.len()];
-            vocab.scope_ids(part, part_breaks, None, &mut |j, id| own[j].push(id));
+            let read = vocab.scope_tokens(part);
+            vocab.scope_ids_of(&read, part_breaks, None, &mut |j, id| own[j].push(id));
             // The sentence's scope ids read again without an opener, reused for each.
             let mut again: Vec<Vec<u32>> = vec![Vec::new(); part.len()];
             for i in range.clone() {
@@ -352,7 +353,7 @@ impl Model {
                     // Its sentence read again without it: the scope ids of every token whose
                     // scopes change (only those: a sentence of "but"s took seconds otherwise).
                     again.iter_mut().for_each(Vec::clear);
-                    vocab.scope_ids(part, part_breaks, Some(i - range.start), &mut |j, id| {
+                    vocab.scope_ids_of(&read, part_breaks, Some(i - range.start), &mut |j, id| {
                         again[j].push(id)
                     });
                     for (before, after) in own

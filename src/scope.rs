@@ -7,7 +7,7 @@
 //! "good"; the same for contrast and concession. Those hashed rows share the bigram buckets (and
 //! their pruning), so the table layout and the graph are those of polarity-1.
 //!
-//! Explanations leave one typed token out ([`scoped`] with `skip`): a left-out "not" opens no
+//! Explanations leave one typed token out ([`scoped_roles`] with `skip`): a left-out "not" opens no
 //! scope, so its weight includes what it did to the words after it.
 
 use crate::text::{tokenize, Token};
@@ -17,7 +17,7 @@ pub const URL: &str = "<url>";
 /// The text of an @mention token.
 pub const USER: &str = "<user>";
 
-/// The clause scope a token is read in (negation is tracked apart: see [`scoped`]); `None` is
+/// The clause scope a token is read in (negation is tracked apart: see [`scoped_roles`]); `None` is
 /// plain.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Scope {
@@ -493,7 +493,7 @@ fn is_concession_bytes(t: &[u8]) -> bool {
     CONCESSIONS.contains(&t)
 }
 
-/// The most tokens of an aside (see [`scoped`]).
+/// The most tokens of an aside (see [`scoped_roles`]).
 pub const MAX_ASIDE: usize = 3;
 
 /// If a clause boundary comes before token `i` and another one within [`MAX_ASIDE`] tokens
@@ -503,10 +503,8 @@ fn aside(breaks: &[u8], i: usize) -> Option<usize> {
     (breaks[j] == 1).then_some(j)
 }
 
-/// For each token, whether it was read in a negation scope (after a negator such as not, never,
-/// no, n't, hardly, nobody, nothing, without, up to the end of the clause or a contrast word; a
-/// second negator closes it: double negation), and its clause scope. `skip` leaves one token out as if it had not been typed (the punctuation around it
-/// stays): explanations weigh tokens so.
+/// [`scoped_roles`] of tokens, as a list.
+#[cfg(test)]
 pub fn scoped(tokens: &[Token], breaks: &[u8], skip: Option<usize>) -> Vec<(bool, Option<Scope>)> {
     let roles: Vec<Role> = tokens.iter().map(|t| role(t.text.as_bytes())).collect();
     let mut out = Vec::with_capacity(tokens.len());
@@ -516,7 +514,11 @@ pub fn scoped(tokens: &[Token], breaks: &[u8], skip: Option<usize>) -> Vec<(bool
     out
 }
 
-/// [`scoped`] over the tokens' roles: `out` gets each token's scopes, in order.
+/// For each token (given its role), whether it was read in a negation scope (after a negator
+/// such as not, never, no, n't, hardly, nobody, nothing, without, up to the end of the clause or
+/// a contrast word; a second negator closes it: double negation), and its clause scope: `out`
+/// gets each token's, in order. `skip` leaves one token out as if it had not been typed (the
+/// punctuation around it stays): explanations weigh tokens so.
 pub(crate) fn scoped_roles(
     roles: &[Role],
     breaks: &[u8],
@@ -584,7 +586,7 @@ pub(crate) fn scoped_roles(
 /// Every token there counts, a negator or an earlier "but" too: the whole clause weighs less.
 /// Within the sentence only: reaching into the sentence before a "However, ..." measured no
 /// better on validation, and explanations weigh a sentence at a time. `skip` leaves one token
-/// out as [`scoped`] does. Weighted scopes only ([`crate::vocab::Vocabulary::scope_band`]).
+/// out as [`scoped_roles`] does. Weighted scopes only ([`crate::vocab::Vocabulary::scope_band`]).
 pub(crate) fn before_contrast(roles: &[Role], breaks: &[u8], skip: Option<usize>) -> Vec<bool> {
     let mut before = vec![false; roles.len()];
     let mut start = 0;

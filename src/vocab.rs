@@ -722,26 +722,54 @@ impl Vocabulary {
         skip: Option<usize>,
         out: &mut dyn FnMut(usize, u32),
     ) {
+        self.scope_ids_of(&self.scope_tokens(tokens), breaks, skip, out);
+    }
+
+    /// What [`Vocabulary::scope_ids_of`] reads of each token, read once.
+    pub(crate) fn scope_tokens<'t>(&self, tokens: &'t [Token]) -> ScopeTokens<'t> {
+        let weighted = matches!(self.scheme, Scheme::V2(f) if f.weighted);
+        ScopeTokens {
+            tokens,
+            roles: tokens
+                .iter()
+                .map(|t| scope::role(t.text.as_bytes()))
+                .collect(),
+            silent: tokens.iter().map(|t| scope::is_silent(&t.text)).collect(),
+            ids: match weighted {
+                true => tokens.iter().map(|t| self.unigram_id(&t.text)).collect(),
+                false => Vec::new(),
+            },
+        }
+    }
+
+    /// [`Vocabulary::scope_ids`] of tokens read once: explanations read a sentence again for
+    /// each scope word left out, and looking its words up each time took seconds on a long text
+    /// of "but"s.
+    pub(crate) fn scope_ids_of(
+        &self,
+        read: &ScopeTokens,
+        breaks: &[u8],
+        skip: Option<usize>,
+        out: &mut dyn FnMut(usize, u32),
+    ) {
         let features = match self.scheme {
             Scheme::V2(f) if self.bigram_buckets > 0 && (f.negation || f.contrast) => f,
             _ => return,
         };
-        let scopes = scope::scoped(tokens, breaks, skip);
+        let mut scopes = Vec::with_capacity(read.tokens.len());
+        scope::scoped_roles(&read.roles, breaks, skip, |negated, clause| {
+            scopes.push((negated, clause))
+        });
         let before = if features.weighted && features.contrast {
-            let roles: Vec<Role> = tokens
-                .iter()
-                .map(|t| scope::role(t.text.as_bytes()))
-                .collect();
-            scope::before_contrast(&roles, breaks, skip)
+            scope::before_contrast(&read.roles, breaks, skip)
         } else {
             Vec::new()
         };
-        for (i, (t, (negated, clause))) in tokens.iter().zip(scopes).enumerate() {
-            if scope::is_silent(&t.text) {
+        for (i, (t, (negated, clause))) in read.tokens.iter().zip(scopes).enumerate() {
+            if read.silent[i] {
                 continue;
             }
-            if features.weighted {
-                let id = self.unigram_id(&t.text);
+            if let Some(&id) = read.ids.get(i) {
                 if features.negation && negated {
                     out(i, self.banded(id, 1));
                 }
@@ -771,6 +799,15 @@ impl Vocabulary {
             }
         }
     }
+}
+
+/// Tokens with what scopes read of them ([`Vocabulary::scope_tokens`]): each one's role, whether
+/// it is silent, and its unigram id under weighted scopes (empty otherwise).
+pub(crate) struct ScopeTokens<'t> {
+    tokens: &'t [Token],
+    roles: Vec<Role>,
+    silent: Vec<bool>,
+    ids: Vec<u32>,
 }
 
 /// Encodes tokens as the scanner reads them: each byte advances the token's own FNV-1a hash and
