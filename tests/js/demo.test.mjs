@@ -90,6 +90,12 @@ test("examples work from the keyboard, and the page keeps working offline", asyn
   await examples.first().focus();
   await page.keyboard.press("Enter");
   await page.waitForFunction(() => document.querySelector("#review").value.length > 0);
+  // The verdict follows on the next animation frame, not with the value: wait for it.
+  await page.waitForFunction(
+    () => /^(positive|negative) \(/.test(document.querySelector("[role=status]").textContent),
+    null,
+    { timeout: 10_000 },
+  );
   const first = await statusText(page);
   assert.match(first, /^(positive|negative) \(\d+% confident\)$/);
   await page.locator("#review").fill(NEGATIVE);
