@@ -326,10 +326,18 @@ pub fn quantize8(table: &[f32], dim: usize) -> QuantizedTable {
         scales.push(scale);
         values.extend(row.iter().map(|&x| {
             if scale == 0.0 {
-                0
-            } else {
-                (x / scale).round().clamp(-127.0, 127.0) as i8
+                return 0;
             }
+            // The largest entry rounds away from zero, so that read back it asks for this very
+            // scale: with a subnormal scale (a row under 7.8e-3) the next one down is much
+            // smaller, and an entry rounded down could choose it, moving the whole row.
+            let q = x / scale;
+            let q = if x.abs() == max {
+                q.abs().ceil().copysign(q)
+            } else {
+                q.round()
+            };
+            q.clamp(-127.0, 127.0) as i8
         }));
     }
     QuantizedTable {
@@ -429,6 +437,39 @@ mod tests {
             dequantize_rows(&bytes, &q.scales, 8, |b| b as i8),
             q.dequantize()
         );
+    }
+
+    /// Rows small enough for a subnormal `f16` scale (under 6.1e-5, a row under 7.8e-3), where
+    /// neighbouring scales differ by much more than one part in 254: the largest entry rounded
+    /// down would make the next save choose a smaller scale and move every entry of the row.
+    #[test]
+    fn quantizing_twice_changes_nothing_for_tiny_rows() {
+        let mut rng = Rng::new(5);
+        let dim = 8;
+        let table: Vec<f32> = (0..dim * 2_000)
+            .map(|i| rng.symmetric(1.0) * 1e-7 * 1.005f32.powi((i / dim) as i32))
+            .collect();
+        let q = quantize8(&table, dim);
+        assert!(q.scales.iter().any(|&s| s > 0.0 && s < 6.1e-5));
+        let again = quantize8(&q.dequantize(), dim);
+        let moved: Vec<usize> = (0..q.rows)
+            .filter(|&r| {
+                let row = r * dim..(r + 1) * dim;
+                again.scales[r] != q.scales[r] || again.values[row.clone()] != q.values[row]
+            })
+            .collect();
+        assert!(
+            moved.is_empty(),
+            "{} rows moved, first {:?}",
+            moved.len(),
+            moved.first()
+        );
+        let back = q.dequantize();
+        for (r, (orig, deq)) in table.chunks(dim).zip(back.chunks(dim)).enumerate() {
+            for (a, b) in orig.iter().zip(deq) {
+                assert!((a - b).abs() <= q.scales[r], "row {r}: {a} vs {b}");
+            }
+        }
     }
 
     #[test]
