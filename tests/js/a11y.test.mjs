@@ -74,16 +74,20 @@ test("the verdict is read out once the typing pauses, not on every keystroke", a
   const { page } = await openTeach(site, context);
   // The visible verdict is a status that is not live; a hidden region speaks for it.
   assert.equal(await page.locator("#status").getAttribute("aria-live"), "off");
+  // The empty box's prompt is read out a pause (1 s) after the page is ready: let it be said before
+  // counting, or it lands among what typing said.
+  await page.waitForFunction(() => document.querySelector("#verdict-live").textContent.startsWith("Type something"), null, { timeout: 5_000 });
   const said = await countAnnouncements(page, "[aria-live=polite], [aria-live=assertive]", false);
   await typeInPage(page, false, "What a wonderful, moving film");
   assert.deepEqual(await said(), [], "nothing read out while typing");
-  await page.waitForFunction(() => document.querySelector("#verdict-live").textContent !== "", null, { timeout: 5_000 });
+  await page.waitForFunction(() => /^(positive|negative) \(/.test(document.querySelector("#verdict-live").textContent), null, { timeout: 5_000 });
   assert.deepEqual(await said(), [await page.locator("#status").textContent()], "one announcement: the verdict");
 
   await page.goto(site.url + "embed-example.html");
   await page.waitForFunction(() => /Start typing/.test(document.querySelector("polarity-review").shadowRoot?.querySelector("[role=status]")?.textContent), null, { timeout: 60_000 });
   const status = page.locator("polarity-review [role=status]");
   assert.equal(await status.getAttribute("aria-live"), "off");
+  await page.waitForFunction(() => /Start typing/.test(document.querySelector("polarity-review").shadowRoot.querySelector("[aria-live=polite]").textContent), null, { timeout: 5_000 });
   const saidInBox = await countAnnouncements(page, "[aria-live=polite]", true);
   await typeInPage(page, true, "Awful, I hated it");
   assert.deepEqual(await saidInBox(), []);

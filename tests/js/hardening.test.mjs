@@ -2,7 +2,7 @@
 // saved state of the wrong shape is set aside on the first reload instead of breaking the panel.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { openTeach, recordLongTasks, serveWww } from "./helpers.mjs";
+import { openTeach, recordLongTasks, savesSettled, serveWww } from "./helpers.mjs";
 
 const site = serveWww();
 
@@ -105,6 +105,7 @@ test("a saved chunk of examples that is null is set aside; the rest are kept and
   await page.locator("#review").fill("One more.");
   await page.getByRole("button", { name: "Label as negative" }).click();
   await page.waitForFunction(() => document.querySelector("#ex-count").textContent === "1001");
+  await savesSettled(page); // the count shows at once, the save follows
   await page.reload();
   await page.waitForSelector("#teach[data-ready=true]", { timeout: 60_000 });
   assert.equal(await page.locator("#ex-count").textContent(), "1001");
@@ -190,6 +191,7 @@ test("imports read spreadsheet exports, refuse a file that is not text, and take
   console.log(`long tasks labelling one more after 130,004 (ms): ${JSON.stringify(tasks.map(Math.round))}`);
   assert.ok(tasks.every((t) => t < 200), `tasks over 200 ms: ${tasks}`);
   // And all of them come back after a reload.
+  await savesSettled(page);
   await page.reload();
   await page.waitForSelector("#teach[data-ready=true]", { timeout: 60_000 });
   assert.equal(await page.locator("#ex-count").textContent(), "130005");

@@ -61,3 +61,21 @@ export async function recordLongTasks(page) {
   durations.scripts = () => page.evaluate(() => window.longScripts);
   return durations;
 }
+
+/**
+ * Waits until the page's pending saves to IndexedDB are written: a read-only transaction on the
+ * store starts only once the read-write ones begun before it have finished. For a test that
+ * reloads right after a label or an import, whose save is still under way.
+ */
+export async function savesSettled(page) {
+  await page.evaluate(() => new Promise((ok, fail) => {
+    const req = indexedDB.open("polarity-teach", 1);
+    req.onsuccess = () => {
+      const t = req.result.transaction("kv");
+      t.objectStore("kv").count();
+      t.oncomplete = () => { req.result.close(); ok(); };
+      t.onerror = () => fail(t.error);
+    };
+    req.onerror = () => fail(req.error);
+  }));
+}
