@@ -173,11 +173,11 @@ export function setupExamples(demo, state) {
     for (const row of rows) state.examples.push(row);
     renderList();
     persist(before);
-    const done = `Imported ${rows.length} example${rows.length === 1 ? "" : "s"} from ${file.name}.`;
+    const done = `Imported ${formatCount(rows.length)} example${rows.length === 1 ? "" : "s"} from ${file.name}.`;
     if (errors.length === 0) say(importMsg, done);
     else {
       const shown = errors.slice(0, 5).join("; ") + (errors.length > 5 ? `; and ${errors.length - 5} more` : "");
-      say(importMsg, `${done} Skipped ${errors.length} bad row${errors.length === 1 ? "" : "s"}: ${shown}.`, "error");
+      say(importMsg, `${done} Skipped ${formatCount(errors.length)} bad row${errors.length === 1 ? "" : "s"}: ${shown}.`, "error");
     }
   }
 

@@ -114,7 +114,7 @@ async function startLongTraining(page) {
     return `${i % 2 ? "negative" : "positive"}\t${words.join(" ")}`;
   });
   await page.locator("#import-file").setInputFiles({ name: "long.tsv", mimeType: "text/tab-separated-values", buffer: Buffer.from(rows.join("\n")) });
-  await page.waitForFunction(() => document.querySelector("#import-msg").textContent.startsWith("Imported 1600 "));
+  await page.waitForFunction(() => document.querySelector("#import-msg").textContent.startsWith("Imported 1,600 "));
   await page.locator("#epochs").fill("1000");
 }
 
@@ -296,7 +296,7 @@ test("Cancel while the accuracy before is measured starts no training; an export
   // Enough examples that measuring the accuracy before takes a while: Cancel lands in it.
   const rows = Array.from({ length: 20_000 }, (_, i) => `${i % 2 ? "negative" : "positive"}\t${(i % 2 ? NEGATIVE : POSITIVE)[i % 4]} ${i}`);
   await page.locator("#import-file").setInputFiles({ name: "many.tsv", mimeType: "text/tab-separated-values", buffer: Buffer.from(rows.join("\n")) });
-  await page.waitForFunction(() => document.querySelector("#import-msg").textContent.startsWith("Imported 20000"), null, { timeout: 60_000 });
+  await page.waitForFunction(() => document.querySelector("#import-msg").textContent.startsWith("Imported 20,000"), null, { timeout: 60_000 });
   await page.locator("#epochs").fill("1");
   await page.locator("#fine-tune").click();
   await page.getByRole("button", { name: "Cancel" }).click();
