@@ -89,7 +89,7 @@ build: setup-wasm
 
 # Everything the demo page loads (the worker too: it is fetched when "Teach it" trains).
 PAGE_FILES := www/index.html www/favicon.svg www/demo.css www/demo.js www/verdict.js www/ui.js www/teach.js \
-  www/teach-examples.js www/teach-training.js www/teach-model.js www/teach-next.js www/classify-file.js \
+  www/teach-examples.js www/teach-shared.js www/teach-training.js www/teach-model.js www/teach-next.js www/classify-file.js \
   www/store.js www/site-kit.js www/teach-worker.js www/file-worker.js www/import-worker.js \
   pkg/polarity.js pkg/polarity_bg.wasm
 

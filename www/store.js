@@ -64,16 +64,27 @@ const CHUNK = 1000;
 const chunkKey = (n) => `examples/${String(n).padStart(6, "0")}`;
 const CHUNKS = IDBKeyRange.bound("examples/", "examples/\uffff");
 
-/** Every chunk, in order: [[key, value], ...]. */
+// Each save of examples counts up "examples-version", in the transaction that writes them: a tab
+// saves only onto the version it last read, so a save never overwrites another tab's that it has
+// not seen (www/teach-shared.js reads that one and applies its own changes again).
+const VERSION = "examples-version";
+
+/** The version of the saved examples: 0 before their first save. */
+export const examplesVersion = () => get(VERSION).then((v) => v ?? 0);
+
+/** Every chunk, in order, and the version they are of (one transaction): `{ chunks: [[key, value], ...], version }`. */
 async function readChunks() {
   const db = await open();
   return new Promise((ok, fail) => {
-    const out = [];
-    const req = db.transaction(STORE).objectStore(STORE).openCursor(CHUNKS);
+    const chunks = [];
+    const s = db.transaction(STORE).objectStore(STORE);
+    let version = 0;
+    s.get(VERSION).onsuccess = (e) => (version = e.target.result ?? 0);
+    const req = s.openCursor(CHUNKS);
     req.onsuccess = () => {
       const cursor = req.result;
-      if (!cursor) return ok(out);
-      out.push([cursor.key, cursor.value]);
+      if (!cursor) return ok({ chunks, version });
+      chunks.push([cursor.key, cursor.value]);
       cursor.continue();
     };
     req.onerror = () => fail(req.error);
@@ -91,9 +102,11 @@ export function onExamplesSaved(listener) {
 
 /**
  * Saves the examples whose index is in [from, to): the chunks holding them are rewritten, and
- * chunks past the end are removed. With no range, all of them. Other tabs are told.
+ * chunks past the end are removed. With no range, all of them. With `expected`, only if the saved
+ * examples are still of that version. Resolves to the new version, or null when another save came
+ * first (nothing is written). Other tabs are told.
  */
-export async function saveExamples(examples, from = 0, to = examples.length) {
+export async function saveExamples(examples, from = 0, to = examples.length, expected = undefined) {
   const first = Math.floor(from / CHUNK);
   const last = Math.max(first, Math.ceil(Math.max(to, from + 1) / CHUNK));
   const chunks = Math.ceil(examples.length / CHUNK);
@@ -101,6 +114,7 @@ export async function saveExamples(examples, from = 0, to = examples.length) {
   return new Promise((ok, fail) => {
     const t = db.transaction(STORE, "readwrite");
     const store = t.objectStore(STORE);
+    let version = null;
     // One chunk per task: each put (whose copy of 1,000 examples is made when it is called) is
     // asked for from the previous put's success, which keeps this one transaction (all or
     // nothing) open while the page has the main thread between chunks. 25 chunks put at once
@@ -113,10 +127,18 @@ export async function saveExamples(examples, from = 0, to = examples.length) {
       const chunk = examples.slice(n * CHUNK, (n + 1) * CHUNK).map(({ text, label }) => ({ text, label }));
       store.put(chunk, chunkKey(n)).onsuccess = () => put(n + 1);
     };
-    put(first);
+    // Read-write transactions on one store run one at a time, across tabs too: between this read
+    // and the writes below, no other tab writes.
+    store.get(VERSION).onsuccess = (e) => {
+      const saved = e.target.result ?? 0;
+      if (expected !== undefined && saved !== expected) return;
+      version = saved + 1;
+      store.put(version, VERSION);
+      put(first);
+    };
     t.oncomplete = () => {
-      changes?.postMessage("examples");
-      ok();
+      if (version !== null) changes?.postMessage("examples");
+      ok(version);
     };
     t.onerror = () => fail(t.error);
     t.onabort = () => fail(t.error);
@@ -124,7 +146,8 @@ export async function saveExamples(examples, from = 0, to = examples.length) {
 }
 
 /**
- * The saved examples and new-classifier labels, checked: `{ examples, pendingLabels, problems }`.
+ * The saved examples and new-classifier labels, checked: `{ examples, version, pendingLabels,
+ * problems }`, where `version` is the examples' (for `saveExamples`).
  * `isLabels(value)` says whether a value can name a classifier's labels (the package's rule).
  * Each problem is a sentence for the person; what caused it was set aside.
  */
@@ -136,7 +159,9 @@ export async function loadState(isLabels) {
   const old = await get("examples");
   if (Array.isArray(old)) stored.push(old);
   else if (old !== undefined) unreadable.examples = old;
-  for (const [key, chunk] of await readChunks()) {
+  const read = await readChunks();
+  let { version } = read;
+  for (const [key, chunk] of read.chunks) {
     if (Array.isArray(chunk)) stored.push(chunk);
     else unreadable[key] = chunk;
   }
@@ -155,7 +180,7 @@ export async function loadState(isLabels) {
   if (old !== undefined || damaged || bad.length > 0) {
     // Rewritten whole: the chunks then hold exactly what the page shows.
     await del("examples");
-    await saveExamples(examples);
+    version = await saveExamples(examples);
   }
   let pendingLabels = (await get("pendingLabels")) ?? null;
   if (pendingLabels !== null && !isLabels(pendingLabels)) {
@@ -163,7 +188,7 @@ export async function loadState(isLabels) {
     problems.push("the saved names of a new classifier's labels were unreadable and were set aside");
     pendingLabels = null;
   }
-  return { examples, pendingLabels, problems };
+  return { examples, version, pendingLabels, problems };
 }
 
 /**

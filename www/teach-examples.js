@@ -1,9 +1,9 @@
 // Teach it, the examples: label the review in the box with one click (a button per label) or a key
 // (1-9; Alt+1-9 while typing), see a count per label, edit or delete labelled examples, import a
 // labelled file (the package reads CSV, TSV or ;-separated files: Classifier.parseExamples) and
-// export them as TSV. Every change is saved to IndexedDB. The list shows the newest SHOWN
+// export them as TSV. Every change goes through state.changeExamples, which saves it to IndexedDB
+// (teach-shared.js). The list shows the newest SHOWN
 // examples, so that tens of thousands never become as many DOM nodes.
-import * as store from "./store.js";
 import { $, SLICE_MS, download, formatCount, parseInWorker, say } from "./ui.js";
 
 const SHOWN = 200;
@@ -15,10 +15,6 @@ export function setupExamples(demo, state) {
   const buttons = $("label-buttons");
   const counts = $("label-counts");
   const importMsg = $("import-msg");
-
-  /** Saves the examples from index `from` (to `to`): only the chunks holding them are written. */
-  const persist = (from = 0, to = state.examples.length) =>
-    store.saveExamples(state.examples, from, to).catch((err) => say(importMsg, `Could not save the examples: ${err?.message ?? err}`, "error"));
 
   /** One "Label as ..." button per label; the first two keep the ids label-a and label-b. */
   function renderButtons() {
@@ -61,9 +57,8 @@ export function setupExamples(demo, state) {
 
   /** Adds one example and saves it (one chunk written). */
   function addExample(text, label) {
-    state.examples.push({ text, label });
+    state.changeExamples({ kind: "append", rows: [{ text, label }] });
     renderList();
-    persist(state.examples.length - 1);
   }
 
   function refresh() {
@@ -128,9 +123,8 @@ export function setupExamples(demo, state) {
       }
       select.value = ex.label;
       select.addEventListener("change", () => {
-        ex.label = select.value;
+        state.changeExamples({ kind: "relabel", at: i, text: ex.text, label: ex.label, to: select.value });
         renderCounts();
-        persist(i, i + 1);
       });
       const del = document.createElement("button");
       del.type = "button";
@@ -138,10 +132,9 @@ export function setupExamples(demo, state) {
       del.textContent = "Delete";
       del.setAttribute("aria-label", `Delete example ${i + 1}`);
       del.addEventListener("click", () => {
-        examples.splice(i, 1);
+        state.changeExamples({ kind: "remove", at: i, text: ex.text, label: ex.label });
         renderList();
-        persist(i);
-        (list.querySelectorAll(".ex-delete")[Math.min(i, examples.length - 1)] ?? buttons.querySelector("button"))?.focus();
+        (list.querySelectorAll(".ex-delete")[Math.min(i, state.examples.length - 1)] ?? buttons.querySelector("button"))?.focus();
       });
       li.append(text, select, del);
       frag.append(li);
@@ -153,9 +146,8 @@ export function setupExamples(demo, state) {
 
   $("clear-examples").addEventListener("click", () => {
     if (!confirm(`Delete all ${state.examples.length} labelled examples?`)) return;
-    state.examples = [];
+    state.changeExamples({ kind: "clear" });
     renderList();
-    persist();
   });
 
   async function importFile(file) {
@@ -169,10 +161,8 @@ export function setupExamples(demo, state) {
       return;
     }
     const { rows, errors } = parsed;
-    const before = state.examples.length;
-    for (const row of rows) state.examples.push(row);
+    state.changeExamples({ kind: "append", rows });
     renderList();
-    persist(before);
     const done = `Imported ${formatCount(rows.length)} example${rows.length === 1 ? "" : "s"} from ${file.name}.`;
     if (errors.length === 0) say(importMsg, done);
     else {
@@ -219,5 +209,5 @@ export function setupExamples(demo, state) {
     download("polarity-examples.tsv", new Blob(parts, { type: "text/tab-separated-values" }));
   });
 
-  return { refresh, addExample, persistAll: () => persist() };
+  return { refresh, addExample };
 }

@@ -68,16 +68,8 @@ export function setupModel(demo, state) {
     const renamed = new Map(inputs
       .filter((i) => i.dataset.original && i.dataset.original !== i.value.trim())
       .map((i) => [i.dataset.original, i.value.trim()]));
-    let moved = 0;
-    if (renamed.size) {
-      for (const ex of state.examples) {
-        if (renamed.has(ex.label)) {
-          ex.label = renamed.get(ex.label);
-          moved++;
-        }
-      }
-      if (moved) state.persistAll();
-    }
+    const moved = state.examples.filter((ex) => renamed.has(ex.label)).length;
+    if (moved) state.changeExamples({ kind: "rename", names: renamed });
     state.pendingLabels = labels;
     store.put("pendingLabels", labels).catch(() => {});
     state.refreshLabels();

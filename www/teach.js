@@ -1,11 +1,14 @@
 // The "Teach it" panel: label reviews with any set of labels, import/export them, fine-tune in a
 // Web Worker (the page keeps classifying meanwhile), and keep examples and model in IndexedDB. Each
 // concern has its module: teach-examples.js (labelling, counts, import, export), teach-training.js
-// (the worker, progress, plot, confusion matrix), teach-model.js (label editor, reset, download,
-// load), teach-next.js (what to label next), classify-file.js (a file of texts, in a worker). The rules (what a label means, which
-// options are valid, how a file reads) are the package's: this code asks it and shows the answer.
+// (the worker, progress, plot, confusion matrix), teach-shared.js (the examples every open tab
+// shares, saved), teach-model.js (label editor, reset, download, load), teach-next.js (what to
+// label next), classify-file.js (a file of texts, in a worker). The rules (what a label means,
+// which options are valid, how a file reads) are the package's: this code asks it and shows the
+// answer.
 // User text only ever reaches the DOM through textContent / option values, never as HTML.
 import * as store from "./store.js";
+import { shareExamples } from "./teach-shared.js";
 import { setupExamples } from "./teach-examples.js";
 import { setupTraining } from "./teach-training.js";
 import { setupModel } from "./teach-model.js";
@@ -24,10 +27,11 @@ export async function setupTeach(demo) {
   const modelMsg = $("model-msg");
   const modelName = $("model-name");
 
-  // What the modules share: the examples, and the label names of a new classifier (used until its
-  // first fine-tune succeeds).
+  // What the modules share: the examples (changed through changeExamples, which saves them), and
+  // the label names of a new classifier (used until its first fine-tune succeeds).
   const state = {
     examples: [],
+    changeExamples: () => {},
     pendingLabels: null,
     modelLabels: () => demo.getClassifier().info().labels,
     activeLabels: () => state.pendingLabels ?? state.modelLabels(),
@@ -43,9 +47,11 @@ export async function setupTeach(demo) {
       return false;
     }
   };
+  let version = 0;
   try {
     const saved = await store.loadState(isLabels);
     state.examples = saved.examples;
+    version = saved.version;
     state.pendingLabels = saved.pendingLabels;
     if (saved.problems.length) {
       notices.push(`Saved data was damaged: ${saved.problems.join("; ")}.`);
@@ -66,8 +72,12 @@ export async function setupTeach(demo) {
   if (notices.length) say(modelMsg, notices.join(" "), "error");
 
   const examples = setupExamples(demo, state);
-  state.persistAll = examples.persistAll;
   state.addExample = examples.addExample;
+  state.changeExamples = shareExamples(store, state, version, {
+    isLabels,
+    onMerged: () => examples.refresh(),
+    onError: (err) => say($("import-msg"), `Could not save the examples: ${err?.message ?? err}`, "error"),
+  });
   let model = null;
   let next = null;
   state.refreshLabels = () => {
@@ -92,15 +102,6 @@ export async function setupTeach(demo) {
   setBusy(false);
   state.refreshLabels();
   training.drawPlot();
-  // Another tab labelled or imported: its list, now the saved one, replaces this tab's.
-  store.onExamplesSaved(async () => {
-    try {
-      state.examples = (await store.loadState(isLabels)).examples;
-      examples.refresh();
-    } catch (err) {
-      say(modelMsg, `Examples saved in another tab could not be read (${err?.message ?? err}).`, "error");
-    }
-  });
   panel.hidden = false;
   panel.dataset.ready = "true";
 }

@@ -261,6 +261,51 @@ test("two tabs labelling in turn keep each other's examples", async () => {
   await context.close();
 });
 
+test("two tabs labelling at the same moment keep every example, edits and deletes included", async () => {
+  const context = await site.browser.newContext();
+  const { page: a, seen } = await open(context);
+  const { page: b } = await open(context);
+  // Each tab labels its own texts as fast as a person with two windows could, interleaved: each
+  // label lands while the other tab's save, or its reading of that save, may be under way.
+  const labelMany = (page, prefix, n) => page.evaluate(async ([prefix, n]) => {
+    const box = document.querySelector("#review");
+    for (let i = 0; i < n; i++) {
+      box.value = `${prefix} review number ${i}`;
+      box.dispatchEvent(new Event("input"));
+      document.querySelector("#label-a").click();
+      await new Promise((ok) => setTimeout(ok, (i * 7) % 5));
+    }
+  }, [prefix, n]);
+  await Promise.all([labelMany(a, "Tab A", 25), labelMany(b, "Tab B", 25)]);
+  const expected = [...Array.from({ length: 25 }, (_, i) => `Tab A review number ${i}`), ...Array.from({ length: 25 }, (_, i) => `Tab B review number ${i}`)].sort();
+  for (const page of [a, b]) {
+    await page.waitForFunction(() => document.querySelector("#ex-count").textContent === "50", null, { timeout: 10_000 });
+  }
+  // An edit in one tab and a delete in the other, at once, on lists that both hold 50.
+  const lastOfA = await a.locator("#ex-list .ex-text").last().textContent();
+  const firstOfB = await b.locator("#ex-list .ex-text").first().textContent();
+  const other = await a.locator("#label-b").getAttribute("data-label");
+  await Promise.all([
+    a.locator("#ex-list select").last().selectOption(other),
+    b.locator(".ex-delete").first().click(),
+  ]);
+  for (const page of [a, b]) {
+    await page.waitForFunction(() => document.querySelector("#ex-count").textContent === "49", null, { timeout: 10_000 });
+  }
+  const { page: c } = await open(context);
+  const texts = await c.locator("#ex-list .ex-text").allTextContents();
+  const labels = await c.locator("#ex-list select").evaluateAll((s) => s.map((e) => e.value));
+  assert.equal(texts.length, 49);
+  assert.deepEqual([...texts, firstOfB].sort(), expected, "every example but the deleted one");
+  assert.equal(labels[texts.indexOf(lastOfA)], other, "the edit is kept");
+  assert.equal(labels.filter((l) => l === other).length, 1);
+  for (const page of [a, b]) {
+    assert.deepEqual(await page.locator("#ex-list .ex-text").allTextContents(), texts, "each tab shows the saved list");
+  }
+  assertClean(seen);
+  await context.close();
+});
+
 test("a corrupt stored model falls back to the shipped one with a notice; the examples are kept", async () => {
   const context = await site.browser.newContext();
   const { page, seen } = await open(context);
