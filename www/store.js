@@ -101,6 +101,16 @@ export function onExamplesSaved(listener) {
 }
 
 /**
+ * Calls `listener` whenever another tab has saved, reset or set aside the model, or the labels
+ * of a new classifier.
+ */
+export function onModelSaved(listener) {
+  changes?.addEventListener("message", ({ data }) => data === "model" && listener());
+}
+
+const modelChanged = () => changes?.postMessage("model");
+
+/**
  * Saves the examples whose index is in [from, to): the chunks holding them are rewritten, and
  * chunks past the end are removed. With no range, all of them. With `expected`, only if the saved
  * examples are still of that version. Resolves to the new version, or null when another save came
@@ -205,9 +215,13 @@ export async function loadModel() {
 }
 
 /** Moves the saved model aside (it could not be loaded), so that no later save overwrites it. */
-export const setModelAside = (value) => setAside("model", value).then(() => setModelHint(false));
-export const saveModel = (bytes) => put("model", bytes).then(() => setModelHint(true));
-export const clearModel = () => del("model").then(() => setModelHint(false));
+export const setModelAside = (value) => setAside("model", value).then(() => setModelHint(false)).then(modelChanged);
+export const saveModel = (bytes) => put("model", bytes).then(() => setModelHint(true)).then(modelChanged);
+export const clearModel = () => del("model").then(() => setModelHint(false)).then(modelChanged);
+
+/** Saves the label names of a new classifier, not trained yet (null: none). */
+export const savePendingLabels = (labels) =>
+  (labels === null ? del("pendingLabels") : put("pendingLabels", labels)).then(modelChanged);
 
 // Whether the database holds a model, noted in localStorage (read synchronously, no database
 // opened): the page reads the model before its first verdict only when there is one. Opening

@@ -71,7 +71,7 @@ export function setupModel(demo, state) {
     const moved = state.examples.filter((ex) => renamed.has(ex.label)).length;
     if (moved) state.changeExamples({ kind: "rename", names: renamed });
     state.pendingLabels = labels;
-    store.put("pendingLabels", labels).catch(() => {});
+    store.savePendingLabels(labels).catch(() => {});
     state.refreshLabels();
     const names = labels.map((l) => `"${l}"`).join(" / ");
     say(modelMsg, `New classifier ${names}: label examples with these names, then fine-tune.` +
@@ -81,7 +81,7 @@ export function setupModel(demo, state) {
   $("reset-model").addEventListener("click", async () => {
     state.pendingLabels = null;
     demo.setClassifier(new Classifier(), null);
-    await Promise.all([store.clearModel(), store.del("pendingLabels")]).catch(() => {});
+    await Promise.all([store.clearModel(), store.savePendingLabels(null)]).catch(() => {});
     state.refreshLabels();
     say(modelMsg, "Back to the shipped model. Your labelled examples are kept.");
   });
@@ -125,7 +125,7 @@ export function setupModel(demo, state) {
     }
     state.pendingLabels = null;
     demo.setClassifier(clf, bytes);
-    await Promise.all([store.saveModel(bytes), store.del("pendingLabels")]).catch(() => {});
+    await Promise.all([store.saveModel(bytes), store.savePendingLabels(null)]).catch(() => {});
     state.refreshLabels();
     say(modelMsg, `Loaded ${file.name} (${state.modelLabels().join(" / ")}).`);
   });

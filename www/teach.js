@@ -102,6 +102,33 @@ export async function setupTeach(demo) {
   setBusy(false);
   state.refreshLabels();
   training.drawPlot();
+  // Another tab fine-tuned, loaded or reset the model, or began a new classifier: this one
+  // follows, so that both show what a reload would (it kept the model it had before). Not while
+  // this one trains: its result is saved when it ends, over the other's.
+  let following = 0;
+  store.onModelSaved(async () => {
+    const turn = ++following;
+    if (panel.dataset.training === "true") return;
+    try {
+      const [bytes, labels] = await Promise.all([store.loadModel(), store.get("pendingLabels")]);
+      if (turn !== following || panel.dataset.training === "true") return;
+      const current = demo.currentBytes();
+      if (!sameBytes(bytes, current)) {
+        demo.setClassifier(bytes ? demo.Classifier.fromBytes(bytes) : new demo.Classifier(), bytes);
+        say(modelMsg, `Another tab ${bytes ? "changed the model" : "went back to the shipped model"}: this one uses it too.`);
+      }
+      state.pendingLabels = labels !== undefined && isLabels(labels) ? labels : null;
+      state.refreshLabels();
+    } catch (err) {
+      say(modelMsg, `The model saved in another tab could not be loaded (${err?.message ?? err}); this tab keeps its own.`, "error");
+    }
+  });
   panel.hidden = false;
   panel.dataset.ready = "true";
+}
+
+/** Whether two model files (Uint8Array, or null for the shipped model) are the same bytes. */
+function sameBytes(a, b) {
+  if (a === null || b === null) return a === b;
+  return a.length === b.length && a.every((byte, i) => byte === b[i]);
 }

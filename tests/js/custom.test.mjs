@@ -358,6 +358,34 @@ test("<polarity-review> taken off the page lets its model go; moved, it keeps it
   await context.close();
 });
 
+test("a model loaded, reset or begun in one tab is the one the other tab uses", async () => {
+  const context = await site.browser.newContext();
+  const { page: a, seen } = await openTeach(site, context);
+  const { page: b } = await openTeach(site, context);
+  const modelName = (page) => page.locator("#model-name").textContent();
+  await a.locator("#load-model-file").setInputFiles(join(ROOT, "www/models/feedback.onnx"));
+  await b.waitForFunction(() => /praise/.test(document.querySelector("#model-name").textContent), null, { timeout: 10_000 });
+  assert.match(await b.locator("#model-msg").textContent(), /^Another tab changed the model: this one uses it too\./);
+  await b.locator("#review").fill("Please add a dark mode.");
+  await b.waitForFunction(() => /^(praise|complaint|question) \(/.test(document.querySelector("#status").textContent), null, { timeout: 10_000 });
+  // A new classifier begun in B shows in A, and a reset in A takes both back to the shipped model.
+  await b.locator("#new-label-a").fill("sport");
+  await b.locator("#new-label-b").fill("food");
+  await b.getByRole("button", { name: "Use these labels" }).click();
+  await a.waitForFunction(() => /^New classifier \(sport \/ food/.test(document.querySelector("#model-name").textContent), null, { timeout: 10_000 });
+  await a.getByRole("button", { name: "Reset to the shipped model" }).click();
+  for (const page of [a, b]) {
+    await page.waitForFunction(() => /^Current model: the shipped one \(positive \/ negative\)/.test(document.querySelector("#model-name").textContent), null, { timeout: 10_000 });
+  }
+  assert.match(await modelName(b), /shipped one/);
+  // And a reload of either shows the same.
+  await b.reload();
+  await b.waitForSelector("#teach[data-ready=true]", { timeout: 60_000 });
+  assert.match(await modelName(b), /^Current model: the shipped one/);
+  assertClean(seen);
+  await context.close();
+});
+
 test("Download a site: a zip whose folder, served as it is, shows the box with the classifier in use", async () => {
   const context = await site.browser.newContext({ acceptDownloads: true });
   const { page, seen } = await openTeach(site, context);
