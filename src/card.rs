@@ -292,7 +292,9 @@ The other way, a bigram whose two tokens share a scope weighted as the tokens ar
 movie" turning "a great" and "great movie" round too), lost validation accuracy at seed 42
 (88.71% for the recipe): 85.83% with every weight, 85.96% with the negation's alone, 87.79% with
 the contrast's alone. A bigram row is large and specific, and most bigrams in a long review's
-negation scope are not negated in meaning.
+negation scope are not negated in meaning. Nor does silencing them help: a bigram whose second
+token is negated read once more at weight -1 (so that it adds nothing) gave 87.21% at seed 42,
+dev twin 74.2% against 76.3% (for "I do not like it.", whose bigram "like it" is a positive pair).
 
 ## The int4 table: measured on validation
 
