@@ -72,18 +72,24 @@ const VERSION = "examples-version";
 /** The version of the saved examples: 0 before their first save. */
 export const examplesVersion = () => get(VERSION).then((v) => v ?? 0);
 
-/** Every chunk, in order, and the version they are of (one transaction): `{ chunks: [[key, value], ...], version }`. */
+/**
+ * What is saved of the examples, in one transaction (so one tab's save is all in it or not at
+ * all): `{ old, chunks: [[key, value], ...], version }`, where `old` is the list kept under
+ * "examples" before chunks (undefined when none) and the chunks are in order.
+ */
 async function readChunks() {
   const db = await open();
   return new Promise((ok, fail) => {
     const chunks = [];
     const s = db.transaction(STORE).objectStore(STORE);
     let version = 0;
+    let old;
     s.get(VERSION).onsuccess = (e) => (version = e.target.result ?? 0);
+    s.get("examples").onsuccess = (e) => (old = e.target.result);
     const req = s.openCursor(CHUNKS);
     req.onsuccess = () => {
       const cursor = req.result;
-      if (!cursor) return ok({ chunks, version });
+      if (!cursor) return ok({ old, chunks, version });
       chunks.push([cursor.key, cursor.value]);
       cursor.continue();
     };
@@ -112,8 +118,9 @@ const modelChanged = () => changes?.postMessage("model");
 
 /**
  * Saves the examples whose index is in [from, to): the chunks holding them are rewritten, and
- * chunks past the end are removed. With no range, all of them. With `expected`, only if the saved
- * examples are still of that version. Resolves to the new version, or null when another save came
+ * chunks past the end are removed. With no range, all of them (and the list kept before chunks,
+ * which they then hold, is removed). With `expected`, only if the saved examples are still of that
+ * version. Resolves to the new version, or null when another save came
  * first (nothing is written). Other tabs are told.
  */
 export async function saveExamples(examples, from = 0, to = examples.length, expected = undefined) {
@@ -144,6 +151,7 @@ export async function saveExamples(examples, from = 0, to = examples.length, exp
       if (expected !== undefined && saved !== expected) return;
       version = saved + 1;
       store.put(version, VERSION);
+      if (from === 0 && to >= examples.length) store.delete("examples");
       put(first);
     };
     t.oncomplete = () => {
@@ -166,11 +174,11 @@ export async function loadState(isLabels) {
   const stored = [];
   // Every stored value that is not a list of examples, null included, by its key.
   const unreadable = {};
-  const old = await get("examples");
+  const read = await readChunks();
+  const { old } = read;
+  let { version } = read;
   if (Array.isArray(old)) stored.push(old);
   else if (old !== undefined) unreadable.examples = old;
-  const read = await readChunks();
-  let { version } = read;
   for (const [key, chunk] of read.chunks) {
     if (Array.isArray(chunk)) stored.push(chunk);
     else unreadable[key] = chunk;
@@ -188,9 +196,10 @@ export async function loadState(isLabels) {
     problems.push(`${bad.length} saved example${bad.length === 1 ? " was" : "s were"} unreadable and set aside`);
   }
   if (old !== undefined || damaged || bad.length > 0) {
-    // Rewritten whole: the chunks then hold exactly what the page shows.
-    await del("examples");
-    version = await saveExamples(examples);
+    // Rewritten whole: the chunks then hold exactly what the page shows. Only onto what was read:
+    // when another tab saved meanwhile, its save is read again instead of written over.
+    version = await saveExamples(examples, 0, examples.length, version);
+    if (version === null) return loadState(isLabels);
   }
   let pendingLabels = (await get("pendingLabels")) ?? null;
   if (pendingLabels !== null && !isLabels(pendingLabels)) {

@@ -122,8 +122,12 @@ export function setupExamples(demo, state) {
         select.append(opt);
       }
       select.value = ex.label;
+      // The example as the list holds it now: a relabel puts a new one in its place, and a
+      // second change of this row must name that one (the one drawn here is the first).
+      const current = () => state.examples[i] ?? ex;
       select.addEventListener("change", () => {
-        state.changeExamples({ kind: "relabel", at: i, text: ex.text, label: ex.label, to: select.value });
+        const { text, label } = current();
+        state.changeExamples({ kind: "relabel", at: i, text, label, to: select.value });
         renderCounts();
       });
       const del = document.createElement("button");
@@ -132,9 +136,13 @@ export function setupExamples(demo, state) {
       del.textContent = "Delete";
       del.setAttribute("aria-label", `Delete example ${i + 1}`);
       del.addEventListener("click", () => {
-        state.changeExamples({ kind: "remove", at: i, text: ex.text, label: ex.label });
+        const { text, label } = current();
+        state.changeExamples({ kind: "remove", at: i, text, label });
         renderList();
-        (list.querySelectorAll(".ex-delete")[Math.min(i, state.examples.length - 1)] ?? buttons.querySelector("button"))?.focus();
+        // The row now at this place (rows are the newest SHOWN only), else the last, else a label button.
+        const rows = list.querySelectorAll(".ex-delete");
+        const shownFrom = Math.max(0, state.examples.length - SHOWN);
+        (rows[Math.min(i - shownFrom, rows.length - 1)] ?? buttons.querySelector("button"))?.focus();
       });
       li.append(text, select, del);
       frag.append(li);

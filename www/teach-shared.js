@@ -62,8 +62,9 @@ const union = (a, b) => (a && b ? [Math.min(a[0], b[0]), Math.max(a[1], b[1])] :
 /**
  * Keeps `state.examples` and the examples saved in `store` (store.js: examplesVersion, loadState,
  * saveExamples, onExamplesSaved) in step. `version` is the saved version `state.examples` was
- * read at; `isLabels` is store.loadState's; `onMerged()` is called when the
- * list was replaced by the saved one (with this tab's unsaved changes applied); `onError(err)`
+ * read at; `isLabels` is store.loadState's; `onMerged(problems)` is called when
+ * the list was replaced by the saved one (with this tab's unsaved changes applied; `problems` as
+ * store.loadState gives them); `onError(err)`
  * when a save failed (its changes are kept and tried again with the next one). Returns
  * `change(op)`: applies `op` (see `apply`) to the list now and saves it; `change.settled()`
  * resolves once what was asked of the store so far is done.
@@ -77,15 +78,18 @@ export function shareExamples(store, state, version, { isLabels, onMerged, onErr
   };
 
   async function sync() {
+    // With changes to save, the save itself checks the version (and is refused if it moved on):
+    // no read first, so that the save's transaction is asked for at once, in the task of the change.
+    let stale = !dirty && (await store.examplesVersion()) !== version;
     for (;;) {
-      if ((await store.examplesVersion()) !== version) {
+      if (stale) {
         const saved = await store.loadState(isLabels);
         dirty = null;
         for (const op of unsaved) dirty = union(dirty, apply(saved.examples, op));
         if (!dirty) unsaved = []; // each was undone or overtaken in the other tab: nothing to save
         state.examples = saved.examples;
         version = saved.version;
-        onMerged();
+        onMerged(saved.problems);
       }
       if (!dirty) return;
       const [from, to] = dirty;
@@ -108,11 +112,14 @@ export function shareExamples(store, state, version, { isLabels, onMerged, onErr
       // Another tab saved first: its list is read, and these changes applied to it, on the next turn.
       unsaved = ops.concat(unsaved);
       dirty = union([from, to], dirty);
+      stale = true;
     }
   }
 
-  // Another tab saved: read its list (unless this tab's own save already did).
+  // Another tab saved: read its list (unless this tab's own save already did). Once now too: a
+  // save made while this tab read the list, before it listened, sent a message no one heard.
   store.onExamplesSaved(schedule);
+  schedule();
 
   function change(op) {
     const touched = apply(state.examples, op);

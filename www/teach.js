@@ -47,7 +47,9 @@ export async function setupTeach(demo) {
       return false;
     }
   };
-  let version = 0;
+  // The saved version the list was read at; null when it could not be read (the first change
+  // then reads it again rather than saving over it).
+  let version = null;
   try {
     const saved = await store.loadState(isLabels);
     state.examples = saved.examples;
@@ -75,8 +77,11 @@ export async function setupTeach(demo) {
   state.addExample = examples.addExample;
   state.changeExamples = shareExamples(store, state, version, {
     isLabels,
-    onMerged: () => examples.refresh(),
-    onError: (err) => say($("import-msg"), `Could not save the examples: ${err?.message ?? err}`, "error"),
+    onMerged: (problems) => {
+      examples.refresh();
+      if (problems.length) say(modelMsg, `Saved data was damaged: ${problems.join("; ")}.`, "error");
+    },
+    onError: (err) => say($("import-msg"), `Could not save or read the saved examples: ${err?.message ?? err}`, "error"),
   });
   let model = null;
   let next = null;
@@ -89,40 +94,51 @@ export async function setupTeach(demo) {
     model?.showLabels();
     next?.refresh();
   };
+  // Another tab fine-tuned, loaded or reset the model, or began a new classifier: this one
+  // follows, so that both show what a reload would (it kept the model it had before). Not while
+  // this one trains: it follows when the training ends (a training that ends well has saved its
+  // own model by then, and that is what it reads).
+  let following = 0;
+  async function followModel() {
+    const turn = ++following;
+    if (panel.dataset.training === "true") return;
+    try {
+      const [bytes, labels] = await Promise.all([store.loadModel(), store.get("pendingLabels")]);
+      if (turn !== following || panel.dataset.training === "true") return;
+      const changed = !sameBytes(bytes, demo.currentBytes());
+      if (changed) {
+        demo.setClassifier(bytes ? demo.Classifier.fromBytes(bytes) : new demo.Classifier(), bytes);
+        say(modelMsg, `Another tab ${bytes ? "changed the model" : "went back to the shipped model"}: this one uses it too.`);
+      }
+      const pending = labels !== undefined && isLabels(labels) ? labels : null;
+      // Redrawn only when something changed: a redraw resets the label editor being typed in.
+      if (changed || JSON.stringify(pending) !== JSON.stringify(state.pendingLabels)) {
+        state.pendingLabels = pending;
+        state.refreshLabels();
+      }
+    } catch (err) {
+      say(modelMsg, `The model saved in another tab could not be loaded (${err?.message ?? err}); this tab keeps its own.`, "error");
+    }
+  }
   const setBusy = (busy) => {
     training.setBusy(busy);
     for (const id of ["new-classifier", "add-label", "reset-model", "load-model-file"]) $(id).disabled = busy;
     panel.dataset.training = busy ? "true" : "false";
+    // A model another tab saved while this one trained, and this one's training saved nothing
+    // (cancelled, failed): followed now.
+    if (!busy) followModel();
   };
   const training = setupTraining(demo, state, setBusy);
   model = setupModel(demo, state);
   next = setupNext(demo, state);
   setupClassifyFile(demo);
 
+  // Listening first: setBusy(false) follows once, for a save made before this listened (the
+  // page read the model long before).
+  store.onModelSaved(followModel);
   setBusy(false);
   state.refreshLabels();
   training.drawPlot();
-  // Another tab fine-tuned, loaded or reset the model, or began a new classifier: this one
-  // follows, so that both show what a reload would (it kept the model it had before). Not while
-  // this one trains: its result is saved when it ends, over the other's.
-  let following = 0;
-  store.onModelSaved(async () => {
-    const turn = ++following;
-    if (panel.dataset.training === "true") return;
-    try {
-      const [bytes, labels] = await Promise.all([store.loadModel(), store.get("pendingLabels")]);
-      if (turn !== following || panel.dataset.training === "true") return;
-      const current = demo.currentBytes();
-      if (!sameBytes(bytes, current)) {
-        demo.setClassifier(bytes ? demo.Classifier.fromBytes(bytes) : new demo.Classifier(), bytes);
-        say(modelMsg, `Another tab ${bytes ? "changed the model" : "went back to the shipped model"}: this one uses it too.`);
-      }
-      state.pendingLabels = labels !== undefined && isLabels(labels) ? labels : null;
-      state.refreshLabels();
-    } catch (err) {
-      say(modelMsg, `The model saved in another tab could not be loaded (${err?.message ?? err}); this tab keeps its own.`, "error");
-    }
-  });
   panel.hidden = false;
   panel.dataset.ready = "true";
 }

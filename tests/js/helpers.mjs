@@ -63,19 +63,33 @@ export async function recordLongTasks(page) {
 }
 
 /**
- * Waits until the page's pending saves to IndexedDB are written: a read-only transaction on the
- * store starts only once the read-write ones begun before it have finished. For a test that
- * reloads right after a label or an import, whose save is still under way.
+ * Waits until the page's saves to IndexedDB are written: the examples saved are those the page
+ * shows (as many, and the listed ones the same texts and labels). For a test that reloads right
+ * after a label or an import, whose save is still under way.
  */
 export async function savesSettled(page) {
-  await page.evaluate(() => new Promise((ok, fail) => {
-    const req = indexedDB.open("polarity-teach", 1);
-    req.onsuccess = () => {
-      const t = req.result.transaction("kv");
-      t.objectStore("kv").count();
-      t.oncomplete = () => { req.result.close(); ok(); };
-      t.onerror = () => fail(t.error);
-    };
-    req.onerror = () => fail(req.error);
-  }));
+  await page.waitForFunction(async () => {
+    const db = await new Promise((ok, fail) => {
+      const req = indexedDB.open("polarity-teach", 1);
+      req.onsuccess = () => ok(req.result);
+      req.onerror = () => fail(req.error);
+    });
+    const saved = await new Promise((ok, fail) => {
+      const out = [];
+      const req = db.transaction("kv").objectStore("kv").openCursor(IDBKeyRange.bound("examples/", "examples/\uffff"));
+      req.onsuccess = () => {
+        const cursor = req.result;
+        if (!cursor) return ok(out);
+        for (const e of cursor.value) out.push(e);
+        cursor.continue();
+      };
+      req.onerror = () => fail(req.error);
+    });
+    db.close();
+    const texts = [...document.querySelectorAll("#ex-list .ex-text")].map((e) => e.textContent);
+    const labels = [...document.querySelectorAll("#ex-list select")].map((e) => e.value);
+    if (saved.length !== Number(document.querySelector("#ex-count").textContent)) return false;
+    const listed = saved.slice(saved.length - texts.length);
+    return listed.every((e, i) => e.text === texts[i] && e.label === labels[i]);
+  }, null, { timeout: 30_000, polling: 100 });
 }

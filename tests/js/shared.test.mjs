@@ -128,3 +128,15 @@ test("two tabs labelling, relabelling and deleting at the same moments keep what
     for (const tab of tabs) assert.deepEqual(tab.state.examples, saved, `seed ${seed}: each tab shows the saved list`);
   }
 });
+
+test("a save made while a tab was reading the list, before it listened, reaches that tab", async () => {
+  const db = database(random(7));
+  // Tab A has read the list (empty, version 0) but does not listen yet; tab B labels meanwhile.
+  const b = openTab(db);
+  b.change({ kind: "append", rows: [{ text: "from B", label: "pos" }] });
+  await b.change.settled();
+  const a = { state: { examples: [] } };
+  a.change = shareExamples(db.tab(), a.state, 0, { isLabels: () => true, onMerged: () => {}, onError: (err) => assert.fail(err) });
+  await settle([a, b]);
+  assert.deepEqual(a.state.examples, [{ text: "from B", label: "pos" }]);
+});

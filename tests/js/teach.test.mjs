@@ -3,7 +3,7 @@
 // CSV/TSV import. Labels are deliberately FLIPPED so that fine-tuning must move the predictions.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { openTeach, recordLongTasks, serveWww } from "./helpers.mjs";
+import { openTeach, recordLongTasks, savesSettled, serveWww } from "./helpers.mjs";
 
 const POSITIVE = [
   "A wonderful film, I loved it.",
@@ -302,6 +302,27 @@ test("two tabs labelling at the same moment keep every example, edits and delete
   for (const page of [a, b]) {
     assert.deepEqual(await page.locator("#ex-list .ex-text").allTextContents(), texts, "each tab shows the saved list");
   }
+  assertClean(seen);
+  await context.close();
+});
+
+test("a row relabelled twice keeps its last label, and one relabelled then deleted is deleted", async () => {
+  const context = await site.browser.newContext();
+  const { page, seen } = await open(context);
+  await labelAll(page, POSITIVE.slice(0, 2), "positive");
+  const select = page.locator("#ex-list select").first();
+  await select.selectOption("negative");
+  await select.selectOption("positive");
+  assert.equal(await page.locator("#label-counts").textContent(), "positive: 2 · negative: 0");
+  const second = page.locator("#ex-list select").last();
+  await second.selectOption("negative");
+  await page.locator(".ex-delete").last().click();
+  assert.equal(await page.locator("#ex-count").textContent(), "1");
+  await savesSettled(page);
+  await page.reload();
+  await page.waitForSelector("#teach[data-ready=true]", { timeout: 60_000 });
+  assert.deepEqual(await page.locator("#ex-list .ex-text").allTextContents(), [POSITIVE[0]]);
+  assert.equal(await page.locator("#ex-list select").first().inputValue(), "positive");
   assertClean(seen);
   await context.close();
 });
