@@ -96,15 +96,24 @@ export async function setupTeach(demo) {
   };
   // Another tab fine-tuned, loaded or reset the model, or began a new classifier: this one
   // follows, so that both show what a reload would (it kept the model it had before). Not while
-  // this one trains: it follows when the training ends (a training that ends well has saved its
-  // own model by then, and that is what it reads).
+  // this one trains: a message then is followed when the training ends (one that ends well has
+  // saved its own model by then, and that is what is read). `missed` starts as "start": a save
+  // made before this listened (the page read the model long before) is looked for once, and an
+  // unreadable store then says nothing more than the page already did.
   let following = 0;
-  async function followModel() {
+  let missed = "start";
+  async function followModel({ quiet = false } = {}) {
     const turn = ++following;
-    if (panel.dataset.training === "true") return;
+    // While this tab trains, the message is kept for when the training ends.
+    const training = () => {
+      if (panel.dataset.training !== "true") return false;
+      missed ||= "message";
+      return true;
+    };
+    if (training()) return;
     try {
       const [bytes, labels] = await Promise.all([store.loadModel(), store.get("pendingLabels")]);
-      if (turn !== following || panel.dataset.training === "true") return;
+      if (turn !== following || training()) return;
       const changed = !sameBytes(bytes, demo.currentBytes());
       if (changed) {
         demo.setClassifier(bytes ? demo.Classifier.fromBytes(bytes) : new demo.Classifier(), bytes);
@@ -117,25 +126,26 @@ export async function setupTeach(demo) {
         state.refreshLabels();
       }
     } catch (err) {
-      say(modelMsg, `The model saved in another tab could not be loaded (${err?.message ?? err}); this tab keeps its own.`, "error");
+      if (!quiet) say(modelMsg, `The model saved in another tab could not be loaded (${err?.message ?? err}); this tab keeps its own.`, "error");
     }
   }
   const setBusy = (busy) => {
     training.setBusy(busy);
     for (const id of ["new-classifier", "add-label", "reset-model", "load-model-file"]) $(id).disabled = busy;
     panel.dataset.training = busy ? "true" : "false";
-    // A model another tab saved while this one trained, and this one's training saved nothing
-    // (cancelled, failed): followed now.
-    if (!busy) followModel();
+    if (!busy && missed) {
+      const quiet = missed === "start";
+      missed = null;
+      followModel({ quiet });
+    }
   };
   const training = setupTraining(demo, state, setBusy);
   model = setupModel(demo, state);
   next = setupNext(demo, state);
   setupClassifyFile(demo);
 
-  // Listening first: setBusy(false) follows once, for a save made before this listened (the
-  // page read the model long before).
-  store.onModelSaved(followModel);
+  // Listening first: setBusy(false) then looks once for a save made before.
+  store.onModelSaved(() => followModel());
   setBusy(false);
   state.refreshLabels();
   training.drawPlot();
