@@ -281,6 +281,9 @@ test("two tabs labelling at the same moment keep every example, edits and delete
   for (const page of [a, b]) {
     await page.waitForFunction(() => document.querySelector("#ex-count").textContent === "50", null, { timeout: 10_000 });
   }
+  // Both saved what they show, so that no merge redraws a list under the clicks below.
+  await savesSettled(a);
+  await savesSettled(b);
   // An edit in one tab and a delete in the other, at once, on lists that both hold 50.
   const lastOfA = await a.locator("#ex-list .ex-text").last().textContent();
   const firstOfB = await b.locator("#ex-list .ex-text").first().textContent();
@@ -291,6 +294,7 @@ test("two tabs labelling at the same moment keep every example, edits and delete
   ]);
   for (const page of [a, b]) {
     await page.waitForFunction(() => document.querySelector("#ex-count").textContent === "49", null, { timeout: 10_000 });
+    await savesSettled(page);
   }
   const { page: c } = await open(context);
   const texts = await c.locator("#ex-list .ex-text").allTextContents();
