@@ -69,8 +69,11 @@ const CHUNKS = IDBKeyRange.bound("examples/", "examples/\uffff");
 // not seen (www/teach-shared.js reads that one and applies its own changes again).
 const VERSION = "examples-version";
 
+/** A stored version as a count: 0 before the first save, and for a value that is not one. */
+const asVersion = (v) => (Number.isSafeInteger(v) && v >= 0 ? v : 0);
+
 /** The version of the saved examples: 0 before their first save. */
-export const examplesVersion = () => get(VERSION).then((v) => v ?? 0);
+export const examplesVersion = () => get(VERSION).then(asVersion);
 
 /**
  * What is saved of the examples, in one transaction (so one tab's save is all in it or not at
@@ -84,7 +87,7 @@ async function readChunks() {
     const s = db.transaction(STORE).objectStore(STORE);
     let version = 0;
     let old;
-    s.get(VERSION).onsuccess = (e) => (version = e.target.result ?? 0);
+    s.get(VERSION).onsuccess = (e) => (version = asVersion(e.target.result));
     s.get("examples").onsuccess = (e) => (old = e.target.result);
     const req = s.openCursor(CHUNKS);
     req.onsuccess = () => {
@@ -147,7 +150,7 @@ export async function saveExamples(examples, from = 0, to = examples.length, exp
     // Read-write transactions on one store run one at a time, across tabs too: between this read
     // and the writes below, no other tab writes.
     store.get(VERSION).onsuccess = (e) => {
-      const saved = e.target.result ?? 0;
+      const saved = asVersion(e.target.result);
       if (expected !== undefined && saved !== expected) return;
       version = saved + 1;
       store.put(version, VERSION);
@@ -169,7 +172,7 @@ export async function saveExamples(examples, from = 0, to = examples.length, exp
  * `isLabels(value)` says whether a value can name a classifier's labels (the package's rule).
  * Each problem is a sentence for the person; what caused it was set aside.
  */
-export async function loadState(isLabels) {
+export async function loadState(isLabels, tries = 3) {
   const problems = [];
   const stored = [];
   // Every stored value that is not a list of examples, null included, by its key.
@@ -199,7 +202,10 @@ export async function loadState(isLabels) {
     // Rewritten whole: the chunks then hold exactly what the page shows. Only onto what was read:
     // when another tab saved meanwhile, its save is read again instead of written over.
     version = await saveExamples(examples, 0, examples.length, version);
-    if (version === null) return loadState(isLabels);
+    if (version === null) {
+      if (tries <= 1) throw new Error("other tabs kept saving examples while this one read them; reload the page");
+      return loadState(isLabels, tries - 1);
+    }
   }
   let pendingLabels = (await get("pendingLabels")) ?? null;
   if (pendingLabels !== null && !isLabels(pendingLabels)) {

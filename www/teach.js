@@ -111,9 +111,13 @@ export async function setupTeach(demo) {
       return true;
     };
     if (training()) return;
+    // What this tab uses now: if it changes its model or labels itself while the saved ones are
+    // read, what is read is older than its own save, which follows.
+    const before = [demo.currentBytes(), state.pendingLabels];
     try {
       const [bytes, labels] = await Promise.all([store.loadModel(), store.get("pendingLabels")]);
       if (turn !== following || training()) return;
+      if (demo.currentBytes() !== before[0] || state.pendingLabels !== before[1]) return;
       const changed = !sameBytes(bytes, demo.currentBytes());
       if (changed) {
         demo.setClassifier(bytes ? demo.Classifier.fromBytes(bytes) : new demo.Classifier(), bytes);

@@ -156,6 +156,46 @@ for (const [what, value] of [
   });
 }
 
+test("a saved examples version that is no count reads as none: the list loads, and a label is saved once", async () => {
+  for (const version of [NaN, {}, -3, "7"]) {
+    const context = await site.browser.newContext();
+    const { page, seen } = await open(context);
+    await page.evaluate((version) => new Promise((ok, fail) => {
+      const req = indexedDB.open("polarity-teach", 1);
+      req.onsuccess = () => {
+        const t = req.result.transaction("kv", "readwrite");
+        t.objectStore("kv").put(version, "examples-version");
+        // The list as pages before chunks kept it: read, then rewritten as chunks.
+        t.objectStore("kv").put([{ text: "Kept from before.", label: "positive" }], "examples");
+        t.oncomplete = () => { req.result.close(); ok(); };
+        t.onerror = () => fail(t.error);
+      };
+      req.onerror = () => fail(req.error);
+    }), version);
+    await page.reload();
+    await page.waitForSelector("#teach[data-ready=true]", { timeout: 20_000 });
+    assert.equal(await page.locator("#ex-count").textContent(), "1", String(version));
+    await page.evaluate(() => {
+      window.writes = 0;
+      const transaction = IDBDatabase.prototype.transaction;
+      IDBDatabase.prototype.transaction = function (names, mode, ...rest) {
+        if (mode === "readwrite") window.writes++;
+        return transaction.call(this, names, mode, ...rest);
+      };
+    });
+    await page.locator("#review").fill("One more.");
+    await page.getByRole("button", { name: "Label as negative" }).click();
+    await savesSettled(page);
+    await page.waitForTimeout(500);
+    assert.equal(await page.evaluate(() => window.writes), 1, `${String(version)}: one save, not a loop of refused ones`);
+    await page.reload();
+    await page.waitForSelector("#teach[data-ready=true]", { timeout: 20_000 });
+    assert.deepEqual(await page.locator("#ex-list .ex-text").allTextContents(), ["Kept from before.", "One more."]);
+    assert.deepEqual(seen.errors, []);
+    await context.close();
+  }
+});
+
 test("imports read spreadsheet exports, refuse a file that is not text, and take 130,000 rows", async () => {
   const context = await site.browser.newContext();
   const { page, seen } = await open(context);

@@ -68,28 +68,36 @@ export async function recordLongTasks(page) {
  * after a label or an import, whose save is still under way.
  */
 export async function savesSettled(page) {
-  await page.waitForFunction(async () => {
+  const settled = () => page.evaluate(async () => {
     const db = await new Promise((ok, fail) => {
       const req = indexedDB.open("polarity-teach", 1);
       req.onsuccess = () => ok(req.result);
       req.onerror = () => fail(req.error);
     });
-    const saved = await new Promise((ok, fail) => {
-      const out = [];
-      const req = db.transaction("kv").objectStore("kv").openCursor(IDBKeyRange.bound("examples/", "examples/\uffff"));
-      req.onsuccess = () => {
-        const cursor = req.result;
-        if (!cursor) return ok(out);
-        for (const e of cursor.value) out.push(e);
-        cursor.continue();
-      };
-      req.onerror = () => fail(req.error);
-    });
-    db.close();
-    const texts = [...document.querySelectorAll("#ex-list .ex-text")].map((e) => e.textContent);
-    const labels = [...document.querySelectorAll("#ex-list select")].map((e) => e.value);
-    if (saved.length !== Number(document.querySelector("#ex-count").textContent)) return false;
-    const listed = saved.slice(saved.length - texts.length);
-    return listed.every((e, i) => e.text === texts[i] && e.label === labels[i]);
-  }, null, { timeout: 30_000, polling: 100 });
+    try {
+      const saved = await new Promise((ok, fail) => {
+        const out = [];
+        const req = db.transaction("kv").objectStore("kv").openCursor(IDBKeyRange.bound("examples/", "examples/\uffff"));
+        req.onsuccess = () => {
+          const cursor = req.result;
+          if (!cursor) return ok(out);
+          for (const e of cursor.value) out.push(e);
+          cursor.continue();
+        };
+        req.onerror = () => fail(req.error);
+      });
+      const texts = [...document.querySelectorAll("#ex-list .ex-text")].map((e) => e.textContent);
+      const labels = [...document.querySelectorAll("#ex-list select")].map((e) => e.value);
+      if (saved.length !== Number(document.querySelector("#ex-count").textContent)) return false;
+      const listed = saved.slice(saved.length - texts.length);
+      return listed.every((e, i) => e.text === texts[i] && e.label === labels[i]);
+    } finally {
+      db.close();
+    }
+  });
+  // Polled from here: waitForFunction takes an async predicate's promise itself for "true".
+  for (const end = Date.now() + 30_000; !(await settled()); ) {
+    if (Date.now() > end) throw new Error("the page's examples were not saved within 30 s");
+    await new Promise((ok) => setTimeout(ok, 100));
+  }
 }
