@@ -163,8 +163,9 @@ pub struct Sample {
 /// How each sample starts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Head {
-    /// A fresh head drawn with the sample's seed (as `Classifier.fromPretrained`).
-    Fresh,
+    /// A fresh head drawn with the sample's seed (as `Classifier.fromPretrained`), keeping the
+    /// model's scopes or not.
+    Fresh { scopes: bool },
     /// The head stored in the file (as `Classifier.fromBytes` + `fineTune`).
     Kept,
 }
@@ -212,7 +213,7 @@ pub fn run(
             .collect();
         let mut clf = match head {
             Head::Kept => Classifier::from_model(start.model())?,
-            Head::Fresh => start.from_pretrained(task.labels.clone(), seed)?,
+            Head::Fresh { scopes } => start.from_pretrained(task.labels.clone(), seed, scopes)?,
         };
         let options = FineTuneOptions {
             seed: Some(seed as f64),

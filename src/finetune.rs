@@ -886,18 +886,20 @@ mod tests {
     fn from_pretrained_has_new_labels_and_a_fresh_head() {
         let clf = Classifier::from_model(&tiny_model(44)).unwrap();
         let labels = vec!["spam".to_string(), "not spam".to_string()];
-        let fresh = clf.from_pretrained(labels.clone(), 7).unwrap();
+        let fresh = clf.from_pretrained(labels.clone(), 7, false).unwrap();
         assert_eq!(fresh.labels(), &labels[..]);
         assert_eq!(fresh.model().embedding, clf.model().embedding);
         assert_ne!(fresh.model().w1, clf.model().w1);
         let label = fresh.classify("anything").unwrap().label;
         assert!(labels.contains(&label));
         assert!(clf
-            .from_pretrained(vec!["a".into(), "a".into()], 1)
+            .from_pretrained(vec!["a".into(), "a".into()], 1, false)
             .is_err());
-        assert!(clf.from_pretrained(vec!["".into(), "b".into()], 1).is_err());
+        assert!(clf
+            .from_pretrained(vec!["".into(), "b".into()], 1, false)
+            .is_err());
         let three = clf
-            .from_pretrained(vec!["a".into(), "b".into(), "c".into()], 1)
+            .from_pretrained(vec!["a".into(), "b".into(), "c".into()], 1, false)
             .unwrap();
         assert_eq!(three.model().outputs(), 3);
         assert_eq!(three.model().embedding, clf.model().embedding);
@@ -907,7 +909,7 @@ mod tests {
     fn from_pretrained_reads_unknown_numbers_as_one_and_no_scopes_and_its_file_says_so() {
         let bundled = Classifier::from_bytes(crate::BUNDLED_MODEL).unwrap();
         let fresh = bundled
-            .from_pretrained(vec!["spam".into(), "ham".into()], 3)
+            .from_pretrained(vec!["spam".into(), "ham".into()], 3, false)
             .unwrap();
         let vocab = fresh.model().vocab();
         let expected = bundled.model().vocab().clone().with_numbers();
@@ -927,6 +929,66 @@ mod tests {
             back.classify("Call 08001234567 to claim").unwrap(),
             fresh.classify("Call 08001234567 to claim").unwrap()
         );
+    }
+
+    #[test]
+    fn from_pretrained_with_scopes_keeps_them_and_its_file_says_so() {
+        let bundled = Classifier::from_bytes(crate::BUNDLED_MODEL).unwrap();
+        let fresh = bundled
+            .from_pretrained(vec!["happy".into(), "unhappy".into()], 3, true)
+            .unwrap();
+        let expected = bundled.model().vocab().clone().with_numbers();
+        assert_eq!(fresh.model().vocab(), &expected);
+        assert_eq!(fresh.model().scope_weights, bundled.model().scope_weights);
+        assert_ne!(fresh.model().scope_weights, [0.0; crate::vocab::SCOPES]);
+        // "not good" reads "good" negated, as the bundled model does.
+        let vocab = fresh.model().vocab();
+        assert_eq!(
+            vocab.encode("not good"),
+            bundled.model().vocab().encode("not good")
+        );
+        let back = Classifier::from_bytes(&fresh.to_bytes()).unwrap();
+        assert_eq!(back.model(), fresh.model());
+        assert_eq!(
+            back.classify("I did not like it").unwrap(),
+            fresh.classify("I did not like it").unwrap()
+        );
+    }
+
+    #[test]
+    fn a_classifier_with_scopes_reads_a_negated_word_turned_round_from_few_examples() {
+        let bundled = Classifier::from_bytes(crate::BUNDLED_MODEL).unwrap();
+        let words = [
+            ("happy", ["good", "great", "lovely", "nice", "fine"]),
+            ("unhappy", ["bad", "awful", "poor", "dull", "nasty"]),
+        ];
+        let examples: Vec<Labelled> = words
+            .iter()
+            .flat_map(|(label, ws)| {
+                ws.iter().flat_map(move |w| {
+                    [w.to_string(), format!("it was {w}"), format!("so {w}")]
+                        .map(|text| labelled(&text, Label::Name(label.to_string())))
+                })
+            })
+            .collect();
+        let taught = |scopes: bool| {
+            let mut clf = bundled
+                .from_pretrained(vec!["happy".into(), "unhappy".into()], 5, scopes)
+                .unwrap();
+            let options = FineTuneOptions {
+                seed: Some(5.0),
+                ..FineTuneOptions::default()
+            };
+            clf.fine_tune_examples(&examples, &options, &mut |_| {})
+                .unwrap();
+            clf
+        };
+        // Neither "not" nor these sentences were in the examples.
+        let with = taught(true);
+        assert_eq!(with.classify("it was not good").unwrap().label, "unhappy");
+        assert_eq!(with.classify("it was not bad").unwrap().label, "happy");
+        let without = taught(false);
+        assert_eq!(without.classify("it was not good").unwrap().label, "happy");
     }
 
     fn names() -> Vec<String> {
@@ -958,7 +1020,7 @@ mod tests {
         let base = crate::model::tests::tiny_model(45);
         let mut clf = Classifier::from_model(&base)
             .unwrap()
-            .from_pretrained(["up", "down", "flat"].map(String::from).to_vec(), 3)
+            .from_pretrained(["up", "down", "flat"].map(String::from).to_vec(), 3, false)
             .unwrap();
         let mut examples = Vec::new();
         for i in 0..30 {

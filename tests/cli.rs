@@ -330,3 +330,51 @@ fn classify_names_a_stdin_line_that_is_not_utf8_and_output_folders_are_made() {
     assert!(dir.join("new/x8.onnx").is_file());
     assert!(!dir.join("new/x8.onnx.partial").exists());
 }
+
+#[test]
+fn fine_tune_with_scopes_keeps_negation_and_asks_for_labels() {
+    let dir = scratch("scopes");
+    let mut rows = String::from("label,text\n");
+    for (label, words) in [
+        ("happy", ["good", "great", "lovely", "nice", "fine"]),
+        ("unhappy", ["bad", "awful", "poor", "dull", "nasty"]),
+    ] {
+        for w in words {
+            rows += &format!("{label},{w}\n{label},it was {w}\n{label},so {w}\n");
+        }
+    }
+    std::fs::write(dir.join("mood.csv"), rows).unwrap();
+    let tune = |scopes: bool, out: &str| {
+        let mut args = vec![
+            "fine-tune",
+            "--labels",
+            "happy,unhappy",
+            "--data",
+            "mood.csv",
+            "--out",
+            out,
+            "--seed",
+            "5",
+        ];
+        if scopes {
+            args.push("--scopes");
+        }
+        succeeds(&dir, &args);
+        let out = polarity(&dir, &["classify", "--model", out, "it was not good"]);
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    assert!(tune(true, "with.onnx").starts_with("unhappy\t"));
+    assert!(tune(false, "without.onnx").starts_with("happy\t"));
+    let out = polarity(
+        &dir,
+        &[
+            "fine-tune",
+            "--data",
+            "mood.csv",
+            "--out",
+            "m.onnx",
+            "--scopes",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+}

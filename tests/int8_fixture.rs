@@ -72,7 +72,7 @@ fn a_fine_tuned_int8_model_stays_int8() {
     );
     // A new classifier from its embedding keeps the format too.
     let fresh = clf
-        .from_pretrained(vec!["a".into(), "b".into()], 1)
+        .from_pretrained(vec!["a".into(), "b".into()], 1, false)
         .unwrap();
     assert_eq!(fresh.info().quantization, "int8");
 }

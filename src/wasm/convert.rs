@@ -242,12 +242,15 @@ pub(super) fn mark(name: &str) {
 pub(super) struct PretrainedOptions {
     // `labels` is read by [`labels_arg`], which checks each name as JavaScript holds it.
     pub(super) seed: Option<f64>,
+    // Option: `{ scopes: undefined }` is no scopes, as a missing key is.
+    pub(super) scopes: Option<bool>,
 }
 
 #[derive(Deserialize, Default)]
 #[serde(default, rename_all = "camelCase")]
 pub(super) struct CsvOptions {
-    pub(super) escape_formulae: bool,
+    // Option: `{ escapeFormulae: undefined }` is false, as a missing key is.
+    pub(super) escape_formulae: Option<bool>,
 }
 
 #[derive(Serialize)]

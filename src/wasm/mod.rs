@@ -206,6 +206,13 @@ export interface PretrainedOptions {
    */
   labels?: string[];
   seed?: number;
+  /**
+   * Keep the bundled model's negation and contrast scopes ("not good" read as the opposite of
+   * "good"; default false). For labels that follow sentiment (happy / unhappy, recommend /
+   * avoid): on short sentiment sentences, 78.7% instead of 76.3% from 100 examples. Other tasks
+   * (spam, topics) do better without: "don't miss" would turn a spam message's words round.
+   */
+  scopes?: boolean;
 }
 "#;
 
@@ -271,10 +278,11 @@ impl JsClassifier {
                 finetune::check_new_labels,
             )?,
         };
-        let seed = finetune::seed(parsed.unwrap_or_default().seed).map_err(js_error)?;
+        let parsed = parsed.unwrap_or_default();
+        let seed = finetune::seed(parsed.seed).map_err(js_error)?;
         let base = Self::new()?;
         base.inner
-            .from_pretrained(labels, seed)
+            .from_pretrained(labels, seed, parsed.scopes.unwrap_or(false))
             .map(|inner| JsClassifier { inner })
             .map_err(js_error)
     }
@@ -477,7 +485,10 @@ impl JsClassifier {
                 },
             )
         })?;
-        Ok(crate::texts::to_csv(&rows, options.escape_formulae))
+        Ok(crate::texts::to_csv(
+            &rows,
+            options.escape_formulae.unwrap_or(false),
+        ))
     }
 
     /// Reads a CSV / TSV / `;` file of labels and texts (either order, quoted fields) for a

@@ -121,6 +121,29 @@ test("options and labels of the wrong kind are named", () => {
   clf.free();
 });
 
+test("fromPretrained({ scopes: true }) keeps the bundled model's negation; scopes of the wrong kind are named", () => {
+  const examples = [];
+  for (const [label, words] of [["happy", ["good", "great", "lovely", "nice", "fine"]], ["unhappy", ["bad", "awful", "poor", "dull", "nasty"]]]) {
+    for (const w of words) examples.push(...[w, `it was ${w}`, `so ${w}`].map((text) => ({ text, label })));
+  }
+  const taught = (scopes) => {
+    const clf = Classifier.fromPretrained({ labels: ["happy", "unhappy"], seed: 5, scopes });
+    clf.fineTune(examples, { seed: 5 });
+    return clf;
+  };
+  // "not" is in no example: only the kept scopes turn "good" round.
+  const withScopes = taught(true);
+  assert.equal(withScopes.classify("it was not good").label, "unhappy");
+  assert.equal(Classifier.fromBytes(withScopes.toBytes()).classify("it was not good").label, "unhappy");
+  const without = taught(undefined);
+  assert.equal(without.classify("it was not good").label, "happy");
+  throws(() => Classifier.fromPretrained({ scopes: "yes" }), TypeError, /scopes/);
+  // undefined is a missing option, here as in toCsv's escapeFormulae.
+  assert.equal(Classifier.toCsv([["=1"]], { escapeFormulae: undefined }), Classifier.toCsv([["=1"]]));
+  withScopes.free();
+  without.free();
+});
+
 test("parseExamples reads this repository's own fixture: comment lines are skipped", () => {
   const fixture = readFileSync(join(ROOT, "tests/fixtures/feedback.tsv"), "utf8");
   const parsed = Classifier.parseExamples(fixture, ["praise", "complaint", "question"]);

@@ -60,6 +60,10 @@ pub struct Args {
     /// instead of a fresh head drawn per seed.
     #[arg(long)]
     keep_head: bool,
+    /// With a fresh head, keep the model's negation and contrast scopes (as
+    /// `Classifier.fromPretrained({ scopes: true })`).
+    #[arg(long, conflicts_with = "keep_head")]
+    scopes: bool,
     /// Also write each sample and the evaluation texts as `label<TAB>text` files into this
     /// folder (`n<N>-seed<S>.tsv`, `eval.tsv`), for baselines run on the same samples
     /// (tools/tfidf_baseline.py).
@@ -108,7 +112,9 @@ pub fn run(args: Args) -> Result<(), Error> {
     let head = if args.keep_head {
         Head::Kept
     } else {
-        Head::Fresh
+        Head::Fresh {
+            scopes: args.scopes,
+        }
     };
     let on = if args.test { "test" } else { "validation" };
     let model = args

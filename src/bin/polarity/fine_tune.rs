@@ -27,6 +27,10 @@ pub struct Args {
     /// labels: their names, or 1 / 0 for a model of two (1 = the first).
     #[arg(long, value_delimiter = ',')]
     labels: Option<Vec<String>>,
+    /// With --labels, keep the model's negation and contrast scopes (as
+    /// `Classifier.fromPretrained({ scopes: true })`): for labels that follow sentiment.
+    #[arg(long, requires = "labels")]
+    scopes: bool,
 }
 
 pub fn run(args: Args) -> Result<(), Error> {
@@ -34,7 +38,7 @@ pub fn run(args: Args) -> Result<(), Error> {
     let mut clf = super::load(args.model.as_deref())?;
     let examples: Vec<Labelled> = match args.labels {
         Some(labels) => {
-            clf = clf.from_pretrained(labels, polarity::finetune::seed(args.seed)?)?;
+            clf = clf.from_pretrained(labels, polarity::finetune::seed(args.seed)?, args.scopes)?;
             // Read as the page reads an import (comment lines included): every row must count.
             let parsed = parse_examples(&read_text(&args.data)?, clf.labels())?;
             if let Some(first) = parsed.errors.first() {
