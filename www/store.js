@@ -168,7 +168,8 @@ export async function saveExamples(examples, from = 0, to = examples.length, exp
 
 /**
  * The saved examples and new-classifier labels, checked: `{ examples, version, pendingLabels,
- * problems }`, where `version` is the examples' (for `saveExamples`).
+ * pendingScopes, problems }`, where `version` is the examples' (for `saveExamples`) and
+ * `pendingScopes` whether the new classifier keeps the shipped model's scopes.
  * `isLabels(value)` says whether a value can name a classifier's labels (the package's rule).
  * Each problem is a sentence for the person; what caused it was set aside.
  */
@@ -208,12 +209,13 @@ export async function loadState(isLabels, tries = 3) {
     }
   }
   let pendingLabels = (await get("pendingLabels")) ?? null;
+  const pendingScopes = (await get("pendingScopes")) === true;
   if (pendingLabels !== null && !isLabels(pendingLabels)) {
     await setAside("pendingLabels", pendingLabels);
     problems.push("the saved names of a new classifier's labels were unreadable and were set aside");
     pendingLabels = null;
   }
-  return { examples, version, pendingLabels, problems };
+  return { examples, version, pendingLabels, pendingScopes: pendingLabels !== null && pendingScopes, problems };
 }
 
 /**
@@ -234,9 +236,20 @@ export const setModelAside = (value) => setAside("model", value).then(() => setM
 export const saveModel = (bytes) => put("model", bytes).then(() => setModelHint(true)).then(modelChanged);
 export const clearModel = () => del("model").then(() => setModelHint(false)).then(modelChanged);
 
-/** Saves the label names of a new classifier, not trained yet (null: none). */
-export const savePendingLabels = (labels) =>
-  (labels === null ? del("pendingLabels") : put("pendingLabels", labels)).then(modelChanged);
+/**
+ * Saves the label names of a new classifier, not trained yet (null: none), and whether it keeps
+ * the shipped model's scopes (`Classifier.fromPretrained`'s `scopes`).
+ */
+export const savePendingLabels = (labels, scopes = false) =>
+  tx("readwrite", (s) => {
+    if (labels === null) {
+      s.delete("pendingLabels");
+      s.delete("pendingScopes");
+    } else {
+      s.put(labels, "pendingLabels");
+      s.put(scopes === true, "pendingScopes");
+    }
+  }).then(modelChanged);
 
 // Whether the database holds a model, noted in localStorage (read synchronously, no database
 // opened): the page reads the model before its first verdict only when there is one. Opening

@@ -71,7 +71,8 @@ export function setupModel(demo, state) {
     const moved = state.examples.filter((ex) => renamed.has(ex.label)).length;
     if (moved) state.changeExamples({ kind: "rename", names: renamed });
     state.pendingLabels = labels;
-    store.savePendingLabels(labels).catch(() => {});
+    state.pendingScopes = $("new-scopes").checked;
+    store.savePendingLabels(labels, state.pendingScopes).catch(() => {});
     state.refreshLabels();
     const names = labels.map((l) => `"${l}"`).join(" / ");
     say(modelMsg, `New classifier ${names}: label examples with these names, then fine-tune.` +
@@ -80,6 +81,7 @@ export function setupModel(demo, state) {
 
   $("reset-model").addEventListener("click", async () => {
     state.pendingLabels = null;
+    state.pendingScopes = false;
     demo.setClassifier(new Classifier(), null);
     await Promise.all([store.clearModel(), store.savePendingLabels(null)]).catch(() => {});
     state.refreshLabels();
@@ -124,6 +126,7 @@ export function setupModel(demo, state) {
       return;
     }
     state.pendingLabels = null;
+    state.pendingScopes = false;
     demo.setClassifier(clf, bytes);
     await Promise.all([store.saveModel(bytes), store.savePendingLabels(null)]).catch(() => {});
     state.refreshLabels();

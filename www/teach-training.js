@@ -184,6 +184,7 @@ export function setupTraining(demo, state, setPanelBusy) {
       }
       demo.setClassifier(clf, data.bytes);
       state.pendingLabels = null;
+      state.pendingScopes = false;
       store.savePendingLabels(null).catch(() => {});
       await store.saveModel(data.bytes).catch((err) =>
         say(modelMsg, `The model works but could not be saved for next time: ${err?.message ?? err}`, "error"));
@@ -209,7 +210,7 @@ export function setupTraining(demo, state, setPanelBusy) {
       stopWorker();
       say(trainStatus, `Fine-tuning failed: ${e.message || "the worker stopped"}`, "error");
     };
-    w.postMessage({ examples: usable, options, modelBytes: startBytes, labels: newLabels, lock });
+    w.postMessage({ examples: usable, options, modelBytes: startBytes, labels: newLabels, scopes: Boolean(newLabels && state.pendingScopes), lock });
   });
 
   /** Rows: the label given; columns: the label predicted, on the held-out examples. */

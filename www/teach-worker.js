@@ -19,13 +19,13 @@ function holdLock(name) {
 }
 
 self.onmessage = async ({ data }) => {
-  const { examples, options = {}, modelBytes = null, labels = null, lock = null } = data;
+  const { examples, options = {}, modelBytes = null, labels = null, scopes = false, lock = null } = data;
   try {
     await holdLock(lock);
     self.postMessage({ alive: true });
     await ready;
     const clf = labels
-      ? Classifier.fromPretrained({ labels, seed: options.seed })
+      ? Classifier.fromPretrained({ labels, seed: options.seed, scopes })
       : modelBytes
         ? Classifier.fromBytes(modelBytes)
         : new Classifier();

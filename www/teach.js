@@ -33,6 +33,7 @@ export async function setupTeach(demo) {
     examples: [],
     changeExamples: () => {},
     pendingLabels: null,
+    pendingScopes: false,
     modelLabels: () => demo.getClassifier().info().labels,
     activeLabels: () => state.pendingLabels ?? state.modelLabels(),
     refreshLabels: () => {},
@@ -55,6 +56,7 @@ export async function setupTeach(demo) {
     state.examples = saved.examples;
     version = saved.version;
     state.pendingLabels = saved.pendingLabels;
+    state.pendingScopes = saved.pendingScopes;
     if (saved.problems.length) {
       notices.push(`Saved data was damaged: ${saved.problems.join("; ")}.`);
     }
@@ -88,7 +90,7 @@ export async function setupTeach(demo) {
   state.refreshLabels = () => {
     const shipped = !demo.fineTuned;
     modelName.textContent = state.pendingLabels
-      ? `New classifier (${state.pendingLabels.join(" / ")}), not trained yet: the verdict still uses the current model.`
+      ? `New classifier (${state.pendingLabels.join(" / ")}${state.pendingScopes ? ", reading negation" : ""}), not trained yet: the verdict still uses the current model.`
       : `Current model: ${shipped ? "the shipped one" : "fine-tuned here"} (${state.modelLabels().join(" / ")}).`;
     examples.refresh();
     model?.showLabels();
@@ -115,7 +117,7 @@ export async function setupTeach(demo) {
     // read, what is read is older than its own save, which follows.
     const before = [demo.currentBytes(), state.pendingLabels];
     try {
-      const [bytes, labels] = await Promise.all([store.loadModel(), store.get("pendingLabels")]);
+      const [bytes, labels, scopes] = await Promise.all([store.loadModel(), store.get("pendingLabels"), store.get("pendingScopes")]);
       if (turn !== following || training()) return;
       if (demo.currentBytes() !== before[0] || state.pendingLabels !== before[1]) return;
       const changed = !sameBytes(bytes, demo.currentBytes());
@@ -125,8 +127,10 @@ export async function setupTeach(demo) {
       }
       const pending = labels !== undefined && isLabels(labels) ? labels : null;
       // Redrawn only when something changed: a redraw resets the label editor being typed in.
-      if (changed || JSON.stringify(pending) !== JSON.stringify(state.pendingLabels)) {
+      const pendingScopes = pending !== null && scopes === true;
+      if (changed || JSON.stringify(pending) !== JSON.stringify(state.pendingLabels) || pendingScopes !== state.pendingScopes) {
         state.pendingLabels = pending;
+        state.pendingScopes = pendingScopes;
         state.refreshLabels();
       }
     } catch (err) {

@@ -358,6 +358,33 @@ test("<polarity-review> taken off the page lets its model go; moved, it keeps it
   await context.close();
 });
 
+test("a new classifier whose labels follow sentiment reads negation: 'not good' without an example of 'not'", async () => {
+  const context = await site.browser.newContext();
+  const { page, seen } = await openTeach(site, context);
+  await page.locator("#new-label-a").fill("happy");
+  await page.locator("#new-label-b").fill("unhappy");
+  await page.locator("#new-scopes").check();
+  await page.getByRole("button", { name: "Use these labels" }).click();
+  await page.waitForFunction(() => /^New classifier \(happy \/ unhappy, reading negation\)/.test(document.querySelector("#model-name").textContent));
+  // Kept across a reload, as the labels are.
+  await page.reload();
+  await page.waitForSelector("#teach[data-ready=true]", { timeout: 60_000 });
+  assert.match(await page.locator("#model-name").textContent(), /^New classifier \(happy \/ unhappy, reading negation\)/);
+  const rows = [];
+  for (const [label, words] of [["happy", ["good", "great", "lovely", "nice", "fine"]], ["unhappy", ["bad", "awful", "poor", "dull", "nasty"]]]) {
+    for (const w of words) rows.push(`${label}\t${w}`, `${label}\tit was ${w}`, `${label}\tso ${w}`);
+  }
+  await page.locator("#import-file").setInputFiles({ name: "mood.tsv", mimeType: "text/tab-separated-values", buffer: Buffer.from(rows.join("\n")) });
+  await page.waitForFunction(() => document.querySelector("#import-msg").textContent.startsWith("Imported 30 examples"));
+  await page.locator("#fine-tune").click();
+  await page.waitForFunction(() => document.querySelector("#train-status").textContent.startsWith("Done:"), null, { timeout: 60_000 });
+  await page.locator("#review").fill("it was not good");
+  await page.waitForFunction(() => /^(happy|unhappy) \(/.test(document.querySelector("#status").textContent));
+  assert.match(await status(page), /^unhappy \(/);
+  assertClean(seen);
+  await context.close();
+});
+
 test("a model loaded, reset or begun in one tab is the one the other tab uses", async () => {
   const context = await site.browser.newContext();
   const { page: a, seen } = await openTeach(site, context);
