@@ -2,7 +2,7 @@
 // saved state of the wrong shape is set aside on the first reload instead of breaking the panel.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { openTeach, recordLongTasks, savesSettled, serveWww } from "./helpers.mjs";
+import { openTeach, putSaved, recordLongTasks, savesSettled, serveWww } from "./helpers.mjs";
 
 const site = serveWww();
 
@@ -87,17 +87,10 @@ test("a long text's verdict that comes back after a short text was typed does no
 test("a saved chunk of examples that is null is set aside; the rest are kept and stay kept", async () => {
   const context = await site.browser.newContext();
   const { page, seen } = await open(context);
-  await page.evaluate(() => new Promise((ok, fail) => {
-    const req = indexedDB.open("polarity-teach", 1);
-    req.onsuccess = () => {
-      const t = req.result.transaction("kv", "readwrite");
-      t.objectStore("kv").put(null, "examples/000000");
-      t.objectStore("kv").put(Array.from({ length: 1000 }, (_, i) => ({ text: `kept ${i}`, label: "positive" })), "examples/000001");
-      t.oncomplete = () => { req.result.close(); ok(); };
-      t.onerror = () => fail(t.error);
-    };
-    req.onerror = () => fail(req.error);
-  }));
+  await putSaved(page, [
+    ["examples/000000", null],
+    ["examples/000001", Array.from({ length: 1000 }, (_, i) => ({ text: `kept ${i}`, label: "positive" }))],
+  ]);
   await page.reload();
   await page.waitForSelector("#teach[data-ready=true]", { timeout: 60_000 });
   assert.match(await page.locator("#model-msg").textContent(), /saved examples were unreadable and were set aside; 1000 were read and are kept/);
@@ -124,17 +117,7 @@ for (const [what, value] of [
   test(`saved new-classifier labels that are ${what} are set aside on the first reload`, async () => {
     const context = await site.browser.newContext();
     const { page, seen } = await open(context);
-    await page.evaluate((v) => new Promise((ok, fail) => {
-      const req = indexedDB.open("polarity-teach", 1);
-      req.onsuccess = () => {
-        const t = req.result.transaction("kv", "readwrite");
-        t.objectStore("kv").put(v, "pendingLabels");
-        t.objectStore("kv").put("not a list", "examples");
-        t.oncomplete = () => ok();
-        t.onerror = () => fail(t.error);
-      };
-      req.onerror = () => fail(req.error);
-    }), value);
+    await putSaved(page, [["pendingLabels", value], ["examples", "not a list"]]);
     await page.reload();
     await page.waitForSelector("#teach[data-ready=true]", { timeout: 60_000 });
     const msg = await page.locator("#model-msg").textContent();
@@ -160,18 +143,8 @@ test("a saved examples version that is no count reads as none: the list loads, a
   for (const version of [NaN, {}, -3, "7"]) {
     const context = await site.browser.newContext();
     const { page, seen } = await open(context);
-    await page.evaluate((version) => new Promise((ok, fail) => {
-      const req = indexedDB.open("polarity-teach", 1);
-      req.onsuccess = () => {
-        const t = req.result.transaction("kv", "readwrite");
-        t.objectStore("kv").put(version, "examples-version");
-        // The list as pages before chunks kept it: read, then rewritten as chunks.
-        t.objectStore("kv").put([{ text: "Kept from before.", label: "positive" }], "examples");
-        t.oncomplete = () => { req.result.close(); ok(); };
-        t.onerror = () => fail(t.error);
-      };
-      req.onerror = () => fail(req.error);
-    }), version);
+    // The list as pages before chunks kept it: read, then rewritten as chunks.
+    await putSaved(page, [["examples-version", version], ["examples", [{ text: "Kept from before.", label: "positive" }]]]);
     await page.reload();
     await page.waitForSelector("#teach[data-ready=true]", { timeout: 20_000 });
     assert.equal(await page.locator("#ex-count").textContent(), "1", String(version));

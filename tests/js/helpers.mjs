@@ -101,3 +101,20 @@ export async function savesSettled(page) {
     await new Promise((ok) => setTimeout(ok, 100));
   }
 }
+
+/**
+ * Writes `entries` ([[key, value], ...]) into the demo's saved state (IndexedDB "polarity-teach",
+ * store "kv") in one transaction, as a damaged or older page would have left them.
+ */
+export async function putSaved(page, entries) {
+  await page.evaluate((entries) => new Promise((ok, fail) => {
+    const req = indexedDB.open("polarity-teach", 1);
+    req.onsuccess = () => {
+      const t = req.result.transaction("kv", "readwrite");
+      for (const [key, value] of entries) t.objectStore("kv").put(value, key);
+      t.oncomplete = () => { req.result.close(); ok(); };
+      t.onerror = () => fail(t.error);
+    };
+    req.onerror = () => fail(req.error);
+  }), entries);
+}

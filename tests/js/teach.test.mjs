@@ -3,7 +3,7 @@
 // CSV/TSV import. Labels are deliberately FLIPPED so that fine-tuning must move the predictions.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { openTeach, recordLongTasks, savesSettled, serveWww } from "./helpers.mjs";
+import { openTeach, putSaved, recordLongTasks, savesSettled, serveWww } from "./helpers.mjs";
 
 const POSITIVE = [
   "A wonderful film, I loved it.",
@@ -335,16 +335,7 @@ test("a corrupt stored model falls back to the shipped one with a notice; the ex
   const context = await site.browser.newContext();
   const { page, seen } = await open(context);
   await labelAll(page, POSITIVE.slice(0, 2), "positive");
-  await page.evaluate(() => new Promise((ok, fail) => {
-    const req = indexedDB.open("polarity-teach", 1);
-    req.onsuccess = () => {
-      const t = req.result.transaction("kv", "readwrite");
-      t.objectStore("kv").put(new Uint8Array([1, 2, 3, 4]), "model");
-      t.oncomplete = () => { req.result.close(); ok(); };
-      t.onerror = () => fail(t.error);
-    };
-    req.onerror = () => fail(req.error);
-  }));
+  await putSaved(page, [["model", new Uint8Array([1, 2, 3, 4])]]);
   await page.reload();
   await page.waitForSelector("#teach[data-ready=true]", { timeout: 60_000 });
   assert.match(await page.locator("#model-msg").textContent(), /saved fine-tuned model could not be loaded.*shipped model, and the saved one was set aside/);
