@@ -29,6 +29,18 @@ async function tx(mode, fn) {
 }
 
 export const get = (key) => tx("readonly", (s) => s.get(key));
+
+/** The stored values of `keys`, read in one transaction (so one save is in all of them or none). */
+export async function getAll(keys) {
+  const db = await open();
+  return new Promise((ok, fail) => {
+    const t = db.transaction(STORE);
+    const values = [];
+    keys.forEach((key, i) => (t.objectStore(STORE).get(key).onsuccess = (e) => (values[i] = e.target.result)));
+    t.oncomplete = () => ok(values);
+    t.onerror = () => fail(t.error);
+  });
+}
 export const put = (key, value) => tx("readwrite", (s) => s.put(value, key));
 export const del = (key) => tx("readwrite", (s) => s.delete(key));
 
@@ -208,8 +220,9 @@ export async function loadState(isLabels, tries = 3) {
       return loadState(isLabels, tries - 1);
     }
   }
-  let pendingLabels = (await get("pendingLabels")) ?? null;
-  const pendingScopes = (await get("pendingScopes")) === true;
+  const [labels, scopes] = await getAll(["pendingLabels", "pendingScopes"]);
+  let pendingLabels = labels ?? null;
+  const pendingScopes = scopes === true;
   if (pendingLabels !== null && !isLabels(pendingLabels)) {
     await setAside("pendingLabels", pendingLabels);
     problems.push("the saved names of a new classifier's labels were unreadable and were set aside");

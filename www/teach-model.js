@@ -48,6 +48,13 @@ export function setupModel(demo, state) {
     editor.replaceChildren(...state.activeLabels().map((l) => editorRow(l, l)));
     numberRows();
   }
+  // Ticked or unticked once the labels are in use: the new classifier, not trained yet, follows.
+  $("new-scopes").addEventListener("change", () => {
+    if (!state.pendingLabels) return;
+    state.pendingScopes = $("new-scopes").checked;
+    store.savePendingLabels(state.pendingLabels, state.pendingScopes).catch(() => {});
+    state.refreshLabels();
+  });
   $("add-label").addEventListener("click", () => {
     const row = editorRow("", null);
     editor.append(row);

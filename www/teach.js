@@ -93,6 +93,7 @@ export async function setupTeach(demo) {
       ? `New classifier (${state.pendingLabels.join(" / ")}${state.pendingScopes ? ", reading negation" : ""}), not trained yet: the verdict still uses the current model.`
       : `Current model: ${shipped ? "the shipped one" : "fine-tuned here"} (${state.modelLabels().join(" / ")}).`;
     examples.refresh();
+    $("new-scopes").checked = state.pendingScopes;
     model?.showLabels();
     next?.refresh();
   };
@@ -117,7 +118,7 @@ export async function setupTeach(demo) {
     // read, what is read is older than its own save, which follows.
     const before = [demo.currentBytes(), state.pendingLabels];
     try {
-      const [bytes, labels, scopes] = await Promise.all([store.loadModel(), store.get("pendingLabels"), store.get("pendingScopes")]);
+      const [bytes, [labels, scopes]] = await Promise.all([store.loadModel(), store.getAll(["pendingLabels", "pendingScopes"])]);
       if (turn !== following || training()) return;
       if (demo.currentBytes() !== before[0] || state.pendingLabels !== before[1]) return;
       const changed = !sameBytes(bytes, demo.currentBytes());

@@ -370,6 +370,12 @@ test("a new classifier whose labels follow sentiment reads negation: 'not good' 
   await page.reload();
   await page.waitForSelector("#teach[data-ready=true]", { timeout: 60_000 });
   assert.match(await page.locator("#model-name").textContent(), /^New classifier \(happy \/ unhappy, reading negation\)/);
+  assert.equal(await page.locator("#new-scopes").isChecked(), true, "the box shows the saved choice");
+  // Changed after "Use these labels": the new classifier follows.
+  await page.locator("#new-scopes").uncheck();
+  await page.waitForFunction(() => /^New classifier \(happy \/ unhappy\),/.test(document.querySelector("#model-name").textContent));
+  await page.locator("#new-scopes").check();
+  await page.waitForFunction(() => /reading negation/.test(document.querySelector("#model-name").textContent));
   const rows = [];
   for (const [label, words] of [["happy", ["good", "great", "lovely", "nice", "fine"]], ["unhappy", ["bad", "awful", "poor", "dull", "nasty"]]]) {
     for (const w of words) rows.push(`${label}\t${w}`, `${label}\tit was ${w}`, `${label}\tso ${w}`);
@@ -381,6 +387,7 @@ test("a new classifier whose labels follow sentiment reads negation: 'not good' 
   await page.locator("#review").fill("it was not good");
   await page.waitForFunction(() => /^(happy|unhappy) \(/.test(document.querySelector("#status").textContent));
   assert.match(await status(page), /^unhappy \(/);
+  assert.equal(await page.locator("#new-scopes").isChecked(), false, "trained: nothing is pending");
   assertClean(seen);
   await context.close();
 });
