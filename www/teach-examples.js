@@ -154,7 +154,7 @@ export function setupExamples(demo, state) {
 
   $("clear-examples").addEventListener("click", () => {
     if (!confirm(`Delete all ${state.examples.length} labelled examples?`)) return;
-    state.changeExamples({ kind: "clear" });
+    state.changeExamples({ kind: "clear", rows: state.examples.slice() });
     renderList();
   });
 

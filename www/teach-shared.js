@@ -12,7 +12,7 @@
  *   { kind: "relabel", at, text, label, to }     the example (text, label) near index `at` becomes `to`
  *   { kind: "remove", at, text, label }          the example (text, label) near index `at` is removed
  *   { kind: "rename", names }                    a Map: every example of label `old` becomes `new`
- *   { kind: "clear" }                            every example is removed
+ *   { kind: "clear", rows }                      the examples `rows` (all the tab showed) are removed
  * An example is found by its text and label, at `at` or else first of its kind: in another tab's
  * list it may have moved, and it may be gone (then nothing changes).
  */
@@ -44,9 +44,22 @@ export function apply(list, op) {
       });
       return touched;
     }
-    case "clear":
-      list.length = 0;
-      return [0, Infinity];
+    case "clear": {
+      // Only the examples the tab showed when "Delete all" was pressed: replayed on another tab's
+      // list, those it added meanwhile (never shown here) stay. Each row removes one of its kind.
+      const key = (ex) => `${ex.label}\u0000${ex.text}`;
+      const left = new Map();
+      for (const row of op.rows) left.set(key(row), (left.get(key(row)) ?? 0) + 1);
+      const before = list.length;
+      let kept = 0;
+      for (const ex of list) {
+        const n = left.get(key(ex));
+        if (n) left.set(key(ex), n - 1);
+        else list[kept++] = ex;
+      }
+      list.length = kept;
+      return kept < before ? [0, Infinity] : null;
+    }
     default:
       throw new Error(`unknown change of examples: ${op.kind}`);
   }

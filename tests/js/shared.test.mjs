@@ -87,8 +87,27 @@ test("apply: each operation, and an example found again where another tab moved 
   assert.equal(apply(list, { kind: "append", rows: [] }), null);
   const many = Array.from({ length: 200_000 }, (_, i) => ({ text: String(i), label: "x" }));
   assert.deepEqual(apply(list, { kind: "append", rows: many }), [2, 200_002], "a large import does not overflow the stack");
-  assert.deepEqual(apply(list, { kind: "clear" }), [0, Infinity]);
+  const twice = [{ text: "a", label: "x" }, { text: "b", label: "x" }, { text: "a", label: "x" }, { text: "a", label: "y" }];
+  assert.deepEqual(apply(twice, { kind: "clear", rows: [{ text: "a", label: "x" }, { text: "a", label: "y" }] }), [0, Infinity]);
+  assert.deepEqual(twice, [{ text: "b", label: "x" }, { text: "a", label: "x" }], "each cleared row removes one example of its kind");
+  assert.equal(apply(twice, { kind: "clear", rows: [{ text: "c", label: "x" }] }), null, "nothing to clear");
+  assert.deepEqual(apply(list, { kind: "clear", rows: list.slice() }), [0, Infinity]);
   assert.equal(list.length, 0);
+});
+
+test("'Delete all' in one tab keeps what another tab labelled that it never showed", async () => {
+  for (let seed = 1; seed <= 20; seed++) {
+    const db = database(random(seed));
+    const [a, b] = [openTab(db), openTab(db)];
+    a.change({ kind: "append", rows: [{ text: "old 1", label: "pos" }, { text: "old 2", label: "neg" }] });
+    await settle([a, b]);
+    // B labels one more; A deletes all it shows before B's save reaches it.
+    b.change({ kind: "append", rows: [{ text: "new in B", label: "pos" }] });
+    a.change({ kind: "clear", rows: a.state.examples.slice() });
+    await settle([a, b]);
+    assert.deepEqual(db.read(), [{ text: "new in B", label: "pos" }], `seed ${seed}`);
+    for (const tab of [a, b]) assert.deepEqual(tab.state.examples, db.read(), `seed ${seed}: each tab shows it`);
+  }
 });
 
 test("two tabs labelling, relabelling and deleting at the same moments keep what each did", async () => {
