@@ -19,6 +19,7 @@ export function setupExamples(demo, state) {
   /** One "Label as ..." button per label; the first two keep the ids label-a and label-b. */
   function renderButtons() {
     const labels = state.activeLabels();
+    const focused = buttons.contains(document.activeElement) ? document.activeElement.dataset.label : null;
     buttons.replaceChildren(...labels.map((label, i) => {
       const button = document.createElement("button");
       button.type = "button";
@@ -36,6 +37,8 @@ export function setupExamples(demo, state) {
       button.addEventListener("click", () => labelReview(label));
       return button;
     }));
+    // Redrawn (another tab saved, the labels changed): the focus stays on its label's button.
+    if (focused !== null) [...buttons.children].find((b) => b.dataset.label === focused)?.focus();
   }
 
   /** Adds the review in the box as an example of `label`. */
@@ -95,10 +98,17 @@ export function setupExamples(demo, state) {
       (others ? ` · other labels: ${others} (left out of training)` : "");
   }
 
+  // The example each drawn row shows, so that a redraw can put the focus back on its row.
+  const drawn = new WeakMap();
+
   function renderList() {
     const labels = state.activeLabels();
     const { examples } = state;
     renderCounts();
+    const focused = list.contains(document.activeElement) ? document.activeElement : null;
+    const row = focused?.closest("li");
+    // Its label as the row's select shows it now (a relabel here does not redraw the row).
+    const was = row && drawn.has(row) && { ...drawn.get(row), label: row.querySelector("select").value };
     const frag = document.createDocumentFragment();
     const from = Math.max(0, examples.length - SHOWN);
     if (from > 0) {
@@ -145,9 +155,18 @@ export function setupExamples(demo, state) {
         (rows[Math.min(i - shownFrom, rows.length - 1)] ?? buttons.querySelector("button"))?.focus();
       });
       li.append(text, select, del);
+      drawn.set(li, { i, text: ex.text });
       frag.append(li);
     });
     list.replaceChildren(frag);
+    // Redrawn while a row's control had the focus (another tab's save was merged, a label was
+    // renamed): the same example's control gets it back, wherever the example now is.
+    if (was) {
+      const same = (ex) => ex?.text === was.text && ex?.label === was.label;
+      const at = same(examples[was.i]) ? was.i : examples.findIndex(same);
+      const li = at >= from ? list.children[at - from + (from > 0 ? 1 : 0)] : undefined;
+      li?.querySelector(focused.tagName === "SELECT" ? "select" : ".ex-delete")?.focus();
+    }
     $("export").disabled = examples.length === 0;
     $("clear-examples").disabled = examples.length === 0;
   }

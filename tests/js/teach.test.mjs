@@ -261,6 +261,36 @@ test("two tabs labelling in turn keep each other's examples", async () => {
   await context.close();
 });
 
+test("a list redrawn by another tab's save keeps the focus on the same example's control", async () => {
+  const context = await site.browser.newContext();
+  const { page: a, seen } = await open(context);
+  const { page: b } = await open(context);
+  await labelAll(a, POSITIVE.slice(0, 3), "positive");
+  await b.waitForFunction(() => document.querySelector("#ex-count").textContent === "3");
+  await savesSettled(a);
+  await savesSettled(b);
+  // Where the focus is in B: the text of its row and its kind of control, or a label button's id.
+  const focusOf = () => b.evaluate(() => {
+    const el = document.activeElement;
+    return el.closest("#ex-list") ? [el.closest("li").querySelector(".ex-text").textContent, el.tagName] : el.id;
+  });
+  // A deletes the first example: the one whose select B has focused moves up a row.
+  await b.locator("#ex-list select").nth(1).focus();
+  await a.locator(".ex-delete").first().click();
+  await b.waitForFunction(() => document.querySelector("#ex-count").textContent === "2");
+  assert.deepEqual(await focusOf(), [POSITIVE[1], "SELECT"]);
+  await b.locator(".ex-delete").last().focus();
+  await labelAll(a, NEGATIVE.slice(0, 1), "negative");
+  await b.waitForFunction(() => document.querySelector("#ex-count").textContent === "3");
+  assert.deepEqual(await focusOf(), [POSITIVE[2], "BUTTON"]);
+  await b.locator("#label-b").focus();
+  await labelAll(a, NEGATIVE.slice(1, 2), "negative");
+  await b.waitForFunction(() => document.querySelector("#ex-count").textContent === "4");
+  assert.equal(await focusOf(), "label-b");
+  assertClean(seen);
+  await context.close();
+});
+
 test("two tabs labelling at the same moment keep every example, edits and deletes included", async () => {
   const context = await site.browser.newContext();
   const { page: a, seen } = await open(context);
