@@ -246,8 +246,18 @@ export async function loadModel() {
 
 /** Moves the saved model aside (it could not be loaded), so that no later save overwrites it. */
 export const setModelAside = (value) => setAside("model", value).then(() => setModelHint(false)).then(modelChanged);
-export const saveModel = (bytes) => put("model", bytes).then(() => setModelHint(true)).then(modelChanged);
-export const clearModel = () => del("model").then(() => setModelHint(false)).then(modelChanged);
+/**
+ * Makes `bytes` (a model file, or null for the shipped model) the model in use, with no new
+ * classifier pending: one transaction and one message, so that another tab never reads the new
+ * model beside the old pending labels (two saves, it could), and a failed save changes neither.
+ */
+export const useModel = (bytes) =>
+  tx("readwrite", (s) => {
+    if (bytes === null) s.delete("model");
+    else s.put(bytes, "model");
+    s.delete("pendingLabels");
+    s.delete("pendingScopes");
+  }).then(() => setModelHint(bytes !== null)).then(modelChanged);
 
 /**
  * Saves the label names of a new classifier, not trained yet (null: none), and whether it keeps

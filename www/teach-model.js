@@ -90,7 +90,7 @@ export function setupModel(demo, state) {
     state.pendingLabels = null;
     state.pendingScopes = false;
     demo.setClassifier(new Classifier(), null);
-    await Promise.all([store.clearModel(), store.savePendingLabels(null)]).catch(() => {});
+    await store.useModel(null).catch(() => {});
     state.refreshLabels();
     say(modelMsg, "Back to the shipped model. Your labelled examples are kept.");
   });
@@ -135,7 +135,7 @@ export function setupModel(demo, state) {
     state.pendingLabels = null;
     state.pendingScopes = false;
     demo.setClassifier(clf, bytes);
-    await Promise.all([store.saveModel(bytes), store.savePendingLabels(null)]).catch(() => {});
+    await store.useModel(bytes).catch(() => {});
     state.refreshLabels();
     say(modelMsg, `Loaded ${file.name} (${state.modelLabels().join(" / ")}).`);
   });

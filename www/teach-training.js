@@ -185,8 +185,7 @@ export function setupTraining(demo, state, setPanelBusy) {
       demo.setClassifier(clf, data.bytes);
       state.pendingLabels = null;
       state.pendingScopes = false;
-      store.savePendingLabels(null).catch(() => {});
-      await store.saveModel(data.bytes).catch((err) =>
+      await store.useModel(data.bytes).catch((err) =>
         say(modelMsg, `The model works but could not be saved for next time: ${err?.message ?? err}`, "error"));
       state.refreshLabels();
       const after = await accuracyOf(clf, usable);
