@@ -29,9 +29,11 @@ pub struct Texts {
 
 /// Reads the texts of `content`: from `column` (0-based) if given, else from the column a header
 /// names `text` / `review` / `message`..., else from the column with the longest texts. A file is
-/// read as one text per line unless it is tab-separated, has such a header, or most of its rows
-/// have the first row's number (2 or more) of fields and one of them is short (an id, a label, a
-/// date: prose cut at its commas has no such column). A file that is not text is refused.
+/// read as one text per line unless it is tab-separated, has such a header (one column named
+/// `text` is a table too: its quoted texts may hold commas and line breaks), or most of its rows
+/// (two or more) have the first row's number (2 or more) of fields and one column holds keys:
+/// short, single words, numbered or repeated (ids, dates, labels). Prose cut at its commas has no
+/// such column ("Loved it, truly."). A file that is not text is refused.
 pub fn parse_texts(content: &str, column: Option<usize>) -> Result<Texts, Error> {
     let content = without_bom(content);
     check_is_text(content)?;
@@ -45,9 +47,13 @@ pub fn parse_texts(content: &str, column: Option<usize>) -> Result<Texts, Error>
     let width = first.len();
     let same_width = rows.iter().filter(|r| r.fields.len() == width).count();
     let means = mean_lengths(&rows, width);
-    let short_column = means.iter().any(|&m| m <= SHORT_FIELD);
-    let tabular = width >= 2
-        && (separator == b'\t' || header || (same_width * 10 >= rows.len() * 9 && short_column));
+    let keys = (0..width).any(|c| means[c] <= SHORT_FIELD && holds_keys(&rows, c));
+    let one_named_column = width == 1 && first.iter().any(|f| named(&TEXT_HEADERS, f));
+    let tabular = one_named_column
+        || (width >= 2
+            && (separator == b'\t'
+                || header
+                || (rows.len() >= 2 && same_width * 10 >= rows.len() * 9 && keys)));
     if !tabular {
         if column.is_some_and(|c| c > 0) {
             return Err(Error::InvalidInput(
@@ -88,12 +94,47 @@ pub fn parse_texts(content: &str, column: Option<usize>) -> Result<Texts, Error>
         ..Texts::default()
     };
     for row in body {
-        match row.fields.get(column).map(|f| f.trim()) {
+        // One column: a row cut by an unquoted separator is one text all the same.
+        let joined;
+        let field = if width == 1 && row.fields.len() > 1 {
+            joined = row.fields.join(&char::from(separator).to_string());
+            Some(joined.as_str())
+        } else {
+            row.fields.get(column).map(String::as_str)
+        };
+        match field.map(str::trim) {
             Some(text) if !text.is_empty() => texts.texts.push(text.to_string()),
             _ => texts.skipped += 1,
         }
     }
     Ok(texts)
+}
+
+/// Whether column `c` of `rows` holds keys rather than pieces of prose: nine in ten of its
+/// fields are one word with no sentence end (`.`, `!`, `?`) after it, and half of them hold a
+/// digit (ids, dates, numbers) or the column repeats its values (labels).
+fn holds_keys(rows: &[table::Row], c: usize) -> bool {
+    let fields: Vec<&str> = rows
+        .iter()
+        .filter_map(|r| r.fields.get(c).map(|f| f.trim()))
+        .filter(|f| !f.is_empty())
+        .collect();
+    if fields.is_empty() {
+        return false;
+    }
+    let words = fields
+        .iter()
+        .filter(|f| !f.contains(char::is_whitespace) && !f.ends_with(['.', '!', '?']))
+        .count();
+    let numbered = fields
+        .iter()
+        .filter(|f| f.contains(|ch: char| ch.is_ascii_digit()))
+        .count();
+    let distinct = fields
+        .iter()
+        .collect::<std::collections::HashSet<_>>()
+        .len();
+    words * 10 >= fields.len() * 9 && (numbered * 2 >= fields.len() || distinct * 2 <= fields.len())
 }
 
 /// Mean characters of a column that holds ids, labels or dates rather than texts.
@@ -231,6 +272,55 @@ mod tests {
         // Prose whose every line has two commas is still prose.
         let lines = "One film, slow, and long at that.\nAnother, sadder, and even longer one.\n";
         assert_eq!(parse_texts(lines, None).unwrap().texts.len(), 2);
+        // Short prose with one comma a line is prose too: no column of keys.
+        for lines in [
+            "Loved it, truly.\nHated it, sadly.\n",
+            "Not bad, actually",
+            "It was fine, honestly\nNot great, sadly\nGood, mostly\n",
+        ] {
+            let t = parse_texts(lines, None).unwrap();
+            assert_eq!(t.texts, lines.lines().collect::<Vec<_>>(), "{lines:?}");
+            assert_eq!(t.column, None);
+        }
+    }
+
+    #[test]
+    fn a_column_of_keys_makes_a_table_without_a_header() {
+        // Ids, dates, labels: numbered or repeated single words.
+        for (csv, texts) in [
+            ("1,Loved it\n2,Hated it\n", vec!["Loved it", "Hated it"]),
+            (
+                "2024-01-02;Great fun, all of it\n2024-01-03;Dull\n",
+                vec!["Great fun, all of it", "Dull"],
+            ),
+            (
+                "pos,Great fun\nneg,Awful film\npos,Fine work\nneg,Dull\n",
+                vec!["Great fun", "Awful film", "Fine work", "Dull"],
+            ),
+        ] {
+            let t = parse_texts(csv, None).unwrap();
+            assert_eq!(t.texts, texts, "{csv:?}");
+            assert_eq!(t.column, Some(1), "{csv:?}");
+        }
+    }
+
+    #[test]
+    fn one_column_named_text_is_read_as_csv() {
+        let csv = to_csv(
+            &[
+                vec!["text".to_string()],
+                vec!["a, b".to_string()],
+                vec!["say \"hi\"".to_string()],
+                vec!["line\nbreak".to_string()],
+            ],
+            false,
+        );
+        let t = parse_texts(&csv, None).unwrap();
+        assert_eq!(t.texts, ["a, b", "say \"hi\"", "line\nbreak"]);
+        assert_eq!((t.header, t.column), (true, Some(0)));
+        // Unquoted, a comma stays in its text.
+        let t = parse_texts("review\nLoved it, truly.\nMeh\n", None).unwrap();
+        assert_eq!(t.texts, ["Loved it, truly.", "Meh"]);
     }
 
     #[test]
