@@ -69,6 +69,24 @@ if (Symbol.dispose) Classifier.prototype[Symbol.dispose] = Classifier.prototype.
 const glue = join(pkgDir, "polarity.js");
 if (!readFileSync(glue, "utf8").includes("polarityTraining")) appendFileSync(glue, GUARD);
 
+// Before init() the glue's \`wasm\` is undefined, and \`new Classifier()\` failed with "Cannot read
+// properties of undefined (reading 'classifier_new')". It now starts as a stand-in whose every
+// property throws an Error that says what to do; init() replaces it as before.
+const NOT_READY = `new Proxy({}, { get() { throw new Error("polarity is not loaded yet: call \`await init()\` (the package's default export) once before using Classifier"); } })`;
+let source = readFileSync(glue, "utf8");
+if (!source.includes("polarityNotReady")) {
+  const patches = [
+    ["let wasmModule, wasmInstance, wasm;", `let wasmModule, wasmInstance, wasm = ${NOT_READY};\nconst polarityNotReady = wasm;`, 1],
+    ["if (wasm !== undefined) return wasm;", "if (wasm !== polarityNotReady) return wasm;", 2],
+  ];
+  for (const [from, to, times] of patches) {
+    const found = source.split(from).length - 1;
+    if (found !== times) throw new Error(`polarity.js: expected ${times} of ${JSON.stringify(from)}, found ${found} (a new wasm-bindgen?)`);
+    source = source.replaceAll(from, to);
+  }
+  writeFileSync(glue, source);
+}
+
 // Node's entry (the "node" condition below): the same module, with an init() that, given no
 // wasm, reads the package's own from disk. The browser entry's init() fetches it, and Node's fetch
 // has no file: URLs, so `await init()` failed there with "fetch failed".

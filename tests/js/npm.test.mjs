@@ -198,13 +198,19 @@ test("Node: await init() with no argument reads the package's wasm, as in the br
   // entry reads the wasm from disk. An explicit wasm (initSync, init({ module_or_path })) still works.
   writeFileSync(join(APP, "node-init.mjs"), `
 import init, { Classifier } from "polarity";
+// Before init(): an Error that says to call it (the glue's own was "Cannot read properties of
+// undefined"), from the constructor and a static call alike.
+const early = [() => new Classifier(), () => Classifier.toCsv([["a"]])].map((f) => {
+  try { f(); return "no error"; } catch (e) { return e.message; }
+});
 const first = await init();
 const again = await init(); // a second init() is the same module, as in the browser
 const clf = new Classifier();
-console.log(JSON.stringify({ labels: clf.classifyBatch(["What a lovely, joyful film!", "Boring, ugly and far too long."]).map((p) => p.label), same: first === again && typeof first.memory === "object" }));
+console.log(JSON.stringify({ early, labels: clf.classifyBatch(["What a lovely, joyful film!", "Boring, ugly and far too long."]).map((p) => p.label), same: first === again && typeof first.memory === "object" }));
 `);
   const out = JSON.parse(run(process.execPath, ["node-init.mjs"], { cwd: APP }).trim().split("\n").at(-1));
-  assert.deepEqual(out, { labels: ["positive", "negative"], same: true });
+  const notLoaded = "polarity is not loaded yet: call `await init()` (the package's default export) once before using Classifier";
+  assert.deepEqual(out, { early: [notLoaded, notLoaded], labels: ["positive", "negative"], same: true });
   const pkg = JSON.parse(readFileSync(join(APP, "node_modules/polarity/package.json"), "utf8"));
   assert.equal(pkg.exports["."].node, "./polarity.node.js");
 });
