@@ -3,7 +3,7 @@
 //! JavaScript `Error`s. Whatever JavaScript passes is first read through catching calls, so that
 //! a value that throws when read is a `TypeError`, never an exception inside the module.
 
-use js_sys::{Array, Reflect};
+use js_sys::{Array, ArrayBuffer, Reflect, Symbol, Uint8Array};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
@@ -68,6 +68,45 @@ fn unreadable(what: &str, error: &JsValue) -> js_sys::Error {
 /// `value` checked with [`readable`], or a `TypeError` naming `what` (`"fineTune() option"`).
 pub(super) fn check_readable(what: &str, value: &JsValue) -> Result<(), js_sys::Error> {
     readable(value).map_err(|e| unreadable(what, &e))
+}
+
+/// The bytes of a `Uint8Array` or `ArrayBuffer` given to `what`, copied without a call that can
+/// throw inside the module: a transferred (detached) buffer reads as no bytes (copying it threw,
+/// and each such throw through the module leaked some of its stack), and a `Uint8Array` of
+/// another realm (an iframe's, a `vm` context's, as under Jest) is copied into one of this realm
+/// (`instanceof` refused it).
+pub(super) fn bytes_arg(what: &str, value: &JsValue) -> Result<Vec<u8>, js_sys::Error> {
+    let copy = |view: &Uint8Array| {
+        if view.byte_length() == 0 {
+            Vec::new()
+        } else {
+            view.to_vec()
+        }
+    };
+    if let Some(view) = value.dyn_ref::<Uint8Array>() {
+        return Ok(copy(view));
+    }
+    if let Some(buffer) = value.dyn_ref::<ArrayBuffer>() {
+        return Ok(if buffer.byte_length() == 0 {
+            Vec::new()
+        } else {
+            Uint8Array::new(buffer).to_vec()
+        });
+    }
+    let tag = Reflect::get(value, &Symbol::to_string_tag())
+        .ok()
+        .and_then(|t| t.as_string());
+    if ArrayBuffer::is_view(value) && tag.as_deref() == Some("Uint8Array") {
+        // `new Uint8Array(view)` copies any realm's typed array; called through Reflect, so that
+        // a view that only claims the tag is a TypeError here, not a throw inside the module.
+        let constructor = Uint8Array::new_with_length(0).constructor();
+        let made = Reflect::construct(&constructor, &Array::of1(value))
+            .map_err(|e| unreadable(what, &e))?;
+        if let Some(view) = made.dyn_ref::<Uint8Array>() {
+            return Ok(copy(view));
+        }
+    }
+    Err(type_error(&format!("{what} expects a Uint8Array"), value))
 }
 
 /// The items of the array `value` given to `what` (`"classifyBatch()"`), each made a `T` by

@@ -8,7 +8,7 @@
 
 mod convert;
 
-use js_sys::{Array, Uint8Array};
+use js_sys::Array;
 use wasm_bindgen::prelude::*;
 
 use crate::finetune::{self, FineTuneLimits, FineTuneOptions, Labelled};
@@ -236,16 +236,7 @@ impl JsClassifier {
         #[wasm_bindgen(unchecked_param_type = "Uint8Array")] bytes: JsValue,
     ) -> Result<JsClassifier, js_sys::Error> {
         check_readable("Classifier.fromBytes()", &bytes)?;
-        let bytes = if let Some(b) = bytes.dyn_ref::<Uint8Array>() {
-            b.to_vec()
-        } else if let Some(b) = bytes.dyn_ref::<js_sys::ArrayBuffer>() {
-            Uint8Array::new(b).to_vec()
-        } else {
-            return Err(type_error(
-                "Classifier.fromBytes() expects a Uint8Array",
-                &bytes,
-            ));
-        };
+        let bytes = bytes_arg("Classifier.fromBytes()", &bytes)?;
         Self::load(|mark| Inner::from_bytes_marked(&bytes, mark))
     }
 

@@ -6,6 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import vm from "node:vm";
 import { PKG, ROOT } from "./helpers.mjs";
 
 const { initSync, Classifier } = await import(join(PKG, "polarity.js"));
@@ -51,6 +52,28 @@ test("a value that throws when read is a TypeError, and the classifier keeps wor
   assert.equal(clf.fineTune(EXAMPLES, { epochs: 1 }).epochs, 1);
   assert.equal(new Classifier().classify("I loved it").label, "positive");
   clf.free();
+});
+
+test("fromBytes: a transferred buffer is an Error, and another realm's Uint8Array loads", () => {
+  const clf = new Classifier();
+  const bytes = clf.toBytes();
+  // Copying a transferred (detached) buffer threw inside the module, and each throw leaked some of
+  // its stack: about 480 of them broke every classifier ("memory access out of bounds").
+  for (let i = 0; i < 1000; i++) {
+    const view = new Uint8Array(8);
+    structuredClone(view.buffer, { transfer: [view.buffer] });
+    assert.throws(() => Classifier.fromBytes(i % 2 ? view : view.buffer), (e) => e instanceof Error && !(e instanceof TypeError));
+  }
+  assert.equal(clf.classify("I loved it").label, "positive");
+  // A Uint8Array made in a vm context (as Jest's environments make them): instanceof refused it.
+  const other = vm.runInNewContext("new Uint8Array(n)", { n: bytes.length });
+  other.set(bytes);
+  assert.equal(Classifier.fromBytes(other).classify("I loved it").label, "positive");
+  // A value that only claims to be one is refused as one would expect.
+  const liar = new DataView(new ArrayBuffer(8));
+  Object.defineProperty(liar, Symbol.toStringTag, { value: "Uint8Array" });
+  throws(() => Classifier.fromBytes(liar), Error, /not|expects/);
+  throws(() => Classifier.fromBytes(new Int8Array(8)), TypeError, /expects a Uint8Array/);
 });
 
 test("a sparse array claiming four billion items is refused at its first item, not a trap", () => {
