@@ -16,7 +16,7 @@ use crate::model::{predicted, probabilities, Model};
 use crate::onnx;
 use crate::rng::Rng;
 use crate::text::count_tokens;
-use crate::train::{self, Example, Options, Progress};
+use crate::train::{self, no_progress, Example, Flow, Options, Progress};
 use crate::vocab::Scheme;
 use crate::Error;
 use tract_onnx::pb::ModelProto;
@@ -255,7 +255,7 @@ impl Classifier {
         &mut self,
         examples: &[Labelled],
         options: &FineTuneOptions,
-        progress: &mut dyn FnMut(&Progress),
+        progress: &mut dyn FnMut(&Progress) -> Flow,
     ) -> Result<FineTuneReport, Error> {
         let resolved = resolve_examples(self.labels(), examples)?;
         let mut examples = resolved.examples;
@@ -348,7 +348,7 @@ impl Classifier {
         train: &[(String, usize)],
         validation: &[(String, usize)],
         options: &Options,
-        progress: &mut dyn FnMut(&Progress),
+        progress: &mut dyn FnMut(&Progress) -> Flow,
     ) -> Result<train::Report, Error> {
         let encode = |set: &[(String, usize)]| -> Vec<Example> {
             set.iter()
@@ -443,7 +443,7 @@ fn fit_head_to_rounding(
         ..options.clone()
     };
     let mut fitted = rounded.clone();
-    train::train(&mut fitted, train, &[], &head_only, &mut |_| {})?;
+    train::train(&mut fitted, train, &[], &head_only, &mut no_progress)?;
     Ok(if right(&fitted) > before {
         fitted
     } else {
@@ -495,7 +495,7 @@ mod tests {
             // Trained on texts labelled by another model, as fine-tuning trains.
             let mut trained = tiny_model(5).with_format(crate::quantize::Format::Int4);
             let examples = texts_read_by(&trained, &tiny_model(teacher));
-            train::train(&mut trained, &examples, &[], &options, &mut |_| {}).unwrap();
+            train::train(&mut trained, &examples, &[], &options, &mut no_progress).unwrap();
             let rounded = trained.round_trip_quantization();
             let right = |model: &Model| train::evaluate(model, &examples).1;
             assert!(right(&rounded) < right(&trained), "teacher {teacher}");
@@ -542,7 +542,7 @@ mod tests {
             ..FineTuneOptions::default()
         };
         let err = clf
-            .fine_tune_examples(&examples, &options, &mut |_| {})
+            .fine_tune_examples(&examples, &options, &mut no_progress)
             .unwrap_err();
         assert!(matches!(err, Error::Diverged), "{err}");
         assert_eq!(clf.to_bytes(), before, "the classifier is as it was");

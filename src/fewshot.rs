@@ -11,6 +11,7 @@ use crate::data::{read_labelled, read_reviews};
 use crate::finetune::{FineTuneOptions, Label, Labelled};
 use crate::recipe::{split, Recipe};
 use crate::rng::Rng;
+use crate::train::no_progress;
 use crate::Error;
 
 /// Texts with the index of their label.
@@ -220,7 +221,7 @@ pub fn run(
             ..options.clone()
         };
         let started = Instant::now();
-        clf.fine_tune_examples(&examples, &options, &mut |_| {})?;
+        clf.fine_tune_examples(&examples, &options, &mut no_progress)?;
         let millis = started.elapsed().as_secs_f64() * 1000.0;
         let predictions = clf.classify_batch(&eval_texts)?;
         let predicted: Vec<usize> = predictions

@@ -722,6 +722,7 @@ enum Columns {
 mod tests {
     use super::*;
     use crate::model::tests::tiny_model;
+    use crate::train::no_progress;
     use crate::vocab::Vocabulary;
     use crate::Classifier;
 
@@ -748,7 +749,7 @@ mod tests {
     fn learns_from_names_and_numbers() {
         let mut clf = Classifier::from_model(&tiny_model(41)).unwrap();
         let report = clf
-            .fine_tune_examples(&examples(), &FineTuneOptions::default(), &mut |_| {})
+            .fine_tune_examples(&examples(), &FineTuneOptions::default(), &mut no_progress)
             .unwrap();
         assert!(report.accuracy >= 0.95, "{report:?}");
         assert_eq!(clf.classify("good great").unwrap().label, "positive");
@@ -766,7 +767,7 @@ mod tests {
         let mut clf = Classifier::from_model(&tiny_model(42)).unwrap();
         let before = clf.to_bytes();
         let run = |clf: &mut Classifier, ex: &[Labelled], o: &FineTuneOptions| {
-            clf.fine_tune_examples(ex, o, &mut |_| {})
+            clf.fine_tune_examples(ex, o, &mut no_progress)
                 .unwrap_err()
                 .to_string()
         };
@@ -877,7 +878,7 @@ mod tests {
             ..FineTuneOptions::default()
         };
         let report = clf
-            .fine_tune_examples(&examples(), &options, &mut |_| {})
+            .fine_tune_examples(&examples(), &options, &mut no_progress)
             .unwrap();
         assert!(report.validation_accuracy.is_some());
     }
@@ -979,7 +980,7 @@ mod tests {
                 seed: Some(5.0),
                 ..FineTuneOptions::default()
             };
-            clf.fine_tune_examples(&examples, &options, &mut |_| {})
+            clf.fine_tune_examples(&examples, &options, &mut no_progress)
                 .unwrap();
             clf
         };
@@ -1039,7 +1040,7 @@ mod tests {
             ..FineTuneOptions::default()
         };
         let report = clf
-            .fine_tune_examples(&examples, &options, &mut |_| {})
+            .fine_tune_examples(&examples, &options, &mut no_progress)
             .unwrap();
         assert_eq!(report.warnings.len(), 1, "{report:?}");
         assert!(report.warnings[0].contains("\"flat\""));
@@ -1059,7 +1060,7 @@ mod tests {
             .map(|i| labelled(&format!("good {i}"), Label::Name("up".into())))
             .collect();
         let err = clf
-            .fine_tune_examples(&same, &options, &mut |_| {})
+            .fine_tune_examples(&same, &options, &mut no_progress)
             .unwrap_err();
         assert!(err.to_string().contains("at least two labels"), "{err}");
     }

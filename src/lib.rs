@@ -68,7 +68,7 @@ pub mod wasm;
 pub use classifier::{Classifier, Explanation, LabelScore, ModelInfo, Prediction, WeightedToken};
 pub use model::Model;
 pub use quantize::Format;
-pub use train::{Progress, Report};
+pub use train::{no_progress, Flow, Progress, Report};
 
 use std::fmt;
 
@@ -97,6 +97,8 @@ pub enum Error {
     },
     /// Bad input from the caller: examples, options, labels.
     InvalidInput(String),
+    /// Training was stopped by its progress callback (the model is as it was).
+    Stopped,
     /// Training made weights NaN, infinite or larger than a model file holds
     /// ([`limits::MAX_WEIGHT`]): the input was fine, the learning rate too high.
     Diverged,
@@ -128,6 +130,7 @@ impl fmt::Display for Error {
                 write!(f, "inference engine error: {context}: {source:#}")
             }
             Error::InvalidInput(m) => f.write_str(m),
+            Error::Stopped => f.write_str("training was stopped by its progress callback"),
             Error::Diverged => f.write_str(
                 "training diverged (weights became NaN, infinite or too large to save); try a \
                  smaller learningRate",

@@ -17,7 +17,7 @@ use crate::rng::Rng;
 use crate::scope::{self, Features, Scope};
 use crate::teacher::{self, TeacherOptions};
 use crate::text::tokenize;
-use crate::train::{self, Example};
+use crate::train::{self, Example, Flow};
 use crate::vocab::{Scheme, Vocabulary, SCOPES};
 use crate::Error;
 
@@ -470,7 +470,7 @@ impl Recipe {
     pub fn fit(
         &self,
         prepared: Prepared,
-        progress: &mut dyn FnMut(&Progress),
+        progress: &mut dyn FnMut(&Progress) -> Flow,
     ) -> Result<Trained, Error> {
         let started = Instant::now();
         let Prepared {
@@ -482,7 +482,7 @@ impl Recipe {
         let sourced = with_crops(&train, self);
         let targets = self.teacher_targets(&train, &sourced);
         let train: Vec<Review> = sourced.into_iter().map(|(review, _)| review).collect();
-        let phase = |model: &mut Model, progress: &mut dyn FnMut(&Progress)| {
+        let phase = |model: &mut Model, progress: &mut dyn FnMut(&Progress) -> Flow| {
             self.fit_phase(model, &train, targets.as_deref(), &validation, progress)
         };
         let mut report = phase(&mut model, progress)?;
@@ -539,7 +539,7 @@ impl Recipe {
         train_reviews: &[Review],
         targets: Option<&[Option<f32>]>,
         valid_reviews: &[Review],
-        progress: &mut dyn FnMut(&Progress),
+        progress: &mut dyn FnMut(&Progress) -> Flow,
     ) -> Result<Report, Error> {
         let mut train_set = encode(model, train_reviews);
         if let Some(targets) = targets {

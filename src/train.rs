@@ -150,6 +150,15 @@ pub struct Report {
     pub validation_loss: Option<f32>,
 }
 
+/// What a progress callback answers: `Continue`, or `Break` to stop training, which then fails
+/// with [`Error::Stopped`] and leaves the model as it was.
+pub type Flow = std::ops::ControlFlow<()>;
+
+/// The progress callback of training that reports to no one.
+pub fn no_progress(_: &Progress) -> Flow {
+    Flow::Continue(())
+}
+
 /// Mean loss and accuracy of `model` on `examples` (loss 0, accuracy 0 when empty).
 pub fn evaluate(model: &Model, examples: &[Example]) -> (f32, f32) {
     if examples.is_empty() {
@@ -173,7 +182,7 @@ pub fn train(
     train: &[Example],
     validation: &[Example],
     options: &Options,
-    progress: &mut dyn FnMut(&Progress),
+    progress: &mut dyn FnMut(&Progress) -> Flow,
 ) -> Result<Report, Error> {
     options.validate()?;
     if options.runs == 1 {
@@ -282,7 +291,7 @@ fn train_once(
     train: &[Example],
     validation: &[Example],
     options: &Options,
-    progress: &mut dyn FnMut(&Progress),
+    progress: &mut dyn FnMut(&Progress) -> Flow,
 ) -> Result<Report, Error> {
     if train.is_empty() {
         return Err(Error::InvalidInput("there are no training examples".into()));
@@ -312,7 +321,7 @@ fn train_once(
             loss_sum += loss;
             correct += right;
             seen += batch.len();
-            progress(&Progress {
+            let flow = progress(&Progress {
                 epoch,
                 epochs: options.epochs,
                 run: 1,
@@ -322,6 +331,9 @@ fn train_once(
                 loss: (loss_sum / seen as f64) as f32,
                 accuracy: correct as f32 / seen as f32,
             });
+            if flow.is_break() {
+                return Err(Error::Stopped);
+            }
         }
         // A NaN anywhere reaches the loss and the head within a step; the whole table is
         // checked once at the end (it is large, and this runs every epoch).
@@ -654,7 +666,27 @@ mod tests {
             ..Options::default()
         };
         let mut calls = 0;
-        let report = train(&mut model, &data, &valid, &options, &mut |_| calls += 1).unwrap();
+        // A callback that stops training at its third call: an error, and the model as it was.
+        let untouched = model.clone();
+        let stopped = train(&mut model, &data, &valid, &options, &mut |_| {
+            calls += 1;
+            if calls == 3 {
+                Flow::Break(())
+            } else {
+                Flow::Continue(())
+            }
+        });
+        assert!(matches!(stopped, Err(Error::Stopped)), "{stopped:?}");
+        assert_eq!(
+            (calls, &model.w1, &model.embedding),
+            (3, &untouched.w1, &untouched.embedding)
+        );
+        calls = 0;
+        let report = train(&mut model, &data, &valid, &options, &mut |_| {
+            calls += 1;
+            Flow::Continue(())
+        })
+        .unwrap();
         assert!(
             report.loss < before * 0.5,
             "loss {before} -> {}",
@@ -676,7 +708,7 @@ mod tests {
                 token_dropout: 0.1,
                 ..Options::default()
             };
-            train(&mut m, &data, &[], &options, &mut |_| {}).unwrap();
+            train(&mut m, &data, &[], &options, &mut no_progress).unwrap();
             m
         };
         assert_eq!(run(5), run(5));
@@ -693,7 +725,7 @@ mod tests {
             epochs: 2,
             ..Options::default()
         };
-        train(&mut model, &data, &[], &options, &mut |_| {}).unwrap();
+        train(&mut model, &data, &[], &options, &mut no_progress).unwrap();
         assert_eq!(model.embedding, table);
     }
 
@@ -713,7 +745,7 @@ mod tests {
             learning_rate: 0.05,
             ..Options::default()
         };
-        let report = train(&mut model, &data, &valid, &options, &mut |_| {}).unwrap();
+        let report = train(&mut model, &data, &valid, &options, &mut no_progress).unwrap();
         assert!(
             report.epochs < 50 && report.best_epoch <= report.epochs,
             "{report:?}"
@@ -731,14 +763,21 @@ mod tests {
             learning_rate: f32::NAN,
             ..Options::default()
         };
-        assert!(train(&mut model, &data, &[], &nan, &mut |_| {}).is_err());
-        assert!(train(&mut model, &[], &[], &Options::default(), &mut |_| {}).is_err());
+        assert!(train(&mut model, &data, &[], &nan, &mut no_progress).is_err());
+        assert!(train(&mut model, &[], &[], &Options::default(), &mut no_progress).is_err());
         let wild = [Example {
             ids: vec![u32::MAX],
             label: 0,
             target: None,
         }];
-        assert!(train(&mut model, &wild, &[], &Options::default(), &mut |_| {}).is_err());
+        assert!(train(
+            &mut model,
+            &wild,
+            &[],
+            &Options::default(),
+            &mut no_progress
+        )
+        .is_err());
         let no_such_label = [Example {
             ids: vec![1],
             label: 2,
@@ -749,7 +788,7 @@ mod tests {
             &no_such_label,
             &[],
             &Options::default(),
-            &mut |_| {}
+            &mut no_progress
         )
         .is_err());
         assert_eq!(model, original);
@@ -786,7 +825,7 @@ mod tests {
             patience: 0,
             ..Options::default()
         };
-        let report = train(&mut model, &data, &valid, &options, &mut |_| {}).unwrap();
+        let report = train(&mut model, &data, &valid, &options, &mut no_progress).unwrap();
         assert!(
             report.loss < before * 0.3,
             "loss {before} -> {}",
@@ -897,7 +936,8 @@ mod tests {
         let mut souped = base.clone();
         let mut epochs_seen = Vec::new();
         let report = train(&mut souped, &data, &[], &options, &mut |p| {
-            epochs_seen.push((p.epoch, p.epochs, p.run, p.runs))
+            epochs_seen.push((p.epoch, p.epochs, p.run, p.runs));
+            Flow::Continue(())
         })
         .unwrap();
         // Progress runs through every run's epochs as one sequence.
@@ -917,7 +957,7 @@ mod tests {
                     runs: 1,
                     ..options.clone()
                 };
-                train(&mut m, &data, &[], &once, &mut |_| {}).unwrap();
+                train(&mut m, &data, &[], &once, &mut no_progress).unwrap();
                 m
             })
             .collect();
@@ -947,7 +987,7 @@ mod tests {
                 runs: 1,
                 ..options.clone()
             };
-            train(&mut m, &data, &[], &one, &mut |_| {}).unwrap();
+            train(&mut m, &data, &[], &one, &mut no_progress).unwrap();
             m
         });
         assert!(Options {

@@ -12,7 +12,7 @@
 //! (tests/polarity1_fixture.rs holds the polarity-1 model, int8 too, to its scores.)
 
 use polarity::finetune::{FineTuneOptions, Label, Labelled};
-use polarity::{Classifier, Format};
+use polarity::{no_progress, Classifier, Format};
 
 const FIXTURE: &[u8] = include_bytes!("fixtures/polarity-2-int8.onnx");
 
@@ -60,7 +60,7 @@ fn a_fine_tuned_int8_model_stays_int8() {
             label: Label::Number(*label),
         })
         .collect();
-    clf.fine_tune_examples(&examples, &FineTuneOptions::default(), &mut |_| {})
+    clf.fine_tune_examples(&examples, &FineTuneOptions::default(), &mut no_progress)
         .unwrap();
     assert_eq!(clf.info().quantization, "int8");
     let texts = texts();

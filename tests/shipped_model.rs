@@ -2,7 +2,7 @@
 //! handwritten reviews it never saw, agrees with its plain-Rust reference, and survives hostile text.
 
 use polarity::data::read_reviews;
-use polarity::{Classifier, BUNDLED_MODEL};
+use polarity::{no_progress, Classifier, BUNDLED_MODEL};
 
 fn shipped() -> Classifier {
     Classifier::from_bytes(BUNDLED_MODEL).expect("the bundled model loads")
@@ -98,7 +98,7 @@ fn fine_tuning_on_flipped_labels_flips_every_prediction() {
         })
         .collect();
     let report = clf
-        .fine_tune_examples(&flipped, &FineTuneOptions::default(), &mut |_| {})
+        .fine_tune_examples(&flipped, &FineTuneOptions::default(), &mut no_progress)
         .unwrap();
     let texts: Vec<&str> = reviews.iter().map(|r| r.text.as_str()).collect();
     let predictions = clf.classify_batch(&texts).unwrap();

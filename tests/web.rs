@@ -104,7 +104,7 @@ fn info_describes_the_bundled_model() {
     assert_eq!(labels.get(1).as_string().unwrap(), "negative");
 }
 
-fn message(err: js_sys::Error) -> String {
+fn message(err: impl Into<JsValue>) -> String {
     let value: JsValue = err.into();
     assert!(
         value.is_instance_of::<js_sys::Error>(),

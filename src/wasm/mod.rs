@@ -122,6 +122,10 @@ export interface FineTuneOptions {
    * few words make one run hang on its order; 1 for reviews. Progress counts every run's epochs.
    */
   runs?: number;
+  /**
+   * Called after every batch. Throwing from it stops the training: `fineTune` throws the same
+   * value and the classifier is left as it was (the way to cancel from the thread that trains).
+   */
   onProgress?: (progress: FineTuneProgress) => void;
 }
 
@@ -278,13 +282,14 @@ impl JsClassifier {
             .map_err(js_error)
     }
 
-    /// Trains on `[{ text, label }]`; the classifier changes only if training succeeds.
+    /// Trains on `[{ text, label }]`; the classifier changes only if training succeeds. An
+    /// `onProgress` that throws stops the training, and `fineTune` throws what it threw.
     #[wasm_bindgen(js_name = fineTune, unchecked_return_type = "FineTuneReport")]
     pub fn fine_tune(
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "LabelledText[]")] examples: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "FineTuneOptions")] options: JsValue,
-    ) -> Result<JsValue, js_sys::Error> {
+    ) -> Result<JsValue, JsValue> {
         let started = now();
         let labelled = array_items(
             "fineTune()",
@@ -303,15 +308,27 @@ impl JsClassifier {
         )?;
         let parsed: Option<FineTuneOptions> = value_arg("fineTune() option", options.clone())?;
         let on_progress = on_progress_arg(&options)?;
-        let report = self
-            .inner
-            .fine_tune_examples(&labelled, &parsed.unwrap_or_default(), &mut |p| {
-                if let Some(f) = &on_progress {
-                    // A throwing callback must not leave training half done: its error is dropped.
-                    let _ = f.call1(&JsValue::NULL, &to_js(p));
-                }
-            })
-            .map_err(js_error)?;
+        // A callback that throws stops training, and fineTune throws what it threw (the way to
+        // cancel a training from the thread that runs it); the classifier is left as it was.
+        let mut thrown = None;
+        let trained =
+            self.inner
+                .fine_tune_examples(&labelled, &parsed.unwrap_or_default(), &mut |p| {
+                    match on_progress
+                        .as_ref()
+                        .map(|f| f.call1(&JsValue::NULL, &to_js(p)))
+                    {
+                        Some(Err(error)) => {
+                            thrown = Some(error);
+                            crate::Flow::Break(())
+                        }
+                        _ => crate::Flow::Continue(()),
+                    }
+                });
+        let report = match (trained, thrown) {
+            (Err(crate::Error::Stopped), Some(error)) => return Err(error),
+            (trained, _) => trained.map_err(js_error)?,
+        };
         let millis = now() - started;
         Ok(to_js(&TimedReport {
             report: &report,

@@ -113,6 +113,25 @@ test("inside onProgress the classifier being trained refuses every call, and tra
   other.free();
 });
 
+test("a throw from onProgress stops the training: fineTune throws it, the classifier is as it was", () => {
+  const clf = Classifier.fromPretrained({ seed: 3 });
+  const before = clf.toBytes();
+  const stop = new Error("cancelled by the user");
+  let calls = 0;
+  // Before, the throw was dropped: training ran its 50 epochs and changed the classifier.
+  throws(() => clf.fineTune(EXAMPLES, { epochs: 50, onProgress: () => { calls++; throw stop; } }), Error, /^cancelled by the user$/);
+  assert.equal(calls, 1, "no batch after the throw");
+  assert.deepEqual(clf.toBytes(), before);
+  // Any value thrown comes back as it was thrown.
+  assert.throws(() => clf.fineTune(EXAMPLES, { onProgress: () => { throw "stop"; } }), (e) => e === "stop");
+  for (let i = 0; i < 300; i++) {
+    assert.throws(() => clf.fineTune(EXAMPLES, { onProgress: () => { throw stop; } }), (e) => e === stop);
+  }
+  assert.equal(clf.fineTune(EXAMPLES, { epochs: 1 }).epochs, 1);
+  assert.notDeepEqual(clf.toBytes(), before);
+  clf.free();
+});
+
 test("a freed classifier says so; free() twice does nothing", () => {
   const clf = new Classifier();
   clf.free();

@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use polarity::data::read_reviews;
 use polarity::finetune::{FineTuneOptions, Label, Labelled};
-use polarity::Error;
+use polarity::{no_progress, Error};
 use serde::Serialize;
 
 #[derive(clap::Args)]
@@ -134,7 +134,7 @@ pub fn run(args: Args) -> Result<(), Error> {
         for _ in 0..runs {
             let mut tuned = super::load(args.source.model.as_deref())?;
             let started = Instant::now();
-            let report = tuned.fine_tune_examples(&examples, &options, &mut |_| {})?;
+            let report = tuned.fine_tune_examples(&examples, &options, &mut no_progress)?;
             epochs_run = report.epochs;
             fine_tune
                 .push((examples.len() * report.epochs) as f64 / started.elapsed().as_secs_f64());

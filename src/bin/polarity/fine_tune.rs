@@ -7,7 +7,7 @@ use std::time::Instant;
 use polarity::data::{check_writable, read_labelled, read_text};
 use polarity::finetune::{label_choices, label_index, parse_examples, FineTuneOptions};
 use polarity::finetune::{Label, Labelled};
-use polarity::Error;
+use polarity::{no_progress, Error};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -78,7 +78,7 @@ pub fn run(args: Args) -> Result<(), Error> {
         ..FineTuneOptions::default()
     };
     let started = Instant::now();
-    let report = clf.fine_tune_examples(&examples, &options, &mut |_| {})?;
+    let report = clf.fine_tune_examples(&examples, &options, &mut no_progress)?;
     for warning in &report.warnings {
         eprintln!("polarity: warning: {warning}");
     }

@@ -152,6 +152,7 @@ fn run_in(args: Args, data: &std::path::Path) -> Result<(), Error> {
         progress.set_length(p.steps as u64);
         progress.set_message(format!("epoch {}/{}", p.epoch, p.epochs));
         progress.set_position(p.step as u64);
+        polarity::Flow::Continue(())
     })?;
     progress.finish_and_clear();
     let (_, float_valid, shipped_valid) = trained.validation;
