@@ -5,9 +5,11 @@
 // and shared by every box on the page. Attributes: model (a classifier saved by the demo's
 // "Download model" or `toBytes()`, resolved against the page; without it, the bundled sentiment
 // model; changing it loads the new one), label, placeholder, name (the box is a form field:
-// a form it is in submits its text under that name). Each box fires a `polarity` event whose
-// detail is the prediction with every label's probability in `scores`. User text is only ever set
-// through .value / textContent.
+// a form it is in submits its text under that name, a reset empties it, a disabled fieldset
+// disables it). `.value` reads and sets the text. Each box fires a `polarity` event whose
+// detail is the prediction with every label's probability in `scores` (none for an empty box:
+// its `input` events, which cross the shadow root, say when it was emptied). User text is only
+// ever set through .value / textContent.
 import { allScores, announcer, verdict } from "./verdict.js";
 
 const PKG = new URL("./pkg/polarity.js", import.meta.url).href;
@@ -77,6 +79,7 @@ const STYLE = `
   .fill[data-index="2"] { background: #6b3fa0; } .fill[data-index="3"] { background: #0e7c86; }
   [data-label=positive] { color: #17803d; } .fill[data-label=positive] { background: #17803d; }
   [data-label=negative] { color: #b42318; } .fill[data-label=negative] { background: #b42318; }
+  [hidden] { display: none !important; }
   ul { list-style: none; margin: 0.3rem 0 0; padding: 0; display: flex; flex-wrap: wrap; gap: 0.2rem 0.9rem;
        font-size: 0.9rem; color: #4a5568; }
 `;
@@ -106,6 +109,9 @@ class PolarityReview extends HTMLElement {
   #entry = null;
   #frame = 0;
   #say = null;
+  // Set before the box is on the page (a framework's property, a disabled fieldset): applied then.
+  #text = "";
+  #disabled = false;
 
   constructor() {
     super();
@@ -147,12 +153,36 @@ class PolarityReview extends HTMLElement {
     list.hidden = true;
     root.append(label, row, list, live);
     this.#parts = { labelText, box, out, fill, list };
-    box.addEventListener("input", () => {
-      // The form's value at once, also while the model loads.
-      this.internals.setFormValue(box.value);
-      if (this.#clf) this.#frame ||= requestAnimationFrame(() => this.#update());
-    });
+    box.value = this.#text;
+    box.disabled = this.#disabled;
+    box.addEventListener("input", () => this.#changed());
+    // A paste or a drop past MAX_CHARS is kept out of the box (and stays on the clipboard): a
+    // textarea holding millions of characters took 650 ms to lay out and 300-460 ms a key after.
+    const tooLong = (e, inserted) => {
+      if (box.value.length - (box.selectionEnd - box.selectionStart) + inserted.length <= MAX_CHARS) return;
+      e.preventDefault();
+      this.#show(`Too long to paste here: ${inserted.length} characters (at most ${MAX_CHARS})`);
+    };
+    box.addEventListener("paste", (e) => tooLong(e, e.clipboardData?.getData("text/plain") ?? ""));
+    box.addEventListener("drop", (e) => tooLong(e, e.dataTransfer?.getData("text/plain") ?? ""));
     this.#load();
+  }
+
+  /** The text changed: the form's value at once (also while the model loads), the verdict next frame. */
+  #changed() {
+    this.internals.setFormValue(this.value);
+    if (this.#clf) this.#frame ||= requestAnimationFrame(() => this.#update());
+  }
+
+  // A form reset empties the box (its text and the value it submits), as it does a textarea.
+  formResetCallback() {
+    this.value = "";
+  }
+
+  // In a disabled fieldset the box takes no typing: the form would not send what was typed.
+  formDisabledCallback(disabled) {
+    this.#disabled = disabled;
+    if (this.#parts) this.#parts.box.disabled = disabled;
   }
 
   // A box taken off the page lets its model go (a single-page app's views come and go), unless it
@@ -179,7 +209,7 @@ class PolarityReview extends HTMLElement {
   #load() {
     const load = ++this.#loads;
     this.#clf = null;
-    this.#show("Loading…");
+    this.#show("Loading…", false);
     const entry = acquire(this.getAttribute("model"));
     if (this.#entry) release(this.#entry);
     this.#entry = entry;
@@ -197,14 +227,18 @@ class PolarityReview extends HTMLElement {
     );
   }
 
-  /** A message instead of a verdict (no text, one that cannot be read, no model): the bar in the middle. */
-  #show(message) {
+  /**
+   * A message instead of a verdict (no text, one that cannot be read, no model): the bar in the
+   * middle. Read out only with `announce` (a box that loads, or is empty, says nothing: a page of
+   * several boxes announced each one's "Start typing…" at load).
+   */
+  #show(message, announce = true) {
     const { out, fill, list } = this.#parts;
     out.textContent = message;
     out.dataset.label = fill.dataset.label = fill.dataset.index = "";
     fill.style.width = "50%";
     list.replaceChildren();
-    this.#say(message);
+    this.#say(announce ? message : "");
   }
 
   #update() {
@@ -219,7 +253,7 @@ class PolarityReview extends HTMLElement {
       return;
     }
     if (text.trim() === "") {
-      this.#show(`Start typing… (${labels.join(" / ")})`);
+      this.#show(`Start typing… (${labels.join(" / ")})`, false);
       return;
     }
     let p;
@@ -248,7 +282,15 @@ class PolarityReview extends HTMLElement {
 
   /** The current text. */
   get value() {
-    return this.shadowRoot?.querySelector("textarea")?.value ?? "";
+    return this.#parts ? this.#parts.box.value : this.#text;
+  }
+
+  /** Sets the text (a framework's property, a page clearing the box after sending it): read at once. */
+  set value(text) {
+    text = String(text ?? "");
+    this.#text = text;
+    if (this.#parts) this.#parts.box.value = text;
+    this.#changed();
   }
 }
 

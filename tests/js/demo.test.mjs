@@ -175,6 +175,48 @@ test("embed: <polarity-review> gives a live sentiment box", async () => {
   await page.waitForFunction(() => document.querySelector("form polarity-review").shadowRoot.querySelector("[role=status]").textContent.startsWith("Too long to read here: 200001 characters"));
   await page.waitForFunction(() => document.querySelector("form polarity-review[model]").shadowRoot?.querySelector("[role=status]")?.textContent
     === 'Classifier unavailable: the model attribute "http://[bad" is not an address');
+  // A paste past that is kept out of the box (before, 2 MB made each key take 300-460 ms).
+  const pasted = await page.evaluate(() => {
+    const el = document.querySelector("form polarity-review[name=review]");
+    el.value = "";
+    const data = new DataTransfer();
+    data.setData("text/plain", "y".repeat(300_000));
+    const paste = new ClipboardEvent("paste", { clipboardData: data, bubbles: true, cancelable: true });
+    el.shadowRoot.querySelector("textarea").dispatchEvent(paste);
+    return [paste.defaultPrevented, el.shadowRoot.querySelector("[role=status]").textContent];
+  });
+  assert.deepEqual(pasted, [true, "Too long to paste here: 300000 characters (at most 200000)"]);
+  // .value sets the text (it had only a getter: a framework's property threw), a form reset
+  // empties the box and what it submits, and a disabled fieldset disables it.
+  await page.evaluate((text) => { document.querySelector("form polarity-review[name=review]").value = text; }, NEGATIVE);
+  await page.waitForFunction(() => document.querySelector("form polarity-review").shadowRoot.querySelector("[role=status]").textContent.startsWith("negative ("));
+  assert.equal(await inForm.inputValue(), NEGATIVE);
+  assert.deepEqual(await page.evaluate(() => [...new FormData(document.querySelector("form"))]), [["review", NEGATIVE]]);
+  await page.evaluate(() => document.querySelector("form").reset());
+  await page.waitForFunction(() => document.querySelector("form polarity-review").shadowRoot.querySelector("[role=status]").textContent.startsWith("Start typing"));
+  assert.equal(await inForm.inputValue(), "");
+  assert.deepEqual(await page.evaluate(() => [...new FormData(document.querySelector("form"))]), [["review", ""]]);
+  const disabled = await page.evaluate(async () => {
+    const set = document.createElement("fieldset");
+    set.disabled = true;
+    set.append(document.querySelector("form polarity-review[name=review]"));
+    document.querySelector("form").append(set);
+    const box = () => set.querySelector("polarity-review").shadowRoot.querySelector("textarea").disabled;
+    const before = box();
+    set.disabled = false;
+    return [before, box()];
+  });
+  assert.deepEqual(disabled, [true, false]);
+  // A 2-label box's list of scores is not shown (the shadow style's display: flex beat `hidden`),
+  // and a box that loads says nothing to a screen reader until something is typed.
+  const quiet = await page.evaluate(async () => {
+    document.body.insertAdjacentHTML("beforeend", "<polarity-review id=quiet></polarity-review>");
+    const root = document.querySelector("#quiet").shadowRoot;
+    while (!root.querySelector("[role=status]").textContent.startsWith("Start typing")) await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 1500));
+    return [getComputedStyle(root.querySelector("ul")).display, root.querySelector("[aria-live=polite]").textContent];
+  });
+  assert.deepEqual(quiet, ["none", ""]);
   assertClean(seen);
   await context.close();
 });
