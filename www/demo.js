@@ -178,18 +178,21 @@ const BOX_LIMIT = 200_000;
 let held = null; // a long pasted text, kept out of the box
 const heldNote = $("held-note");
 
-review.addEventListener("paste", (e) => {
-  const pasted = e.clipboardData?.getData("text/plain") ?? "";
+// A paste or a dropped text alike (a drop went past the limit: 2 MB in the box froze the page for
+// most of a second, and each key after it for 400 ms); a drop goes where the selection is.
+function holdIfLong(e, inserted, verb) {
   const { selectionStart: from, selectionEnd: to, value } = review;
-  if (value.length - (to - from) + pasted.length <= BOX_LIMIT) return;
+  if (value.length - (to - from) + inserted.length <= BOX_LIMIT) return;
   e.preventDefault();
-  held = value.slice(0, from) + pasted + value.slice(to);
+  held = value.slice(0, from) + inserted + value.slice(to);
   review.value = "";
   heldNote.hidden = false;
-  heldNote.textContent = `Pasted ${formatCount(held.length)} characters: too many to show for editing ` +
+  heldNote.textContent = `${verb} ${formatCount(held.length)} characters: too many to show for editing ` +
     `(the box holds up to ${formatCount(BOX_LIMIT)}), so the verdict reads them from memory. Type to start over.`;
   schedule();
-});
+}
+review.addEventListener("paste", (e) => holdIfLong(e, e.clipboardData?.getData("text/plain") ?? "", "Pasted"));
+review.addEventListener("drop", (e) => holdIfLong(e, e.dataTransfer?.getData("text/plain") ?? "", "Dropped"));
 review.addEventListener("input", () => {
   if (held !== null) {
     held = null;

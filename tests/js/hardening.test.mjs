@@ -63,6 +63,26 @@ test("a 10-million-character paste: kept out of the box, read in the worker, no 
   await context.close();
 });
 
+test("a dropped text past the box's limit is held as a pasted one is", async () => {
+  const context = await site.browser.newContext();
+  const { page, seen } = await open(context);
+  const prevented = await page.evaluate(() => {
+    const data = new DataTransfer();
+    data.setData("text/plain", "Wonderful, moving and beautifully acted. ".repeat(50_000));
+    const review = document.querySelector("#review");
+    const drop = new DragEvent("drop", { dataTransfer: data, bubbles: true, cancelable: true });
+    review.dispatchEvent(drop);
+    return drop.defaultPrevented;
+  });
+  // Before, a drop was let into the box: 2 MB froze the page for most of a second, then 400 ms a key.
+  assert.equal(prevented, true);
+  await page.waitForFunction(() => /^positive \(\d+% confident\)$/.test(document.querySelector("#status").textContent), null, { timeout: 60_000 });
+  assert.match(await page.locator("#held-note").textContent(), /^Dropped 2,050,000 characters: too many to show/);
+  assert.equal(await page.locator("#review").inputValue(), "");
+  assert.deepEqual(seen.errors, []);
+  await context.close();
+});
+
 test("a long text's verdict that comes back after a short text was typed does not replace it", async () => {
   const context = await site.browser.newContext();
   const { page, seen } = await open(context);
