@@ -109,6 +109,70 @@ pub(super) fn bytes_arg(what: &str, value: &JsValue) -> Result<Vec<u8>, js_sys::
     Err(type_error(&format!("{what} expects a Uint8Array"), value))
 }
 
+/// The keys of the options object `value` given to `what` that `known` does not list, each as a
+/// message ("unknown option \"epoch\" (did you mean \"epochs\"?)"); none for undefined or
+/// null. An array is a `TypeError`: `fromPretrained(["spam", "ham"])` meant `{ labels: [...] }`,
+/// and serde read an array as the options in their order.
+pub(super) fn unknown_options(
+    what: &str,
+    value: &JsValue,
+    known: &[&str],
+) -> Result<Vec<String>, js_sys::Error> {
+    // First: `Array.isArray` of a revoked Proxy throws.
+    check_readable(what, value)?;
+    if Array::is_array(value) {
+        return Err(type_error(&format!("{what} must be an object"), value));
+    }
+    if !value.is_object() {
+        return Ok(Vec::new()); // undefined, null, or a wrong type that value_arg names
+    }
+    let keys = Reflect::own_keys(value).map_err(|e| unreadable(what, &e))?;
+    let squash = |k: &str| k.to_lowercase().replace('_', "");
+    Ok(keys
+        .iter()
+        .filter_map(|k| k.as_string())
+        .filter(|k| !known.contains(&k.as_str()))
+        .map(|k| {
+            let near = known.iter().find(|n| {
+                let (a, b) = (squash(&k), squash(n));
+                a == b
+                    || (a.len().abs_diff(b.len()) <= 2 && (a.starts_with(&b) || b.starts_with(&a)))
+            });
+            match near {
+                Some(n) => format!("unknown option \"{k}\" (did you mean \"{n}\"?)"),
+                None => format!("unknown option \"{k}\" (known: {})", known.join(", ")),
+            }
+        })
+        .collect())
+}
+
+/// [`unknown_options`] for an options object with no report to hold warnings: a `TypeError` that
+/// names the first unknown key (a misspelt `escapeFormulae` left formulas live; a misspelt
+/// `labels` made a positive / negative classifier).
+pub(super) fn refuse_unknown_options(
+    what: &str,
+    value: &JsValue,
+    known: &[&str],
+) -> Result<(), js_sys::Error> {
+    match unknown_options(what, value, known)?.first() {
+        Some(unknown) => Err(js_sys::TypeError::new(&format!("{what}: {unknown}")).into()),
+        None => Ok(()),
+    }
+}
+
+/// The keys `fineTune` reads ([`crate::finetune::FineTuneOptions`] and `onProgress`).
+pub(super) const FINE_TUNE_OPTIONS: [&str; 9] = [
+    "epochs",
+    "learningRate",
+    "batchSize",
+    "trainEmbedding",
+    "seed",
+    "validationSplit",
+    "embeddingLearningRateScale",
+    "runs",
+    "onProgress",
+];
+
 /// The items of the array `value` given to `what` (`"classifyBatch()"`), each made a `T` by
 /// `each` (given its index), read one at a time through catching calls. Nothing is reserved from
 /// the array's `length` (a sparse array can claim four billion items): the first item `each`
@@ -199,8 +263,27 @@ fn from_js<T: DeserializeOwned>(what: &str, value: JsValue) -> Result<T, js_sys:
         } else {
             format!(" {path}")
         };
-        js_sys::TypeError::new(&format!("{what}{at}: {}", e.inner())).into()
+        js_sys::TypeError::new(&format!("{what}{at}: {}", plain(&e.inner().to_string()))).into()
     })
+}
+
+/// serde's "Error: invalid type: string \"3\", expected f64" as "must be a number, got string
+/// \"3\"": the words of JavaScript, not of Rust.
+fn plain(message: &str) -> String {
+    let message = message.strip_prefix("Error: ").unwrap_or(message);
+    let Some((got, expected)) = message
+        .strip_prefix("invalid type: ")
+        .and_then(|rest| rest.rsplit_once(", expected "))
+    else {
+        return message.to_string();
+    };
+    let expected = match expected {
+        "f64" | "f32" | "u32" | "u64" | "usize" | "i32" | "i64" => "a number",
+        "a boolean" => "true or false",
+        other => other,
+    };
+    let got = got.replace("unit value", "undefined");
+    format!("must be {expected}, got {got}")
 }
 
 /// A plain object (or array) for `value`. Our results are numbers, strings and lists of them,

@@ -264,6 +264,7 @@ impl JsClassifier {
         #[wasm_bindgen(unchecked_optional_param_type = "PretrainedOptions")] options: JsValue,
     ) -> Result<JsClassifier, js_sys::Error> {
         let what = "fromPretrained() options";
+        refuse_unknown_options(what, &options, &["labels", "seed", "scopes"])?;
         let parsed: Option<PretrainedOptions> = value_arg(what, options.clone())?;
         let labels = match field(&options, "labels") {
             None => vec!["positive".into(), "negative".into()],
@@ -306,6 +307,7 @@ impl JsClassifier {
                 }
             },
         )?;
+        let ignored = unknown_options("fineTune() options", &options, &FINE_TUNE_OPTIONS)?;
         let parsed: Option<FineTuneOptions> = value_arg("fineTune() option", options.clone())?;
         let on_progress = on_progress_arg(&options)?;
         // A callback that throws stops training, and fineTune throws what it threw (the way to
@@ -325,10 +327,14 @@ impl JsClassifier {
                         _ => crate::Flow::Continue(()),
                     }
                 });
-        let report = match (trained, thrown) {
+        let mut report = match (trained, thrown) {
             (Err(crate::Error::Stopped), Some(error)) => return Err(error),
             (trained, _) => trained.map_err(js_error)?,
         };
+        // Misspelt options are not an error (other keys were always ignored), but are said.
+        report
+            .warnings
+            .extend(ignored.into_iter().map(|w| format!("{w} was ignored")));
         let millis = now() - started;
         Ok(to_js(&TimedReport {
             report: &report,
@@ -426,12 +432,14 @@ impl JsClassifier {
     pub fn check_fine_tune_options(
         #[wasm_bindgen(unchecked_optional_param_type = "FineTuneOptions")] options: JsValue,
     ) -> Result<JsValue, js_sys::Error> {
+        let ignored = unknown_options("fineTune() options", &options, &FINE_TUNE_OPTIONS)?;
         let parsed: Option<FineTuneOptions> = value_arg("fineTune() option", options.clone())?;
         on_progress_arg(&options)?;
-        let (_, _, warnings) = parsed
+        let (_, _, mut warnings) = parsed
             .unwrap_or_default()
             .resolve(usize::MAX, crate::finetune::defaults::REFERENCE_IDS)
             .map_err(js_error)?;
+        warnings.extend(ignored.into_iter().map(|w| format!("{w} is ignored")));
         Ok(to_js(&warnings))
     }
 
@@ -477,6 +485,7 @@ impl JsClassifier {
         #[wasm_bindgen(unchecked_param_type = "string[][]")] rows: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CsvOptions")] options: JsValue,
     ) -> Result<String, js_sys::Error> {
+        refuse_unknown_options("toCsv() options", &options, &["escapeFormulae"])?;
         let options: CsvOptions = value_arg("toCsv() options", options)?.unwrap_or_default();
         let rows = array_items("toCsv()", "an array of rows", &rows, |i, row| {
             array_items(

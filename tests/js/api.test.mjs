@@ -156,6 +156,23 @@ test("options and labels of the wrong kind are named", () => {
   assert.deepEqual(Classifier.checkFineTuneOptions({ batchSize: 200000 }), ["batchSize 200000 was clamped to 100000"]);
   assert.deepEqual(clf.fineTune(EXAMPLES, { batchSize: 200000, epochs: 1 }).warnings, ["batchSize 200000 was clamped to 100000"]);
   assert.deepEqual(clf.fineTune(EXAMPLES, { epochs: 1e12 }).warnings, ["epochs 1000000000000 was clamped to 1000"]);
+  // A misspelt option is said, not silently ignored: a warning where the call reports warnings,
+  // a TypeError where it has none (a misspelt labels made a positive / negative classifier, a
+  // misspelt escapeFormulae left formulas live); an array is no options object.
+  assert.deepEqual(Classifier.checkFineTuneOptions({ epoch: 3, learning_rate: 0.1 }),
+    ['unknown option "epoch" (did you mean "epochs"?) is ignored', 'unknown option "learning_rate" (did you mean "learningRate"?) is ignored']);
+  assert.deepEqual(clf.fineTune(EXAMPLES, { epochs: 1, colour: "red" }).warnings,
+    [`unknown option "colour" (known: epochs, learningRate, batchSize, trainEmbedding, seed, validationSplit, embeddingLearningRateScale, runs, onProgress) was ignored`]);
+  throws(() => Classifier.fromPretrained({ label: ["spam", "ham"] }), TypeError, /^fromPretrained\(\) options: unknown option "label" \(did you mean "labels"\?\)$/);
+  throws(() => Classifier.fromPretrained(["spam", "ham"]), TypeError, /^fromPretrained\(\) options must be an object, got an array$/);
+  throws(() => Classifier.toCsv([["=1"]], { escapeFormula: true }), TypeError, /did you mean "escapeFormulae"/);
+  throws(() => Classifier.checkFineTuneOptions([3]), TypeError, /must be an object, got an array/);
+  // Every option the types declare is known (a key whose value is undefined is still a key).
+  const dts = readFileSync(join(PKG, "polarity.d.ts"), "utf8");
+  const declared = dts.slice(dts.indexOf("export interface FineTuneOptions"));
+  const keys = [...declared.slice(0, declared.indexOf("\n}")).matchAll(/^ {4}(\w+)\?:/gm)].map((m) => m[1]);
+  assert.ok(keys.length >= 9, `read ${keys}`);
+  assert.deepEqual(Classifier.checkFineTuneOptions(Object.fromEntries(keys.map((k) => [k, undefined]))), []);
   // Defaults as written, not as float32 rounds them.
   const limits = Classifier.fineTuneLimits();
   assert.equal(limits.learningRate.default, 0.0075);
@@ -179,7 +196,9 @@ test("fromPretrained({ scopes: true }) keeps the bundled model's negation; scope
   assert.equal(Classifier.fromBytes(withScopes.toBytes()).classify("it was not good").label, "unhappy");
   const without = taught(undefined);
   assert.equal(without.classify("it was not good").label, "happy");
-  throws(() => Classifier.fromPretrained({ scopes: "yes" }), TypeError, /scopes/);
+  throws(() => Classifier.fromPretrained({ scopes: "yes" }), TypeError, /^fromPretrained\(\) options scopes: must be true or false, got string "yes"$/);
+  // In JavaScript's words, not serde's ("Error: invalid type: string \"3\", expected f64").
+  throws(() => Classifier.checkFineTuneOptions({ epochs: "3" }), TypeError, /^fineTune\(\) option epochs: must be a number, got string "3"$/);
   // undefined is a missing option, here as in toCsv's escapeFormulae.
   assert.equal(Classifier.toCsv([["=1"]], { escapeFormulae: undefined }), Classifier.toCsv([["=1"]]));
   withScopes.free();
