@@ -84,6 +84,9 @@ test("user text is never parsed as HTML; emoji offsets line up", async () => {
 
 test("examples work from the keyboard, and the page keeps working offline", async () => {
   const { context, page, seen } = await openDemo();
+  // Loaded: the Teach-it modules too (imported after the first verdict). Offline before they
+  // came, their import failed: a race this test lost when the machine was busy.
+  await page.waitForSelector("#teach[data-ready=true]", { timeout: 60_000 });
   await context.setOffline(true);
   const examples = page.locator("[data-example]");
   assert.ok((await examples.count()) >= 3);
