@@ -224,11 +224,18 @@ impl Vocabulary {
             if word.is_empty() {
                 return Err(entry_error(i));
             }
-            if !index.insert(&list, i as u32 + 1) {
-                return Err(Error::InconsistentModel(format!(
-                    "the word {word:?} is in the vocabulary twice"
-                )));
+            match index.insert(&list, i as u32 + 1) {
+                Inserted::New => {}
+                Inserted::Twice => {
+                    return Err(Error::InconsistentModel(format!(
+                        "the word {word:?} is in the vocabulary twice"
+                    )))
+                }
+                Inserted::Crowded => return Err(crowded()),
             }
+        }
+        if index.longest_run() > MAX_RUN {
+            return Err(crowded());
         }
         Ok(Vocabulary {
             list,
@@ -1259,6 +1266,29 @@ impl WordList {
     }
 }
 
+/// The most occupied slots in a row of a [`WordIndex`]. At half load, words make runs of a few
+/// dozen (the shipped vocabulary's longest is measured in a test; a run of 150 is about a one in
+/// a million chance for the largest vocabulary polarity reads). A file whose words were chosen to
+/// share slots (the hash is public) made every insert and every lookup walk one long run: 25 s
+/// to load 4.7 MB.
+const MAX_RUN: usize = 512;
+
+fn crowded() -> Error {
+    Error::NotAModel(format!(
+        "its vocabulary's words crowd together in the word index (more than {MAX_RUN} in a row): \
+         words chosen to be slow to look up"
+    ))
+}
+
+/// What [`WordIndex::insert`] did.
+enum Inserted {
+    New,
+    /// The word was there already.
+    Twice,
+    /// Its probe walked more than [`MAX_RUN`] slots.
+    Crowded,
+}
+
 /// Known words by FNV-1a hash: open addressing with linear probing, at most half full. Smaller
 /// than a `HashMap<String, u32>` (no second copy of the words) and its hash is the one unknown
 /// words need anyway.
@@ -1281,24 +1311,36 @@ impl WordIndex {
         (hash.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 32) as usize & (self.slots.len() - 1)
     }
 
-    /// Adds word `id` (row `id`, `words.get(id - 1)`); false if the word is already there.
-    fn insert(&mut self, words: &WordList, id: u32) -> bool {
+    /// Adds word `id` (row `id`, `words.get(id - 1)`).
+    fn insert(&mut self, words: &WordList, id: u32) -> Inserted {
         let word = words.get(id as usize - 1).as_bytes();
         let hash = fnv1a(&[word]);
         let (mask, tag) = (self.slots.len() - 1, (hash >> 32) as u32);
         // One walk of the probe chain: a copy of the word on it, or the empty slot that ends it.
         let mut slot = self.first_slot(hash);
-        loop {
+        for _ in 0..=MAX_RUN {
             let (slot_tag, other) = self.slots[slot];
             if other == 0 {
                 self.slots[slot] = (tag, id);
-                return true;
+                return Inserted::New;
             }
             if slot_tag == tag && words.get(other as usize - 1).as_bytes() == word {
-                return false;
+                return Inserted::Twice;
             }
             slot = (slot + 1) & mask;
         }
+        Inserted::Crowded
+    }
+
+    /// The most occupied slots in a row (wrapping round the end): what a lookup walks at most.
+    fn longest_run(&self) -> usize {
+        let (mut longest, mut run) = (0, 0);
+        // Twice round, so that a run across the end is counted whole (at most half are full).
+        for &(_, id) in self.slots.iter().chain(&self.slots) {
+            run = if id == 0 { 0 } else { run + 1 };
+            longest = longest.max(run);
+        }
+        longest
     }
 
     /// Whether some known word has the hash tag of `hash` (a cheap first test: no bytes compared).
@@ -1567,6 +1609,28 @@ mod tests {
         for bad in ["a\na", "a\n", "\na", "a\n\nb"] {
             assert!(Vocabulary::from_lines(bad.into(), 1, 0).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn words_chosen_to_crowd_the_index_are_refused() {
+        // 600 words whose first slot of a 2,048-slot index is below 16: one run of 600.
+        let probe = WordIndex::with_capacity(600);
+        let words: Vec<String> = (0u64..)
+            .map(|i| format!("w{i}"))
+            .filter(|w| probe.first_slot(fnv1a(&[w.as_bytes()])) < 16)
+            .take(600)
+            .collect();
+        let err = Vocabulary::from_lines(words.join("\n"), 1, 0).unwrap_err();
+        assert!(err.to_string().contains("crowd"), "{err}");
+        // As many words drawn without aim load, and so do the shipped model's.
+        let plain: Vec<String> = (0..600).map(|i| format!("w{i}")).collect();
+        assert!(Vocabulary::from_lines(plain.join("\n"), 1, 0).is_ok());
+        let shipped = crate::Classifier::bundled().unwrap();
+        let run = shipped.model().vocab.index.longest_run();
+        assert!(
+            run < MAX_RUN / 8,
+            "the shipped vocabulary's longest run is {run}"
+        );
     }
 
     #[test]
