@@ -64,6 +64,7 @@ mod train;
 pub mod vocab;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
+mod wire;
 
 pub use classifier::{Classifier, Explanation, LabelScore, ModelInfo, Prediction, WeightedToken};
 pub use model::Model;

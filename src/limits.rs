@@ -13,6 +13,11 @@ pub const MAX_TABLE_VALUES: usize = 1 << 26;
 /// every weight (and every table value, at most 127 x 65504 as int8) this small, the head's sums
 /// stay far from `f32`'s overflow for any text.
 pub const MAX_WEIGHT: f32 = 1e6;
+/// Bytes of a model file: the largest table (as int8) and vocabulary with room to spare.
+pub const MAX_MODEL_BYTES: usize = 3 << 26;
+/// Protobuf fields of a model file (the shipped one holds a few hundred): the decoder builds a
+/// value of each, and a two-byte field became a few hundred bytes of memory.
+pub const MAX_MODEL_FIELDS: usize = 1 << 16;
 /// Bytes of the vocabulary's word list.
 pub const MAX_VOCABULARY_BYTES: usize = 64 << 20;
 /// Labels of a classifier (a softmax head has one output each).

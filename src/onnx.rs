@@ -42,6 +42,7 @@ use crate::quantize::{
 };
 use crate::scope::Features;
 use crate::vocab::{self, fnv_step, Scheme, Vocabulary, FNV_OFFSET};
+use crate::wire;
 use crate::Error;
 
 /// Name of the graph input: token ids, `batch x length`, int64.
@@ -494,6 +495,7 @@ enum Checksum {
 }
 
 fn import_checked(bytes: &[u8], checksum_rule: Checksum) -> Result<(Model, ModelProto), Error> {
+    wire::check(bytes)?;
     let proto = ModelProto::decode(bytes).map_err(Error::Undecodable)?;
     // The decoder skips fields it does not know, and one flipped bit in a field's tag makes it
     // one: the checksum's entry, so flipped, left a file that read as one written before
@@ -556,6 +558,30 @@ fn from_proto(proto: &ModelProto, checksum_rule: Checksum) -> Result<Model, Erro
         let name: String = p.key.chars().take(40).collect();
         return Err(Error::NotAModel(format!("unknown metadata {name:?}")));
     }
+    // One value per key and per initializer name: with two, this reader took the first and
+    // another engine might take the other.
+    let mut keys: Vec<&str> = proto
+        .metadata_props
+        .iter()
+        .map(|p| p.key.as_str())
+        .collect();
+    keys.sort_unstable();
+    if let Some(w) = keys.windows(2).find(|w| w[0] == w[1]) {
+        return Err(Error::NotAModel(format!(
+            "metadata {:?} is given twice",
+            w[0]
+        )));
+    }
+    if let Some(graph) = &proto.graph {
+        let mut names: Vec<&str> = graph.initializer.iter().map(|t| t.name.as_str()).collect();
+        names.sort_unstable();
+        if let Some(w) = names.windows(2).find(|w| w[0] == w[1]) {
+            let name: String = w[0].chars().take(40).collect();
+            return Err(Error::NotAModel(format!(
+                "initializer {name:?} is given twice"
+            )));
+        }
+    }
     let stored = proto.metadata_props.iter().find(|p| p.key == key::CHECKSUM);
     if let Some(stored) = stored.filter(|_| checksum_rule == Checksum::Verify) {
         let computed = checksum(proto);
@@ -587,7 +613,16 @@ fn from_proto(proto: &ModelProto, checksum_rule: Checksum) -> Result<Model, Erro
             )))
         }
     };
-    let labels: Vec<String> = meta(key::LABELS)?.split('\n').map(String::from).collect();
+    // Counted before they are split: 30 million line breaks made as many Strings (770 MB).
+    let names = meta(key::LABELS)?;
+    let count = names.bytes().filter(|&b| b == b'\n').count() + 1;
+    if count > limits::MAX_LABELS {
+        return Err(Error::NotAModel(format!(
+            "its labels: from 2 to {} labels, not {count}",
+            limits::MAX_LABELS
+        )));
+    }
+    let labels: Vec<String> = names.split('\n').map(String::from).collect();
     if let Err(e) = check_labels(&labels) {
         return Err(Error::NotAModel(format!("its labels: {e}")));
     }
@@ -674,8 +709,7 @@ fn from_proto(proto: &ModelProto, checksum_rule: Checksum) -> Result<Model, Erro
             int4_width(dim)
         )));
     }
-    let cells = rows
-        .checked_mul(dim)
+    rows.checked_mul(dim)
         .filter(|&n| n <= limits::MAX_TABLE_VALUES)
         .ok_or_else(|| {
             Error::TooLarge(format!(
@@ -692,11 +726,11 @@ fn from_proto(proto: &ModelProto, checksum_rule: Checksum) -> Result<Model, Erro
     // Straight from the file's bytes: no intermediate quantized table to build and drop.
     let embedding = match format {
         Format::Int8 => {
-            let values = bytes_of(table, DataType::Int8, cells)?;
+            let values = bytes_of(table, DataType::Int8, &[rows, dim])?;
             let scales = QuantizedTable::scales_from_bytes(bytes_of(
                 init("scales")?,
                 DataType::Float16,
-                rows,
+                &[rows],
             )?);
             if scales.iter().any(|s| !s.is_finite() || *s < 0.0) {
                 return Err(Error::NotAModel(
@@ -713,13 +747,13 @@ fn from_proto(proto: &ModelProto, checksum_rule: Checksum) -> Result<Model, Erro
             dequantize_rows(values, &scales, dim, |b| b as i8)
         }
         Format::Int4 => {
-            // rows x ceil(dim / 2) <= cells: no overflow.
-            let packed = bytes_of(table, DataType::Uint8, rows * declared)?;
-            let scales = bytes_of(init("row_scale")?, DataType::Uint8, rows)?;
+            // rows x ceil(dim / 2) <= rows x dim, checked above: no overflow.
+            let packed = bytes_of(table, DataType::Uint8, &[rows, declared])?;
+            let scales = bytes_of(init("row_scale")?, DataType::Uint8, &[rows])?;
             // Constants of the format, held in the file for other engines: any others would
             // make them compute something else than this reader.
             let same = |name: &str, expected: &[f32]| -> Result<(), Error> {
-                let stored = floats(init(name)?, expected.len())?;
+                let stored = floats(init(name)?, &[expected.len()])?;
                 if stored
                     .iter()
                     .zip(expected)
@@ -750,7 +784,7 @@ fn from_proto(proto: &ModelProto, checksum_rule: Checksum) -> Result<Model, Erro
         (true, Err(e)) => return Err(e),
         // `floats` refuses NaN and infinities.
         (true, Ok(t)) => {
-            let weights = floats(t, vocab::SCOPES + 1)?;
+            let weights = floats(t, &[vocab::SCOPES + 1])?;
             match weights.split_first() {
                 Some((1.0, scopes)) => {
                     let mut out = [0.0; vocab::SCOPES];
@@ -770,35 +804,44 @@ fn from_proto(proto: &ModelProto, checksum_rule: Checksum) -> Result<Model, Erro
         labels,
         dim,
         embedding,
-        w1: floats(init("w1")?, dim * HIDDEN)?,
-        b1: floats(init("b1")?, HIDDEN)?,
-        w2: floats(init("w2")?, HIDDEN * k)?,
-        b2: floats(init("b2")?, k)?,
+        w1: floats(init("w1")?, &[dim, HIDDEN])?,
+        b1: floats(init("b1")?, &[HIDDEN])?,
+        w2: floats(init("w2")?, &[HIDDEN, k])?,
+        b2: floats(init("b2")?, &[k])?,
         format,
         scope_weights,
     })
 }
 
-fn bytes_of(t: &TensorProto, ty: DataType, len: usize) -> Result<&[u8], Error> {
+/// The raw bytes of `t`, which must hold values of type `ty` in the shape `dims`: its declared
+/// dims are checked too (a file whose `w1` declared its two sides swapped loaded, and another
+/// engine would read it transposed).
+fn bytes_of<'t>(t: &'t TensorProto, ty: DataType, dims: &[usize]) -> Result<&'t [u8], Error> {
     let width = match ty {
         DataType::Float => 4,
         DataType::Float16 => 2,
         _ => 1,
     };
-    if t.data_type != ty as i32 || Some(t.raw_data.len()) != len.checked_mul(width) {
+    let len = dims.iter().try_fold(1usize, |n, &d| n.checked_mul(d));
+    let same_dims =
+        t.dims.len() == dims.len() && t.dims.iter().zip(dims).all(|(&a, &b)| a as u64 == b as u64);
+    if t.data_type != ty as i32
+        || !same_dims
+        || Some(t.raw_data.len()) != len.and_then(|n| n.checked_mul(width))
+    {
         return Err(Error::NotAModel(format!(
-            "initializer {:?} should hold {len} values of {ty:?} as raw data",
+            "initializer {:?} should hold {dims:?} values of {ty:?} as raw data",
             t.name
         )));
     }
     Ok(&t.raw_data)
 }
 
-/// The `f32` values of `t` (`len` of them), each finite and at most [`limits::MAX_WEIGHT`] in
+/// The `f32` values of `t` (in the shape `dims`), each finite and at most [`limits::MAX_WEIGHT`] in
 /// size: with every weight so bounded, no text's sums can overflow to infinity (and then to NaN)
 /// in the head, whatever its length.
-fn floats(t: &TensorProto, len: usize) -> Result<Vec<f32>, Error> {
-    let values: Vec<f32> = bytes_of(t, DataType::Float, len)?
+fn floats(t: &TensorProto, dims: &[usize]) -> Result<Vec<f32>, Error> {
+    let values: Vec<f32> = bytes_of(t, DataType::Float, dims)?
         .chunks_exact(4)
         .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
         .collect();
@@ -994,6 +1037,58 @@ mod tests {
                 "{format:?}: {e}"
             );
         }
+    }
+
+    #[test]
+    fn shapes_duplicates_and_label_counts_are_checked() {
+        let proto = to_proto(&tiny_model(24).with_format(Format::Int8));
+        let err = |change: &dyn Fn(&mut ModelProto)| {
+            let mut p = proto.clone();
+            change(&mut p);
+            p.metadata_props.retain(|e| e.key != key::CHECKSUM);
+            import(&p.encode_to_vec()).unwrap_err().to_string()
+        };
+        let find = |p: &mut ModelProto, name: &str| -> usize {
+            let g = p.graph.as_ref().unwrap();
+            g.initializer.iter().position(|t| t.name == name).unwrap()
+        };
+        // The right number of values in the wrong shape: it loaded, read as another engine
+        // would not read it.
+        for (name, dims) in [
+            ("w1", vec![32, 8]),
+            ("w1", vec![-5]),
+            ("scales", vec![5, 5]),
+            ("b2", vec![]),
+        ] {
+            let e = err(&|p| {
+                let i = find(p, name);
+                p.graph.as_mut().unwrap().initializer[i].dims = dims.clone();
+            });
+            assert!(
+                e.contains(&format!("{name:?} should hold")),
+                "{name} {dims:?}: {e}"
+            );
+        }
+        let e = err(&|p| {
+            let i = find(p, "w2");
+            let copy = p.graph.as_ref().unwrap().initializer[i].clone();
+            p.graph.as_mut().unwrap().initializer.push(copy);
+        });
+        assert!(e.contains("initializer \"w2\" is given twice"), "{e}");
+        let e = err(&|p| {
+            let copy = p.metadata_props[0].clone();
+            p.metadata_props.push(copy);
+        });
+        assert!(e.contains("is given twice"), "{e}");
+        let e = err(&|p| {
+            let labels = p
+                .metadata_props
+                .iter_mut()
+                .find(|e| e.key == key::LABELS)
+                .unwrap();
+            labels.value = "\n".repeat(1_000_000);
+        });
+        assert!(e.contains("from 2 to 32 labels, not 1000001"), "{e}");
     }
 
     #[test]

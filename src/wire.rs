@@ -1,0 +1,214 @@
+//! A look at a model file's protobuf fields before it is decoded. The decoder (prost) makes a
+//! value of every field it knows, and a field can be two bytes: a 10 MB file of empty
+//! initializers took 1.5 GB and 5 s to decode, before any of polarity's checks ran. This walk
+//! counts the fields of every message the decoder would build (it knows ONNX's message fields,
+//! as tract's `pb` module declares them), without building any, and refuses a file with more
+//! than a polarity model ever holds.
+
+use crate::limits;
+use crate::Error;
+
+/// The ONNX messages the decoder builds, as far as their fields hold other messages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Message {
+    Model,
+    Graph,
+    Node,
+    Attribute,
+    Tensor,
+    Sparse,
+    ValueInfo,
+    Type,
+    TypeTensor,
+    Shape,
+    Annotation,
+    Training,
+    Function,
+    /// No field holds a message (key-value entries, opset ids, dimensions, segments).
+    Leaf,
+}
+
+impl Message {
+    /// The message field `field` of this message holds, if it holds one.
+    fn child(self, field: u64) -> Option<Message> {
+        use Message::*;
+        Some(match (self, field) {
+            (Model, 7) => Graph,
+            (Model, 8 | 14) => Leaf,
+            (Model, 20) => Training,
+            (Model, 25) => Function,
+            (Graph, 1) => Node,
+            (Graph, 5) => Tensor,
+            (Graph, 15) => Sparse,
+            (Graph, 11..=13) => ValueInfo,
+            (Graph, 14) => Annotation,
+            (Node, 5) => Attribute,
+            (Attribute, 5 | 10) => Tensor,
+            (Attribute, 6 | 11) => Graph,
+            (Attribute, 22 | 23) => Sparse,
+            (Attribute, 15) => Type,
+            (Tensor, 3 | 13) => Leaf,
+            (Sparse, 1 | 2) => Tensor,
+            (ValueInfo, 2) => Type,
+            (Type, 1) => TypeTensor,
+            (TypeTensor, 2) => Shape,
+            (Shape, 1) => Leaf,
+            (Annotation, 2) => Leaf,
+            (Training, 1 | 2) => Graph,
+            (Training, 3 | 4) => Leaf,
+            (Function, 7) => Node,
+            (Function, 9) => Leaf,
+            _ => return None,
+        })
+    }
+
+    /// Whether `field` holds packed varints, which the decoder widens to 8 bytes each.
+    fn packed_varints(self, field: u64) -> bool {
+        matches!(
+            (self, field),
+            (Message::Tensor, 1 | 5 | 7 | 11) | (Message::Attribute, 8) | (Message::Sparse, 3)
+        )
+    }
+}
+
+/// Messages nested deeper than this are refused (a polarity model's go 5 deep).
+const MAX_DEPTH: usize = 16;
+
+/// Refuses `bytes` when they are larger than a model polarity reads, nest deeper than
+/// [`MAX_DEPTH`], or hold more than [`limits::MAX_MODEL_FIELDS`] fields (packed varints count one
+/// a byte). Bytes that are not protobuf at all are left to the decoder, which says so.
+pub fn check(bytes: &[u8]) -> Result<(), Error> {
+    if bytes.len() > limits::MAX_MODEL_BYTES {
+        return Err(Error::TooLarge(format!(
+            "the file is {} bytes; polarity reads models of at most {}",
+            bytes.len(),
+            limits::MAX_MODEL_BYTES
+        )));
+    }
+    let mut fields = 0usize;
+    match walk(bytes, Message::Model, 0, &mut fields) {
+        Err(Refused::TooMany) => Err(Error::TooLarge(format!(
+            "the file holds more than {} protobuf fields; a polarity model holds a few hundred",
+            limits::MAX_MODEL_FIELDS
+        ))),
+        Err(Refused::TooDeep) => Err(Error::NotAModel(format!(
+            "its messages nest more than {MAX_DEPTH} deep"
+        ))),
+        // Not protobuf: the decoder gives its own error.
+        Err(Refused::Malformed) | Ok(()) => Ok(()),
+    }
+}
+
+enum Refused {
+    TooMany,
+    TooDeep,
+    Malformed,
+}
+
+fn walk(
+    mut bytes: &[u8],
+    message: Message,
+    depth: usize,
+    fields: &mut usize,
+) -> Result<(), Refused> {
+    if depth > MAX_DEPTH {
+        return Err(Refused::TooDeep);
+    }
+    while !bytes.is_empty() {
+        let tag = varint(&mut bytes)?;
+        let (field, wire_type) = (tag >> 3, tag & 7);
+        *fields += 1;
+        match wire_type {
+            0 => {
+                varint(&mut bytes)?;
+            }
+            1 => bytes = bytes.get(8..).ok_or(Refused::Malformed)?,
+            5 => bytes = bytes.get(4..).ok_or(Refused::Malformed)?,
+            2 => {
+                let len = usize::try_from(varint(&mut bytes)?).map_err(|_| Refused::Malformed)?;
+                let payload = bytes.get(..len).ok_or(Refused::Malformed)?;
+                bytes = &bytes[len..];
+                if let Some(child) = message.child(field) {
+                    walk(payload, child, depth + 1, fields)?;
+                } else if message.packed_varints(field) {
+                    *fields += payload.len();
+                }
+            }
+            _ => return Err(Refused::Malformed),
+        }
+        if *fields > limits::MAX_MODEL_FIELDS {
+            return Err(Refused::TooMany);
+        }
+    }
+    Ok(())
+}
+
+fn varint(bytes: &mut &[u8]) -> Result<u64, Refused> {
+    let mut value = 0u64;
+    for (i, &b) in bytes.iter().enumerate().take(10) {
+        value |= u64::from(b & 0x7f) << (7 * i);
+        if b & 0x80 == 0 {
+            *bytes = &bytes[i + 1..];
+            return Ok(value);
+        }
+    }
+    Err(Refused::Malformed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `field` as a length-delimited field holding `payload`.
+    fn delimited(field: u8, payload: &[u8]) -> Vec<u8> {
+        let mut out = vec![field << 3 | 2];
+        let mut len = payload.len();
+        loop {
+            let byte = (len & 0x7f) as u8;
+            len >>= 7;
+            if len == 0 {
+                out.push(byte);
+                break;
+            }
+            out.push(byte | 0x80);
+        }
+        out.extend_from_slice(payload);
+        out
+    }
+
+    #[test]
+    fn the_shipped_models_hold_few_fields() {
+        for bytes in [
+            crate::BUNDLED_MODEL,
+            &include_bytes!("../model/pretrained.onnx")[..],
+            &include_bytes!("../tests/fixtures/polarity-1.onnx")[..],
+        ] {
+            let mut fields = 0;
+            assert!(walk(bytes, Message::Model, 0, &mut fields).is_ok());
+            assert!(fields < limits::MAX_MODEL_FIELDS / 10, "{fields}");
+            check(bytes).unwrap();
+        }
+    }
+
+    #[test]
+    fn many_tiny_messages_are_refused_before_decoding() {
+        // A graph of a million empty initializers (two bytes each): 1.5 GB to decode before.
+        let graph: Vec<u8> = [0x2a, 0x00].repeat(1 << 20);
+        let file = delimited(7, &graph);
+        let err = check(&file).unwrap_err();
+        assert!(err.to_string().contains("protobuf fields"), "{err}");
+        // Packed dims count one a byte.
+        let tensor = delimited(1, &[1u8; 100_000]);
+        let file = delimited(7, &delimited(5, &tensor));
+        assert!(check(&file).is_err());
+        // Graphs inside attributes inside nodes inside graphs...
+        let mut nested = Vec::new();
+        for _ in 0..20 {
+            nested = delimited(1, &delimited(5, &delimited(6, &nested)));
+        }
+        let err = check(&delimited(7, &nested)).unwrap_err();
+        assert!(err.to_string().contains("nest"), "{err}");
+        // Not protobuf: left to the decoder.
+        assert!(check(&[0xff; 4]).is_ok());
+    }
+}
