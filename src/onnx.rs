@@ -602,6 +602,14 @@ fn from_proto(proto: &ModelProto, checksum_rule: Checksum) -> Result<Model, Erro
     };
     let tokenizer = meta(key::TOKENIZER)?;
     let scheme = match tokenizer {
+        // Scopes are a polarity-2 reading: a polarity-1 file naming them was not written so, and
+        // would be read without them.
+        TOKENIZER_V1 if meta(key::SCOPES).is_ok() => {
+            return Err(Error::NotAModel(format!(
+                "metadata {:?} names scopes, which {TOKENIZER_V1:?} files do not have",
+                key::SCOPES
+            )))
+        }
         TOKENIZER_V1 => Scheme::V1,
         TOKENIZER => Scheme::V2(
             Features::from_names(meta(key::SCOPES).unwrap_or(""))
@@ -1089,6 +1097,15 @@ mod tests {
             labels.value = "\n".repeat(1_000_000);
         });
         assert!(e.contains("from 2 to 32 labels, not 1000001"), "{e}");
+        let mut v1 = to_proto(&tiny_model(25));
+        assert_eq!(tiny_model(25).vocab.scheme(), Scheme::V1);
+        v1.metadata_props.push(StringStringEntryProto {
+            key: key::SCOPES.into(),
+            value: "negation".into(),
+        });
+        v1.metadata_props.retain(|e| e.key != key::CHECKSUM);
+        let e = import(&v1.encode_to_vec()).unwrap_err().to_string();
+        assert!(e.contains("which \"polarity-1\" files do not have"), "{e}");
     }
 
     #[test]
