@@ -699,7 +699,7 @@ pub(crate) fn check_is_text(content: &str) -> Result<(), Error> {
     let undecodable = content.chars().filter(|&c| c == '\u{fffd}').count();
     if content.contains('\0') || undecodable * 100 > content.chars().count().max(1) {
         return Err(Error::InvalidInput(
-            "this file is not text (a CSV, TSV or text file): nothing was imported".into(),
+            "this file is not text (a CSV, TSV or text file): nothing was read from it".into(),
         ));
     }
     Ok(())

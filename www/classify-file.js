@@ -23,6 +23,7 @@ export function setupClassifyFile(demo) {
     worker = null;
     cancel.hidden = true;
     input.disabled = false;
+    columnSelect.disabled = false;
   }
 
   /** A worker holding the file and the model in use; `onParsed` gets what it found. */
@@ -34,6 +35,7 @@ export function setupClassifyFile(demo) {
       if (data.error) {
         stop();
         start.disabled = true;
+        columnRow.hidden = true; // the columns of the file before are not this one's
         say(msg, `${file.name}: ${data.error}`, "error");
       } else if (data.parsed) onParsed(data.parsed);
       else if (data.progress) {
@@ -63,11 +65,14 @@ export function setupClassifyFile(demo) {
     start.disabled = p.count === 0;
     const where = p.column === null ? "one per line" : `from the column "${p.columns[p.column]}"`;
     const skipped = p.skipped ? `, ${formatCount(p.skipped)} empty left out` : "";
-    say(msg, `${file.name}: ${formatCount(p.count)} texts ${where}${skipped}.`, p.count ? "info" : "error");
+    if (p.count === 0) say(msg, `${file.name}: no texts to classify${p.column === null ? "" : ` in the column "${p.columns[p.column]}"`}${skipped}.`, "error");
+    else say(msg, `${file.name}: ${formatCount(p.count)} texts ${where}${skipped}.`);
   }
 
   function finished(done) {
     stop();
+    // Ready to run again: the same file with another model (a file picked again fires no change).
+    start.disabled = false;
     results = done.csv;
     save.disabled = false;
     progress.value = progress.max;
@@ -121,6 +126,8 @@ export function setupClassifyFile(demo) {
     openWith(columnRow.hidden ? null : Number(columnSelect.value), () => {
       cancel.hidden = false;
       input.disabled = true;
+      // Another column chosen mid-run dropped the run without a word: chosen before, not during.
+      columnSelect.disabled = true;
       start.disabled = true;
       worker.postMessage({ classify: true });
     });

@@ -188,6 +188,8 @@ test("classify a file in the worker: column chosen, progress, a count per label,
   assert.match(lines[2], /^"Awful, dull; I hated it \(1\)",negative,/);
   assert.match(lines[300], /^"'=HYPERLINK\(""http:\/\/x"", ""awful""\)",negative,/); // shown as text, not run
   assert.equal(lines.length, 302); // header, 300 rows, and the last line end
+  // Ready to run again (with another model, say): Classify stayed disabled after a run.
+  assert.equal(await page.locator("#classify-start").isEnabled(), true);
   // Another column, by choice: the stars.
   await page.locator("#text-column").selectOption("2");
   await page.waitForFunction(() => document.querySelector("#file-msg").textContent.includes('from the column "stars"'));
@@ -199,6 +201,8 @@ test("classify a file in the worker: column chosen, progress, a count per label,
   await page.waitForFunction(() => document.querySelector("#file-msg").textContent.startsWith("long.txt: 300,000 texts one per line"));
   await page.locator("#classify-start").click();
   await page.waitForFunction(() => document.querySelector("#file-msg").textContent.startsWith("Classifying:"), null, { timeout: 60_000 });
+  // No other column is chosen mid-run (a choice then dropped the run without a word).
+  assert.equal(await page.locator("#text-column").isDisabled(), true);
   await page.locator("#classify-cancel").click();
   assert.equal(await page.locator("#file-msg").textContent(), "Cancelled: nothing was classified.");
   assert.equal(await page.locator("#classify-download").isDisabled(), true);
@@ -206,6 +210,7 @@ test("classify a file in the worker: column chosen, progress, a count per label,
   // A file that is not text is refused whole.
   await page.locator("#classify-file").setInputFiles({ name: "pic.png", mimeType: "image/png", buffer: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 13, 0xff, 0xfe]) });
   await page.waitForFunction(() => document.querySelector("#file-msg").textContent.startsWith("pic.png: this file is not text"));
+  assert.equal(await page.locator("#column-row").isHidden(), true, "the columns of the file before are not shown");
   assertClean(seen);
   await context.close();
 });

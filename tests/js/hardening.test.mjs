@@ -207,7 +207,7 @@ test("imports read spreadsheet exports, refuse a file that is not text, and take
   assert.match(await importFile("semi.csv", Buffer.from("label;text\n1;Great; really\n0;Dull\n")), /^Imported 2 examples/);
   // A PNG is refused whole: nothing is added.
   const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52, 0, 0, 1, 0]);
-  assert.match(await importFile("picture.png", png), /picture\.png: this file is not text.*nothing was imported/);
+  assert.match(await importFile("picture.png", png), /picture\.png: this file is not text.*nothing was read from it/);
   assert.equal(await page.locator("#ex-count").textContent(), "4");
   // 130,000 short rows (the spread operator used to throw past about 125,000).
   const many = Array.from({ length: 130_000 }, (_, i) => `${i % 2}\treview number ${i}`).join("\n");
