@@ -23,17 +23,44 @@ export function setupNext(demo, state) {
   const list = $("next-list");
   let pool = []; // { text, certainty }, most uncertain first
   let ranking = 0; // id of the newest ranking, so that an older one stops
+  let running = false; // a ranking is under way (it follows a change of model itself)
 
   async function rank(texts, source) {
-    const id = ++ranking;
     const unique = [...new Set(texts.map((t) => t.trim()).filter(Boolean))];
     const kept = unique.slice(0, MAX_POOL);
-    const clf = demo.getClassifier();
+    if (kept.length === 0) {
+      say(msg, `There are no texts to rank in ${source}.`, "error");
+      return;
+    }
+    const id = ++ranking;
     const ranked = [];
     // The list shown so far is of the old ranking (and its labels): not offered while this runs.
     list.replaceChildren();
     say(msg, `Ranking ${formatCount(kept.length)} texts…`);
+    running = true;
+    try {
+      await rankAll(id, kept, demo.getClassifier(), ranked);
+    } finally {
+      if (id === ranking) running = false;
+    }
+    if (id !== ranking) return;
+    ranked.sort((a, b) => a.certainty - b.certainty);
+    pool = ranked;
+    render();
+    const cut = unique.length > MAX_POOL ? ` (the first ${formatCount(MAX_POOL)} of ${formatCount(unique.length)})` : "";
+    say(msg, `Ranked ${formatCount(kept.length)} texts from ${source}${cut}: the most uncertain are below.`);
+  }
+
+  /** Each text's certainty into `ranked`, in slices of the main thread, while `id` is the newest. */
+  async function rankAll(id, kept, clf, ranked) {
     for (let i = 0; i < kept.length; ) {
+      // The model changed between slices (trained, loaded, reset: the old one is freed): the
+      // ranking starts again with the one now in use, not a mix of the two.
+      if (demo.getClassifier() !== clf) {
+        clf = demo.getClassifier();
+        ranked.length = 0;
+        i = 0;
+      }
       const t0 = performance.now();
       while (i < kept.length && performance.now() - t0 < SLICE_MS) {
         const chunk = kept.slice(i, i + 16);
@@ -43,11 +70,6 @@ export function setupNext(demo, state) {
       if (i < kept.length) await new Promise((r) => setTimeout(r));
       if (id !== ranking) return;
     }
-    ranked.sort((a, b) => a.certainty - b.certainty);
-    pool = ranked;
-    render();
-    const cut = unique.length > MAX_POOL ? ` (the first ${formatCount(MAX_POOL)} of ${formatCount(unique.length)})` : "";
-    say(msg, `Ranked ${formatCount(kept.length)} texts from ${source}${cut}: the most uncertain are below.`);
   }
 
   function render() {
@@ -90,7 +112,7 @@ export function setupNext(demo, state) {
       say(msg, "Paste some texts first, one per line.", "error");
       return;
     }
-    rank(texts, "the box");
+    rank(texts, "the box").catch((err) => say(msg, `Could not rank these texts: ${err?.message ?? err}`, "error"));
   });
 
   const file = $("pool-file");
@@ -114,6 +136,8 @@ export function setupNext(demo, state) {
   // After a new model or new labels, the order is stale: rank the same texts again.
   return {
     refresh() {
+      // A ranking under way goes on with the model now in use: not replaced by the old pool's.
+      if (running) return;
       if (pool.length) rank(pool.map((x) => x.text), "the same pool, with the model now in use");
       else render();
     },

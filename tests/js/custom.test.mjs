@@ -157,6 +157,16 @@ test("what to label next: the texts the model is least sure of come first, one c
   await page.locator("#pool-file").setInputFiles({ name: "pool.csv", mimeType: "text/csv", buffer: Buffer.from('id,review\n1,"Great, great fun"\n2,"It is a film, with actors"\n') });
   await page.waitForFunction(() => document.querySelector("#next-msg").textContent.startsWith("Ranked 2 texts from pool.csv"));
   assert.deepEqual((await page.locator("#next-list .next-text").allTextContents()).sort(), ["Great, great fun", "It is a film, with actors"]);
+  // The model changes while a long ranking runs (here: reset): the ranking starts again with the
+  // model now in use. Before, it called the freed classifier, threw, and said "Ranking…" for good.
+  await page.evaluate(() => {
+    document.querySelector("#pool-text").value = Array.from({ length: 20_000 }, (_, i) => `pasted review ${i} was fine`).join("\n");
+  });
+  await page.getByRole("button", { name: "Rank these" }).click();
+  await page.waitForFunction(() => document.querySelector("#next-msg").textContent.startsWith("Ranking 20,000"));
+  await page.locator("#reset-model").click();
+  await page.waitForFunction(() => document.querySelector("#next-msg").textContent.startsWith("Ranked 20,000 texts from the box"), null, { timeout: 60_000 });
+  assert.equal(await page.locator("#next-list li").count(), 10);
   assertClean(seen);
   await context.close();
 });
