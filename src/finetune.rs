@@ -573,7 +573,20 @@ pub fn parse_examples(content: &str, labels: &[String]) -> Result<ParsedExamples
     let content = without_bom(content);
     check_is_text(content)?;
     let separator = crate::table::separator(content);
-    let mut rows = crate::table::rows(content, separator)?;
+    let is_label = |field: &str| {
+        let name = Label::Name(field.trim().to_string());
+        label_index(labels, &name).is_some()
+    };
+    // A line that starts or ends with a label field is a row: a quote opened in a text before it
+    // is a stray one, not a field running on (it merged three rows of the SMS spam collection).
+    let starts_row = |line: &str| {
+        let mut fields = line.split(char::from(separator));
+        match (fields.next(), fields.next_back()) {
+            (Some(first), Some(last)) => is_label(first) || is_label(last),
+            _ => false,
+        }
+    };
+    let mut rows = crate::table::rows_where(content, separator, starts_row)?;
     rows.retain(|r| r.fields.iter().any(|f| !f.trim().is_empty()));
     // Each row's own separator: the file's, or a comma for a row read again with one.
     let mut separators = vec![separator; rows.len()];
@@ -586,10 +599,6 @@ pub fn parse_examples(content: &str, labels: &[String]) -> Result<ParsedExamples
             }
         }
     }
-    let is_label = |field: &str| {
-        let name = Label::Name(field.trim().to_string());
-        label_index(labels, &name).is_some()
-    };
     // Comment lines, as in the command line's files: a row that starts with '#' and holds no
     // label (so no example is ever taken for one).
     let comment = |r: &crate::table::Row| {
@@ -1078,6 +1087,29 @@ mod tests {
         let texts = crate::texts::parse_texts("\u{feff}text,id\nfine,1\n", None).unwrap();
         assert!(texts.header);
         assert_eq!(texts.texts, ["fine"]);
+    }
+
+    #[test]
+    fn a_text_that_opens_with_a_quote_does_not_swallow_the_rows_after_it() {
+        // As lines 5082-5084 of the SMS spam collection: a quote opens one text, another text
+        // two lines on ends with one. Read as one quoted field, three rows made one, silently.
+        let content = "positive\t\"Keep it up\nnegative\tDull, call me\npositive\t\"HI THERE\"\n";
+        let (read, errors) = parse(content);
+        assert_eq!(errors, Vec::<String>::new());
+        assert_eq!(
+            read,
+            rows(&[
+                ("\"Keep it up", "positive"),
+                ("Dull, call me", "negative"),
+                ("HI THERE", "positive"),
+            ])
+        );
+        // A quoted text over lines that are no rows is still one text.
+        let (read, _) = parse("label,text\npositive,\"Great,\nreally\nfun\"\nnegative,Dull\n");
+        assert_eq!(
+            read,
+            rows(&[("Great,\nreally\nfun", "positive"), ("Dull", "negative")])
+        );
     }
 
     fn rows(pairs: &[(&str, &str)]) -> Vec<(String, String)> {

@@ -1,7 +1,9 @@
 //! Rows of a spreadsheet export (CSV, TSV, semicolons), read with `csv-core`: quoted fields
 //! may hold the separator, quotes (`""`) and line breaks. The separator is the one most of the
 //! first rows use outside quotes ([`separator`]). A quote that opens a field and never closes is
-//! read as a plain character on its line, so one stray quote cannot swallow the rest of the file.
+//! read as a plain character on its line, so one stray quote cannot swallow the rest of the file;
+//! so is one whose field would take in a line that starts a row of its own ([`rows_where`]), so
+//! that a text that only begins with a quote does not swallow the rows up to the next stray one.
 //! Each row comes with the line it starts on, for error messages.
 
 use csv_core::{ReadRecordResult, ReaderBuilder};
@@ -68,11 +70,23 @@ pub fn separator(content: &str) -> u8 {
 /// quoted field that never closes is read with its quotes as plain characters, and reading goes
 /// on from the next line. A row of more than [`limits::MAX_FIELDS`] fields is an error.
 pub fn rows(content: &str, separator: u8) -> Result<Vec<Row>, Error> {
+    rows_where(content, separator, |_| false)
+}
+
+/// [`rows`], where a quoted field that would take in a line of which `starts_row` says it is a
+/// row of its own (a labelled row, say: the SMS spam collection has a text that opens with a quote
+/// and one, two lines on, a text that ends with one) is read as a quote never closed.
+/// `starts_row` gets the line without its line end.
+pub fn rows_where(
+    content: &str,
+    separator: u8,
+    starts_row: impl Fn(&str) -> bool,
+) -> Result<Vec<Row>, Error> {
     let mut rows = Vec::new();
     let (mut from, mut line) = (0, 1);
     loop {
         let rest = &content[from..];
-        let Some(record) = unclosed_quote(rest.as_bytes(), separator) else {
+        let Some(record) = unclosed_quote(rest, separator, &starts_row) else {
             rows.extend(read(rest, separator, true, line)?);
             return Ok(rows);
         };
@@ -88,14 +102,23 @@ pub fn rows(content: &str, separator: u8) -> Result<Vec<Row>, Error> {
     }
 }
 
-/// Where the record that holds a quoted field never closed starts, if `content` has one: a
-/// quote opens a field only at its start, `""` inside it is a quote, as `csv-core` reads them.
-fn unclosed_quote(content: &[u8], separator: u8) -> Option<usize> {
+/// Where the record that holds a quoted field never closed starts, if `text` has one: a
+/// quote opens a field only at its start, `""` inside it is a quote, as `csv-core` reads them. A
+/// quoted field that reaches a line `starts_row` takes for a row counts as never closed.
+fn unclosed_quote(text: &str, separator: u8, starts_row: impl Fn(&str) -> bool) -> Option<usize> {
+    let content = text.as_bytes();
     let (mut record, mut field_start, mut quoted) = (0, true, false);
     let mut i = 0;
     while let Some(&b) = content.get(i) {
         if quoted {
-            if b == b'"' {
+            if b == b'\n' {
+                // A line starts after an ASCII '\n' and ends before one: char boundaries.
+                let next = text.get(i + 1..).unwrap_or("");
+                let next = next.split('\n').next().unwrap_or("");
+                if starts_row(next.strip_suffix('\r').unwrap_or(next)) {
+                    return Some(record);
+                }
+            } else if b == b'"' {
                 if content.get(i + 1) == Some(&b'"') {
                     i += 1;
                 } else {
@@ -256,6 +279,25 @@ mod tests {
                 (3, vec!["1".into(), "nice".into()]),
                 (4, vec!["0".into(), "bad".into()]),
             ]
+        );
+        // A quote that closes, but only after lines that are rows of their own (the SMS spam
+        // collection's lines 5082-5084): each line its own row when the caller can tell.
+        let content = "ham\t\"Keep it\nham\tYeah, call me\nham\t\"HI BABE\"\nspam\tWin\n";
+        let labelled = |line: &str| line.starts_with("ham\t") || line.starts_with("spam\t");
+        let lines: Vec<usize> = rows_where(content, b'\t', labelled)
+            .unwrap()
+            .iter()
+            .map(|r| r.line)
+            .collect();
+        assert_eq!(lines, [1, 2, 3, 4]);
+        assert_eq!(
+            rows_where(content, b'\t', labelled).unwrap()[0].fields,
+            ["ham", "\"Keep it"]
+        );
+        assert_eq!(
+            read(content, b'\t').len(),
+            2,
+            "without a rule, a field of three lines"
         );
         // Closed quotes before it are still read as quoting.
         let content = "a,\"x\ny\"\nb,\"open\nc,z\n";
