@@ -94,6 +94,10 @@ pub fn check(bytes: &[u8]) -> Result<(), Error> {
         Err(Refused::TooDeep) => Err(Error::NotAModel(format!(
             "its messages nest more than {MAX_DEPTH} deep"
         ))),
+        // The decoder skips a group it does not know and reads on: the count must not stop there.
+        Err(Refused::Group) => Err(Error::NotAModel(
+            "it holds a protobuf group, which no ONNX file does".into(),
+        )),
         // Not protobuf: the decoder gives its own error.
         Err(Refused::Malformed) | Ok(()) => Ok(()),
     }
@@ -102,6 +106,9 @@ pub fn check(bytes: &[u8]) -> Result<(), Error> {
 enum Refused {
     TooMany,
     TooDeep,
+    /// Wire types 3 and 4 (a group's start and end): ONNX has none.
+    Group,
+    /// What the decoder refuses too (a varint or a field cut short, wire types 6 and 7).
     Malformed,
 }
 
@@ -134,6 +141,7 @@ fn walk(
                     *fields += payload.len();
                 }
             }
+            3 | 4 => return Err(Refused::Group),
             _ => return Err(Refused::Malformed),
         }
         if *fields > limits::MAX_MODEL_FIELDS {
@@ -210,5 +218,10 @@ mod tests {
         assert!(err.to_string().contains("nest"), "{err}");
         // Not protobuf: left to the decoder.
         assert!(check(&[0xff; 4]).is_ok());
+        // An empty group (field 99) first, which the decoder skips: the count went no further.
+        let mut file = vec![0x9b, 0x06, 0x9c, 0x06];
+        file.extend(delimited(7, &graph));
+        let err = check(&file).unwrap_err();
+        assert!(err.to_string().contains("protobuf group"), "{err}");
     }
 }
