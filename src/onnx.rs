@@ -518,10 +518,19 @@ fn import_checked(bytes: &[u8], checksum_rule: Checksum) -> Result<(Model, Model
 fn kept_buckets(gaps: &str) -> Result<Vec<u32>, Error> {
     let not_numbers = || Error::NotAModel("kept bigram buckets are not numbers".into());
     let overflow = || Error::NotAModel("kept bigram buckets overflow".into());
-    let mut kept = Vec::with_capacity(gaps.len() / 2);
+    // Each bucket kept is a row of the table: no more than a table holds, whatever the text's
+    // length (a file of 190 MB of line ends reserved 380 MB here).
+    let mut kept = Vec::with_capacity((gaps.len() / 2).min(limits::MAX_TABLE_ROWS));
     let (mut bucket, mut gap, mut digits) = (0u32, 0u32, 0usize);
     let mut end_of_gap = |gap: u32, kept: &mut Vec<u32>| -> Result<(), Error> {
         bucket = bucket.checked_add(gap).ok_or_else(overflow)?;
+        if kept.len() == limits::MAX_TABLE_ROWS {
+            return Err(Error::TooLarge(format!(
+                "the file keeps more than {} bigram buckets, each a row of a table of at most {} rows",
+                limits::MAX_TABLE_ROWS,
+                limits::MAX_TABLE_ROWS
+            )));
+        }
         kept.push(bucket);
         Ok(())
     };
@@ -970,6 +979,18 @@ mod tests {
         }
         let e = kept_buckets("4294967295\n1").unwrap_err();
         assert!(e.to_string().contains("overflow"), "{e}");
+        // More buckets than a table has rows: refused at the first past the limit.
+        let e = kept_buckets(&"0\n".repeat(limits::MAX_TABLE_ROWS + 1)).unwrap_err();
+        assert!(
+            e.to_string().contains("more than 4194304 bigram buckets"),
+            "{e}"
+        );
+        assert_eq!(
+            kept_buckets(&"0\n".repeat(limits::MAX_TABLE_ROWS))
+                .unwrap()
+                .len(),
+            limits::MAX_TABLE_ROWS
+        );
     }
 
     #[test]
