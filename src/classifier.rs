@@ -188,14 +188,7 @@ impl Classifier {
     /// An id outside the model's table is an error, not a panic in the engine: ids made by
     /// another model's vocabulary are the likely mistake.
     pub fn score_ids(&self, batch: &[Vec<u32>]) -> Result<Vec<Prediction>, Error> {
-        let ids = self.model.vocab.id_space();
-        if let Some(id) = batch.iter().flatten().find(|&&id| id as usize >= ids) {
-            let rows = self.model.vocab.rows();
-            return Err(Error::InvalidInput(format!(
-                "id {id} is outside this model's table of {rows} rows: were the texts encoded \
-                 with another model's vocabulary?"
-            )));
-        }
+        self.model.check_ids(batch.iter().flatten())?;
         let (long, short): (Vec<usize>, Vec<usize>) =
             (0..batch.len()).partition(|&i| batch[i].len() > IDS_PER_RUN);
         let k = self.engine.outputs();
@@ -603,6 +596,28 @@ mod tests {
             assert!(matches!(err, Error::InvalidInput(_)), "{err}");
             assert!(err.to_string().contains(&format!("{rows} rows")), "{err}");
         }
+        // The plain-Rust model, with scope bands (the bundled one): the same rule, no panic (an id
+        // past the bands indexed past the scope weights).
+        let bundled = Classifier::bundled().unwrap();
+        let model = bundled.model();
+        assert!(model.score(&[u32::MAX]).is_err());
+        assert!(model.probabilities(&[1, u32::MAX]).is_err());
+        let last = model.vocab().id_space() as u32 - 1;
+        assert!(model.score(&[last]).is_ok());
+        assert!(model.score(&[last + 1]).is_err());
+    }
+
+    #[test]
+    fn padding_ids_count_for_nothing() {
+        // The engine divided by the square root of every id, padding too; the file's graph and the
+        // plain-Rust model count only the others.
+        let clf = Classifier::bundled().unwrap();
+        let ids = clf.model().vocab().encode("A fine, moving film.");
+        let mut padded = ids.clone();
+        padded.extend([0; 7]);
+        let [a, b] = [&ids, &padded].map(|ids| clf.score_ids(&[ids.clone()]).unwrap()[0].score);
+        assert!((a - b).abs() < 1e-6, "{a} vs {b}");
+        assert!((a - clf.model().score(&padded).unwrap()).abs() < 1e-5);
     }
 
     #[test]

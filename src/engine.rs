@@ -14,6 +14,7 @@ use tract_onnx::tract_core::ops::nn::sigmoid;
 use std::sync::Mutex;
 
 use crate::model::{softmax, Model, HIDDEN};
+use crate::vocab::PAD;
 use crate::Error;
 
 /// An optimized tract plan for a polarity model.
@@ -129,10 +130,15 @@ fn score_run(
             ids[position * width + column] = i64::from(id);
         }
     }
-    // As the file's graph computes it: the count of ids as f32, at least 1, square-rooted.
+    // As the file's graph computes it: the count of ids other than padding as f32, at least 1,
+    // square-rooted.
     let norms: Vec<f32> = texts
         .iter()
-        .map(|t| (t.len() as f32).max(1.0).sqrt())
+        .map(|t| {
+            (t.iter().filter(|&&id| id != PAD).count() as f32)
+                .max(1.0)
+                .sqrt()
+        })
         .collect();
     let inputs = Tensor::from_shape(&[length, width], &ids)
         .and_then(|ids| Ok((ids, Tensor::from_shape(&[width, 1], &norms)?)))
@@ -423,7 +429,7 @@ mod tests {
         let scores = engine.score_batch(&batch).unwrap();
         assert_eq!(scores.len(), texts.len());
         for (ids, score) in batch.iter().zip(&scores) {
-            let expected = reference.score(ids);
+            let expected = reference.score(ids).unwrap();
             assert!((score - expected).abs() < 1e-6, "{score} vs {expected}");
         }
         // Alone or in a batch (different padding), the same answer.
@@ -546,7 +552,7 @@ mod tests {
         assert_same_scores(&file, &engine, &batch);
         let scores = engine.score_batch(&batch).unwrap();
         for (ids, p) in batch.iter().zip(scores.chunks_exact(3)) {
-            let expected = model.probabilities(ids);
+            let expected = model.probabilities(ids).unwrap();
             for (a, b) in p.iter().zip(&expected) {
                 assert!((a - b).abs() < 1e-6, "{p:?} vs {expected:?}");
             }

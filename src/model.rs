@@ -11,6 +11,7 @@ use crate::rng::Rng;
 use crate::scope;
 use crate::text::{tokenize, Token};
 use crate::vocab::{Scheme, Vocabulary, PAD, SCOPES};
+use crate::Error;
 
 /// Width of the hidden layer.
 pub const HIDDEN: usize = 32;
@@ -178,19 +179,43 @@ impl Model {
         }
     }
 
-    /// P(`labels[0]`) for encoded ids (padding ignored; out-of-range ids are the caller's bug).
-    pub fn score(&self, ids: &[u32]) -> f32 {
-        self.forward(ids).output[0]
+    /// P(`labels[0]`) for encoded ids (padding ignored). An id outside the table is an error
+    /// ([`Model::check_ids`]).
+    pub fn score(&self, ids: &[u32]) -> Result<f32, Error> {
+        self.check_ids(ids.iter())?;
+        Ok(self.forward(ids).output[0])
     }
 
-    /// Every label's probability, in the order of [`Model::labels`].
-    pub fn probabilities(&self, ids: &[u32]) -> Vec<f32> {
-        probabilities(&self.forward(ids).output)
+    /// Every label's probability, in the order of [`Model::labels`]. An id outside the table is
+    /// an error ([`Model::check_ids`]).
+    pub fn probabilities(&self, ids: &[u32]) -> Result<Vec<f32>, Error> {
+        self.check_ids(ids.iter())?;
+        Ok(probabilities(&self.forward(ids).output))
+    }
+
+    /// Refuses an id outside this model's ids (its table's rows and their scope bands): ids made
+    /// by another model's vocabulary are the likely mistake.
+    pub fn check_ids<'a>(&self, mut ids: impl Iterator<Item = &'a u32>) -> Result<(), Error> {
+        let space = self.vocab.id_space();
+        match ids.find(|&&id| id as usize >= space) {
+            Some(id) => Err(Error::InvalidInput(format!(
+                "id {id} is outside this model's table of {} rows: were the texts encoded \
+                 with another model's vocabulary?",
+                self.vocab.rows()
+            ))),
+            None => Ok(()),
+        }
+    }
+
+    /// P(`labels[0]`) for the text of one id of the table (a word's row alone, say).
+    pub(crate) fn score_id(&self, id: u32) -> f32 {
+        self.forward(&[id]).output[0]
     }
 
     /// Tokenizes, encodes and scores a text.
     pub fn score_text(&self, text: &str) -> f32 {
-        self.score(&self.vocab.encode(text))
+        // Its own vocabulary's ids: always in the table.
+        self.forward(&self.vocab.encode(text)).output[0]
     }
 
     pub(crate) fn forward(&self, ids: &[u32]) -> Activations {
@@ -550,7 +575,7 @@ pub(crate) mod tests {
         m.b2 = vec![-16.0];
         // relu(1) * 0.5 * 32 - 16 = 0 -> sigmoid 0.5, whatever the text.
         assert!((m.score_text("good film") - 0.5).abs() < 1e-6);
-        assert!((m.score(&[]) - 0.5).abs() < 1e-6);
+        assert!((m.score(&[]).unwrap() - 0.5).abs() < 1e-6);
     }
 
     #[test]
@@ -559,7 +584,7 @@ pub(crate) mod tests {
         let ids = m.vocab.encode("the great film!");
         let mut padded = ids.clone();
         padded.extend([PAD; 5]);
-        assert_eq!(m.score(&ids), m.score(&padded));
+        assert_eq!(m.score(&ids).unwrap(), m.score(&padded).unwrap());
     }
 
     #[test]
@@ -577,7 +602,7 @@ pub(crate) mod tests {
             .filter(|&(j, _)| j != n - 1 && j != 2 * n - 2)
             .map(|(_, &id)| id)
             .collect();
-        assert!((weights[n - 1] - (score - m.score(&without))).abs() < 1e-5);
+        assert!((weights[n - 1] - (score - m.score(&without).unwrap())).abs() < 1e-5);
     }
 
     #[test]
@@ -627,7 +652,10 @@ pub(crate) mod tests {
                     ids.extend(m.vocab.bigram_id(&pair[0].text, &pair[1].text));
                 }
             }
-            assert!((w - (score - m.score(&ids))).abs() < 1e-5, "token {i}");
+            assert!(
+                (w - (score - m.score(&ids).unwrap())).abs() < 1e-5,
+                "token {i}"
+            );
         }
     }
 
@@ -675,7 +703,9 @@ pub(crate) mod tests {
             assert_eq!(tokens, same);
             assert!((score - m.score_text(text)).abs() < 1e-6);
             for (i, w) in weights.iter().enumerate() {
-                let without = m.score(&m.vocab.encode_scoped(&tokens, &breaks, Some(i)));
+                let without = m
+                    .score(&m.vocab.encode_scoped(&tokens, &breaks, Some(i)))
+                    .unwrap();
                 assert!((w - (score - without)).abs() < 1e-5, "{text:?} token {i}");
             }
         }

@@ -312,7 +312,7 @@ pub fn seed_scopes(model: &mut Model, recipe: &Recipe) {
     let dim = model.dim;
     let words = model.vocab.word_count();
     let mut sway: Vec<(f32, u32)> = (1..=words as u32)
-        .map(|id| ((model.score(&[id]) - 0.5).abs(), id))
+        .map(|id| ((model.score_id(id) - 0.5).abs(), id))
         .collect();
     sway.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
     let chosen: Vec<u32> = sway

@@ -832,7 +832,9 @@ mod tests {
             report.loss
         );
         assert!(report.validation_accuracy.unwrap() > 0.95, "{report:?}");
-        let p = model.probabilities(&model.vocab.encode("the awful film"));
+        let p = model
+            .probabilities(&model.vocab.encode("the awful film"))
+            .unwrap();
         assert_eq!(p.len(), 3);
         assert!((p.iter().sum::<f32>() - 1.0).abs() < 1e-5);
         assert_eq!(crate::model::argmax(&p), 1);

@@ -130,7 +130,8 @@ fn explain_gives_not_its_negation() {
     let i = tokens.iter().position(|t| t.text == "not").unwrap();
     let without = clf
         .model()
-        .score(&vocab.encode_scoped(&tokens, &breaks, Some(i)));
+        .score(&vocab.encode_scoped(&tokens, &breaks, Some(i)))
+        .unwrap();
     assert!((e.tokens[i].weight - (e.prediction.score - without)).abs() < 1e-4);
     // The negated "bad" reads differently from a plain one.
     let plain = vocab.encode_scoped(&tokens, &breaks, Some(i)).len();
