@@ -155,6 +155,8 @@ class PolarityReview extends HTMLElement {
     this.#parts = { labelText, box, out, fill, list };
     box.value = this.#text;
     box.disabled = this.#disabled;
+    // In a form from the start, as a textarea is: an untouched box submits its name with "".
+    this.internals.setFormValue(this.value);
     box.addEventListener("input", () => this.#changed());
     // A paste or a drop past MAX_CHARS is kept out of the box (and stays on the clipboard): a
     // textarea holding millions of characters took 650 ms to lay out and 300-460 ms a key after.

@@ -168,6 +168,8 @@ test("embed: <polarity-review> gives a live sentiment box", async () => {
   });
   const inForm = page.locator("form polarity-review[name=review] textarea");
   await page.waitForFunction(() => document.querySelector("form polarity-review").shadowRoot?.querySelector("[role=status]")?.textContent.startsWith("Start typing"));
+  // Untouched, it submits its name with an empty text, as a textarea does (it sent nothing).
+  assert.deepEqual(await page.evaluate(() => [...new FormData(document.querySelector("form"))]), [["review", ""]]);
   await inForm.fill(POSITIVE);
   assert.deepEqual(await page.evaluate(() => [...new FormData(document.querySelector("form"))]), [["review", POSITIVE]]);
   await page.evaluate(() => {

@@ -249,6 +249,30 @@ test("plain <script type=module> page loads the installed package", async () => 
   }
 });
 
+test("Vite dev server: the package's README config serves the wasm from the package", async () => {
+  // Vite pre-bundles dependencies into node_modules/.vite/deps, where polarity_bg.wasm is not:
+  // `new URL("polarity_bg.wasm", import.meta.url)` then got index.html, and init() threw.
+  const app = join(APP, "vite-dev");
+  mkdirSync(app, { recursive: true });
+  writeFileSync(join(app, "index.html"), `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,">
+<pre id="out"></pre><script type="module" src="./main.js"></script>`);
+  writeFileSync(join(app, "main.js"), SCRIPT("polarity"));
+  const readme = readFileSync(join(APP, "node_modules/polarity/README.md"), "utf8");
+  const config = readme.match(/optimizeDeps: \{ exclude: \["polarity"\] \}/);
+  assert.ok(config, "the package's README gives the Vite config");
+  const { createServer } = await import(join(ROOT, "node_modules/vite/dist/node/index.js"));
+  const server = await createServer({
+    root: app, configFile: false, logLevel: "silent", server: { port: 0, host: "127.0.0.1" },
+    optimizeDeps: { exclude: ["polarity"] },
+  });
+  await server.listen();
+  try {
+    await expectClassifiedPage(server.resolvedUrls.local[0]);
+  } finally {
+    await server.close();
+  }
+});
+
 test("Vite app: vite build bundles the package and its wasm", async () => {
   const app = join(APP, "vite-app");
   mkdirSync(app, { recursive: true });
