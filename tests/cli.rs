@@ -126,6 +126,17 @@ fn fine_tune_reads_every_row_the_page_would_and_names_a_bad_rows_line() {
         ],
     );
     succeeds(&dir, &["eval", "--model", "m.onnx", "--data", "bom.tsv"]);
+    // Its own data or model as --out: refused, the file kept (the data became a model before).
+    for (out, model) in [("bom.tsv", "m.onnx"), ("m.onnx", "m.onnx")] {
+        fails(
+            &dir,
+            &["fine-tune", "--model", model, "--data", "bom.tsv", "--out", out],
+            "are the same file",
+        );
+    }
+    assert!(std::fs::read_to_string(dir.join("bom.tsv"))
+        .unwrap()
+        .contains("great fun"));
 }
 
 #[test]

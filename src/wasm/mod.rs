@@ -100,7 +100,7 @@ export interface FineTuneProgress {
 export interface FineTuneOptions {
   /** Passes over the examples (at most 1000). Default: from the texts' length and number, 6 to 10 for reviews, up to 20 for short messages. */
   epochs?: number;
-  /** Adam's step size for the head (default 0.0075); the embedding's is 0.15 times that. */
+  /** Adam's step size for the head (default 0.0075); the embedding's is `embeddingLearningRateScale` times that. */
   learningRate?: number;
   /** Examples per step (default 4). */
   batchSize?: number;
@@ -114,7 +114,11 @@ export interface FineTuneOptions {
    * the epoch that did best on them and stops early.
    */
   validationSplit?: number;
-  /** The embedding's learning rate relative to the head's, 0 to 10 (default 0.15). */
+  /**
+   * The embedding's learning rate relative to the head's, 0 to 10. Default: 0.15 times
+   * sqrt(330 / the examples' mean ids per text), at most 1: 0.15 for reviews, about 0.55 for text
+   * messages, whose short bags would barely move at the reviews' rate.
+   */
   embeddingLearningRateScale?: number;
   /**
    * Fine-tune this many times (1 to 20), each in its own order, and keep the average of their
@@ -144,6 +148,7 @@ export interface FineTuneLimits {
   batchSize: OptionRange;
   seed: OptionRange;
   validationSplit: OptionRange;
+  /** The default is reviews' (330 ids); shorter texts get more, up to 1 (`FineTuneOptions`). */
   embeddingLearningRateScale: OptionRange;
   /** The default is short texts'; reviews get 1. */
   runs: OptionRange;
@@ -174,7 +179,7 @@ export interface FineTuneReport {
    */
   confusion?: number[][];
   millis: number;
-  /** Options that were out of range and clamped, and labels that no example had. */
+  /** Options that were out of range and clamped, unknown options (ignored), and labels that no example had. */
   warnings: string[];
 }
 

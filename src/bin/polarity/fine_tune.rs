@@ -35,6 +35,11 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<(), Error> {
     check_writable(&args.out)?;
+    // `--out` over its own data or model would lose them: train's --out and --card are held apart
+    // the same way.
+    let mut inputs = vec![args.data.as_path(), args.out.as_path()];
+    inputs.extend(args.model.as_deref());
+    polarity::data::check_distinct(&inputs)?;
     let mut clf = super::load(args.model.as_deref())?;
     let examples: Vec<Labelled> = match args.labels {
         Some(labels) => {
@@ -89,5 +94,5 @@ pub fn run(args: Args) -> Result<(), Error> {
         report.accuracy,
         started.elapsed().as_secs_f64() * 1000.0
     );
-    polarity::data::write_file(&args.out, &clf.to_bytes())
+    super::write_model(&clf.to_bytes(), &args.out)
 }
