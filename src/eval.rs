@@ -14,6 +14,8 @@ pub struct Evaluation {
     /// `[[true positive, false negative], [false positive, true negative]]`
     pub confusion: [[usize; 2]; 2],
     pub reviews_per_second: f64,
+    /// The classifier's two labels, "positive" and "negative" for a sentiment model.
+    pub labels: [String; 2],
 }
 
 /// Classifies `reviews` in batches of `batch_size`, telling `progress` how many are done after
@@ -42,6 +44,7 @@ pub fn evaluate(
         accuracy: (confusion[0][0] + confusion[1][1]) as f64 / reviews.len().max(1) as f64,
         confusion,
         reviews_per_second: reviews.len() as f64 / seconds.max(1e-9),
+        labels: [0, 1].map(|i| clf.labels().get(i).cloned().unwrap_or_default()),
     })
 }
 
@@ -49,11 +52,14 @@ impl std::fmt::Display for Evaluation {
     /// The report `polarity eval` prints.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let [[tp, fn_], [fp, tn]] = self.confusion;
+        let [a, b] = &self.labels;
+        // Columns as wide as the labels, at least 8 (the sentiment model's table as it was).
+        let w = a.chars().count().max(b.chars().count()).max(8);
         writeln!(f, "reviews      {}", self.reviews)?;
         writeln!(f, "accuracy     {:.4}%", self.accuracy * 100.0)?;
-        writeln!(f, "confusion    actual \\ predicted   positive  negative")?;
-        writeln!(f, "             positive            {tp:>8}  {fn_:>8}")?;
-        writeln!(f, "             negative            {fp:>8}  {tn:>8}")?;
+        writeln!(f, "confusion    actual \\ predicted   {a:>w$}  {b:>w$}")?;
+        writeln!(f, "             {a:<19} {tp:>w$}  {fn_:>w$}")?;
+        writeln!(f, "             {b:<19} {fp:>w$}  {tn:>w$}")?;
         write!(
             f,
             "speed        {:.0} reviews/s (one thread)",

@@ -130,7 +130,15 @@ fn fine_tune_reads_every_row_the_page_would_and_names_a_bad_rows_line() {
     for (out, model) in [("bom.tsv", "m.onnx"), ("m.onnx", "m.onnx")] {
         fails(
             &dir,
-            &["fine-tune", "--model", model, "--data", "bom.tsv", "--out", out],
+            &[
+                "fine-tune",
+                "--model",
+                model,
+                "--data",
+                "bom.tsv",
+                "--out",
+                out,
+            ],
             "are the same file",
         );
     }
@@ -388,4 +396,53 @@ fn fine_tune_with_scopes_keeps_negation_and_asks_for_labels() {
         ],
     );
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+}
+
+#[test]
+fn eval_reads_a_two_label_models_own_label_names() {
+    let dir = scratch("eval-labels");
+    let mut rows = String::new();
+    for i in 0..20 {
+        rows.push_str(&format!("1\twonderful, moving and great fun {i}\n"));
+        rows.push_str(&format!("0\tawful, dull and a waste of time {i}\n"));
+    }
+    std::fs::write(dir.join("zo.tsv"), &rows).unwrap();
+    std::fs::write(
+        dir.join("sh.tsv"),
+        rows.replace("1\t", "spam\t").replace("0\t", "ham\t"),
+    )
+    .unwrap();
+    let accuracy = |out: &Output| -> f64 {
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        let line = text.lines().find(|l| l.starts_with("accuracy")).unwrap();
+        line.split_whitespace()
+            .nth(1)
+            .unwrap()
+            .trim_end_matches('%')
+            .parse()
+            .unwrap()
+    };
+    // Labels "0" and "1" mean what they say ("1" was read as the first label, "0": a model right
+    // on every text scored 0%).
+    for (labels, data) in [("0,1", "zo.tsv"), ("spam,ham", "sh.tsv")] {
+        let tune = [
+            "fine-tune",
+            "--labels",
+            labels,
+            "--data",
+            data,
+            "--out",
+            "m.onnx",
+        ];
+        succeeds(&dir, &[&tune[..], &["--epochs", "20"]].concat());
+        let out = polarity(&dir, &["eval", "--model", "m.onnx", "--data", data]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(
+            accuracy(&out) > 90.0,
+            "{labels}: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        let first = labels.split(',').next().unwrap();
+        assert!(String::from_utf8_lossy(&out.stdout).contains(&format!("predicted   {first:>8}")));
+    }
 }

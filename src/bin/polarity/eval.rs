@@ -1,7 +1,8 @@
 //! `polarity eval`: accuracy, confusion matrix and speed of a model on a labelled file.
 
-use polarity::data::read_reviews;
+use polarity::data::{read_labelled, Review};
 use polarity::eval::evaluate;
+use polarity::finetune::{label_choices, label_index, Label};
 use polarity::Error;
 
 #[derive(clap::Args)]
@@ -15,7 +16,17 @@ pub struct Args {
 pub fn run(args: Args) -> Result<(), Error> {
     let clf = super::load(args.source.model.as_deref())?;
     super::check_two_labels(&clf, "eval")?;
-    let reviews = read_reviews(&args.source.data)?;
+    // The model's labels by name (1 / 0 for the first / second as well, names first: a model of
+    // labels "0" and "1" means them as written), as fine-tune reads its data.
+    let labels = clf.labels().to_vec();
+    let index = |name: &str| label_index(&labels, &Label::Name(name.to_string()));
+    let reviews: Vec<Review> = read_labelled(&args.source.data, &label_choices(&labels), index)?
+        .into_iter()
+        .map(|(text, i)| Review {
+            positive: i == 0,
+            text,
+        })
+        .collect();
     if reviews.is_empty() {
         return Err(Error::InvalidInput(format!(
             "{}: no reviews to evaluate",
