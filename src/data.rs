@@ -85,15 +85,22 @@ pub fn read_reviews(path: &Path) -> Result<Vec<Review>, Error> {
 
 /// Reads `LABEL<TAB>TEXT` lines whose LABEL `label` maps to a label index (a line whose label it
 /// maps to `None` is an error that says the file's labels are `expected`). Empty lines and lines
-/// starting with `#` are skipped.
+/// starting with `#` are skipped, but for a line whose label starts with `#` ("#bug").
 pub fn read_labelled(
     path: &Path,
     expected: &str,
     label: impl Fn(&str) -> Option<usize>,
 ) -> Result<Vec<(String, usize)>, Error> {
     let mut rows = Vec::new();
-    for (n, line) in read_text(path)?.lines().enumerate() {
-        if line.is_empty() || line.starts_with('#') {
+    // Lines end in "\n", "\r\n" or a lone "\r" (Excel for Mac's "CSV (Macintosh)"): with
+    // `str::lines`, a file of the last was one line, its first row holding all the others.
+    let text = read_text(path)?.replace("\r\n", "\n");
+    for (n, line) in text.split(['\n', '\r']).enumerate() {
+        let comment = || match line.split_once('\t') {
+            Some((name, _)) => label(name).is_none(),
+            None => true,
+        };
+        if line.is_empty() || (line.starts_with('#') && comment()) {
             continue;
         }
         let bad = |reason: String| Error::BadData {
@@ -327,6 +334,29 @@ pub fn gzip_len(bytes: &[u8]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn labelled_lines_end_in_any_line_end_and_labels_may_start_with_a_hash() {
+        let dir = std::env::temp_dir().join(format!("polarity-lines-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("rows.tsv");
+        let label = |name: &str| ["#bug", "ok"].iter().position(|l| *l == name);
+        // A lone CR (Excel for Mac), CRLF and LF in one file; a comment, a '#' label.
+        std::fs::write(
+            &path,
+            "# rows\r#bug\tit crashed\rok\tfine\r\nok\tgood\n\n#bug\tagain\n",
+        )
+        .unwrap();
+        let rows = read_labelled(&path, "#bug or ok", label).unwrap();
+        let texts: Vec<&str> = rows.iter().map(|(t, _)| t.as_str()).collect();
+        assert_eq!(texts, ["it crashed", "fine", "good", "again"]);
+        assert_eq!(rows[0].1, 0);
+        // Line numbers count each line end once.
+        std::fs::write(&path, "ok\tfine\r\nok\tgood\rnope\tbad\n").unwrap();
+        let err = read_labelled(&path, "#bug or ok", label).unwrap_err();
+        assert!(err.to_string().contains("line 3"), "{err}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn a_failed_write_leaves_the_previous_files_as_they_were() {

@@ -25,12 +25,29 @@ const SNIFFED_ROWS: usize = 100;
 /// tie a tab, else the one written more often, else the comma. One odd first line (a title, a
 /// text with semicolons in it) does not decide for the whole file.
 pub fn separator(content: &str) -> u8 {
-    const CANDIDATES: [u8; 3] = [b'\t', b';', b','];
+    let (mut rows_with, mut written) = count_separators(content, true);
+    // Every line a comment, or so it seemed: rows of labels that start with '#' ("#bug").
+    if rows_with == [0; 3] {
+        (rows_with, written) = count_separators(content, false);
+    }
+    let best = (0..3).max_by_key(|&k| (rows_with[k], k == 0, written[k], k == 2));
+    match best {
+        Some(k) if rows_with[k] > 0 => CANDIDATES[k],
+        _ => b',',
+    }
+}
+
+const CANDIDATES: [u8; 3] = [b'\t', b';', b','];
+
+/// For each of [`CANDIDATES`], how many of the first [`SNIFFED_ROWS`] rows hold it outside
+/// quotes, and how often it is written there; lines starting with `#` left out when
+/// `skip_comments`.
+fn count_separators(content: &str, skip_comments: bool) -> ([usize; 3], [usize; 3]) {
     let (mut rows_with, mut written, mut in_row) = ([0usize; 3], [0usize; 3], [false; 3]);
     let (mut quoted, mut comment, mut line_start, mut rows) = (false, false, true, 0);
     for b in content.bytes() {
         if line_start {
-            comment = b == b'#';
+            comment = skip_comments && b == b'#';
             line_start = false;
         }
         if comment && b != b'\n' {
@@ -59,11 +76,7 @@ pub fn separator(content: &str) -> u8 {
     for (n, seen) in rows_with.iter_mut().zip(in_row) {
         *n += usize::from(seen);
     }
-    let best = (0..3).max_by_key(|&k| (rows_with[k], k == 0, written[k], k == 2));
-    match best {
-        Some(k) if rows_with[k] > 0 => CANDIDATES[k],
-        _ => b',',
-    }
+    (rows_with, written)
 }
 
 /// Every row of `content` separated by `separator`; blank lines are skipped. The line of a
@@ -243,6 +256,8 @@ mod tests {
         );
         // Comment lines are not rows.
         assert_eq!(separator("# a, b, c, d\n# e, f\npositive\tGreat\n"), b'\t');
+        // Unless every line starts with '#': labels such as "#bug" (it was a comma then).
+        assert_eq!(separator("#bug\tit crashes, again\n#ok\tfine\n"), b'\t');
     }
 
     #[test]

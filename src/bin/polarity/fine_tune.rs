@@ -77,6 +77,12 @@ pub fn run(args: Args) -> Result<(), Error> {
                 .collect()
         }
     };
+    if examples.is_empty() {
+        return Err(Error::InvalidInput(format!(
+            "{}: no labelled rows in it to learn from",
+            args.data.display()
+        )));
+    }
     let options = FineTuneOptions {
         epochs: args.epochs,
         seed: args.seed,
