@@ -17,7 +17,7 @@ export function setupModel(demo, state) {
     const li = document.createElement("li");
     const input = document.createElement("input");
     input.type = "text";
-    input.maxLength = 100;
+    // No maxlength: it cut a longer label silently; the package says what the limit is.
     input.value = name;
     input.dataset.original = original ?? "";
     const remove = document.createElement("button");
@@ -87,6 +87,9 @@ export function setupModel(demo, state) {
   });
 
   $("reset-model").addEventListener("click", async () => {
+    // A model of one's own is deleted from the browser for good: asked first, as "Delete all" is.
+    if (demo.currentBytes() && !confirm(`Reset to the shipped model? The model in use (${state.modelLabels().join(" / ")}) ` +
+      "is deleted from this browser: download it first to keep it.")) return;
     state.pendingLabels = null;
     state.pendingScopes = false;
     demo.setClassifier(new Classifier(), null);
@@ -95,10 +98,19 @@ export function setupModel(demo, state) {
     say(modelMsg, "Back to the shipped model. Your labelled examples are kept.");
   });
 
+  /** What a download holds: the model in use, and, while a new classifier waits, that it is not it. */
+  function downloaded(name) {
+    const waiting = state.pendingLabels
+      ? ` The new classifier (${state.pendingLabels.join(" / ")}) is not in it: fine-tune it first, then download again.`
+      : "";
+    return `Downloaded ${name}, the model in use (${state.modelLabels().join(" / ")}).${waiting}`;
+  }
+
   $("download-model").addEventListener("click", () => {
     const bytes = demo.getClassifier().toBytes();
     const name = "polarity-model.onnx";
     download(name, new Blob([bytes], { type: "application/octet-stream" }));
+    say(modelMsg, downloaded(name), state.pendingLabels ? "error" : undefined);
     $("embed-code").textContent =
       `<script type="module" src="embed.js"></script>\n<polarity-review model="${name}"></polarity-review>`;
     $("embed-snippet").hidden = false;
@@ -111,7 +123,8 @@ export function setupModel(demo, state) {
     try {
       const { name, blob } = await siteKit(demo.getClassifier().toBytes());
       download(name, blob);
-      say(modelMsg, `Downloaded ${name}: unzip it onto any static host and open index.html there (README.txt says how).`);
+      say(modelMsg, `${downloaded(name)} Unzip it onto any static host and open index.html there (README.txt says how).`,
+        state.pendingLabels ? "error" : undefined);
     } catch (err) {
       say(modelMsg, `Could not build the site: ${err?.message ?? err}`, "error");
     } finally {

@@ -126,6 +126,10 @@ test("a renamed label renames its examples; removing one keeps its examples out 
   await page.getByRole("textbox", { name: "Label 3" }).fill("good");
   await page.getByRole("button", { name: "Use these labels" }).click();
   assert.match(await page.locator("#model-msg").textContent(), /given twice/);
+  // A label past 100 characters is refused with the limit, not cut short without a word.
+  await page.getByRole("textbox", { name: "Label 3" }).fill("m".repeat(130));
+  await page.getByRole("button", { name: "Use these labels" }).click();
+  assert.match(await page.locator("#model-msg").textContent(), /a label has at most 100 characters; one has 130/);
   await page.getByRole("textbox", { name: "Label 3" }).fill("meh");
   await page.getByRole("button", { name: "Remove label 1" }).click();
   // Two labels left: neither can go.
@@ -422,6 +426,17 @@ test("a model loaded, reset or begun in one tab is the one the other tab uses", 
   await b.locator("#new-label-b").fill("food");
   await b.getByRole("button", { name: "Use these labels" }).click();
   await a.waitForFunction(() => /^New classifier \(sport \/ food/.test(document.querySelector("#model-name").textContent), null, { timeout: 10_000 });
+  // A model of one's own is deleted by a reset: asked first. Declined, nothing changes.
+  const asked = [];
+  a.once("dialog", (d) => { asked.push(d.message()); d.dismiss(); });
+  await a.getByRole("button", { name: "Reset to the shipped model" }).click();
+  assert.match(asked[0], /^Reset to the shipped model\? The model in use \(praise \/ complaint \/ question\) is deleted/);
+  assert.match(await modelName(a), /^New classifier \(sport \/ food/);
+  // Downloaded now, the file is the model in use, not the new classifier: the page says so.
+  await a.getByRole("button", { name: "Download model" }).click();
+  assert.match(await a.locator("#model-msg").textContent(),
+    /^Downloaded polarity-model\.onnx, the model in use \(praise \/ complaint \/ question\)\. The new classifier \(sport \/ food \/ question\) is not in it/);
+  a.once("dialog", (d) => d.accept());
   await a.getByRole("button", { name: "Reset to the shipped model" }).click();
   for (const page of [a, b]) {
     await page.waitForFunction(() => /^Current model: the shipped one \(positive \/ negative\)/.test(document.querySelector("#model-name").textContent), null, { timeout: 10_000 });
