@@ -615,7 +615,8 @@ mod tests {
         let ids = clf.model().vocab().encode("A fine, moving film.");
         let mut padded = ids.clone();
         padded.extend([0; 7]);
-        let [a, b] = [&ids, &padded].map(|ids| clf.score_ids(&[ids.clone()]).unwrap()[0].score);
+        let [a, b] =
+            [&ids, &padded].map(|ids| clf.score_ids(std::slice::from_ref(ids)).unwrap()[0].score);
         assert!((a - b).abs() < 1e-6, "{a} vs {b}");
         assert!((a - clf.model().score(&padded).unwrap()).abs() < 1e-5);
     }

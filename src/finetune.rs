@@ -515,6 +515,14 @@ pub fn resolve_examples(labels: &[String], examples: &[Labelled]) -> Result<Reso
                 "example {i}: the text is empty"
             )));
         }
+        // As classify refuses it: a text trained on is read as one classified.
+        if ex.text.len() > limits::MAX_TEXT_BYTES {
+            return Err(Error::TooLarge(format!(
+                "example {i}: the text is {} bytes; polarity reads at most {} (split it)",
+                ex.text.len(),
+                limits::MAX_TEXT_BYTES
+            )));
+        }
         counts[index] += 1;
         resolved.push((ex.text.clone(), index));
     }

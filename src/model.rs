@@ -208,6 +208,7 @@ impl Model {
     }
 
     /// P(`labels[0]`) for the text of one id of the table (a word's row alone, say).
+    #[cfg(any(feature = "cli", test))]
     pub(crate) fn score_id(&self, id: u32) -> f32 {
         self.forward(&[id]).output[0]
     }

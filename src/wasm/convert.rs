@@ -194,6 +194,45 @@ pub(super) fn array_items<T>(
     Ok(items)
 }
 
+/// Refuses the texts of the array `items` (each item's text by `text`; `what` names them all, as
+/// `"classifyBatch(): the batch"`) when together they are
+/// longer than a file polarity reads ([`crate::limits::MAX_FILE_CHARS`]), before any is copied
+/// into the module's memory. What is not an array, not readable or not a string is left to
+/// [`array_items`] and the caller's checks, which say what is wrong with it, and ends the count.
+pub(super) fn check_total_chars(
+    what: &str,
+    items: &JsValue,
+    text: impl Fn(&JsValue) -> Option<JsValue>,
+) -> Result<(), js_sys::Error> {
+    // Readable first: `Array.isArray` throws on a revoked proxy, and a throw inside the module
+    // broke it for good (array_items reads it the same way).
+    if readable(items).is_err() || !Array::is_array(items) {
+        return Ok(());
+    }
+    let length = Reflect::get(items, &JsValue::from_str("length"))
+        .ok()
+        .and_then(|n| n.as_f64())
+        .unwrap_or(0.0);
+    let (max, mut total) = (crate::limits::MAX_FILE_CHARS, 0usize);
+    for i in 0..length.clamp(0.0, f64::from(u32::MAX)) as u32 {
+        let item = match Reflect::get_u32(items, i) {
+            Ok(item) if readable(&item).is_ok() => item,
+            _ => return Ok(()),
+        };
+        // Up to the first item that is no text: reading stops there with its error, so the
+        // texts before it are all that could be copied (a sparse array of 2^32 - 1 holes is not
+        // walked through).
+        let Some(s) = text(&item).and_then(|t| t.dyn_into::<js_sys::JsString>().ok()) else {
+            return Ok(());
+        };
+        total += s.length() as usize;
+        if total > max {
+            return Err(too_long(what, total, max));
+        }
+    }
+    Ok(())
+}
+
 /// The `length` of the array `value` ([`array_items`]).
 fn array_length(what: &str, expects: &str, value: &JsValue) -> Result<usize, js_sys::Error> {
     check_readable(what, value)?;

@@ -297,12 +297,28 @@ impl JsClassifier {
         #[wasm_bindgen(unchecked_optional_param_type = "FineTuneOptions")] options: JsValue,
     ) -> Result<JsValue, JsValue> {
         let started = now();
+        // Checked before any text is copied into the module's memory: each as classify reads
+        // them, and all together as much as a file `parseExamples` reads.
+        let max = crate::limits::MAX_TEXT_CHARS;
+        check_total_chars("fineTune(): the set of examples", &examples, |item| {
+            js_sys::Reflect::get(item, &JsValue::from_str("text")).ok()
+        })?;
         let labelled = array_items(
             "fineTune()",
             "an array of { text, label }",
             &examples,
             |i, item| {
                 let what = format!("example {i}");
+                let text = js_sys::Reflect::get(&item, &JsValue::from_str("text"));
+                if let Some(text) = text
+                    .ok()
+                    .and_then(|t| t.dyn_into::<js_sys::JsString>().ok())
+                {
+                    let length = text.length() as usize;
+                    if length > max {
+                        return Err(too_long(&format!("fineTune(): {what}'s text"), length, max));
+                    }
+                }
                 match value_arg::<Labelled>(&what, item.clone())? {
                     Some(example) => Ok(example),
                     None => Err(type_error(
@@ -370,7 +386,12 @@ impl JsClassifier {
         &self,
         #[wasm_bindgen(unchecked_param_type = "string[]")] texts: JsValue,
     ) -> Result<Array, js_sys::Error> {
+        // Each text as classify takes it, and all of them as much as a file `parseTexts` reads:
+        // a hundred texts at the limit asked for gigabytes.
         let max = crate::limits::MAX_TEXT_CHARS;
+        check_total_chars("classifyBatch(): the batch", &texts, |item| {
+            Some(item.clone())
+        })?;
         let strings = array_items(
             "classifyBatch()",
             "an array of strings",

@@ -147,6 +147,13 @@ test("options and labels of the wrong kind are named", () => {
   throws(() => Classifier.checkFineTuneOptions({ onProgress: 5 }), TypeError, /onProgress must be a function, got number/);
   throws(() => clf.classifyBatch(["ok", null]), TypeError, /^classifyBatch\(\) expects an array of strings; item 1 is null$/);
   throws(() => clf.classifyBatch(["ok", "a".repeat(2 ** 24 + 1)]), RangeError, /^classifyBatch\(\): text 1 has 16777217 characters/);
+  // Texts trained on as texts classified (there was no limit), and many texts together as much as
+  // a file read: checked before any is copied in (nine at 15 M characters asked for 400 MB).
+  throws(() => clf.fineTune([{ text: "a ".repeat(2 ** 23 + 1), label: 1 }, EXAMPLES[1]]), RangeError,
+    /^fineTune\(\): example 0's text has 16777218 characters; polarity reads at most 16777216/);
+  const big = "a ".repeat(7_500_000);
+  throws(() => clf.classifyBatch(Array(9).fill(big)), RangeError, /^classifyBatch\(\): the batch has 135000000 characters; polarity reads at most 134217728/);
+  throws(() => clf.fineTune(Array.from({ length: 9 }, (_, i) => ({ text: big, label: i % 2 }))), RangeError, /^fineTune\(\): the set of examples has 135000000 characters/);
   throws(() => Classifier.checkLabels("spam"), TypeError, /checkLabels\(\) expects an array of label names, got string/);
   throws(() => Classifier.toCsv(null), TypeError, /toCsv\(\) expects an array of rows, got null/);
   throws(() => Classifier.checkLabels(["spam ", "ham"]), Error, /cannot begin or end with a space: "spam "/);
