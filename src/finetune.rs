@@ -587,15 +587,23 @@ pub fn parse_examples(content: &str, labels: &[String]) -> Result<ParsedExamples
     };
     // A line that starts or ends with a label field is a row: a quote opened in a text before it
     // is a stray one, not a field running on (it merged three rows of the SMS spam collection).
-    let starts_row = |line: &str| {
+    // The line a quoted text closes on ends in its own row's label when the label comes last.
+    let starts_row = |line: &str, closes: bool| {
         let mut fields = line.split(char::from(separator));
         match (fields.next(), fields.next_back()) {
-            (Some(first), Some(last)) => is_label(first) || is_label(last),
+            (Some(first), Some(last)) => is_label(first) || (!closes && is_label(last)),
             _ => false,
         }
     };
     let mut rows = crate::table::rows_where(content, separator, starts_row)?;
     rows.retain(|r| r.fields.iter().any(|f| !f.trim().is_empty()));
+    // Empty columns at the end (Kaggle's spam.csv: "v1,v2,,," and "ham,Go until...,,,") are no
+    // part of the text: joined to it, they ended every text in ",,,".
+    for row in &mut rows {
+        while row.fields.len() > 2 && row.fields.last().is_some_and(|f| f.trim().is_empty()) {
+            row.fields.pop();
+        }
+    }
     // Each row's own separator: the file's, or a comma for a row read again with one.
     let mut separators = vec![separator; rows.len()];
     for (row, separator) in rows.iter_mut().zip(&mut separators) {
@@ -1095,6 +1103,33 @@ mod tests {
         let texts = crate::texts::parse_texts("\u{feff}text,id\nfine,1\n", None).unwrap();
         assert!(texts.header);
         assert_eq!(texts.texts, ["fine"]);
+    }
+
+    #[test]
+    fn empty_columns_at_the_end_are_no_part_of_the_text() {
+        let (read, errors) =
+            parse("v1,v2,,,\npositive,Go until jurong,,,\nnegative,\"See you, later\",,\n");
+        assert_eq!(
+            errors,
+            ["line 1: unknown label \"v1\" (use positive, negative, 1 or 0)"]
+        );
+        assert_eq!(
+            read,
+            rows(&[
+                ("Go until jurong", "positive"),
+                ("See you, later", "negative")
+            ])
+        );
+        // A header with them, and a text with the separator in it, unquoted.
+        let (read, _) = parse("label,text,,\npositive,Hello, world,,\ntext,label\n");
+        assert_eq!(read, rows(&[("Hello, world", "positive")]));
+        // The label last, before an empty column.
+        let (read, errors) = parse("Great fun,positive,\nDull,negative,\n");
+        assert_eq!(errors, Vec::<String>::new());
+        assert_eq!(
+            read,
+            rows(&[("Great fun", "positive"), ("Dull", "negative")])
+        );
     }
 
     #[test]

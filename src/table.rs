@@ -83,17 +83,18 @@ fn count_separators(content: &str, skip_comments: bool) -> ([usize; 3], [usize; 
 /// quoted field that never closes is read with its quotes as plain characters, and reading goes
 /// on from the next line. A row of more than [`limits::MAX_FIELDS`] fields is an error.
 pub fn rows(content: &str, separator: u8) -> Result<Vec<Row>, Error> {
-    rows_where(content, separator, |_| false)
+    rows_where(content, separator, |_, _| false)
 }
 
 /// [`rows`], where a quoted field that would take in a line of which `starts_row` says it is a
 /// row of its own (a labelled row, say: the SMS spam collection has a text that opens with a quote
 /// and one, two lines on, a text that ends with one) is read as a quote never closed.
-/// `starts_row` gets the line without its line end.
+/// `starts_row` gets the line without its line end, and whether the field would close on it (that
+/// line of a true quoted field ends in its row's other fields, a label among them maybe).
 pub fn rows_where(
     content: &str,
     separator: u8,
-    starts_row: impl Fn(&str) -> bool,
+    starts_row: impl Fn(&str, bool) -> bool,
 ) -> Result<Vec<Row>, Error> {
     let mut rows = Vec::new();
     let (mut from, mut line) = (0, 1);
@@ -118,7 +119,11 @@ pub fn rows_where(
 /// Where the record that holds a quoted field never closed starts, if `text` has one: a
 /// quote opens a field only at its start, `""` inside it is a quote, as `csv-core` reads them. A
 /// quoted field that reaches a line `starts_row` takes for a row counts as never closed.
-fn unclosed_quote(text: &str, separator: u8, starts_row: impl Fn(&str) -> bool) -> Option<usize> {
+fn unclosed_quote(
+    text: &str,
+    separator: u8,
+    starts_row: impl Fn(&str, bool) -> bool,
+) -> Option<usize> {
     let content = text.as_bytes();
     let (mut record, mut field_start, mut quoted) = (0, true, false);
     let mut i = 0;
@@ -128,7 +133,7 @@ fn unclosed_quote(text: &str, separator: u8, starts_row: impl Fn(&str) -> bool) 
                 // A line starts after an ASCII '\n' and ends before one: char boundaries.
                 let next = text.get(i + 1..).unwrap_or("");
                 let next = next.split('\n').next().unwrap_or("");
-                if starts_row(next.strip_suffix('\r').unwrap_or(next)) {
+                if starts_row(next.strip_suffix('\r').unwrap_or(next), closes_quote(next)) {
                     return Some(record);
                 }
             } else if b == b'"' {
@@ -147,6 +152,17 @@ fn unclosed_quote(text: &str, separator: u8, starts_row: impl Fn(&str) -> bool) 
         i += 1;
     }
     quoted.then_some(record)
+}
+
+/// Whether a quoted field that runs on into `line` closes there: a quote not doubled.
+fn closes_quote(line: &str) -> bool {
+    let mut bytes = line.bytes();
+    while let Some(b) = bytes.next() {
+        if b == b'"' && bytes.next() != Some(b'"') {
+            return true;
+        }
+    }
+    false
 }
 
 /// [`rows`] of `content` as `csv-core` reads it (with `quoting`, or quotes as plain characters),
@@ -298,7 +314,7 @@ mod tests {
         // A quote that closes, but only after lines that are rows of their own (the SMS spam
         // collection's lines 5082-5084): each line its own row when the caller can tell.
         let content = "ham\t\"Keep it\nham\tYeah, call me\nham\t\"HI BABE\"\nspam\tWin\n";
-        let labelled = |line: &str| line.starts_with("ham\t") || line.starts_with("spam\t");
+        let labelled = |line: &str, _| line.starts_with("ham\t") || line.starts_with("spam\t");
         let lines: Vec<usize> = rows_where(content, b'\t', labelled)
             .unwrap()
             .iter()
