@@ -909,6 +909,50 @@ mod tests {
     }
 
     #[test]
+    fn a_text_given_more_than_once_is_held_out_or_trained_on_never_both() {
+        // Every example three times over, as a file imported three times.
+        let thrice: Vec<Labelled> = examples()
+            .into_iter()
+            .flat_map(|e| std::iter::repeat_n(e, 3))
+            .collect();
+        for seed in 0..8 {
+            let mut clf = Classifier::from_model(&tiny_model(43)).unwrap();
+            // 0.29 of 120 is 35 examples, no whole number of texts: a cut inside a text.
+            let options = FineTuneOptions {
+                validation_split: Some(0.29),
+                seed: Some(f64::from(seed)),
+                ..FineTuneOptions::default()
+            };
+            let report = clf
+                .fine_tune_examples(&thrice, &options, &mut no_progress)
+                .unwrap();
+            let held_out: u32 = report.confusion.unwrap().iter().flatten().sum();
+            // Whole texts, three examples each, and some left to train on.
+            assert_eq!(held_out % 3, 0, "seed {seed}: {held_out} held out");
+            assert!(held_out > 0 && (held_out as usize) < thrice.len());
+            let repeats = thrice.len() - thrice.len() / 3;
+            assert!(
+                report
+                    .warnings
+                    .iter()
+                    .any(|w| w.starts_with(&format!("{repeats} examples repeat"))),
+                "{:?}",
+                report.warnings
+            );
+        }
+        // No text repeated: no warning.
+        let mut clf = Classifier::from_model(&tiny_model(43)).unwrap();
+        let options = FineTuneOptions {
+            validation_split: Some(0.3),
+            ..FineTuneOptions::default()
+        };
+        let report = clf
+            .fine_tune_examples(&examples(), &options, &mut no_progress)
+            .unwrap();
+        assert!(!report.warnings.iter().any(|w| w.contains("repeat")));
+    }
+
+    #[test]
     fn from_pretrained_has_new_labels_and_a_fresh_head() {
         let clf = Classifier::from_model(&tiny_model(44)).unwrap();
         let labels = vec!["spam".to_string(), "not spam".to_string()];
