@@ -3,6 +3,7 @@
 // another), progress with Cancel, a count per label, and the results to download as CSV. The file
 // is only ever read here and in the worker: nothing leaves the browser.
 import { $, download, formatCount, say } from "./ui.js";
+import { encodingNote } from "./read-text.js";
 
 export function setupClassifyFile(demo) {
   const input = $("classify-file");
@@ -66,7 +67,7 @@ export function setupClassifyFile(demo) {
     const where = p.column === null ? "one per line" : `from the column "${p.columns[p.column]}"`;
     const skipped = p.skipped ? `, ${formatCount(p.skipped)} empty left out` : "";
     if (p.count === 0) say(msg, `${file.name}: no texts to classify${p.column === null ? "" : ` in the column "${p.columns[p.column]}"`}${skipped}.`, "error");
-    else say(msg, `${file.name}: ${formatCount(p.count)} texts ${where}${skipped}.`);
+    else say(msg, `${file.name}: ${formatCount(p.count)} texts ${where}${skipped}.${encodingNote(p.encoding)}`);
   }
 
   function finished(done) {

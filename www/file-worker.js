@@ -5,17 +5,19 @@
 // megabytes decoded, copied or encoded on the page's main thread froze it for 70-330 ms a step.
 // The page's Cancel is worker.terminate().
 import init, { Classifier } from "./pkg/polarity.js";
+import { readText } from "./read-text.js";
 
 const ready = init();
 const BATCH = 256;
 let content = "";
+let encoding = "utf-8";
 let model = null;
 let parsed = null;
 
 function parse(column) {
   parsed = Classifier.parseTexts(content, column ?? undefined);
   const { columns, column: chosen, header, skipped } = parsed;
-  self.postMessage({ parsed: { columns, column: chosen, header, skipped, count: parsed.texts.length } });
+  self.postMessage({ parsed: { columns, column: chosen, header, skipped, count: parsed.texts.length, encoding } });
 }
 
 function classify() {
@@ -47,7 +49,7 @@ self.onmessage = async ({ data }) => {
   try {
     await ready;
     if ("file" in data) {
-      content = await data.file.text();
+      ({ text: content, encoding } = await readText(data.file));
       model = data.model ?? null;
       parse();
     } else if ("column" in data) parse(data.column);

@@ -2,6 +2,7 @@
 // (Classifier.parseExamples) or of texts to rank (Classifier.parseTexts). The file itself comes
 // in (a handle, not its text), so the page neither decodes nor copies megabytes; the rows go back.
 import init, { Classifier } from "./pkg/polarity.js";
+import { readText } from "./read-text.js";
 
 const ready = init();
 const ROWS_PER_MESSAGE = 1000;
@@ -9,9 +10,9 @@ const ROWS_PER_MESSAGE = 1000;
 self.onmessage = async ({ data: { file, labels } }) => {
   try {
     await ready;
-    const content = await file.text();
+    const { text: content, encoding } = await readText(file);
     if (!labels) {
-      self.postMessage({ parsed: Classifier.parseTexts(content) });
+      self.postMessage({ parsed: { ...Classifier.parseTexts(content), encoding } });
       return;
     }
     // Rows in parts: the page takes each part in a task of its own (25,000 reviews as one
@@ -20,7 +21,7 @@ self.onmessage = async ({ data: { file, labels } }) => {
     for (let i = 0; i < rows.length; i += ROWS_PER_MESSAGE) {
       self.postMessage({ rows: rows.slice(i, i + ROWS_PER_MESSAGE) });
     }
-    self.postMessage({ parsed: { rows: [], errors } });
+    self.postMessage({ parsed: { rows: [], errors, encoding } });
   } catch (err) {
     self.postMessage({ error: err?.message ?? String(err) });
   }

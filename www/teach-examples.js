@@ -5,6 +5,7 @@
 // (teach-shared.js). The list shows the newest SHOWN
 // examples, so that tens of thousands never become as many DOM nodes.
 import { $, SLICE_MS, download, formatCount, parseInWorker, say } from "./ui.js";
+import { encodingNote } from "./read-text.js";
 
 const SHOWN = 200;
 
@@ -187,10 +188,10 @@ export function setupExamples(demo, state) {
       say(importMsg, `${file.name}: ${err?.message ?? err}`, "error");
       return;
     }
-    const { rows, errors } = parsed;
+    const { rows, errors, encoding } = parsed;
     state.changeExamples({ kind: "append", rows });
     renderList();
-    const done = `Imported ${formatCount(rows.length)} example${rows.length === 1 ? "" : "s"} from ${file.name}.`;
+    const done = `Imported ${formatCount(rows.length)} example${rows.length === 1 ? "" : "s"} from ${file.name}.${encodingNote(encoding)}`;
     if (errors.length === 0) say(importMsg, done);
     else {
       const shown = errors.slice(0, 5).join("; ") + (errors.length > 5 ? `; and ${errors.length - 5} more` : "");

@@ -48,7 +48,11 @@ export function setupNext(demo, state) {
     pool = ranked;
     render();
     const cut = unique.length > MAX_POOL ? ` (the first ${formatCount(MAX_POOL)} of ${formatCount(unique.length)})` : "";
-    say(msg, `Ranked ${formatCount(kept.length)} texts from ${source}${cut}: the most uncertain are below.`);
+    // While a new classifier waits untrained, the certainty is the model in use's: said so.
+    const by = state.pendingLabels
+      ? ` Ranked by the model in use (${state.modelLabels().join(" / ")}): fine-tune the new classifier, and they are ranked again by it.`
+      : "";
+    say(msg, `Ranked ${formatCount(kept.length)} texts from ${source}${cut}: the most uncertain are below.${by}`);
   }
 
   /** Each text's certainty into `ranked`, in slices of the main thread, while `id` is the newest. */

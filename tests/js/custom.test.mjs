@@ -171,6 +171,16 @@ test("what to label next: the texts the model is least sure of come first, one c
   await page.locator("#reset-model").click();
   await page.waitForFunction(() => document.querySelector("#next-msg").textContent.startsWith("Ranked 20,000 texts from the box"), null, { timeout: 60_000 });
   assert.equal(await page.locator("#next-list li").count(), 10);
+  assert.doesNotMatch(await page.locator("#next-msg").textContent(), /Ranked by the model in use/);
+  // A new classifier, not trained yet: the ranking is the model in use's, and says so.
+  await page.locator("#new-label-a").fill("spam");
+  await page.locator("#new-label-b").fill("ham");
+  await page.getByRole("button", { name: "Use these labels" }).click();
+  await page.waitForFunction(() => document.querySelector("#next-msg").textContent.startsWith("Ranked 20,000"), null, { timeout: 60_000 });
+  await page.locator("#pool-text").fill("Win a prize now\nSee you at lunch");
+  await page.getByRole("button", { name: "Rank these" }).click();
+  await page.waitForFunction(() => document.querySelector("#next-msg").textContent.startsWith("Ranked 2 texts"), null, { timeout: 60_000 });
+  assert.match(await page.locator("#next-msg").textContent(), /Ranked by the model in use \(positive \/ negative\): fine-tune the new classifier/);
   assertClean(seen);
   await context.close();
 });

@@ -237,6 +237,14 @@ test("imports read spreadsheet exports, refuse a file that is not text, and take
   const csv = 'Review,Sentiment\r\n"Loved it, truly",positive\r\n"She said ""meh""\nand left",negative\r\n';
   assert.match(await importFile("sheet.csv", Buffer.from(csv)), /^Imported 2 examples from sheet\.csv\.$/);
   assert.deepEqual(await page.locator("#ex-list .ex-text").allTextContents(), ["Loved it, truly", 'She said "meh"\nand left']);
+  // Windows-1252, as Excel on Windows saves a CSV: read as such, and said (its "£" and "é" were
+  // read as "�" without a word).
+  const cp1252 = Buffer.from([...Buffer.from("label,text\npositive,Won "), 0xa3, ...Buffer.from("5 at the caf"), 0xe9, 0x0a]);
+  assert.match(await importFile("windows.csv", cp1252), /^Imported 1 example from windows\.csv\. It is not UTF-8: it was read as Windows-1252/);
+  const won = page.locator("#ex-list li", { hasText: "Won £5 at the café" });
+  assert.equal(await won.count(), 1);
+  await won.getByRole("button", { name: /^Delete/ }).click();
+  await page.waitForFunction(() => document.querySelector("#ex-count").textContent === "2");
   // Semicolons, as European spreadsheets write them.
   assert.match(await importFile("semi.csv", Buffer.from("label;text\n1;Great; really\n0;Dull\n")), /^Imported 2 examples/);
   // A PNG is refused whole: nothing is added.

@@ -48,7 +48,10 @@ enum Command {
     Bench(bench::Args),
     /// Short-text report: IMDB validation, sentence sets, negation suite, typo/URL/@name flips.
     Report(report::Args),
-    /// Label and score of each TEXT, or of each line of stdin when there is none.
+    /// Label and score of each TEXT, or of each line of stdin when there is none: LABEL<TAB>SCORE,
+    /// as `classify` gives them in JavaScript. SCORE is P(first label) for a model of two labels
+    /// (P(positive) for the shipped one: "negative 0.04" is a text read as 96% negative), and the
+    /// label's own probability for more.
     Classify(classify::Args),
     /// The same model with its table stored as int8 or int4.
     Convert(convert::Args),
