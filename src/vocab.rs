@@ -118,6 +118,13 @@ impl std::fmt::Debug for Corrections {
 /// The longest unknown word the typo search reads (and the shortest is 3 letters).
 const MAX_TYPO: usize = 20;
 
+/// Whether the typo search reads `word`: 3 to [`MAX_TYPO`] lowercase ASCII letters. One rule for
+/// explanations ([`Vocabulary::read`]) and classification alike, so that their ids agree.
+#[inline]
+fn may_be_typo(word: &[u8]) -> bool {
+    (3..=MAX_TYPO).contains(&word.len()) && word.iter().all(u8::is_ascii_lowercase)
+}
+
 /// FNV-1a hashes of `hash`'s prefix followed by each letter `a..=z` then `rest`.
 #[inline]
 fn letter_chains(hash: u64, rest: &[u8]) -> [u64; 26] {
@@ -482,10 +489,7 @@ impl Vocabulary {
             if f.spelling {
                 for t in &mut tokens {
                     let w = t.text.as_bytes();
-                    if !(3..=20).contains(&w.len())
-                        || !w.iter().all(u8::is_ascii_lowercase)
-                        || self.is_known(w)
-                    {
+                    if !may_be_typo(w) || self.is_known(w) {
                         continue;
                     }
                     if let Some(id) = self.corrected_id(w, fnv1a(&[w])) {
@@ -540,10 +544,7 @@ impl Vocabulary {
     }
 
     fn correct_id(&self, w: &[u8]) -> Option<u32> {
-        if !(3..=MAX_TYPO).contains(&w.len())
-            || !w.iter().all(u8::is_ascii_lowercase)
-            || self.is_known(w)
-        {
+        if !may_be_typo(w) || self.is_known(w) {
             return None;
         }
         let bloom = self.bloom.get_or_init(|| {
@@ -973,10 +974,7 @@ impl Vocabulary {
                 continue;
             }
             let word = bytes.get(t.from..t.to).unwrap_or(&[]);
-            let corrected = if spelling
-                && (3..=MAX_TYPO).contains(&word.len())
-                && word.iter().all(u8::is_ascii_lowercase)
-            {
+            let corrected = if spelling && may_be_typo(word) {
                 let memo = memo.get_or_insert_with(|| self.corrections.0.lock().ok());
                 self.corrected_id_in(memo.as_deref_mut(), word, t.hash)
             } else {
