@@ -142,6 +142,7 @@ export function setupTraining(demo, state, setPanelBusy) {
     };
     listen();
     let lastShown = 0;
+    let planned = 0; // epochs a run was to take, from the progress
     w.onmessage = async ({ data }) => {
       if (w !== worker) return; // cancelled
       listen();
@@ -152,6 +153,7 @@ export function setupTraining(demo, state, setPanelBusy) {
       }
       if (data.progress) {
         const p = data.progress;
+        planned = Math.max(1, Math.round(p.epochs / p.runs));
         progress.max = p.epochs * p.steps;
         progress.value = (p.epoch - 1) * p.steps + p.step;
         history.push(...data.epochEnds);
@@ -159,8 +161,11 @@ export function setupTraining(demo, state, setPanelBusy) {
         if (now - lastShown > 250) {
           // Throttled: a live region that changes every few ms would be unreadable.
           lastShown = now;
+          // The package counts the epochs of every run as one sequence; a run's own are shown,
+          // as the Epochs field and the "Done" line count them ("epoch 210 of 5000" read oddly).
           const run = p.runs > 1 ? ` (run ${p.run} of ${p.runs})` : "";
-          say(trainStatus, `Training: epoch ${p.epoch} of ${p.epochs}${run}, loss ${p.loss.toFixed(3)}, accuracy ${Math.round(p.accuracy * 100)}%`);
+          const epoch = p.runs > 1 ? ((p.epoch - 1) % planned) + 1 : p.epoch;
+          say(trainStatus, `Training: epoch ${epoch} of ${planned}${run}, loss ${p.loss.toFixed(3)}, accuracy ${Math.round(p.accuracy * 100)}%`);
           drawPlot();
         }
         return;
@@ -200,7 +205,9 @@ export function setupTraining(demo, state, setPanelBusy) {
       trainResult.dataset.before = before === null ? "" : String(before);
       trainResult.dataset.after = String(after);
       const { epochs, runs, millis, loss } = data.report;
-      const what = runs > 1 ? `${epochs} epochs, ${runs} runs averaged,` : `${epochs} epochs`;
+      // Held-out examples stop a run once they no longer improve: said, not left to look like a cap.
+      const early = planned > epochs ? ` (stopped early of ${planned}: the held-out examples had stopped improving)` : "";
+      const what = runs > 1 ? `${epochs} epochs${early}, ${runs} runs averaged,` : `${epochs} epochs${early}`;
       say(trainStatus, `Done: ${what} in ${(millis / 1000).toFixed(1)} s, loss ${loss.toFixed(3)}. The verdict above now uses the fine-tuned model.`);
     };
     w.onerror = (e) => {

@@ -94,7 +94,9 @@ test("flipped labels: fine-tuning moves the verdict, and examples and model surv
   await waitForVerdict(page, NEGATIVE[1], "positive");
   assert.equal(await verdict(page), taught);
 
-  // Reset goes back to the shipped model and keeps the examples.
+  // Reset goes back to the shipped model and keeps the examples, once it is confirmed: the
+  // fine-tuned model is deleted.
+  page.once("dialog", (d) => d.accept());
   await page.getByRole("button", { name: "Reset to the shipped model" }).click();
   await waitForVerdict(page, NEGATIVE[1] + " ", "negative");
   assert.equal(await page.locator("#ex-count").textContent(), "8");
