@@ -301,10 +301,10 @@ impl Model {
         }
     }
 
-    /// Leave-one-out weight of each token: the score minus the score without that token (its
-    /// unigram and the bigrams it is part of). Positive weights push towards `labels[0]` (two
-    /// labels) or the predicted label (more).
-    pub fn explain(&self, tokens: &[Token]) -> (f32, Vec<f32>) {
+    /// [`Model::explain_text`] for a polarity-1 file: the leave-one-out weight of each token,
+    /// the score minus the score without that token (its unigram and the bigrams it is part
+    /// of). Positive weights push towards `labels[0]` (two labels) or the predicted label (more).
+    fn explain_v1(&self, tokens: &[Token]) -> (f32, Vec<f32>) {
         let ids = self.vocab.encode_tokens(tokens);
         let full = self.forward(&ids);
         let k = self.explained_output(&full.output);
@@ -342,7 +342,7 @@ impl Model {
         let (tokens, breaks) = match self.vocab.scheme() {
             Scheme::V1 => {
                 let tokens = tokenize(text);
-                let (score, weights) = self.explain(&tokens);
+                let (score, weights) = self.explain_v1(&tokens);
                 return (tokens, score, weights);
             }
             Scheme::V2(_) => self.vocab.read(text),
@@ -592,7 +592,7 @@ pub(crate) mod tests {
     fn explain_matches_removing_the_token() {
         let m = tiny_model(3);
         let tokens = tokenize("good film but awful");
-        let (score, weights) = m.explain(&tokens);
+        let (score, weights) = m.explain_v1(&tokens);
         assert!((score - m.score_text("good film but awful")).abs() < 1e-6);
         // Without bigrams in play, leaving out "awful" (last token: unigram + one bigram).
         let ids = m.vocab.encode_tokens(&tokens);
@@ -640,7 +640,7 @@ pub(crate) mod tests {
         let m = tiny_model(6).prune_bigrams(3).unwrap();
         let text = "good film the awful film great bad the film good";
         let tokens = tokenize(text);
-        let (score, weights) = m.explain(&tokens);
+        let (score, weights) = m.explain_v1(&tokens);
         assert_eq!(weights.len(), tokens.len());
         assert!((score - m.score_text(text)).abs() < 1e-6);
         // Each weight is exactly the score minus the score of the ids without that token's.
