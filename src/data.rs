@@ -111,8 +111,10 @@ pub fn read_labelled(
         let (name, text) = line
             .split_once('\t')
             .ok_or_else(|| bad("no tab after the label".into()))?;
-        let index = label(name)
-            .ok_or_else(|| bad(format!("unknown label {name:?}; the labels are {expected}")))?;
+        let index = label(name).ok_or_else(|| {
+            let name: String = name.chars().take(40).collect();
+            bad(format!("unknown label {name:?}; the labels are {expected}"))
+        })?;
         // An example needs a text: said here, with its line, not later by its index.
         if text.trim().is_empty() {
             return Err(bad("the text is empty".into()));

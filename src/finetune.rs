@@ -481,6 +481,12 @@ pub fn label_choices(labels: &[String]) -> String {
     }
 }
 
+/// The message for a label that is none of `labels` (given as written, its first 40 characters).
+pub fn unknown_label(given: &str, labels: &[String]) -> String {
+    let given: String = given.chars().take(40).collect();
+    format!("unknown label {given:?}; use {}", label_choices(labels))
+}
+
 /// Texts with their labels resolved to indexes of `labels`, and a warning for each label no
 /// example has.
 pub struct Resolved {
@@ -502,12 +508,12 @@ pub fn resolve_examples(labels: &[String], examples: &[Labelled]) -> Result<Reso
     for (i, ex) in examples.iter().enumerate() {
         let Some(index) = label_index(labels, &ex.label) else {
             let given = match &ex.label {
-                Label::Name(name) => format!("{:?}", name.chars().take(40).collect::<String>()),
+                Label::Name(name) => name.clone(),
                 Label::Number(n) => n.to_string(),
             };
             return Err(Error::InvalidInput(format!(
-                "example {i}: unknown label {given}; use {}",
-                label_choices(labels)
+                "example {i}: {}",
+                unknown_label(&given, labels)
             )));
         };
         if ex.text.trim().is_empty() {
@@ -696,12 +702,9 @@ pub fn parse_examples(content: &str, labels: &[String]) -> Result<ParsedExamples
         };
         let (name, text) = (name.trim(), text.trim());
         match label_index(labels, &Label::Name(name.to_string())) {
-            None => parsed.errors.push(format!(
-                "line {line}: unknown label \"{}\" (use {}{})",
-                name.chars().take(40).collect::<String>(),
-                labels.join(", "),
-                if labels.len() == 2 { ", 1 or 0" } else { "" }
-            )),
+            None => parsed
+                .errors
+                .push(format!("line {line}: {}", unknown_label(name, labels))),
             Some(_) if text.is_empty() => parsed
                 .errors
                 .push(format!("line {line}: the text is empty")),
@@ -1155,7 +1158,7 @@ mod tests {
             parse("v1,v2,,,\npositive,Go until jurong,,,\nnegative,\"See you, later\",,\n");
         assert_eq!(
             errors,
-            ["line 1: unknown label \"v1\" (use positive, negative, 1 or 0)"]
+            ["line 1: unknown label \"v1\"; use \"positive\" or \"negative\" (or 1 / 0)"]
         );
         assert_eq!(
             read,
@@ -1225,11 +1228,19 @@ mod tests {
         assert_eq!(
             errors,
             [
-                "line 4: unknown label \"maybe\" (use positive, negative, 1 or 0)",
+                "line 4: unknown label \"maybe\"; use \"positive\" or \"negative\" (or 1 / 0)",
                 "line 7: the text is empty",
                 "line 8: expected a label and a text, separated by a tab, a comma or a semicolon",
             ]
         );
+        // A label as long as a text is named by its start, in every reader's message alike.
+        let long = "x".repeat(5000);
+        let (_, errors) = parse(&format!("positive\tfine\n{long}\tthe text\n"));
+        assert_eq!(
+            errors,
+            [format!("line 2: {}", unknown_label(&long, &names()))]
+        );
+        assert!(errors[0].len() < 120, "{}", errors[0]);
         // A spreadsheet's CSV: text first, quoted fields with commas, quotes and line breaks.
         let (got, errors) = parse(
             "Review,Sentiment\n\"Loved it, truly\",positive\n\"Said \"\"meh\"\"\nthen left\",0\n",
