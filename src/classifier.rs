@@ -272,7 +272,8 @@ impl Classifier {
             let repeats = group_identical_texts(&mut examples);
             if repeats > 0 {
                 warnings.push(format!(
-                    "{repeats} example{} repeat{} the text of another: each text was held out or                      trained on, never both",
+                    "{repeats} example{} repeat{} the text of another: each text was held out or \
+                     trained on, never both",
                     if repeats == 1 { "" } else { "s" },
                     if repeats == 1 { "s" } else { "" }
                 ));
