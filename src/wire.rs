@@ -85,6 +85,11 @@ pub fn check(bytes: &[u8]) -> Result<(), Error> {
             limits::MAX_MODEL_BYTES
         )));
     }
+    if let Some(kind) = other_kind(bytes) {
+        return Err(Error::NotAModel(format!(
+            "the file is {kind}, not an ONNX file"
+        )));
+    }
     let mut fields = 0usize;
     match walk(bytes, Message::Model, 0, &mut fields) {
         Err(Refused::TooMany) => Err(Error::TooLarge(format!(
@@ -101,6 +106,26 @@ pub fn check(bytes: &[u8]) -> Result<(), Error> {
         // Not protobuf: the decoder gives its own error.
         Err(Refused::Malformed) | Ok(()) => Ok(()),
     }
+}
+
+/// What a file given for a model often is instead, by its first bytes: none of them can start an
+/// ONNX file (each would be a group or no field at all), and each has its own remedy. A host
+/// that answers a missing file with a page gave "it holds a protobuf group".
+fn other_kind(bytes: &[u8]) -> Option<&'static str> {
+    let text = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    let text = &text[text.iter().take_while(|b| b.is_ascii_whitespace()).count()..];
+    Some(match bytes {
+        [] => "empty",
+        [0x1f, 0x8b, ..] => "gzip-compressed (decompress it first)",
+        [b'P', b'K', 3, 4, ..] => "a zip archive (the model is the .onnx file inside)",
+        [0, b'a', b's', b'm', ..] => "a WebAssembly module",
+        _ => match text.first() {
+            // A page or XML: an address that was wrong, answered with an error page.
+            Some(b'<') => "a web page or XML (was the address right?)",
+            Some(b'{' | b'[') => "JSON",
+            _ => return None,
+        },
+    })
 }
 
 enum Refused {
@@ -223,5 +248,28 @@ mod tests {
         file.extend(delimited(7, &graph));
         let err = check(&file).unwrap_err();
         assert!(err.to_string().contains("protobuf group"), "{err}");
+    }
+
+    #[test]
+    fn files_that_are_something_else_are_named() {
+        let kind = |bytes: &[u8]| check(bytes).unwrap_err().to_string();
+        let page = b"\xef\xbb\xbf\n  <!DOCTYPE html><html><body>Not found</body></html>";
+        assert_eq!(
+            kind(page),
+            "not a valid polarity model: the file is a web page or XML (was the address right?), \
+             not an ONNX file"
+        );
+        assert!(kind(b"").contains("the file is empty"));
+        assert!(kind(b"{\"error\": 404}").contains("is JSON"));
+        assert!(kind(&[0x1f, 0x8b, 8, 0]).contains("gzip-compressed"));
+        assert!(kind(b"PK\x03\x04rest").contains("zip archive"));
+        assert!(kind(b"\0asm\x01\0\0\0").contains("WebAssembly"));
+        // polarity's own files start otherwise.
+        for bytes in [
+            crate::BUNDLED_MODEL,
+            &include_bytes!("../model/pretrained.onnx")[..],
+        ] {
+            assert_eq!(other_kind(bytes), None);
+        }
     }
 }
