@@ -292,6 +292,15 @@ impl Classifier {
             }
             cut
         };
+        // Asked to hold some out, and none were: said, as a report without validation looks
+        // like one that was never asked for.
+        if split > 0.0 && cut == 0 {
+            warnings.push(format!(
+                "validationSplit {split} of {} examples holds none out: nothing was measured on \
+                 held-out examples",
+                examples.len()
+            ));
+        }
         let train_part = examples.split_off(cut);
         // A handful of held-out examples is too noisy to choose an epoch by: it only measures.
         let stop_on = if examples.len() >= defaults::VALIDATION_TO_STOP_ON {

@@ -567,6 +567,11 @@ pub struct ParsedExamples {
     pub rows: Vec<(String, String)>,
     /// One message per skipped row, with its 1-based line number.
     pub errors: Vec<String>,
+    /// The labels of skipped rows that are none of the classifier's, each once, in the order
+    /// the file first has them: what a file written for other labels names, so that a page can
+    /// offer to start a classifier with them. Empty when they are more than
+    /// [`limits::MAX_LABELS`]: that column holds no labels.
+    pub unknown_labels: Vec<String>,
 }
 
 /// Column names that mark a first row as a header, and which column is which.
@@ -656,7 +661,14 @@ pub fn parse_examples(content: &str, labels: &[String]) -> Result<ParsedExamples
                 .iter()
                 .filter(|r| r.fields.len() > 1 && is_label(&r.fields[r.fields.len() - 1]))
                 .count();
-            if last > first {
+            // No row has one of the labels (a file written for others): the labels are the end
+            // column with fewer different values, texts rarely repeat.
+            let label_last = if first == 0 && last == 0 {
+                distinct(&rows, |f| f.last()) < distinct(&rows, |f| f.first())
+            } else {
+                last > first
+            };
+            if label_last {
                 Columns::LabelLast
             } else {
                 Columns::LabelFirst
@@ -664,7 +676,11 @@ pub fn parse_examples(content: &str, labels: &[String]) -> Result<ParsedExamples
         }
     };
     let mut parsed = ParsedExamples::default();
-    for (row, separator) in rows.into_iter().zip(separators) {
+    // Unknown labels and how many rows have each; whether the first row's is one of them.
+    let mut unknown: Vec<(String, usize)> = Vec::new();
+    let mut header_like = false;
+    for (i, (row, separator)) in rows.into_iter().zip(separators).enumerate() {
+        let first_row = i == 0;
         let glue = char::from(separator).to_string();
         let f = &row.fields;
         let line = row.line;
@@ -702,16 +718,46 @@ pub fn parse_examples(content: &str, labels: &[String]) -> Result<ParsedExamples
         };
         let (name, text) = (name.trim(), text.trim());
         match label_index(labels, &Label::Name(name.to_string())) {
-            None => parsed
-                .errors
-                .push(format!("line {line}: {}", unknown_label(name, labels))),
+            None => {
+                parsed
+                    .errors
+                    .push(format!("line {line}: {}", unknown_label(name, labels)));
+                match unknown.iter().position(|(l, _)| l == name) {
+                    Some(i) => unknown[i].1 += 1,
+                    None if !name.is_empty() && unknown.len() <= limits::MAX_LABELS => {
+                        unknown.push((name.to_string(), 1));
+                        // Column names are words; texts rarely are one.
+                        header_like |= first_row && !text.contains(char::is_whitespace);
+                    }
+                    None => {}
+                }
+            }
             Some(_) if text.is_empty() => parsed
                 .errors
                 .push(format!("line {line}: the text is empty")),
             Some(index) => parsed.rows.push((text.to_string(), labels[index].clone())),
         }
     }
+    // A first row of two words, the "label" no other row has, is a header this reader does not
+    // know (Kaggle's "v1,v2"), not a label.
+    if header_like && unknown[0].1 == 1 {
+        unknown.remove(0);
+    }
+    if unknown.len() <= limits::MAX_LABELS {
+        parsed.unknown_labels = unknown.into_iter().map(|(name, _)| name).collect();
+    }
     Ok(parsed)
+}
+
+/// How many different values (trimmed) the `field` of rows of two fields or more has.
+fn distinct(rows: &[crate::table::Row], field: impl Fn(&[String]) -> Option<&String>) -> usize {
+    let values: std::collections::HashSet<&str> = rows
+        .iter()
+        .filter(|r| r.fields.len() > 1)
+        .filter_map(|r| field(&r.fields))
+        .map(|f| f.trim())
+        .collect();
+    values.len()
 }
 
 /// `content` without the byte-order mark a file saved by Notepad or Excel starts with: the page's
@@ -909,6 +955,29 @@ mod tests {
             .fine_tune_examples(&examples(), &options, &mut no_progress)
             .unwrap();
         assert!(report.validation_accuracy.is_some());
+        assert!(!report
+            .warnings
+            .iter()
+            .any(|w| w.contains("validationSplit")));
+        // Too few examples for the split to hold any out: said, not left to look unasked.
+        let four = &examples()[..4];
+        let options = FineTuneOptions {
+            validation_split: Some(0.1),
+            ..FineTuneOptions::default()
+        };
+        let report = clf
+            .fine_tune_examples(four, &options, &mut no_progress)
+            .unwrap();
+        assert_eq!(report.validation_accuracy, None);
+        assert!(
+            report.warnings.contains(
+                &"validationSplit 0.1 of 4 examples holds none out: nothing was measured on \
+                  held-out examples"
+                    .to_string()
+            ),
+            "{:?}",
+            report.warnings
+        );
     }
 
     #[test]
@@ -1137,6 +1206,33 @@ mod tests {
     fn parse(content: &str) -> (Vec<(String, String)>, Vec<String>) {
         let parsed = parse_examples(content, &names()).unwrap();
         (parsed.rows, parsed.errors)
+    }
+
+    #[test]
+    fn a_file_for_other_labels_names_them() {
+        let unknown = |content: &str| {
+            let parsed = parse_examples(content, &names()).unwrap();
+            assert!(parsed.rows.is_empty(), "{:?}", parsed.rows);
+            parsed.unknown_labels
+        };
+        let file = "ham\tSee you at 5\nspam\tWin a prize\nham\tCall me\n";
+        assert_eq!(unknown(file), ["ham", "spam"]);
+        // Texts first, no header: the labels are the column with fewer different values, and
+        // the messages name them, not the texts.
+        let file = "Win a prize now,spam\nSee you at 5,ham\nCall me later,ham\n";
+        assert_eq!(unknown(file), ["spam", "ham"]);
+        let parsed = parse_examples(file, &names()).unwrap();
+        assert!(parsed.errors[0].starts_with("line 1: unknown label \"spam\""));
+        // A header this reader does not know is no label (Kaggle's spam.csv).
+        let file = "v1,v2,,,\nham,Go until jurong,,,\nspam,Free entry,,,\nham,Ok lar,,,\n";
+        assert_eq!(unknown(file), ["ham", "spam"]);
+        // More than a classifier can have: that column holds no labels.
+        let many: String = (0..40).map(|i| format!("tag{i}\ttext {i}\n")).collect();
+        assert_eq!(unknown(&many), Vec::<String>::new());
+        // Rows with the classifier's labels are read; the others' labels are still named.
+        let parsed = parse_examples("positive\tfine\nneutral\tok\n", &names()).unwrap();
+        assert_eq!(parsed.rows.len(), 1);
+        assert_eq!(parsed.unknown_labels, ["neutral"]);
     }
 
     #[test]

@@ -112,7 +112,7 @@ pub(super) fn bytes_arg(what: &str, value: &JsValue) -> Result<Vec<u8>, js_sys::
 /// The keys of the options object `value` given to `what` that `known` does not list, each as a
 /// message ("unknown option \"epoch\" (did you mean \"epochs\"?)"); none for undefined or
 /// null. An array is a `TypeError`: `fromPretrained(["spam", "ham"])` meant `{ labels: [...] }`,
-/// and serde read an array as the options in their order.
+/// and serde read an array as the options in their order; so is any other value not an object.
 pub(super) fn unknown_options(
     what: &str,
     value: &JsValue,
@@ -120,11 +120,11 @@ pub(super) fn unknown_options(
 ) -> Result<Vec<String>, js_sys::Error> {
     // First: `Array.isArray` of a revoked Proxy throws.
     check_readable(what, value)?;
-    if Array::is_array(value) {
-        return Err(type_error(&format!("{what} must be an object"), value));
+    if value.is_undefined() || value.is_null() {
+        return Ok(Vec::new());
     }
-    if !value.is_object() {
-        return Ok(Vec::new()); // undefined, null, or a wrong type that value_arg names
+    if Array::is_array(value) || !value.is_object() {
+        return Err(type_error(&format!("{what} must be an object"), value));
     }
     let keys = Reflect::own_keys(value).map_err(|e| unreadable(what, &e))?;
     let squash = |k: &str| k.to_lowercase().replace('_', "");
@@ -307,9 +307,16 @@ fn from_js<T: DeserializeOwned>(what: &str, value: JsValue) -> Result<T, js_sys:
 }
 
 /// serde's "Error: invalid type: string \"3\", expected f64" as "must be a number, got string
-/// \"3\"": the words of JavaScript, not of Rust.
+/// \"3\"": the words of JavaScript, not of Rust ("struct FineTuneOptions", "floating point
+/// `5.0`", "JsValue(3n)" and "missing field `text`" are serde's and wasm-bindgen's).
 fn plain(message: &str) -> String {
     let message = message.strip_prefix("Error: ").unwrap_or(message);
+    if let Some(field) = message
+        .strip_prefix("missing field `")
+        .and_then(|f| f.strip_suffix('`'))
+    {
+        return format!("must have a \"{field}\" field");
+    }
     let Some((got, expected)) = message
         .strip_prefix("invalid type: ")
         .and_then(|rest| rest.rsplit_once(", expected "))
@@ -319,10 +326,39 @@ fn plain(message: &str) -> String {
     let expected = match expected {
         "f64" | "f32" | "u32" | "u64" | "usize" | "i32" | "i64" => "a number",
         "a boolean" => "true or false",
+        other if other.starts_with("struct ") || other == "a map" => "an object",
+        "a sequence" => "an array",
         other => other,
     };
-    let got = got.replace("unit value", "undefined");
-    format!("must be {expected}, got {got}")
+    format!("must be {expected}, got {}", plain_value(got))
+}
+
+/// A value as serde describes it, as JavaScript would: "floating point `5.0`" is number 5,
+/// "JsValue(3n)" a bigint, "JsValue(String)" a String object.
+fn plain_value(got: &str) -> String {
+    let quoted = |prefix: &str| got.strip_prefix(prefix)?.strip_suffix('`');
+    if let Some(n) = quoted("floating point `").or_else(|| quoted("integer `")) {
+        return format!("number {}", n.strip_suffix(".0").unwrap_or(n));
+    }
+    if let Some(b) = quoted("boolean `") {
+        return format!("boolean {b}");
+    }
+    match got
+        .strip_prefix("JsValue(")
+        .and_then(|v| v.strip_suffix(')'))
+    {
+        Some(v) if v.ends_with('n') && v[..v.len() - 1].parse::<i128>().is_ok() => {
+            format!("bigint {v}")
+        }
+        Some(v) if v.starts_with(char::is_uppercase) => format!("a {v} object"),
+        Some(v) => v.to_string(),
+        None => match got {
+            "unit value" => "undefined".into(),
+            "sequence" => "an array".into(),
+            "map" => "an object".into(),
+            other => other.into(),
+        },
+    }
 }
 
 /// A plain object (or array) for `value`. Our results are numbers, strings and lists of them,
@@ -438,9 +474,11 @@ pub(super) struct Explanation<'a> {
 }
 
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 pub(super) struct ParsedExamples<'a> {
     pub(super) rows: Vec<LabelledRow<'a>>,
     pub(super) errors: &'a [String],
+    pub(super) unknown_labels: &'a [String],
 }
 
 #[derive(Serialize)]

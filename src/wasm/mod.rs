@@ -160,6 +160,11 @@ export interface ParsedExamples {
   rows: { text: string; label: string }[];
   /** One message per skipped row, with its line number. */
   errors: string[];
+  /**
+   * The labels of skipped rows that are none of `labels`, each once, in the file's order: a file
+   * written for other labels names them (empty when they are more than 32).
+   */
+  unknownLabels: string[];
 }
 
 /** What fine-tuning did. */
@@ -213,7 +218,7 @@ export interface PretrainedOptions {
    * From 2 to 32 different label names (default ["positive", "negative"]). With two, `score` is
    * P(first label); with more, the head is a softmax and predictions carry `scores`.
    */
-  labels?: string[];
+  labels?: readonly string[];
   seed?: number;
   /**
    * Keep the bundled model's negation and contrast scopes ("not good" read as the opposite of
@@ -246,6 +251,14 @@ impl JsClassifier {
     ) -> Result<JsClassifier, js_sys::Error> {
         check_readable("Classifier.fromBytes()", &bytes)?;
         let bytes = bytes_arg("Classifier.fromBytes()", &bytes)?;
+        // A buffer sent to a worker with a transfer list is left empty here: said, as an empty
+        // file would only say "empty".
+        if bytes.is_empty() {
+            return Err(js_sys::Error::new(
+                "Classifier.fromBytes() got no bytes: an empty file, or a buffer given away \
+                 (postMessage with a transfer list empties it)",
+            ));
+        }
         Self::load(|mark| Inner::from_bytes_marked(&bytes, mark))
     }
 
@@ -293,7 +306,7 @@ impl JsClassifier {
     #[wasm_bindgen(js_name = fineTune, unchecked_return_type = "FineTuneReport")]
     pub fn fine_tune(
         &mut self,
-        #[wasm_bindgen(unchecked_param_type = "LabelledText[]")] examples: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "readonly LabelledText[]")] examples: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "FineTuneOptions")] options: JsValue,
     ) -> Result<JsValue, JsValue> {
         let started = now();
@@ -364,7 +377,7 @@ impl JsClassifier {
     }
 
     /// The model as a polarity ONNX file, for `Classifier.fromBytes()`.
-    #[wasm_bindgen(js_name = toBytes)]
+    #[wasm_bindgen(js_name = toBytes, unchecked_return_type = "Uint8Array<ArrayBuffer>")]
     pub fn to_bytes(&self) -> Vec<u8> {
         self.inner.to_bytes()
     }
@@ -384,7 +397,7 @@ impl JsClassifier {
     #[wasm_bindgen(js_name = classifyBatch, unchecked_return_type = "Prediction[]")]
     pub fn classify_batch(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "string[]")] texts: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "readonly string[]")] texts: JsValue,
     ) -> Result<Array, js_sys::Error> {
         // Each text as classify takes it, and all of them as much as a file `parseTexts` reads:
         // a hundred texts at the limit asked for gigabytes.
@@ -473,7 +486,7 @@ impl JsClassifier {
     /// names, each on one line).
     #[wasm_bindgen(js_name = checkLabels)]
     pub fn check_labels(
-        #[wasm_bindgen(unchecked_param_type = "string[]")] labels: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "readonly string[]")] labels: JsValue,
     ) -> Result<(), js_sys::Error> {
         labels_arg("checkLabels()", &labels, finetune::check_new_labels).map(|_| ())
     }
@@ -508,7 +521,7 @@ impl JsClassifier {
     /// carriage return gets a leading `'`, so a spreadsheet shows it instead of running it.
     #[wasm_bindgen(js_name = toCsv)]
     pub fn to_csv(
-        #[wasm_bindgen(unchecked_param_type = "string[][]")] rows: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "readonly (readonly string[])[]")] rows: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "CsvOptions")] options: JsValue,
     ) -> Result<String, js_sys::Error> {
         refuse_unknown_options("toCsv() options", &options, &["escapeFormulae"])?;
@@ -540,7 +553,7 @@ impl JsClassifier {
     #[wasm_bindgen(js_name = parseExamples, unchecked_return_type = "ParsedExamples")]
     pub fn parse_examples(
         #[wasm_bindgen(unchecked_param_type = "string")] content: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "string[]")] labels: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "readonly string[]")] labels: JsValue,
     ) -> Result<JsValue, js_sys::Error> {
         let content = file_arg("parseExamples", &content)?;
         let labels = labels_arg("parseExamples() labels", &labels, finetune::check_labels)?;
@@ -553,6 +566,7 @@ impl JsClassifier {
         Ok(to_js(&ParsedExamples {
             rows,
             errors: &parsed.errors,
+            unknown_labels: &parsed.unknown_labels,
         }))
     }
 }

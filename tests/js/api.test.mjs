@@ -64,6 +64,10 @@ test("fromBytes: a transferred buffer is an Error, and another realm's Uint8Arra
     structuredClone(view.buffer, { transfer: [view.buffer] });
     assert.throws(() => Classifier.fromBytes(i % 2 ? view : view.buffer), (e) => e instanceof Error && !(e instanceof TypeError));
   }
+  // Said as what it likely is (a worker's postMessage transferred it), not as a model without metadata.
+  const given = clf.toBytes();
+  structuredClone(given.buffer, { transfer: [given.buffer] });
+  throws(() => Classifier.fromBytes(given), Error, /^Classifier\.fromBytes\(\) got no bytes: an empty file, or a buffer given away/);
   assert.equal(clf.classify("I loved it").label, "positive");
   // A Uint8Array made in a vm context (as Jest's environments make them): instanceof refused it.
   const other = vm.runInNewContext("new Uint8Array(n)", { n: bytes.length });
@@ -72,7 +76,7 @@ test("fromBytes: a transferred buffer is an Error, and another realm's Uint8Arra
   // A value that only claims to be one is refused as one would expect.
   const liar = new DataView(new ArrayBuffer(8));
   Object.defineProperty(liar, Symbol.toStringTag, { value: "Uint8Array" });
-  throws(() => Classifier.fromBytes(liar), Error, /not|expects/);
+  throws(() => Classifier.fromBytes(liar), Error, /not|expects|no bytes/);
   throws(() => Classifier.fromBytes(new Int8Array(8)), TypeError, /expects a Uint8Array/);
 });
 
@@ -206,6 +210,18 @@ test("fromPretrained({ scopes: true }) keeps the bundled model's negation; scope
   throws(() => Classifier.fromPretrained({ scopes: "yes" }), TypeError, /^fromPretrained\(\) options scopes: must be true or false, got string "yes"$/);
   // In JavaScript's words, not serde's ("Error: invalid type: string \"3\", expected f64").
   throws(() => Classifier.checkFineTuneOptions({ epochs: "3" }), TypeError, /^fineTune\(\) option epochs: must be a number, got string "3"$/);
+  const clf = new Classifier();
+  const two = [{ text: "good", label: 1 }, { text: "bad", label: 0 }];
+  for (const [call, message] of [
+    [() => clf.fineTune(two, 5), /^fineTune\(\) options must be an object, got number$/],
+    [() => Classifier.fromPretrained("fast"), /^fromPretrained\(\) options must be an object, got string$/],
+    [() => clf.fineTune(two, { epochs: 3n }), /^fineTune\(\) option epochs: must be a number, got bigint 3n$/],
+    [() => clf.fineTune(two, { trainEmbedding: 1 }), /^fineTune\(\) option trainEmbedding: must be true or false, got number 1$/],
+    [() => clf.fineTune([{ text: 1, label: 1 }, two[1]]), /^example 0 text: must be a string, got number 1$/],
+    [() => clf.fineTune([{ text: new String("a"), label: 1 }, two[1]]), /^example 0 text: must be a string, got a String object$/],
+    [() => clf.fineTune([["good", 1], two[1]]), /^example 0: must have a "text" field$/],
+  ]) throws(call, TypeError, message);
+  clf.free();
   // undefined is a missing option, here as in toCsv's escapeFormulae.
   assert.equal(Classifier.toCsv([["=1"]], { escapeFormulae: undefined }), Classifier.toCsv([["=1"]]));
   withScopes.free();

@@ -41,7 +41,7 @@ test("the package metadata is complete", () => {
     assert.ok(existsSync(join(APP, "node_modules/polarity", f)), `${f} not in the installed package`);
   }
   const dts = readFileSync(join(APP, "node_modules/polarity/polarity.d.ts"), "utf8");
-  for (const t of ["classify(text: string): Prediction;", "classifyBatch(texts: string[]): Prediction[];",
+  for (const t of ["classify(text: string): Prediction;", "classifyBatch(texts: readonly string[]): Prediction[];",
     "explain(text: string): Explanation;", "info(): ModelInfo;", "export interface ExplainedToken"]) {
     assert.ok(dts.includes(t), `polarity.d.ts lacks ${t}`);
   }
@@ -83,6 +83,12 @@ export async function main(): Promise<number> {
   const tuned: Classifier = Classifier.fromPretrained();
   const report = tuned.fineTune([{ text: "good", label: 1 }, { text: "bad", label: 0 }]);
   const columns: string[] = Classifier.parseTexts("a\\nb").columns;
+  // Saved as a file (a Uint8Array of an ArrayBuffer, as a Blob needs), from read-only lists.
+  const file: Blob = new Blob([tuned.toBytes()]);
+  const labels = ["spam", "ham"] as const;
+  const spam: Classifier = Classifier.fromPretrained({ labels });
+  const fixed: readonly string[] = Object.freeze(["a", "b"]);
+  void [file, spam.classifyBatch(fixed), Classifier.checkLabels(labels), Classifier.toCsv([fixed])];
   const warnings: string[] = Classifier.checkFineTuneOptions();
   void [report.epochs, columns, warnings];
   // @ts-expect-error: a Prediction has no such field (this line would compile if results were any)

@@ -51,6 +51,11 @@ pub fn run(args: Args) -> Result<(), Error> {
                     0 => String::new(),
                     n => format!(" (and {n} more rows)"),
                 };
+                // A file written for other labels: what to give --labels instead.
+                let more = match parsed.unknown_labels.as_slice() {
+                    [] => more,
+                    names => format!("{more}; the file's other labels: {}", names.join(",")),
+                };
                 return Err(Error::InvalidInput(format!(
                     "{}: {first}{more}",
                     args.data.display()
