@@ -43,7 +43,9 @@ function acquire(model) {
     const promise = polarity().then(async ({ Classifier }) => {
       if (!url) return new Classifier();
       const response = await fetch(url);
-      if (!response.ok) throw new Error(`could not load ${model} (HTTP ${response.status})`);
+      // The address it was looked for at: the attribute is resolved against the page, and a
+      // model put next to embed.js is not found from a page in another folder.
+      if (!response.ok) throw new Error(`could not load ${url} (HTTP ${response.status})`);
       return Classifier.fromBytes(new Uint8Array(await response.arrayBuffer()));
     });
     promise.catch(() => classifiers.get(url)?.promise === promise && classifiers.delete(url));
@@ -179,6 +181,25 @@ class PolarityReview extends HTMLElement {
   // A form reset empties the box (its text and the value it submits), as it does a textarea.
   formResetCallback() {
     this.value = "";
+  }
+
+  // Back to a page with a form (or a restored tab), the browser gives back what was typed, as it
+  // does a textarea's: the state is the text, the value setFormValue was given.
+  formStateRestoreCallback(state) {
+    if (typeof state === "string") this.value = state;
+  }
+
+  /** The form field's name, its form, and its type, as a textarea's (`form.elements` lists them). */
+  get name() {
+    return this.getAttribute("name");
+  }
+
+  get form() {
+    return this.internals.form;
+  }
+
+  get type() {
+    return this.localName;
   }
 
   // In a disabled fieldset the box takes no typing: the form would not send what was typed.

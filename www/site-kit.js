@@ -1,6 +1,6 @@
 // "Download a site": the classifier in use as a folder ready for any static host, zipped in the
-// page: a page with the review box (index.html), the element (embed.js, verdict.js), the package
-// (pkg/) and the model. The files are this page's own (fetched from where it is served); the zip
+// page: a page with the review box (index.html, its icon), the element (embed.js, verdict.js), the
+// package (pkg/) and the model. The files are this page's own (fetched from where it is served); the zip
 // is written by fflate (www/vendor/fflate.js, a copy of the npm package's ES module, loaded only
 // when asked for). Nothing leaves the browser.
 const FOLDER = "polarity-site";
@@ -13,7 +13,7 @@ const INDEX = `<!doctype html>
   <meta charset="utf-8">
   <meta name="viewport" content="width=device-width, initial-scale=1">
   <title>Classifier</title>
-  <link rel="icon" href="data:,">
+  <link rel="icon" href="favicon.svg" type="image/svg+xml">
   <script type="module" src="embed.js"></script>
 </head>
 <body>
@@ -40,11 +40,14 @@ add these two lines to the page:
   <script type="module" src="embed.js"></script>
   <polarity-review model="${MODEL}"></polarity-review>
 
+Both addresses are read from the page, as an image's src is: from a page in another folder, give
+the folder's path, e.g. src="/${FOLDER}/embed.js" and model="/${FOLDER}/${MODEL}".
+
 Serve .wasm files as application/wasm and let the host compress them (most do).
 `;
 
 // What the site needs of this page's files, by their path in the folder.
-const FILES = ["embed.js", "verdict.js", "pkg/polarity.js", "pkg/polarity_bg.wasm"];
+const FILES = ["embed.js", "verdict.js", "favicon.svg", "pkg/polarity.js", "pkg/polarity_bg.wasm"];
 
 /** The zip of the site for `model` (the classifier's .onnx bytes): `{ name, blob }`. */
 export async function siteKit(model) {
