@@ -17,11 +17,11 @@ self.onmessage = async ({ data: { file, labels } }) => {
     }
     // Rows in parts: the page takes each part in a task of its own (25,000 reviews as one
     // message took 200 ms of its main thread to receive).
-    const { rows, errors } = Classifier.parseExamples(content, labels);
+    const { rows, errors, unknownLabels } = Classifier.parseExamples(content, labels);
     for (let i = 0; i < rows.length; i += ROWS_PER_MESSAGE) {
       self.postMessage({ rows: rows.slice(i, i + ROWS_PER_MESSAGE) });
     }
-    self.postMessage({ parsed: { rows: [], errors, encoding } });
+    self.postMessage({ parsed: { rows: [], errors, unknownLabels, encoding } });
   } catch (err) {
     self.postMessage({ error: err?.message ?? String(err) });
   }

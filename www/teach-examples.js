@@ -180,6 +180,7 @@ export function setupExamples(demo, state) {
 
   async function importFile(file) {
     if (!file) return;
+    offerFileLabels(null, []);
     let parsed;
     try {
       say(importMsg, `Reading ${file.name}…`);
@@ -188,7 +189,7 @@ export function setupExamples(demo, state) {
       say(importMsg, `${file.name}: ${err?.message ?? err}`, "error");
       return;
     }
-    const { rows, errors, encoding } = parsed;
+    const { rows, errors, encoding, unknownLabels } = parsed;
     state.changeExamples({ kind: "append", rows });
     renderList();
     const done = `Imported ${formatCount(rows.length)} example${rows.length === 1 ? "" : "s"} from ${file.name}.${encodingNote(encoding)}`;
@@ -197,7 +198,29 @@ export function setupExamples(demo, state) {
       const shown = errors.slice(0, 5).join("; ") + (errors.length > 5 ? `; and ${errors.length - 5} more` : "");
       say(importMsg, `${done} Skipped ${formatCount(errors.length)} bad row${errors.length === 1 ? "" : "s"}: ${shown}.`, "error");
     }
+    offerFileLabels(file, rows.length === 0 ? unknownLabels : []);
   }
+
+  // A file written for other labels (none of its rows has one of the classifier's): one click
+  // starts a classifier with the file's labels and imports it again.
+  const withLabels = $("import-with-labels");
+  let offered = null;
+  function offerFileLabels(file, labels) {
+    let valid = labels.length > 0;
+    try {
+      if (valid) demo.Classifier.checkLabels(labels);
+    } catch {
+      valid = false;
+    }
+    offered = valid ? { file, labels } : null;
+    withLabels.hidden = !valid;
+    if (valid) withLabels.textContent = `Use the file's labels (${labels.join(" / ")}) and import it again`;
+  }
+  withLabels.addEventListener("click", async () => {
+    const { file, labels } = offered ?? {};
+    offerFileLabels(null, []);
+    if (file && state.useLabels(labels)) await importFile(file);
+  });
 
   const fileInput = $("import-file");
   fileInput.addEventListener("change", async () => {

@@ -9,6 +9,12 @@ import { siteKit } from "./site-kit.js";
 export function setupModel(demo, state) {
   const { Classifier } = demo;
   const modelMsg = $("model-msg");
+  /**
+   * Says so when `saving` (the browser recording a change) fails: the change holds in this page,
+   * and a reload would undo it without a word. After the change's own message.
+   */
+  const reportSave = (saving) => saving.catch((err) => say(modelMsg, `${modelMsg.textContent} ` +
+    `It could not be saved in this browser (${err?.message ?? err}): after a reload it will be undone.`, "error"));
 
   // The label editor: one row per label. Each row remembers the label it started as, so that a
   // renamed label renames its examples.
@@ -52,7 +58,7 @@ export function setupModel(demo, state) {
   $("new-scopes").addEventListener("change", () => {
     if (!state.pendingLabels) return;
     state.pendingScopes = $("new-scopes").checked;
-    store.savePendingLabels(state.pendingLabels, state.pendingScopes).catch(() => {});
+    reportSave(store.savePendingLabels(state.pendingLabels, state.pendingScopes));
     state.refreshLabels();
   });
   $("add-label").addEventListener("click", () => {
@@ -62,14 +68,15 @@ export function setupModel(demo, state) {
     row.querySelector("input").focus();
   });
 
-  $("new-classifier").addEventListener("click", () => {
+  /** Starts a new classifier with the editor's labels (as "Use these labels"); false if it cannot. */
+  function useEditorLabels() {
     const inputs = [...editor.querySelectorAll("input")];
     const labels = inputs.map((i) => i.value.trim());
     try {
       Classifier.checkLabels(labels);
     } catch (err) {
       say(modelMsg, `These labels cannot name a classifier: ${err?.message ?? err}.`, "error");
-      return;
+      return false;
     }
     // Renamed labels take their examples along.
     const renamed = new Map(inputs
@@ -79,12 +86,21 @@ export function setupModel(demo, state) {
     if (moved) state.changeExamples({ kind: "rename", names: renamed });
     state.pendingLabels = labels;
     state.pendingScopes = $("new-scopes").checked;
-    store.savePendingLabels(labels, state.pendingScopes).catch(() => {});
     state.refreshLabels();
     const names = labels.map((l) => `"${l}"`).join(" / ");
     say(modelMsg, `New classifier ${names}: label examples with these names, then fine-tune.` +
       (moved ? ` ${moved} example${moved === 1 ? "" : "s"} renamed.` : ""));
-  });
+    reportSave(store.savePendingLabels(labels, state.pendingScopes));
+    return true;
+  }
+  $("new-classifier").addEventListener("click", useEditorLabels);
+  // A file's own labels (an import found none of the classifier's): the editor shows them and
+  // a new classifier takes them, as if typed in and "Use these labels" pressed.
+  state.useLabels = (labels) => {
+    editor.replaceChildren(...labels.map((l) => editorRow(l, null)));
+    numberRows();
+    return useEditorLabels();
+  };
 
   $("reset-model").addEventListener("click", async () => {
     // A model of one's own is deleted from the browser for good: asked first, as "Delete all" is.
@@ -93,9 +109,9 @@ export function setupModel(demo, state) {
     state.pendingLabels = null;
     state.pendingScopes = false;
     demo.setClassifier(new Classifier(), null);
-    await store.useModel(null).catch(() => {});
     state.refreshLabels();
     say(modelMsg, "Back to the shipped model. Your labelled examples are kept.");
+    await reportSave(store.useModel(null));
   });
 
   /** What a download holds: the model in use, and, while a new classifier waits, that it is not it. */
@@ -145,12 +161,19 @@ export function setupModel(demo, state) {
       say(modelMsg, `${file.name} is not a polarity model: ${err?.message ?? err}. Nothing changed.`, "error");
       return;
     }
+    // A model of one's own is replaced for good: asked first, as Reset asks.
+    if (demo.currentBytes() && !confirm(`Load ${file.name}? The model in use (${state.modelLabels().join(" / ")}) ` +
+      "is replaced in this browser: download it first to keep it.")) {
+      clf.free();
+      say(modelMsg, `${file.name} was not loaded. Nothing changed.`);
+      return;
+    }
     state.pendingLabels = null;
     state.pendingScopes = false;
     demo.setClassifier(clf, bytes);
-    await store.useModel(bytes).catch(() => {});
     state.refreshLabels();
     say(modelMsg, `Loaded ${file.name} (${state.modelLabels().join(" / ")}).`);
+    await reportSave(store.useModel(bytes));
   });
 
   return { showLabels };

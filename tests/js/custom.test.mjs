@@ -140,6 +140,30 @@ test("a renamed label renames its examples; removing one keeps its examples out 
   await context.close();
 });
 
+test("a file written for other labels: one click starts a classifier with them and imports it", async () => {
+  const context = await site.browser.newContext();
+  const { page, seen } = await openTeach(site, context);
+  const offer = page.locator("#import-with-labels");
+  // Texts first, no header, labels the shipped model does not have.
+  const file = { name: "sms.csv", mimeType: "text/csv", buffer: Buffer.from("Win a prize now,spam\nSee you at 5,ham\nCall me later,ham\nFree tickets, text WIN,spam\n") };
+  await page.locator("#import-file").setInputFiles(file);
+  await page.waitForFunction(() => document.querySelector("#import-msg").textContent.startsWith("Imported 0 examples"));
+  assert.match(await page.locator("#import-msg").textContent(), /line 1: unknown label "spam"/);
+  assert.equal(await offer.textContent(), "Use the file's labels (spam / ham) and import it again");
+  await offer.click();
+  await page.waitForFunction(() => document.querySelector("#import-msg").textContent.startsWith("Imported 4 examples"));
+  assert.equal(await offer.isHidden(), true);
+  assert.deepEqual(await page.locator("#label-editor input").evaluateAll((i) => i.map((x) => x.value)), ["spam", "ham"]);
+  assert.equal(await page.locator("#label-counts").textContent(), "spam: 2 · ham: 2");
+  assert.match(await page.locator("#model-name").textContent(), /^New classifier \(spam \/ ham/);
+  // A file of the classifier's labels offers nothing; nor does one whose label column holds texts.
+  await page.locator("#import-file").setInputFiles({ name: "more.tsv", mimeType: "text/tab-separated-values", buffer: Buffer.from("spam\tWin cash\n") });
+  await page.waitForFunction(() => document.querySelector("#import-msg").textContent.startsWith("Imported 1 example "));
+  assert.equal(await offer.isHidden(), true);
+  assertClean(seen);
+  await context.close();
+});
+
 test("what to label next: the texts the model is least sure of come first, one click labels them", async () => {
   const context = await site.browser.newContext();
   const { page, seen } = await openTeach(site, context);
@@ -460,6 +484,33 @@ test("a model loaded, reset or begun in one tab is the one the other tab uses", 
   await context.close();
 });
 
+test("a change the browser cannot save is said; loading over a model of one's own asks first", async () => {
+  const context = await site.browser.newContext();
+  const { page, seen } = await openTeach(site, context);
+  // Storage full: the model cannot be written.
+  await page.evaluate(() => {
+    const put = IDBObjectStore.prototype.put;
+    IDBObjectStore.prototype.put = function (value, key) {
+      if (key === "model") throw new DOMException("The quota has been exceeded.", "QuotaExceededError");
+      return put.call(this, value, key);
+    };
+  });
+  await page.locator("#load-model-file").setInputFiles(join(ROOT, "www/models/feedback.onnx"));
+  await page.waitForFunction(() => /could not be saved/.test(document.querySelector("#model-msg").textContent));
+  assert.match(await page.locator("#model-msg").textContent(),
+    /^Loaded feedback\.onnx \(praise \/ complaint \/ question\)\. It could not be saved in this browser \(.*quota.*\): after a reload it will be undone\.$/);
+  assert.equal(await page.locator("#model-msg").getAttribute("data-kind"), "error");
+  // The model in use is one's own now: loading another asks, and "Cancel" changes nothing.
+  const questions = [];
+  page.once("dialog", (d) => { questions.push(d.message()); d.dismiss(); });
+  await page.locator("#load-model-file").setInputFiles({ name: "other.onnx", mimeType: "application/octet-stream", buffer: await readFile(join(ROOT, "model/polarity.onnx")) });
+  await page.waitForFunction(() => /other\.onnx was not loaded/.test(document.querySelector("#model-msg").textContent));
+  assert.match(questions[0], /^Load other\.onnx\? The model in use \(praise \/ complaint \/ question\) is replaced/);
+  assert.match(await page.locator("#model-name").textContent(), /praise \/ complaint \/ question/);
+  assertClean(seen);
+  await context.close();
+});
+
 test("Download a site: a zip whose folder, served as it is, shows the box with the classifier in use", async () => {
   const context = await site.browser.newContext({ acceptDownloads: true });
   const { page, seen } = await openTeach(site, context);
@@ -471,7 +522,7 @@ test("Download a site: a zip whose folder, served as it is, shows the box with t
   assert.match(await page.locator("#model-msg").textContent(), /^Downloaded polarity-site\.zip/);
   assertClean(seen);
   const files = unzipSync(new Uint8Array(await readFile(await download.path())));
-  assert.deepEqual(Object.keys(files).sort(), ["README.txt", "embed.js", "index.html", "model.onnx", "pkg/polarity.js", "pkg/polarity_bg.wasm", "verdict.js"].map((f) => `polarity-site/${f}`));
+  assert.deepEqual(Object.keys(files).sort(), ["README.txt", "embed.js", "favicon.svg", "index.html", "model.onnx", "pkg/polarity.js", "pkg/polarity_bg.wasm", "verdict.js"].map((f) => `polarity-site/${f}`));
   assert.deepEqual(files["polarity-site/pkg/polarity_bg.wasm"], new Uint8Array(await readFile(join(ROOT, "www/pkg/polarity_bg.wasm"))));
   const dir = join(ROOT, "tests/e2e/.tmp/site-kit");
   rmSync(dir, { recursive: true, force: true });
@@ -491,6 +542,28 @@ test("Download a site: a zip whose folder, served as it is, shows the box with t
     await visitor.waitForFunction(() => /^question \(/.test(document.querySelector("polarity-review").shadowRoot.querySelector("[role=status]").textContent));
     assert.deepEqual(visited.errors, []);
     assert.ok(visited.requests.every((r) => r.startsWith(url)), "nothing but the site's own files");
+    // A page of one's own in another folder, the box in a form: the folder's path finds the
+    // model, a path that does not is named in the box, and the text typed comes back on Back.
+    mkdirSync(join(dir, "polarity-site/blog"));
+    writeFileSync(join(dir, "polarity-site/blog/post.html"), `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>post</title>
+<script type="module" src="/embed.js"></script></head><body>
+<form action="post.html"><polarity-review name="msg" model="/model.onnx"></polarity-review><button id="send">Send</button></form>
+<polarity-review id="wrong" model="model.onnx"></polarity-review>
+</body></html>`);
+    const state = (sel) => visitor.evaluate((s) => document.querySelector(s).shadowRoot?.querySelector("[role=status]")?.textContent, sel);
+    await visitor.goto(`${url}blog/post.html`);
+    await visitor.waitForFunction(() => /^Start typing/.test(document.querySelector("form polarity-review").shadowRoot?.querySelector("[role=status]")?.textContent), null, { timeout: 60_000 });
+    await visitor.waitForFunction(() => /^Classifier unavailable/.test(document.querySelector("#wrong").shadowRoot?.querySelector("[role=status]")?.textContent));
+    assert.equal(await state("#wrong"), `Classifier unavailable: could not load ${url}blog/model.onnx (HTTP 404)`);
+    assert.deepEqual(await visitor.evaluate(() => {
+      const box = document.querySelector("form polarity-review");
+      return [box.name, box.form === document.querySelector("form"), document.querySelector("form").elements.namedItem("msg") === box];
+    }), ["msg", true, true]);
+    await visitor.locator("form polarity-review textarea").fill("Do you deliver on Sundays?");
+    await Promise.all([visitor.waitForURL(/post\.html\?msg=Do/), visitor.locator("#send").click()]);
+    await visitor.goBack();
+    await visitor.waitForFunction(() => /^question \(/.test(document.querySelector("form polarity-review").shadowRoot?.querySelector("[role=status]")?.textContent), null, { timeout: 60_000 });
+    assert.equal(await visitor.evaluate(() => document.querySelector("form polarity-review").value), "Do you deliver on Sundays?");
   } finally {
     server.close();
   }
