@@ -297,18 +297,32 @@ if (clf) {
   requestAnimationFrame(() => setTimeout(() => {
     if (review.value === "" && held === null) clf.explain("Not bad at all, but the ending was terrible.");
   }));
-  const { setupTeach } = await import("./teach.js");
-  await setupTeach({
-    Classifier,
-    review,
-    storedModelNotice,
-    getClassifier: () => clf,
-    currentBytes: () => modelBytes,
-    // A long paste kept out of the box (0 when there is none).
-    heldLength: () => held?.length ?? 0,
-    get fineTuned() {
-      return modelBytes !== null;
-    },
-    setClassifier: useClassifier,
-  });
+  try {
+    const { setupTeach } = await import("./teach.js");
+    await setupTeach({
+      Classifier,
+      review,
+      storedModelNotice,
+      getClassifier: () => clf,
+      currentBytes: () => modelBytes,
+      // A long paste kept out of the box (0 when there is none).
+      heldLength: () => held?.length ?? 0,
+      get fineTuned() {
+        return modelBytes !== null;
+      },
+      setClassifier: useClassifier,
+    });
+  } catch (err) {
+    // A module that did not load (a dropped connection) or storage the page cannot use: the
+    // verdict still works, and the panel says why it is missing instead of never appearing.
+    const panel = $("teach");
+    const note = document.createElement("p");
+    note.className = "msg";
+    note.dataset.kind = "error";
+    note.setAttribute("role", "alert");
+    note.textContent = `"Teach it" could not start (${err?.message ?? err}). Your saved examples and model are untouched: reload the page to try again.`;
+    panel.replaceChildren(panel.querySelector("h2"), note);
+    panel.hidden = false;
+    console.error(err);
+  }
 }

@@ -1,18 +1,47 @@
 // IndexedDB persistence for the "Teach it" panel: the labelled examples, the label names of a new
 // classifier and the current model bytes, so they survive a reload. One database, one object
 // store. What is read back is checked against its expected shape; a value that is wrong is set
-// aside under "set-aside/<key>" (never silently deleted: the page offers it for download) and
-// the panel starts clean.
+// aside under "set-aside/<key>/<when>" (never silently deleted: the page offers it for download
+// for as long as it is kept) and the panel starts clean.
 const DB = "polarity-teach";
 const STORE = "kv";
+
+/**
+ * A storage error in words. Chromium's QuotaExceededError from an aborted transaction has an
+ * empty message: it said "Could not save ...: " and nothing more.
+ */
+export function storageProblem(err) {
+  if (err?.name === "QuotaExceededError") {
+    return "the browser's storage for this site is full (export your examples and download the model to keep them)";
+  }
+  return err?.message || err?.name || String(err);
+}
+
+// A storage that never answers (a wedged profile; WebKit's first open can hang) must not hold the
+// page: after this long the database counts as unavailable, as when opening it fails.
+const OPEN_MS = 5000;
 
 let opening = null;
 function open() {
   opening ??= new Promise((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error(`the browser's storage did not answer in ${OPEN_MS / 1000} s`)), OPEN_MS);
     const req = indexedDB.open(DB, 1);
     req.onupgradeneeded = () => req.result.createObjectStore(STORE);
-    req.onsuccess = () => ok(req.result);
-    req.onerror = () => fail(req.error);
+    req.onsuccess = () => {
+      clearTimeout(timer);
+      // A connection the browser closes (storage cleared, WebKit's "connection lost") is opened
+      // again by the next read or save.
+      req.result.onclose = () => (opening = null);
+      ok(req.result);
+    };
+    req.onerror = () => {
+      clearTimeout(timer);
+      fail(req.error);
+    };
+  }).catch((err) => {
+    // One failed open is not for good: the next read or save tries again.
+    opening = null;
+    throw err;
   });
   return opening;
 }
@@ -46,11 +75,25 @@ export const del = (key) => tx("readwrite", (s) => s.delete(key));
 
 const isExample = (e) => e !== null && typeof e === "object" && typeof e.text === "string" && typeof e.label === "string";
 
+/**
+ * Keeps `value` under a key of its own, "set-aside/<what>/<when>": a later one never overwrites
+ * an earlier one.
+ */
+function keepAside(what, value) {
+  const when = new Date().toISOString();
+  return put(`set-aside/${what}/${when}/${Math.random().toString(36).slice(2, 8)}`, { when, value });
+}
+
 /** Moves `value` of `key` aside (with when it happened) and removes it from `key`. */
 async function setAside(key, value) {
-  await put(`set-aside/${key}`, { when: new Date().toISOString(), value });
+  await keepAside(key, value);
   await del(key);
 }
+
+const SET_ASIDE = IDBKeyRange.bound("set-aside/", "set-aside/\uffff");
+
+/** Whether anything was ever set aside (the page then offers it for download, on every load). */
+export const hasSetAside = () => tx("readonly", (s) => s.count(SET_ASIDE)).then((n) => n > 0);
 
 /** Everything set aside so far, as { key: { when, value } }, for the person to download. */
 export async function setAsideData() {
@@ -195,23 +238,36 @@ export async function loadState(isLabels, tries = 3) {
   let { version } = read;
   if (Array.isArray(old)) stored.push(old);
   else if (old !== undefined) unreadable.examples = old;
-  for (const [key, chunk] of read.chunks) {
-    if (Array.isArray(chunk)) stored.push(chunk);
-    else unreadable[key] = chunk;
-  }
+  // Chunks are "examples/000000" onwards, every one but the last full: saves rewrite them by
+  // position, so a chunk missing, short or long (damaged storage) made the next save drop or
+  // repeat examples. Such a list is read as it is and saved again whole.
+  let misplaced = false;
+  read.chunks.forEach(([key, chunk], n) => {
+    if (!Array.isArray(chunk)) {
+      unreadable[key] = chunk;
+      misplaced = true;
+      return;
+    }
+    const last = n === read.chunks.length - 1;
+    if (key !== chunkKey(n) || (!last && chunk.length !== CHUNK) || chunk.length > CHUNK) misplaced = true;
+    stored.push(chunk);
+  });
   const all = stored.flat();
   const examples = all.filter(isExample);
   const bad = all.filter((e) => !isExample(e));
   const damaged = Object.keys(unreadable).length > 0;
   if (damaged) {
-    await put("set-aside/examples", { when: new Date().toISOString(), value: unreadable });
+    await keepAside("examples", unreadable);
     problems.push(`saved examples were unreadable and were set aside; ${examples.length} were read and are kept`);
   }
   if (bad.length > 0) {
-    await put("set-aside/example-entries", { when: new Date().toISOString(), value: bad });
+    await keepAside("example-entries", bad);
     problems.push(`${bad.length} saved example${bad.length === 1 ? " was" : "s were"} unreadable and set aside`);
   }
-  if (old !== undefined || damaged || bad.length > 0) {
+  if (misplaced && !damaged) {
+    problems.push(`the saved examples were not stored in order (a part missing or of the wrong size); the ${examples.length} read are kept and saved again`);
+  }
+  if (old !== undefined || damaged || misplaced || bad.length > 0) {
     // Rewritten whole: the chunks then hold exactly what the page shows. Only onto what was read:
     // when another tab saved meanwhile, its save is read again instead of written over.
     version = await saveExamples(examples, 0, examples.length, version);

@@ -14,7 +14,7 @@ export function setupModel(demo, state) {
    * and a reload would undo it without a word. After the change's own message.
    */
   const reportSave = (saving) => saving.catch((err) => say(modelMsg, `${modelMsg.textContent} ` +
-    `It could not be saved in this browser (${err?.message ?? err}): after a reload it will be undone.`, "error"));
+    `It could not be saved in this browser (${store.storageProblem(err)}): after a reload it will be undone.`, "error"));
 
   // The label editor: one row per label. Each row remembers the label it started as, so that a
   // renamed label renames its examples.

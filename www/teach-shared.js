@@ -86,6 +86,12 @@ export function shareExamples(store, state, version, { isLabels, onMerged, onErr
   let unsaved = []; // operations applied to state.examples, not saved yet
   let dirty = null; // the range of state.examples they touched
   let queue = Promise.resolve();
+  // Leaving while a change is still being written would lose it (an import of 25,000 reviews
+  // takes seconds to save): the browser asks first.
+  let writing = false;
+  addEventListener("beforeunload", (e) => {
+    if (unsaved.length > 0 || writing) e.preventDefault();
+  });
   const schedule = () => {
     queue = queue.then(sync).catch(onError);
   };
@@ -110,6 +116,7 @@ export function shareExamples(store, state, version, { isLabels, onMerged, onErr
       unsaved = [];
       dirty = null;
       let saved;
+      writing = true;
       try {
         // A copy: a change made while the chunks are written must not shift the ones still to write.
         saved = await store.saveExamples(state.examples.slice(), from, to, version);
@@ -117,6 +124,8 @@ export function shareExamples(store, state, version, { isLabels, onMerged, onErr
         unsaved = ops.concat(unsaved);
         dirty = union([from, to], dirty);
         throw err;
+      } finally {
+        writing = false;
       }
       if (saved !== null) {
         version = saved;

@@ -191,7 +191,7 @@ export function setupTraining(demo, state, setPanelBusy) {
       state.pendingLabels = null;
       state.pendingScopes = false;
       await store.useModel(data.bytes).catch((err) =>
-        say(modelMsg, `The model works but could not be saved for next time: ${err?.message ?? err}`, "error"));
+        say(modelMsg, `The model works but could not be saved for next time: ${store.storageProblem(err)}`, "error"));
       state.refreshLabels();
       const after = await accuracyOf(clf, usable);
       setPanelBusy(false);

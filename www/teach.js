@@ -60,8 +60,11 @@ export async function setupTeach(demo) {
     if (saved.problems.length) {
       notices.push(`Saved data was damaged: ${saved.problems.join("; ")}.`);
     }
-    if (saved.problems.length || /set aside/.test(demo.storedModelNotice)) {
-      notices.push(`"Download set-aside data" keeps a copy of what was set aside.`);
+    // Offered on every load while something is set aside, not only on the load that set it aside.
+    if (await store.hasSetAside().catch(() => false)) {
+      if (saved.problems.length || /set aside/.test(demo.storedModelNotice)) {
+        notices.push(`"Download set-aside data" keeps a copy of what was set aside.`);
+      }
       const button = $("download-set-aside");
       button.hidden = false;
       button.addEventListener("click", async () => {
@@ -71,7 +74,8 @@ export async function setupTeach(demo) {
       });
     }
   } catch (err) {
-    notices.push(`Saved examples could not be read (${err?.message ?? err}); they will not be kept.`);
+    // The first change reads them again before it saves (teach-shared.js): nothing is saved over.
+    notices.push(`Saved examples could not be read (${err?.message ?? err}); they are read again before anything is saved.`);
   }
   if (notices.length) say(modelMsg, notices.join(" "), "error");
 
@@ -83,7 +87,7 @@ export async function setupTeach(demo) {
       examples.refresh();
       if (problems.length) say(modelMsg, `Saved data was damaged: ${problems.join("; ")}.`, "error");
     },
-    onError: (err) => say($("import-msg"), `Could not save or read the saved examples: ${err?.message ?? err}`, "error"),
+    onError: (err) => say($("import-msg"), `Could not save or read the saved examples: ${store.storageProblem(err)}`, "error"),
   });
   let model = null;
   let next = null;

@@ -498,7 +498,7 @@ test("a change the browser cannot save is said; loading over a model of one's ow
   await page.locator("#load-model-file").setInputFiles(join(ROOT, "www/models/feedback.onnx"));
   await page.waitForFunction(() => /could not be saved/.test(document.querySelector("#model-msg").textContent));
   assert.match(await page.locator("#model-msg").textContent(),
-    /^Loaded feedback\.onnx \(praise \/ complaint \/ question\)\. It could not be saved in this browser \(.*quota.*\): after a reload it will be undone\.$/);
+    /^Loaded feedback\.onnx \(praise \/ complaint \/ question\)\. It could not be saved in this browser \(the browser's storage for this site is full \(export .*\)\): after a reload it will be undone\.$/);
   assert.equal(await page.locator("#model-msg").getAttribute("data-kind"), "error");
   // The model in use is one's own now: loading another asks, and "Cancel" changes nothing.
   const questions = [];

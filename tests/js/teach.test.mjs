@@ -378,7 +378,16 @@ test("a corrupt stored model falls back to the shipped one with a notice; the ex
   const download = page.waitForEvent("download");
   await page.locator("#download-set-aside").click();
   const saved = JSON.parse(await (await (await download).createReadStream()).toArray().then((c) => Buffer.concat(c).toString()));
-  assert.deepEqual(saved["set-aside/model"].value, [1, 2, 3, 4]);
+  const models = (data) => Object.keys(data).filter((k) => k.startsWith("set-aside/model/")).sort().map((k) => data[k].value);
+  assert.deepEqual(models(saved), [[1, 2, 3, 4]]);
+  // A second damaged model is kept beside the first, not over it.
+  await putSaved(page, [["model", new Uint8Array([5, 6])]]);
+  await page.reload();
+  await page.waitForSelector("#teach[data-ready=true]", { timeout: 60_000 });
+  const again = page.waitForEvent("download");
+  await page.locator("#download-set-aside").click();
+  const both = JSON.parse(await (await (await again).createReadStream()).toArray().then((c) => Buffer.concat(c).toString()));
+  assert.deepEqual(models(both), [[1, 2, 3, 4], [5, 6]]);
   assertClean(seen);
   await context.close();
 });
