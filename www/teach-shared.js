@@ -89,7 +89,7 @@ export function shareExamples(store, state, version, { isLabels, onMerged, onErr
   // Leaving while a change is still being written would lose it (an import of 25,000 reviews
   // takes seconds to save): the browser asks first.
   let writing = false;
-  addEventListener("beforeunload", (e) => {
+  globalThis.addEventListener?.("beforeunload", (e) => {
     if (unsaved.length > 0 || writing) e.preventDefault();
   });
   const schedule = () => {
