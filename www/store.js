@@ -330,6 +330,15 @@ export const savePendingLabels = (labels, scopes = false) =>
     }
   }).then(modelChanged);
 
+/**
+ * Asks the browser to keep this site's storage when space runs low (without it, an evicted
+ * origin loses its examples and model). Chromium grants or refuses without asking; Firefox asks
+ * the person. Called once there is work worth keeping: a model fine-tuned here.
+ */
+export function keepStorage() {
+  navigator.storage?.persist?.().catch(() => {});
+}
+
 // Whether the database holds a model, noted in localStorage (read synchronously, no database
 // opened): the page reads the model before its first verdict only when there is one. Opening
 // IndexedDB while the page loads took 70-190 ms in fresh Chromium contexts. Only a hint: the page

@@ -190,7 +190,7 @@ export function setupTraining(demo, state, setPanelBusy) {
       demo.setClassifier(clf, data.bytes);
       state.pendingLabels = null;
       state.pendingScopes = false;
-      await store.useModel(data.bytes).catch((err) =>
+      await store.useModel(data.bytes).then(store.keepStorage, (err) =>
         say(modelMsg, `The model works but could not be saved for next time: ${store.storageProblem(err)}`, "error"));
       state.refreshLabels();
       const after = await accuracyOf(clf, usable);

@@ -53,6 +53,11 @@ async function labelAll(page, texts, label) {
 
 test("flipped labels: fine-tuning moves the verdict, and examples and model survive a reload", async () => {
   const context = await site.browser.newContext({ viewport: { width: 1100, height: 900 } });
+  // Counts the page's asks to keep its storage when space runs low.
+  await context.addInitScript(() => {
+    window.persistAsked = 0;
+    navigator.storage.persist = async () => ++window.persistAsked > 0;
+  });
   const { page, seen } = await open(context);
   assert.equal(await page.locator("#teach").isVisible(), true);
   await waitForVerdict(page, POSITIVE[0], "positive");
@@ -85,6 +90,7 @@ test("flipped labels: fine-tuning moves the verdict, and examples and model surv
   await waitForVerdict(page, NEGATIVE[1], "positive");
   const taught = await verdict(page);
   assert.match(await page.locator("#model-name").textContent(), /fine-tuned here/);
+  assert.equal(await page.evaluate(() => window.persistAsked), 1, "a fine-tuned model asks to keep the storage");
 
   // Reload: examples and the fine-tuned model come back from IndexedDB, with the same verdict.
   await page.reload();
