@@ -49,9 +49,21 @@ export function setupModel(demo, state) {
       remove.disabled = rows.length <= 2;
     });
   }
-  /** The editor shows the labels in use. */
-  function showLabels() {
-    editor.replaceChildren(...state.activeLabels().map((l) => editorRow(l, l)));
+  // Rows drawn by showLabels: fewer or more now, or a name changed, and the person is editing.
+  let drawn = 0;
+  const edited = () => {
+    const inputs = [...editor.querySelectorAll("input")];
+    return inputs.length !== drawn || inputs.some((i) => i.value.trim() !== i.dataset.original);
+  };
+  /**
+   * The editor shows the labels in use; names being edited are kept (another tab beginning a
+   * classifier wiped what was typed here) unless `force` (this tab's own new labels).
+   */
+  function showLabels({ force = false } = {}) {
+    if (!force && edited()) return;
+    const labels = state.activeLabels();
+    editor.replaceChildren(...labels.map((l) => editorRow(l, l)));
+    drawn = labels.length;
     numberRows();
   }
   // Ticked or unticked once the labels are in use: the new classifier, not trained yet, follows.
@@ -86,6 +98,7 @@ export function setupModel(demo, state) {
     if (moved) state.changeExamples({ kind: "rename", names: renamed });
     state.pendingLabels = labels;
     state.pendingScopes = $("new-scopes").checked;
+    showLabels({ force: true });
     state.refreshLabels();
     const names = labels.map((l) => `"${l}"`).join(" / ");
     say(modelMsg, `New classifier ${names}: label examples with these names, then fine-tune.` +

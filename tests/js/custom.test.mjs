@@ -456,10 +456,14 @@ test("a model loaded, reset or begun in one tab is the one the other tab uses", 
   await b.locator("#review").fill("Please add a dark mode.");
   await b.waitForFunction(() => /^(praise|complaint|question) \(/.test(document.querySelector("#status").textContent), null, { timeout: 10_000 });
   // A new classifier begun in B shows in A, and a reset in A takes both back to the shipped model.
+  // A name being typed in A's label editor meanwhile is kept, not wiped by B's.
+  await a.locator("#new-label-a").fill("typed in A");
   await b.locator("#new-label-a").fill("sport");
   await b.locator("#new-label-b").fill("food");
   await b.getByRole("button", { name: "Use these labels" }).click();
   await a.waitForFunction(() => /^New classifier \(sport \/ food/.test(document.querySelector("#model-name").textContent), null, { timeout: 10_000 });
+  assert.equal(await a.locator("#new-label-a").inputValue(), "typed in A");
+  await a.locator("#new-label-a").fill("praise");
   // A model of one's own is deleted by a reset: asked first. Declined, nothing changes.
   const asked = [];
   a.once("dialog", (d) => { asked.push(d.message()); d.dismiss(); });
