@@ -40,7 +40,8 @@ pub struct LabelScore {
     pub score: f32,
 }
 
-/// A token of the input and how much it pushed the score towards the first label.
+/// A token of the input and how much it pushed the score towards the first label (two labels) or
+/// the predicted label (more).
 #[derive(Clone, Debug, PartialEq)]
 pub struct WeightedToken {
     pub text: String,

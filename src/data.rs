@@ -92,10 +92,8 @@ pub fn read_labelled(
     label: impl Fn(&str) -> Option<usize>,
 ) -> Result<Vec<(String, usize)>, Error> {
     let mut rows = Vec::new();
-    // Lines end in "\n", "\r\n" or a lone "\r" (Excel for Mac's "CSV (Macintosh)"): with
-    // `str::lines`, a file of the last was one line, its first row holding all the others.
-    let text = read_text(path)?.replace("\r\n", "\n");
-    for (n, line) in text.split(['\n', '\r']).enumerate() {
+    let text = read_text(path)?;
+    for (n, line) in crate::finetune::file_text(&text).lines().enumerate() {
         let comment = || match line.split_once('\t') {
             Some((name, _)) => label(name).is_none(),
             None => true,

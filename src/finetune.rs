@@ -589,7 +589,7 @@ pub(crate) const TEXT_HEADERS: [&str; 6] = [
 /// no label is a comment, skipped. A file that is not text (it holds NUL bytes, or is
 /// mostly bytes that are not UTF-8) is refused as a whole.
 pub fn parse_examples(content: &str, labels: &[String]) -> Result<ParsedExamples, Error> {
-    let content = without_bom(content);
+    let content = &*file_text(content);
     check_is_text(content)?;
     let separator = crate::table::separator(content);
     let is_label = |field: &str| {
@@ -738,9 +738,13 @@ pub fn parse_examples(content: &str, labels: &[String]) -> Result<ParsedExamples
             Some(index) => parsed.rows.push((text.to_string(), labels[index].clone())),
         }
     }
-    // A first row of two words, the "label" no other row has, is a header this reader does not
-    // know (Kaggle's "v1,v2"), not a label.
-    if header_like && unknown[0].1 == 1 {
+    // A first row of two words, whose "label" no other row has while every other label repeats,
+    // is a header this reader does not know (Kaggle's "v1,v2"), not a label.
+    if header_like
+        && unknown[0].1 == 1
+        && unknown[1..].iter().all(|(_, n)| *n > 1)
+        && unknown.len() > 1
+    {
         unknown.remove(0);
     }
     if unknown.len() <= limits::MAX_LABELS {
@@ -765,6 +769,21 @@ fn distinct(rows: &[crate::table::Row], field: impl Fn(&[String]) -> Option<&Str
 /// header then matched nothing).
 pub(crate) fn without_bom(content: &str) -> &str {
     content.strip_prefix('\u{feff}').unwrap_or(content)
+}
+
+/// A file's text as every reader takes it: without its byte-order mark ([`without_bom`]), and
+/// with lines that end in a lone "\r" (Excel for Mac's "CSV (Macintosh)") ending in "\n". Read
+/// as they were, such a file was one line: one text, or one row holding all the others.
+pub(crate) fn file_text(content: &str) -> std::borrow::Cow<'_, str> {
+    let content = without_bom(content);
+    let lone_cr = content
+        .match_indices('\r')
+        .any(|(i, _)| content.as_bytes().get(i + 1) != Some(&b'\n'));
+    if lone_cr {
+        content.replace("\r\n", "\n").replace('\r', "\n").into()
+    } else {
+        content.into()
+    }
 }
 
 /// Refuses a file that is not text: it holds NUL bytes, or is mostly bytes that are not UTF-8
@@ -1224,8 +1243,13 @@ mod tests {
         let parsed = parse_examples(file, &names()).unwrap();
         assert!(parsed.errors[0].starts_with("line 1: unknown label \"spam\""));
         // A header this reader does not know is no label (Kaggle's spam.csv).
-        let file = "v1,v2,,,\nham,Go until jurong,,,\nspam,Free entry,,,\nham,Ok lar,,,\n";
+        let file =
+            "v1,v2,,,\nham,Go until jurong,,,\nspam,Free entry,,,\nham,Ok lar,,,\nspam,Win,,,\n";
         assert_eq!(unknown(file), ["ham", "spam"]);
+        // Two rows of one word each: no header, both labels (for a classifier of three).
+        let three = ["a", "b", "c"].map(String::from);
+        let parsed = parse_examples("1\tgreat\n0\tawful\n", &three).unwrap();
+        assert_eq!(parsed.unknown_labels, ["1", "0"]);
         // More than a classifier can have: that column holds no labels.
         let many: String = (0..40).map(|i| format!("tag{i}\ttext {i}\n")).collect();
         assert_eq!(unknown(&many), Vec::<String>::new());
@@ -1243,6 +1267,30 @@ mod tests {
         let texts = crate::texts::parse_texts("\u{feff}text,id\nfine,1\n", None).unwrap();
         assert!(texts.header);
         assert_eq!(texts.texts, ["fine"]);
+    }
+
+    #[test]
+    fn lines_ending_in_a_lone_carriage_return_are_lines() {
+        // Excel for Mac's "CSV (Macintosh)": each reader read such a file as one line.
+        let (rows, errors) = parse("positive\tfine\rmaybe\tunsure\rnegative\t\"dull,\r slow\"\r");
+        assert_eq!(
+            rows,
+            vec![
+                ("fine".into(), "positive".into()),
+                ("dull,\n slow".into(), "negative".into())
+            ]
+        );
+        assert_eq!(
+            errors,
+            ["line 2: unknown label \"maybe\"; use \"positive\" or \"negative\" (or 1 / 0)"]
+        );
+        let texts = crate::texts::parse_texts("Great film\rAwful film\r\rOk\r", None).unwrap();
+        assert_eq!(texts.texts, ["Great film", "Awful film", "Ok"]);
+        // Windows line ends are left as they are read.
+        assert!(matches!(
+            file_text("a\r\nb\r\n"),
+            std::borrow::Cow::Borrowed(_)
+        ));
     }
 
     #[test]

@@ -8,7 +8,7 @@ use std::borrow::Cow;
 use csv_core::{Terminator, WriteResult, WriterBuilder};
 use serde::Serialize;
 
-use crate::finetune::{check_is_text, without_bom, LABEL_HEADERS, TEXT_HEADERS};
+use crate::finetune::{check_is_text, file_text, LABEL_HEADERS, TEXT_HEADERS};
 use crate::table;
 use crate::Error;
 
@@ -35,7 +35,7 @@ pub struct Texts {
 /// short, single words, numbered or repeated (ids, dates, labels). Prose cut at its commas has no
 /// such column ("Loved it, truly."). A file that is not text is refused.
 pub fn parse_texts(content: &str, column: Option<usize>) -> Result<Texts, Error> {
-    let content = without_bom(content);
+    let content = &*file_text(content);
     check_is_text(content)?;
     let separator = table::separator(content);
     let rows = table::rows(content, separator)?;

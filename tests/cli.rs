@@ -222,7 +222,8 @@ fn a_model_of_three_labels_fine_tunes_on_its_names_and_eval_refuses_it() {
             "--out",
             "y.onnx",
         ],
-        "line 1: unknown label \"1\"; the labels are \"praise\", \"complaint\", \"question\"",
+        "line 1: unknown label \"1\"; use \"praise\", \"complaint\", \"question\" (and 1 more \
+         rows); the file's other labels: 1,0",
     );
     fails(
         &dir,

@@ -184,7 +184,10 @@ export interface FineTuneReport {
    */
   confusion?: number[][];
   millis: number;
-  /** Options that were out of range and clamped, unknown options (ignored), and labels that no example had. */
+  /**
+   * Options that were out of range and clamped, unknown options (ignored), labels that no example
+   * had, texts given more than once, and a `validationSplit` too small to hold any out.
+   */
   warnings: string[];
 }
 

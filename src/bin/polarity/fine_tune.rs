@@ -4,8 +4,8 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use polarity::data::{check_writable, read_labelled, read_text};
-use polarity::finetune::{label_choices, label_index, parse_examples, FineTuneOptions};
+use polarity::data::{check_writable, read_text};
+use polarity::finetune::{parse_examples, FineTuneOptions};
 use polarity::finetune::{Label, Labelled};
 use polarity::{no_progress, Error};
 
@@ -22,9 +22,9 @@ pub struct Args {
     #[arg(long)]
     seed: Option<f64>,
     /// Label names, comma-separated: start from the model's embedding with a fresh head for these
-    /// labels (as `Classifier.fromPretrained`), and read --data as a CSV / TSV of label names and
-    /// texts (as the page imports). Without it, --data is `LABEL<TAB>text` lines for the model's
-    /// labels: their names, or 1 / 0 for a model of two (1 = the first).
+    /// labels (as `Classifier.fromPretrained`). Without it, the model's own labels. --data is a
+    /// CSV / TSV of labels and texts, read as the page imports it: label names, or 1 / 0 for two
+    /// labels (1 = the first).
     #[arg(long, value_delimiter = ',')]
     labels: Option<Vec<String>>,
     /// With --labels, keep the model's negation and contrast scopes (as
@@ -41,47 +41,34 @@ pub fn run(args: Args) -> Result<(), Error> {
     inputs.extend(args.model.as_deref());
     polarity::data::check_distinct(&inputs)?;
     let mut clf = super::load(args.model.as_deref())?;
-    let examples: Vec<Labelled> = match args.labels {
-        Some(labels) => {
-            clf = clf.from_pretrained(labels, polarity::finetune::seed(args.seed)?, args.scopes)?;
-            // Read as the page reads an import (comment lines included): every row must count.
-            let parsed = parse_examples(&read_text(&args.data)?, clf.labels())?;
-            if let Some(first) = parsed.errors.first() {
-                let more = match parsed.errors.len() - 1 {
-                    0 => String::new(),
-                    n => format!(" (and {n} more rows)"),
-                };
-                // A file written for other labels: what to give --labels instead.
-                let more = match parsed.unknown_labels.as_slice() {
-                    [] => more,
-                    names => format!("{more}; the file's other labels: {}", names.join(",")),
-                };
-                return Err(Error::InvalidInput(format!(
-                    "{}: {first}{more}",
-                    args.data.display()
-                )));
-            }
-            parsed
-                .rows
-                .into_iter()
-                .map(|(text, label)| Labelled {
-                    text,
-                    label: Label::Name(label),
-                })
-                .collect()
-        }
-        None => {
-            let labels = clf.labels().to_vec();
-            let index = |name: &str| label_index(&labels, &Label::Name(name.to_string()));
-            read_labelled(&args.data, &label_choices(&labels), index)?
-                .into_iter()
-                .map(|(text, i)| Labelled {
-                    text,
-                    label: Label::Name(labels[i].clone()),
-                })
-                .collect()
-        }
-    };
+    if let Some(labels) = args.labels {
+        clf = clf.from_pretrained(labels, polarity::finetune::seed(args.seed)?, args.scopes)?;
+    }
+    // Read as the page reads an import (comment lines included): every row must count.
+    let parsed = parse_examples(&read_text(&args.data)?, clf.labels())?;
+    if let Some(first) = parsed.errors.first() {
+        let more = match parsed.errors.len() - 1 {
+            0 => String::new(),
+            n => format!(" (and {n} more rows)"),
+        };
+        // A file written for other labels: what to give --labels instead.
+        let more = match parsed.unknown_labels.as_slice() {
+            [] => more,
+            names => format!("{more}; the file's other labels: {}", names.join(",")),
+        };
+        return Err(Error::InvalidInput(format!(
+            "{}: {first}{more}",
+            args.data.display()
+        )));
+    }
+    let examples: Vec<Labelled> = parsed
+        .rows
+        .into_iter()
+        .map(|(text, label)| Labelled {
+            text,
+            label: Label::Name(label),
+        })
+        .collect();
     if examples.is_empty() {
         return Err(Error::InvalidInput(format!(
             "{}: no labelled rows in it to learn from",

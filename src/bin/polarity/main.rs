@@ -35,8 +35,8 @@ enum Command {
     Train(train::Args),
     /// Accuracy, confusion matrix and speed of a model on a LABEL<TAB>TEXT file.
     Eval(eval::Args),
-    /// Fine-tune a model on a LABEL<TAB>TEXT file (the model's label names, or 1 / 0 for two
-    /// labels; with --labels, a CSV / TSV as the page imports it) and write it.
+    /// Fine-tune a model on a CSV / TSV of labels and texts, read as the page imports it (the
+    /// model's label names or those of --labels; 1 / 0 for two labels), and write it.
     FineTune(fine_tune::Args),
     /// Token ids and tract's score of each review, as JSON lines (to cross-check other engines).
     Dump(dump::Args),
