@@ -189,6 +189,23 @@ pub struct Range {
     pub max: f64,
 }
 
+/// How many labels a classifier has, and how long a label may be ([`check_labels`]'s rule), for a
+/// page to show.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LabelLimits {
+    pub min: usize,
+    pub max: usize,
+    /// Characters in one label.
+    pub max_chars: usize,
+}
+
+pub const LABEL_LIMITS: LabelLimits = LabelLimits {
+    min: 2,
+    max: limits::MAX_LABELS,
+    max_chars: limits::MAX_LABEL_CHARS,
+};
+
 /// Every option's default and range ([`defaults`], [`limits`]), for a page to show and check.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -441,12 +458,12 @@ pub fn check_new_labels(labels: &[String]) -> Result<(), Error> {
 
 /// Checks how many labels a classifier is given: from 2 to [`limits::MAX_LABELS`].
 pub fn check_label_count(count: usize) -> Result<(), Error> {
-    if (2..=limits::MAX_LABELS).contains(&count) {
+    let LabelLimits { min, max, .. } = LABEL_LIMITS;
+    if (min..=max).contains(&count) {
         Ok(())
     } else {
         Err(Error::InvalidInput(format!(
-            "a classifier has from 2 to {} labels, not {count}",
-            limits::MAX_LABELS
+            "a classifier has from {min} to {max} labels, not {count}"
         )))
     }
 }

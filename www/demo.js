@@ -232,6 +232,8 @@ function showInfo() {
 // Bytes of the model in use, or null for the shipped one (kept by the "Teach it" panel).
 let modelBytes = null;
 let storedModelNotice = "";
+// Whether the saved model was set aside at this load (the panel then offers it for download).
+let storedModelSetAside = false;
 
 /**
  * The model fine-tuned earlier (IndexedDB) as { clf, bytes }, or null: none saved, or unreadable
@@ -246,7 +248,7 @@ async function savedModel() {
     try {
       return { clf: Classifier.fromBytes(saved), bytes: saved };
     } catch (err) {
-      await store.setModelAside(saved).catch(() => {});
+      storedModelSetAside = await store.setModelAside(saved).then(() => true, () => false);
       storedModelNotice = `The saved fine-tuned model could not be loaded (${err?.message ?? err}); using the shipped model, and the saved one was set aside. Your labelled examples are kept.`;
     }
   } catch (err) {
@@ -303,6 +305,7 @@ if (clf) {
       Classifier,
       review,
       storedModelNotice,
+      storedModelSetAside,
       getClassifier: () => clf,
       currentBytes: () => modelBytes,
       // A long paste kept out of the box (0 when there is none).

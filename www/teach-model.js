@@ -38,15 +38,19 @@ export function setupModel(demo, state) {
     li.append(input, remove);
     return li;
   }
+  // The package's rule, shown as it is (the help's "2 to 32 labels", the Remove and Add buttons).
+  const { min, max } = Classifier.labelLimits();
+  $("labels-range").textContent = `${min} to ${max} labels`;
   function numberRows() {
     const rows = [...editor.children];
+    $("add-label").disabled = rows.length >= max;
     rows.forEach((li, i) => {
       const [input, remove] = li.children;
       if (i < 2) input.id = i === 0 ? "new-label-a" : "new-label-b";
       else input.removeAttribute("id");
       input.setAttribute("aria-label", `Label ${i + 1}`);
       remove.setAttribute("aria-label", `Remove label ${i + 1}`);
-      remove.disabled = rows.length <= 2;
+      remove.disabled = rows.length <= min;
     });
   }
   // Rows drawn by showLabels: fewer or more now, or a name changed, and the person is editing.

@@ -20,7 +20,7 @@ import { $, download, say } from "./ui.js";
  * Wires the panel. `demo` gives access to the page's classifier:
  *   getClassifier(), setClassifier(clf, bytes) (refreshes the verdict), currentBytes(), fineTuned,
  *   Classifier, review (textarea), storedModelNotice (a string to show, if the stored model could
- *   not be loaded).
+ *   not be loaded), storedModelSetAside (it was set aside at this load).
  */
 export async function setupTeach(demo) {
   const panel = $("teach");
@@ -62,7 +62,7 @@ export async function setupTeach(demo) {
     }
     // Offered on every load while something is set aside, not only on the load that set it aside.
     if (await store.hasSetAside().catch(() => false)) {
-      if (saved.problems.length || /set aside/.test(demo.storedModelNotice)) {
+      if (saved.problems.length || demo.storedModelSetAside) {
         notices.push(`"Download set-aside data" keeps a copy of what was set aside.`);
       }
       const button = $("download-set-aside");

@@ -140,6 +140,14 @@ export interface OptionRange {
   max: number;
 }
 
+/** How many labels a classifier has, and how long one may be (`Classifier.labelLimits()`). */
+export interface LabelLimits {
+  min: number;
+  max: number;
+  /** Characters in one label. */
+  maxChars: number;
+}
+
 /** Every `fineTune` option's default and range (`Classifier.fineTuneLimits()`). */
 export interface FineTuneLimits {
   epochs: OptionRange;
@@ -460,6 +468,13 @@ impl JsClassifier {
     #[wasm_bindgen(unchecked_return_type = "ModelInfo")]
     pub fn info(&self) -> JsValue {
         to_js(&self.inner.info())
+    }
+
+    /// How many labels a classifier has (`min` to `max`) and how long one may be (`maxChars`):
+    /// the rule `checkLabels` applies, for a page to show.
+    #[wasm_bindgen(js_name = labelLimits, unchecked_return_type = "LabelLimits")]
+    pub fn label_limits() -> JsValue {
+        to_js(&finetune::LABEL_LIMITS)
     }
 
     /// Every `fineTune` option's default and range.

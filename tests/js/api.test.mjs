@@ -210,6 +210,11 @@ test("fromPretrained({ scopes: true }) keeps the bundled model's negation; scope
   throws(() => Classifier.fromPretrained({ scopes: "yes" }), TypeError, /^fromPretrained\(\) options scopes: must be true or false, got string "yes"$/);
   // In JavaScript's words, not serde's ("Error: invalid type: string \"3\", expected f64").
   throws(() => Classifier.checkFineTuneOptions({ epochs: "3" }), TypeError, /^fineTune\(\) option epochs: must be a number, got string "3"$/);
+  // The label rule checkLabels applies, as numbers a page can show.
+  const { min, max, maxChars } = Classifier.labelLimits();
+  assert.deepEqual([min, max, maxChars], [2, 32, 100]);
+  Classifier.checkLabels(Array.from({ length: max }, (_, i) => `${"x".repeat(maxChars - 3)}${i}`));
+  throws(() => Classifier.checkLabels(Array.from({ length: max + 1 }, (_, i) => `l${i}`)), Error, /from 2 to 32 labels/);
   const clf = new Classifier();
   const two = [{ text: "good", label: 1 }, { text: "bad", label: 0 }];
   for (const [call, message] of [

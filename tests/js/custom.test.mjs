@@ -31,6 +31,7 @@ test("teach a 3-label classifier: label editor, keys 1-3, counts, confusion matr
   const { page, seen } = await openTeach(site, context);
   // The editor starts with the labels in use; rename both and add a third.
   assert.deepEqual(await page.locator("#label-editor input").evaluateAll((i) => i.map((x) => x.value)), ["positive", "negative"]);
+  assert.equal(await page.locator("#labels-range").textContent(), "2 to 32 labels");
   await page.locator("#new-label-a").fill("sport");
   await page.locator("#new-label-b").fill("food");
   await page.getByRole("button", { name: "Add a label" }).click();
