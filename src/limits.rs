@@ -18,6 +18,14 @@ pub const MAX_MODEL_BYTES: usize = 3 << 26;
 /// Protobuf fields of a model file (the shipped one holds a few hundred): the decoder builds a
 /// value of each, and a two-byte field became a few hundred bytes of memory.
 pub const MAX_MODEL_FIELDS: usize = 1 << 16;
+/// Depth of a model file's nested messages (a polarity model's go 5 deep).
+pub const MAX_MODEL_DEPTH: usize = 16;
+/// The most occupied slots in a row of a `vocab::WordIndex`. At half load, words make runs of a few
+/// dozen (the shipped vocabulary's longest is measured in a test; a run of 150 is about a one in
+/// a million chance for the largest vocabulary polarity reads). A file whose words were chosen to
+/// share slots (the hash is public) made every insert and every lookup walk one long run: 25 s
+/// to load 4.7 MB.
+pub const MAX_WORD_INDEX_RUN: usize = 512;
 /// Bytes of the vocabulary's word list.
 pub const MAX_VOCABULARY_BYTES: usize = 64 << 20;
 /// Labels of a classifier (a softmax head has one output each).

@@ -26,7 +26,7 @@ use std::sync::OnceLock;
 
 use crate::scope::{self, Features, LinkCursor, Place, Role, Scope};
 use crate::text::{scan, Sink, Token};
-use crate::Error;
+use crate::{limits, Error};
 
 /// The padding id: its row is zero and the combiner does not count it.
 pub const PAD: u32 = 0;
@@ -241,7 +241,7 @@ impl Vocabulary {
                 Inserted::Crowded => return Err(crowded()),
             }
         }
-        if index.longest_run() > MAX_RUN {
+        if index.longest_run() > limits::MAX_WORD_INDEX_RUN {
             return Err(crowded());
         }
         Ok(Vocabulary {
@@ -1233,11 +1233,11 @@ impl WordList {
         let lines = text.bytes().filter(|&b| b == b'\n').count();
         // Before anything is made for them: 64 MiB of empty lines asked for 2 GiB of word index,
         // and a table row per word could never be given anyway.
-        if lines >= crate::limits::MAX_TABLE_ROWS {
+        if lines >= limits::MAX_TABLE_ROWS {
             return Err(Error::TooLarge(format!(
                 "the vocabulary has {} words; polarity reads at most {}",
                 lines + 1,
-                crate::limits::MAX_TABLE_ROWS
+                limits::MAX_TABLE_ROWS
             )));
         }
         let mut starts = Vec::with_capacity(lines + 2);
@@ -1264,17 +1264,11 @@ impl WordList {
     }
 }
 
-/// The most occupied slots in a row of a [`WordIndex`]. At half load, words make runs of a few
-/// dozen (the shipped vocabulary's longest is measured in a test; a run of 150 is about a one in
-/// a million chance for the largest vocabulary polarity reads). A file whose words were chosen to
-/// share slots (the hash is public) made every insert and every lookup walk one long run: 25 s
-/// to load 4.7 MB.
-const MAX_RUN: usize = 512;
-
 fn crowded() -> Error {
     Error::NotAModel(format!(
-        "its vocabulary's words crowd together in the word index (more than {MAX_RUN} in a row): \
-         words chosen to be slow to look up"
+        "its vocabulary's words crowd together in the word index (more than {} in a row): \
+         words chosen to be slow to look up",
+        limits::MAX_WORD_INDEX_RUN
     ))
 }
 
@@ -1283,7 +1277,7 @@ enum Inserted {
     New,
     /// The word was there already.
     Twice,
-    /// Its probe walked more than [`MAX_RUN`] slots.
+    /// Its probe walked more than [`limits::MAX_WORD_INDEX_RUN`] slots.
     Crowded,
 }
 
@@ -1316,7 +1310,7 @@ impl WordIndex {
         let (mask, tag) = (self.slots.len() - 1, (hash >> 32) as u32);
         // One walk of the probe chain: a copy of the word on it, or the empty slot that ends it.
         let mut slot = self.first_slot(hash);
-        for _ in 0..=MAX_RUN {
+        for _ in 0..=limits::MAX_WORD_INDEX_RUN {
             let (slot_tag, other) = self.slots[slot];
             if other == 0 {
                 self.slots[slot] = (tag, id);
@@ -1510,7 +1504,7 @@ mod tests {
     /// others, where probe chains are long) or an empty line.
     #[test]
     fn more_words_than_a_table_holds_are_refused_before_anything_is_made_for_them() {
-        let lines = "\n".repeat(crate::limits::MAX_TABLE_ROWS);
+        let lines = "\n".repeat(limits::MAX_TABLE_ROWS);
         let e = Vocabulary::from_lines(lines, 1, 0).unwrap_err().to_string();
         assert!(e.contains("polarity reads at most 4194304"), "{e}");
     }
@@ -1626,7 +1620,7 @@ mod tests {
         let shipped = crate::Classifier::bundled().unwrap();
         let run = shipped.model().vocab.index.longest_run();
         assert!(
-            run < MAX_RUN / 8,
+            run < limits::MAX_WORD_INDEX_RUN / 8,
             "the shipped vocabulary's longest run is {run}"
         );
     }

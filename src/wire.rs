@@ -71,11 +71,8 @@ impl Message {
     }
 }
 
-/// Messages nested deeper than this are refused (a polarity model's go 5 deep).
-const MAX_DEPTH: usize = 16;
-
 /// Refuses `bytes` when they are larger than a model polarity reads, nest deeper than
-/// [`MAX_DEPTH`], or hold more than [`limits::MAX_MODEL_FIELDS`] fields (packed varints count one
+/// [`limits::MAX_MODEL_DEPTH`], or hold more than [`limits::MAX_MODEL_FIELDS`] fields (packed varints count one
 /// a byte). Bytes that are not protobuf at all are left to the decoder, which says so.
 pub fn check(bytes: &[u8]) -> Result<(), Error> {
     if bytes.len() > limits::MAX_MODEL_BYTES {
@@ -97,7 +94,8 @@ pub fn check(bytes: &[u8]) -> Result<(), Error> {
             limits::MAX_MODEL_FIELDS
         ))),
         Err(Refused::TooDeep) => Err(Error::NotAModel(format!(
-            "its messages nest more than {MAX_DEPTH} deep"
+            "its messages nest more than {} deep",
+            limits::MAX_MODEL_DEPTH
         ))),
         // The decoder skips a group it does not know and reads on: the count must not stop there.
         Err(Refused::Group) => Err(Error::NotAModel(
@@ -143,7 +141,7 @@ fn walk(
     depth: usize,
     fields: &mut usize,
 ) -> Result<(), Refused> {
-    if depth > MAX_DEPTH {
+    if depth > limits::MAX_MODEL_DEPTH {
         return Err(Refused::TooDeep);
     }
     while !bytes.is_empty() {

@@ -2,7 +2,7 @@
 // edit. User text only ever reaches the DOM through textContent / text nodes, never as HTML.
 import init, { Classifier } from "./pkg/polarity.js";
 import { $, formatCount } from "./ui.js";
-import { announcer, verdict } from "./verdict.js";
+import { BOX_LIMIT, announcer, verdict } from "./verdict.js";
 
 // Cold-start marks (with polarity's own, polarity:file and polarity:engine): `make bench` reads them.
 performance.mark("demo:script");
@@ -171,10 +171,8 @@ function schedule() {
   requestAnimationFrame(update);
 }
 
-// A paste that would put more than this in the box is kept out of it: the browser's own layout of
-// a textarea holding millions of characters takes seconds, which no page can slice. The text is
-// classified all the same, and the page says so.
-const BOX_LIMIT = 200_000;
+// A paste that would put more than BOX_LIMIT in the box is kept out of it, classified all the same,
+// and the page says so.
 let held = null; // a long pasted text, kept out of the box
 const heldNote = $("held-note");
 

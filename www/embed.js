@@ -10,7 +10,7 @@
 // detail is the prediction with every label's probability in `scores` (none for an empty box:
 // its `input` events, which cross the shadow root, say when it was emptied). User text is only
 // ever set through .value / textContent.
-import { allScores, announcer, verdict } from "./verdict.js";
+import { BOX_LIMIT, allScores, announcer, verdict } from "./verdict.js";
 
 const PKG = new URL("./pkg/polarity.js", import.meta.url).href;
 
@@ -95,9 +95,8 @@ function sheet() {
   return styles;
 }
 
-// Longer texts are not read here: the box classifies on the page's main thread, and 5 million
-// characters took a third of a second of it. (The demo page reads long texts in a worker.)
-const MAX_CHARS = 200_000;
+// Longer texts are not read here (BOX_LIMIT): the box classifies on the page's main thread.
+const MAX_CHARS = BOX_LIMIT;
 
 class PolarityReview extends HTMLElement {
   static formAssociated = true;

@@ -6,6 +6,12 @@ export function verdict(prediction) {
   return `${prediction.label} (${Math.floor(p * 100)}% confident)`;
 }
 
+// The most characters a review box holds, in the demo and <polarity-review> alike: a textarea
+// holding millions takes the browser seconds to lay out, which no page can slice, and the element
+// classifies on the main thread (5 million characters took a third of a second of it). A longer
+// paste is kept out of the box: the demo reads it in a worker, the element says it is too long.
+export const BOX_LIMIT = 200_000;
+
 // How long a person pauses before a screen reader hears the verdict: read out on every keystroke,
 // a sentence typed was dozens of announcements, each cut short by the next.
 const PAUSE_MS = 1000;
