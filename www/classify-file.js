@@ -2,7 +2,7 @@
 // with the model in use; the page shows which column the texts come from (and lets the person pick
 // another), progress with Cancel, a count per label, and the results to download as CSV. The file
 // is only ever read here and in the worker: nothing leaves the browser.
-import { $, download, formatCount, say } from "./ui.js";
+import { $, download, formatCount, keepFocus, say } from "./ui.js";
 import { encodingNote } from "./read-text.js";
 
 export function setupClassifyFile(demo) {
@@ -18,6 +18,7 @@ export function setupClassifyFile(demo) {
   let worker = null;
   let file = null; // the File picked: the worker reads it (a handle; the page never holds its text)
   let results = null; // the CSV, a Blob made in the worker
+  let lastSaid = 0; // when progress was last written out
 
   function stop() {
     worker?.terminate();
@@ -42,7 +43,13 @@ export function setupClassifyFile(demo) {
       else if (data.progress) {
         progress.max = data.progress.total;
         progress.value = data.progress.done;
-        say(msg, `Classifying: ${formatCount(data.progress.done)} of ${formatCount(data.progress.total)}…`);
+        // The message is a live region: rewritten per batch, 164 times a second, it flooded a
+        // screen reader. The progress bar shows every batch.
+        const now = performance.now();
+        if (now - lastSaid > 2000) {
+          lastSaid = now;
+          say(msg, `Classifying: ${formatCount(data.progress.done)} of ${formatCount(data.progress.total)}…`);
+        }
       } else if (data.done) finished(data.done);
     };
     w.onerror = (e) => {
@@ -90,6 +97,7 @@ export function setupClassifyFile(demo) {
       return tr;
     }));
     summary.hidden = false;
+    keepFocus(cancel, save);
     say(msg, `Classified ${formatCount(done.total)} texts in ${(done.millis / 1000).toFixed(1)} s.`);
     summary.dataset.millis = String(done.millis);
   }
@@ -122,6 +130,7 @@ export function setupClassifyFile(demo) {
     // A fresh worker each run: it has the model now in use, and the column chosen.
     openWith(columnRow.hidden ? null : Number(columnSelect.value), () => {
       cancel.hidden = false;
+      keepFocus(start, cancel);
       input.disabled = true;
       // Another column chosen mid-run dropped the run without a word: chosen before, not during.
       columnSelect.disabled = true;

@@ -4,7 +4,7 @@
 // export them as TSV. Every change goes through state.changeExamples, which saves it to IndexedDB
 // (teach-shared.js). The list shows the newest SHOWN
 // examples, so that tens of thousands never become as many DOM nodes.
-import { $, SLICE_MS, download, formatCount, parseInWorker, say } from "./ui.js";
+import { $, SLICE_MS, download, formatCount, keepFocus, parseInWorker, say } from "./ui.js";
 import { encodingNote } from "./read-text.js";
 
 const SHOWN = 200;
@@ -176,6 +176,8 @@ export function setupExamples(demo, state) {
     if (!confirm(`Delete all ${state.examples.length} labelled examples?`)) return;
     state.changeExamples({ kind: "clear", rows: state.examples.slice() });
     renderList();
+    // The button is disabled now that there is nothing to delete: the focus goes to labelling.
+    keepFocus($("clear-examples"), document.querySelector("#label-buttons button") ?? $("review"));
   });
 
   async function importFile(file) {
@@ -218,6 +220,8 @@ export function setupExamples(demo, state) {
   }
   withLabels.addEventListener("click", async () => {
     const { file, labels } = offered ?? {};
+    // The button goes away: the focus goes to the file picker beside it, not to the page's start.
+    $("import-file").focus();
     offerFileLabels(null, []);
     if (file && state.useLabels(labels)) await importFile(file);
   });

@@ -3,7 +3,7 @@
 // in use as .onnx (with the two lines that put it on a site) or as a whole site (site-kit.js), or
 // load one. The model in use is kept in IndexedDB.
 import * as store from "./store.js";
-import { $, download, say } from "./ui.js";
+import { $, download, keepFocus, say } from "./ui.js";
 import { siteKit } from "./site-kit.js";
 
 export function setupModel(demo, state) {
@@ -162,6 +162,7 @@ export function setupModel(demo, state) {
       say(modelMsg, `Could not build the site: ${err?.message ?? err}`, "error");
     } finally {
       siteButton.disabled = false;
+      keepFocus(siteButton, siteButton);
     }
   });
 

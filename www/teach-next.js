@@ -101,7 +101,8 @@ export function setupNext(demo, state) {
           pool = pool.filter((x) => x !== item);
           render();
           say(msg, `Labelled as ${label}. ${formatCount(pool.length)} texts left to rank.`);
-          list.querySelector("button")?.focus();
+          // The next text's first label; after the last one, the box for more texts.
+          (list.querySelector("button") ?? $("pool-text")).focus();
         });
         row.append(button);
       }

@@ -5,7 +5,7 @@
 // recovers. The epochs field's range and the check
 // of its value are the package's (Classifier.fineTuneLimits, Classifier.checkFineTuneOptions).
 import * as store from "./store.js";
-import { $, SLICE_MS, say } from "./ui.js";
+import { $, SLICE_MS, keepFocus, say } from "./ui.js";
 
 /** A training worker reports every 50 ms: this long without a word and it is taken for dead. */
 const SILENCE_MS = 60_000;
@@ -77,9 +77,11 @@ export function setupTraining(demo, state, setPanelBusy) {
   }
 
   function setBusy(busy) {
+    const [from, to] = busy ? [fineTuneBtn, cancelBtn] : [cancelBtn, fineTuneBtn];
     fineTuneBtn.disabled = busy;
     cancelBtn.hidden = !busy;
     cancelBtn.disabled = !busy;
+    keepFocus(from, to);
   }
 
   let watchdog = 0;
@@ -116,8 +118,13 @@ export function setupTraining(demo, state, setPanelBusy) {
     if ($("hold-out").checked && usable.length >= 10) options.validationSplit = 0.2;
     try {
       Classifier.checkFineTuneOptions(options);
+      epochsInput.removeAttribute("aria-invalid");
+      epochsInput.setAttribute("aria-describedby", "epochs-help");
     } catch (err) {
       say(trainStatus, `Epochs: ${err?.message ?? err}`, "error");
+      // Marked, and the message read with the field the focus lands on.
+      epochsInput.setAttribute("aria-invalid", "true");
+      epochsInput.setAttribute("aria-describedby", "train-status epochs-help");
       epochsInput.focus();
       return;
     }
@@ -142,6 +149,7 @@ export function setupTraining(demo, state, setPanelBusy) {
     };
     listen();
     let lastShown = 0;
+    let lastSaid = 0;
     let planned = 0; // epochs a run was to take, from the progress
     w.onmessage = async ({ data }) => {
       if (w !== worker) return; // cancelled
@@ -159,14 +167,18 @@ export function setupTraining(demo, state, setPanelBusy) {
         history.push(...data.epochEnds);
         const now = performance.now();
         if (now - lastShown > 250) {
-          // Throttled: a live region that changes every few ms would be unreadable.
           lastShown = now;
+          drawPlot();
+        }
+        // The status is a live region: read out four times a second, each line cut the one
+        // before short (the plot and the progress bar show every step).
+        if (now - lastSaid > 2000) {
+          lastSaid = now;
           // The package counts the epochs of every run as one sequence; a run's own are shown,
           // as the Epochs field and the "Done" line count them ("epoch 210 of 5000" read oddly).
           const run = p.runs > 1 ? ` (run ${p.run} of ${p.runs})` : "";
           const epoch = p.runs > 1 ? ((p.epoch - 1) % planned) + 1 : p.epoch;
           say(trainStatus, `Training: epoch ${epoch} of ${planned}${run}, loss ${p.loss.toFixed(3)}, accuracy ${Math.round(p.accuracy * 100)}%`);
-          drawPlot();
         }
         return;
       }

@@ -95,7 +95,7 @@ export async function setupTeach(demo) {
     const shipped = !demo.fineTuned;
     modelName.textContent = state.pendingLabels
       ? `New classifier (${state.pendingLabels.join(" / ")}${state.pendingScopes ? ", reading negation" : ""}), not trained yet: the verdict still uses the current model.`
-      : `Current model: ${shipped ? "the shipped one" : "fine-tuned here"} (${state.modelLabels().join(" / ")}).`;
+      : `Current model: ${shipped ? "the shipped one" : "your own, fine-tuned or loaded here"} (${state.modelLabels().join(" / ")}).`;
     examples.refresh();
     $("new-scopes").checked = state.pendingScopes;
     model?.showLabels();

@@ -24,6 +24,16 @@ export function say(el, text, kind = "info") {
   el.dataset.kind = kind;
 }
 
+/**
+ * Gives the focus to `to` when a control that had it was hidden or disabled (the focus then falls
+ * to the page's body, and a keyboard or screen-reader user is sent back to the page's start), or
+ * is still on `from`, about to be. Without scrolling: the control is beside the one it replaces.
+ */
+export function keepFocus(from, to) {
+  const at = document.activeElement;
+  if (at === from || at === document.body || at === null) to.focus({ preventScroll: true });
+}
+
 /** Offers `blob` as a file download named `name`. */
 export function download(name, blob) {
   const a = document.createElement("a");

@@ -96,7 +96,7 @@ test("teach a 3-label classifier: label editor, keys 1-3, counts, confusion matr
     await page.waitForSelector("#teach[data-ready=true]", { timeout: 60_000 });
     assert.equal(await page.locator("#ex-count").textContent(), "19");
     assert.equal(await page.locator("#label-counts").textContent(), "sport: 7 · food: 6 · music: 6");
-    assert.match(await page.locator("#model-name").textContent(), /fine-tuned here \(sport \/ food \/ music\)/);
+    assert.match(await page.locator("#model-name").textContent(), /your own, fine-tuned or loaded here \(sport \/ food \/ music\)/);
     assert.match(await verdictFor("The band played songs at the concert."), /^music \(/);
     return page.evaluate(() => window.labelAtFirstVerdict);
   };
