@@ -468,10 +468,12 @@ pub fn check_label_count(count: usize) -> Result<(), Error> {
     }
 }
 
-/// Which of `labels` `label` means: a name's index; for a two-label model also 1 (or "1") for the
-/// first and 0 (or "0") for the second, as the first version of the API took them; for more
-/// labels a number names the label written as that number ("3"). Names win: labels "0" / "1"
-/// mean what they say. `None` if it is none of them.
+/// Which of `labels` `label` means: a name's index, or else the one label it names but for case
+/// ("Spam" for "spam": a file written by hand mixes them, and each spelling was a label of its
+/// own or a row refused); for a two-label model also 1 (or "1") for the first and 0 (or "0") for
+/// the second, as the first version of the API took them; for more labels a number names the
+/// label written as that number ("3"). Names win: labels "0" / "1" mean what they say. `None` if
+/// it is none of them, or names two labels but for case.
 pub fn label_index(labels: &[String], label: &Label) -> Option<usize> {
     let name = match label {
         Label::Name(name) => name.clone(),
@@ -479,6 +481,14 @@ pub fn label_index(labels: &[String], label: &Label) -> Option<usize> {
         Label::Number(_) => return None,
     };
     if let Some(i) = labels.iter().position(|l| *l == name) {
+        return Some(i);
+    }
+    let folded = name.to_lowercase();
+    let mut alike = labels
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.to_lowercase() == folded);
+    if let (Some((i, _)), None) = (alike.next(), alike.next()) {
         return Some(i);
     }
     match (labels.len(), name.as_str()) {
@@ -739,7 +749,10 @@ pub fn parse_examples(content: &str, labels: &[String]) -> Result<ParsedExamples
                 parsed
                     .errors
                     .push(format!("line {line}: {}", unknown_label(name, labels)));
-                match unknown.iter().position(|(l, _)| l == name) {
+                // Once, whatever its case: the spelling first met names it (as label_index reads
+                // the others to it).
+                let folded = name.to_lowercase();
+                match unknown.iter().position(|(l, _)| l.to_lowercase() == folded) {
                     Some(i) => unknown[i].1 += 1,
                     None if !name.is_empty() && unknown.len() <= limits::MAX_LABELS => {
                         unknown.push((name.to_string(), 1));
@@ -1179,7 +1192,12 @@ mod tests {
         assert_eq!(index(Label::Number(1.0)), Some(0));
         assert_eq!(index(Label::Name("0".into())), Some(1));
         assert_eq!(index(Label::Number(0.5)), None);
-        assert_eq!(index(Label::Name("Positive".into())), None);
+        // A name but for case is that label, unless it is two labels' but for case.
+        assert_eq!(index(Label::Name("Positive".into())), Some(0));
+        let cased = ["Spam", "spam", "ham"].map(String::from);
+        assert_eq!(label_index(&cased, &Label::Name("spam".into())), Some(1));
+        assert_eq!(label_index(&cased, &Label::Name("SPAM".into())), None);
+        assert_eq!(label_index(&cased, &Label::Name("HAM".into())), Some(2));
         // Names win over numbers: labels "0" / "1" mean what they say.
         let swapped = ["0".to_string(), "1".to_string()];
         assert_eq!(label_index(&swapped, &Label::Name("1".into())), Some(1));
@@ -1270,6 +1288,9 @@ mod tests {
         // More than a classifier can have: that column holds no labels.
         let many: String = (0..40).map(|i| format!("tag{i}\ttext {i}\n")).collect();
         assert_eq!(unknown(&many), Vec::<String>::new());
+        // One label whatever its case: named once, as first written.
+        let file = "Spam\tWin\nham\tLunch?\nspam\tFree\nHam\tOk\nSPAM\tPrize\n";
+        assert_eq!(unknown(file), ["Spam", "ham"]);
         // Rows with the classifier's labels are read; the others' labels are still named.
         let parsed = parse_examples("positive\tfine\nneutral\tok\n", &names()).unwrap();
         assert_eq!(parsed.rows.len(), 1);
