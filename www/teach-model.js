@@ -72,7 +72,12 @@ export function setupModel(demo, state) {
   }
   // Ticked or unticked once the labels are in use: the new classifier, not trained yet, follows.
   $("new-scopes").addEventListener("change", () => {
-    if (!state.pendingLabels) return;
+    // It chooses how a new classifier begins: a trained one keeps what it has (ticked, it
+    // changed nothing, without a word).
+    if (!state.pendingLabels) {
+      say(modelMsg, `This applies to a new classifier: press "Use these labels" to begin one ${$("new-scopes").checked ? "that reads" : "that does not read"} negation and contrast.`);
+      return;
+    }
     state.pendingScopes = $("new-scopes").checked;
     reportSave(store.savePendingLabels(state.pendingLabels, state.pendingScopes));
     state.refreshLabels();

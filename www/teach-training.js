@@ -9,6 +9,9 @@ import { $, SLICE_MS, keepFocus, say } from "./ui.js";
 
 /** A training worker reports every 50 ms: this long without a word and it is taken for dead. */
 const SILENCE_MS = 60_000;
+// Fewer examples are all trained on: a fifth of 20 is 4 held out, whose accuracy swung from 25% to
+// 100% across draws of SMS spam, and training without them lost 6 points (84% -> 78%).
+const HOLD_OUT_FROM = 50;
 
 export function setupTraining(demo, state, setPanelBusy) {
   const { Classifier } = demo;
@@ -22,6 +25,7 @@ export function setupTraining(demo, state, setPanelBusy) {
   const plot = $("plot");
   let worker = null;
 
+  $("hold-out-from").textContent = String(HOLD_OUT_FROM);
   const limits = Classifier.fineTuneLimits().epochs;
   epochsInput.min = String(limits.min);
   epochsInput.max = String(limits.max);
@@ -115,7 +119,8 @@ export function setupTraining(demo, state, setPanelBusy) {
     // Empty: the package's default, which follows the texts' length.
     const options = epochsInput.value.trim() === "" ? {} : { epochs: Number(epochsInput.value) };
     // A fifth held out: the confusion matrix is measured on texts the model did not learn from.
-    if ($("hold-out").checked && usable.length >= 10) options.validationSplit = 0.2;
+    const holdOut = $("hold-out").checked && usable.length >= HOLD_OUT_FROM;
+    if (holdOut) options.validationSplit = 0.2;
     try {
       Classifier.checkFineTuneOptions(options);
       epochsInput.removeAttribute("aria-invalid");
@@ -211,6 +216,9 @@ export function setupTraining(demo, state, setPanelBusy) {
       const pct = (a) => `${Math.round(a * 100)}%`;
       trainResult.textContent =
         `Accuracy on your examples: ${before === null ? "new classifier" : pct(before)} before, ${pct(after)} after.` +
+        // Most of them taught it: the figure flatters it (95% here was 78% on new SMS messages).
+        (data.report.confusion ? " It learned from most of these; the held-out ones below, from none."
+          : ` It learned from these, so new texts fare worse${usable.length < HOLD_OUT_FROM ? ` (with ${HOLD_OUT_FROM} or more, some are held out to measure that)` : ""}.`) +
         (skipped ? ` (${skipped} example${skipped === 1 ? "" : "s"} with other labels left out.)` : "") +
         (data.report.warnings?.length ? ` Note: ${data.report.warnings.join(" ")}` : "");
       if (data.report.confusion) showConfusion(data.report.confusion, clf.info().labels);
