@@ -475,20 +475,31 @@ pub fn check_label_count(count: usize) -> Result<(), Error> {
 /// label written as that number ("3"). Names win: labels "0" / "1" mean what they say. `None` if
 /// it is none of them, or names two labels but for case.
 pub fn label_index(labels: &[String], label: &Label) -> Option<usize> {
+    if let Some(i) = exact_label_index(labels, label) {
+        return Some(i);
+    }
+    let Label::Name(name) = label else {
+        return None;
+    };
+    let folded = name.to_lowercase();
+    let mut alike = labels
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.to_lowercase() == folded);
+    match (alike.next(), alike.next()) {
+        (Some((i, _)), None) => Some(i),
+        _ => None,
+    }
+}
+
+/// [`label_index`] with names as written, case and all.
+fn exact_label_index(labels: &[String], label: &Label) -> Option<usize> {
     let name = match label {
         Label::Name(name) => name.clone(),
         Label::Number(n) if n.is_finite() && n.fract() == 0.0 => format!("{n}"),
         Label::Number(_) => return None,
     };
     if let Some(i) = labels.iter().position(|l| *l == name) {
-        return Some(i);
-    }
-    let folded = name.to_lowercase();
-    let mut alike = labels
-        .iter()
-        .enumerate()
-        .filter(|(_, l)| l.to_lowercase() == folded);
-    if let (Some((i, _)), None) = (alike.next(), alike.next()) {
         return Some(i);
     }
     match (labels.len(), name.as_str()) {
@@ -510,7 +521,19 @@ pub fn label_choices(labels: &[String]) -> String {
 
 /// The message for a label that is none of `labels` (given as written, its first 40 characters).
 pub fn unknown_label(given: &str, labels: &[String]) -> String {
+    let folded = given.to_lowercase();
+    let alike: Vec<String> = labels
+        .iter()
+        .filter(|l| l.to_lowercase() == folded)
+        .map(|l| format!("{l:?}"))
+        .collect();
     let given: String = given.chars().take(40).collect();
+    if alike.len() > 1 {
+        return format!(
+            "label {given:?} is {} but for case: write it as one of them",
+            alike.join(" and ")
+        );
+    }
     format!("unknown label {given:?}; use {}", label_choices(labels))
 }
 
@@ -626,10 +649,15 @@ pub fn parse_examples(content: &str, labels: &[String]) -> Result<ParsedExamples
     // A line that starts or ends with a label field is a row: a quote opened in a text before it
     // is a stray one, not a field running on (it merged three rows of the SMS spam collection).
     // The line a quoted text closes on ends in its own row's label when the label comes last.
+    // Written exactly, case and all: a line of a quoted text may well start with "Positive,".
+    let exactly = |field: &str| {
+        let name = Label::Name(field.trim().to_string());
+        exact_label_index(labels, &name).is_some()
+    };
     let starts_row = |line: &str, closes: bool| {
         let mut fields = line.split(char::from(separator));
         match (fields.next(), fields.next_back()) {
-            (Some(first), Some(last)) => is_label(first) || (!closes && is_label(last)),
+            (Some(first), Some(last)) => exactly(first) || (!closes && exactly(last)),
             _ => false,
         }
     };
@@ -642,6 +670,17 @@ pub fn parse_examples(content: &str, labels: &[String]) -> Result<ParsedExamples
             row.fields.pop();
         }
     }
+    // Comment lines, as in the command line's files: a row that starts with '#' and holds no
+    // label (so no example is ever taken for one), as the file's separator reads it: read again
+    // at its commas, "# labels: positive,negative" held one.
+    rows.retain(|r| {
+        let comment = r
+            .fields
+            .first()
+            .is_some_and(|f| f.trim_start().starts_with('#'))
+            && !r.fields.iter().any(|f| is_label(f));
+        !comment
+    });
     // Each row's own separator: the file's, or a comma for a row read again with one.
     let mut separators = vec![separator; rows.len()];
     for (row, separator) in rows.iter_mut().zip(&mut separators) {
@@ -653,20 +692,6 @@ pub fn parse_examples(content: &str, labels: &[String]) -> Result<ParsedExamples
             }
         }
     }
-    // Comment lines, as in the command line's files: a row that starts with '#' and holds no
-    // label (so no example is ever taken for one).
-    let comment = |r: &crate::table::Row| {
-        r.fields
-            .first()
-            .is_some_and(|f| f.trim_start().starts_with('#'))
-            && !r.fields.iter().any(|f| is_label(f))
-    };
-    let (rows, separators): (Vec<_>, Vec<_>) = rows
-        .into_iter()
-        .zip(separators)
-        .filter(|(r, _)| !comment(r))
-        .unzip();
-    let (mut rows, mut separators) = (rows, separators);
     let named =
         |names: &[&str], field: &String| names.contains(&field.trim().to_lowercase().as_str());
     // Which column holds the label: the header's, else the first or the last, whichever holds
@@ -754,10 +779,17 @@ pub fn parse_examples(content: &str, labels: &[String]) -> Result<ParsedExamples
                 let folded = name.to_lowercase();
                 match unknown.iter().position(|(l, _)| l.to_lowercase() == folded) {
                     Some(i) => unknown[i].1 += 1,
-                    None if !name.is_empty() && unknown.len() <= limits::MAX_LABELS => {
+                    // Room for one more than a classifier has, and a header: "more than
+                    // MAX_LABELS" is then told after the header is gone.
+                    None if !name.is_empty() && unknown.len() <= limits::MAX_LABELS + 1 => {
                         unknown.push((name.to_string(), 1));
-                        // Column names are words; texts rarely are one.
-                        header_like |= first_row && !text.contains(char::is_whitespace);
+                        // Column names are identifiers ("v2", "message_text"), not numbers;
+                        // texts rarely are one.
+                        let identifier = |f: &str| {
+                            !f.is_empty() && f.chars().all(|c| c.is_alphanumeric() || c == '_')
+                        };
+                        let number = name.parse::<f64>().is_ok();
+                        header_like |= first_row && identifier(text) && !number;
                     }
                     None => {}
                 }
@@ -777,7 +809,10 @@ pub fn parse_examples(content: &str, labels: &[String]) -> Result<ParsedExamples
     {
         unknown.remove(0);
     }
-    if unknown.len() <= limits::MAX_LABELS {
+    // Labels label more than one row each, mostly: a column of values that never repeat (texts,
+    // ids) is no labels to offer.
+    let repeats = unknown.iter().any(|(_, n)| *n > 1);
+    if repeats && unknown.len() <= limits::MAX_LABELS {
         parsed.unknown_labels = unknown.into_iter().map(|(name, _)| name).collect();
     }
     Ok(parsed)
@@ -801,16 +836,14 @@ pub(crate) fn without_bom(content: &str) -> &str {
     content.strip_prefix('\u{feff}').unwrap_or(content)
 }
 
-/// A file's text as every reader takes it: without its byte-order mark ([`without_bom`]), and
-/// with lines that end in a lone "\r" (Excel for Mac's "CSV (Macintosh)") ending in "\n". Read
-/// as they were, such a file was one line: one text, or one row holding all the others.
+/// A file's text as every reader takes it: without its byte-order mark ([`without_bom`]), and,
+/// in a file whose lines end in a lone "\r" (Excel for Mac's "CSV (Macintosh)": no "\n" at all),
+/// with "\n" line ends. Read as it was, such a file was one line: one text, or one row holding
+/// all the others. A stray "\r" in a file of "\n" lines is left in its text, as editors show it.
 pub(crate) fn file_text(content: &str) -> std::borrow::Cow<'_, str> {
     let content = without_bom(content);
-    let lone_cr = content
-        .match_indices('\r')
-        .any(|(i, _)| content.as_bytes().get(i + 1) != Some(&b'\n'));
-    if lone_cr {
-        content.replace("\r\n", "\n").replace('\r', "\n").into()
+    if content.contains('\r') && !content.contains('\n') {
+        content.replace('\r', "\n").into()
     } else {
         content.into()
     }
@@ -1283,8 +1316,24 @@ mod tests {
         assert_eq!(unknown(file), ["ham", "spam"]);
         // Two rows of one word each: no header, both labels (for a classifier of three).
         let three = ["a", "b", "c"].map(String::from);
-        let parsed = parse_examples("1\tgreat\n0\tawful\n", &three).unwrap();
+        let parsed = parse_examples("1\tgreat\n0\tawful\n1\tfine\n", &three).unwrap();
         assert_eq!(parsed.unknown_labels, ["1", "0"]);
+        // A first row whose text is no column name is a row, its label one of the file's.
+        let file = "urgent\tCall!\nlater\tLunch at 1\nlater\tNext week\n";
+        assert_eq!(unknown(file), ["urgent", "later"]);
+        // Values that never repeat are no labels (texts in both columns).
+        assert_eq!(
+            unknown("Win a prize now,Call me\nSee you at 5,Lunch?\n"),
+            Vec::<String>::new()
+        );
+        // A header and one label more than a classifier has: none offered, not 32 of them.
+        let over: String = std::iter::once("v1\tv2\n".to_string())
+            .chain(
+                (0..=limits::MAX_LABELS)
+                    .flat_map(|i| [format!("tag{i}\ta {i}\n"), format!("tag{i}\tb {i}\n")]),
+            )
+            .collect();
+        assert_eq!(unknown(&over), Vec::<String>::new());
         // More than a classifier can have: that column holds no labels.
         let many: String = (0..40).map(|i| format!("tag{i}\ttext {i}\n")).collect();
         assert_eq!(unknown(&many), Vec::<String>::new());
@@ -1292,9 +1341,35 @@ mod tests {
         let file = "Spam\tWin\nham\tLunch?\nspam\tFree\nHam\tOk\nSPAM\tPrize\n";
         assert_eq!(unknown(file), ["Spam", "ham"]);
         // Rows with the classifier's labels are read; the others' labels are still named.
-        let parsed = parse_examples("positive\tfine\nneutral\tok\n", &names()).unwrap();
+        let parsed =
+            parse_examples("positive\tfine\nneutral\tok\nneutral\tso-so\n", &names()).unwrap();
         assert_eq!(parsed.rows.len(), 1);
         assert_eq!(parsed.unknown_labels, ["neutral"]);
+        // A label two labels have but for case is said to be so, not unknown.
+        let cased = ["Positive", "positive"].map(String::from);
+        let parsed = parse_examples("POSITIVE\tfine\nPositive\tgood\n", &cased).unwrap();
+        assert_eq!(
+            parsed.errors,
+            ["line 1: label \"POSITIVE\" is \"Positive\" and \"positive\" but for case: write it as one of them"]
+        );
+    }
+
+    #[test]
+    fn a_quoted_text_line_that_starts_with_a_label_but_for_case_stays_in_its_text() {
+        let (rows, errors) =
+            parse("positive,\"I expected it to be bad.\nPositive, though, on the whole: fun\"\n");
+        assert_eq!(errors, Vec::<String>::new());
+        assert_eq!(
+            rows,
+            [(
+                "I expected it to be bad.\nPositive, though, on the whole: fun".to_string(),
+                "positive".to_string()
+            )]
+        );
+        // A comment line read at its commas holds a label: still a comment.
+        let (rows, errors) = parse("# labels: positive,negative\npositive\tfine\n");
+        assert_eq!(errors, Vec::<String>::new());
+        assert_eq!(rows.len(), 1);
     }
 
     #[test]
@@ -1324,11 +1399,13 @@ mod tests {
         );
         let texts = crate::texts::parse_texts("Great film\rAwful film\r\rOk\r", None).unwrap();
         assert_eq!(texts.texts, ["Great film", "Awful film", "Ok"]);
-        // Windows line ends are left as they are read.
+        // Windows line ends are left as they are read, and so is a stray CR in a file of lines.
         assert!(matches!(
             file_text("a\r\nb\r\n"),
             std::borrow::Cow::Borrowed(_)
         ));
+        let texts = crate::texts::parse_texts("One\nTwo with a stray\rCR\n", None).unwrap();
+        assert_eq!(texts.texts, ["One", "Two with a stray\rCR"]);
     }
 
     #[test]

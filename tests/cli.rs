@@ -210,7 +210,7 @@ fn a_model_of_three_labels_fine_tunes_on_its_names_and_eval_refuses_it() {
             "2",
         ],
     );
-    std::fs::write(dir.join("bin.tsv"), "1\tgreat\n0\tawful\n").unwrap();
+    std::fs::write(dir.join("bin.tsv"), "1\tgreat\n0\tawful\n0\tdull\n").unwrap();
     fails(
         &dir,
         &[
@@ -222,7 +222,7 @@ fn a_model_of_three_labels_fine_tunes_on_its_names_and_eval_refuses_it() {
             "--out",
             "y.onnx",
         ],
-        "line 1: unknown label \"1\"; use \"praise\", \"complaint\", \"question\" (and 1 more \
+        "line 1: unknown label \"1\"; use \"praise\", \"complaint\", \"question\" (and 2 more \
          rows); the file's other labels: 1,0",
     );
     fails(

@@ -350,8 +350,15 @@ fn plain_value(got: &str) -> String {
         Some(v) if v.ends_with('n') && v[..v.len() - 1].parse::<i128>().is_ok() => {
             format!("bigint {v}")
         }
-        Some(v) if v.starts_with(char::is_uppercase) => format!("a {v} object"),
-        Some(v) => v.to_string(),
+        // wasm-bindgen's debug form: "Symbol(s)", "Object({...})", "Function(name)", "String".
+        Some(v) => match v.split('(').next().unwrap_or(v) {
+            "Symbol" => "a symbol".into(),
+            "Object" => "an object".into(),
+            "Function" => "a function".into(),
+            "Array" => "an array".into(),
+            name if name.starts_with(char::is_uppercase) => format!("a {name} object"),
+            _ => v.to_string(),
+        },
         None => match got {
             "unit value" => "undefined".into(),
             "sequence" => "an array".into(),

@@ -388,7 +388,7 @@ impl JsClassifier {
     }
 
     /// The model as a polarity ONNX file, for `Classifier.fromBytes()`.
-    #[wasm_bindgen(js_name = toBytes, unchecked_return_type = "Uint8Array<ArrayBuffer>")]
+    #[wasm_bindgen(js_name = toBytes, unchecked_return_type = "Uint8Array & { buffer: ArrayBuffer }")]
     pub fn to_bytes(&self) -> Vec<u8> {
         self.inner.to_bytes()
     }

@@ -225,6 +225,9 @@ test("fromPretrained({ scopes: true }) keeps the bundled model's negation; scope
     [() => clf.fineTune([{ text: 1, label: 1 }, two[1]]), /^example 0 text: must be a string, got number 1$/],
     [() => clf.fineTune([{ text: new String("a"), label: 1 }, two[1]]), /^example 0 text: must be a string, got a String object$/],
     [() => clf.fineTune([["good", 1], two[1]]), /^example 0: must have a "text" field$/],
+    [() => clf.fineTune(two, { epochs: Symbol("s") }), /^fineTune\(\) option epochs: must be a number, got a symbol$/],
+    [() => clf.fineTune(two, { epochs: { a: 1 } }), /^fineTune\(\) option epochs: must be a number, got an object$/],
+    [() => clf.fineTune(two, { epochs: () => 3 }), /^fineTune\(\) option epochs: must be a number, got a function$/],
   ]) throws(call, TypeError, message);
   clf.free();
   // undefined is a missing option, here as in toCsv's escapeFormulae.
