@@ -193,6 +193,11 @@ class PolarityReview extends HTMLElement {
     return this.getAttribute("name");
   }
 
+  // Settable, as a textarea's: a framework setting props as properties (React 19, Vue) threw.
+  set name(value) {
+    this.setAttribute("name", value);
+  }
+
   get form() {
     return this.internals.form;
   }

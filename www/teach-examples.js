@@ -219,6 +219,7 @@ export function setupExamples(demo, state) {
     if (valid) withLabels.textContent = `Use the file's labels (${labels.join(" / ")}) and import it again`;
   }
   withLabels.addEventListener("click", async () => {
+    if ($("teach").dataset.training === "true") return; // disabled meanwhile; said by the panel
     const { file, labels } = offered ?? {};
     // The button goes away: the focus goes to the file picker beside it, not to the page's start.
     $("import-file").focus();

@@ -43,7 +43,7 @@ export function setupModel(demo, state) {
   $("labels-range").textContent = `${min} to ${max} labels`;
   function numberRows() {
     const rows = [...editor.children];
-    $("add-label").disabled = rows.length >= max;
+    $("add-label").disabled = rows.length >= max || $("teach").dataset.training === "true";
     rows.forEach((li, i) => {
       const [input, remove] = li.children;
       if (i < 2) input.id = i === 0 ? "new-label-a" : "new-label-b";

@@ -89,11 +89,14 @@ export function shareExamples(store, state, version, { isLabels, onMerged, onErr
   // Leaving while a change is still being written would lose it (an import of 25,000 reviews
   // takes seconds to save): the browser asks first.
   let writing = false;
-  globalThis.addEventListener?.("beforeunload", (e) => {
+  // Listened to only while there is something to write: a page with a beforeunload listener is
+  // kept out of Firefox's back-forward cache.
+  const leaving = (e) => {
     if (unsaved.length > 0 || writing) e.preventDefault();
-  });
+  };
+  const guard = (on) => globalThis[on ? "addEventListener" : "removeEventListener"]?.("beforeunload", leaving);
   const schedule = () => {
-    queue = queue.then(sync).catch(onError);
+    queue = queue.then(sync).catch(onError).finally(() => guard(unsaved.length > 0));
   };
 
   async function sync() {
@@ -148,6 +151,7 @@ export function shareExamples(store, state, version, { isLabels, onMerged, onErr
     if (!touched) return;
     unsaved.push(op);
     dirty = union(dirty, touched);
+    guard(true);
     schedule();
   }
   change.settled = () => queue;

@@ -144,7 +144,8 @@ export async function setupTeach(demo) {
   }
   const setBusy = (busy) => {
     training.setBusy(busy);
-    for (const id of ["new-classifier", "add-label", "reset-model", "load-model-file"]) $(id).disabled = busy;
+    // The import's offer begins a classifier too: while training, the training's end dropped it.
+    for (const id of ["new-classifier", "add-label", "reset-model", "load-model-file", "import-with-labels"]) $(id).disabled = busy;
     panel.dataset.training = busy ? "true" : "false";
     if (!busy && missed) {
       const quiet = missed === "start";

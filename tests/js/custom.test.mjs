@@ -161,9 +161,12 @@ test("a file written for other labels: one click starts a classifier with them a
   assert.deepEqual(await page.locator("#label-editor input").evaluateAll((i) => i.map((x) => x.value)), ["spam", "ham"]);
   assert.equal(await page.locator("#label-counts").textContent(), "spam: 2 · ham: 2");
   assert.match(await page.locator("#model-name").textContent(), /^New classifier \(spam \/ ham/);
-  // A file of the classifier's labels offers nothing; nor does one whose label column holds texts.
+  // A file of the classifier's labels offers nothing; nor does one of texts in both columns.
   await page.locator("#import-file").setInputFiles({ name: "more.tsv", mimeType: "text/tab-separated-values", buffer: Buffer.from("spam\tWin cash\n") });
   await page.waitForFunction(() => document.querySelector("#import-msg").textContent.startsWith("Imported 1 example "));
+  assert.equal(await offer.isHidden(), true);
+  await page.locator("#import-file").setInputFiles({ name: "texts.csv", mimeType: "text/csv", buffer: Buffer.from("Win a prize now,Call me\nSee you at 5,Lunch?\n") });
+  await page.waitForFunction(() => /^Imported 0 examples from texts\.csv/.test(document.querySelector("#import-msg").textContent));
   assert.equal(await offer.isHidden(), true);
   assertClean(seen);
   await context.close();
@@ -568,6 +571,14 @@ test("Download a site: a zip whose folder, served as it is, shows the box with t
       const box = document.querySelector("form polarity-review");
       return [box.name, box.form === document.querySelector("form"), document.querySelector("form").elements.namedItem("msg") === box];
     }), ["msg", true, true]);
+    // Settable, as a textarea's name is (a framework sets props as properties).
+    assert.equal(await visitor.evaluate(() => {
+      const box = document.querySelector("form polarity-review");
+      box.name = "comment";
+      const name = box.getAttribute("name");
+      box.name = "msg";
+      return name;
+    }), "comment");
     await visitor.locator("form polarity-review textarea").fill("Do you deliver on Sundays?");
     await Promise.all([visitor.waitForURL(/post\.html\?msg=Do/), visitor.locator("#send").click()]);
     await visitor.goBack();
