@@ -1063,6 +1063,34 @@ mod tests {
     }
 
     #[test]
+    fn each_label_has_its_share_of_the_held_out_examples() {
+        // 45 of one label, 5 of the other: a fifth is 9 and 1, whatever the shuffle.
+        let mut few: Vec<Labelled> = (0..45)
+            .map(|i| labelled(&format!("good great film {i}"), Label::Number(1.0)))
+            .collect();
+        few.extend((0..5).map(|i| labelled(&format!("bad awful film {i}"), Label::Number(0.0))));
+        for seed in 0..8 {
+            let mut clf = Classifier::from_model(&tiny_model(45)).unwrap();
+            let options = FineTuneOptions {
+                validation_split: Some(0.2),
+                seed: Some(f64::from(seed)),
+                epochs: Some(2.0),
+                ..FineTuneOptions::default()
+            };
+            let report = clf
+                .fine_tune_examples(&few, &options, &mut no_progress)
+                .unwrap();
+            let rows: Vec<u32> = report
+                .confusion
+                .unwrap()
+                .iter()
+                .map(|row| row.iter().sum())
+                .collect();
+            assert_eq!(rows, [9, 1], "seed {seed}");
+        }
+    }
+
+    #[test]
     fn a_text_given_more_than_once_is_held_out_or_trained_on_never_both() {
         // Every example three times over, as a file imported three times.
         let thrice: Vec<Labelled> = examples()

@@ -109,8 +109,9 @@ export interface FineTuneOptions {
   /** Shuffling seed (default 42): the same seed and examples give the same model. */
   seed?: number;
   /**
-   * Fraction of the examples held out to measure the result on, 0 to 0.5 (default 0): the report
-   * then has `validationAccuracy` and `confusion`. With 50 or more held out, training also keeps
+   * Fraction of the examples held out to measure the result on, 0 to 0.5 (default 0), each
+   * label its share, a text given twice on one side: the report then has `validationAccuracy`
+   * and `confusion`. With 50 or more held out, training also keeps
    * the epoch that did best on them and stops early.
    */
   validationSplit?: number;
