@@ -486,14 +486,16 @@ fn hold_out_by_label(examples: &mut Vec<(String, usize)>, split: f64, labels: us
     let exact: Vec<f64> = counts.iter().map(|&c| c as f64 * split).collect();
     let mut quota: Vec<usize> = exact.iter().map(|e| e.floor() as usize).collect();
     let total = (examples.len() as f64 * split).round() as usize;
-    let mut by_fraction: Vec<usize> = (0..labels).collect();
-    by_fraction
-        .sort_by(|&a, &b| (exact[b] - exact[b].floor()).total_cmp(&(exact[a] - exact[a].floor())));
-    for &l in by_fraction
-        .iter()
-        .take(total.saturating_sub(quota.iter().sum()))
-    {
+    // The remainders, one by one, to the largest fractions still without one (the first label on
+    // a tie): at most 32 labels, so no sort.
+    let mut fraction: Vec<f64> = exact.iter().map(|e| e - e.floor()).collect();
+    for _ in quota.iter().sum::<usize>()..total {
+        let Some(l) = (0..labels).reduce(|a, b| if fraction[b] > fraction[a] { b } else { a })
+        else {
+            break;
+        };
         quota[l] += 1;
+        fraction[l] = -1.0;
     }
     // Runs of one text: (start, end), held out by the label of its first example.
     let mut runs = Vec::new();
