@@ -738,6 +738,30 @@ mod tests {
     }
 
     #[test]
+    fn a_text_longer_than_one_run_is_read_whole() {
+        let clf = Classifier::bundled().unwrap();
+        // Its end turns the verdict: read up to one run's worth of ids only, it is positive.
+        let text = format!(
+            "{}{}",
+            "wonderful ".repeat(20_000),
+            "awful dreadful ".repeat(40_000)
+        );
+        let ids = clf.model().vocab().encode(&text);
+        assert!(ids.len() > 2 * IDS_PER_RUN, "{}", ids.len());
+        assert_eq!(clf.classify(&text).unwrap().label, "negative");
+        let head = ids[..IDS_PER_RUN].to_vec();
+        let first_run = clf.score_ids(std::slice::from_ref(&head)).unwrap();
+        assert_eq!(first_run[0].label, "positive");
+        // At the boundary the two paths agree: one run's ids go through the engine, one padding
+        // id more (which counts for nothing) through the plain-Rust sum.
+        let mut past = head.clone();
+        past.push(crate::vocab::PAD);
+        let [engine, plain] =
+            [&head, &past].map(|ids| clf.score_ids(std::slice::from_ref(ids)).unwrap()[0].score);
+        assert!((engine - plain).abs() < 1e-5, "{engine} vs {plain}");
+    }
+
+    #[test]
     fn bytes_round_trip_keeps_predictions() {
         let clf = Classifier::from_model(&tiny_model(32)).unwrap();
         let again = Classifier::from_bytes(&clf.to_bytes()).unwrap();

@@ -182,13 +182,13 @@ fn random_damage_never_loads_silently_wrong() {
 #[test]
 fn texts_past_the_limits_are_refused_in_words() {
     let clf = Classifier::from_bytes(BUNDLED_MODEL).unwrap();
-    // A long text is classified whole (summed in slices), and agrees with the same text's
-    // score in one piece of the engine's size.
+    // A long text gets a verdict, in a batch as alone (read whole: the unit test
+    // `a_text_longer_than_one_run_is_read_whole`); explain refuses it in words.
     let long = "a dull film with a great cast. ".repeat(30_000);
     let p = clf.classify(&long).unwrap();
-    assert!((0.0..=1.0).contains(&p.score));
-    let batch = clf.classify_batch(&[long.as_str(), "great"]).unwrap();
-    assert_eq!(batch[0], p);
+    let batch = clf.classify_batch(&["great", long.as_str()]).unwrap();
+    assert_eq!(batch[1], p);
+    assert_eq!(batch[0], clf.classify("great").unwrap());
     match clf.explain(&long) {
         Err(Error::TooLarge(m)) => assert!(m.contains("explain weighs at most"), "{m}"),
         other => panic!("explain of 240,000 tokens: {other:?}"),
