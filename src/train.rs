@@ -745,13 +745,22 @@ mod tests {
             learning_rate: 0.05,
             ..Options::default()
         };
+        let start = model.clone();
         let report = train(&mut model, &data, &valid, &options, &mut no_progress).unwrap();
-        assert!(
-            report.epochs < 50 && report.best_epoch <= report.epochs,
-            "{report:?}"
-        );
+        // Stopped `patience` epochs after the best one, and kept the best one's weights.
+        assert!(report.epochs < 50, "{report:?}");
+        assert_eq!(report.best_epoch + options.patience, report.epochs, "{report:?}");
         let (val_loss, _) = evaluate(&model, &valid);
         assert_eq!(Some(val_loss), report.validation_loss);
+        // The same training without a validation set keeps its last epoch: a worse one.
+        let mut last = start;
+        let exactly = Options {
+            epochs: report.epochs,
+            ..options
+        };
+        train(&mut last, &data, &[], &exactly, &mut no_progress).unwrap();
+        let (last_loss, _) = evaluate(&last, &valid);
+        assert!(last_loss > val_loss, "{last_loss} vs {val_loss}");
     }
 
     #[test]
