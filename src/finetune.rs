@@ -1036,7 +1036,16 @@ mod tests {
         let report = clf
             .fine_tune_examples(&examples(), &options, &mut no_progress)
             .unwrap();
-        assert!(report.validation_accuracy.is_some());
+        // Measured on the held-out examples: what the confusion matrix of them counts right.
+        let confusion = report.confusion.as_ref().expect("a confusion matrix");
+        let right: u32 = (0..confusion.len()).map(|i| confusion[i][i]).sum();
+        let all: u32 = confusion.iter().flatten().sum();
+        assert_eq!(all as usize, examples().len() / 4, "{confusion:?}");
+        let accuracy = report.validation_accuracy.expect("a validation accuracy");
+        assert!(
+            (accuracy - right as f32 / all as f32).abs() < 1e-6,
+            "{report:?}"
+        );
         assert!(!report
             .warnings
             .iter()

@@ -749,7 +749,11 @@ mod tests {
         let report = train(&mut model, &data, &valid, &options, &mut no_progress).unwrap();
         // Stopped `patience` epochs after the best one, and kept the best one's weights.
         assert!(report.epochs < 50, "{report:?}");
-        assert_eq!(report.best_epoch + options.patience, report.epochs, "{report:?}");
+        assert_eq!(
+            report.best_epoch + options.patience,
+            report.epochs,
+            "{report:?}"
+        );
         let (val_loss, _) = evaluate(&model, &valid);
         assert_eq!(Some(val_loss), report.validation_loss);
         // The same training without a validation set keeps its last epoch: a worse one.

@@ -107,11 +107,13 @@ fn fine_tuning_on_flipped_labels_flips_every_prediction() {
         .zip(&predictions)
         .filter(|(r, p)| (p.label == "positive") != r.positive)
         .count();
-    // Before, it got at least 90% right (`classifies_handwritten_reviews`); now nearly all follow
-    // the flipped labels (49 of 50 when written; the IMDB check flips all of 200).
+    // Before, it got at least 90% right (`classifies_handwritten_reviews`); now all follow the
+    // flipped labels (50 of 50 here; the IMDB check flips all of 200). One is let go, for a
+    // review near the line on another CPU's kernels.
     assert!(
-        flipped_now * 100 >= reviews.len() * 95,
-        "{flipped_now} flipped; {report:?}"
+        flipped_now + 1 >= reviews.len(),
+        "{flipped_now} of {} flipped; {report:?}",
+        reviews.len()
     );
     assert!((report.accuracy - flipped_now as f32 / reviews.len() as f32).abs() < 0.03);
     // The fine-tuned model survives its own bytes exactly.
