@@ -863,7 +863,6 @@ mod tests {
             target: None,
         };
         let loss = |m: &Model| f64::from(cross_entropy(&m.forward(&ex.ids).output, ex.label));
-        // One plain SGD step of size lr on b2 and w2 lowers the loss by about lr * |grad|^2.
         let options = Options {
             train_embedding: false,
             ..Options::default()
@@ -871,18 +870,34 @@ mod tests {
         let mut trainer = Trainer::new(&model, &options);
         let mut stepped = model.clone();
         let _ = trainer.step(&mut stepped, std::slice::from_ref(&ex), &[0]);
-        // Adam's first step moves each parameter by about lr * sign(grad): compare signs.
+        // After one step of a batch of one, Adam's first moment is (1 - beta1) x the gradient
+        // (the head's, flattened as w1, b1, w2, b2): compared with finite differences, value
+        // and sign. The step itself is about lr x sign(gradient), and tells only the sign.
+        let gradient = |at: usize| f64::from(trainer.head.m[at] / (1.0 - Adam::BETA1));
         let eps = 1e-3;
+        let b2 = model.w1.len() + model.b1.len() + model.w2.len();
+        let w2 = model.w1.len() + model.b1.len();
+        let mut checks = Vec::new();
         for k in 0..3 {
             let mut up = model.clone();
             up.b2[k] += eps;
-            let numeric = (loss(&up) - loss(&model)) / f64::from(eps);
-            let moved = f64::from(stepped.b2[k] - model.b2[k]);
+            checks.push((format!("b2[{k}]"), b2 + k, loss(&up)));
+        }
+        for j in (0..model.w2.len()).step_by(7) {
+            let mut up = model.clone();
+            up.w2[j] += eps;
+            checks.push((format!("w2[{j}]"), w2 + j, loss(&up)));
+        }
+        for (name, at, moved_loss) in checks {
+            let numeric = (moved_loss - loss(&model)) / f64::from(eps);
+            let analytic = gradient(at);
             assert!(
-                numeric * moved < 0.0,
-                "b2[{k}]: grad {numeric}, step {moved}"
+                (numeric - analytic).abs() <= 0.02 * numeric.abs() + 1e-4,
+                "{name}: finite differences {numeric}, gradient {analytic}"
             );
         }
+        let moved = f64::from(stepped.b2[0] - model.b2[0]);
+        assert!(gradient(b2) * moved < 0.0, "b2[0] moved {moved}");
     }
 
     /// A weighted scope's id trains its word's own row, by the chain rule through the weight.
