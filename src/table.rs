@@ -4,6 +4,8 @@
 //! read as a plain character on its line, so one stray quote cannot swallow the rest of the file;
 //! so is one whose field would take in a line that starts a row of its own ([`rows_where`]), so
 //! that a text that only begins with a quote does not swallow the rows up to the next stray one.
+//! A file of stray quotes is scanned a few times over at most, then read with quotes as plain
+//! characters.
 //! Each row comes with the line it starts on, for error messages.
 
 use csv_core::{ReadRecordResult, ReaderBuilder};
@@ -98,12 +100,24 @@ pub fn rows_where(
 ) -> Result<Vec<Row>, Error> {
     let mut rows = Vec::new();
     let (mut from, mut line) = (0, 1);
+    // Each stray quote's line is read plain and the rest scanned again: a line of stray quotes
+    // after another made that quadratic (a 1 MB file of `x","` lines took minutes). Past a few
+    // scans of the whole file, the rest is read with quotes as plain characters.
+    let mut budget = content.len().saturating_mul(SCANS_OF_THE_FILE);
     loop {
         let rest = &content[from..];
-        let Some(record) = unclosed_quote(rest, separator, &starts_row) else {
+        let (unclosed, scanned) = unclosed_quote(rest, separator, &starts_row);
+        budget = budget.saturating_sub(scanned);
+        let Some(record) = unclosed else {
             rows.extend(read(rest, separator, true, line)?);
             return Ok(rows);
         };
+        if budget == 0 {
+            rows.extend(read(&rest[..record], separator, true, line)?);
+            line += rest[..record].matches('\n').count();
+            rows.extend(read(&rest[record..], separator, false, line)?);
+            return Ok(rows);
+        }
         rows.extend(read(&rest[..record], separator, true, line)?);
         line += rest[..record].matches('\n').count();
         // `record` starts a line, and a line ends with an ASCII '\n': both are char boundaries.
@@ -116,14 +130,19 @@ pub fn rows_where(
     }
 }
 
+/// How many times over [`rows_where`] scans a file for stray quotes before it reads the rest
+/// with quotes as plain characters.
+const SCANS_OF_THE_FILE: usize = 8;
+
 /// Where the record that holds a quoted field never closed starts, if `text` has one: a
 /// quote opens a field only at its start, `""` inside it is a quote, as `csv-core` reads them. A
-/// quoted field that reaches a line `starts_row` takes for a row counts as never closed.
+/// quoted field that reaches a line `starts_row` takes for a row counts as never closed. With it,
+/// how many bytes were scanned.
 fn unclosed_quote(
     text: &str,
     separator: u8,
     starts_row: impl Fn(&str, bool) -> bool,
-) -> Option<usize> {
+) -> (Option<usize>, usize) {
     let content = text.as_bytes();
     let (mut record, mut field_start, mut quoted) = (0, true, false);
     let mut i = 0;
@@ -134,7 +153,7 @@ fn unclosed_quote(
                 let next = text.get(i + 1..).unwrap_or("");
                 let next = next.split('\n').next().unwrap_or("");
                 if starts_row(next.strip_suffix('\r').unwrap_or(next), closes_quote(next)) {
-                    return Some(record);
+                    return (Some(record), i);
                 }
             } else if b == b'"' {
                 if content.get(i + 1) == Some(&b'"') {
@@ -151,7 +170,7 @@ fn unclosed_quote(
         field_start = !quoted && (b == separator || b == b'\n' || b == b'\r');
         i += 1;
     }
-    quoted.then_some(record)
+    (quoted.then_some(record), i)
 }
 
 /// Whether a quoted field that runs on into `line` closes there: a quote not doubled.
@@ -340,5 +359,27 @@ mod tests {
                 (4, vec!["c".into(), "z".into()]),
             ]
         );
+    }
+
+    #[test]
+    fn a_file_of_stray_quotes_is_read_in_a_few_passes() {
+        // Every line leaves a quote open to the end of the file: each was read plain and the
+        // rest scanned again, a quadratic time (minutes for a megabyte).
+        let lines = 200_000;
+        let content = "x\",\"\n".repeat(lines);
+        let (unclosed, scanned) = unclosed_quote(&content, b',', |_, _| false);
+        assert_eq!((unclosed, scanned), (Some(0), content.len()));
+        let read = rows(&content, b',').unwrap();
+        assert_eq!(read.len(), lines);
+        assert!(read.iter().all(|r| r.fields == ["x\"", "\""]));
+        assert_eq!(read[lines - 1].line, lines);
+        // Stray quotes that a row's start ends cost a line's scan each, and leave quoting on for
+        // the rest: a quoted text of two lines after a thousand of them is one field.
+        let content = format!("{}spam\t\"two\nlines\"\n", "ham\t\"Keep it\n".repeat(1000));
+        let labelled = |line: &str, _| line.starts_with("ham\t") || line.starts_with("spam\t");
+        let read = rows_where(&content, b'\t', labelled).unwrap();
+        assert_eq!(read.len(), 1001);
+        assert_eq!(read[0].fields, ["ham", "\"Keep it"]);
+        assert_eq!(read[1000].fields, ["spam", "two\nlines"]);
     }
 }
