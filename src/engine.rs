@@ -11,7 +11,7 @@ use tract_onnx::tract_core::ops::einsum::EinSum;
 use tract_onnx::tract_core::ops::math;
 use tract_onnx::tract_core::ops::nn::sigmoid;
 
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard, TryLockError};
 
 use crate::model::{softmax, Model, HIDDEN};
 use crate::vocab::PAD;
@@ -73,17 +73,24 @@ impl Engine {
         order.sort_by_key(|&i| batch[i].len());
         let k = self.outputs;
         let mut scores = vec![0f32; batch.len() * k];
-        let mut state = match self.state.lock() {
-            Ok(state) => state,
+        let spawn = || {
+            self.plan
+                .spawn()
+                .map_err(Error::engine("building the graph"))
+        };
+        let mut guard: Option<MutexGuard<TypedSimpleState>> = None;
+        let mut own: Option<TypedSimpleState> = None;
+        let state: &mut TypedSimpleState = match self.state.try_lock() {
+            Ok(state) => guard.insert(state),
             // A run panicked while holding it (none should): start again from a new state.
-            Err(poisoned) => {
-                let mut state = poisoned.into_inner();
-                *state = self
-                    .plan
-                    .spawn()
-                    .map_err(Error::engine("building the graph"))?;
+            Err(TryLockError::Poisoned(poisoned)) => {
+                let state = guard.insert(poisoned.into_inner());
+                **state = spawn()?;
                 state
             }
+            // Held by a run on another thread, or, in wasm (one thread, no unwinding), by a
+            // call that trapped: a state of this run's own. Waiting for it never ended there.
+            Err(TryLockError::WouldBlock) => own.insert(spawn()?),
         };
         let mut rest = &order[..];
         while !rest.is_empty() {
@@ -94,7 +101,7 @@ impl Engine {
             }
             let (run, tail) = rest.split_at(take);
             let texts: Vec<&[u32]> = run.iter().map(|&i| batch[i].as_slice()).collect();
-            let values = score_run(&mut state, &self.table, &texts, k)?;
+            let values = score_run(state, &self.table, &texts, k)?;
             for (&i, output) in run.iter().zip(values.chunks_exact(k)) {
                 scores[i * k..][..k].copy_from_slice(output);
             }

@@ -508,11 +508,12 @@ impl Vocabulary {
     /// [`Vocabulary::correct`]'s word as an id, looked up once per word ([`Corrections`]);
     /// `hash` is the word's FNV-1a hash.
     fn corrected_id(&self, word: &[u8], hash: u64) -> Option<u32> {
-        let mut memo = self.corrections.0.lock().ok();
+        let mut memo = self.corrections.0.try_lock().ok();
         self.corrected_id_in(memo.as_deref_mut(), word, hash)
     }
 
-    /// [`Vocabulary::corrected_id`] with the cache already locked (`None`: poisoned, unused).
+    /// [`Vocabulary::corrected_id`] with the cache already locked (`None`: poisoned or held, as by
+    /// a call that trapped in wasm, where a lock is never given back: unused).
     fn corrected_id_in(
         &self,
         memo: Option<&mut CorrectionMap>,
@@ -975,7 +976,7 @@ impl Vocabulary {
             }
             let word = bytes.get(t.from..t.to).unwrap_or(&[]);
             let corrected = if spelling && may_be_typo(word) {
-                let memo = memo.get_or_insert_with(|| self.corrections.0.lock().ok());
+                let memo = memo.get_or_insert_with(|| self.corrections.0.try_lock().ok());
                 self.corrected_id_in(memo.as_deref_mut(), word, t.hash)
             } else {
                 None
