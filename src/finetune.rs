@@ -428,13 +428,17 @@ pub fn check_labels(labels: &[String]) -> Result<(), Error> {
         .iter()
         .find(|l| l.chars().count() > limits::MAX_LABEL_CHARS)
     {
-        return Err(Error::InvalidInput(format!(
-            "a label has at most {} characters; one has {}",
-            limits::MAX_LABEL_CHARS,
-            long.chars().count()
-        )));
+        return Err(long_label(long.chars().count()));
     }
     Ok(())
+}
+
+/// The error for a label of `chars` characters, past [`limits::MAX_LABEL_CHARS`].
+pub fn long_label(chars: usize) -> Error {
+    Error::InvalidInput(format!(
+        "a label has at most {} characters; one has {chars}",
+        limits::MAX_LABEL_CHARS
+    ))
 }
 
 /// Checks the label names of a new classifier: [`check_labels`], and none begins or ends with a
@@ -852,8 +856,10 @@ pub(crate) fn file_text(content: &str) -> std::borrow::Cow<'_, str> {
 /// Refuses a file that is not text: it holds NUL bytes, or is mostly bytes that are not UTF-8
 /// (which the page's decoding turned into U+FFFD).
 pub(crate) fn check_is_text(content: &str) -> Result<(), Error> {
-    let undecodable = content.chars().filter(|&c| c == '\u{fffd}').count();
-    if content.contains('\0') || undecodable * 100 > content.chars().count().max(1) {
+    // In u64: a usize is 32 bits in wasm, and 43 million of them times 100 wrapped round.
+    let undecodable = content.chars().filter(|&c| c == '\u{fffd}').count() as u64;
+    let chars = content.chars().count() as u64;
+    if content.contains('\0') || undecodable * 100 > chars.max(1) {
         return Err(Error::InvalidInput(
             "this file is not text (a CSV, TSV or text file): nothing was read from it".into(),
         ));

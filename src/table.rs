@@ -109,22 +109,20 @@ pub fn rows_where(
         let (unclosed, scanned) = unclosed_quote(rest, separator, &starts_row);
         budget = budget.saturating_sub(scanned);
         let Some(record) = unclosed else {
-            rows.extend(read(rest, separator, true, line)?);
-            return Ok(rows);
+            return extended(rows, read(rest, separator, true, line)?);
         };
         if budget == 0 {
-            rows.extend(read(&rest[..record], separator, true, line)?);
+            rows = extended(rows, read(&rest[..record], separator, true, line)?)?;
             line += rest[..record].matches('\n').count();
-            rows.extend(read(&rest[record..], separator, false, line)?);
-            return Ok(rows);
+            return extended(rows, read(&rest[record..], separator, false, line)?);
         }
-        rows.extend(read(&rest[..record], separator, true, line)?);
+        rows = extended(rows, read(&rest[..record], separator, true, line)?)?;
         line += rest[..record].matches('\n').count();
         // `record` starts a line, and a line ends with an ASCII '\n': both are char boundaries.
         let end = rest[record..]
             .find('\n')
             .map_or(rest.len(), |n| record + n + 1);
-        rows.extend(read(&rest[record..end], separator, false, line)?);
+        rows = extended(rows, read(&rest[record..end], separator, false, line)?)?;
         line += 1;
         from += end;
     }
@@ -171,6 +169,26 @@ fn unclosed_quote(
         i += 1;
     }
     (quoted.then_some(record), i)
+}
+
+/// `rows` and then `more`, within [`limits::MAX_ROWS`].
+fn extended(mut rows: Vec<Row>, more: Vec<Row>) -> Result<Vec<Row>, Error> {
+    if rows.is_empty() {
+        return Ok(more);
+    }
+    if rows.len() + more.len() > limits::MAX_ROWS {
+        return Err(too_many_rows());
+    }
+    rows.extend(more);
+    Ok(rows)
+}
+
+fn too_many_rows() -> Error {
+    Error::TooLarge(format!(
+        "the file has more than {} rows: polarity reads files of up to {} (split it)",
+        limits::MAX_ROWS,
+        limits::MAX_ROWS
+    ))
 }
 
 /// Whether a quoted field that runs on into `line` closes there: a quote not doubled.
@@ -245,6 +263,9 @@ fn read(content: &str, separator: u8, quoting: bool, first_line: usize) -> Resul
                 for &end in &ends[..ends_len] {
                     fields.push(String::from_utf8_lossy(&out[start..end]).into_owned());
                     start = end;
+                }
+                if rows.len() == limits::MAX_ROWS {
+                    return Err(too_many_rows());
                 }
                 rows.push(Row { line, fields });
                 (row_start, out_len, ends_len) = (consumed, 0, 0);

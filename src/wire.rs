@@ -71,17 +71,23 @@ impl Message {
     }
 }
 
+/// Refuses a model file of `len` bytes past [`limits::MAX_MODEL_BYTES`] (the facade asks before
+/// it copies a file into the module's memory).
+pub fn check_size(len: usize) -> Result<(), Error> {
+    if len > limits::MAX_MODEL_BYTES {
+        return Err(Error::TooLarge(format!(
+            "the file is {len} bytes; polarity reads models of at most {}",
+            limits::MAX_MODEL_BYTES
+        )));
+    }
+    Ok(())
+}
+
 /// Refuses `bytes` when they are larger than a model polarity reads, nest deeper than
 /// [`limits::MAX_MODEL_DEPTH`], or hold more than [`limits::MAX_MODEL_FIELDS`] fields (packed varints count one
 /// a byte). Bytes that are not protobuf at all are left to the decoder, which says so.
 pub fn check(bytes: &[u8]) -> Result<(), Error> {
-    if bytes.len() > limits::MAX_MODEL_BYTES {
-        return Err(Error::TooLarge(format!(
-            "the file is {} bytes; polarity reads models of at most {}",
-            bytes.len(),
-            limits::MAX_MODEL_BYTES
-        )));
-    }
+    check_size(bytes.len())?;
     if let Some(kind) = other_kind(bytes) {
         return Err(Error::NotAModel(format!(
             "the file is {kind}, not an ONNX file"

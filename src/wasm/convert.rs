@@ -76,17 +76,21 @@ pub(super) fn check_readable(what: &str, value: &JsValue) -> Result<(), js_sys::
 /// another realm (an iframe's, a `vm` context's, as under Jest) is copied into one of this realm
 /// (`instanceof` refused it).
 pub(super) fn bytes_arg(what: &str, value: &JsValue) -> Result<Vec<u8>, js_sys::Error> {
+    // Sized before the copy: a file of gigabytes is refused in words, not copied until the
+    // module runs out of memory (and a copy that fits kept the module that large).
     let copy = |view: &Uint8Array| {
-        if view.byte_length() == 0 {
+        crate::wire::check_size(view.byte_length() as usize).map_err(js_error)?;
+        Ok(if view.byte_length() == 0 {
             Vec::new()
         } else {
             view.to_vec()
-        }
+        })
     };
     if let Some(view) = value.dyn_ref::<Uint8Array>() {
-        return Ok(copy(view));
+        return copy(view);
     }
     if let Some(buffer) = value.dyn_ref::<ArrayBuffer>() {
+        crate::wire::check_size(buffer.byte_length() as usize).map_err(js_error)?;
         return Ok(if buffer.byte_length() == 0 {
             Vec::new()
         } else {
@@ -103,7 +107,7 @@ pub(super) fn bytes_arg(what: &str, value: &JsValue) -> Result<Vec<u8>, js_sys::
         let made = Reflect::construct(&constructor, &Array::of1(value))
             .map_err(|e| unreadable(what, &e))?;
         if let Some(view) = made.dyn_ref::<Uint8Array>() {
-            return Ok(copy(view));
+            return copy(view);
         }
     }
     Err(type_error(&format!("{what} expects a Uint8Array"), value))
@@ -186,6 +190,15 @@ pub(super) fn array_items<T>(
     let length = array_length(what, expects, value)?;
     let mut items = Vec::with_capacity(length.min(1024));
     for i in 0..length {
+        // Each item costs the module's memory however short (30 million empty texts took more
+        // than its 4 GB): refused once that many are read, so an array of holes is still told
+        // by its first item.
+        if i == crate::limits::MAX_ROWS {
+            return Err(js_sys::RangeError::new(&format!(
+                "{what} got {length} items; polarity reads at most {i} in one call (split it)"
+            ))
+            .into());
+        }
         let item = Reflect::get_u32(value, i as u32)
             .and_then(|item| readable(&item).map(|()| item))
             .map_err(|e| unreadable(&format!("{what} item {i}"), &e))?;
@@ -214,7 +227,9 @@ pub(super) fn check_total_chars(
         .and_then(|n| n.as_f64())
         .unwrap_or(0.0);
     let (max, mut total) = (crate::limits::MAX_FILE_CHARS, 0usize);
-    for i in 0..length.clamp(0.0, f64::from(u32::MAX)) as u32 {
+    // Past the most items a call reads, array_items refuses them.
+    let walked = length.clamp(0.0, (crate::limits::MAX_ROWS + 1) as f64);
+    for i in 0..walked as u32 {
         let item = match Reflect::get_u32(items, i) {
             Ok(item) if readable(&item).is_ok() => item,
             _ => return Ok(()),
@@ -508,6 +523,12 @@ pub(super) fn labels_arg(
     finetune::check_label_count(count).map_err(js_error)?;
     let labels = array_items(what, expects, value, |i, item| {
         match item.dyn_ref::<js_sys::JsString>() {
+            // Refused before it is copied, as check_labels would once every label is in the
+            // module's memory (32 labels of 500 million characters trapped). A character is
+            // one or two UTF-16 units: past twice the limit, it is past the limit.
+            Some(s) if s.length() as usize > crate::limits::MAX_LABEL_CHARS * 2 => {
+                Err(js_error(finetune::long_label(s.length() as usize)))
+            }
             Some(s) if s.is_valid_utf16() => Ok(String::from(s)),
             Some(_) => Err(js_sys::TypeError::new(&format!(
                 "{what}: label {} holds half of a UTF-16 surrogate pair",

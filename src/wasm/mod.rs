@@ -344,6 +344,16 @@ impl JsClassifier {
                         return Err(too_long(&format!("fineTune(): {what}'s text"), length, max));
                     }
                 }
+                // A label this long names no label: refused before it is copied in.
+                let label = js_sys::Reflect::get(&item, &JsValue::from_str("label"));
+                if let Some(label) = label
+                    .ok()
+                    .and_then(|l| l.dyn_into::<js_sys::JsString>().ok())
+                    .filter(|l| l.length() as usize > crate::limits::MAX_LABEL_CHARS * 2)
+                {
+                    let error = finetune::long_label(label.length() as usize);
+                    return Err(js_sys::Error::new(&format!("fineTune(): {what}: {error}")));
+                }
                 match value_arg::<Labelled>(&what, item.clone())? {
                     Some(example) => Ok(example),
                     None => Err(type_error(
@@ -545,18 +555,25 @@ impl JsClassifier {
     ) -> Result<String, js_sys::Error> {
         refuse_unknown_options("toCsv() options", &options, &["escapeFormulae"])?;
         let options: CsvOptions = value_arg("toCsv() options", options)?.unwrap_or_default();
+        // As much text as a file polarity reads, counted before each cell is copied in.
+        let (max, mut total) = (crate::limits::MAX_FILE_CHARS, 0usize);
         let rows = array_items("toCsv()", "an array of rows", &rows, |i, row| {
             array_items(
                 &format!("toCsv() row {i}"),
                 "an array of strings",
                 &row,
                 |j, cell| {
-                    cell.as_string().ok_or_else(|| {
-                        type_error(
+                    let Some(s) = cell.dyn_ref::<js_sys::JsString>() else {
+                        return Err(type_error(
                             &format!("toCsv() row {i}: cell {j} must be a string"),
                             &cell,
-                        )
-                    })
+                        ));
+                    };
+                    total = total.saturating_add(s.length() as usize);
+                    if total > max {
+                        return Err(too_long("toCsv(): the rows", total, max));
+                    }
+                    Ok(String::from(s))
                 },
             )
         })?;
