@@ -242,6 +242,14 @@ export interface PretrainedOptions {
 }
 "#;
 
+/// Run by `init()`: a panic (which should never happen) then shows as a readable console
+/// message, from every entry point (the static ones, `parseExamples` and the rest, need no
+/// Classifier).
+#[wasm_bindgen(start)]
+fn start() {
+    console_error_panic_hook::set_once();
+}
+
 /// A text classifier. `new Classifier()` loads the sentiment model bundled in the wasm.
 #[wasm_bindgen(js_name = Classifier)]
 pub struct JsClassifier {
@@ -279,9 +287,6 @@ impl JsClassifier {
     fn load(
         read: impl FnOnce(&mut dyn FnMut(&str)) -> Result<Inner, crate::Error>,
     ) -> Result<JsClassifier, js_sys::Error> {
-        // Every other entry point needs a Classifier, so this covers them all: a panic (which
-        // should never happen) then shows as a readable console message.
-        console_error_panic_hook::set_once();
         read(&mut mark)
             .map(|inner| JsClassifier { inner })
             .map_err(js_error)
