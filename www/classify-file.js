@@ -2,7 +2,7 @@
 // with the model in use; the page shows which column the texts come from (and lets the person pick
 // another), progress with Cancel, a count per label, and the results to download as CSV. The file
 // is only ever read here and in the worker: nothing leaves the browser.
-import { $, download, formatCount, keepFocus, say } from "./ui.js";
+import { $, download, formatCount, keepFocus, say, workerFailure } from "./ui.js";
 import { encodingNote } from "./read-text.js";
 
 export function setupClassifyFile(demo) {
@@ -56,7 +56,7 @@ export function setupClassifyFile(demo) {
       if (w !== worker) return;
       e.preventDefault();
       stop();
-      say(msg, `Classifying stopped: ${e.message || "the worker failed"}`, "error");
+      say(msg, `Classifying stopped: ${workerFailure(e)}`, "error");
     };
     w.postMessage({ file, model: demo.currentBytes() });
   }

@@ -7,8 +7,9 @@ const ready = init();
 let clf = null;
 
 self.onmessage = async ({ data }) => {
-  await ready;
   try {
+    // Inside the try: a module that could not be fetched is said, not left unanswered.
+    await ready;
     if ("model" in data) {
       clf?.free();
       clf = data.model ? Classifier.fromBytes(data.model) : new Classifier();

@@ -1,7 +1,7 @@
 // The demo page's logic: load the wasm classifier, then classify and explain the textarea on every
 // edit. User text only ever reaches the DOM through textContent / text nodes, never as HTML.
 import init, { Classifier } from "./pkg/polarity.js";
-import { $, formatCount } from "./ui.js";
+import { $, formatCount, workerFailure } from "./ui.js";
 import { BOX_LIMIT, announcer, verdict } from "./verdict.js";
 
 // Cold-start marks (with polarity's own, polarity:file and polarity:engine): `make bench` reads them.
@@ -149,6 +149,14 @@ function classifyInBackground(text) {
       if (data.error) {
         setStatus("error", `Could not classify this text: ${data.error}`);
       } else showVerdict(data.prediction, false);
+    };
+    // Without this, "Reading a long text…" stayed for good when the worker could not load.
+    // The next long text starts a new one.
+    longWorker.onerror = (e) => {
+      e.preventDefault();
+      longWorker?.terminate();
+      longWorker = null;
+      setStatus("error", `Could not classify this text: ${workerFailure(e)}`);
     };
   }
   const id = ++longRequest;

@@ -52,9 +52,15 @@ const FILES = ["embed.js", "verdict.js", "favicon.svg", "pkg/polarity.js", "pkg/
 /** The zip of the site for `model` (the classifier's .onnx bytes): `{ name, blob }`. */
 export async function siteKit(model) {
   const [{ zipSync, strToU8 }, ...files] = await Promise.all([
-    import("./vendor/fflate.js"),
+    import("./vendor/fflate.js").catch(() => {
+      throw new Error("could not load vendor/fflate.js from this site (is the page offline?)");
+    }),
     ...FILES.map(async (path) => {
-      const response = await fetch(new URL(path, import.meta.url));
+      // A fetch that fails outright (no response) is the network: the page went offline since
+      // it opened, or the site is gone.
+      const response = await fetch(new URL(path, import.meta.url)).catch(() => {
+        throw new Error(`could not fetch ${path} from this site (is the page offline?)`);
+      });
       if (!response.ok) throw new Error(`could not read ${path} (HTTP ${response.status})`);
       return new Uint8Array(await response.arrayBuffer());
     }),

@@ -5,7 +5,7 @@
 // recovers. The epochs field's range and the check
 // of its value are the package's (Classifier.fineTuneLimits, Classifier.checkFineTuneOptions).
 import * as store from "./store.js";
-import { $, SLICE_MS, keepFocus, say } from "./ui.js";
+import { $, SLICE_MS, keepFocus, say, workerFailure } from "./ui.js";
 
 /** A training worker reports every 50 ms: this long without a word and it is taken for dead. */
 const SILENCE_MS = 60_000;
@@ -234,7 +234,7 @@ export function setupTraining(demo, state, setPanelBusy) {
       if (w !== worker) return;
       e.preventDefault();
       stopWorker();
-      say(trainStatus, `Fine-tuning failed: ${e.message || "the worker stopped"}`, "error");
+      say(trainStatus, `Fine-tuning failed: ${workerFailure(e)}. The model in use is unchanged.`, "error");
     };
     w.postMessage({ examples: usable, options, modelBytes: startBytes, labels: newLabels, scopes: Boolean(newLabels && state.pendingScopes), lock });
   });

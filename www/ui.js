@@ -46,6 +46,15 @@ export function download(name, blob) {
 }
 
 /**
+ * Why a worker failed, from its `error` event: an error in its script has a message; a script
+ * that could not be loaded has none (the workers load when first used, and the page may have
+ * gone offline since it opened).
+ */
+export function workerFailure(e) {
+  return e.message || "a part of the page could not be loaded from the site (is it offline?)";
+}
+
+/**
  * A file read by the package in a worker (www/import-worker.js): its labelled rows for `labels`
  * (Classifier.parseExamples), or without them its texts (Classifier.parseTexts). Reading a 33 MB
  * file of 25,000 reviews took 770 ms of the main thread in one task. Rejects with the package's
@@ -66,7 +75,7 @@ export function parseInWorker(file, labels = null) {
     };
     worker.onerror = (e) => {
       e.preventDefault();
-      done(reject, new Error(e.message || "the file could not be read"));
+      done(reject, new Error(workerFailure(e)));
     };
     worker.postMessage({ file, labels });
   });

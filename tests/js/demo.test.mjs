@@ -99,10 +99,25 @@ test("examples work from the keyboard, and the page keeps working offline", asyn
     null,
     { timeout: 10_000 },
   );
-  const first = await statusText(page);
-  assert.match(first, /^(positive|negative) \(\d+% confident\)$/);
+  // The first example ("Delightful"), as written on its button, and its verdict.
+  const example = await examples.first().getAttribute("data-example");
+  assert.equal(await page.locator("#review").inputValue(), example);
+  assert.match(await statusText(page), /^positive \(\d+% confident\)$/);
   await page.locator("#review").fill(NEGATIVE);
   await waitForStatus(page, "negative");
+  // A long text is read by a worker loaded on first use: offline, it could not load, and the
+  // page said "Reading a long text…" for good. Now it says what went wrong.
+  await page.locator("#review").fill(`${NEGATIVE} `.repeat(200));
+  await page.waitForFunction(
+    () => /^Could not classify this text: .*offline/.test(document.querySelector("[role=status]").textContent),
+    null,
+    { timeout: 10_000 },
+  );
+  // Short texts go on being read in the page.
+  await page.locator("#review").fill("I loved it");
+  await waitForStatus(page, "positive");
+  // The worker failing to load is an error the console shows: the only one allowed here.
+  seen.errors = seen.errors?.filter((e) => !/classify-worker/.test(e));
   assertClean(seen);
   await context.close();
 });
