@@ -1,9 +1,10 @@
 // How a prediction reads to a person, for the demo and <polarity-review> alike: the label and how
-// sure the model is of it (the probability of that label, floored, so 99.7% never shows as 100%).
+// sure the model is of it (the probability of that label, floored and at most 99%: 99.7% is not
+// 100%, nor is a probability of a long text that float32 rounds to 1).
 // Two labels: `score` is P(first label); more: it is P(label), and `scores` has every label's.
 export function verdict(prediction) {
   const p = prediction.scores ? prediction.score : Math.max(prediction.score, 1 - prediction.score);
-  return `${prediction.label} (${Math.floor(p * 100)}% confident)`;
+  return `${prediction.label} (${Math.min(Math.floor(p * 100), 99)}% confident)`;
 }
 
 // The most characters a review box holds, in the demo and <polarity-review> alike: a textarea
