@@ -3,6 +3,7 @@
 // main-thread task runs long, and the SHOWN most uncertain are offered with a button per label.
 // Labelling one adds it to the examples and takes it out of the pool.
 import { $, SLICE_MS, formatCount, parseInWorker, say } from "./ui.js";
+import { verdict } from "./verdict.js";
 
 const SHOWN = 10;
 /** More texts than this are not ranked (the first ones are): a pool is for labelling by hand. */
@@ -21,7 +22,7 @@ export function certainty(p) {
 export function setupNext(demo, state) {
   const msg = $("next-msg");
   const list = $("next-list");
-  let pool = []; // { text, certainty }, most uncertain first
+  let pool = []; // { text, certainty, prediction }, most uncertain first
   let ranking = 0; // id of the newest ranking, so that an older one stops
   let running = false; // a ranking is under way (it follows a change of model itself)
 
@@ -68,7 +69,7 @@ export function setupNext(demo, state) {
       const t0 = performance.now();
       while (i < kept.length && performance.now() - t0 < SLICE_MS) {
         const chunk = kept.slice(i, i + 16);
-        clf.classifyBatch(chunk).forEach((p, k) => ranked.push({ text: chunk[k], certainty: certainty(p) }));
+        clf.classifyBatch(chunk).forEach((p, k) => ranked.push({ text: chunk[k], certainty: certainty(p), prediction: p }));
         i += chunk.length;
       }
       if (i < kept.length) await new Promise((r) => setTimeout(r));
@@ -85,7 +86,9 @@ export function setupNext(demo, state) {
       text.textContent = item.text;
       const sure = document.createElement("span");
       sure.className = "help";
-      sure.textContent = `certainty ${Math.round(item.certainty * 100)}%`;
+      // In the verdict's own words: a "certainty" (the gap between the two likeliest labels) of
+      // 46% read beside the verdict's "73% confident" for the same text as two answers.
+      sure.textContent = `now read as ${verdict(item.prediction)}`;
       const row = document.createElement("div");
       row.className = "row";
       row.setAttribute("role", "group");
