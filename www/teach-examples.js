@@ -54,9 +54,22 @@ export function setupExamples(demo, state) {
       review.focus();
       return;
     }
-    addExample(text, label);
-    const n = state.examples.length;
-    say(importMsg, `Labelled as ${label}: ${n} example${n === 1 ? "" : "s"}.`);
+    // The same text again is the same example: pressing another label changes its label (three
+    // presses made three examples that disagree, and training could never fit them all).
+    const at = state.examples.findIndex((ex) => ex.text === text);
+    const n = state.examples.length + (at < 0 ? 1 : 0);
+    const count = `${formatCount(n)} example${n === 1 ? "" : "s"}`;
+    if (at < 0) {
+      addExample(text, label);
+      say(importMsg, `Labelled as ${label}: ${count}.`);
+    } else if (state.examples[at].label === label) {
+      say(importMsg, `Already labelled as ${label}: ${count}.`);
+    } else {
+      const from = state.examples[at].label;
+      state.changeExamples({ kind: "relabel", at, text, label: from, to: label });
+      renderList();
+      say(importMsg, `Relabelled from ${from} to ${label}: ${count}.`);
+    }
   }
 
   /** Adds one example and saves it (one chunk written). */
@@ -173,9 +186,12 @@ export function setupExamples(demo, state) {
   }
 
   $("clear-examples").addEventListener("click", () => {
-    if (!confirm(`Delete all ${state.examples.length} labelled examples?`)) return;
+    const count = state.examples.length;
+    if (!confirm(`Delete all ${count} labelled examples?`)) return;
     state.changeExamples({ kind: "clear", rows: state.examples.slice() });
     renderList();
+    // In place of the last message ("Labelled as negative: 9 examples." stayed under a list of 0).
+    say(importMsg, `Deleted all ${formatCount(count)} examples.`);
     // The button is disabled now that there is nothing to delete: the focus goes to labelling.
     keepFocus($("clear-examples"), document.querySelector("#label-buttons button") ?? $("review"));
   });

@@ -25,6 +25,23 @@ export function setupTraining(demo, state, setPanelBusy) {
   const plot = $("plot");
   let worker = null;
 
+  // The results shown (plot, accuracy, confusion matrix, the status line) describe the classifier
+  // a training made; once another is in use (reset, loaded, another tab's), they are cleared:
+  // "100% after" stayed on screen after Reset deleted the model it was about.
+  let resultsOf = null;
+  state.forgetStaleTraining = () => {
+    if (resultsOf === null || resultsOf === demo.getClassifier()) return;
+    resultsOf = null;
+    history.length = 0;
+    drawPlot();
+    progress.value = 0;
+    trainResult.textContent = "";
+    delete trainResult.dataset.before;
+    delete trainResult.dataset.after;
+    $("confusion").hidden = true;
+    say(trainStatus, "");
+  };
+
   $("hold-out-from").textContent = String(HOLD_OUT_FROM);
   const limits = Classifier.fineTuneLimits().epochs;
   epochsInput.min = String(limits.min);
@@ -204,6 +221,7 @@ export function setupTraining(demo, state, setPanelBusy) {
         say(trainStatus, `The trained model could not be loaded: ${err?.message ?? err}`, "error");
         return;
       }
+      resultsOf = clf;
       demo.setClassifier(clf, data.bytes);
       state.pendingLabels = null;
       state.pendingScopes = false;

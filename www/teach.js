@@ -100,6 +100,7 @@ export async function setupTeach(demo) {
     $("new-scopes").checked = state.pendingScopes;
     model?.showLabels();
     next?.refresh();
+    state.forgetStaleTraining?.();
   };
   // Another tab fine-tuned, loaded or reset the model, or began a new classifier: this one
   // follows, so that both show what a reload would (it kept the model it had before). Not while
