@@ -78,6 +78,10 @@ test("user text is never parsed as HTML; emoji offsets line up", async () => {
   const words = await page.locator("#explained .tok").allTextContents();
   assert.ok(words.includes("great") && words.includes("fun"), words.join("|"));
   assert.equal(await page.evaluate(() => window.pwned), undefined);
+  // Nothing the model reads: said, instead of a verdict with nothing highlighted.
+  await page.locator("#review").fill("😍😍😍");
+  await page.waitForFunction(() => /^No word here that the model reads/.test(document.querySelector("#explained").textContent));
+  assert.equal(await page.locator("#explained .tok").count(), 0);
   assertClean(seen);
   await context.close();
 });
