@@ -73,7 +73,13 @@ test("flipped labels: fine-tuning moves the verdict, and examples and model surv
   await page.getByRole("button", { name: "Delete example 8" }).click();
   assert.equal(await page.locator("#ex-count").textContent(), "7");
   await page.getByLabel("Label of example 1").selectOption("negative");
+  // Labelled again from the box, a text is relabelled, not added a second time with another label.
+  await labelAll(page, [NEGATIVE[3]], "negative");
+  assert.equal(await page.locator("#import-msg").textContent(), "Labelled as negative: 8 examples.");
   await labelAll(page, [NEGATIVE[3]], "positive");
+  assert.equal(await page.locator("#import-msg").textContent(), "Relabelled from negative to positive: 8 examples.");
+  await labelAll(page, [NEGATIVE[3]], "positive");
+  assert.equal(await page.locator("#import-msg").textContent(), "Already labelled as positive: 8 examples.");
   assert.equal(await page.locator("#ex-count").textContent(), "8");
 
   await page.locator("#epochs").fill("60");
@@ -106,6 +112,22 @@ test("flipped labels: fine-tuning moves the verdict, and examples and model surv
   await page.getByRole("button", { name: "Reset to the shipped model" }).click();
   await waitForVerdict(page, NEGATIVE[1] + " ", "negative");
   assert.equal(await page.locator("#ex-count").textContent(), "8");
+  // The results of the training made on this page before the reload are gone with it; so are
+  // those of one made here, once the model they describe is reset.
+  await page.locator("#epochs").fill("2");
+  await page.locator("#fine-tune").click();
+  await page.waitForFunction(() => document.querySelector("#train-result").textContent.includes("after"), null, { timeout: 60_000 });
+  page.once("dialog", (d) => d.accept());
+  await page.getByRole("button", { name: "Reset to the shipped model" }).click();
+  await page.waitForFunction(() => document.querySelector("#model-name").textContent.includes("the shipped one"));
+  assert.equal(await page.locator("#train-result").textContent(), "");
+  assert.equal(await page.locator("#train-status").textContent(), "");
+  assert.equal(await page.locator("#confusion").isHidden(), true);
+  // Delete all says so, in place of the last label message.
+  page.once("dialog", (d) => d.accept());
+  await page.getByRole("button", { name: "Delete all" }).click();
+  assert.equal(await page.locator("#ex-count").textContent(), "0");
+  assert.equal(await page.locator("#import-msg").textContent(), "Deleted all 8 examples.");
   assertClean(seen);
   await context.close();
 });
@@ -150,6 +172,8 @@ test("a training worker killed midway is noticed at once; the panel recovers and
   await page.waitForFunction(() => document.querySelector("#train-status").textContent.startsWith("Fine-tuning stopped: the training worker ended unexpectedly"), null, { timeout: 10_000 });
   assert.equal(await page.locator("#fine-tune").isEnabled(), true);
   assert.equal(await page.locator("#cancel").isHidden(), true);
+  // Unchanged: the shipped model, and none saved (a trained one labels these texts as well).
+  assert.match(await page.locator("#model-name").textContent(), /the shipped one/);
   await waitForVerdict(page, NEGATIVE[2], "negative");
   // And it trains again.
   await page.locator("#epochs").fill("2");
@@ -184,6 +208,7 @@ test("cancel stops training midway; the old model still answers and the page sta
   assert.equal(await page.locator("#cancel").isHidden(), true);
   assert.equal(await page.locator("#fine-tune").isEnabled(), true);
   assert.equal(await page.locator("#train-result").textContent(), "");
+  assert.match(await page.locator("#model-name").textContent(), /the shipped one/);
   await waitForVerdict(page, NEGATIVE[2], "negative");
   await waitForVerdict(page, POSITIVE[1], "positive");
   // The panel fits a 375 px screen: nothing overflows sideways.
@@ -249,10 +274,14 @@ test("drag and drop import, TSV export, and a new classifier with custom labels"
   await page.locator("#fine-tune").click();
   await page.waitForFunction(() => document.querySelector("#train-result").textContent.includes("after"), null, { timeout: 60_000 });
   assert.match(await page.locator("#train-result").textContent(), /^Accuracy on your examples: new classifier before, \d+% after\./);
+  assert.ok(Number(await page.locator("#train-result").getAttribute("data-after")) >= 0.75);
+  // It learned: a spam text reads as spam, a review as not spam, and the model is the new one.
   await page.locator("#review").fill(spam[1]);
-  await page.waitForFunction(() => /^(spam|not spam) \(/.test(document.querySelector("#status").textContent));
+  await page.waitForFunction(() => /^spam \(/.test(document.querySelector("#status").textContent));
+  await page.locator("#review").fill(ham[3]);
+  await page.waitForFunction(() => /^not spam \(/.test(document.querySelector("#status").textContent));
   assert.equal(await page.locator(".meter-scale").textContent(), "not spamspam");
-  assert.match(await page.locator("#model-name").textContent(), /spam \/ not spam/);
+  assert.match(await page.locator("#model-name").textContent(), /your own, fine-tuned or loaded here \(spam \/ not spam\)/);
   assertClean(seen);
   await context.close();
 });
