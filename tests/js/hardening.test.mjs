@@ -88,6 +88,21 @@ test("a dropped text past the box's limit is held as a pasted one is", async () 
 
 test("a long text's verdict that comes back after a short text was typed does not replace it", async () => {
   const context = await site.browser.newContext();
+  // Counts the long-text worker's answers, so that the test looks after the stale one came.
+  await context.addInitScript(() => {
+    const Native = window.Worker;
+    window.longAnswers = 0;
+    window.Worker = class extends Native {
+      constructor(url, options) {
+        super(url, options);
+        if (String(url).includes("classify-worker")) {
+          this.addEventListener("message", ({ data }) => {
+            if ("prediction" in data || "error" in data) window.longAnswers += 1;
+          });
+        }
+      }
+    };
+  });
   const { page, seen } = await open(context);
   await page.evaluate(() => {
     const sentence = "A dull, boring and far too long film with an awful cast. ";
@@ -101,7 +116,8 @@ test("a long text's verdict that comes back after a short text was typed does no
   await page.locator("#review").fill("Loved it, wonderful!");
   await page.waitForFunction(() => document.querySelector("#status").textContent.startsWith("positive ("));
   // The worker's answer for the long text arrives meanwhile, and is not shown.
-  await page.waitForTimeout(4000);
+  await page.waitForFunction(() => window.longAnswers >= 1, null, { timeout: 60_000 });
+  await page.evaluate(() => new Promise(requestAnimationFrame));
   assert.match(await page.locator("#status").textContent(), /^positive \(/);
   assert.deepEqual(seen.errors, []);
   await context.close();
