@@ -100,7 +100,11 @@ pub(super) fn bytes_arg(what: &str, value: &JsValue) -> Result<Vec<u8>, js_sys::
     let tag = Reflect::get(value, &Symbol::to_string_tag())
         .ok()
         .and_then(|t| t.as_string());
-    if ArrayBuffer::is_view(value) && tag.as_deref() == Some("Uint8Array") {
+    // A byte view's length is its byteLength: a DataView that claims the tag has no length, and
+    // was copied as no bytes ("an empty file").
+    let length = |key: &str| Reflect::get(value, &JsValue::from_str(key)).ok()?.as_f64();
+    let byte_view = length("length").is_some() && length("length") == length("byteLength");
+    if ArrayBuffer::is_view(value) && tag.as_deref() == Some("Uint8Array") && byte_view {
         // `new Uint8Array(view)` copies any realm's typed array; called through Reflect, so that
         // a view that only claims the tag is a TypeError here, not a throw inside the module.
         let constructor = Uint8Array::new_with_length(0).constructor();

@@ -39,7 +39,9 @@ test("serve sends gzip to clients that accept it and the file itself to others",
     assert.equal((await get(url, "nope.js", "gzip")).status, 404);
     // Images are sent as they are.
     const png = await get(url, "screenshot.png", "gzip");
+    assert.equal(png.status, 200);
     assert.equal(png.headers["content-encoding"], undefined);
+    assert.deepEqual(png.body, readFileSync(join(WWW, "screenshot.png")));
   } finally {
     server.close();
   }
