@@ -81,17 +81,28 @@ export function setupTraining(demo, state, setPanelBusy) {
     ctx.strokeRect(0.5, 0.5, w - 1, h - 1);
     if (history.length < 1) return;
     const maxLoss = history.reduce((m, p) => Math.max(m, p.loss), 1e-6);
-    const x = (i) => (history.length === 1 ? w / 2 : (i / (history.length - 1)) * (w - 8) + 4);
+    // Each run (short texts get several, averaged at the end) is a line of its own, from its first
+    // epoch: one line through them all rose at every new run, and read as noise.
+    const perRun = Math.max(1, Math.round(history[0].epochs / history[0].runs));
+    const x = (p) => {
+      const epoch = p.epoch - (p.run - 1) * perRun;
+      return perRun === 1 ? w / 2 : ((epoch - 1) / (perRun - 1)) * (w - 8) + 4;
+    };
     // Thousands of epochs: one point per pixel column is all the canvas can show.
-    const step = Math.max(1, Math.floor(history.length / w));
+    const step = Math.max(1, Math.floor(perRun / w));
+    const runs = [];
+    for (const p of history) (runs[p.run - 1] ??= []).push(p);
     const line = (color, y) => {
       ctx.strokeStyle = color;
       ctx.lineWidth = 2 * devicePixelRatio;
-      ctx.beginPath();
-      ctx.moveTo(x(0), y(history[0]));
-      for (let i = step; i < history.length; i += step) ctx.lineTo(x(i), y(history[i]));
-      ctx.lineTo(x(history.length - 1), y(history.at(-1)));
-      ctx.stroke();
+      for (const points of runs) {
+        if (!points) continue;
+        ctx.beginPath();
+        ctx.moveTo(x(points[0]), y(points[0]));
+        for (let i = step; i < points.length; i += step) ctx.lineTo(x(points[i]), y(points[i]));
+        ctx.lineTo(x(points.at(-1)), y(points.at(-1)));
+        ctx.stroke();
+      }
     };
     line("#1f5fbf", (p) => h - 4 - (p.loss / maxLoss) * (h - 8));
     line("#17803d", (p) => h - 4 - p.accuracy * (h - 8));
