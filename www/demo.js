@@ -232,6 +232,8 @@ function showInfo() {
   $("model-size").textContent = formatBytes(info.modelBytes);
   $("vocab-size").textContent = `${formatCount(info.vocabularySize)} words`;
   $("dims").textContent = `${info.dimensions} dimensions, ${info.quantization}`;
+  // Measured on the texts typed: said, rather than a "…" that looks like something loading.
+  if (recentMs.length === 0) $("timing").textContent = "measured as you type";
   const [left, right] = document.querySelectorAll(".meter-scale span");
   const many = info.labels.length > 2;
   document.querySelector(".meter-scale").hidden = many;

@@ -154,7 +154,9 @@ export function setupTraining(demo, state, setPanelBusy) {
       epochsInput.removeAttribute("aria-invalid");
       epochsInput.setAttribute("aria-describedby", "epochs-help");
     } catch (err) {
-      say(trainStatus, `Epochs: ${err?.message ?? err}`, "error");
+      // The package's message names the option ("epochs must be a whole number ..."): as a sentence.
+      const message = String(err?.message ?? err);
+      say(trainStatus, message.charAt(0).toUpperCase() + message.slice(1), "error");
       // Marked, and the message read with the field the focus lands on.
       epochsInput.setAttribute("aria-invalid", "true");
       epochsInput.setAttribute("aria-describedby", "train-status epochs-help");
