@@ -85,7 +85,8 @@ pub fn read_reviews(path: &Path) -> Result<Vec<Review>, Error> {
 
 /// Reads `LABEL<TAB>TEXT` lines whose LABEL `label` maps to a label index (a line whose label it
 /// maps to `None` is an error that says the file's labels are `expected`). Empty lines and lines
-/// starting with `#` are skipped, but for a line whose label starts with `#` ("#bug").
+/// starting with `#` are skipped, but for a line whose label starts with `#` ("#bug"); so is a
+/// first line that names the columns (`label<TAB>text`), as the page's import reads one.
 pub fn read_labelled(
     path: &Path,
     expected: &str,
@@ -98,7 +99,16 @@ pub fn read_labelled(
             Some((name, _)) => label(name).is_none(),
             None => true,
         };
-        if line.is_empty() || (line.starts_with('#') && comment()) {
+        let header = || {
+            let named =
+                |names: &[&str], field: &str| names.contains(&field.trim().to_lowercase().as_str());
+            line.split_once('\t').is_some_and(|(name, text)| {
+                label(name).is_none()
+                    && named(&crate::finetune::LABEL_HEADERS, name)
+                    && named(&crate::finetune::TEXT_HEADERS, text)
+            })
+        };
+        if line.is_empty() || (line.starts_with('#') && comment()) || (n == 0 && header()) {
             continue;
         }
         let bad = |reason: String| Error::BadData {
@@ -249,7 +259,7 @@ impl Staged<'_> {
 /// Writes `bytes` beside the file `path` names, under a name no other file has (never through a
 /// link planted there). A device or stream is written at once: `None`.
 fn stage<'a>(path: &'a Path, bytes: &'a [u8]) -> Result<Option<Staged<'a>>, Error> {
-    check_writable(path)?;
+    check_not_folder(path)?;
     // A device or stream is opened as it is and added to (`/dev/stdout` redirected with `>>`
     // resolves to the log file itself, which must be neither replaced nor emptied).
     let direct = || {
@@ -307,8 +317,18 @@ fn stage<'a>(path: &'a Path, bytes: &'a [u8]) -> Result<Option<Staged<'a>>, Erro
     }
 }
 
-/// Refuses an output `path` that is a folder: checked before a command's work, not after it.
+/// Refuses an output `path` that is a folder, or beside which no file can be made (a read-only
+/// folder; its folder is made if missing, as writing would): checked before a command's work,
+/// not after it (a fine-tune ran to its end, then said "Permission denied").
 pub fn check_writable(path: &Path) -> Result<(), Error> {
+    if let Some(staged) = stage(path, &[])? {
+        staged.discard();
+    }
+    Ok(())
+}
+
+/// Refuses an output `path` that is a folder.
+fn check_not_folder(path: &Path) -> Result<(), Error> {
     if path.is_dir() {
         return Err(Error::InvalidInput(format!(
             "{}: is a folder; give the path of a file to write",

@@ -447,3 +447,114 @@ fn eval_reads_a_two_label_models_own_label_names() {
         assert!(String::from_utf8_lossy(&out.stdout).contains(&format!("predicted   {first:>8}")));
     }
 }
+
+#[test]
+fn a_full_disk_a_closed_pipe_and_an_unwritable_output_are_said_not_panicked() {
+    let dir = scratch("outputs");
+    std::fs::write(
+        dir.join("r.tsv"),
+        "label\ttext\n1\tgreat fun\n0\tawful and dull\n",
+    )
+    .unwrap();
+    // The header line is skipped, as the page's import skips it.
+    assert!(succeeds(&dir, &["eval", "--data", "r.tsv"]).is_empty());
+    // A full disk: eval panicked ("failed printing to stdout"), dump's lost lines ended in success.
+    if Path::new("/dev/full").exists() {
+        for args in [
+            &["eval", "--data", "r.tsv"][..],
+            &["dump", "--data", "r.tsv"][..],
+            &["classify", "fine"][..],
+        ] {
+            let out = Command::new(env!("CARGO_BIN_EXE_polarity"))
+                .args(args)
+                .current_dir(&*dir)
+                .stdout(std::fs::File::create("/dev/full").unwrap())
+                .output()
+                .unwrap();
+            let err = stderr(&out);
+            assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+            assert!(
+                err.contains("<stdout>: No space left on device"),
+                "{args:?}: {err}"
+            );
+        }
+    }
+    // A reader that closes the pipe early ends the command quietly.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_polarity"))
+        .args(["eval", "--data", "r.tsv"])
+        .current_dir(&*dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+    // dump reads labels as eval does: a model's names too.
+    std::fs::write(
+        dir.join("names.tsv"),
+        "positive\tgreat fun\nnegative\tdull\n",
+    )
+    .unwrap();
+    assert!(succeeds(&dir, &["dump", "--data", "names.tsv"]).is_empty());
+    // An output that cannot be written is refused before the training, not after it.
+    std::fs::write(dir.join("file"), "").unwrap();
+    let out = polarity(
+        &dir,
+        &["fine-tune", "--data", "r.tsv", "--out", "file/m.onnx"],
+    );
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(!err.contains("fine-tuned on"), "{err}");
+    // Options are named as flags, the data's faults with its file.
+    fails(
+        &dir,
+        &[
+            "fine-tune",
+            "--data",
+            "r.tsv",
+            "--out",
+            "m.onnx",
+            "--epochs",
+            "0",
+        ],
+        "--epochs must be a whole number",
+    );
+    fails(
+        &dir,
+        &[
+            "fine-tune",
+            "--data",
+            "r.tsv",
+            "--out",
+            "m.onnx",
+            "--labels",
+            "a",
+        ],
+        "--labels: a classifier has from 2 to 32 labels, not 1",
+    );
+    std::fs::write(dir.join("one.tsv"), "1\tgreat\n1\tfine\n").unwrap();
+    fails(
+        &dir,
+        &["fine-tune", "--data", "one.tsv", "--out", "m.onnx"],
+        "one.tsv: no example is labelled \"negative\"",
+    );
+    // 1 / 0 read for a model whose first label is not "positive": said.
+    let tuned = [
+        "fine-tune",
+        "--labels",
+        "negative,positive",
+        "--data",
+        "names.tsv",
+        "--out",
+        "np.onnx",
+        "--epochs",
+        "2",
+    ];
+    succeeds(&dir, &tuned);
+    let err = succeeds(&dir, &["eval", "--model", "np.onnx", "--data", "r.tsv"]);
+    assert!(
+        err.contains("1 / 0 in r.tsv are read as negative / positive"),
+        "{err}"
+    );
+}

@@ -157,8 +157,7 @@ pub fn run(args: Args) -> Result<(), Error> {
         peak_rss_bytes: peak_resident_bytes(),
     };
     let json = serde_json::to_string(&timings).map_err(|e| Error::InvalidInput(e.to_string()))?;
-    println!("{json}");
-    Ok(())
+    super::print_out(&format!("{json}\n"))
 }
 
 /// Peak resident memory of this process (Linux; `None` elsewhere).

@@ -7,7 +7,9 @@ use polarity::Error;
 
 #[derive(clap::Args)]
 pub struct Args {
+    /// Texts to classify, one result line each (none: each line of stdin, an empty one included).
     texts: Vec<String>,
+    /// The model (default: the bundled model/polarity.onnx).
     #[arg(long)]
     model: Option<PathBuf>,
 }

@@ -13,6 +13,7 @@ pub struct Args {
     /// The table format to write: int8 or int4.
     #[arg(long)]
     to: String,
+    /// The file to write (its folder is made if missing).
     #[arg(long)]
     out: PathBuf,
 }

@@ -4,7 +4,8 @@
 
 use std::io::Write;
 
-use polarity::data::read_reviews;
+use polarity::data::read_labelled;
+use polarity::finetune::{label_choices, label_index, Label};
 use polarity::Error;
 
 #[derive(clap::Args)]
@@ -23,10 +24,19 @@ struct Line<'a> {
 
 pub fn run(args: Args) -> Result<(), Error> {
     let clf = super::load(args.source.model.as_deref())?;
-    let ids: Vec<Vec<u32>> = read_reviews(&args.source.data)?
+    // Labelled as eval reads them (the model's label names, or 1 / 0); only the texts are used.
+    let labels = clf.labels().to_vec();
+    let index = |name: &str| label_index(&labels, &Label::Name(name.to_string()));
+    let ids: Vec<Vec<u32>> = read_labelled(&args.source.data, &label_choices(&labels), index)?
         .iter()
-        .map(|r| clf.model().vocab().encode(&r.text))
+        .map(|(text, _)| clf.model().vocab().encode(text))
         .collect();
+    if ids.is_empty() {
+        return Err(Error::InvalidInput(format!(
+            "{}: no reviews to dump",
+            args.source.data.display()
+        )));
+    }
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let labels = clf.labels();
@@ -48,10 +58,16 @@ pub fn run(args: Args) -> Result<(), Error> {
             probabilities,
         })
         .map_err(|e| Error::InvalidInput(e.to_string()))?;
-        writeln!(out, "{line}").map_err(|source| Error::Io {
-            path: "<stdout>".into(),
-            source,
-        })?;
+        writeln!(out, "{line}").map_err(stdout_error)?;
     }
-    Ok(())
+    // Flushed here: a BufWriter dropped with its last lines unwritten loses the error (a full
+    // disk ended in success, with nothing written).
+    out.flush().map_err(stdout_error)
+}
+
+fn stdout_error(source: std::io::Error) -> Error {
+    Error::Io {
+        path: "<stdout>".into(),
+        source,
+    }
 }

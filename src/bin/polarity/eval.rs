@@ -9,6 +9,7 @@ use polarity::Error;
 pub struct Args {
     #[command(flatten)]
     source: super::Source,
+    /// Reviews classified together (`classify_batch`).
     #[arg(long, default_value_t = 256, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
     batch_size: usize,
 }
@@ -19,7 +20,12 @@ pub fn run(args: Args) -> Result<(), Error> {
     // The model's labels by name (1 / 0 for the first / second as well, names first: a model of
     // labels "0" and "1" means them as written), as fine-tune reads its data.
     let labels = clf.labels().to_vec();
-    let index = |name: &str| label_index(&labels, &Label::Name(name.to_string()));
+    let numbers = std::cell::Cell::new(false);
+    let index = |name: &str| {
+        let i = label_index(&labels, &Label::Name(name.to_string()));
+        numbers.set(numbers.get() || (i.is_some() && !labels.iter().any(|l| l == name)));
+        i
+    };
     let reviews: Vec<Review> = read_labelled(&args.source.data, &label_choices(&labels), index)?
         .into_iter()
         .map(|(text, i)| Review {
@@ -33,11 +39,20 @@ pub fn run(args: Args) -> Result<(), Error> {
             args.source.data.display()
         )));
     }
+    // 1 is the model's first label, whatever its name: said when that is not "positive", as a
+    // model of labels (negative, positive) read IMDB's 1 = positive the other way round.
+    if numbers.get() && labels[0] != "positive" {
+        eprintln!(
+            "polarity: note: 1 / 0 in {} are read as {} / {} (1 = the model's first label)",
+            args.source.data.display(),
+            labels[0],
+            labels[1]
+        );
+    }
     let progress = super::bar(reviews.len() as u64, "classifying");
     let e = evaluate(&clf, &reviews, args.batch_size, &mut |done| {
         progress.set_position(done as u64)
     })?;
     progress.finish_and_clear();
-    println!("{e}, batches of {}", args.batch_size);
-    Ok(())
+    super::print_out(&format!("{e}, batches of {}\n", args.batch_size))
 }

@@ -140,16 +140,16 @@ pub fn run(args: Args) -> Result<(), Error> {
         for &n in &args.n {
             let samples = fewshot::run(&start, &task, n, args.seeds, head, &options)?;
             for (seed, s) in samples.iter().enumerate() {
-                println!(
-                    "{}",
+                super::print_out(&format!(
+                    "{}\n",
                     serde_json::json!({"n": n, "seed": seed, "accuracy": s.accuracy, "f1": s.f1, "best_cutoff_f1": s.best_cutoff_f1, "millis": s.millis})
-                );
+                ))?;
             }
         }
         return Ok(());
     }
-    println!(
-        "n\taccuracy mean (min-max){}\tms per fine-tune (median)",
+    super::print_out(&format!(
+        "n\taccuracy mean (min-max){}\tms per fine-tune (median)\n",
         if binary {
             format!(
                 "\t{0} F1 mean (min-max)\t{0} F1 at the best cut-off (an oracle)",
@@ -158,7 +158,7 @@ pub fn run(args: Args) -> Result<(), Error> {
         } else {
             String::new()
         }
-    );
+    ))?;
     for &n in &args.n {
         let samples = fewshot::run(&start, &task, n, args.seeds, head, &options)?;
         let mut millis: Vec<f64> = samples.iter().map(|s| s.millis).collect();
@@ -173,7 +173,7 @@ pub fn run(args: Args) -> Result<(), Error> {
             let best = samples.iter().filter_map(|s| s.best_cutoff_f1);
             let _ = write!(line, "\t{}", spread(best.map(|f| f * 100.0)));
         }
-        println!("{line}\t{median:.0}");
+        super::print_out(&format!("{line}\t{median:.0}\n"))?;
     }
     Ok(())
 }

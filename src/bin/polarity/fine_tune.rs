@@ -11,14 +11,20 @@ use polarity::{no_progress, Error};
 
 #[derive(clap::Args)]
 pub struct Args {
+    /// The model to start from (default: the bundled model/polarity.onnx).
     #[arg(long)]
     model: Option<PathBuf>,
+    /// The labelled texts: CSV, TSV or `;`-separated, the label and the text in either order.
     #[arg(long)]
     data: PathBuf,
+    /// The fine-tuned model to write (its folder is made if missing); checked before training.
     #[arg(long)]
     out: PathBuf,
+    /// Epochs (default: chosen by the texts' length, as `fineTune` chooses them); more than 1000
+    /// is clamped to 1000, with a warning.
     #[arg(long)]
     epochs: Option<f64>,
+    /// A whole number from 0 to 2^53 - 1 (default 42): the same seed, the same model.
     #[arg(long)]
     seed: Option<f64>,
     /// Label names, comma-separated: start from the model's embedding with a fresh head for these
@@ -40,9 +46,22 @@ pub fn run(args: Args) -> Result<(), Error> {
     let mut inputs = vec![args.data.as_path(), args.out.as_path()];
     inputs.extend(args.model.as_deref());
     polarity::data::check_distinct(&inputs)?;
+    let options = FineTuneOptions {
+        epochs: args.epochs,
+        seed: args.seed,
+        ..FineTuneOptions::default()
+    };
+    // The options first, named as flags: checked before the model and the data are read.
+    let flag = |e: Error| Error::InvalidInput(format!("--{e}"));
+    let seed = polarity::finetune::seed(args.seed).map_err(flag)?;
+    options
+        .resolve(usize::MAX, polarity::finetune::defaults::REFERENCE_IDS)
+        .map_err(flag)?;
     let mut clf = super::load(args.model.as_deref())?;
     if let Some(labels) = args.labels {
-        clf = clf.from_pretrained(labels, polarity::finetune::seed(args.seed)?, args.scopes)?;
+        clf = clf
+            .from_pretrained(labels, seed, args.scopes)
+            .map_err(|e| Error::InvalidInput(format!("--labels: {e}")))?;
     }
     // Read as the page reads an import (comment lines included): every row must count.
     let parsed = parse_examples(&read_text(&args.data)?, clf.labels())?;
@@ -75,13 +94,14 @@ pub fn run(args: Args) -> Result<(), Error> {
             args.data.display()
         )));
     }
-    let options = FineTuneOptions {
-        epochs: args.epochs,
-        seed: args.seed,
-        ..FineTuneOptions::default()
-    };
     let started = Instant::now();
-    let report = clf.fine_tune_examples(&examples, &options, &mut no_progress)?;
+    // What is wrong now is the data's ("no example is labelled ..."): named with its file.
+    let report = clf
+        .fine_tune_examples(&examples, &options, &mut no_progress)
+        .map_err(|e| match e {
+            Error::InvalidInput(m) => Error::InvalidInput(format!("{}: {m}", args.data.display())),
+            e => e,
+        })?;
     for warning in &report.warnings {
         eprintln!("polarity: warning: {warning}");
     }

@@ -83,7 +83,8 @@ fn main() {
 /// A labelled file and the model to run on it: what `eval`, `dump` and `bench` read.
 #[derive(clap::Args)]
 struct Source {
-    /// The labelled reviews (LABEL<TAB>TEXT, gzip or plain).
+    /// The labelled reviews (LABEL<TAB>TEXT, gzip or plain; LABEL a name of the model's labels, or
+    /// 1 / 0 for its first / second; a first line `label<TAB>text` is skipped).
     #[arg(long)]
     data: PathBuf,
     /// The model (default: the bundled model/polarity.onnx).
@@ -116,6 +117,20 @@ fn check_two_labels(clf: &Classifier, command: &str) -> Result<(), Error> {
 /// The data folder: `--data`, else `POLARITY_DATA`, else `../shared/data`.
 fn data_dir(data: Option<PathBuf>) -> PathBuf {
     data.unwrap_or_else(polarity::data::default_data_dir)
+}
+
+/// Writes `text` to stdout and flushes it: a failed write (a full disk) is an error that says so,
+/// where `println!` panicked, and a reader that closed the pipe (`| head`) ends the command
+/// quietly in `main`.
+fn print_out(text: &str) -> Result<(), Error> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .map_err(|source| Error::Io {
+            path: "<stdout>".into(),
+            source,
+        })
 }
 
 /// A progress bar on stderr.

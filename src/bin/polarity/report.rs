@@ -11,6 +11,7 @@ pub struct Args {
     /// The model (default: the bundled model/polarity.onnx).
     #[arg(long)]
     model: Option<PathBuf>,
+    /// The data folder (default: $POLARITY_DATA, else ../shared/data).
     #[arg(long)]
     data: Option<PathBuf>,
     /// Also IMDB test (the final, reported number only).
@@ -24,6 +25,5 @@ pub fn run(args: Args) -> Result<(), Error> {
     let data = super::data_dir(args.data);
     let report =
         polarity::suites::report(&clf, &data, args.test).map_err(super::data_hint(&data))?;
-    print!("{report}");
-    Ok(())
+    super::print_out(&report.to_string())
 }
