@@ -270,7 +270,7 @@ impl Classifier {
             // A text given twice (a file imported twice) is held out or trained on, never both:
             // held out and trained on, it measured nothing (99-100% held out against 87-94% on
             // texts never seen, SMS spam).
-            let repeats = group_identical_texts(&mut examples);
+            let (runs, repeats) = group_alike_texts(&mut examples);
             if repeats > 0 {
                 warnings.push(format!(
                     "{repeats} example{} repeat{} the text of another: each text was held out or \
@@ -279,7 +279,7 @@ impl Classifier {
                     if repeats == 1 { "s" } else { "" }
                 ));
             }
-            hold_out_by_label(&mut examples, split, self.labels().len())
+            hold_out_by_label(&mut examples, &runs, split, self.labels().len())
         };
         // Asked to hold some out, and none were: said, as a report without validation looks
         // like one that was never asked for.
@@ -471,14 +471,19 @@ fn fit_head_to_rounding(
     })
 }
 
-/// Puts the examples of one text next to each other, where its first one is (the order otherwise
-/// kept: with no text repeated, nothing moves). Gives how many examples repeat an earlier text.
 /// Puts the examples to hold out first, and says how many: of each label its share of `split` of
-/// all examples (rounded as a whole, the remainders given to the largest fractions), whole texts
-/// at a time ([`group_identical_texts`] made them adjacent),
-/// in the shuffled order, and never all of them. A share of all examples, label blind, held out
-/// 0 to 3 spam messages of 4 from 20 SMS, and often none of a label with few examples.
-fn hold_out_by_label(examples: &mut Vec<(String, usize)>, split: f64, labels: usize) -> usize {
+/// all examples (rounded as a whole, the remainders given to the largest fractions), whole
+/// `runs` of one text at a time ([`group_alike_texts`] made them), in the shuffled order, never
+/// more of a label than leaves one of it to train on, and never all of them. A share of all
+/// examples, label blind, held out 0 to 3 spam messages of 4 from 20 SMS, and often none of a
+/// label with few examples; a quota that was a label's whole count, or a run past it, held out
+/// every spam message of 1 (or of 2 alike) and trained on ham alone.
+fn hold_out_by_label(
+    examples: &mut Vec<(String, usize)>,
+    runs: &[(usize, usize)],
+    split: f64,
+    labels: usize,
+) -> usize {
     let mut counts = vec![0usize; labels];
     for (_, label) in examples.iter() {
         counts[*label] += 1;
@@ -497,21 +502,16 @@ fn hold_out_by_label(examples: &mut Vec<(String, usize)>, split: f64, labels: us
         quota[l] += 1;
         fraction[l] = -1.0;
     }
-    // Runs of one text: (start, end), held out by the label of its first example.
-    let mut runs = Vec::new();
-    let mut start = 0;
-    for i in 1..=examples.len() {
-        if i == examples.len() || examples[i].0 != examples[start].0 {
-            runs.push((start, i));
-            start = i;
-        }
+    for (quota, &count) in quota.iter_mut().zip(&counts) {
+        *quota = (*quota).min(count.saturating_sub(1));
     }
+    // A run is held out by the label of its first example, whole, within that label's quota.
     let mut held = vec![0usize; labels];
     let mut out: Vec<bool> = runs
         .iter()
         .map(|&(from, to)| {
             let label = examples[from].1;
-            let take = held[label] < quota[label];
+            let take = held[label] + (to - from) <= quota[label];
             if take {
                 held[label] += to - from;
             }
@@ -543,21 +543,40 @@ fn hold_out_by_label(examples: &mut Vec<(String, usize)>, split: f64, labels: us
     cut
 }
 
-fn group_identical_texts(examples: &mut Vec<(String, usize)>) -> usize {
-    let mut first: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+/// Puts the examples of one text next to each other, where its first one is (the order otherwise
+/// kept: with no text repeated, nothing moves), texts being alike but for case and spacing, which
+/// the model does not read ("WINNER! Call now" and "winner!  call now " held out one and trained
+/// on the other, and measured the model on what it had learned). Gives the runs (start, end) of
+/// each text, and how many examples repeat an earlier one.
+fn group_alike_texts(examples: &mut Vec<(String, usize)>) -> (Vec<(usize, usize)>, usize) {
+    let alike = |text: &str| {
+        text.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
+    let mut first: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     let groups: Vec<usize> = examples
         .iter()
         .enumerate()
-        .map(|(i, (text, _))| *first.entry(text.as_str()).or_insert(i))
+        .map(|(i, (text, _))| *first.entry(alike(text)).or_insert(i))
         .collect();
     let repeats = examples.len() - first.len();
+    let mut order: Vec<usize> = (0..examples.len()).collect();
     if repeats > 0 {
-        let mut order: Vec<usize> = (0..examples.len()).collect();
         order.sort_by_key(|&i| groups[i]); // stable: a text's examples keep their order
         let mut taken: Vec<Option<(String, usize)>> = examples.drain(..).map(Some).collect();
-        examples.extend(order.into_iter().filter_map(|i| taken[i].take()));
+        examples.extend(order.iter().filter_map(|&i| taken[i].take()));
     }
-    repeats
+    let mut runs = Vec::new();
+    let mut start = 0;
+    for i in 1..=order.len() {
+        if i == order.len() || groups[order[i]] != groups[order[start]] {
+            runs.push((start, i));
+            start = i;
+        }
+    }
+    (runs, repeats)
 }
 
 /// Refuses a text larger than polarity reads, before any work on it.

@@ -1106,11 +1106,57 @@ mod tests {
     }
 
     #[test]
+    fn every_label_keeps_an_example_to_train_on() {
+        // 1 spam and 3 ham, half held out: the spam message's quota was 1, its whole count. And
+        // 2 spam alike and 8 ham, 0.3 held out: the pair went out together, past a quota of 1.
+        let spam = |text: &str| labelled(text, Label::Number(1.0));
+        let ham = |i: usize| labelled(&format!("fine see you at {i}"), Label::Number(0.0));
+        let one: Vec<Labelled> = std::iter::once(spam("win a free prize now"))
+            .chain((0..3).map(ham))
+            .collect();
+        let pair: Vec<Labelled> = [spam("win a free prize now"), spam("WIN a free  prize now ")]
+            .into_iter()
+            .chain((0..8).map(ham))
+            .collect();
+        for (examples, split) in [(one, 0.5), (pair, 0.3)] {
+            let spam = examples
+                .iter()
+                .filter(|e| e.label == Label::Number(1.0))
+                .count() as u32;
+            for seed in 0..8 {
+                let mut clf = Classifier::from_model(&tiny_model(46)).unwrap();
+                let options = FineTuneOptions {
+                    validation_split: Some(split),
+                    seed: Some(f64::from(seed)),
+                    epochs: Some(2.0),
+                    ..FineTuneOptions::default()
+                };
+                let report = clf
+                    .fine_tune_examples(&examples, &options, &mut no_progress)
+                    .unwrap();
+                let confusion = report.confusion.unwrap();
+                // None of one, none of two alike (a pair is held out whole or not at all).
+                let spam_held: u32 = confusion[0].iter().sum();
+                assert!(
+                    spam_held == 0 || spam_held < spam - 1,
+                    "seed {seed}: {confusion:?}"
+                );
+                assert!(confusion[1].iter().sum::<u32>() > 0, "seed {seed}");
+            }
+        }
+    }
+
+    #[test]
     fn a_text_given_more_than_once_is_held_out_or_trained_on_never_both() {
-        // Every example three times over, as a file imported three times.
+        // Every example three times over, as a file imported three times, twice with another case
+        // or spacing, which the model does not read.
         let thrice: Vec<Labelled> = examples()
             .into_iter()
-            .flat_map(|e| std::iter::repeat_n(e, 3))
+            .flat_map(|e| {
+                let upper = labelled(&e.text.to_uppercase(), e.label.clone());
+                let spaced = labelled(&format!("  {} ", e.text), e.label.clone());
+                [e, upper, spaced]
+            })
             .collect();
         for seed in 0..8 {
             let mut clf = Classifier::from_model(&tiny_model(43)).unwrap();

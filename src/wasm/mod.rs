@@ -110,9 +110,10 @@ export interface FineTuneOptions {
   seed?: number;
   /**
    * Fraction of the examples held out to measure the result on, 0 to 0.5 (default 0), each
-   * label its share, a text given twice on one side: the report then has `validationAccuracy`
-   * and `confusion`. With 50 or more held out, training also keeps
-   * the epoch that did best on them and stops early.
+   * label its share (and always one of each left to train on), a text given twice (but for case
+   * and spacing) on one side: the report then has `validationAccuracy` and `confusion`. With 50
+   * or more held out, training also keeps the epoch that did best on them and stops early (the
+   * figure is then a little flattering: the same examples chose the epoch).
    */
   validationSplit?: number;
   /**
