@@ -1,5 +1,6 @@
 // Writes pkg/package.json and pkg/README.md (the npm package) after wasm-bindgen has filled pkg/,
-// and adds to polarity.js the one rule the Rust side cannot keep (GUARD below). Name, version,
+// and patches polarity.js where the Rust side cannot: the one rule it cannot keep (GUARD below), and
+// a clear error for a call made before `init()` (NOT_READY). Name, version,
 // description, license, repository and keywords come from Cargo.toml, so the crate and the npm
 // package never disagree. Usage: node npm/make-package.mjs [pkgDir]
 import { readFileSync, writeFileSync, copyFileSync, existsSync, appendFileSync } from "node:fs";

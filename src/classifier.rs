@@ -168,14 +168,14 @@ impl Classifier {
 
     /// Label and score of a text of any length up to [`limits::MAX_TEXT_BYTES`].
     pub fn classify(&self, text: &str) -> Result<Prediction, Error> {
-        check_text_size(text)?;
+        limits::check_text_size(text)?;
         Ok(self.score_ids(&[self.model.vocab.encode(text)])?.remove(0))
     }
 
     pub fn classify_batch<S: AsRef<str>>(&self, texts: &[S]) -> Result<Vec<Prediction>, Error> {
         let mut batch = Vec::with_capacity(texts.len());
         for text in texts {
-            check_text_size(text.as_ref())?;
+            limits::check_text_size(text.as_ref())?;
             batch.push(self.model.vocab.encode(text.as_ref()));
         }
         self.score_ids(&batch)
@@ -212,7 +212,7 @@ impl Classifier {
 
     /// The prediction and each token's leave-one-out weight.
     pub fn explain(&self, text: &str) -> Result<Explanation, Error> {
-        check_text_size(text)?;
+        limits::check_text_size(text)?;
         let count = count_tokens(text);
         if count > limits::MAX_EXPLAIN_TOKENS {
             return Err(Error::TooLarge(format!(
@@ -577,18 +577,6 @@ fn group_alike_texts(examples: &mut Vec<(String, usize)>) -> (Vec<(usize, usize)
         }
     }
     (runs, repeats)
-}
-
-/// Refuses a text larger than polarity reads, before any work on it.
-fn check_text_size(text: &str) -> Result<(), Error> {
-    if text.len() > limits::MAX_TEXT_BYTES {
-        return Err(Error::TooLarge(format!(
-            "the text is {} bytes; polarity reads at most {} (split it)",
-            text.len(),
-            limits::MAX_TEXT_BYTES
-        )));
-    }
-    Ok(())
 }
 
 #[cfg(test)]

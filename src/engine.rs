@@ -21,9 +21,10 @@ use crate::Error;
 #[derive(Debug)]
 pub struct Engine {
     plan: Arc<TypedRunnableModel>,
-    /// One run state for every run, as tract's `spawn` makes it: `plan.run` would make one per
-    /// run (an op state per node, a value slot per node, the constants' values, a session) and
-    /// drop it after, most of the fixed cost of scoring one short text.
+    /// One run state shared by every run, as tract's `spawn` makes it (a run that finds it held
+    /// makes its own): `plan.run` would make one per run (an op state per node, a value slot per
+    /// node, the constants' values, a session) and drop it after, most of the fixed cost of
+    /// scoring one short text.
     state: Mutex<TypedSimpleState>,
     /// Values per text: 1 (P(first label)) for two labels, one per label for more.
     outputs: usize,
@@ -66,8 +67,8 @@ impl Engine {
     ///
     /// Texts run together, a few dozen per run: tract's fixed cost per run (one plan, a dozen
     /// ops) is most of the time for one text. They are grouped by length so that little padding
-    /// is summed, and a run holds at most [`IDS_PER_RUN`] slots (and one long text), so memory
-    /// stays bounded whatever the batch.
+    /// is summed, and a run holds at most [`IDS_PER_RUN`] slots (or one longer text alone, which
+    /// `Classifier` sums in plain Rust instead), so memory stays bounded whatever the batch.
     pub fn score_batch(&self, batch: &[Vec<u32>]) -> Result<Vec<f32>, Error> {
         let mut order: Vec<usize> = (0..batch.len()).collect();
         order.sort_by_key(|&i| batch[i].len());

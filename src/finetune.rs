@@ -51,8 +51,9 @@ pub struct Labelled {
 }
 
 /// Fine-tuning options; `None` takes the default, which suits 20 to 500 examples. Read from
-/// JavaScript with their camelCase names (`learningRate`); other keys are ignored.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+/// JavaScript with their camelCase names ([`FineTuneOptions::NAMES`]); other keys are ignored,
+/// with a warning in the report.
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct FineTuneOptions {
     pub epochs: Option<f64>,
@@ -66,6 +67,20 @@ pub struct FineTuneOptions {
     pub embedding_learning_rate_scale: Option<f64>,
     /// Fine-tunes averaged into one ([`defaults::runs`]).
     pub runs: Option<f64>,
+}
+
+impl FineTuneOptions {
+    /// The options' names as JavaScript gives them (a test holds them to the fields).
+    pub const NAMES: [&'static str; 8] = [
+        "epochs",
+        "learningRate",
+        "batchSize",
+        "trainEmbedding",
+        "seed",
+        "validationSplit",
+        "embeddingLearningRateScale",
+        "runs",
+    ];
 }
 
 /// Defaults, measured with `polarity fewshot` on validation data carved from IMDB train (N = 100
@@ -269,7 +284,9 @@ pub struct FineTuneReport {
     /// label order) were predicted as each label (columns).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub confusion: Option<Vec<Vec<u32>>>,
-    /// Options that were out of range and clamped, and labels no example had.
+    /// Options that were out of range and clamped, labels no example had, texts given more than
+    /// once (held out or trained on, never both), a `validationSplit` that held none out, and
+    /// (from JavaScript) options it does not know.
     pub warnings: Vec<String>,
 }
 
@@ -576,13 +593,10 @@ pub fn resolve_examples(labels: &[String], examples: &[Labelled]) -> Result<Reso
             )));
         }
         // As classify refuses it: a text trained on is read as one classified.
-        if ex.text.len() > limits::MAX_TEXT_BYTES {
-            return Err(Error::TooLarge(format!(
-                "example {i}: the text is {} bytes; polarity reads at most {} (split it)",
-                ex.text.len(),
-                limits::MAX_TEXT_BYTES
-            )));
-        }
+        limits::check_text_size(&ex.text).map_err(|e| match e {
+            Error::TooLarge(m) => Error::TooLarge(format!("example {i}: {m}")),
+            e => e,
+        })?;
         counts[index] += 1;
         resolved.push((ex.text.clone(), index));
     }
@@ -623,8 +637,9 @@ pub struct ParsedExamples {
     pub errors: Vec<String>,
     /// The labels of skipped rows that are none of the classifier's, each once, in the order
     /// the file first has them: what a file written for other labels names, so that a page can
-    /// offer to start a classifier with them. Empty when they are more than
-    /// [`limits::MAX_LABELS`]: that column holds no labels.
+    /// offer to start a classifier with them. Empty when none repeats or when they are more than
+    /// [`limits::MAX_LABELS`]: that column holds texts or ids, not labels. A first row that reads
+    /// as column names is not among them.
     pub unknown_labels: Vec<String>,
 }
 
@@ -834,8 +849,8 @@ fn distinct(rows: &[crate::table::Row], field: impl Fn(&[String]) -> Option<&Str
 }
 
 /// `content` without the byte-order mark a file saved by Notepad or Excel starts with: the page's
-/// `File.text()` drops it, Node's `readFileSync(path, "utf8")` keeps it (and the first label or
-/// header then matched nothing).
+/// decoding (www/read-text.js, `TextDecoder`) drops it, Node's `readFileSync(path, "utf8")` keeps
+/// it (and the first label or header then matched nothing).
 pub(crate) fn without_bom(content: &str) -> &str {
     content.strip_prefix('\u{feff}').unwrap_or(content)
 }
@@ -853,8 +868,9 @@ pub(crate) fn file_text(content: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// Refuses a file that is not text: it holds NUL bytes, or is mostly bytes that are not UTF-8
-/// (which the page's decoding turned into U+FFFD).
+/// Refuses a file that is not text: it holds NUL bytes, or more than 1% of its characters are
+/// U+FFFD (bytes that are not UTF-8, as a lossy decoding in Rust or Node gives them; the page
+/// reads such a file as Windows-1252 instead).
 pub(crate) fn check_is_text(content: &str) -> Result<(), Error> {
     // In u64: a usize is 32 bits in wasm, and 43 million of them times 100 wrapped round.
     let undecodable = content.chars().filter(|&c| c == '\u{fffd}').count() as u64;
@@ -1103,6 +1119,32 @@ mod tests {
                 .collect();
             assert_eq!(rows, [9, 1], "seed {seed}");
         }
+    }
+
+    #[test]
+    fn the_option_names_are_the_fields() {
+        // No `..Default::default()`: a field added fails to compile here until it is named.
+        let all = FineTuneOptions {
+            epochs: Some(1.0),
+            learning_rate: Some(1.0),
+            batch_size: Some(1.0),
+            train_embedding: Some(true),
+            seed: Some(1.0),
+            validation_split: Some(0.1),
+            embedding_learning_rate_scale: Some(1.0),
+            runs: Some(1.0),
+        };
+        let value = serde_json::to_value(&all).unwrap();
+        let mut fields: Vec<&str> = value
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        let mut names = FineTuneOptions::NAMES.to_vec();
+        fields.sort_unstable();
+        names.sort_unstable();
+        assert_eq!(fields, names);
     }
 
     #[test]

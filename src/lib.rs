@@ -1,4 +1,5 @@
-//! polarity: positive / negative text classification that runs, and fine-tunes, in the browser.
+//! polarity: text classification that runs, and fine-tunes, in the browser: 2 to 32 labels of
+//! one's own, and a bundled sentiment model (positive / negative).
 //!
 //! A pre-trained word embedding (rows looked up per token and combined with the sqrt-n combiner)
 //! feeds a small dense head. The model ships as one ONNX file with an int4 table, run by tract.
@@ -10,6 +11,8 @@
 //! - [`onnx`]: the model as one self-contained ONNX file, and back;
 //! - `engine`: the same graph built from the weights in tract-core, and run;
 //! - [`Classifier`]: what applications use: engine + model + labels;
+//! - [`limits`]: every limit, in one place; [`texts`]: files of texts to classify, and results
+//!   as CSV;
 //! - `wasm` (wasm32 only): the JavaScript facade; with feature `cli` (native only): [`data`]
 //!   files, the training [`recipe`], [`eval`]uation and [`fewshot`] experiments.
 //!

@@ -42,12 +42,24 @@ pub const MAX_FIELDS: usize = 10_000;
 /// UTF-16 code units of a file read by `parseExamples` / `parseTexts`: 128 Mi, about four times
 /// the 25,000 IMDB test reviews (32.4 million).
 pub const MAX_FILE_CHARS: usize = 1 << 27;
-/// Rows of a file (`parseExamples`, `parseTexts`), and texts, examples or rows in one call
-/// (`classifyBatch`, `fineTune`, `toCsv`): 4 Mi. Each costs a hundred bytes or so of the
-/// module's memory however short: 33 million rows of "x,a" took more than its 4 GB.
-pub const MAX_ROWS: usize = 1 << 22;
-/// The same limit in UTF-8 bytes, for Rust callers: a UTF-16 code unit is at most 3 of them.
+/// [`MAX_TEXT_CHARS`] in UTF-8 bytes, for Rust callers: a UTF-16 code unit is at most 3 of them.
 pub const MAX_TEXT_BYTES: usize = 3 * MAX_TEXT_CHARS;
+/// Rows of a file (`parseExamples`, `parseTexts`; the lines of a file of one text per line), and
+/// texts, examples or rows in one call (`classifyBatch`, `fineTune`, `toCsv`): 4 Mi. Each costs a
+/// hundred bytes or so of the module's memory however short: 33 million rows of "x,a" took more
+/// than its 4 GB.
+pub const MAX_ROWS: usize = 1 << 22;
+/// Refuses a text past [`MAX_TEXT_BYTES`], for classify, explain and fine-tuning alike.
+pub fn check_text_size(text: &str) -> Result<(), crate::Error> {
+    if text.len() > MAX_TEXT_BYTES {
+        return Err(crate::Error::TooLarge(format!(
+            "the text is {} bytes; polarity reads at most {MAX_TEXT_BYTES} (split it)",
+            text.len()
+        )));
+    }
+    Ok(())
+}
+
 /// Tokens `explain` weighs one by one (a short book); classify reads any text up to
 /// [`MAX_TEXT_CHARS`].
 pub const MAX_EXPLAIN_TOKENS: usize = 200_000;

@@ -83,7 +83,8 @@ fn count_separators(content: &str, skip_comments: bool) -> ([usize; 3], [usize; 
 
 /// Every row of `content` separated by `separator`; blank lines are skipped. The line of a
 /// quoted field that never closes is read with its quotes as plain characters, and reading goes
-/// on from the next line. A row of more than [`limits::MAX_FIELDS`] fields is an error.
+/// on from the next line. A row of more than [`limits::MAX_FIELDS`] fields is an error, and so
+/// is a file of more than [`limits::MAX_ROWS`] rows.
 pub fn rows(content: &str, separator: u8) -> Result<Vec<Row>, Error> {
     rows_where(content, separator, |_, _| false)
 }
@@ -183,7 +184,8 @@ fn extended(mut rows: Vec<Row>, more: Vec<Row>) -> Result<Vec<Row>, Error> {
     Ok(rows)
 }
 
-fn too_many_rows() -> Error {
+/// The error for a file of more than [`limits::MAX_ROWS`] rows (or lines of texts).
+pub(crate) fn too_many_rows() -> Error {
     Error::TooLarge(format!(
         "the file has more than {} rows: polarity reads files of up to {} (split it)",
         limits::MAX_ROWS,

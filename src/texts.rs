@@ -67,6 +67,10 @@ pub fn parse_texts(content: &str, column: Option<usize>) -> Result<Texts, Error>
         for line in content.lines() {
             match line.trim() {
                 "" => texts.skipped += usize::from(!line.is_empty()),
+                // Lines as many as rows: a quoted field of millions of lines was one row.
+                _ if texts.texts.len() == crate::limits::MAX_ROWS => {
+                    return Err(table::too_many_rows())
+                }
                 text => texts.texts.push(text.to_string()),
             }
         }

@@ -2,7 +2,7 @@
 // with the model in use; the page shows which column the texts come from (and lets the person pick
 // another), progress with Cancel, a count per label, and the results to download as CSV. The file
 // is only ever read here and in the worker: nothing leaves the browser.
-import { $, download, formatCount, keepFocus, say, workerFailure } from "./ui.js";
+import { $, SAY_EVERY_MS, download, formatCount, keepFocus, say, workerFailure } from "./ui.js";
 import { encodingNote } from "./read-text.js";
 
 export function setupClassifyFile(demo) {
@@ -43,10 +43,9 @@ export function setupClassifyFile(demo) {
       else if (data.progress) {
         progress.max = data.progress.total;
         progress.value = data.progress.done;
-        // The message is a live region: rewritten per batch, 164 times a second, it flooded a
-        // screen reader. The progress bar shows every batch.
+        // The message is a live region: said every SAY_EVERY_MS, not per batch.
         const now = performance.now();
-        if (now - lastSaid > 2000) {
+        if (now - lastSaid > SAY_EVERY_MS) {
           lastSaid = now;
           say(msg, `Classifying: ${formatCount(data.progress.done)} of ${formatCount(data.progress.total)}…`);
         }

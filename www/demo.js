@@ -1,5 +1,7 @@
-// The demo page's logic: load the wasm classifier, then classify and explain the textarea on every
-// edit. User text only ever reaches the DOM through textContent / text nodes, never as HTML.
+// The demo page's logic: load the wasm classifier, then classify the textarea on every edit, and
+// explain it (the highlights) at once while that stays within HIGHLIGHT_BUDGET_MS, else after a
+// pause in typing; texts over LONG_TEXT are classified in a worker, without highlights. User text
+// only ever reaches the DOM through textContent / text nodes, never as HTML.
 import init, { Classifier } from "./pkg/polarity.js";
 import { $, formatCount, workerFailure } from "./ui.js";
 import { BOX_LIMIT, announcer, verdict } from "./verdict.js";
@@ -12,7 +14,7 @@ const status = $("status");
 const meter = $("meter");
 const explained = $("explained");
 const announce = announcer($("verdict-live"));
-// The verdict again under the box, shown on narrow screens only: there, with the on-screen keyboard
+// The verdict again above the box, shown on narrow screens only: there, with the on-screen keyboard
 // open, the Verdict panel is below the fold while one types.
 const echo = $("status-echo");
 const summary = $("explained-summary");
@@ -282,7 +284,8 @@ function useClassifier(next, bytes) {
   modelBytes = bytes;
   old?.free();
   longWorker?.postMessage({ model: bytes });
-  lastExplainMs = 0;
+  // Another model: its highlights are measured again, at once rather than after a pause.
+  lastHighlightMs = 0;
   showInfo();
   update();
 }

@@ -5,7 +5,7 @@
 // recovers. The epochs field's range and the check
 // of its value are the package's (Classifier.fineTuneLimits, Classifier.checkFineTuneOptions).
 import * as store from "./store.js";
-import { $, SLICE_MS, keepFocus, say, workerFailure } from "./ui.js";
+import { $, SAY_EVERY_MS, SLICE_MS, keepFocus, say, workerFailure } from "./ui.js";
 
 /** A training worker reports every 50 ms: this long without a word and it is taken for dead. */
 const SILENCE_MS = 60_000;
@@ -205,9 +205,9 @@ export function setupTraining(demo, state, setPanelBusy) {
           lastShown = now;
           drawPlot();
         }
-        // The status is a live region: read out four times a second, each line cut the one
-        // before short (the plot and the progress bar show every step).
-        if (now - lastSaid > 2000) {
+        // The status is a live region: said every SAY_EVERY_MS (the plot and the progress bar
+        // show every step).
+        if (now - lastSaid > SAY_EVERY_MS) {
           lastSaid = now;
           // The package counts the epochs of every run as one sequence; a run's own are shown,
           // as the Epochs field and the "Done" line count them ("epoch 210 of 5000" read oddly).

@@ -7,6 +7,13 @@
  */
 export const SLICE_MS = 10;
 
+/**
+ * How often a live region reports progress (training, a file being classified): rewritten per
+ * step, it was read out 4 and 164 times a second, each line cutting the one before short; the
+ * progress bars show every step.
+ */
+export const SAY_EVERY_MS = 2000;
+
 export const $ = (id) => document.getElementById(id);
 
 /**

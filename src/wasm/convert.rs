@@ -8,7 +8,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
-use crate::finetune::{self, FineTuneReport};
+use crate::finetune::{self, FineTuneOptions, FineTuneReport};
 use crate::{Error, Prediction};
 
 pub(super) fn js_error(e: Error) -> js_sys::Error {
@@ -168,18 +168,12 @@ pub(super) fn refuse_unknown_options(
     }
 }
 
-/// The keys `fineTune` reads ([`crate::finetune::FineTuneOptions`] and `onProgress`).
-pub(super) const FINE_TUNE_OPTIONS: [&str; 9] = [
-    "epochs",
-    "learningRate",
-    "batchSize",
-    "trainEmbedding",
-    "seed",
-    "validationSplit",
-    "embeddingLearningRateScale",
-    "runs",
-    "onProgress",
-];
+/// The keys `fineTune` reads ([`FineTuneOptions::NAMES`] and `onProgress`).
+pub(super) fn fine_tune_options() -> Vec<&'static str> {
+    let mut names = FineTuneOptions::NAMES.to_vec();
+    names.push("onProgress");
+    names
+}
 
 /// The items of the array `value` given to `what` (`"classifyBatch()"`), each made a `T` by
 /// `each` (given its index), read one at a time through catching calls. Nothing is reserved from
@@ -248,6 +242,17 @@ pub(super) fn check_total_chars(
         if total > max {
             return Err(too_long(what, total, max));
         }
+    }
+    Ok(())
+}
+
+/// Refuses a label too long to be any label before it is copied into the module: a character is
+/// one or two UTF-16 units, so past twice [`crate::limits::MAX_LABEL_CHARS`] units it is past the
+/// limit (a shorter one too long is refused once read, by [`finetune::check_labels`]).
+pub(super) fn refuse_long_label(label: &js_sys::JsString) -> Result<(), crate::Error> {
+    let length = label.length() as usize;
+    if length > crate::limits::MAX_LABEL_CHARS * 2 {
+        return Err(finetune::long_label(length));
     }
     Ok(())
 }
@@ -526,24 +531,23 @@ pub(super) fn labels_arg(
     // The count first: a million names are not read one by one to be refused.
     finetune::check_label_count(count).map_err(js_error)?;
     let labels = array_items(what, expects, value, |i, item| {
-        match item.dyn_ref::<js_sys::JsString>() {
-            // Refused before it is copied, as check_labels would once every label is in the
-            // module's memory (32 labels of 500 million characters trapped). A character is
-            // one or two UTF-16 units: past twice the limit, it is past the limit.
-            Some(s) if s.length() as usize > crate::limits::MAX_LABEL_CHARS * 2 => {
-                Err(js_error(finetune::long_label(s.length() as usize)))
-            }
-            Some(s) if s.is_valid_utf16() => Ok(String::from(s)),
-            Some(_) => Err(js_sys::TypeError::new(&format!(
+        let Some(s) = item.dyn_ref::<js_sys::JsString>() else {
+            return Err(type_error(
+                &format!("{what}: label {} must be a string", i + 1),
+                &item,
+            ));
+        };
+        // Refused before it is copied, as check_labels would once every label is in the
+        // module's memory (32 labels of 500 million characters trapped).
+        refuse_long_label(s).map_err(js_error)?;
+        if !s.is_valid_utf16() {
+            return Err(js_sys::TypeError::new(&format!(
                 "{what}: label {} holds half of a UTF-16 surrogate pair",
                 i + 1
             ))
-            .into()),
-            None => Err(type_error(
-                &format!("{what}: label {} must be a string", i + 1),
-                &item,
-            )),
+            .into());
         }
+        Ok(String::from(s))
     })?;
     check(&labels).map_err(js_error)?;
     Ok(labels)

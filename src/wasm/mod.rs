@@ -2,8 +2,8 @@
 //! and the rules of [`crate::finetune`].
 //!
 //! Only conversion lives here. Values come in through serde (serde-wasm-bindgen, with the path of
-//! a wrong value: `option learningRate: invalid type ...`), so a wrong type is a readable
-//! `TypeError`, never a crash; results go out as plain objects (JSON-compatible: a missing value
+//! a wrong value: `fineTune() option learningRate: must be a number, got string "3"`), so a wrong
+//! type is a readable `TypeError`, never a crash; results go out as plain objects (JSON-compatible: a missing value
 //! is `null`). Every failure reaches JavaScript as a thrown `Error` with a human message.
 
 mod convert;
@@ -172,7 +172,9 @@ export interface ParsedExamples {
   errors: string[];
   /**
    * The labels of skipped rows that are none of `labels`, each once, in the file's order: a file
-   * written for other labels names them (empty when they are more than 32).
+   * written for other labels names them. Empty when none repeats (a column of texts or ids, not
+   * labels) or when they are more than 32; a first row that reads as column names is not among
+   * them.
    */
   unknownLabels: string[];
 }
@@ -355,10 +357,10 @@ impl JsClassifier {
                 if let Some(label) = label
                     .ok()
                     .and_then(|l| l.dyn_into::<js_sys::JsString>().ok())
-                    .filter(|l| l.length() as usize > crate::limits::MAX_LABEL_CHARS * 2)
                 {
-                    let error = finetune::long_label(label.length() as usize);
-                    return Err(js_sys::Error::new(&format!("fineTune(): {what}: {error}")));
+                    refuse_long_label(&label).map_err(|error| {
+                        js_sys::Error::new(&format!("fineTune(): {what}: {error}"))
+                    })?;
                 }
                 match value_arg::<Labelled>(&what, item.clone())? {
                     Some(example) => Ok(example),
@@ -369,7 +371,7 @@ impl JsClassifier {
                 }
             },
         )?;
-        let ignored = unknown_options("fineTune() options", &options, &FINE_TUNE_OPTIONS)?;
+        let ignored = unknown_options("fineTune() options", &options, &fine_tune_options())?;
         let parsed: Option<FineTuneOptions> = value_arg("fineTune() option", options.clone())?;
         let on_progress = on_progress_arg(&options)?;
         // A callback that throws stops training, and fineTune throws what it threw (the way to
@@ -506,7 +508,7 @@ impl JsClassifier {
     pub fn check_fine_tune_options(
         #[wasm_bindgen(unchecked_optional_param_type = "FineTuneOptions")] options: JsValue,
     ) -> Result<JsValue, js_sys::Error> {
-        let ignored = unknown_options("fineTune() options", &options, &FINE_TUNE_OPTIONS)?;
+        let ignored = unknown_options("fineTune() options", &options, &fine_tune_options())?;
         let parsed: Option<FineTuneOptions> = value_arg("fineTune() option", options.clone())?;
         on_progress_arg(&options)?;
         let (_, _, mut warnings) = parsed
@@ -517,8 +519,9 @@ impl JsClassifier {
         Ok(to_js(&warnings))
     }
 
-    /// Throws unless `labels` can name a new classifier's labels (2 to 32 different, non-empty
-    /// names, each on one line).
+    /// Throws unless `labels` can name a new classifier's labels ([`finetune::check_new_labels`]:
+    /// 2 to 32 different, non-empty names of at most 100 characters, with no control characters,
+    /// no spaces around them and no lone UTF-16 surrogates).
     #[wasm_bindgen(js_name = checkLabels)]
     pub fn check_labels(
         #[wasm_bindgen(unchecked_param_type = "readonly string[]")] labels: JsValue,
