@@ -505,15 +505,20 @@ fn hold_out_by_label(
     for (quota, &count) in quota.iter_mut().zip(&counts) {
         *quota = (*quota).min(count.saturating_sub(1));
     }
-    // A run is held out by the label of its first example, whole, within that label's quota.
+    // A run is held out whole, when each of its labels stays within its quota (a text given
+    // once as spam and once as ham is a run of two labels).
     let mut held = vec![0usize; labels];
+    let mut in_run = vec![0usize; labels];
     let mut out: Vec<bool> = runs
         .iter()
         .map(|&(from, to)| {
-            let label = examples[from].1;
-            let take = held[label] + (to - from) <= quota[label];
+            in_run.iter_mut().for_each(|n| *n = 0);
+            for (_, label) in &examples[from..to] {
+                in_run[*label] += 1;
+            }
+            let take = (0..labels).all(|l| held[l] + in_run[l] <= quota[l]);
             if take {
-                held[label] += to - from;
+                (0..labels).for_each(|l| held[l] += in_run[l]);
             }
             take
         })

@@ -445,17 +445,13 @@ pub fn check_labels(labels: &[String]) -> Result<(), Error> {
         .iter()
         .find(|l| l.chars().count() > limits::MAX_LABEL_CHARS)
     {
-        return Err(long_label(long.chars().count()));
+        return Err(Error::InvalidInput(format!(
+            "a label has at most {} characters; one has {}",
+            limits::MAX_LABEL_CHARS,
+            long.chars().count()
+        )));
     }
     Ok(())
-}
-
-/// The error for a label of `chars` characters, past [`limits::MAX_LABEL_CHARS`].
-pub fn long_label(chars: usize) -> Error {
-    Error::InvalidInput(format!(
-        "a label has at most {} characters; one has {chars}",
-        limits::MAX_LABEL_CHARS
-    ))
 }
 
 /// Checks the label names of a new classifier: [`check_labels`], and none begins or ends with a
@@ -644,8 +640,8 @@ pub struct ParsedExamples {
 }
 
 /// Column names that mark a first row as a header, and which column is which.
-pub(crate) const LABEL_HEADERS: [&str; 4] = ["label", "sentiment", "class", "category"];
-pub(crate) const TEXT_HEADERS: [&str; 6] = [
+pub const LABEL_HEADERS: [&str; 4] = ["label", "sentiment", "class", "category"];
+pub const TEXT_HEADERS: [&str; 6] = [
     "text", "review", "message", "sentence", "comment", "content",
 ];
 
@@ -1160,7 +1156,16 @@ mod tests {
             .into_iter()
             .chain((0..8).map(ham))
             .collect();
-        for (examples, split) in [(one, 0.5), (pair, 0.3)] {
+        // And one spam text given again as ham: a run of two labels, held out by its first's
+        // quota, took the only spam message with it.
+        let mixed: Vec<Labelled> = [
+            spam("WIN a prize now"),
+            labelled("win a prize now", Label::Number(0.0)),
+        ]
+        .into_iter()
+        .chain((0..8).map(ham))
+        .collect();
+        for (examples, split) in [(one, 0.5), (pair, 0.3), (mixed, 0.3)] {
             let spam = examples
                 .iter()
                 .filter(|e| e.label == Label::Number(1.0))
