@@ -45,10 +45,10 @@ pub const MAX_FILE_CHARS: usize = 1 << 27;
 /// [`MAX_TEXT_CHARS`] in UTF-8 bytes, for Rust callers: a UTF-16 code unit is at most 3 of them.
 pub const MAX_TEXT_BYTES: usize = 3 * MAX_TEXT_CHARS;
 /// Rows of a file (`parseExamples`, `parseTexts`; the lines of a file of one text per line), and
-/// texts, examples or rows in one call (`classifyBatch`, `fineTune`, `toCsv`): 4 Mi. Each costs a
+/// texts, examples or rows in one call (`classifyBatch`, `fineTune`, `toCsv`): 8 Mi. Each costs a
 /// hundred bytes or so of the module's memory however short: 33 million rows of "x,a" took more
 /// than its 4 GB.
-pub const MAX_ROWS: usize = 1 << 22;
+pub const MAX_ROWS: usize = 1 << 23;
 /// Refuses a text past [`MAX_TEXT_BYTES`], for classify, explain and fine-tuning alike.
 pub fn check_text_size(text: &str) -> Result<(), crate::Error> {
     if text.len() > MAX_TEXT_BYTES {

@@ -130,8 +130,9 @@ pub fn rows_where(
 }
 
 /// How many times over [`rows_where`] scans a file for stray quotes before it reads the rest
-/// with quotes as plain characters.
-const SCANS_OF_THE_FILE: usize = 8;
+/// with quotes as plain characters: a text file may well have dozens of stray quotes that run to
+/// its end (each one a scan), while a megabyte of them took minutes.
+const SCANS_OF_THE_FILE: usize = 64;
 
 /// Where the record that holds a quoted field never closed starts, if `text` has one: a
 /// quote opens a field only at its start, `""` inside it is a quote, as `csv-core` reads them. A

@@ -246,15 +246,27 @@ pub(super) fn check_total_chars(
     Ok(())
 }
 
-/// Refuses a label too long to be any label before it is copied into the module: a character is
-/// one or two UTF-16 units, so past twice [`crate::limits::MAX_LABEL_CHARS`] units it is past the
-/// limit (a shorter one too long is refused once read, by [`finetune::check_labels`]).
-pub(super) fn refuse_long_label(label: &js_sys::JsString) -> Result<(), crate::Error> {
-    let length = label.length() as usize;
-    if length > crate::limits::MAX_LABEL_CHARS * 2 {
-        return Err(finetune::long_label(length));
+/// UTF-16 units past which a label is refused before it is copied into the module (32 labels of
+/// 500 million characters trapped): far past any label, so that every label shorter than this
+/// gets the error it always got, once read ([`finetune::check_labels`] says which rule it breaks
+/// first, and counts characters).
+const COPIED_LABEL_UNITS: u32 = 1 << 16;
+
+/// Refuses a label of more than [`COPIED_LABEL_UNITS`] before it is copied into the module.
+pub(super) fn refuse_huge_label(label: &js_sys::JsString) -> Result<(), crate::Error> {
+    if label.length() > COPIED_LABEL_UNITS {
+        return Err(crate::Error::InvalidInput(format!(
+            "a label has at most {} characters; one has {} UTF-16 units",
+            crate::limits::MAX_LABEL_CHARS,
+            label.length()
+        )));
     }
     Ok(())
+}
+
+/// The first characters of `label` (a label refused before it was copied), to name it by.
+pub(super) fn label_start(label: &js_sys::JsString) -> String {
+    String::from(label.slice(0, 40))
 }
 
 /// The `length` of the array `value` ([`array_items`]).
@@ -537,9 +549,7 @@ pub(super) fn labels_arg(
                 &item,
             ));
         };
-        // Refused before it is copied, as check_labels would once every label is in the
-        // module's memory (32 labels of 500 million characters trapped).
-        refuse_long_label(s).map_err(js_error)?;
+        refuse_huge_label(s).map_err(js_error)?;
         if !s.is_valid_utf16() {
             return Err(js_sys::TypeError::new(&format!(
                 "{what}: label {} holds half of a UTF-16 surrogate pair",

@@ -212,7 +212,7 @@ export interface ParsedTexts {
   /** Whether the first row named the columns. */
   header: boolean;
   texts: string[];
-  /** Rows whose text was empty, left out. */
+  /** Rows whose text was empty (or, one text per line, lines of spaces alone), left out; empty lines are not counted. */
   skipped: number;
 }
 
@@ -352,15 +352,17 @@ impl JsClassifier {
                         return Err(too_long(&format!("fineTune(): {what}'s text"), length, max));
                     }
                 }
-                // A label this long names no label: refused before it is copied in.
+                // A huge label names no label: refused before it is copied in, as any unknown
+                // label is (by its first characters).
                 let label = js_sys::Reflect::get(&item, &JsValue::from_str("label"));
                 if let Some(label) = label
                     .ok()
                     .and_then(|l| l.dyn_into::<js_sys::JsString>().ok())
+                    .filter(|l| refuse_huge_label(l).is_err())
                 {
-                    refuse_long_label(&label).map_err(|error| {
-                        js_sys::Error::new(&format!("fineTune(): {what}: {error}"))
-                    })?;
+                    let unknown =
+                        finetune::unknown_label(&label_start(&label), self.inner.labels());
+                    return Err(js_sys::Error::new(&format!("{what}: {unknown}")));
                 }
                 match value_arg::<Labelled>(&what, item.clone())? {
                     Some(example) => Ok(example),
@@ -580,7 +582,11 @@ impl JsClassifier {
                     };
                     total = total.saturating_add(s.length() as usize);
                     if total > max {
-                        return Err(too_long("toCsv(): the rows", total, max));
+                        return Err(js_sys::RangeError::new(&format!(
+                            "toCsv(): the cells hold more than {max} characters; polarity writes \
+                             at most {max} (split the rows)"
+                        ))
+                        .into());
                     }
                     Ok(String::from(s))
                 },
