@@ -321,6 +321,13 @@ fn stage<'a>(path: &'a Path, bytes: &'a [u8]) -> Result<Option<Staged<'a>>, Erro
 /// folder; its folder is made if missing, as writing would): checked before a command's work,
 /// not after it (a fine-tune ran to its end, then said "Permission denied").
 pub fn check_writable(path: &Path) -> Result<(), Error> {
+    check_not_folder(path)?;
+    // A device, a stream or a named pipe is not opened to ask: an empty write ends a pipe's
+    // reader before the real one comes.
+    let special = std::fs::metadata(target(path)).is_ok_and(|m| !m.is_file());
+    if special || path.starts_with("/dev") || path.starts_with("/proc") {
+        return Ok(());
+    }
     if let Some(staged) = stage(path, &[])? {
         staged.discard();
     }

@@ -5,7 +5,7 @@
 use std::io::Write;
 
 use polarity::data::read_labelled;
-use polarity::finetune::{label_choices, label_index, Label};
+use polarity::finetune::LABEL_HEADERS;
 use polarity::Error;
 
 #[derive(clap::Args)]
@@ -24,10 +24,13 @@ struct Line<'a> {
 
 pub fn run(args: Args) -> Result<(), Error> {
     let clf = super::load(args.source.model.as_deref())?;
-    // Labelled as eval reads them (the model's label names, or 1 / 0); only the texts are used.
-    let labels = clf.labels().to_vec();
-    let index = |name: &str| label_index(&labels, &Label::Name(name.to_string()));
-    let ids: Vec<Vec<u32>> = read_labelled(&args.source.data, &label_choices(&labels), index)?
+    // Only the texts are used: any label is read (IMDB's 1 / 0 for a model of four ratings), but
+    // for a header's ("label<TAB>text").
+    let index = |name: &str| {
+        let header = LABEL_HEADERS.contains(&name.trim().to_lowercase().as_str());
+        (!header).then_some(0)
+    };
+    let ids: Vec<Vec<u32>> = read_labelled(&args.source.data, "any", index)?
         .iter()
         .map(|(text, _)| clf.model().vocab().encode(text))
         .collect();

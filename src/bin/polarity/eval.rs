@@ -23,7 +23,8 @@ pub fn run(args: Args) -> Result<(), Error> {
     let numbers = std::cell::Cell::new(false);
     let index = |name: &str| {
         let i = label_index(&labels, &Label::Name(name.to_string()));
-        numbers.set(numbers.get() || (i.is_some() && !labels.iter().any(|l| l == name)));
+        let number = matches!(name.trim(), "1" | "0") && !labels.iter().any(|l| l == name.trim());
+        numbers.set(numbers.get() || (i.is_some() && number));
         i
     };
     let reviews: Vec<Review> = read_labelled(&args.source.data, &label_choices(&labels), index)?
