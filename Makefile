@@ -91,7 +91,7 @@ build: setup-wasm
 PAGE_FILES := www/index.html www/favicon.svg www/demo.css www/demo.js www/verdict.js www/ui.js www/teach.js \
   www/teach-examples.js www/teach-shared.js www/teach-training.js www/teach-model.js www/teach-next.js www/classify-file.js \
   www/store.js www/site-kit.js www/read-text.js www/teach-worker.js www/file-worker.js www/import-worker.js \
-  www/classify-worker.js pkg/polarity.js pkg/polarity_bg.wasm
+  www/classify-worker.js www/worker-package.js pkg/polarity.js pkg/polarity_bg.wasm
 
 sizes:
 	@w=$$(stat -c %s pkg/polarity_bg.wasm); wg=$$(gzip -9c pkg/polarity_bg.wasm | wc -c); \

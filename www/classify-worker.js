@@ -1,9 +1,8 @@
 // Classifies long texts for the demo off the main thread (a novel takes longer than a frame).
 // Messages in: { model: Uint8Array | null } to switch model (null: the shipped one), or
 // { id, text }. Out: { id, prediction } or { id, error }.
-import init, { Classifier } from "./pkg/polarity.js";
+import { Classifier, ready } from "./worker-package.js";
 
-const ready = init();
 let clf = null;
 
 self.onmessage = async ({ data }) => {

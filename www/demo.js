@@ -135,6 +135,7 @@ function update() {
     return;
   }
   longRequest += 1; // a long text's verdict still on its way is not this text's
+  longPending = false;
   const p = clf.classify(text);
   const blank = text.trim() === "";
   showVerdict(p, blank);
@@ -146,6 +147,8 @@ function update() {
 // The long-text worker, started on the first long text, and the newest request's id.
 let longWorker = null;
 let longRequest = 0;
+// Whether the text shown is a long one whose verdict is still on its way.
+let longPending = false;
 
 function classifyInBackground(text) {
   if (!longWorker) {
@@ -153,20 +156,23 @@ function classifyInBackground(text) {
     longWorker.postMessage({ model: modelBytes });
     longWorker.onmessage = ({ data }) => {
       if (data.id !== longRequest) return; // a newer edit is on its way
+      longPending = false;
       if (data.error) {
         setStatus("error", `Could not classify this text: ${data.error}`);
       } else showVerdict(data.prediction, false);
     };
     // Without this, "Reading a long text…" stayed for good when the worker could not load.
-    // The next long text starts a new one.
+    // The next long text starts a new one; a short text typed meanwhile keeps its verdict.
+    const failed = longWorker;
     longWorker.onerror = (e) => {
       e.preventDefault();
-      longWorker?.terminate();
-      longWorker = null;
-      setStatus("error", `Could not classify this text: ${workerFailure(e)}`);
+      failed.terminate();
+      if (longWorker === failed) longWorker = null;
+      if (longPending) setStatus("error", `Could not classify this text: ${workerFailure(e)}`);
     };
   }
   const id = ++longRequest;
+  longPending = true;
   setStatus("working", `Reading a long text (${formatCount(text.length)} characters) in the background…`);
   showHint(`Highlights are shown for texts of up to ${formatCount(LONG_TEXT)} characters.`);
   longWorker.postMessage({ id, text });

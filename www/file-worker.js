@@ -4,10 +4,9 @@
 // in spreadsheets). The file comes in as a handle and the CSV goes out as a Blob: text of tens of
 // megabytes decoded, copied or encoded on the page's main thread froze it for 70-330 ms a step.
 // The page's Cancel is worker.terminate().
-import init, { Classifier } from "./pkg/polarity.js";
+import { Classifier, ready } from "./worker-package.js";
 import { readText } from "./read-text.js";
 
-const ready = init();
 const BATCH = 256;
 let content = "";
 let encoding = "utf-8";

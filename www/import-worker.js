@@ -1,10 +1,9 @@
 // The Teach panel's imports, read off the main thread: a file of labelled texts
 // (Classifier.parseExamples) or of texts to rank (Classifier.parseTexts). The file itself comes
 // in (a handle, not its text), so the page neither decodes nor copies megabytes; the rows go back.
-import init, { Classifier } from "./pkg/polarity.js";
+import { Classifier, ready } from "./worker-package.js";
 import { readText } from "./read-text.js";
 
-const ready = init();
 const ROWS_PER_MESSAGE = 1000;
 
 self.onmessage = async ({ data: { file, labels } }) => {

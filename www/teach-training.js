@@ -26,8 +26,8 @@ export function setupTraining(demo, state, setPanelBusy) {
   let worker = null;
 
   // The results shown (plot, accuracy, confusion matrix, the status line) describe the classifier
-  // a training made; once another is in use (reset, loaded, another tab's), they are cleared:
-  // "100% after" stayed on screen after Reset deleted the model it was about.
+  // a training began from or made; once another is in use (reset, loaded, another tab's), they
+  // are cleared: "100% after" stayed on screen after Reset deleted the model it was about.
   let resultsOf = null;
   state.forgetStaleTraining = () => {
     if (resultsOf === null || resultsOf === demo.getClassifier()) return;
@@ -164,6 +164,9 @@ export function setupTraining(demo, state, setPanelBusy) {
       return;
     }
     setPanelBusy(true);
+    // From here the plot and the status describe a training from the model in use: a failed or
+    // cancelled one's too are cleared once another model is in use.
+    resultsOf = demo.getClassifier();
     history.length = 0;
     drawPlot();
     progress.value = 0;

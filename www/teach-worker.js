@@ -2,9 +2,7 @@
 // and the page stays responsive. Cancel is worker.terminate(): the page's model is never touched.
 // The worker holds the Web Lock the page names for as long as it lives, so the page learns at
 // once when it dies (killed, crashed) instead of waiting on it forever.
-import init, { Classifier } from "./pkg/polarity.js";
-
-const ready = init();
+import { Classifier, ready } from "./worker-package.js";
 
 /**
  * Progress goes to the page at most this often. fineTune reports every batch, thousands a second
