@@ -23,7 +23,8 @@ pub struct Texts {
     /// Whether the first row named the columns (and so is not a text).
     pub header: bool,
     pub texts: Vec<String>,
-    /// Rows whose text was empty, left out.
+    /// Rows whose text was empty (or, one text per line, lines of spaces alone), left out; empty
+    /// lines are not counted.
     pub skipped: usize,
 }
 
