@@ -253,13 +253,15 @@ impl Classifier {
     ) -> Result<FineTuneReport, Error> {
         let resolved = resolve_examples(self.labels(), examples)?;
         let mut examples = resolved.examples;
-        // The defaults follow the texts' length; a thousand of them tell it well enough.
-        let sample = &examples[..examples.len().min(1000)];
-        let ids: usize = sample
+        // The defaults follow the texts' length; a thousand of them, spread over the whole list,
+        // tell it well enough (the first thousand of a file sorted by label were one label's).
+        let step = examples.len().div_ceil(1000).max(1);
+        let sample: Vec<usize> = examples
             .iter()
+            .step_by(step)
             .map(|(text, _)| self.model.vocab.encode(text).len())
-            .sum();
-        let mean_ids = ids as f64 / sample.len() as f64;
+            .collect();
+        let mean_ids = sample.iter().sum::<usize>() as f64 / sample.len().max(1) as f64;
         let (options, split, mut warnings) = options.resolve(examples.len(), mean_ids)?;
         warnings.extend(resolved.warnings);
         Rng::new(options.seed ^ 0x5eed).shuffle(&mut examples);
