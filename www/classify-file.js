@@ -19,6 +19,7 @@ export function setupClassifyFile(demo) {
   let file = null; // the File picked: the worker reads it (a handle; the page never holds its text)
   let results = null; // the CSV, a Blob made in the worker
   let lastSaid = 0; // when progress was last written out
+  let resultsOf = null; // the classifier the run under way, or the results shown, are of
 
   function stop() {
     worker?.terminate();
@@ -127,6 +128,7 @@ export function setupClassifyFile(demo) {
     save.disabled = true;
     summary.hidden = true;
     // A fresh worker each run: it has the model now in use, and the column chosen.
+    resultsOf = demo.getClassifier();
     openWith(columnRow.hidden ? null : Number(columnSelect.value), () => {
       cancel.hidden = false;
       keepFocus(start, cancel);
@@ -151,4 +153,25 @@ export function setupClassifyFile(demo) {
     const base = file.name.replace(/\.[^.]*$/, "");
     download(`${base}-classified.csv`, results);
   });
+
+  /**
+   * Once another model is in use (reset, loaded, trained, another tab's), a run under way and the
+   * results shown are the model before's: the counts stayed beside a classifier of other labels,
+   * and "Download results" served them.
+   */
+  function forgetIfStale() {
+    if (resultsOf === null || resultsOf === demo.getClassifier()) return;
+    resultsOf = null;
+    const running = worker !== null && !cancel.hidden;
+    if (!running && results === null) return;
+    stop();
+    results = null;
+    save.disabled = true;
+    summary.hidden = true;
+    progress.value = 0;
+    start.disabled = file === null;
+    say(msg, "The model in use changed: classify the file again to use it.");
+  }
+
+  return { forgetIfStale };
 }

@@ -152,7 +152,17 @@ export function setupModel(demo, state) {
     $("embed-code").textContent =
       `<script type="module" src="embed.js"></script>\n<polarity-review model="${name}"></polarity-review>`;
     $("embed-snippet").hidden = false;
+    snippetOf = demo.getClassifier();
   });
+
+  // The snippet is for the model downloaded: it goes once another is in use (it stayed after
+  // Reset, naming a file of a model no longer in use).
+  let snippetOf = null;
+  state.forgetStaleSnippet = () => {
+    if (snippetOf === null || snippetOf === demo.getClassifier()) return;
+    snippetOf = null;
+    $("embed-snippet").hidden = true;
+  };
 
   const siteButton = $("download-site");
   siteButton.addEventListener("click", async () => {

@@ -91,6 +91,7 @@ export async function setupTeach(demo) {
   });
   let model = null;
   let next = null;
+  let fileResults = null;
   state.refreshLabels = () => {
     const shipped = !demo.fineTuned;
     modelName.textContent = state.pendingLabels
@@ -101,6 +102,8 @@ export async function setupTeach(demo) {
     model?.showLabels();
     next?.refresh();
     state.forgetStaleTraining?.();
+    state.forgetStaleSnippet?.();
+    fileResults?.forgetIfStale();
   };
   // Another tab fine-tuned, loaded or reset the model, or began a new classifier: this one
   // follows, so that both show what a reload would (it kept the model it had before). Not while
@@ -157,7 +160,7 @@ export async function setupTeach(demo) {
   const training = setupTraining(demo, state, setBusy);
   model = setupModel(demo, state);
   next = setupNext(demo, state);
-  setupClassifyFile(demo);
+  fileResults = setupClassifyFile(demo);
 
   // Listening first: setBusy(false) then looks once for a save made before.
   store.onModelSaved(() => followModel());
