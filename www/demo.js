@@ -4,7 +4,7 @@
 // only ever reaches the DOM through textContent / text nodes, never as HTML.
 import init, { Classifier } from "./pkg/polarity.js";
 import { $, formatCount, workerFailure } from "./ui.js";
-import { BOX_LIMIT, announcer, verdict } from "./verdict.js";
+import { BOX_LIMIT, announcer, percent, verdict } from "./verdict.js";
 
 // Cold-start marks (with polarity's own, polarity:file and polarity:engine): `make bench` reads them.
 performance.mark("demo:script");
@@ -110,7 +110,7 @@ function showVerdict(p, blank) {
   if (!scoresList.hidden) {
     scoresList.replaceChildren(...(blank ? [] : p.scores).map((s) => {
       const item = document.createElement("li");
-      item.textContent = `${s.label}: ${Math.round(s.score * 100)}%`;
+      item.textContent = `${s.label}: ${percent(s.score)}%`;
       return item;
     }));
   }

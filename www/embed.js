@@ -10,7 +10,7 @@
 // detail is the prediction with every label's probability in `scores` (none for an empty box:
 // its `input` events, which cross the shadow root, say when it was emptied). User text is only
 // ever set through .value / textContent.
-import { BOX_LIMIT, allScores, announcer, verdict } from "./verdict.js";
+import { BOX_LIMIT, allScores, announcer, percent, verdict } from "./verdict.js";
 
 const PKG = new URL("./pkg/polarity.js", import.meta.url).href;
 
@@ -300,7 +300,7 @@ class PolarityReview extends HTMLElement {
     if (!list.hidden) {
       list.replaceChildren(...scores.map((s) => {
         const item = document.createElement("li");
-        item.textContent = `${s.label} ${Math.round(s.score * 100)}%`;
+        item.textContent = `${s.label} ${percent(s.score)}%`;
         return item;
       }));
     }

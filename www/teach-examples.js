@@ -61,6 +61,8 @@ export function setupExamples(demo, state) {
     const count = `${formatCount(n)} example${n === 1 ? "" : "s"}`;
     if (at < 0) {
       addExample(text, label);
+      // The new row is the list's last: shown, as the list does not follow its end by itself.
+      list.scrollTop = list.scrollHeight;
       say(importMsg, `Labelled as ${label}: ${count}.`);
     } else if (state.examples[at].label === label) {
       say(importMsg, `Already labelled as ${label}: ${count}.`);
@@ -211,12 +213,18 @@ export function setupExamples(demo, state) {
     state.changeExamples({ kind: "append", rows });
     renderList();
     const done = `Imported ${formatCount(rows.length)} example${rows.length === 1 ? "" : "s"} from ${file.name}.${encodingNote(encoding)}`;
+    const offer = rows.length === 0 ? unknownLabels : [];
+    offerFileLabels(file, offer);
     if (errors.length === 0) say(importMsg, done);
-    else {
+    else if (offered) {
+      // Not bad rows: a file for other labels. Said as such, with the way out (the button below),
+      // rather than the same "unknown label" five times over.
+      say(importMsg, `${done} Its labels (${offer.join(" / ")}) are not this classifier's (${state.activeLabels().join(" / ")}): ` +
+        "the button below starts a classifier with the file's labels and imports it again.", "error");
+    } else {
       const shown = errors.slice(0, 5).join("; ") + (errors.length > 5 ? `; and ${errors.length - 5} more` : "");
       say(importMsg, `${done} Skipped ${formatCount(errors.length)} bad row${errors.length === 1 ? "" : "s"}: ${shown}.`, "error");
     }
-    offerFileLabels(file, rows.length === 0 ? unknownLabels : []);
   }
 
   // A file written for other labels (none of its rows has one of the classifier's): one click

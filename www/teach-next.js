@@ -27,10 +27,21 @@ export function setupNext(demo, state) {
   let running = false; // a ranking is under way (it follows a change of model itself)
 
   async function rank(texts, source) {
-    const unique = [...new Set(texts.map((t) => t.trim()).filter(Boolean))];
+    // Each text once, and none already labelled (a text labelled from the list stayed in the
+    // pasted box, and ranking it again offered it again). What is left out is said.
+    const given = texts.map((t) => t.trim()).filter(Boolean);
+    const labelled = new Set(state.examples.map((ex) => ex.text));
+    const unique = [...new Set(given)].filter((t) => !labelled.has(t));
     const kept = unique.slice(0, MAX_POOL);
+    const repeated = given.length - new Set(given).size;
+    const known = new Set(given).size - unique.length;
+    const left = [
+      repeated ? `${formatCount(repeated)} repeated` : "",
+      known ? `${formatCount(known)} already labelled` : "",
+    ].filter(Boolean).join(", ");
+    const leftOut = left ? ` (${left}, left out)` : "";
     if (kept.length === 0) {
-      say(msg, `There are no texts to rank in ${source}.`, "error");
+      say(msg, `There are no texts to rank in ${source}${leftOut}.`, "error");
       return;
     }
     const id = ++ranking;
@@ -53,7 +64,7 @@ export function setupNext(demo, state) {
     const by = state.pendingLabels
       ? ` Ranked by the model in use (${state.modelLabels().join(" / ")}): fine-tune the new classifier, and they are ranked again by it.`
       : "";
-    say(msg, `Ranked ${formatCount(kept.length)} texts from ${source}${cut}: the most uncertain are below.${by}`);
+    say(msg, `Ranked ${formatCount(kept.length)} texts from ${source}${cut}${leftOut}: the most uncertain are below.${by}`);
   }
 
   /** Each text's certainty into `ranked`, in slices of the main thread, while `id` is the newest. */
@@ -103,7 +114,7 @@ export function setupNext(demo, state) {
           state.addExample(item.text, label);
           pool = pool.filter((x) => x !== item);
           render();
-          say(msg, `Labelled as ${label}. ${formatCount(pool.length)} texts left to rank.`);
+          say(msg, `Labelled as ${label}. ${formatCount(pool.length)} texts left to label.`);
           // The next text's first label; after the last one, the box for more texts.
           (list.querySelector("button") ?? $("pool-text")).focus();
         });

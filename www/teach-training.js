@@ -5,7 +5,7 @@
 // recovers. The epochs field's range and the check
 // of its value are the package's (Classifier.fineTuneLimits, Classifier.checkFineTuneOptions).
 import * as store from "./store.js";
-import { $, SAY_EVERY_MS, SLICE_MS, keepFocus, say, workerFailure } from "./ui.js";
+import { $, SAY_EVERY_MS, SLICE_MS, formatCount, keepFocus, say, workerFailure } from "./ui.js";
 
 /** A training worker reports every 50 ms: this long without a word and it is taken for dead. */
 const SILENCE_MS = 60_000;
@@ -25,13 +25,23 @@ export function setupTraining(demo, state, setPanelBusy) {
   const plot = $("plot");
   let worker = null;
 
-  // The results shown (plot, accuracy, confusion matrix, the status line) describe the classifier
-  // a training began from or made; once another is in use (reset, loaded, another tab's), they
-  // are cleared: "100% after" stayed on screen after Reset deleted the model it was about.
-  let resultsOf = null;
+  // The status line and the results (plot, accuracy, confusion matrix) describe the classifier in
+  // use and the labels being taught when they were shown; once either changes (reset, loaded,
+  // another tab's, new labels), they are cleared: "100% after" stayed on screen after Reset
+  // deleted the model it was about, and "Label some reviews first (as positive or negative)"
+  // after the labels became spam / ham.
+  const situation = (clf = demo.getClassifier()) => ({ clf, labels: state.activeLabels().join("\n") });
+  let shownFor = null;
+  /** Says `text` in the status line, about the classifier and labels now in use. */
+  const sayTraining = (text, kind) => {
+    say(trainStatus, text, kind);
+    shownFor = situation();
+  };
   state.forgetStaleTraining = () => {
-    if (resultsOf === null || resultsOf === demo.getClassifier()) return;
-    resultsOf = null;
+    const now = situation();
+    if (shownFor === null || worker !== null) return;
+    if (shownFor.clf === now.clf && shownFor.labels === now.labels) return;
+    shownFor = null;
     history.length = 0;
     drawPlot();
     progress.value = 0;
@@ -108,12 +118,16 @@ export function setupTraining(demo, state, setPanelBusy) {
     line("#17803d", (p) => h - 4 - p.accuracy * (h - 8));
   }
 
+  // Leaving while a training runs asks first: a reload dropped it without a word. Listened to
+  // only meanwhile (a beforeunload listener keeps a page out of the back-forward cache).
+  const leaving = (e) => e.preventDefault();
   function setBusy(busy) {
     const [from, to] = busy ? [fineTuneBtn, cancelBtn] : [cancelBtn, fineTuneBtn];
     fineTuneBtn.disabled = busy;
     cancelBtn.hidden = !busy;
     cancelBtn.disabled = !busy;
     keepFocus(from, to);
+    globalThis[busy ? "addEventListener" : "removeEventListener"]("beforeunload", leaving);
   }
 
   let watchdog = 0;
@@ -133,7 +147,7 @@ export function setupTraining(demo, state, setPanelBusy) {
     if (w !== worker) return; // finished or cancelled already
     stopWorker();
     progress.value = 0;
-    say(trainStatus, `Fine-tuning stopped: ${why}. The model in use is unchanged; press Fine-tune to try again.`, "error");
+    sayTraining(`Fine-tuning stopped: ${why}. The model in use is unchanged; press Fine-tune to try again.`, "error");
   }
 
   fineTuneBtn.addEventListener("click", async () => {
@@ -141,7 +155,7 @@ export function setupTraining(demo, state, setPanelBusy) {
     const usable = state.examples.filter((e) => labels.includes(e.label));
     const skipped = state.examples.length - usable.length;
     if (usable.length === 0) {
-      say(trainStatus, `Label some reviews first (as ${labels.join(" or ")}).`, "error");
+      sayTraining(`Label some reviews first (as ${labels.join(" or ")}).`, "error");
       return;
     }
     // Empty: the package's default, which follows the texts' length.
@@ -156,7 +170,7 @@ export function setupTraining(demo, state, setPanelBusy) {
     } catch (err) {
       // The package's message names the option ("epochs must be a whole number ..."): as a sentence.
       const message = String(err?.message ?? err);
-      say(trainStatus, message.charAt(0).toUpperCase() + message.slice(1), "error");
+      sayTraining(message.charAt(0).toUpperCase() + message.slice(1), "error");
       // Marked, and the message read with the field the focus lands on.
       epochsInput.setAttribute("aria-invalid", "true");
       epochsInput.setAttribute("aria-describedby", "train-status epochs-help");
@@ -164,9 +178,6 @@ export function setupTraining(demo, state, setPanelBusy) {
       return;
     }
     setPanelBusy(true);
-    // From here the plot and the status describe a training from the model in use: a failed or
-    // cancelled one's too are cleared once another model is in use.
-    resultsOf = demo.getClassifier();
     history.length = 0;
     drawPlot();
     progress.value = 0;
@@ -177,7 +188,8 @@ export function setupTraining(demo, state, setPanelBusy) {
     // Accuracy before, on the main thread with the model in use (meaningless for new labels).
     const before = newLabels ? null : await accuracyOf(demo.getClassifier(), usable);
     if (run !== runs) return; // cancelled while that was measured: no worker is started
-    say(trainStatus, `Training on ${usable.length} example${usable.length === 1 ? "" : "s"}…`);
+    const some = holdOut ? ", a fifth of them held out to measure the result on" : "";
+    sayTraining(`Training on ${formatCount(usable.length)} example${usable.length === 1 ? "" : "s"}${some}…`);
     const startBytes = newLabels ? null : demo.currentBytes();
     const w = (worker = new Worker(new URL("./teach-worker.js", import.meta.url), { type: "module" }));
     const lock = navigator.locks ? `polarity-training-${crypto.randomUUID()}` : null;
@@ -216,7 +228,7 @@ export function setupTraining(demo, state, setPanelBusy) {
           // as the Epochs field and the "Done" line count them ("epoch 210 of 5000" read oddly).
           const run = p.runs > 1 ? ` (run ${p.run} of ${p.runs})` : "";
           const epoch = p.runs > 1 ? ((p.epoch - 1) % planned) + 1 : p.epoch;
-          say(trainStatus, `Training: epoch ${epoch} of ${planned}${run}, loss ${p.loss.toFixed(3)}, accuracy ${Math.round(p.accuracy * 100)}%`);
+          sayTraining(`Training: epoch ${epoch} of ${planned}${run}, loss ${p.loss.toFixed(3)}, accuracy ${Math.round(p.accuracy * 100)}%`);
         }
         return;
       }
@@ -225,7 +237,7 @@ export function setupTraining(demo, state, setPanelBusy) {
       w.terminate();
       if (data.error) {
         setPanelBusy(false);
-        say(trainStatus, `Fine-tuning failed: ${data.error}`, "error");
+        sayTraining(`Fine-tuning failed: ${data.error}`, "error");
         return;
       }
       drawPlot();
@@ -234,13 +246,16 @@ export function setupTraining(demo, state, setPanelBusy) {
         clf = Classifier.fromBytes(data.bytes);
       } catch (err) {
         setPanelBusy(false);
-        say(trainStatus, `The trained model could not be loaded: ${err?.message ?? err}`, "error");
+        sayTraining(`The trained model could not be loaded: ${err?.message ?? err}`, "error");
         return;
       }
-      resultsOf = clf;
       demo.setClassifier(clf, data.bytes);
       state.pendingLabels = null;
       state.pendingScopes = false;
+      // The plot and the results to come are this classifier's.
+      shownFor = situation(clf);
+      // "New classifier …: label examples with these names, then fine-tune" is done with.
+      if (newLabels) say(modelMsg, "");
       await store.useModel(data.bytes).then(store.keepStorage, (err) =>
         say(modelMsg, `The model works but could not be saved for next time: ${store.storageProblem(err)}`, "error"));
       state.refreshLabels();
@@ -249,7 +264,9 @@ export function setupTraining(demo, state, setPanelBusy) {
       progress.value = progress.max;
       const pct = (a) => `${Math.round(a * 100)}%`;
       trainResult.textContent =
-        `Accuracy on your examples: ${before === null ? "new classifier" : pct(before)} before, ${pct(after)} after.` +
+        (before === null
+          ? `Accuracy on your examples: ${pct(after)} after (new labels, so no before).`
+          : `Accuracy on your examples: ${pct(before)} before, ${pct(after)} after.`) +
         // Most of them taught it: the figure flatters it (95% here was 78% on new SMS messages).
         (data.report.confusion ? " It learned from most of these; the held-out ones below, from none."
           : ` It learned from these, so new texts fare worse${usable.length < HOLD_OUT_FROM ? ` (with ${HOLD_OUT_FROM} or more, some are held out to measure that)` : ""}.`) +
@@ -260,15 +277,16 @@ export function setupTraining(demo, state, setPanelBusy) {
       trainResult.dataset.after = String(after);
       const { epochs, runs, millis, loss } = data.report;
       // Held-out examples stop a run once they no longer improve: said, not left to look like a cap.
-      const early = planned > epochs ? ` (stopped early of ${planned}: the held-out examples had stopped improving)` : "";
+      const early = planned > epochs ? ` of ${planned} (it stopped early: the held-out examples had stopped improving)` : "";
       const what = runs > 1 ? `${epochs} epochs${early}, ${runs} runs averaged,` : `${epochs} epochs${early}`;
-      say(trainStatus, `Done: ${what} in ${(millis / 1000).toFixed(1)} s, loss ${loss.toFixed(3)}. The verdict above now uses the fine-tuned model.`);
+      const took = millis < 1000 ? `${Math.round(millis)} ms` : `${(millis / 1000).toFixed(1)} s`;
+      sayTraining(`Done: ${what} in ${took}, loss ${loss.toFixed(3)}. The verdict above now uses the fine-tuned model.`);
     };
     w.onerror = (e) => {
       if (w !== worker) return;
       e.preventDefault();
       stopWorker();
-      say(trainStatus, `Fine-tuning failed: ${workerFailure(e)}. The model in use is unchanged.`, "error");
+      sayTraining(`Fine-tuning failed: ${workerFailure(e)}. The model in use is unchanged.`, "error");
     };
     w.postMessage({ examples: usable, options, modelBytes: startBytes, labels: newLabels, scopes: Boolean(newLabels && state.pendingScopes), lock });
   });
@@ -303,7 +321,7 @@ export function setupTraining(demo, state, setPanelBusy) {
   cancelBtn.addEventListener("click", () => {
     stopWorker();
     progress.value = 0;
-    say(trainStatus, "Cancelled: the model in use is unchanged.");
+    sayTraining("Cancelled: the model in use is unchanged.");
     fineTuneBtn.focus();
   });
 

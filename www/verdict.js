@@ -4,7 +4,13 @@
 // Two labels: `score` is P(first label); more: it is P(label), and `scores` has every label's.
 export function verdict(prediction) {
   const p = prediction.scores ? prediction.score : Math.max(prediction.score, 1 - prediction.score);
-  return `${prediction.label} (${Math.min(Math.floor(p * 100), 99)}% confident)`;
+  return `${prediction.label} (${percent(p)}% confident)`;
+}
+
+/** A probability as the page writes it, the verdict and every label's score alike (one rounding:
+ * "60% confident" sat above "question: 61%"). */
+export function percent(p) {
+  return Math.min(Math.floor(p * 100), 99);
 }
 
 // The most characters a review box holds, in the demo and <polarity-review> alike: a textarea
