@@ -252,6 +252,18 @@ test("classify a file in the worker: column chosen, progress, a count per label,
   assert.equal(lines.length, 302); // header, 300 rows, and the last line end
   // Ready to run again (with another model, say): Classify stayed disabled after a run.
   assert.equal(await page.locator("#classify-start").isEnabled(), true);
+  // Another model in use (a model of other labels, loaded): the results of the one before go,
+  // download and all, and the page says why.
+  const other = await page.evaluate(async () => {
+    const { default: init, Classifier } = await import("./pkg/polarity.js");
+    await init();
+    return Array.from(Classifier.fromPretrained({ labels: ["spam", "ham"] }).toBytes());
+  });
+  await page.locator("#load-model-file").setInputFiles({ name: "spam.onnx", mimeType: "application/octet-stream", buffer: Buffer.from(other) });
+  await page.waitForFunction(() => document.querySelector("#file-msg").textContent === "The model in use changed: classify the file again to use it.");
+  assert.equal(await page.locator("#file-summary").isHidden(), true);
+  assert.equal(await page.locator("#classify-download").isDisabled(), true);
+  assert.equal(await page.locator("#classify-start").isEnabled(), true);
   // Another column, by choice: the stars.
   await page.locator("#text-column").selectOption("2");
   await page.waitForFunction(() => document.querySelector("#file-msg").textContent.includes('from the column "stars"'));
@@ -603,8 +615,11 @@ test("the demo's Download model gives a file the element loads, and the two line
   assert.equal(download.suggestedFilename(), "polarity-model.onnx");
   assert.equal(await page.locator("#embed-code").textContent(),
     '<script type="module" src="embed.js"></script>\n<polarity-review model="polarity-model.onnx"></polarity-review>');
-  // The downloaded file, served next to embed.js, is what the element loads.
+  // The snippet is for the model downloaded: loaded over by another, it goes.
   const bytes = await readFile(await download.path());
+  await page.locator("#load-model-file").setInputFiles({ name: "same.onnx", mimeType: "application/octet-stream", buffer: bytes });
+  await page.waitForFunction(() => document.querySelector("#embed-snippet").hidden);
+  // The downloaded file, served next to embed.js, is what the element loads.
   await page.route("**/downloaded.onnx", (route) => route.fulfill({ body: bytes, contentType: "application/octet-stream" }));
   await page.goto(new URL("embed-example.html", site.url).href);
   await page.evaluate(() => {

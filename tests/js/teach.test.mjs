@@ -197,6 +197,13 @@ test("cancel stops training midway; the old model still answers and the page sta
   await page.waitForFunction(() => /^Training: epoch \d+/.test(document.querySelector("#train-status").textContent), null, { timeout: 60_000 });
   // The main thread keeps classifying while the worker trains.
   await waitForVerdict(page, POSITIVE[2], "positive");
+  // Leaving now asks first (a reload dropped the training without a word); after, it does not.
+  const asksToLeave = () => page.evaluate(() => {
+    const e = new Event("beforeunload", { cancelable: true });
+    window.dispatchEvent(e);
+    return e.defaultPrevented;
+  });
+  assert.equal(await asksToLeave(), true);
   assert.equal(await page.locator("#fine-tune").isDisabled(), true);
   await page.waitForFunction(() => document.querySelector("#train-progress").value > 200, null, { timeout: 60_000 });
   const scripts = await longTasks.scripts();
@@ -208,6 +215,7 @@ test("cancel stops training midway; the old model still answers and the page sta
   assert.equal(await page.locator("#cancel").isHidden(), true);
   assert.equal(await page.locator("#fine-tune").isEnabled(), true);
   assert.equal(await page.locator("#train-result").textContent(), "");
+  assert.equal(await asksToLeave(), false);
   assert.match(await page.locator("#model-name").textContent(), /the shipped one/);
   await waitForVerdict(page, NEGATIVE[2], "negative");
   await waitForVerdict(page, POSITIVE[1], "positive");
