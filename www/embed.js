@@ -16,10 +16,17 @@ const PKG = new URL("./pkg/polarity.js", import.meta.url).href;
 
 let wasm = null;
 function polarity() {
-  wasm ??= import(PKG).then(async (m) => {
-    await m.default();
-    return m;
-  });
+  wasm ??= import(PKG)
+    .then(async (m) => {
+      await m.default();
+      return m;
+    })
+    .catch((err) => {
+      // Forgotten, so that a model named later (or again) tries again: kept, one failed
+      // download (offline, a 5xx) failed every box of the page for good.
+      wasm = null;
+      throw err;
+    });
   return wasm;
 }
 
@@ -40,13 +47,23 @@ function acquire(model) {
     return { url: null, promise: Promise.reject(new Error(`the model attribute "${model}" is not an address`)), users: 1 };
   }
   if (!classifiers.has(url)) {
+    // The model downloads while the package does (one after the other, it waited for the wasm).
+    // Every error names the address it was looked for at: the attribute is resolved against the
+    // page, and a model put next to embed.js is not found from a page in another folder.
+    const bytes = url
+      ? fetch(url).then(async (response) => {
+        if (!response.ok) throw new Error(`HTTP ${response.status}`);
+        return new Uint8Array(await response.arrayBuffer());
+      })
+      : null;
+    bytes?.catch(() => {}); // said through `promise`, not as an unhandled rejection
     const promise = polarity().then(async ({ Classifier }) => {
       if (!url) return new Classifier();
-      const response = await fetch(url);
-      // The address it was looked for at: the attribute is resolved against the page, and a
-      // model put next to embed.js is not found from a page in another folder.
-      if (!response.ok) throw new Error(`could not load ${url} (HTTP ${response.status})`);
-      return Classifier.fromBytes(new Uint8Array(await response.arrayBuffer()));
+      try {
+        return Classifier.fromBytes(await bytes);
+      } catch (err) {
+        throw new Error(`could not load ${url}: ${err?.message ?? err}`);
+      }
     });
     promise.catch(() => classifiers.get(url)?.promise === promise && classifiers.delete(url));
     classifiers.set(url, { url, promise, users: 0 });
@@ -63,13 +80,16 @@ function release(entry) {
   entry.promise.then((clf) => clf.free(), () => {});
 }
 
+// Parts (label, textarea, status, bar, fill, scores) and custom properties (--polarity-positive,
+// --polarity-negative, --polarity-border, --polarity-focus) let a page restyle the inside.
 const STYLE = `
   :host { display: block; font-family: system-ui, sans-serif; color: #1c2330; background: #fff; max-width: 36rem; }
+  :host([hidden]) { display: none; }
   label { display: block; font-weight: 600; margin-bottom: 0.3rem; }
-  textarea { width: 100%; box-sizing: border-box; font: inherit; padding: 0.5rem; border: 1px solid #8a94a6;
+  textarea { width: 100%; box-sizing: border-box; font: inherit; padding: 0.5rem; border: 1px solid var(--polarity-border, #8a94a6);
              border-radius: 6px; resize: vertical; min-height: 5rem;
              font-weight: 400; margin-top: 0.3rem; display: block; }
-  textarea:focus-visible { outline: 3px solid #1f5fbf; outline-offset: 2px; }
+  textarea:focus-visible { outline: 3px solid var(--polarity-focus, #1f5fbf); outline-offset: 2px; }
   .row { display: flex; align-items: center; gap: 0.6rem; margin-top: 0.4rem; min-height: 1.6rem; }
   .bar { flex: 1; height: 8px; background: #e6e9ef; border-radius: 4px; overflow: hidden; }
   .fill { height: 100%; width: 50%; background: #8a94a6; transition: width 120ms ease-out; }
@@ -79,8 +99,10 @@ const STYLE = `
   .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
   .fill[data-index="0"] { background: #1f5fbf; } .fill[data-index="1"] { background: #a15c00; }
   .fill[data-index="2"] { background: #6b3fa0; } .fill[data-index="3"] { background: #0e7c86; }
-  [data-label=positive] { color: #17803d; } .fill[data-label=positive] { background: #17803d; }
-  [data-label=negative] { color: #b42318; } .fill[data-label=negative] { background: #b42318; }
+  [data-label=positive] { color: var(--polarity-positive, #17803d); }
+  .fill[data-label=positive] { background: var(--polarity-positive, #17803d); }
+  [data-label=negative] { color: var(--polarity-negative, #b42318); }
+  .fill[data-label=negative] { background: var(--polarity-negative, #b42318); }
   [hidden] { display: none !important; }
   ul { list-style: none; margin: 0.3rem 0 0; padding: 0; display: flex; flex-wrap: wrap; gap: 0.2rem 0.9rem;
        font-size: 0.9rem; color: #4a5568; }
@@ -120,21 +142,36 @@ class PolarityReview extends HTMLElement {
   }
 
   connectedCallback() {
-    if (this.shadowRoot) {
+    if (this.#parts) {
       if (!this.#entry) this.#load(); // added again after its model was let go
       return;
     }
-    const root = this.attachShadow({ mode: "open" });
+    // Set on the element before it was defined (embed.js loads as a module, after a framework
+    // may have made the box): an own property hid the accessor for good.
+    for (const property of ["value", "name"]) {
+      if (Object.hasOwn(this, property)) {
+        const value = this[property];
+        delete this[property];
+        this[property] = value;
+      }
+    }
+    // Focus given to the element (el.focus(), autofocus, a <label for>) goes to its textarea. A
+    // shadow root already there (rendered on a server) is replaced: its parts are not this code's.
+    const root = this.shadowRoot ?? this.attachShadow({ mode: "open", delegatesFocus: true });
+    root.replaceChildren();
     // A constructed stylesheet, not a <style> element: a strict CSP (style-src 'self') allows it.
     root.adoptedStyleSheets = [sheet()];
     const label = document.createElement("label");
+    label.part = "label";
     const labelText = document.createTextNode(this.getAttribute("label") ?? "Your review");
     const box = document.createElement("textarea");
+    box.part = "textarea";
     box.placeholder = this.getAttribute("placeholder") ?? "What did you think?";
     label.append(labelText, box);
     const row = document.createElement("div");
     row.className = "row";
     const out = document.createElement("span");
+    out.part = "status";
     out.setAttribute("role", "status");
     // Not read out on every keystroke: `live` says the verdict once the person pauses.
     out.setAttribute("aria-live", "off");
@@ -144,13 +181,16 @@ class PolarityReview extends HTMLElement {
     this.#say = announcer(live);
     const bar = document.createElement("div");
     bar.className = "bar";
+    bar.part = "bar";
     bar.setAttribute("aria-hidden", "true");
     const fill = document.createElement("div");
     fill.className = "fill";
+    fill.part = "fill";
     bar.append(fill);
     row.append(out, bar);
     // Every label's probability, for models of more than two labels.
     const list = document.createElement("ul");
+    list.part = "scores";
     list.hidden = true;
     root.append(label, row, list, live);
     this.#parts = { labelText, box, out, fill, list };
@@ -159,6 +199,9 @@ class PolarityReview extends HTMLElement {
     // In a form from the start, as a textarea is: an untouched box submits its name with "".
     this.internals.setFormValue(this.value);
     box.addEventListener("input", () => this.#changed());
+    // A textarea's change (on leaving it changed) does not cross the shadow root: fired again on
+    // the element, for `v-model.lazy` and change listeners.
+    box.addEventListener("change", () => this.dispatchEvent(new Event("change", { bubbles: true })));
     // A paste or a drop past MAX_CHARS is kept out of the box (and stays on the clipboard): a
     // textarea holding millions of characters took 650 ms to lay out and 300-460 ms a key after.
     const tooLong = (e, inserted) => {
@@ -249,7 +292,15 @@ class PolarityReview extends HTMLElement {
         this.#update();
       },
       (err) => {
-        if (load === this.#loads) this.#show(`Classifier unavailable: ${err?.message ?? err}`);
+        if (load !== this.#loads) return;
+        const message = err?.message ?? String(err);
+        this.#show(`Classifier unavailable: ${message}`);
+        // Told to the page too (a framework's fallback, a log), not only shown in the box.
+        this.dispatchEvent(new CustomEvent("polarity-error", {
+          detail: { model: this.getAttribute("model"), message },
+          bubbles: true,
+          composed: true,
+        }));
       },
     );
   }
@@ -304,7 +355,8 @@ class PolarityReview extends HTMLElement {
         return item;
       }));
     }
-    this.dispatchEvent(new CustomEvent("polarity", { detail: { ...p, scores }, bubbles: true }));
+    // Composed: a box inside another component's shadow root is heard outside it, as its input is.
+    this.dispatchEvent(new CustomEvent("polarity", { detail: { ...p, scores }, bubbles: true, composed: true }));
   }
 
   /** The current text. */

@@ -584,7 +584,7 @@ test("Download a site: a zip whose folder, served as it is, shows the box with t
     await visitor.goto(`${url}blog/post.html`);
     await visitor.waitForFunction(() => /^Start typing/.test(document.querySelector("form polarity-review").shadowRoot?.querySelector("[role=status]")?.textContent), null, { timeout: 60_000 });
     await visitor.waitForFunction(() => /^Classifier unavailable/.test(document.querySelector("#wrong").shadowRoot?.querySelector("[role=status]")?.textContent));
-    assert.equal(await state("#wrong"), `Classifier unavailable: could not load ${url}blog/model.onnx (HTTP 404)`);
+    assert.equal(await state("#wrong"), `Classifier unavailable: could not load ${url}blog/model.onnx: HTTP 404`);
     assert.deepEqual(await visitor.evaluate(() => {
       const box = document.querySelector("form polarity-review");
       return [box.name, box.form === document.querySelector("form"), document.querySelector("form").elements.namedItem("msg") === box];

@@ -241,6 +241,44 @@ test("embed: <polarity-review> gives a live sentiment box", async () => {
     return [getComputedStyle(root.querySelector("ul")).display, root.querySelector("[aria-live=polite]").textContent];
   });
   assert.deepEqual(quiet, ["none", ""]);
+  // As a framework meets it: a value set before the element was defined is kept (it hid the
+  // accessor), focus goes to its textarea, `hidden` hides it, a model that cannot be loaded fires
+  // polarity-error, and the polarity event is heard outside a component's shadow root.
+  const framework = await page.evaluate(async () => {
+    const host = document.createElement("div");
+    const shadow = host.attachShadow({ mode: "open" });
+    const inner = document.createElement("polarity-review");
+    inner.value = "set early";
+    shadow.append(inner);
+    document.body.append(host);
+    const heard = new Promise((resolve) => document.addEventListener("polarity", (e) => resolve(e.composedPath()[0] === inner), { once: true }));
+    inner.value = "A wonderful film.";
+    const wasHeard = await Promise.race([heard, new Promise((r) => setTimeout(() => r("timeout"), 30_000))]);
+    inner.focus();
+    const focused = inner.shadowRoot.activeElement === inner.shadowRoot.querySelector("textarea");
+    inner.hidden = true;
+    const hidden = getComputedStyle(inner).display;
+    const failing = document.createElement("polarity-review");
+    const error = new Promise((resolve) => failing.addEventListener("polarity-error", (e) => resolve(e.detail), { once: true }));
+    failing.setAttribute("model", "no-such-model.onnx");
+    document.body.append(failing);
+    return { wasHeard, focused, hidden, error: await error };
+  });
+  assert.equal(framework.wasHeard, true);
+  assert.equal(framework.focused, true);
+  assert.equal(framework.hidden, "none");
+  assert.equal(framework.error.model, "no-such-model.onnx");
+  assert.match(framework.error.message, /^could not load http:\/\/127\.0\.0\.1:\d+\/no-such-model\.onnx: HTTP 404$/);
+  // A value set on the element before embed.js defined it (a framework made the box first): kept,
+  // and classified, not hidden behind an own property.
+  await page.route("**/late.html", (route) => route.fulfill({ contentType: "text/html", body: `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>late</title></head><body><polarity-review id="late"></polarity-review>
+<script type="module">document.querySelector("#late").value = "What a wonderful film."; await import("./embed.js");</script>
+</body></html>` }));
+  await page.goto(new URL("late.html", site.url).href);
+  await page.waitForFunction(() => document.querySelector("#late").shadowRoot?.querySelector("[role=status]")?.textContent.startsWith("positive ("), null, { timeout: 60_000 });
+  assert.equal(await page.evaluate(() => [Object.hasOwn(document.querySelector("#late"), "value"), document.querySelector("#late").value].join()), "false,What a wonderful film.");
+  seen.errors = seen.errors.filter((e) => !/404/.test(e));
   assertClean(seen);
   await context.close();
 });
