@@ -20,10 +20,12 @@ export function setupClassifyFile(demo) {
   let results = null; // the CSV, a Blob made in the worker
   let lastSaid = 0; // when progress was last written out
   let resultsOf = null; // the classifier the run under way, or the results shown, are of
+  let classifying = false; // from a press of Classify to its results (the file is parsed first)
 
   function stop() {
     worker?.terminate();
     worker = null;
+    classifying = false;
     cancel.hidden = true;
     input.disabled = false;
     columnSelect.disabled = false;
@@ -138,6 +140,7 @@ export function setupClassifyFile(demo) {
       start.disabled = true;
       worker.postMessage({ classify: true });
     });
+    classifying = true; // after openWith, whose stop() ends any run before
   });
 
   cancel.addEventListener("click", () => {
@@ -162,8 +165,9 @@ export function setupClassifyFile(demo) {
   function forgetIfStale() {
     if (resultsOf === null || resultsOf === demo.getClassifier()) return;
     resultsOf = null;
-    const running = worker !== null && !cancel.hidden;
-    if (!running && results === null) return;
+    // A run counts from the press of Classify: while the file is still parsed, its worker already
+    // holds the model before.
+    if (!classifying && results === null) return;
     stop();
     results = null;
     save.disabled = true;
@@ -171,6 +175,9 @@ export function setupClassifyFile(demo) {
     progress.value = 0;
     start.disabled = file === null;
     say(msg, "The model in use changed: classify the file again to use it.");
+    // Cancel and Download go away: the focus they had goes to Classify.
+    keepFocus(cancel, start);
+    keepFocus(save, start);
   }
 
   return { forgetIfStale };

@@ -15,8 +15,12 @@ import { BOX_LIMIT, allScores, announcer, percent, verdict } from "./verdict.js"
 const PKG = new URL("./pkg/polarity.js", import.meta.url).href;
 
 let wasm = null;
+let failedLoads = 0;
 function polarity() {
-  wasm ??= import(PKG)
+  // After a failure, the package is asked for at another address: a browser keeps a failed
+  // module import for the page's life, under its address.
+  const url = failedLoads ? `${PKG}?retry=${failedLoads}` : PKG;
+  wasm ??= import(url)
     .then(async (m) => {
       await m.default();
       return m;
@@ -25,6 +29,7 @@ function polarity() {
       // Forgotten, so that a model named later (or again) tries again: kept, one failed
       // download (offline, a 5xx) failed every box of the page for good.
       wasm = null;
+      failedLoads += 1;
       throw err;
     });
   return wasm;
@@ -129,6 +134,7 @@ class PolarityReview extends HTMLElement {
   #clf = null;
   #labels = [];
   #loads = 0;
+  #failed = false; // the last load failed
   #entry = null;
   #frame = 0;
   #say = null;
@@ -157,7 +163,7 @@ class PolarityReview extends HTMLElement {
     }
     // Focus given to the element (el.focus(), autofocus, a <label for>) goes to its textarea. A
     // shadow root already there (rendered on a server) is replaced: its parts are not this code's.
-    const root = this.shadowRoot ?? this.attachShadow({ mode: "open", delegatesFocus: true });
+    const root = this.internals.shadowRoot ?? this.attachShadow({ mode: "open", delegatesFocus: true });
     root.replaceChildren();
     // A constructed stylesheet, not a <style> element: a strict CSP (style-src 'self') allows it.
     root.adoptedStyleSheets = [sheet()];
@@ -268,7 +274,9 @@ class PolarityReview extends HTMLElement {
   }
 
   attributeChangedCallback(name, old, value) {
-    if (!this.#parts || old === value) return; // not added yet: connectedCallback reads them
+    if (!this.#parts) return; // not added yet: connectedCallback reads them
+    // The same model named again tries again after a failure (the way back from polarity-error).
+    if (old === value && !(name === "model" && this.#failed)) return;
     const { labelText, box } = this.#parts;
     if (name === "label") labelText.data = value ?? "Your review";
     else if (name === "placeholder") box.placeholder = value ?? "What did you think?";
@@ -279,6 +287,7 @@ class PolarityReview extends HTMLElement {
   #load() {
     const load = ++this.#loads;
     this.#clf = null;
+    this.#failed = false;
     this.#show("Loading…", false);
     const entry = acquire(this.getAttribute("model"));
     if (this.#entry) release(this.#entry);
@@ -293,6 +302,7 @@ class PolarityReview extends HTMLElement {
       },
       (err) => {
         if (load !== this.#loads) return;
+        this.#failed = true;
         const message = err?.message ?? String(err);
         this.#show(`Classifier unavailable: ${message}`);
         // Told to the page too (a framework's fallback, a log), not only shown in the box.

@@ -30,7 +30,10 @@ export function setupNext(demo, state) {
     // Each text once, and none already labelled (a text labelled from the list stayed in the
     // pasted box, and ranking it again offered it again). What is left out is said.
     const given = texts.map((t) => t.trim()).filter(Boolean);
-    const labelled = new Set(state.examples.map((ex) => ex.text));
+    // Labelled with one of the labels being taught: a positive review is still to be labelled
+    // spam or ham.
+    const active = state.activeLabels();
+    const labelled = new Set(state.examples.filter((ex) => active.includes(ex.label)).map((ex) => ex.text));
     const unique = [...new Set(given)].filter((t) => !labelled.has(t));
     const kept = unique.slice(0, MAX_POOL);
     const repeated = given.length - new Set(given).size;

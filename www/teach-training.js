@@ -24,6 +24,7 @@ export function setupTraining(demo, state, setPanelBusy) {
   const modelMsg = $("model-msg");
   const plot = $("plot");
   let worker = null;
+  let finishing = false; // a training's result came in, and is being put in use
 
   // The status line and the results (plot, accuracy, confusion matrix) describe the classifier in
   // use and the labels being taught when they were shown; once either changes (reset, loaded,
@@ -170,7 +171,8 @@ export function setupTraining(demo, state, setPanelBusy) {
     } catch (err) {
       // The package's message names the option ("epochs must be a whole number ..."): as a sentence.
       const message = String(err?.message ?? err);
-      sayTraining(message.charAt(0).toUpperCase() + message.slice(1), "error");
+      // About the field, not the classifier: not cleared when the model or labels change.
+      say(trainStatus, message.charAt(0).toUpperCase() + message.slice(1), "error");
       // Marked, and the message read with the field the focus lands on.
       epochsInput.setAttribute("aria-invalid", "true");
       epochsInput.setAttribute("aria-describedby", "train-status epochs-help");
@@ -178,6 +180,7 @@ export function setupTraining(demo, state, setPanelBusy) {
       return;
     }
     setPanelBusy(true);
+    finishing = false;
     history.length = 0;
     drawPlot();
     progress.value = 0;
@@ -234,6 +237,9 @@ export function setupTraining(demo, state, setPanelBusy) {
       }
       clearTimeout(watchdog);
       worker = null;
+      // The result is in: from here Cancel has nothing to cancel (pressed while the model was
+      // saved and measured, it said "the model in use is unchanged" over the model just put in).
+      finishing = true;
       w.terminate();
       if (data.error) {
         setPanelBusy(false);
@@ -254,8 +260,9 @@ export function setupTraining(demo, state, setPanelBusy) {
       state.pendingScopes = false;
       // The plot and the results to come are this classifier's.
       shownFor = situation(clf);
-      // "New classifier …: label examples with these names, then fine-tune" is done with.
-      if (newLabels) say(modelMsg, "");
+      // "New classifier …: label examples with these names, then fine-tune" is done with (and only
+      // that: a notice about saved data stays).
+      if (newLabels && modelMsg.textContent.startsWith("New classifier ")) say(modelMsg, "");
       await store.useModel(data.bytes).then(store.keepStorage, (err) =>
         say(modelMsg, `The model works but could not be saved for next time: ${store.storageProblem(err)}`, "error"));
       state.refreshLabels();
@@ -319,6 +326,7 @@ export function setupTraining(demo, state, setPanelBusy) {
   }
 
   cancelBtn.addEventListener("click", () => {
+    if (finishing) return;
     stopWorker();
     progress.value = 0;
     sayTraining("Cancelled: the model in use is unchanged.");

@@ -32,12 +32,17 @@ test("teach a 3-label classifier: label editor, keys 1-3, counts, confusion matr
   // The editor starts with the labels in use; rename both and add a third.
   assert.deepEqual(await page.locator("#label-editor input").evaluateAll((i) => i.map((x) => x.value)), ["positive", "negative"]);
   assert.equal(await page.locator("#labels-range").textContent(), "2 to 32 labels");
+  // Fine-tune with nothing labelled says what to label: said of these labels, it goes with them.
+  await page.locator("#fine-tune").click();
+  assert.equal(await page.locator("#train-status").textContent(), "Label some reviews first (as positive or negative).");
   await page.locator("#new-label-a").fill("sport");
   await page.locator("#new-label-b").fill("food");
   await page.getByRole("button", { name: "Add a label" }).click();
   await page.getByRole("textbox", { name: "Label 3" }).fill("music");
   await page.getByRole("button", { name: "Use these labels" }).click();
   await page.getByRole("button", { name: "Label as music" }).waitFor();
+  assert.equal(await page.locator("#train-status").textContent(), "");
+  assert.match(await page.locator("#model-msg").textContent(), /^New classifier /);
   // Labelled with the keys: 1 = sport, 2 = food, 3 = music (Alt while typing in the box).
   const names = Object.keys(TOPICS);
   for (const [k, label] of names.entries()) {
@@ -63,6 +68,8 @@ test("teach a 3-label classifier: label editor, keys 1-3, counts, confusion matr
   await page.waitForFunction(() => document.querySelector("#train-status").textContent.startsWith("Done:"), null, { timeout: 60_000 });
   const caption = await page.locator("#confusion caption").textContent();
   assert.match(caption, /^On 11 held-out examples: \d+% right/);
+  // Trained: the new classifier's "label, then fine-tune" note is done with.
+  assert.equal(await page.locator("#model-msg").textContent(), "");
   assert.match(await page.locator("#train-result").textContent(), /after \(new labels, so no before\)\. It learned from most of these; the held-out ones below, from none\./);
   assert.deepEqual(await page.locator("#confusion thead th").allTextContents(), names);
   assert.deepEqual(await page.locator("#confusion tbody th").allTextContents(), names);
