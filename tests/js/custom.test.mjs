@@ -452,7 +452,12 @@ test("a new classifier whose labels follow sentiment reads negation: 'not good' 
   await page.locator("#new-scopes").check();
   await page.getByRole("button", { name: "Use these labels" }).click();
   await page.waitForFunction(() => /^New classifier \(happy \/ unhappy, reading negation\)/.test(document.querySelector("#model-name").textContent));
-  // Kept across a reload, as the labels are.
+  // Kept across a reload, as the labels are, once written (a reload a few ms after the click
+  // could come before the write: this test lost that race once under load).
+  await page.waitForFunction(async () => {
+    const [labels, scopes] = await import("./store.js").then((s) => s.getAll(["pendingLabels", "pendingScopes"]));
+    return labels?.join() === "happy,unhappy" && scopes === true;
+  });
   await page.reload();
   await page.waitForSelector("#teach[data-ready=true]", { timeout: 60_000 });
   assert.match(await page.locator("#model-name").textContent(), /^New classifier \(happy \/ unhappy, reading negation\)/);
