@@ -185,6 +185,16 @@ pub fn train(
     progress: &mut dyn FnMut(&Progress) -> Flow,
 ) -> Result<Report, Error> {
     options.validate()?;
+    // An int8 file may hold table values up to 127 x 65504; a trained model is held to the
+    // weights' limit so that it can be saved. Said as what it is: such a table made every
+    // training end in "training diverged ... try a smaller learningRate", whatever the rate.
+    if !within_limits(&model.embedding) {
+        return Err(Error::InvalidInput(format!(
+            "this model's table holds values over {} in size (its file's int8 scales allow them), \
+             and a model trained from it could not be saved: fine-tune a model polarity trained",
+            crate::limits::MAX_WEIGHT
+        )));
+    }
     if options.runs == 1 {
         return train_once(model, train, validation, options, progress);
     }
@@ -778,6 +788,13 @@ mod tests {
         };
         assert!(train(&mut model, &data, &[], &nan, &mut no_progress).is_err());
         assert!(train(&mut model, &[], &[], &Options::default(), &mut no_progress).is_err());
+        // A table past the weights' limit (an int8 file's scales allow it): said as such, and
+        // the model left as it was.
+        let mut wide = original.clone();
+        wide.embedding[model.dim] = 2e6;
+        let err = train(&mut wide, &data, &[], &Options::default(), &mut no_progress).unwrap_err();
+        assert!(err.to_string().contains("table holds values over"), "{err}");
+        assert_eq!(wide.embedding[model.dim], 2e6);
         let wild = [Example {
             ids: vec![u32::MAX],
             label: 0,
