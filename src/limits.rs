@@ -76,3 +76,6 @@ pub const MAX_EMBEDDING_LEARNING_RATE_SCALE: f64 = 10.0;
 pub const MAX_RUNS: usize = 20;
 /// 2^53 - 1: the largest whole number a JavaScript number holds exactly.
 pub const MAX_SEED: f64 = 9_007_199_254_740_991.0;
+/// The most texts a model's file says its head was trained on (2^53 - 1, as a JavaScript number
+/// holds it); counts past it stay at it.
+pub const MAX_TRAINED_ON: u64 = (1 << 53) - 1;

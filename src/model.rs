@@ -41,6 +41,10 @@ pub struct Model {
     /// concession). Fixed by the recipe, not learned: IMDB reviews seldom say "not dreary", so
     /// trained on them the negation weight drifts to a weak flip that reads it as praise.
     pub(crate) scope_weights: [f32; SCOPES],
+    /// How many labelled texts its head was trained on, all trainings together, as its file says
+    /// (0: a fresh head, or a file that does not say). Training a model that knew much before
+    /// moves it less ([`crate::train::prior`]).
+    pub(crate) trained_on: u64,
 }
 
 /// Outputs of the head for `labels` labels: one sigmoid for two, one softmax each for more.
@@ -95,6 +99,7 @@ impl Model {
             b2: Vec::new(),
             format: Format::default(),
             scope_weights: [0.0; SCOPES],
+            trained_on: 0,
         };
         model.reset_head(labels, seed);
         Ok(model)
@@ -153,6 +158,13 @@ impl Model {
             .collect();
         self.b1.iter_mut().for_each(|b| *b = 0.0);
         self.b2 = vec![0.0; outputs];
+        self.trained_on = 0;
+    }
+
+    /// How many labelled texts its head was trained on, as far as known (0: a fresh head, or a
+    /// file that does not say).
+    pub fn trained_on(&self) -> u64 {
+        self.trained_on
     }
 
     /// How its file stores the table.

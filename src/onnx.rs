@@ -78,7 +78,10 @@ mod key {
     pub const SCOPES: &str = "polarity.scopes";
     /// `fnv1a64:` and 16 hex digits: [`super::checksum`] of the file's weights and other metadata.
     pub const CHECKSUM: &str = "polarity.checksum";
-    pub const ALL: [&str; 8] = [
+    /// How many labelled texts the head was trained on (`crate::model::Model::trained_on`), when
+    /// known: a decimal number from 1 to 2^53 - 1.
+    pub const TRAINED_ON: &str = "polarity.trained_on";
+    pub const ALL: [&str; 9] = [
         TOKENIZER,
         SCOPES,
         LABELS,
@@ -86,6 +89,7 @@ mod key {
         OOV_BUCKETS,
         BIGRAM_BUCKETS,
         BIGRAM_KEPT,
+        TRAINED_ON,
         CHECKSUM,
     ];
 }
@@ -269,6 +273,9 @@ pub fn to_proto(model: &Model) -> ModelProto {
     ];
     if let Scheme::V2(features) = vocab.scheme() {
         metadata.push((key::SCOPES, features.names()));
+    }
+    if model.trained_on > 0 {
+        metadata.push((key::TRAINED_ON, model.trained_on.to_string()));
     }
     if let Some(kept) = vocab.kept_bigrams() {
         let mut previous = 0;
@@ -827,7 +834,31 @@ fn from_proto(proto: &ModelProto, checksum_rule: Checksum) -> Result<Model, Erro
         b2: floats(init("b2")?, &[k])?,
         format,
         scope_weights,
+        trained_on: match proto
+            .metadata_props
+            .iter()
+            .find(|p| p.key == key::TRAINED_ON)
+        {
+            None => 0,
+            Some(p) => trained_on(&p.value)?,
+        },
     })
+}
+
+/// The value of [`key::TRAINED_ON`]: digits only, from 1 to [`limits::MAX_TRAINED_ON`].
+fn trained_on(value: &str) -> Result<u64, Error> {
+    value
+        .bytes()
+        .all(|b| b.is_ascii_digit())
+        .then(|| value.parse::<u64>().ok())
+        .flatten()
+        .filter(|n| (1..=limits::MAX_TRAINED_ON).contains(n))
+        .ok_or_else(|| {
+            Error::NotAModel(format!(
+                "metadata {:?} must be a count of texts from 1 to 2^53 - 1",
+                key::TRAINED_ON
+            ))
+        })
 }
 
 /// The raw bytes of `t`, which must hold values of type `ty` in the shape `dims`: its declared
@@ -965,6 +996,53 @@ mod tests {
             import(&resigned.encode_to_vec()),
             Err(Error::Damaged(_))
         ));
+    }
+
+    #[test]
+    fn what_a_head_was_trained_on_travels_with_it_and_is_checked() {
+        // A fresh head says nothing; a trained one its count.
+        let mut model = tiny_model(31);
+        let keys = |m: &Model| {
+            to_proto(m)
+                .metadata_props
+                .iter()
+                .any(|p| p.key == key::TRAINED_ON)
+        };
+        assert!(!keys(&model));
+        assert_eq!(import(&export(&model)).unwrap().0.trained_on, 0);
+        model.trained_on = 1234;
+        assert!(keys(&model));
+        assert_eq!(import(&export(&model)).unwrap().0.trained_on, 1234);
+        // The shipped model was trained on IMDB train's reviews less the validation split.
+        assert_eq!(import(crate::BUNDLED_MODEL).unwrap().0.trained_on, 22_600);
+        for bad in [
+            "0",
+            "-5",
+            "+5",
+            " 5",
+            "5 ",
+            "1e3",
+            "",
+            "9007199254740992",
+            "٣",
+        ] {
+            let mut proto = to_proto(&model);
+            for p in &mut proto.metadata_props {
+                if p.key == key::TRAINED_ON {
+                    p.value = bad.into();
+                }
+            }
+            proto.metadata_props.retain(|p| p.key != key::CHECKSUM);
+            let e = import(&proto.encode_to_vec()).unwrap_err().to_string();
+            assert!(
+                e.contains("\"polarity.trained_on\" must be a count"),
+                "{bad:?}: {e}"
+            );
+        }
+        assert_eq!(
+            trained_on("9007199254740991").unwrap(),
+            limits::MAX_TRAINED_ON
+        );
     }
 
     #[test]

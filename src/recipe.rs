@@ -478,6 +478,7 @@ impl Recipe {
             train,
             validation,
         } = prepared;
+        let reviews = train.len() as u64;
         // Sentence-sized crops beside the whole reviews, so short texts read well too.
         let sourced = with_crops(&train, self);
         let targets = self.teacher_targets(&train, &sourced);
@@ -491,6 +492,8 @@ impl Recipe {
             model = model.prune_bigrams(keep)?;
             report = phase(&mut model, progress)?;
         }
+        // The labelled texts behind it: the reviews (their crops are parts of them).
+        model.trained_on = reviews;
         let seconds = started.elapsed().as_secs_f64();
         let valid_set = encode(&model, &validation);
         let (_, float) = train::evaluate(&model, &valid_set);

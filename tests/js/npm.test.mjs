@@ -134,6 +134,8 @@ test("info", () => {
   const i = clf.info();
   assert.deepEqual(i.labels, ["positive", "negative"]);
   assert.ok(i.vocabularySize > 1000 && i.modelBytes > 1000);
+  // The bundled model's head learned from IMDB train's reviews less the validation split.
+  assert.equal(i.trainedOn, 22600);
 });
 test("errors are Errors with messages", () => {
   assert.throws(() => clf.classify(42), (e) => e instanceof Error && /expects a string/.test(e.message));
@@ -143,6 +145,7 @@ test("errors are Errors with messages", () => {
 test("three labels: every label's probability, most probable first, kept through toBytes", () => {
   const labels = ["sport", "food", "music"];
   const three = Classifier.fromPretrained({ labels, seed: 1 });
+  assert.equal(three.info().trainedOn, 0);
   const words = { sport: "football match goal team", food: "pizza pasta dinner tasty", music: "song guitar concert band" };
   const examples = labels.flatMap((label) => [0, 1, 2, 3, 4, 5].map((i) => ({ text: words[label] + " " + i, label })));
   const report = three.fineTune(examples, { epochs: 40 });
@@ -155,7 +158,9 @@ test("three labels: every label's probability, most probable first, kept through
   assert.equal(p.scores[0].score, p.score);
   assert.ok(Math.abs(p.scores.reduce((a, s) => a + s.score, 0) - 1) < 1e-5);
   assert.deepEqual(three.info().labels, labels);
+  assert.equal(three.info().trainedOn, examples.length);
   const again = Classifier.fromBytes(three.toBytes());
+  assert.equal(again.info().trainedOn, examples.length);
   assert.deepEqual(again.classify("pizza for dinner"), three.classify("pizza for dinner"));
   assert.equal(three.explain("pizza for dinner").tokens.length, 3);
   assert.throws(() => Classifier.fromPretrained({ labels: ["a", "b", "a"] }), /given twice/);
