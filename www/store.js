@@ -1,5 +1,5 @@
 // IndexedDB persistence for the "Teach it" panel: the labelled examples, the label names of a new
-// classifier and the current model bytes, so they survive a reload. One database, one object
+// classifier, the current model bytes and where that model began, so they survive a reload. One database, one object
 // store. What is read back is checked against its expected shape; a value that is wrong is set
 // aside under "set-aside/<key>/<when>" (never silently deleted: the page offers it for download
 // for as long as it is kept) and the panel starts clean.
@@ -303,14 +303,42 @@ export async function loadModel() {
 /** Moves the saved model aside (it could not be loaded), so that no later save overwrites it. */
 export const setModelAside = (value) => setAside("model", value).then(() => setModelHint(false)).then(modelChanged);
 /**
- * Makes `bytes` (a model file, or null for the shipped model) the model in use, with no new
- * classifier pending: one transaction and one message, so that another tab never reads the new
- * model beside the old pending labels (two saves, it could), and a failed save changes neither.
+ * Where the classifier in use began, which every Fine-tune trains from on all the examples (so
+ * that pressing it twice gives one model, not one trained twice): the shipped model, a new
+ * classifier for `labels` (`Classifier.fromPretrained`'s `labels`, `scopes`, `seed`), or a model
+ * file loaded here (`bytes`).
  */
-export const useModel = (bytes) =>
+export const SHIPPED_START = Object.freeze({ kind: "shipped" });
+
+/**
+ * The saved start of the model in use (see SHIPPED_START), checked; null when none is saved (the
+ * model was saved by a page that kept none: its next training goes on from it) or what is saved
+ * is not one (set aside).
+ */
+export async function loadStart(isLabels) {
+  const v = await get("start");
+  if (v === undefined) return null;
+  if (v?.kind === "shipped") return SHIPPED_START;
+  if (v?.kind === "file" && v.bytes instanceof Uint8Array) return { kind: "file", bytes: v.bytes };
+  if (v?.kind === "new" && isLabels(v.labels) && typeof v.scopes === "boolean" &&
+    (v.seed === undefined || Number.isSafeInteger(v.seed))) {
+    return { kind: "new", labels: v.labels, scopes: v.scopes, seed: v.seed };
+  }
+  await setAside("start", v).catch(() => {});
+  return null;
+}
+
+/**
+ * Makes `bytes` (a model file, or null for the shipped model) the model in use, begun at `start`
+ * (SHIPPED_START and the like), with no new classifier pending: one transaction and one message,
+ * so that another tab never reads the new model beside the old pending labels or start (two
+ * saves, it could), and a failed save changes none.
+ */
+export const useModel = (bytes, start) =>
   tx("readwrite", (s) => {
     if (bytes === null) s.delete("model");
     else s.put(bytes, "model");
+    s.put(start, "start");
     s.delete("pendingLabels");
     s.delete("pendingScopes");
   }).then(() => setModelHint(bytes !== null)).then(modelChanged);

@@ -130,10 +130,11 @@ export function setupModel(demo, state) {
       "is deleted from this browser: download it first to keep it.")) return;
     state.pendingLabels = null;
     state.pendingScopes = false;
+    state.start = store.SHIPPED_START;
     demo.setClassifier(new Classifier(), null);
     state.refreshLabels();
     say(modelMsg, "Back to the shipped model. Your labelled examples are kept.");
-    await reportSave(store.useModel(null));
+    await reportSave(store.useModel(null, state.start));
   });
 
   /** What a download holds: the model in use, and, while a new classifier waits, that it is not it. */
@@ -203,10 +204,12 @@ export function setupModel(demo, state) {
     }
     state.pendingLabels = null;
     state.pendingScopes = false;
+    // Fine-tuned from here on: the file as it was loaded is where training begins.
+    state.start = { kind: "file", bytes };
     demo.setClassifier(clf, bytes);
     state.refreshLabels();
     say(modelMsg, `Loaded ${file.name} (${state.modelLabels().join(" / ")}).`);
-    await reportSave(store.useModel(bytes));
+    await reportSave(store.useModel(bytes, state.start));
   });
 
   return { showLabels };

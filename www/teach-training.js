@@ -193,7 +193,14 @@ export function setupTraining(demo, state, setPanelBusy) {
     if (run !== runs) return; // cancelled while that was measured: no worker is started
     const some = holdOut ? ", a fifth of them held out to measure the result on" : "";
     sayTraining(`Training on ${formatCount(usable.length)} example${usable.length === 1 ? "" : "s"}${some}…`);
-    const startBytes = newLabels ? null : demo.currentBytes();
+    // Where it begins: a new classifier for the pending labels, else where the model in use began
+    // (the shipped model, a loaded file, a new classifier), trained on all the examples. Pressed
+    // again, Fine-tune gives the same model rather than training the trained one once more (SMS
+    // spam, 100 messages, 6 samples: trained twice, spam F1 82.0% -> 77.0%; taught 20 then all
+    // 100, 77.4%). A model whose start was not saved (by an older page) goes on from itself.
+    const start = newLabels
+      ? { kind: "new", labels: newLabels, scopes: Boolean(state.pendingScopes) }
+      : state.start ?? (demo.currentBytes() ? { kind: "file", bytes: demo.currentBytes() } : store.SHIPPED_START);
     const w = (worker = new Worker(new URL("./teach-worker.js", import.meta.url), { type: "module" }));
     const lock = navigator.locks ? `polarity-training-${crypto.randomUUID()}` : null;
     const listen = () => {
@@ -258,12 +265,13 @@ export function setupTraining(demo, state, setPanelBusy) {
       demo.setClassifier(clf, data.bytes);
       state.pendingLabels = null;
       state.pendingScopes = false;
+      state.start = start;
       // The plot and the results to come are this classifier's.
       shownFor = situation(clf);
       // "New classifier …: label examples with these names, then fine-tune" is done with (and only
       // that: a notice about saved data stays).
       if (newLabels && modelMsg.textContent.startsWith("New classifier ")) say(modelMsg, "");
-      await store.useModel(data.bytes).then(store.keepStorage, (err) =>
+      await store.useModel(data.bytes, start).then(store.keepStorage, (err) =>
         say(modelMsg, `The model works but could not be saved for next time: ${store.storageProblem(err)}`, "error"));
       state.refreshLabels();
       const after = await accuracyOf(clf, usable);
@@ -295,7 +303,7 @@ export function setupTraining(demo, state, setPanelBusy) {
       stopWorker();
       sayTraining(`Fine-tuning failed: ${workerFailure(e)}. The model in use is unchanged.`, "error");
     };
-    w.postMessage({ examples: usable, options, modelBytes: startBytes, labels: newLabels, scopes: Boolean(newLabels && state.pendingScopes), lock });
+    w.postMessage({ examples: usable, options, start, lock });
   });
 
   /** Rows: the label given; columns: the label predicted, on the held-out examples. */

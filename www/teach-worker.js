@@ -17,15 +17,17 @@ function holdLock(name) {
 }
 
 self.onmessage = async ({ data }) => {
-  const { examples, options = {}, modelBytes = null, labels = null, scopes = false, lock = null } = data;
+  // `start`: where training begins (store.js, SHIPPED_START): the shipped model, a new classifier
+  // for `labels`, or a model file's `bytes`.
+  const { examples, options = {}, start = { kind: "shipped" }, lock = null } = data;
   try {
     await holdLock(lock);
     self.postMessage({ alive: true });
     await ready;
-    const clf = labels
-      ? Classifier.fromPretrained({ labels, seed: options.seed, scopes })
-      : modelBytes
-        ? Classifier.fromBytes(modelBytes)
+    const clf = start.kind === "new"
+      ? Classifier.fromPretrained({ labels: start.labels, seed: start.seed, scopes: start.scopes })
+      : start.kind === "file"
+        ? Classifier.fromBytes(start.bytes)
         : new Classifier();
     // The latest step, and every epoch's end since the last message (the page plots those).
     let latest = null;

@@ -27,13 +27,16 @@ export async function setupTeach(demo) {
   const modelMsg = $("model-msg");
   const modelName = $("model-name");
 
-  // What the modules share: the examples (changed through changeExamples, which saves them), and
-  // the label names of a new classifier (used until its first fine-tune succeeds).
+  // What the modules share: the examples (changed through changeExamples, which saves them), the
+  // label names of a new classifier (used until its first fine-tune succeeds), and where the
+  // model in use began (store.SHIPPED_START and the like; null: not known, so the next training
+  // goes on from the model in use).
   const state = {
     examples: [],
     changeExamples: () => {},
     pendingLabels: null,
     pendingScopes: false,
+    start: store.SHIPPED_START,
     modelLabels: () => demo.getClassifier().info().labels,
     activeLabels: () => state.pendingLabels ?? state.modelLabels(),
     refreshLabels: () => {},
@@ -57,6 +60,9 @@ export async function setupTeach(demo) {
     version = saved.version;
     state.pendingLabels = saved.pendingLabels;
     state.pendingScopes = saved.pendingScopes;
+    // The shipped model in use began as itself, whatever was saved (a saved model that could not
+    // be loaded was set aside).
+    state.start = demo.currentBytes() ? await store.loadStart(isLabels) : store.SHIPPED_START;
     if (saved.problems.length) {
       notices.push(`Saved data was damaged: ${saved.problems.join("; ")}.`);
     }
@@ -126,10 +132,12 @@ export async function setupTeach(demo) {
     // read, what is read is older than its own save, which follows.
     const before = [demo.currentBytes(), state.pendingLabels];
     try {
-      const [bytes, [labels, scopes]] = await Promise.all([store.loadModel(), store.getAll(["pendingLabels", "pendingScopes"])]);
+      const [bytes, [labels, scopes], start] = await Promise.all([store.loadModel(),
+        store.getAll(["pendingLabels", "pendingScopes"]), store.loadStart(isLabels)]);
       if (turn !== following || training()) return;
       if (demo.currentBytes() !== before[0] || state.pendingLabels !== before[1]) return;
       const changed = !sameBytes(bytes, demo.currentBytes());
+      state.start = bytes ? start : store.SHIPPED_START;
       if (changed) {
         demo.setClassifier(bytes ? demo.Classifier.fromBytes(bytes) : new demo.Classifier(), bytes);
         say(modelMsg, `Another tab ${bytes ? "changed the model" : "went back to the shipped model"}: this one uses it too.`);

@@ -132,6 +132,64 @@ test("flipped labels: fine-tuning moves the verdict, and examples and model surv
   await context.close();
 });
 
+/** SHA-256 of the model saved in IndexedDB (hex), or null when none is (the shipped model). */
+const savedModelHash = (page) => page.evaluate(() => new Promise((ok, fail) => {
+  const req = indexedDB.open("polarity-teach", 1);
+  req.onsuccess = () => {
+    const get = req.result.transaction("kv").objectStore("kv").get("model");
+    get.onsuccess = async () => {
+      req.result.close();
+      if (get.result === undefined) return ok(null);
+      const digest = await crypto.subtle.digest("SHA-256", get.result);
+      ok(Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join(""));
+    };
+    get.onerror = () => fail(get.error);
+  };
+  req.onerror = () => fail(req.error);
+}));
+
+async function fineTuneAndWait(page) {
+  await page.locator("#fine-tune").click();
+  await page.waitForFunction(() => document.querySelector("#train-status").textContent.startsWith("Done:"), null, { timeout: 60_000 });
+  // Saved once the result is shown (store.useModel resolves before the accuracy after is measured).
+  await page.waitForFunction(() => document.querySelector("#train-result").textContent.includes("after"), null, { timeout: 60_000 });
+}
+
+test("Fine-tune again trains from where the model began: the same examples give the same model, after a reload too", async () => {
+  const context = await site.browser.newContext();
+  const { page, seen } = await open(context);
+  await labelAll(page, POSITIVE, "negative");
+  await labelAll(page, NEGATIVE, "positive");
+  await page.locator("#epochs").fill("4");
+  await fineTuneAndWait(page);
+  const once = await savedModelHash(page);
+  assert.notEqual(once, null);
+  // Pressed again with the same examples: the shipped model trained on them again, not the
+  // trained one trained once more (that model differed, and on SMS spam was worse).
+  await fineTuneAndWait(page);
+  assert.equal(await savedModelHash(page), once);
+  await page.reload();
+  await page.waitForSelector("#teach[data-ready=true]", { timeout: 60_000 });
+  await page.locator("#epochs").fill("4");
+  await fineTuneAndWait(page);
+  assert.equal(await savedModelHash(page), once, "the start survives a reload");
+  // Another example: another model, from the same start.
+  await labelAll(page, ["Not bad at all, a fine evening."], "positive");
+  await fineTuneAndWait(page);
+  const more = await savedModelHash(page);
+  assert.notEqual(more, once);
+  // A new classifier's start is its labels: trained twice, one model.
+  await page.locator("#new-label-a").fill("positive");
+  await page.locator("#new-label-b").fill("negative");
+  await page.getByRole("button", { name: "Use these labels" }).click();
+  await fineTuneAndWait(page);
+  const fresh = await savedModelHash(page);
+  await fineTuneAndWait(page);
+  assert.equal(await savedModelHash(page), fresh);
+  assertClean(seen);
+  await context.close();
+});
+
 /**
  * Imports enough text that 1000 epochs (the most the page allows) take seconds, so that what a test
  * does lands midway: 1,600 reviews of ~70 words. 160 trained in 0.8 s, and a click under load
