@@ -140,6 +140,8 @@ impl Model {
         embedding[..self.dim].iter_mut().for_each(|x| *x = 0.0);
         Model {
             embedding,
+            // Its head never saw this table.
+            trained_on: 0,
             ..self.clone()
         }
     }

@@ -13,8 +13,9 @@
 //! - int8 (files written before): `embedding` (int8, `rows x dim`) and `scales` (float16, one per
 //!   row), cast and multiplied.
 //!
-//! The vocabulary, bucket counts, labels and tokenizer version travel in `metadata_props`, so the
-//! file is the whole model.
+//! The vocabulary, bucket counts, labels, tokenizer version and (for a trained head) how many texts
+//! it learned from (`polarity.trained_on`) travel in `metadata_props`, so the file is the whole
+//! model.
 //!
 //! A checksum of the weights and metadata (`polarity.checksum`, 64-bit FNV-1a) is written with them, and
 //! a file whose checksum does not match is refused as damaged; files written before it existed

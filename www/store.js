@@ -291,13 +291,25 @@ export async function loadState(isLabels, tries = 3) {
  * Uint8Array of the stored model, or null when the shipped model is in use. A stored value that
  * is not a file's bytes is set aside, and the Error thrown says so.
  */
-export async function loadModel() {
-  const v = await get("model");
+export const loadModel = () => get("model").then(asModel);
+
+async function asModel(v) {
   if (v === undefined) return null;
   if (v instanceof Uint8Array) return v;
   if (v instanceof ArrayBuffer) return new Uint8Array(v);
   await setModelAside(v);
   throw new Error("the saved model was not a model file, and was set aside");
+}
+
+/**
+ * The model in use and what goes with it, read in one transaction (as `useModel` writes them,
+ * so that a model is never read beside another's start): `{ bytes, pendingLabels,
+ * pendingScopes, start, problem }`, each checked as `loadModel` and `loadStart` check them.
+ * `pendingLabels` is undefined when none is saved; `isLabels` is the package's rule.
+ */
+export async function loadModelState(isLabels) {
+  const [model, pendingLabels, pendingScopes, start] = await getAll(["model", "pendingLabels", "pendingScopes", "start"]);
+  return { bytes: await asModel(model), pendingLabels, pendingScopes, ...(await asStart(start, isLabels)) };
 }
 
 /** Moves the saved model aside (it could not be loaded), so that no later save overwrites it. */
@@ -311,21 +323,25 @@ export const setModelAside = (value) => setAside("model", value).then(() => setM
 export const SHIPPED_START = Object.freeze({ kind: "shipped" });
 
 /**
- * The saved start of the model in use (see SHIPPED_START), checked; null when none is saved (the
- * model was saved by a page that kept none: its next training goes on from it) or what is saved
- * is not one (set aside).
+ * The saved start of the model in use (see SHIPPED_START), checked: `{ start, problem }`. `start`
+ * is null when none is saved (the model was saved by a page that kept none: its next training
+ * goes on from it) or what is saved is not one; that is set aside, and `problem` says so.
  */
-export async function loadStart(isLabels) {
-  const v = await get("start");
-  if (v === undefined) return null;
-  if (v?.kind === "shipped") return SHIPPED_START;
-  if (v?.kind === "file" && v.bytes instanceof Uint8Array) return { kind: "file", bytes: v.bytes };
+export const loadStart = (isLabels) => get("start").then((v) => asStart(v, isLabels));
+
+async function asStart(v, isLabels) {
+  if (v === undefined) return { start: null };
+  if (v?.kind === "shipped") return { start: SHIPPED_START };
+  if (v?.kind === "file" && v.bytes instanceof Uint8Array) return { start: { kind: "file", bytes: v.bytes } };
   if (v?.kind === "new" && isLabels(v.labels) && typeof v.scopes === "boolean" &&
     (v.seed === undefined || Number.isSafeInteger(v.seed))) {
-    return { kind: "new", labels: v.labels, scopes: v.scopes, seed: v.seed };
+    return { start: { kind: "new", labels: v.labels, scopes: v.scopes, seed: v.seed } };
   }
-  await setAside("start", v).catch(() => {});
-  return null;
+  const kept = await setAside("start", v).then(() => true, () => false);
+  return {
+    start: null,
+    problem: `where the model in use began was not readable${kept ? " and was set aside" : ""}; Fine-tune goes on from the model in use`,
+  };
 }
 
 /**

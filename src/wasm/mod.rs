@@ -102,7 +102,7 @@ export interface FineTuneProgress {
 export interface FineTuneOptions {
   /** Passes over the examples (at most 1000). Default: from the texts' length and number, 6 to 10 for reviews, up to 20 for short messages. */
   epochs?: number;
-  /** Adam's step size for the head (default 0.0075); the embedding's is `embeddingLearningRateScale` times that. */
+  /** Adam's step size for the head (default 0.0075); the embedding's is `embeddingLearningRateScale` times that. A model that learned from many texts before (`info().trainedOn`) and already labels most of these as given trains at down to a fifth of it, its weight decay pulling towards where it began. */
   learningRate?: number;
   /** Examples per step (default 4). */
   batchSize?: number;
@@ -487,7 +487,7 @@ impl JsClassifier {
         }))
     }
 
-    /// `{ vocabularySize, dimensions, quantization, modelBytes, labels, checksum }`.
+    /// `{ vocabularySize, dimensions, quantization, modelBytes, labels, checksum, trainedOn }`.
     #[wasm_bindgen(unchecked_return_type = "ModelInfo")]
     pub fn info(&self) -> JsValue {
         to_js(&self.inner.info())

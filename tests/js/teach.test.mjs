@@ -190,6 +190,35 @@ test("Fine-tune again trains from where the model began: the same examples give 
   await context.close();
 });
 
+test("a saved start that is not the saved model's, or not readable, is not trained from: Fine-tune goes on from the model", async () => {
+  const context = await site.browser.newContext();
+  const { page, seen } = await open(context);
+  await page.locator("#new-label-a").fill("spam");
+  await page.locator("#new-label-b").fill("ham");
+  await page.getByRole("button", { name: "Use these labels" }).click();
+  await labelAll(page, ["WIN a free prize, call now", "Claim your cash reward today"], "spam");
+  await labelAll(page, ["See you at the station at 5", "Can you buy milk on the way home"], "ham");
+  await page.locator("#epochs").fill("3");
+  await fineTuneAndWait(page);
+  // A tab of an older page saved its model and left the start as it was: the shipped model's.
+  await putSaved(page, [["start", { kind: "shipped" }]]);
+  await page.reload();
+  await page.waitForSelector("#teach[data-ready=true]", { timeout: 60_000 });
+  await page.locator("#epochs").fill("3");
+  await fineTuneAndWait(page);
+  assert.match(await page.locator("#model-name").textContent(), /\(spam \/ ham\)/);
+  // Not a start at all: set aside, said, and the model trains on.
+  await putSaved(page, [["start", { kind: "elsewhere" }]]);
+  await page.reload();
+  await page.waitForSelector("#teach[data-ready=true]", { timeout: 60_000 });
+  assert.match(await page.locator("#model-msg").textContent(),
+    /Saved data was damaged: where the model in use began was not readable and was set aside; Fine-tune goes on from the model in use\./);
+  await page.locator("#epochs").fill("3");
+  await fineTuneAndWait(page);
+  assertClean(seen);
+  await context.close();
+});
+
 /**
  * Imports enough text that 1000 epochs (the most the page allows) take seconds, so that what a test
  * does lands midway: 1,600 reviews of ~70 words. 160 trained in 0.8 s, and a click under load
