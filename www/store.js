@@ -302,14 +302,15 @@ async function asModel(v) {
 }
 
 /**
- * The model in use and what goes with it, read in one transaction (as `useModel` writes them,
- * so that a model is never read beside another's start): `{ bytes, pendingLabels,
- * pendingScopes, start, problem }`, each checked as `loadModel` and `loadStart` check them.
- * `pendingLabels` is undefined when none is saved; `isLabels` is the package's rule.
+ * The model in use and what goes with it, read in one transaction: `{ bytes, pendingLabels,
+ * pendingScopes, start }`, the model checked as `loadModel` checks it and the start as
+ * `loadStart` does. `pendingLabels` is undefined when none is saved; `isLabels` is the package's
+ * rule.
  */
 export async function loadModelState(isLabels) {
   const [model, pendingLabels, pendingScopes, start] = await getAll(["model", "pendingLabels", "pendingScopes", "start"]);
-  return { bytes: await asModel(model), pendingLabels, pendingScopes, ...(await asStart(start, isLabels)) };
+  const bytes = await asModel(model);
+  return { bytes, pendingLabels, pendingScopes, start: await asStart(start, bytes, isLabels) };
 }
 
 /** Moves the saved model aside (it could not be loaded), so that no later save overwrites it. */
@@ -323,25 +324,29 @@ export const setModelAside = (value) => setAside("model", value).then(() => setM
 export const SHIPPED_START = Object.freeze({ kind: "shipped" });
 
 /**
- * The saved start of the model in use (see SHIPPED_START), checked: `{ start, problem }`. `start`
- * is null when none is saved (the model was saved by a page that kept none: its next training
- * goes on from it) or what is saved is not one; that is set aside, and `problem` says so.
+ * The saved start of the model `bytes` (the model in use: null for the shipped one), checked, or
+ * null: none saved, not one, or another model's (a tab of an older page saves a model and leaves
+ * the start as it was). The model's next training then goes on from it, as before starts were
+ * kept, and its start is the model as it was.
  */
-export const loadStart = (isLabels) => get("start").then((v) => asStart(v, isLabels));
+export const loadStart = (bytes, isLabels) => get("start").then((v) => asStart(v, bytes, isLabels));
 
-async function asStart(v, isLabels) {
-  if (v === undefined) return { start: null };
-  if (v?.kind === "shipped") return { start: SHIPPED_START };
-  if (v?.kind === "file" && v.bytes instanceof Uint8Array) return { start: { kind: "file", bytes: v.bytes } };
-  if (v?.kind === "new" && isLabels(v.labels) && typeof v.scopes === "boolean" &&
+/** SHA-256 of a model's bytes, hex: what ties a saved start to its model. */
+async function digest(bytes) {
+  const hash = await crypto.subtle.digest("SHA-256", bytes);
+  return Array.from(new Uint8Array(hash), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+async function asStart(v, bytes, isLabels) {
+  if (bytes === null) return SHIPPED_START; // the shipped model in use began as itself
+  if (typeof v?.of !== "string" || v.of !== (await digest(bytes))) return null;
+  if (v.kind === "shipped") return SHIPPED_START;
+  if (v.kind === "file" && v.bytes instanceof Uint8Array) return { kind: "file", bytes: v.bytes };
+  if (v.kind === "new" && isLabels(v.labels) && typeof v.scopes === "boolean" &&
     (v.seed === undefined || Number.isSafeInteger(v.seed))) {
-    return { start: { kind: "new", labels: v.labels, scopes: v.scopes, seed: v.seed } };
+    return { kind: "new", labels: v.labels, scopes: v.scopes, seed: v.seed };
   }
-  const kept = await setAside("start", v).then(() => true, () => false);
-  return {
-    start: null,
-    problem: `where the model in use began was not readable${kept ? " and was set aside" : ""}; Fine-tune goes on from the model in use`,
-  };
+  return null;
 }
 
 /**
@@ -350,14 +355,19 @@ async function asStart(v, isLabels) {
  * so that another tab never reads the new model beside the old pending labels or start (two
  * saves, it could), and a failed save changes none.
  */
-export const useModel = (bytes, start) =>
-  tx("readwrite", (s) => {
+export const useModel = async (bytes, start) => {
+  // Tied to the model's bytes: a start saved beside another model is not read as this one's.
+  const of = bytes === null ? null : await digest(bytes);
+  await tx("readwrite", (s) => {
     if (bytes === null) s.delete("model");
     else s.put(bytes, "model");
-    s.put(start, "start");
+    s.put({ ...start, of }, "start");
     s.delete("pendingLabels");
     s.delete("pendingScopes");
-  }).then(() => setModelHint(bytes !== null)).then(modelChanged);
+  });
+  await setModelHint(bytes !== null);
+  modelChanged();
+};
 
 /**
  * Saves the label names of a new classifier, not trained yet (null: none), and whether it keeps

@@ -188,6 +188,10 @@ export function setupTraining(demo, state, setPanelBusy) {
     $("confusion").hidden = true;
     const newLabels = state.pendingLabels;
     const run = ++runs;
+    // Where the model in use began, if this tab could not read it before (the storage failed).
+    if (!newLabels && state.start === null) {
+      state.start = await store.loadStart(demo.currentBytes(), state.isLabels).catch(() => null);
+    }
     // Accuracy before, on the main thread with the model in use (meaningless for new labels).
     const before = newLabels ? null : await accuracyOf(demo.getClassifier(), usable);
     if (run !== runs) return; // cancelled while that was measured: no worker is started

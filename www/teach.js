@@ -44,35 +44,6 @@ export async function setupTeach(demo) {
   };
 
   const notices = demo.storedModelNotice ? [demo.storedModelNotice] : [];
-  /**
-   * Whether the model in use can have begun at `start` (store.SHIPPED_START and the like): it has
-   * the start's labels. A tab of an older page saves a model and leaves the start as it was: a
-   * stale start would train another classifier on these examples.
-   */
-  let shippedLabels = null;
-  function startFits(start) {
-    if (start === null) return false;
-    const labels = state.modelLabels();
-    const same = (other) => other.length === labels.length && other.every((l, i) => l === labels[i]);
-    try {
-      if (start.kind === "new") return same(start.labels);
-      if (start.kind === "file") {
-        const clf = demo.Classifier.fromBytes(start.bytes);
-        const fits = same(clf.info().labels);
-        clf.free();
-        return fits;
-      }
-      if (!demo.currentBytes()) return true;
-      if (!shippedLabels) {
-        const clf = new demo.Classifier();
-        shippedLabels = clf.info().labels;
-        clf.free();
-      }
-      return same(shippedLabels);
-    } catch {
-      return false; // a file no longer loadable: go on from the model in use
-    }
-  }
   const isLabels = (value) => {
     try {
       demo.Classifier.checkLabels(value);
@@ -110,18 +81,10 @@ export async function setupTeach(demo) {
     // The first change reads them again before it saves (teach-shared.js): nothing is saved over.
     notices.push(`Saved examples could not be read (${err?.message ?? err}); they are read again before anything is saved.`);
   }
-  // Where a saved model began (the shipped model in use began as itself, whatever was saved: a
-  // saved model that could not be loaded was set aside). Unreadable, or not this model's: its
-  // next training goes on from it, as before starts were kept.
-  if (demo.currentBytes()) {
-    try {
-      const { start, problem } = await store.loadStart(isLabels);
-      state.start = startFits(start) ? start : null;
-      if (problem) notices.push(`Saved data was damaged: ${problem}.`);
-    } catch {
-      state.start = null;
-    }
-  }
+  // Where a saved model began (store.loadStart; null: unknown, and its next training goes on from
+  // it, as before starts were kept). Read again before training while unknown.
+  state.isLabels = isLabels;
+  state.start = await store.loadStart(demo.currentBytes(), isLabels).catch(() => null);
   if (notices.length) say(modelMsg, notices.join(" "), "error");
 
   const examples = setupExamples(demo, state);
@@ -179,7 +142,7 @@ export async function setupTeach(demo) {
         demo.setClassifier(bytes ? demo.Classifier.fromBytes(bytes) : new demo.Classifier(), bytes);
         say(modelMsg, `Another tab ${bytes ? "changed the model" : "went back to the shipped model"}: this one uses it too.`);
       }
-      state.start = bytes ? (startFits(start) ? start : null) : store.SHIPPED_START;
+      state.start = start;
       const pending = labels !== undefined && isLabels(labels) ? labels : null;
       // Redrawn only when something changed: a redraw resets the label editor being typed in.
       const pendingScopes = pending !== null && scopes === true;

@@ -190,7 +190,7 @@ test("Fine-tune again trains from where the model began: the same examples give 
   await context.close();
 });
 
-test("a saved start that is not the saved model's, or not readable, is not trained from: Fine-tune goes on from the model", async () => {
+test("a saved start that is not the saved model's is not trained from: Fine-tune goes on from the model", async () => {
   const context = await site.browser.newContext();
   const { page, seen } = await open(context);
   await page.locator("#new-label-a").fill("spam");
@@ -200,21 +200,23 @@ test("a saved start that is not the saved model's, or not readable, is not train
   await labelAll(page, ["See you at the station at 5", "Can you buy milk on the way home"], "ham");
   await page.locator("#epochs").fill("3");
   await fineTuneAndWait(page);
-  // A tab of an older page saved its model and left the start as it was: the shipped model's.
+  // A tab of an older page saved its model and left the start as it was (the shipped model's,
+  // written by none that ties it to its model).
   await putSaved(page, [["start", { kind: "shipped" }]]);
   await page.reload();
   await page.waitForSelector("#teach[data-ready=true]", { timeout: 60_000 });
   await page.locator("#epochs").fill("3");
   await fineTuneAndWait(page);
   assert.match(await page.locator("#model-name").textContent(), /\(spam \/ ham\)/);
-  // Not a start at all: set aside, said, and the model trains on.
-  await putSaved(page, [["start", { kind: "elsewhere" }]]);
-  await page.reload();
-  await page.waitForSelector("#teach[data-ready=true]", { timeout: 60_000 });
-  assert.match(await page.locator("#model-msg").textContent(),
-    /Saved data was damaged: where the model in use began was not readable and was set aside; Fine-tune goes on from the model in use\./);
-  await page.locator("#epochs").fill("3");
-  await fineTuneAndWait(page);
+  // Tied to another model's bytes, or not a start at all: the model trains on from itself.
+  for (const start of [{ kind: "shipped", of: "0".repeat(64) }, { kind: "elsewhere" }, "shipped"]) {
+    await putSaved(page, [["start", start]]);
+    await page.reload();
+    await page.waitForSelector("#teach[data-ready=true]", { timeout: 60_000 });
+    await page.locator("#epochs").fill("3");
+    await fineTuneAndWait(page);
+    assert.match(await page.locator("#model-name").textContent(), /\(spam \/ ham\)/);
+  }
   assertClean(seen);
   await context.close();
 });
