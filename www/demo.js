@@ -240,6 +240,11 @@ function showInfo() {
   $("model-size").textContent = formatBytes(info.modelBytes);
   $("vocab-size").textContent = `${formatCount(info.vocabularySize)} words`;
   $("dims").textContent = `${info.dimensions} dimensions, ${info.quantization}`;
+  // What its head learned from (the more, the less Teach it moves it); files of releases before
+  // the count do not say.
+  $("trained-on").textContent = info.trainedOn > 0
+    ? `${formatCount(info.trainedOn)} labelled text${info.trainedOn === 1 ? "" : "s"}`
+    : "not said by its file";
   // Measured on the texts typed: said, rather than a "…" that looks like something loading.
   if (recentMs.length === 0) $("timing").textContent = "measured as you type";
   const [left, right] = document.querySelectorAll(".meter-scale span");

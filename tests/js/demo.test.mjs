@@ -64,6 +64,7 @@ test("typing a positive then a negative review updates the live region and highl
     /^(\d+\.\d\d ms|\d+ µs) \(with explanation \d+\.\d\d ms\)$/);
   assert.match(await page.locator("#model-size").textContent(), /\d (MB|kB)$/);
   assert.match(await page.locator("#vocab-size").textContent(), /^[\d,]+ words$/);
+  assert.equal(await page.locator("#trained-on").textContent(), "22,600 labelled texts");
   assertClean(seen);
   await context.close();
 });

@@ -168,6 +168,8 @@ test("Fine-tune again trains from where the model began: the same examples give 
   // trained one trained once more (that model differed, and on SMS spam was worse).
   await fineTuneAndWait(page);
   assert.equal(await savedModelHash(page), once);
+  // The shipped model's 22,600 reviews and these 8, once.
+  assert.equal(await page.locator("#trained-on").textContent(), "22,608 labelled texts");
   await page.reload();
   await page.waitForSelector("#teach[data-ready=true]", { timeout: 60_000 });
   await page.locator("#epochs").fill("4");
