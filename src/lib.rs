@@ -94,6 +94,9 @@ pub enum Error {
     Damaged(String),
     /// A text, file or value is larger than polarity reads ([`limits`]).
     TooLarge(String),
+    /// The work needs more memory than the allocator can get ([`limits::check_memory`]): in wasm,
+    /// more than the module's 4 GB, most often held by classifiers never freed.
+    OutOfMemory(String),
     /// tract refused the graph, or failed to run it.
     Engine {
         context: &'static str,
@@ -129,7 +132,7 @@ impl fmt::Display for Error {
             Error::NotAModel(m) => write!(f, "not a valid polarity model: {m}"),
             Error::InconsistentModel(m) => write!(f, "inconsistent model: {m}"),
             Error::Damaged(m) => write!(f, "the model file is damaged: {m}"),
-            Error::TooLarge(m) => f.write_str(m),
+            Error::TooLarge(m) | Error::OutOfMemory(m) => f.write_str(m),
             Error::Engine { context, source } => {
                 write!(f, "inference engine error: {context}: {source:#}")
             }

@@ -60,6 +60,26 @@ pub fn check_text_size(text: &str) -> Result<(), crate::Error> {
     Ok(())
 }
 
+/// Refuses work that needs more memory than the allocator can get, before any of it is done:
+/// `bytes` (the most the work holds at once, as estimated by the work; tests/memory.rs measures it) are
+/// asked for and given back at once, for the work to allocate from. In wasm an allocation that
+/// fails traps: JavaScript gets `RuntimeError: unreachable`, and in Node the next
+/// `new Classifier()` trapped too. A reservation that fails is this error instead, and nothing
+/// changes. Natively the system overcommits, and it passes.
+pub fn check_memory(bytes: usize, what: &str) -> Result<(), crate::Error> {
+    let mut room: Vec<u8> = Vec::new();
+    let reserved = room.try_reserve_exact(bytes);
+    // Kept in sight of the optimizer, which may drop an allocation nothing reads.
+    std::hint::black_box(&room);
+    reserved.map_err(|_| {
+        crate::Error::OutOfMemory(format!(
+            "not enough memory to {what}: it needs about {} MB more than polarity can get (a \
+             page's module has at most 4 GB); free() the classifiers no longer in use",
+            bytes.div_ceil(1 << 20)
+        ))
+    })
+}
+
 /// Tokens `explain` weighs one by one (a short book); classify reads any text up to
 /// [`MAX_TEXT_CHARS`].
 pub const MAX_EXPLAIN_TOKENS: usize = 200_000;
