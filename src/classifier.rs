@@ -51,6 +51,10 @@ pub struct WeightedToken {
     pub end: usize,
     /// Leave-one-out: score with the token minus score without it.
     pub weight: f32,
+    /// Leave-one-out in log-odds: the explained label's log-odds with the token minus without
+    /// it. Unlike `weight` it does not fade where the score nears 0 or 1, and a word pulling
+    /// against the verdict weighs as much as one pulling with it ([`crate::Pull`]).
+    pub log_odds: f32,
 }
 
 /// A prediction with each token's pull.
@@ -273,7 +277,7 @@ impl Classifier {
         let tokens = tokens
             .into_iter()
             .zip(weights)
-            .map(|(t, weight)| WeightedToken {
+            .map(|(t, pull)| WeightedToken {
                 // Polarity-2 may read a token as another word (a URL, a typo's word): show
                 // what was typed, lowercased, as polarity-1 tokens always did.
                 text: if v1 {
@@ -283,7 +287,8 @@ impl Classifier {
                 },
                 start: t.start,
                 end: t.end,
-                weight,
+                weight: pull.probability,
+                log_odds: pull.log_odds,
             })
             .collect();
         Ok(Explanation { prediction, tokens })

@@ -70,7 +70,7 @@ pub mod wasm;
 mod wire;
 
 pub use classifier::{Classifier, Explanation, LabelScore, ModelInfo, Prediction, WeightedToken};
-pub use model::Model;
+pub use model::{Model, Pull};
 pub use quantize::Format;
 pub use train::{no_progress, Flow, Progress, Report};
 

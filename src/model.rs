@@ -56,6 +56,17 @@ pub fn outputs(labels: usize) -> usize {
     }
 }
 
+/// What leaving one token out of a text changes in the explained output ([`Model::explain_text`]):
+/// its probability and its log-odds, each with the token minus without it. Near a verdict of 0 or
+/// 1 probabilities saturate: "Worst movie ever. Waste of time, awful acting and a dreadful plot."
+/// (P(positive) 0.0003) gave every word a weight under 0.002 ("dreadful" -0.0004), and
+/// "acting", pulling against the verdict, 1/18 of the strongest ("worst"): 1/5 in log-odds.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Pull {
+    pub probability: f32,
+    pub log_odds: f32,
+}
+
 /// What the model computes for one text, kept for the backward pass.
 pub(crate) struct Activations {
     pub bag: Vec<f32>,
@@ -287,6 +298,17 @@ impl Model {
 
     /// Dense(relu) -> Dense(sigmoid) (two labels) or Dense(softmax) (more) on a combined bag.
     fn head(&self, bag: &[f32]) -> (Vec<f32>, Vec<f32>) {
+        let (hidden, mut logits) = self.head_logits(bag);
+        if logits.len() == 1 {
+            logits[0] = sigmoid(logits[0]);
+        } else {
+            softmax(&mut logits);
+        }
+        (hidden, logits)
+    }
+
+    /// [`Model::head`] before its sigmoid or softmax: the hidden layer and the logits.
+    fn head_logits(&self, bag: &[f32]) -> (Vec<f32>, Vec<f32>) {
         let mut hidden = self.b1.clone();
         for (x, row) in bag.iter().zip(self.w1.chunks_exact(HIDDEN)) {
             hidden.iter_mut().zip(row).for_each(|(h, w)| *h += x * w);
@@ -297,12 +319,26 @@ impl Model {
         for (h, row) in hidden.iter().zip(self.w2.chunks_exact(outputs)) {
             logits.iter_mut().zip(row).for_each(|(z, w)| *z += h * w);
         }
-        if outputs == 1 {
-            logits[0] = sigmoid(logits[0]);
-        } else {
-            softmax(&mut logits);
-        }
         (hidden, logits)
+    }
+
+    /// What leaving a token out of a text changes in output `k`: the text's logits `with`
+    /// ([`Model::head_logits`]) against those of the bag without the token, `rest`.
+    fn pull(&self, with: &[f32], rest: &[f32], k: usize) -> Pull {
+        let without = self.head_logits(rest).1;
+        let probability = |z: &[f32]| {
+            let mut z = z.to_vec();
+            if z.len() == 1 {
+                sigmoid(z[0])
+            } else {
+                softmax(&mut z);
+                z[k]
+            }
+        };
+        Pull {
+            log_odds: log_odds(with, k) - log_odds(&without, k),
+            probability: probability(with) - probability(&without),
+        }
     }
 
     /// The output explanations weigh: the first label's for two labels (weights > 0 pull towards
@@ -318,10 +354,11 @@ impl Model {
     /// [`Model::explain_text`] for a polarity-1 file: the leave-one-out weight of each token,
     /// the score minus the score without that token (its unigram and the bigrams it is part
     /// of). Positive weights push towards `labels[0]` (two labels) or the predicted label (more).
-    fn explain_v1(&self, tokens: &[Token]) -> (f32, Vec<f32>) {
+    fn explain_v1(&self, tokens: &[Token]) -> (f32, Vec<Pull>) {
         let ids = self.vocab.encode_tokens(tokens);
         let full = self.forward(&ids);
         let k = self.explained_output(&full.output);
+        let with = self.head_logits(&full.bag).1;
         // The bigram id of each adjacent pair, where its bucket has a row (pruned ones do not).
         let pairs: Vec<Option<u32>> = tokens
             .windows(2)
@@ -342,17 +379,17 @@ impl Model {
             }
             let norm = (full.count.saturating_sub(owned.len()).max(1) as f32).sqrt();
             rest.iter_mut().for_each(|s| *s /= norm);
-            weights.push(full.output[k] - self.head(&rest).1[k]);
+            weights.push(self.pull(&with, &rest, k));
         }
         (full.output[k], weights)
     }
 
     /// The tokens of `text` as this model's tokenizer reads them, the explained probability (the
     /// score for two labels, the predicted label's for more), and each token's leave-one-out
-    /// weight: that probability minus the same for the text without that token (its own
-    /// ids, the bigrams it is part of and, under polarity-2, the scopes it opens: leaving out
-    /// "not" in "not bad" also takes its negation off "bad").
-    pub fn explain_text(&self, text: &str) -> (Vec<Token>, f32, Vec<f32>) {
+    /// [`Pull`]: that probability (and its log-odds) minus the same for the text without that
+    /// token (its own ids, the bigrams it is part of and, under polarity-2, the scopes it opens:
+    /// leaving out "not" in "not bad" also takes its negation off "bad").
+    pub fn explain_text(&self, text: &str) -> (Vec<Token>, f32, Vec<Pull>) {
         let (tokens, breaks) = match self.vocab.scheme() {
             Scheme::V1 => {
                 let tokens = tokenize(text);
@@ -364,6 +401,7 @@ impl Model {
         let vocab = &self.vocab;
         let full = self.forward(&vocab.encode_scoped(&tokens, &breaks, None));
         let k = self.explained_output(&full.output);
+        let with = self.head_logits(&full.bag).1;
         let scale = (full.count.max(1) as f32).sqrt();
         let sum: Vec<f32> = full.bag.iter().map(|b| b * scale).collect();
         let silent = |i: usize| scope::is_silent(&tokens[i].text);
@@ -377,7 +415,7 @@ impl Model {
             let mut again: Vec<Vec<u32>> = vec![Vec::new(); part.len()];
             for i in range.clone() {
                 if silent(i) {
-                    weights.push(0.0);
+                    weights.push(Pull::default());
                     continue;
                 }
                 let mut removed = vec![vocab.unigram_id(&tokens[i].text)];
@@ -422,7 +460,7 @@ impl Model {
                 let count = (full.count + added.len()).saturating_sub(removed.len());
                 let norm = (count.max(1) as f32).sqrt();
                 rest.iter_mut().for_each(|s| *s /= norm);
-                weights.push(full.output[k] - self.head(&rest).1[k]);
+                weights.push(self.pull(&with, &rest, k));
             }
         }
         (tokens, full.output[k], weights)
@@ -463,6 +501,23 @@ impl Model {
     pub fn parameters(&self) -> usize {
         self.embedding.len() + self.w1.len() + self.b1.len() + self.w2.len() + self.b2.len()
     }
+}
+
+/// The log-odds of output `k` from the head's logits: the logit itself for a sigmoid, and
+/// `log(p_k / (1 - p_k))` for a softmax, computed from the logits so that it does not round to
+/// infinity where `p_k` rounds to 1.
+fn log_odds(logits: &[f32], k: usize) -> f32 {
+    if logits.len() == 1 {
+        return logits[0];
+    }
+    let others = logits
+        .iter()
+        .enumerate()
+        .filter(|&(j, _)| j != k)
+        .map(|(_, &z)| z);
+    let max = others.clone().fold(f32::NEG_INFINITY, f32::max);
+    let sum: f32 = others.map(|z| (z - max).exp()).sum();
+    logits[k] - (max + sum.ln())
 }
 
 pub(crate) fn sigmoid(x: f32) -> f32 {
@@ -617,7 +672,9 @@ pub(crate) mod tests {
             .filter(|&(j, _)| j != n - 1 && j != 2 * n - 2)
             .map(|(_, &id)| id)
             .collect();
-        assert!((weights[n - 1] - (score - m.score(&without).unwrap())).abs() < 1e-5);
+        let without = m.score(&without).unwrap();
+        assert!((weights[n - 1].probability - (score - without)).abs() < 1e-5);
+        assert!((weights[n - 1].log_odds - (logit(score) - logit(without))).abs() < 1e-3);
     }
 
     #[test]
@@ -667,8 +724,13 @@ pub(crate) mod tests {
                     ids.extend(m.vocab.bigram_id(&pair[0].text, &pair[1].text));
                 }
             }
+            let without = m.score(&ids).unwrap();
             assert!(
-                (w - (score - m.score(&ids).unwrap())).abs() < 1e-5,
+                (w.probability - (score - without)).abs() < 1e-5,
+                "token {i}"
+            );
+            assert!(
+                (w.log_odds - (logit(score) - logit(without))).abs() < 1e-3,
                 "token {i}"
             );
         }
@@ -690,6 +752,9 @@ pub(crate) mod tests {
             m.vocab = m.vocab.clone().with_scheme(Scheme::V2(features));
             m.scope_weights = [-2.5, 1.0, -1.0, -1.0];
             leaving_one_token_out_is_explained(&m);
+            // Three labels: towards the predicted one, as a softmax.
+            m.reset_head(vec!["a".into(), "b".into(), "c".into()], 3);
+            leaving_one_token_out_is_explained(&m);
         }
         // Leaving "not" out of "not bad" also takes its negation off "bad".
         let mut m = tiny_model(7);
@@ -704,6 +769,11 @@ pub(crate) mod tests {
         assert!(full.len() >= 2);
     }
 
+    /// The log-odds of a probability, for tests (explanations compute theirs from the logits).
+    fn logit(p: f32) -> f32 {
+        (p / (1.0 - p)).ln()
+    }
+
     /// Each explained weight is the score minus the score of the text read without that token.
     fn leaving_one_token_out_is_explained(m: &Model) {
         for text in [
@@ -716,14 +786,40 @@ pub(crate) mod tests {
             let (tokens, score, weights) = m.explain_text(text);
             let (same, breaks) = m.vocab.read(text);
             assert_eq!(tokens, same);
-            assert!((score - m.score_text(text)).abs() < 1e-6);
+            // The explained output: the first label's for two labels, the predicted one's for more.
+            let output = m.forward(&m.vocab.encode(text)).output;
+            let k = m.explained_output(&output);
+            assert!((score - output[k]).abs() < 1e-6);
             for (i, w) in weights.iter().enumerate() {
-                let without = m
-                    .score(&m.vocab.encode_scoped(&tokens, &breaks, Some(i)))
-                    .unwrap();
-                assert!((w - (score - without)).abs() < 1e-5, "{text:?} token {i}");
+                let ids = m.vocab.encode_scoped(&tokens, &breaks, Some(i));
+                let without = m.forward(&ids).output[k];
+                assert!(
+                    (w.probability - (score - without)).abs() < 1e-5,
+                    "{text:?} token {i}"
+                );
+                assert!(
+                    (w.log_odds - (logit(score) - logit(without))).abs() < 1e-3,
+                    "{text:?} token {i}"
+                );
             }
         }
+    }
+
+    #[test]
+    fn log_odds_of_a_softmax_output_stay_finite_where_its_probability_rounds_to_1() {
+        let logits = [0.5f32, -1.0, 2.0];
+        let mut p = logits.to_vec();
+        softmax(&mut p);
+        for (k, &p) in p.iter().enumerate() {
+            assert!((log_odds(&logits, k) - logit(p)).abs() < 1e-5, "{k}");
+        }
+        // p[0] is 1.0 in f32: its log-odds from the probability would be infinite.
+        let sure = [60.0f32, 0.0, 0.0];
+        let mut p = sure.to_vec();
+        softmax(&mut p);
+        assert_eq!(p[0], 1.0);
+        assert!((log_odds(&sure, 0) - (60.0 - 2f32.ln())).abs() < 1e-4);
+        assert_eq!(log_odds(&[7.5], 0), 7.5);
     }
 
     #[test]

@@ -80,7 +80,13 @@ fn explain_offsets_are_utf16_on_emoji_text() {
         let end = get(&t, "end").as_f64().unwrap() as u32;
         let sliced = String::from(js_string.slice(start, end));
         assert_eq!(sliced.to_lowercase(), get(&t, "text").as_string().unwrap());
-        assert!(get(&t, "weight").as_f64().unwrap().is_finite());
+        let weight = get(&t, "weight").as_f64().unwrap();
+        let log_odds = get(&t, "logOdds").as_f64().unwrap();
+        assert!(weight.is_finite() && log_odds.is_finite());
+        assert!(
+            weight == 0.0 || weight.signum() == log_odds.signum(),
+            "{sliced}"
+        );
         words.push(sliced);
     }
     assert_eq!(words, ["Brilliant", "acting", "dreadful", "script", "!"]);

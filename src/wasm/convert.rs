@@ -504,11 +504,13 @@ pub(super) struct TimedReport<'a> {
 }
 
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 pub(super) struct ExplainedToken<'a> {
     pub(super) text: &'a str,
     pub(super) start: usize,
     pub(super) end: usize,
     pub(super) weight: f32,
+    pub(super) log_odds: f32,
 }
 
 #[derive(Serialize)]

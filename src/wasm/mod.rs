@@ -52,6 +52,12 @@ export interface ExplainedToken {
    * labels: towards the first label ("positive"). More: towards the predicted `label`.
    */
   weight: number;
+  /**
+   * The same contribution in log-odds: ln(p / (1 - p)) with the word minus without it. It does
+   * not fade as the score nears 0 or 1, where `weight` does, and a word pulling against the
+   * verdict weighs as much as one pulling with it: what the demo's highlights show.
+   */
+  logOdds: number;
 }
 
 /** A prediction with each token's contribution. */
@@ -459,9 +465,9 @@ impl JsClassifier {
         Ok(predictions.iter().map(to_js).collect())
     }
 
-    /// `{ label, score, tokens: [{ text, start, end, weight }] }`; offsets are UTF-16 (JS string
-    /// indices), weights are leave-one-out contributions to the first label's score (two labels)
-    /// or the predicted label's (more).
+    /// `{ label, score, tokens: [{ text, start, end, weight, logOdds }] }`; offsets are UTF-16 (JS
+    /// string indices), weights are leave-one-out contributions to the first label's score (two
+    /// labels) or the predicted label's (more), `logOdds` the same in log-odds.
     #[wasm_bindgen(unchecked_return_type = "Explanation")]
     pub fn explain(
         &self,
@@ -479,6 +485,7 @@ impl JsClassifier {
                 start,
                 end,
                 weight: t.weight,
+                log_odds: t.log_odds,
             })
             .collect();
         Ok(to_js(&Explanation {

@@ -252,3 +252,27 @@ test("toCsv escapes what a spreadsheet would run, only when asked", () => {
   );
   throws(() => Classifier.toCsv(rows, { escapeFormulae: "yes" }), TypeError, /toCsv\(\) options escapeFormulae/);
 });
+
+test("explain gives each word's pull in log-odds too: the same leave-one-out, which does not fade where the score is near 0 or 1", () => {
+  const clf = new Classifier();
+  const logit = (p) => Math.log(p / (1 - p));
+  const sure = "Worst movie ever. Waste of time, awful acting and a dreadful plot.";
+  for (const text of [sure, "Loved it! Wonderful acting, a brilliant and moving story.", "Not bad at all.", "I didn't like it."]) {
+    const { score, tokens } = clf.explain(text);
+    for (const t of tokens) {
+      // Both are the score with the word minus without it: the probability without it is
+      // score - weight, and its log-odds give logOdds.
+      assert.ok(Math.abs(t.logOdds - (logit(score) - logit(score - t.weight))) < 0.01, `${text}: ${t.text} ${t.weight} ${t.logOdds}`);
+    }
+  }
+  // Sure of its verdict (P(positive) 0.0003), in probability every word weighs under 0.003 and
+  // "acting", against the verdict, 1/18 of the strongest ("worst"); in log-odds, 1/5.
+  const { score, tokens } = clf.explain(sure);
+  assert.ok(score < 0.001, `${score}`);
+  const acting = tokens.find((t) => t.text === "acting");
+  const strongest = (key) => Math.max(...tokens.map((t) => Math.abs(t[key])));
+  assert.ok(tokens.every((t) => Math.abs(t.weight) < 0.003));
+  assert.ok(acting.weight > 0 && acting.weight / strongest("weight") < 0.1, `${acting.weight}`);
+  assert.ok(acting.logOdds / strongest("logOdds") > 0.15, `${acting.logOdds}`);
+  clf.free();
+});

@@ -77,7 +77,7 @@ export async function main(): Promise<number> {
   const t: ExplainedToken | undefined = e.tokens[0];
   const i: ModelInfo = clf.info();
   const again: Classifier = Classifier.fromBytes(clf.toBytes());
-  const n: number = p.score + batch.length + (t ? t.start + t.end + t.weight : 0) + i.vocabularySize + i.modelBytes;
+  const n: number = p.score + batch.length + (t ? t.start + t.end + t.weight + t.logOdds : 0) + i.vocabularySize + i.modelBytes;
   const words: string = p.label + (t?.text ?? "") + i.quantization + i.labels.join();
   // Optional parameters are optional in the declarations too.
   const tuned: Classifier = Classifier.fromPretrained();
