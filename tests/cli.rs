@@ -320,6 +320,48 @@ fn files_are_read_by_their_bytes_not_their_names() {
 }
 
 #[test]
+fn explain_gives_the_verdict_of_classify_and_each_words_pull() {
+    let dir = scratch("explain");
+    let texts = ["I didn't like it.", "Not bad.", ""];
+    let out = polarity(&dir, &[&["explain"][..], &texts[..]].concat());
+    assert!(out.status.success(), "{}", stderr(&out));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let blocks: Vec<&str> = stdout.split("\n\n").filter(|b| !b.is_empty()).collect();
+    assert_eq!(blocks.len(), texts.len(), "{stdout:?}");
+    let classified = polarity(&dir, &[&["classify"][..], &texts[..]].concat());
+    let verdicts = String::from_utf8(classified.stdout).unwrap();
+    for ((block, verdict), text) in blocks.iter().zip(verdicts.lines()).zip(texts) {
+        let mut lines = block.lines();
+        assert_eq!(lines.next(), Some(verdict), "{text:?}");
+        let words: Vec<Vec<&str>> = lines.map(|l| l.split('\t').collect()).collect();
+        assert_eq!(
+            words.len(),
+            text.split_whitespace().count(),
+            "{text:?}: {block}"
+        );
+        for word in &words {
+            let (log_odds, weight): (f32, f32) =
+                (word[1].parse().unwrap(), word[2].parse().unwrap());
+            assert!(
+                weight == 0.0 || log_odds.signum() == weight.signum(),
+                "{word:?}"
+            );
+        }
+    }
+    // "not" turns "bad" round: both pull towards positive.
+    assert!(
+        blocks[1].contains("not\t+") && blocks[1].contains("bad\t+"),
+        "{}",
+        blocks[1]
+    );
+    fails(
+        &dir,
+        &["explain", "fine", "--model", "missing.onnx"],
+        "missing.onnx",
+    );
+}
+
+#[test]
 fn classify_names_a_stdin_line_that_is_not_utf8_and_output_folders_are_made() {
     let dir = scratch("stdin");
     let mut child = Command::new(env!("CARGO_BIN_EXE_polarity"))

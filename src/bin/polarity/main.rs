@@ -1,5 +1,5 @@
 //! `polarity`: train the shipped model, evaluate a model on labelled reviews, fine-tune it,
-//! classify text, and time it all natively. One file per command; the work itself is in the
+//! classify and explain text, and time it all natively. One file per command; the work itself is in the
 //! library (`polarity::recipe`, `polarity::eval`, `polarity::fewshot`), this binary only parses
 //! arguments and prints.
 
@@ -8,6 +8,7 @@ mod classify;
 mod convert;
 mod dump;
 mod eval;
+mod explain;
 mod fewshot;
 mod fine_tune;
 mod report;
@@ -53,6 +54,9 @@ enum Command {
     /// (P(positive) for the shipped one: "negative 0.04" is a text read as 96% negative), and the
     /// label's own probability for more.
     Classify(classify::Args),
+    /// Each word's pull on the verdict, left out one at a time: in log-odds and in probability,
+    /// as `explain` gives them in JavaScript (`logOdds`, `weight`).
+    Explain(explain::Args),
     /// The same model with its table stored as int8 or int4.
     Convert(convert::Args),
 }
@@ -67,6 +71,7 @@ fn main() {
         Command::Bench(args) => bench::run(args),
         Command::Report(args) => report::run(args),
         Command::Classify(args) => classify::run(args),
+        Command::Explain(args) => explain::run(args),
         Command::Convert(args) => convert::run(args),
     };
     match result {
