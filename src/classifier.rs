@@ -371,18 +371,20 @@ impl Classifier {
         })
     }
 
-    /// The most memory fine-tuning on `examples` holds at once: the trained copy of the model,
-    /// Adam's two moments of the table, the best weights kept for early stopping and the new
-    /// plan, each about a table's worth (6 of them), and the texts' ids, labels and order, 4 bytes
-    /// per byte of text and 1 KB per example. Measured (tests/memory.rs) on the
-    /// shipped model with 3 new labels: 13.5 MB for 200 short examples, 80 MB for 20,000 of about
-    /// 1,000 characters.
+    /// The most memory fine-tuning on `examples` holds at once: copies of the model (the one
+    /// trained, the best kept for early stopping, the mean of `runs`, the one rounded to its
+    /// file's format) and Adam's two moments, 8 tables' worth with the new plan; the texts, their
+    /// ids and the rows they read, 8 bytes per byte of text (4 to 5 measured for texts of
+    /// one-letter words, which make the most ids per byte); 1 KB per example. Measured
+    /// (tests/memory.rs) on the shipped model with 3 new labels: 10.3 MB for 200 short examples,
+    /// 50 MB for 20,000 of about 1,000 characters, 177 MB for 20,000 of 2,000 characters of
+    /// "1 2 1 2 ..." trained 3 times (`runs`).
     pub fn memory_to_fine_tune(&self, examples: &[Labelled]) -> usize {
         let table = self.loaded.model.embedding.len().saturating_mul(4);
         let text: usize = examples.iter().map(|e| e.text.len()).sum();
         table
-            .saturating_mul(6)
-            .saturating_add(text.saturating_mul(4))
+            .saturating_mul(8)
+            .saturating_add(text.saturating_mul(8))
             .saturating_add(examples.len().saturating_mul(1 << 10))
             .saturating_add(1 << 20)
     }
@@ -455,10 +457,15 @@ impl Classifier {
     ) -> Result<train::Report, Error> {
         let encode = |set: &[(String, usize)]| -> Vec<Example> {
             set.iter()
-                .map(|(text, label)| Example {
-                    ids: self.loaded.model.vocab.encode(text),
-                    label: *label,
-                    target: None,
+                .map(|(text, label)| {
+                    let mut ids = self.loaded.model.vocab.encode(text);
+                    // Kept for the whole training: without the room the encoder left for more.
+                    ids.shrink_to_fit();
+                    Example {
+                        ids,
+                        label: *label,
+                        target: None,
+                    }
                 })
                 .collect()
         };

@@ -250,18 +250,24 @@ struct Averaged {
 
 impl Averaged {
     fn new(model: &Model, train: &[Example], train_embedding: bool) -> Self {
-        let mut rows: Vec<u32> = if train_embedding {
-            train
-                .iter()
-                .flat_map(|ex| ex.ids.iter().copied())
-                .filter(|&id| id != PAD)
-                .map(|id| model.vocab.row_of(id).0 as u32)
-                .collect()
-        } else {
-            Vec::new()
-        };
-        rows.sort_unstable();
-        rows.dedup();
+        // Marked row by row rather than collected and deduplicated: a list of every id of the
+        // set (and its doubling buffer) was the largest thing a fine-tune of many short texts held.
+        let mut seen = vec![
+            false;
+            if train_embedding {
+                model.vocab.rows()
+            } else {
+                0
+            }
+        ];
+        for ex in train.iter().filter(|_| train_embedding) {
+            for &id in ex.ids.iter().filter(|&&id| id != PAD) {
+                seen[model.vocab.row_of(id).0] = true;
+            }
+        }
+        let rows: Vec<u32> = (0..seen.len() as u32)
+            .filter(|&row| seen[row as usize])
+            .collect();
         let head_len = model.w1.len() + model.b1.len() + model.w2.len() + model.b2.len();
         Averaged {
             head: vec![0.0; head_len],

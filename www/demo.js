@@ -56,10 +56,11 @@ function renderHighlights(text, tokens) {
     if (t.start > at) frag.append(document.createTextNode(text.slice(at, t.start)));
     const span = document.createElement("span");
     const strength = Math.abs(t.logOdds) / max;
-    span.className = t.logOdds >= 0 ? "tok pos" : "tok neg";
+    // A word that moves nothing (a mark, a link) is neither way.
+    span.className = t.logOdds > 0 ? "tok pos" : t.logOdds < 0 ? "tok neg" : "tok";
     span.style.setProperty("--w", strength.toFixed(3));
     span.textContent = text.slice(t.start, t.end);
-    span.title = `${t.logOdds >= 0 ? "+" : ""}${t.logOdds.toFixed(2)} in log-odds`;
+    span.title = `${t.logOdds > 0 ? "+" : ""}${t.logOdds.toFixed(2)} in log-odds`;
     frag.append(span);
     at = t.end;
   }
