@@ -217,18 +217,54 @@ impl Classifier {
     /// Label and score of a text of any length up to [`limits::MAX_TEXT_BYTES`].
     pub fn classify(&self, text: &str) -> Result<Prediction, Error> {
         limits::check_text_size(text)?;
+        Self::check_memory_to_read(&[text])?;
         Ok(self
             .score_ids(&[self.loaded.model.vocab.encode(text)])?
             .remove(0))
     }
 
     pub fn classify_batch<S: AsRef<str>>(&self, texts: &[S]) -> Result<Vec<Prediction>, Error> {
-        let mut batch = Vec::with_capacity(texts.len());
         for text in texts {
             limits::check_text_size(text.as_ref())?;
-            batch.push(self.loaded.model.vocab.encode(text.as_ref()));
+        }
+        let large = Self::check_memory_to_read(texts)?;
+        let mut batch = Vec::with_capacity(texts.len());
+        for text in texts {
+            let mut ids = self.loaded.model.vocab.encode(text.as_ref());
+            // Held until the whole batch is scored: a large one without the room the encoder
+            // left for more.
+            if large {
+                ids.shrink_to_fit();
+            }
+            batch.push(ids);
         }
         self.score_ids(&batch)
+    }
+
+    /// The most memory reading `texts` holds: one text encoded at a time
+    /// ([`crate::vocab::memory_to_encode`], the largest), beside the ids of the others until
+    /// they are all scored, 8 bytes per byte of text (5.5 measured, tests/memory.rs).
+    pub fn memory_to_read<S: AsRef<str>>(texts: &[S]) -> usize {
+        let total: usize = texts.iter().map(|t| t.as_ref().len()).sum();
+        let (encoding, longest) = texts
+            .iter()
+            .map(|t| (crate::vocab::memory_to_encode(t.as_ref()), t.as_ref().len()))
+            .max()
+            .unwrap_or((0, 0));
+        encoding
+            .saturating_add(total.saturating_sub(longest).saturating_mul(8))
+            .saturating_add(1 << 20)
+    }
+
+    /// Reserves [`Classifier::memory_to_read`] when the texts are 256 KB or more (and says so):
+    /// under that, a reservation would cost every short text a large allocation, for little.
+    fn check_memory_to_read<S: AsRef<str>>(texts: &[S]) -> Result<bool, Error> {
+        let total: usize = texts.iter().map(|t| t.as_ref().len()).sum();
+        if total < 1 << 18 {
+            return Ok(false);
+        }
+        limits::check_memory(Self::memory_to_read(texts), "read texts this long")?;
+        Ok(true)
     }
 
     /// Scores texts already encoded with this model's vocabulary.
@@ -245,7 +281,7 @@ impl Classifier {
         let k = self.loaded.engine.outputs();
         let mut outputs = vec![0f32; batch.len() * k];
         if !short.is_empty() {
-            let ids: Vec<Vec<u32>> = short.iter().map(|&i| batch[i].clone()).collect();
+            let ids: Vec<&[u32]> = short.iter().map(|&i| batch[i].as_slice()).collect();
             let values = self.loaded.engine.score_batch(&ids)?;
             for (&i, output) in short.iter().zip(values.chunks_exact(k)) {
                 outputs[i * k..][..k].copy_from_slice(output);

@@ -69,7 +69,8 @@ impl Engine {
     /// ops) is most of the time for one text. They are grouped by length so that little padding
     /// is summed, and a run holds at most [`IDS_PER_RUN`] slots (or one longer text alone, which
     /// `Classifier` sums in plain Rust instead), so memory stays bounded whatever the batch.
-    pub fn score_batch(&self, batch: &[Vec<u32>]) -> Result<Vec<f32>, Error> {
+    pub fn score_batch<T: AsRef<[u32]>>(&self, batch: &[T]) -> Result<Vec<f32>, Error> {
+        let batch: Vec<&[u32]> = batch.iter().map(AsRef::as_ref).collect();
         let mut order: Vec<usize> = (0..batch.len()).collect();
         order.sort_by_key(|&i| batch[i].len());
         let k = self.outputs;
@@ -101,7 +102,7 @@ impl Engine {
                 take += 1;
             }
             let (run, tail) = rest.split_at(take);
-            let texts: Vec<&[u32]> = run.iter().map(|&i| batch[i].as_slice()).collect();
+            let texts: Vec<&[u32]> = run.iter().map(|&i| batch[i]).collect();
             let values = score_run(state, &self.table, &texts, k)?;
             for (&i, output) in run.iter().zip(values.chunks_exact(k)) {
                 scores[i * k..][..k].copy_from_slice(output);
@@ -445,7 +446,7 @@ mod tests {
             let alone = engine.score_batch(std::slice::from_ref(ids)).unwrap()[0];
             assert!((alone - score).abs() < 1e-6);
         }
-        assert!(engine.score_batch(&[]).unwrap().is_empty());
+        assert!(engine.score_batch::<Vec<u32>>(&[]).unwrap().is_empty());
     }
 
     /// The engine on its own (below the Classifier's check) errs on ids outside the table.

@@ -250,3 +250,38 @@ fn a_reservation_that_cannot_be_made_is_an_error_in_words() {
     );
     assert!(polarity::limits::check_memory(1 << 20, "do this").is_ok());
 }
+
+#[test]
+fn reading_long_texts_holds_no_more_than_it_reserves() {
+    let _one = ONE_AT_A_TIME.lock().unwrap();
+    let clf = Classifier::bundled().unwrap();
+    // A token every 1.5 bytes ("!? "), every 2 ("a b "), and a review's sentence.
+    for unit in ["!? ", "a b ", "A dull film with a great cast. "] {
+        let text = unit.repeat((1 << 24) / unit.len());
+        let (_, peak, _) = measure(|| clf.classify(&text).unwrap());
+        let reserved = Classifier::memory_to_read(&[&text]);
+        eprintln!(
+            "classify of {unit:?} x {}: holds {peak} at most, reserves {reserved}",
+            text.len()
+        );
+        assert!(
+            peak <= reserved,
+            "{unit:?}: classify holds {peak} > {reserved}"
+        );
+        let batch: Vec<&str> = text
+            .as_bytes()
+            .chunks(unit.len() * 300)
+            .map(|c| std::str::from_utf8(c).unwrap())
+            .collect();
+        let (_, peak, _) = measure(|| clf.classify_batch(&batch).unwrap());
+        let reserved = Classifier::memory_to_read(&batch);
+        eprintln!(
+            "  in a batch of {}: holds {peak} at most, reserves {reserved}",
+            batch.len()
+        );
+        assert!(
+            peak <= reserved,
+            "{unit:?}: classify_batch holds {peak} > {reserved}"
+        );
+    }
+}

@@ -245,7 +245,7 @@ pub(super) fn check_total_chars(
             return Err(too_long(what, total, max));
         }
     }
-    Ok(())
+    check_room_to_copy(total).map_err(js_error)
 }
 
 /// UTF-16 units past which a label is refused before it is copied into the module (32 labels of
@@ -420,6 +420,21 @@ pub(super) enum NotText {
     Type(String),
     /// A string of this many UTF-16 code units, over the limit.
     Length(usize),
+    /// No room in the module's memory for its copy.
+    Memory(crate::Error),
+}
+
+/// UTF-16 code units of the texts from which a copy into the module first makes sure of its
+/// room: each unit can be 3 bytes of UTF-8, and wasm-bindgen's copy of a text that is not ASCII
+/// holds its first guess beside the grown one. A copy the allocator cannot make traps.
+const CHECKED_COPY_UNITS: usize = 1 << 16;
+
+/// Reserves room for copying `units` UTF-16 code units of text into the module.
+pub(super) fn check_room_to_copy(units: usize) -> Result<(), crate::Error> {
+    if units < CHECKED_COPY_UNITS {
+        return Ok(());
+    }
+    crate::limits::check_memory(units.saturating_mul(4), "copy the text in")
 }
 
 /// The text `value` holds, checked against `max` UTF-16 code units before it is copied into the
@@ -427,7 +442,10 @@ pub(super) enum NotText {
 pub(super) fn text_of(value: &JsValue, max: usize) -> Result<String, NotText> {
     match value.dyn_ref::<js_sys::JsString>() {
         Some(s) if s.length() as usize > max => Err(NotText::Length(s.length() as usize)),
-        Some(_) => value.as_string().ok_or_else(|| NotText::Type(kind(value))),
+        Some(s) => {
+            check_room_to_copy(s.length() as usize).map_err(NotText::Memory)?;
+            value.as_string().ok_or_else(|| NotText::Type(kind(value)))
+        }
         None => Err(NotText::Type(kind(value))),
     }
 }
@@ -449,6 +467,7 @@ fn bounded_string_arg(method: &str, value: &JsValue, max: usize) -> Result<Strin
             js_sys::TypeError::new(&format!("{method}() expects a string, got {got}")).into()
         }
         NotText::Length(length) => too_long(&format!("{method}(): the text"), length, max),
+        NotText::Memory(e) => js_error(e),
     })
 }
 

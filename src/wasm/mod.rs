@@ -458,6 +458,7 @@ impl JsClassifier {
                     NotText::Length(length) => {
                         too_long(&format!("classifyBatch(): text {i}"), length, max)
                     }
+                    NotText::Memory(e) => js_error(e),
                 })
             },
         )?;

@@ -25,6 +25,13 @@ test("with the module's 4 GB taken: loading, a new classifier and fine-tuning ar
   assert.throws(() => Classifier.fromPretrained({ labels: ["spam", "ham"] }), outOfMemory("make a new classifier"));
   const examples = Array.from({ length: 40 }, (_, i) => ({ text: `message ${i} ${i % 2 ? "win a prize now" : "see you at lunch"}`, label: i % 2 ? "negative" : "positive" }));
   assert.throws(() => classifier.fineTune(examples), outOfMemory("fine-tune on these examples"));
+  // Long texts are copied in and read only with room for them, their tokens and ids; short ones
+  // always. (What the allocator holds free is the same from run to run: the same allocations.)
+  assert.throws(() => classifier.classify("a b ".repeat(500_000)), outOfMemory("copy the text in"));
+  assert.throws(() => classifier.classify("a b ".repeat(75_000)), outOfMemory("read texts this long"));
+  assert.throws(() => classifier.classifyBatch([text, "a b ".repeat(75_000)]), outOfMemory("read texts this long"));
+  assert.throws(() => classifier.classifyBatch(Array(10_000).fill(text.repeat(3))), outOfMemory("copy the text in"));
+  assert.throws(() => Classifier.parseTexts("a b\n".repeat(500_000)), outOfMemory("copy the text in"));
   // Nothing changed, and what needs no new model goes on.
   assert.deepEqual(classifier.classify(text), verdict);
   assert.deepEqual(Array.from(classifier.toBytes()), Array.from(bytes));
