@@ -210,8 +210,9 @@ pub(super) fn array_items<T>(
 /// Refuses the texts of the array `items` (each item's text by `text`; `what` names them all, as
 /// `"classifyBatch(): the batch"`) when together they are
 /// longer than a file polarity reads ([`crate::limits::MAX_FILE_CHARS`]), before any is copied
-/// into the module's memory. What is not an array, not readable or not a string is left to
-/// [`array_items`] and the caller's checks, which say what is wrong with it, and ends the count.
+/// into the module's memory, and reserves room for their copies ([`check_room_to_copy`]). What is
+/// not an array, not readable or not a string is left to [`array_items`] and the caller's checks,
+/// which say what is wrong with it, and ends the count.
 pub(super) fn check_total_chars(
     what: &str,
     items: &JsValue,
@@ -227,6 +228,9 @@ pub(super) fn check_total_chars(
         .and_then(|n| n.as_f64())
         .unwrap_or(0.0);
     let (max, mut total) = (crate::limits::MAX_FILE_CHARS, 0usize);
+    // Room for the copies is reserved only for texts that will be copied: one over the limit of
+    // a text is refused before any is (a reservation for it grew the module by 400 MB first).
+    let mut copied = true;
     // Past the most items a call reads, array_items refuses them.
     let walked = length.clamp(0.0, (crate::limits::MAX_ROWS + 1) as f64);
     for i in 0..walked as u32 {
@@ -244,8 +248,12 @@ pub(super) fn check_total_chars(
         if total > max {
             return Err(too_long(what, total, max));
         }
+        copied &= s.length() as usize <= crate::limits::MAX_TEXT_CHARS;
     }
-    check_room_to_copy(total).map_err(js_error)
+    match copied {
+        true => check_room_to_copy(total).map_err(js_error),
+        false => Ok(()),
+    }
 }
 
 /// UTF-16 units past which a label is refused before it is copied into the module (32 labels of
