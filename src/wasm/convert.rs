@@ -338,9 +338,33 @@ pub(super) fn on_progress_arg(
     }
 }
 
+/// What `fineTune` throws when `onProgress` returns a promise.
+pub(super) const ASYNC_PROGRESS: &str = "fineTune() option onProgress returned a promise: it is \
+     called synchronously as training goes, and what an async function throws would come after \
+     the training; to stop it, throw from a plain function";
+
+/// Whether `value` is a promise or another thenable (an object with a `then` function).
+pub(super) fn is_thenable(value: &JsValue) -> bool {
+    value.is_object()
+        && Reflect::get(value, &JsValue::from_str("then")).is_ok_and(|then| then.is_function())
+}
+
+/// Handles the rejection of a thenable nobody will await (`onProgress`'s, refused): what its
+/// function threw is not also an unhandled rejection, which ends a Node process.
+pub(super) fn handle_rejection(thenable: &JsValue) {
+    let ignore = Closure::once_into_js(|_: JsValue| {});
+    if let Ok(then) = Reflect::get(thenable, &JsValue::from_str("then")) {
+        // What it throws or rejects with was already refused: nothing to report twice.
+        let _ = then
+            .unchecked_into::<js_sys::Function>()
+            .call2(thenable, &ignore, &ignore);
+    }
+}
+
 /// `value` as a `T`; a wrong shape is a `TypeError` that says where (`{what} epochs: ...`).
 /// Only for values already read through [`readable`] (primitives, or [`value_arg`]'s).
 fn from_js<T: DeserializeOwned>(what: &str, value: JsValue) -> Result<T, js_sys::Error> {
+    let given = value.clone();
     serde_path_to_error::deserialize(serde_wasm_bindgen::Deserializer::from(value)).map_err(|e| {
         let path = e.path().to_string();
         let at = if path == "." {
@@ -348,7 +372,26 @@ fn from_js<T: DeserializeOwned>(what: &str, value: JsValue) -> Result<T, js_sys:
         } else {
             format!(" {path}")
         };
-        js_sys::TypeError::new(&format!("{what}{at}: {}", plain(&e.inner().to_string()))).into()
+        let mut message = plain(&e.inner().to_string());
+        // serde reads null and undefined alike, as a "unit value": say which it was.
+        if message.ends_with(", got undefined") && value_at(&given, e.path()).is_null() {
+            message.truncate(message.len() - "undefined".len());
+            message.push_str("null");
+        }
+        js_sys::TypeError::new(&format!("{what}{at}: {message}")).into()
+    })
+}
+
+/// The value at `path` inside `value` (already read once by the deserializer, so readable).
+fn value_at(value: &JsValue, path: &serde_path_to_error::Path) -> JsValue {
+    use serde_path_to_error::Segment;
+    path.iter().fold(value.clone(), |v, segment| {
+        let key = match segment {
+            Segment::Seq { index } => JsValue::from(*index as f64),
+            Segment::Map { key } => JsValue::from_str(key),
+            Segment::Enum { .. } | Segment::Unknown => return JsValue::UNDEFINED,
+        };
+        Reflect::get(&v, &key).unwrap_or(JsValue::UNDEFINED)
     })
 }
 

@@ -139,6 +139,8 @@ export interface FineTuneOptions {
   /**
    * Called after every batch. Throwing from it stops the training: `fineTune` throws the same
    * value and the classifier is left as it was (the way to cancel from the thread that trains).
+   * It is called synchronously: one that returns a promise (an `async` function) stops the
+   * training at its first call with a `TypeError`.
    */
   onProgress?: (progress: FineTuneProgress) => void;
 }
@@ -396,6 +398,13 @@ impl JsClassifier {
                     {
                         Some(Err(error)) => {
                             thrown = Some(error);
+                            crate::Flow::Break(())
+                        }
+                        // An async callback's throw would come after training, as a rejection
+                        // nobody awaits: refused at its first call, before anything changes.
+                        Some(Ok(returned)) if is_thenable(&returned) => {
+                            handle_rejection(&returned);
+                            thrown = Some(js_sys::TypeError::new(ASYNC_PROGRESS).into());
                             crate::Flow::Break(())
                         }
                         _ => crate::Flow::Continue(()),

@@ -136,6 +136,33 @@ test("a throw from onProgress stops the training: fineTune throws it, the classi
   clf.free();
 });
 
+test("an async onProgress is a TypeError at its first call: nothing trained, no unhandled rejection", async () => {
+  const clf = Classifier.fromPretrained({ seed: 3 });
+  const before = clf.toBytes();
+  const unhandled = [];
+  const note = (e) => unhandled.push(e);
+  process.on("unhandledRejection", note);
+  try {
+    let calls = 0;
+    // Before, each call's throw became an unhandled rejection (ending a Node process), and the
+    // training ran on and changed the classifier.
+    throws(() => clf.fineTune(EXAMPLES, { epochs: 5, onProgress: async () => { calls++; throw new Error("stop"); } }),
+      TypeError, /onProgress returned a promise/);
+    assert.equal(calls, 1);
+    throws(() => clf.fineTune(EXAMPLES, { onProgress: () => Promise.resolve() }), TypeError, /onProgress returned a promise/);
+    // Any thenable, as `await` would take it.
+    throws(() => clf.fineTune(EXAMPLES, { onProgress: () => ({ then() {} }) }), TypeError, /onProgress returned a promise/);
+    assert.deepEqual(clf.toBytes(), before);
+    // Other values returned are ignored, as before.
+    assert.equal(clf.fineTune(EXAMPLES, { epochs: 1, onProgress: () => ({ then: 1 }) }).epochs, 1);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.deepEqual(unhandled, []);
+  } finally {
+    process.off("unhandledRejection", note);
+    clf.free();
+  }
+});
+
 test("a freed classifier says so; free() twice does nothing", () => {
   const clf = new Classifier();
   clf.free();
@@ -210,6 +237,12 @@ test("fromPretrained({ scopes: true }) keeps the bundled model's negation; scope
   throws(() => Classifier.fromPretrained({ scopes: "yes" }), TypeError, /^fromPretrained\(\) options scopes: must be true or false, got string "yes"$/);
   // In JavaScript's words, not serde's ("Error: invalid type: string \"3\", expected f64").
   throws(() => Classifier.checkFineTuneOptions({ epochs: "3" }), TypeError, /^fineTune\(\) option epochs: must be a number, got string "3"$/);
+  // serde reads null as undefined; the message says which was given.
+  const nullLabel = new Classifier();
+  throws(() => nullLabel.fineTune([{ text: "fine", label: null }]), TypeError, /^example 0 label: .*, got null$/);
+  throws(() => nullLabel.fineTune([{ text: "fine" }]), TypeError, /^example 0: must have a "label" field$/);
+  throws(() => nullLabel.fineTune([{ text: null, label: 1 }]), TypeError, /got null/);
+  nullLabel.free();
   // The label rule checkLabels applies, as numbers a page can show.
   const { min, max, maxChars } = Classifier.labelLimits();
   assert.deepEqual([min, max, maxChars], [2, 32, 100]);
