@@ -9,6 +9,20 @@ pub const MAX_TABLE_ROWS: usize = 1 << 22;
 pub const MAX_DIMENSIONS: usize = 1024;
 /// Values in an embedding table: 64 Mi, 256 MB as `f32`.
 pub const MAX_TABLE_VALUES: usize = 1 << 26;
+/// Refuses a table of `rows` x `dim` beyond what a model file may hold ([`MAX_TABLE_ROWS`],
+/// [`MAX_DIMENSIONS`], [`MAX_TABLE_VALUES`]): a file that declares one, and a training that would
+/// make one (and write a file its own loader refuses). `what` begins the message.
+pub fn check_table(rows: usize, dim: usize, what: &str) -> Result<(), crate::Error> {
+    let values = rows.checked_mul(dim).unwrap_or(usize::MAX);
+    if rows > MAX_TABLE_ROWS || dim > MAX_DIMENSIONS || values > MAX_TABLE_VALUES {
+        return Err(crate::Error::TooLarge(format!(
+            "{what} {rows} x {dim} values; polarity reads at most {MAX_TABLE_ROWS} rows of \
+             {MAX_DIMENSIONS} dimensions, {MAX_TABLE_VALUES} values in all"
+        )));
+    }
+    Ok(())
+}
+
 /// Size of any weight, bias or format constant in a model file: trained ones are under 100. With
 /// every weight (and every table value, at most 127 x 65504 as int8) this small, the head's sums
 /// stay far from `f32`'s overflow for any text.

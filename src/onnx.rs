@@ -720,28 +720,13 @@ fn from_proto(proto: &ModelProto, checksum_rule: Checksum) -> Result<Model, Erro
             }
         },
     };
-    if rows > limits::MAX_TABLE_ROWS || dim > limits::MAX_DIMENSIONS {
-        return Err(Error::TooLarge(format!(
-            "the embedding declares {rows} x {dim} values; polarity reads at most {} rows of {} \
-             dimensions",
-            limits::MAX_TABLE_ROWS,
-            limits::MAX_DIMENSIONS
-        )));
-    }
+    limits::check_table(rows, dim, "the embedding declares")?;
     if format == Format::Int4 && declared != int4_width(dim) {
         return Err(Error::NotAModel(format!(
             "the int4 embedding is {declared} bytes wide; {dim} dimensions take {}",
             int4_width(dim)
         )));
     }
-    rows.checked_mul(dim)
-        .filter(|&n| n <= limits::MAX_TABLE_VALUES)
-        .ok_or_else(|| {
-            Error::TooLarge(format!(
-                "the embedding declares {rows} x {dim} values; polarity reads at most {}",
-                limits::MAX_TABLE_VALUES
-            ))
-        })?;
     if rows != vocab.rows() {
         return Err(Error::NotAModel(format!(
             "the embedding has {rows} rows but the vocabulary needs {}",

@@ -19,7 +19,7 @@ use crate::teacher::{self, TeacherOptions};
 use crate::text::tokenize;
 use crate::train::{self, Example, Flow};
 use crate::vocab::{Scheme, Vocabulary, SCOPES};
-use crate::Error;
+use crate::{limits, Error};
 
 pub use crate::train::{Options, Progress, Report};
 
@@ -700,6 +700,13 @@ pub fn initial_model(
     let words = order.into_iter().map(|i| words[i].clone()).collect();
     let vocab = Vocabulary::new(words, recipe.oov_buckets, recipe.bigram_buckets)?
         .with_scheme(recipe.scheme());
+    // Before the buckets' rows are made: a table the loader would refuse is not trained for
+    // minutes and written (and 2^31 buckets aborted on the allocation).
+    limits::check_table(
+        vocab.rows(),
+        recipe.dim,
+        "the table of the words, --oov-buckets and --bigram-buckets would be",
+    )?;
     table.resize(vocab.rows() * recipe.dim, 0.0); // hash buckets start at zero
     let mut model =
         Model::new(vocab, labels, recipe.dim, table, recipe.seed)?.with_format(recipe.quantization);
@@ -719,4 +726,31 @@ pub fn encode(model: &Model, reviews: &[Review]) -> Vec<Example> {
             target: None,
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_table_no_file_may_hold_is_refused_before_it_is_made() {
+        let pretrained = Embeddings {
+            words: vec!["good".into(), "bad".into()],
+            dim: 4,
+            vectors: vec![0.5; 8],
+        };
+        let recipe = |bigram_buckets| Recipe {
+            dim: 4,
+            bigram_buckets,
+            ..Recipe::default()
+        };
+        let labels = || vec!["positive".to_string(), "negative".to_string()];
+        assert!(initial_model(&pretrained, &[], &recipe(1 << 20), labels()).is_ok());
+        // 2,000,000,000 buckets aborted on a 96 GB allocation; 2^22 wrote a file the loader refused.
+        for buckets in [2_000_000_000, 1 << 22] {
+            let e = initial_model(&pretrained, &[], &recipe(buckets), labels()).unwrap_err();
+            assert!(matches!(e, Error::TooLarge(_)), "{e}");
+            assert!(e.to_string().contains("--bigram-buckets"), "{e}");
+        }
+    }
 }
