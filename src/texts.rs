@@ -34,7 +34,9 @@ pub struct Texts {
 /// `text` is a table too: its quoted texts may hold commas and line breaks), or most of its rows
 /// (two or more) have the first row's number (2 or more) of fields and one column holds keys:
 /// short, single words, numbered or repeated (ids, dates, labels). Prose cut at its commas has no
-/// such column ("Loved it, truly."). A file that is not text is refused.
+/// such column ("Loved it, truly."). A file of one column exactly as [`to_csv`] writes it is
+/// read as CSV (quoted texts hold commas, quotes and line breaks). A file that is not text is
+/// refused.
 pub fn parse_texts(content: &str, column: Option<usize>) -> Result<Texts, Error> {
     let content = &*file_text(content);
     check_is_text(content)?;
@@ -63,6 +65,9 @@ pub fn parse_texts(content: &str, column: Option<usize>) -> Result<Texts, Error>
             return Err(Error::InvalidInput(
                 "this file has one text per line: there is no other column".into(),
             ));
+        }
+        if let Some(texts) = quoted_column(content)? {
+            return Ok(texts);
         }
         let mut texts = Texts::default();
         for line in content.lines() {
@@ -102,10 +107,12 @@ pub fn parse_texts(content: &str, column: Option<usize>) -> Result<Texts, Error>
         ..Texts::default()
     };
     for row in body {
-        // One column: a row cut by an unquoted separator is one text all the same.
+        // The last column (or the only one): a text cut by an unquoted separator is one text
+        // all the same, as `parse_examples` reads it. Taking its first piece cut "id,review /
+        // 1,I loved it, really" to "I loved it", and said nothing.
         let joined;
-        let field = if width == 1 && row.fields.len() > 1 {
-            joined = row.fields.join(&char::from(separator).to_string());
+        let field = if column + 1 == width && row.fields.len() > width {
+            joined = row.fields[column..].join(&char::from(separator).to_string());
             Some(joined.as_str())
         } else {
             row.fields.get(column).map(String::as_str)
@@ -116,6 +123,37 @@ pub fn parse_texts(content: &str, column: Option<usize>) -> Result<Texts, Error>
         }
     }
     Ok(texts)
+}
+
+/// The texts of a file that is one column as [`to_csv`] writes it (`Classifier.toCsv`, or a
+/// spreadsheet's one-column export without a header): quoted texts that hold commas, quotes
+/// (`""`) and line breaks. Read line by line, the quotes stayed in the texts and a text of two
+/// lines became two. Only a file written exactly so is read as one (a text that merely starts
+/// with a quote, `"Great" fun`, keeps it); `None` for any other.
+fn quoted_column(content: &str) -> Result<Option<Texts>, Error> {
+    if !content.lines().any(|line| line.starts_with('"')) {
+        return Ok(None);
+    }
+    // A separator no UTF-8 text holds: one field a row, quotes read as CSV's.
+    let rows: Vec<Vec<String>> = table::rows(content, 0xff)?
+        .into_iter()
+        .map(|row| row.fields)
+        .collect();
+    let unix = |text: &str| text.replace("\r\n", "\n");
+    let written = unix(&to_csv(&rows, false));
+    if rows.iter().any(|fields| fields.len() != 1)
+        || written.trim_end_matches('\n') != unix(content).trim_end_matches('\n')
+    {
+        return Ok(None);
+    }
+    let mut texts = Texts::default();
+    for fields in rows {
+        match fields[0].trim() {
+            "" => texts.skipped += 1,
+            text => texts.texts.push(text.to_string()),
+        }
+    }
+    Ok(Some(texts))
 }
 
 /// Whether column `c` of `rows` holds keys rather than pieces of prose: nine in ten of its
@@ -364,6 +402,43 @@ mod tests {
         let back = table::rows(&csv, b',').unwrap();
         let fields: Vec<Vec<String>> = back.into_iter().map(|r| r.fields).collect();
         assert_eq!(fields, rows);
+    }
+
+    #[test]
+    fn one_column_as_to_csv_writes_it_is_read_back_as_written() {
+        let texts = [
+            "I loved it, really",
+            "He said \"wow\"",
+            "two\nlines",
+            "plain",
+            "\"quoted\"",
+        ];
+        let rows: Vec<Vec<String>> = texts.iter().map(|t| vec![t.to_string()]).collect();
+        let t = parse_texts(&to_csv(&rows, false), None).unwrap();
+        assert_eq!(t.texts, texts);
+        assert_eq!((t.column, t.header), (None, false));
+        // Line by line when the quotes are not CSV's: they stay in their texts.
+        for lines in [
+            "\"Great\" fun, truly\nDull\n",
+            "\"Never closed\nDull\n",
+            "\"a\"\n\nb\n",
+        ] {
+            let t = parse_texts(lines, None).unwrap();
+            let expected: Vec<&str> = lines.lines().filter(|l| !l.is_empty()).collect();
+            assert_eq!(t.texts, expected, "{lines:?}");
+        }
+    }
+
+    #[test]
+    fn a_last_column_cut_at_unquoted_commas_is_one_text() {
+        let t = parse_texts(
+            "id,review\n1,I loved it, really\n2,bad, sadly, very\n",
+            None,
+        )
+        .unwrap();
+        assert_eq!(t.texts, ["I loved it, really", "bad, sadly, very"]);
+        let t = parse_texts("id,review\n1,I loved it, really\n", Some(1)).unwrap();
+        assert_eq!(t.texts, ["I loved it, really"]);
     }
 
     #[test]
