@@ -13,7 +13,7 @@ pub const MAX_TABLE_VALUES: usize = 1 << 26;
 /// [`MAX_DIMENSIONS`], [`MAX_TABLE_VALUES`]): a file that declares one, and a training that would
 /// make one (and write a file its own loader refuses). `what` begins the message.
 pub fn check_table(rows: usize, dim: usize, what: &str) -> Result<(), crate::Error> {
-    let values = rows.checked_mul(dim).unwrap_or(usize::MAX);
+    let values = rows.saturating_mul(dim);
     if rows > MAX_TABLE_ROWS || dim > MAX_DIMENSIONS || values > MAX_TABLE_VALUES {
         return Err(crate::Error::TooLarge(format!(
             "{what} {rows} x {dim} values; polarity reads at most {MAX_TABLE_ROWS} rows of \
