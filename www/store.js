@@ -331,10 +331,26 @@ export const SHIPPED_START = Object.freeze({ kind: "shipped" });
  */
 export const loadStart = (bytes, isLabels) => get("start").then((v) => asStart(v, bytes, isLabels));
 
-/** SHA-256 of a model's bytes, hex: what ties a saved start to its model. */
+/**
+ * SHA-256 of a model's bytes, hex: what ties a saved start to its model. A page served over plain
+ * http (not localhost) has no `crypto.subtle`, and every save of a model failed there ("Cannot
+ * read properties of undefined"): it ties them with two 32-bit FNV-1a hashes and the length
+ * instead, which tell one model of this site from another (an origin is secure or not for good,
+ * so one database never holds both kinds).
+ */
 async function digest(bytes) {
-  const hash = await crypto.subtle.digest("SHA-256", bytes);
-  return Array.from(new Uint8Array(hash), (b) => b.toString(16).padStart(2, "0")).join("");
+  if (globalThis.crypto?.subtle) {
+    const hash = await crypto.subtle.digest("SHA-256", bytes);
+    return Array.from(new Uint8Array(hash), (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+  let a = 0x811c9dc5;
+  let b = 0x050c5d1f;
+  for (const byte of bytes) {
+    a = Math.imul(a ^ byte, 0x01000193);
+    b = Math.imul(b ^ byte, 0x5bd1e995);
+  }
+  const hex = (h) => (h >>> 0).toString(16).padStart(8, "0");
+  return `fnv1a:${bytes.length}:${hex(a)}${hex(b)}`;
 }
 
 async function asStart(v, bytes, isLabels) {

@@ -87,12 +87,15 @@ export function setupExamples(demo, state) {
 
   // Keys 1-9 label the review: a plain key only when no control has the focus (or a label button
   // has it), so that a key pressed on another control never adds an example unasked (WCAG 2.1.4);
-  // Alt+1-9 from anywhere, the review box included, where typing digits stays typing.
+  // Alt+1-9 from anywhere, the review box included, where typing digits stays typing. Only when
+  // Alt made no character of the key: on a Mac, Option+digit types one ("€", "™", "#"), and
+  // labelling the review there took the character away from the text being typed.
   document.addEventListener("keydown", (e) => {
     if (e.ctrlKey || e.metaKey || e.repeat || !/^Digit[1-9]$/.test(e.code)) return;
     const onPage = e.target === document.body || e.target === document.documentElement;
     const onButtons = e.target instanceof Node && buttons.contains(e.target);
-    if (!e.altKey && !onPage && !onButtons) return;
+    const altShortcut = e.altKey && /^[1-9]$/.test(e.key) && !e.getModifierState?.("AltGraph");
+    if (!altShortcut && !onPage && !onButtons) return;
     const label = state.activeLabels()[Number(e.code.slice(5)) - 1];
     if (!label) return;
     e.preventDefault();
