@@ -3,7 +3,7 @@
 // main-thread task runs long, and the SHOWN most uncertain are offered with a button per label.
 // Labelling one adds it to the examples and takes it out of the pool.
 import { $, SLICE_MS, formatCount, parseInWorker, say } from "./ui.js";
-import { verdict } from "./verdict.js";
+import { BOX_LIMIT, verdict } from "./verdict.js";
 
 const SHOWN = 10;
 /** More texts than this are not ranked (the first ones are): a pool is for labelling by hand. */
@@ -50,6 +50,14 @@ export function setupNext(demo, state) {
     const id = ++ranking;
     const ranked = [];
     // The list shown so far is of the old ranking (and its labels): not offered while this runs.
+    // Focus on one of its buttons (a re-ranking follows a model trained here or in another tab)
+    // waits on the list itself, and comes back to the new list's first button: it fell to the
+    // page, where the next digit key labelled the review box's text instead.
+    const focused = list.contains(document.activeElement);
+    if (focused) {
+      list.tabIndex = -1;
+      list.focus({ preventScroll: true });
+    }
     list.replaceChildren();
     say(msg, `Ranking ${formatCount(kept.length)} texts…`);
     running = true;
@@ -62,6 +70,7 @@ export function setupNext(demo, state) {
     ranked.sort((a, b) => a.certainty - b.certainty);
     pool = ranked;
     render();
+    if (focused && document.activeElement === list) list.querySelector("button")?.focus({ preventScroll: true });
     const cut = unique.length > MAX_POOL ? ` (the first ${formatCount(MAX_POOL)} of ${formatCount(unique.length)})` : "";
     // While a new classifier waits untrained, the certainty is the model in use's: said so.
     const by = state.pendingLabels
@@ -136,6 +145,21 @@ export function setupNext(demo, state) {
     }
     rank(texts, "the box").catch((err) => say(msg, `Could not rank these texts: ${err?.message ?? err}`, "error"));
   });
+
+  // A paste or a drop that would put more than BOX_LIMIT in the box is ranked from memory instead,
+  // as the review box holds a long text: 4.5 MB pasted there froze the page for 3 s, and each key
+  // after it for half a second.
+  function rankIfLong(e, inserted, verb) {
+    const box = $("pool-text");
+    const { selectionStart: from, selectionEnd: to, value } = box;
+    if (value.length - (to - from) + inserted.length <= BOX_LIMIT) return;
+    e.preventDefault();
+    const texts = (value.slice(0, from) + inserted + value.slice(to)).split("\n");
+    const source = `the ${verb} texts (too many characters to show in the box)`;
+    rank(texts, source).catch((err) => say(msg, `Could not rank these texts: ${err?.message ?? err}`, "error"));
+  }
+  $("pool-text").addEventListener("paste", (e) => rankIfLong(e, e.clipboardData?.getData("text/plain") ?? "", "pasted"));
+  $("pool-text").addEventListener("drop", (e) => rankIfLong(e, e.dataTransfer?.getData("text/plain") ?? "", "dropped"));
 
   const file = $("pool-file");
   file.addEventListener("change", async () => {

@@ -562,6 +562,31 @@ test("a change the browser cannot save is said; loading over a model of one's ow
   await context.close();
 });
 
+test("what to label next: a re-ranking keeps the keyboard in the list; a paste too long for the box is ranked from memory", async () => {
+  const context = await site.browser.newContext();
+  const { page, seen } = await openTeach(site, context);
+  await page.locator("#pool-text").fill("Great, great fun\nIt is a film, with actors");
+  await page.getByRole("button", { name: "Rank these" }).click();
+  await page.waitForFunction(() => document.querySelector("#next-msg").textContent.startsWith("Ranked 2 texts"));
+  // Ranked again when the model changes (reset here; trained or loaded in another tab alike), the
+  // keyboard stays in the list. Focus fell to the page, where a digit key labelled the review.
+  await page.getByRole("button", { name: "Label text 1 as positive" }).focus();
+  await page.evaluate(() => document.querySelector("#reset-model").click());
+  await page.waitForFunction(() => document.querySelector("#next-msg").textContent.startsWith("Ranked 2 texts from the same pool"));
+  assert.equal(await page.evaluate(() => document.activeElement.getAttribute("aria-label")), "Label text 1 as positive");
+  // A paste too long for the box (4.5 MB froze the page for 3 s) is ranked from memory.
+  await page.locator("#pool-text").fill("");
+  await page.locator("#pool-text").evaluate((box) => {
+    const data = new DataTransfer();
+    data.setData("text/plain", Array.from({ length: 50_000 }, (_, i) => `a pasted review, number ${i}, of some length`).join("\n"));
+    box.dispatchEvent(new ClipboardEvent("paste", { clipboardData: data, bubbles: true, cancelable: true }));
+  });
+  await page.waitForFunction(() => document.querySelector("#next-msg").textContent.startsWith("Ranked 20,000 texts from the pasted texts (too many characters to show in the box) (the first 20,000 of 50,000)"), null, { timeout: 60_000 });
+  assert.equal(await page.locator("#pool-text").inputValue(), "");
+  assertClean(seen);
+  await context.close();
+});
+
 test("served over plain http (no crypto.subtle), a loaded model is saved and read back after a reload", async () => {
   const context = await site.browser.newContext();
   // What a page served over http from a host other than localhost has: no crypto.subtle. Every
