@@ -321,9 +321,10 @@ impl FineTuneOptions {
             None => defaults::LEARNING_RATE,
             Some(v) if v.is_finite() && v > 0.0 && v <= limits::MAX_LEARNING_RATE => v as f32,
             Some(v) => {
-                return Err(Error::InvalidInput(format!(
-                    "learningRate must be a number above 0 and at most {}, not {v}",
-                    limits::MAX_LEARNING_RATE
+                return Err(Error::OutOfRange(format!(
+                    "learningRate must be a number above 0 and at most {}, not {}",
+                    limits::MAX_LEARNING_RATE,
+                    js_number(v)
                 )))
             }
         };
@@ -335,13 +336,13 @@ impl FineTuneOptions {
         )?;
         let runs = whole("runs", self.runs, defaults::runs(mean_ids))?;
         if runs > limits::MAX_RUNS {
-            return Err(Error::InvalidInput(format!(
+            return Err(Error::OutOfRange(format!(
                 "runs must be a whole number from 1 to {}, not {runs}",
                 limits::MAX_RUNS
             )));
         }
         let embedding_scale = in_range(
-            "the embedding learning-rate scale",
+            "embeddingLearningRateScale",
             self.embedding_learning_rate_scale,
             defaults::embedding_learning_rate_scale(mean_ids).into(),
             limits::MAX_EMBEDDING_LEARNING_RATE_SCALE,
@@ -377,7 +378,7 @@ fn clamped(
     if n <= max {
         return Ok(n);
     }
-    let given = value.map_or_else(|| n.to_string(), |v| v.to_string());
+    let given = value.map_or_else(|| n.to_string(), js_number);
     warnings.push(format!("{name} {given} was clamped to {max}"));
     Ok(max)
 }
@@ -388,8 +389,9 @@ fn whole(name: &str, value: Option<f64>, default: usize) -> Result<usize, Error>
         None => Ok(default),
         // `as` saturates: 1e300 becomes usize::MAX, and is clamped by the caller.
         Some(v) if v.is_finite() && v >= 1.0 && v.fract() == 0.0 => Ok(v as usize),
-        Some(v) => Err(Error::InvalidInput(format!(
-            "{name} must be a whole number of at least 1, not {v}"
+        Some(v) => Err(Error::OutOfRange(format!(
+            "{name} must be a whole number of at least 1, not {}",
+            js_number(v)
         ))),
     }
 }
@@ -398,10 +400,28 @@ fn in_range(name: &str, value: Option<f64>, default: f64, max: f64) -> Result<f6
     match value {
         None => Ok(default),
         Some(v) if (0.0..=max).contains(&v) => Ok(v),
-        Some(v) => Err(Error::InvalidInput(format!(
-            "{name} must be between 0 and {max}, not {v}"
+        Some(v) => Err(Error::OutOfRange(format!(
+            "{name} must be between 0 and {max}, not {}",
+            js_number(v)
         ))),
     }
+}
+
+/// `v` as JavaScript writes it: `Infinity` and `NaN` (not Rust's `inf`), and `1e+300` rather than
+/// 301 digits.
+pub fn js_number(v: f64) -> String {
+    if v.is_infinite() {
+        return if v > 0.0 { "Infinity" } else { "-Infinity" }.into();
+    }
+    let a = v.abs();
+    if a != 0.0 && !(1e-6..1e21).contains(&a) {
+        let e = format!("{v:e}");
+        return match e.split_once('e') {
+            Some((m, x)) if !x.starts_with('-') => format!("{m}e+{x}"),
+            _ => e,
+        };
+    }
+    format!("{v}")
 }
 
 /// A seed as JavaScript gives it: a whole number from 0 to 2^53 - 1, or the default.
@@ -411,8 +431,9 @@ pub fn seed(value: Option<f64>) -> Result<u64, Error> {
         Some(v) if v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v <= limits::MAX_SEED => {
             Ok(v as u64)
         }
-        Some(v) => Err(Error::InvalidInput(format!(
-            "seed must be a whole number from 0 to 2^53 - 1, not {v}"
+        Some(v) => Err(Error::OutOfRange(format!(
+            "seed must be a whole number from 0 to 2^53 - 1, not {}",
+            js_number(v)
         ))),
     }
 }
@@ -422,9 +443,7 @@ pub fn seed(value: Option<f64>) -> Result<u64, Error> {
 /// tabs).
 pub fn check_labels(labels: &[String]) -> Result<(), Error> {
     check_label_count(labels.len())?;
-    if labels.iter().any(|l| l.trim().is_empty()) {
-        return Err(Error::InvalidInput("a label cannot be empty".into()));
-    }
+    labels.iter().try_for_each(|l| check_label_name(l))?;
     if let Some((i, l)) = labels
         .iter()
         .enumerate()
@@ -436,19 +455,25 @@ pub fn check_labels(labels: &[String]) -> Result<(), Error> {
             i + 1
         )));
     }
-    if labels.iter().any(|l| l.chars().any(char::is_control)) {
+    Ok(())
+}
+
+/// The rules for one label's name: not empty, no line break, tab or other control character, at
+/// most [`limits::MAX_LABEL_CHARS`] characters.
+pub fn check_label_name(label: &str) -> Result<(), Error> {
+    if label.trim().is_empty() {
+        return Err(Error::InvalidInput("a label cannot be empty".into()));
+    }
+    if label.chars().any(char::is_control) {
         return Err(Error::InvalidInput(
             "a label cannot contain a line break, a tab or another control character".into(),
         ));
     }
-    if let Some(long) = labels
-        .iter()
-        .find(|l| l.chars().count() > limits::MAX_LABEL_CHARS)
-    {
+    let chars = label.chars().count();
+    if chars > limits::MAX_LABEL_CHARS {
         return Err(Error::InvalidInput(format!(
-            "a label has at most {} characters; one has {}",
-            limits::MAX_LABEL_CHARS,
-            long.chars().count()
+            "a label has at most {} characters; one has {chars}",
+            limits::MAX_LABEL_CHARS
         )));
     }
     Ok(())
@@ -827,7 +852,12 @@ pub fn parse_examples(content: &str, labels: &[String]) -> Result<ParsedExamples
     // Labels label more than one row each, mostly: a column of values that never repeat (texts,
     // ids) is no labels to offer.
     let repeats = unknown.iter().any(|(_, n)| *n > 1);
-    if repeats && unknown.len() <= limits::MAX_LABELS {
+    // Each one a name a label may have (read trimmed): a column of 121-character values was
+    // offered, and `fromPretrained` then refused it.
+    let names = unknown
+        .iter()
+        .all(|(name, _)| check_label_name(name).is_ok());
+    if repeats && names && unknown.len() <= limits::MAX_LABELS {
         parsed.unknown_labels = unknown.into_iter().map(|(name, _)| name).collect();
     }
     Ok(parsed)
@@ -899,6 +929,38 @@ mod tests {
     use crate::train::no_progress;
     use crate::vocab::Vocabulary;
     use crate::Classifier;
+
+    #[test]
+    fn numbers_in_messages_are_written_as_javascript_writes_them() {
+        let cases = [
+            (f64::INFINITY, "Infinity"),
+            (f64::NEG_INFINITY, "-Infinity"),
+            (f64::NAN, "NaN"),
+            (1e300, "1e+300"),
+            (-2.5e-7, "-2.5e-7"),
+            (0.0, "0"),
+            (1.5, "1.5"),
+            (100.0, "100"),
+        ];
+        for (v, written) in cases {
+            assert_eq!(js_number(v), written);
+        }
+        let options = |epochs| FineTuneOptions {
+            epochs: Some(epochs),
+            ..FineTuneOptions::default()
+        };
+        let e = options(f64::INFINITY).resolve(10, 10.0).unwrap_err();
+        assert!(matches!(e, Error::OutOfRange(_)), "{e:?}");
+        assert!(e.to_string().ends_with("not Infinity"), "{e}");
+        let (_, _, warnings) = options(1e300).resolve(10, 10.0).unwrap();
+        assert!(
+            warnings
+                .iter()
+                .any(|w| w == "epochs 1e+300 was clamped to 1000"),
+            "{:?}",
+            warnings
+        );
+    }
 
     fn labelled(text: &str, label: Label) -> Labelled {
         Labelled {
@@ -1470,6 +1532,9 @@ mod tests {
             )
             .collect();
         assert_eq!(unknown(&over), Vec::<String>::new());
+        // Values no label may be (over 100 characters): no labels to offer.
+        let long = format!("{0}\tgood film\n{0}\tbad film\n", "x".repeat(121));
+        assert_eq!(unknown(&long), Vec::<String>::new());
         // More than a classifier can have: that column holds no labels.
         let many: String = (0..40).map(|i| format!("tag{i}\ttext {i}\n")).collect();
         assert_eq!(unknown(&many), Vec::<String>::new());

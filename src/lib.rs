@@ -104,6 +104,9 @@ pub enum Error {
     },
     /// Bad input from the caller: examples, options, labels.
     InvalidInput(String),
+    /// A number outside its range (a `fineTune` option, a count of labels): JavaScript's
+    /// `RangeError`.
+    OutOfRange(String),
     /// Training was stopped by its progress callback (the model is as it was).
     Stopped,
     /// Training made weights NaN, infinite or larger than a model file holds
@@ -136,7 +139,7 @@ impl fmt::Display for Error {
             Error::Engine { context, source } => {
                 write!(f, "inference engine error: {context}: {source:#}")
             }
-            Error::InvalidInput(m) => f.write_str(m),
+            Error::InvalidInput(m) | Error::OutOfRange(m) => f.write_str(m),
             Error::Stopped => f.write_str("training was stopped by its progress callback"),
             Error::Diverged => f.write_str(
                 "training diverged (weights became NaN, infinite or too large to save); try a \

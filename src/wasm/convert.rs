@@ -13,7 +13,7 @@ use crate::{Error, Prediction};
 
 pub(super) fn js_error(e: Error) -> js_sys::Error {
     match e {
-        Error::TooLarge(_) | Error::OutOfMemory(_) => {
+        Error::TooLarge(_) | Error::OutOfMemory(_) | Error::OutOfRange(_) => {
             js_sys::RangeError::new(&e.to_string()).into()
         }
         _ => js_sys::Error::new(&e.to_string()),

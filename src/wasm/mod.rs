@@ -83,7 +83,7 @@ export interface ModelInfo {
   trainedOn: number;
 }
 
-/** One labelled example for `fineTune`: a label name from `info().labels`; for two labels also 1 (first) / 0 (also as "1" / "0"). */
+/** One labelled example for `fineTune`: a label name from `info().labels`; for two labels also 1 (first) / 0 (also as "1" / "0"). Names win: for labels named "0" and "1", 0 is the label "0". */
 export interface LabelledText {
   text: string;
   label: string | number;

@@ -237,6 +237,10 @@ test("fromPretrained({ scopes: true }) keeps the bundled model's negation; scope
   throws(() => Classifier.fromPretrained({ scopes: "yes" }), TypeError, /^fromPretrained\(\) options scopes: must be true or false, got string "yes"$/);
   // In JavaScript's words, not serde's ("Error: invalid type: string \"3\", expected f64").
   throws(() => Classifier.checkFineTuneOptions({ epochs: "3" }), TypeError, /^fineTune\(\) option epochs: must be a number, got string "3"$/);
+  // A number out of range is a RangeError, and says the number as JavaScript writes it.
+  throws(() => Classifier.checkFineTuneOptions({ epochs: Infinity }), RangeError, /^epochs must be a whole number of at least 1, not Infinity$/);
+  throws(() => Classifier.checkFineTuneOptions({ learningRate: -1e300 }), RangeError, /, not -1e\+300$/);
+  throws(() => Classifier.checkFineTuneOptions({ embeddingLearningRateScale: 100 }), RangeError, /^embeddingLearningRateScale must be between 0 and 10, not 100$/);
   // serde reads null as undefined; the message says which was given.
   const nullLabel = new Classifier();
   throws(() => nullLabel.fineTune([{ text: "fine", label: null }]), TypeError, /^example 0 label: .*, got null$/);
