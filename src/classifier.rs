@@ -355,6 +355,7 @@ impl Classifier {
         let mean_ids = sample.iter().sum::<usize>() as f64 / sample.len().max(1) as f64;
         let (options, split, mut warnings) = options.resolve(examples.len(), mean_ids)?;
         warnings.extend(resolved.warnings);
+        warnings.extend(contradictions(&examples));
         Rng::new(options.seed ^ 0x5eed).shuffle(&mut examples);
         let n_valid = (examples.len() as f64 * split).round() as usize;
         let cut = if n_valid == 0 {
@@ -685,6 +686,43 @@ fn hold_out_by_label(
     cut
 }
 
+/// A warning when some text is given with two labels or more (alike but for case and spacing,
+/// as [`group_alike_texts`] reads them): the model cannot agree with every one of its examples,
+/// and nothing said so (a review found "hi mom" labelled both ways, and no warning).
+fn contradictions(examples: &[(String, usize)]) -> Option<String> {
+    use std::hash::{Hash, Hasher};
+    // Hashes, not copies of the texts: a warning may miss a pair in 2^64, and memory stays small.
+    let alike = |text: &str| {
+        let mut h = std::hash::DefaultHasher::new();
+        for word in text.split_whitespace() {
+            word.chars()
+                .flat_map(char::to_lowercase)
+                .for_each(|c| c.hash(&mut h));
+            ' '.hash(&mut h);
+        }
+        h.finish()
+    };
+    let mut labels: std::collections::HashMap<u64, (usize, bool)> =
+        std::collections::HashMap::new();
+    let mut first = None;
+    for (text, label) in examples {
+        let entry = labels.entry(alike(text)).or_insert((*label, false));
+        if entry.0 != *label && !entry.1 {
+            entry.1 = true;
+            first.get_or_insert(text);
+        }
+    }
+    let count = labels.values().filter(|(_, both)| *both).count();
+    first.map(|text| {
+        let shown: String = text.chars().take(40).collect();
+        format!(
+            "{count} text{} given with two labels or more (the first: {shown:?}): the model \
+             cannot agree with every one of those examples",
+            if count == 1 { " is" } else { "s are" }
+        )
+    })
+}
+
 /// Puts the examples of one text next to each other, where its first one is (the order otherwise
 /// kept: with no text repeated, nothing moves), texts being alike but for case and spacing, which
 /// the model does not read ("WINNER! Call now" and "winner!  call now " held out one and trained
@@ -932,6 +970,42 @@ mod tests {
         }
         let e = Classifier::from_bytes(&prost::Message::encode_to_vec(&proto)).unwrap_err();
         assert!(e.to_string().contains("is not what polarity writes"), "{e}");
+    }
+
+    #[test]
+    fn a_text_given_two_labels_is_said() {
+        use crate::finetune::{Label, Labelled};
+        let example = |text: &str, positive| Labelled {
+            text: text.into(),
+            label: Label::Number(if positive { 1.0 } else { 0.0 }),
+        };
+        let mut clf = Classifier::from_model(&tiny_model(34)).unwrap();
+        let options = FineTuneOptions {
+            epochs: Some(1.0),
+            ..FineTuneOptions::default()
+        };
+        let twice = [
+            example("great fun", true),
+            example("awful", false),
+            example("Hi  MOM", true),
+            example("hi mom", false),
+            example("great fun", true),
+        ];
+        let report = clf
+            .fine_tune_examples(&twice, &options, &mut crate::train::no_progress)
+            .unwrap();
+        assert!(
+            report.warnings.iter().any(|w| w
+                .starts_with("1 text is given with two labels or more (the first: \"hi mom\")")),
+            "{:?}",
+            report.warnings
+        );
+        // The same text with one label, given twice, is no contradiction.
+        let agreed = [twice[0].clone(), twice[1].clone(), twice[4].clone()];
+        let report = clf
+            .fine_tune_examples(&agreed, &options, &mut crate::train::no_progress)
+            .unwrap();
+        assert!(report.warnings.is_empty(), "{:?}", report.warnings);
     }
 
     #[test]

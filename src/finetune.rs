@@ -284,9 +284,10 @@ pub struct FineTuneReport {
     /// label order) were predicted as each label (columns).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub confusion: Option<Vec<Vec<u32>>>,
-    /// Options that were out of range and clamped, labels no example had, texts given more than
-    /// once (held out or trained on, never both), a `validationSplit` that held none out, and
-    /// (from JavaScript) options it does not know.
+    /// Options that were out of range and clamped, labels no example had, texts given with two
+    /// labels or more, with a `validationSplit` texts given more than once (held out or trained
+    /// on, never both) or a split that held none out, and (from JavaScript) options it does not
+    /// know.
     pub warnings: Vec<String>,
 }
 

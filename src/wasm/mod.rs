@@ -208,7 +208,8 @@ export interface FineTuneReport {
   millis: number;
   /**
    * Options that were out of range and clamped, unknown options (ignored), labels that no example
-   * had, texts given more than once, and a `validationSplit` too small to hold any out.
+   * had, texts given with two labels or more, and with a `validationSplit`, texts given more than
+   * once (each held out or trained on, never both) or a split too small to hold any out.
    */
   warnings: string[];
 }
