@@ -96,9 +96,15 @@ import { readFile } from "node:fs/promises";
 import init from "./polarity.js";
 export * from "./polarity.js";
 
+// Node's fetch reads no file: URLs, so one given is read from disk here, as is the package's own
+// wasm when none is given (no argument, null, or options without module_or_path).
+const isFileUrl = (p) => (p instanceof URL && p.protocol === "file:") || (typeof p === "string" && p.startsWith("file:"));
 export default async function initNode(options) {
-  const given = options !== undefined && !(Object.getPrototypeOf(options) === Object.prototype && options.module_or_path === undefined);
-  if (!given) options = { module_or_path: await readFile(new URL("./polarity_bg.wasm", import.meta.url)) };
+  const plain = options == null || Object.getPrototypeOf(options) === Object.prototype;
+  const path = plain ? options?.module_or_path : undefined;
+  if (plain && path == null) options = { ...options, module_or_path: await readFile(new URL("./polarity_bg.wasm", import.meta.url)) };
+  else if (plain && isFileUrl(path)) options = { ...options, module_or_path: await readFile(new URL(String(path))) };
+  else if (isFileUrl(options)) options = { module_or_path: await readFile(new URL(String(options))) };
   return init(options);
 }
 `;

@@ -224,6 +224,17 @@ console.log(JSON.stringify({ early, labels: clf.classifyBatch(["What a lovely, j
   assert.deepEqual(out, { early: [notLoaded, notLoaded], labels: ["positive", "negative"], same: true });
   const pkg = JSON.parse(readFileSync(join(APP, "node_modules/polarity/package.json"), "utf8"));
   assert.equal(pkg.exports["."].node, "./polarity.node.js");
+  // init(null) is no argument (it threw "Cannot convert undefined or null to object"), and a file:
+  // URL is read from disk (Node's fetch threw "fetch failed"), as an object or a string.
+  const wasm = 'new URL("./node_modules/polarity/polarity_bg.wasm", import.meta.url)';
+  for (const [name, call] of [["null", "init(null)"], ["url", `init({ module_or_path: ${wasm} })`], ["string", `init(${wasm}.href)`]]) {
+    writeFileSync(join(APP, `node-init-${name}.mjs`), `
+import init, { Classifier } from "polarity";
+await ${call};
+console.log(new Classifier().classify("What a lovely, joyful film!").label);
+`);
+    assert.equal(run(process.execPath, [`node-init-${name}.mjs`], { cwd: APP }).trim().split("\n").at(-1), "positive", name);
+  }
 });
 
 async function expectClassifiedPage(pageUrl) {
