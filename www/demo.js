@@ -26,6 +26,16 @@ function setStatus(state, text) {
   announce(text);
 }
 
+// A file dropped beside a drop zone (or on a text box) opened in place of the page: the examples
+// and model were saved, but the page was gone. A file is taken only where a control takes it.
+for (const type of ["dragover", "drop"]) {
+  window.addEventListener(type, (e) => {
+    if (e.defaultPrevented || !e.dataTransfer?.types?.includes("Files")) return;
+    e.preventDefault();
+    if (type === "dragover") e.dataTransfer.dropEffect = "none";
+  });
+}
+
 let clf = null;
 let pending = false;
 let explainTimer = 0;

@@ -143,6 +143,30 @@ test("a very long review still gets its verdict and highlights", async () => {
   await context.close();
 });
 
+test("a file dropped outside a drop zone does not replace the page; the drop zone still takes it", async () => {
+  const { context, page, seen } = await openDemo();
+  const dropped = (selector) => page.evaluate((s) => {
+    const data = new DataTransfer();
+    data.items.add(new File(["positive\tFine.\n"], "examples.tsv", { type: "text/tab-separated-values" }));
+    const e = new DragEvent("drop", { dataTransfer: data, bubbles: true, cancelable: true });
+    document.querySelector(s).dispatchEvent(e);
+    return e.defaultPrevented;
+  }, selector);
+  // Prevented, the browser does not open the file in place of the page.
+  assert.equal(await dropped("h1"), true);
+  assert.equal(await dropped("#review"), true);
+  // Text dragged from elsewhere is left to the browser (into the box, as typed).
+  assert.equal(await page.evaluate(() => {
+    const data = new DataTransfer();
+    data.setData("text/plain", "dragged words");
+    const e = new DragEvent("drop", { dataTransfer: data, bubbles: true, cancelable: true });
+    document.querySelector("h1").dispatchEvent(e);
+    return e.defaultPrevented;
+  }), false);
+  assertClean(seen);
+  await context.close();
+});
+
 test("fits a 375px-wide screen, controls are labelled", async () => {
   const { context, page, seen } = await openDemo({ width: 375, height: 800 });
   await page.locator("#review").fill(POSITIVE);
