@@ -107,7 +107,7 @@ mod key {
 /// A 64-bit FNV-1a hash (the vocabulary's: no code of its own in the wasm) of what a model is made
 /// of: every initializer (name, type, dims, bytes) and every
 /// metadata entry but the checksum itself, each list in name order. The graph's nodes are left
-/// out: `crate::engine` builds the graph from the weights, and [`check_graph`] refuses a file
+/// out: `crate::engine` builds the graph from the weights, and the loader refuses a file
 /// whose graph is not the one they make.
 pub fn checksum(proto: &ModelProto) -> String {
     struct Fnv(u64);
