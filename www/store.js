@@ -46,14 +46,24 @@ function open() {
   return opening;
 }
 
+/**
+ * Fails `fail` when transaction `t` ends without completing. An abort without an error (the
+ * browser closing the connection as site data is cleared) left a read waiting for good, and
+ * "Teach it" never appeared.
+ */
+function failOnEnd(t, fail) {
+  const ended = () => fail(t.error ?? new DOMException("the browser closed the storage", "AbortError"));
+  t.onerror = ended;
+  t.onabort = ended;
+}
+
 async function tx(mode, fn) {
   const db = await open();
   return new Promise((ok, fail) => {
     const t = db.transaction(STORE, mode);
     const req = fn(t.objectStore(STORE));
     t.oncomplete = () => ok(req?.result);
-    t.onerror = () => fail(t.error);
-    t.onabort = () => fail(t.error);
+    failOnEnd(t, fail);
   });
 }
 
@@ -67,7 +77,7 @@ export async function getAll(keys) {
     const values = [];
     keys.forEach((key, i) => (t.objectStore(STORE).get(key).onsuccess = (e) => (values[i] = e.target.result)));
     t.oncomplete = () => ok(values);
-    t.onerror = () => fail(t.error);
+    failOnEnd(t, fail);
   });
 }
 export const put = (key, value) => tx("readwrite", (s) => s.put(value, key));
@@ -100,7 +110,9 @@ export async function setAsideData() {
   const db = await open();
   return new Promise((ok, fail) => {
     const out = {};
-    const req = db.transaction(STORE).objectStore(STORE).openCursor();
+    const t = db.transaction(STORE);
+    failOnEnd(t, fail);
+    const req = t.objectStore(STORE).openCursor();
     req.onsuccess = () => {
       const cursor = req.result;
       if (!cursor) return ok(out);
@@ -139,7 +151,9 @@ async function readChunks() {
   const db = await open();
   return new Promise((ok, fail) => {
     const chunks = [];
-    const s = db.transaction(STORE).objectStore(STORE);
+    const t = db.transaction(STORE);
+    failOnEnd(t, fail);
+    const s = t.objectStore(STORE);
     let version = 0;
     let old;
     s.get(VERSION).onsuccess = (e) => (version = asVersion(e.target.result));
@@ -216,8 +230,7 @@ export async function saveExamples(examples, from = 0, to = examples.length, exp
       if (version !== null) changes?.postMessage("examples");
       ok(version);
     };
-    t.onerror = () => fail(t.error);
-    t.onabort = () => fail(t.error);
+    failOnEnd(t, fail);
   });
 }
 

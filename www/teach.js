@@ -72,9 +72,14 @@ export async function setupTeach(demo) {
       const button = $("download-set-aside");
       button.hidden = false;
       button.addEventListener("click", async () => {
-        const data = await store.setAsideData();
-        const json = JSON.stringify(data, (_, v) => (v instanceof Uint8Array ? Array.from(v) : v), 2);
-        download("polarity-set-aside.json", new Blob([json], { type: "application/json" }));
+        try {
+          const data = await store.setAsideData();
+          const json = JSON.stringify(data, (_, v) => (v instanceof Uint8Array ? Array.from(v) : v), 2);
+          download("polarity-set-aside.json", new Blob([json], { type: "application/json" }));
+        } catch (err) {
+          // A storage that fails here said nothing before: the click seemed to do nothing.
+          say(modelMsg, `The set-aside data could not be read (${err?.message ?? err}); it is still kept.`, "error");
+        }
       });
     }
   } catch (err) {

@@ -190,6 +190,24 @@ test("a database that fails to open once is opened again by the next save", asyn
   await context.close();
 });
 
+test("a read the browser aborts without an error is said, and Teach it still starts", async () => {
+  const context = await site.browser.newContext();
+  // Each read-only transaction is aborted as the browser does when it closes the connection
+  // (site data cleared): no error, only "abort". A read then waited for good, and "Teach it"
+  // never appeared.
+  await context.addInitScript(() => {
+    const transaction = IDBDatabase.prototype.transaction;
+    IDBDatabase.prototype.transaction = function (stores, mode) {
+      const t = transaction.call(this, stores, mode);
+      if (mode === undefined || mode === "readonly") queueMicrotask(() => t.abort());
+      return t;
+    };
+  });
+  const { page } = await open(context);
+  assert.match(await page.locator("#model-msg").textContent(), /could not be read \(the browser closed the storage\)/);
+  await context.close();
+});
+
 test("a saved chunk of examples that is null is set aside; the rest are kept and stay kept", async () => {
   const context = await site.browser.newContext();
   const { page, seen } = await open(context);
@@ -201,6 +219,16 @@ test("a saved chunk of examples that is null is set aside; the rest are kept and
   await page.waitForSelector("#teach[data-ready=true]", { timeout: 60_000 });
   assert.match(await page.locator("#model-msg").textContent(), /saved examples were unreadable and were set aside; 1000 were read and are kept/);
   assert.equal(await page.locator("#ex-count").textContent(), "1000");
+  // The storage failing when the set-aside data is downloaded is said (the click did nothing).
+  await page.evaluate(() => {
+    const openCursor = IDBObjectStore.prototype.openCursor;
+    IDBObjectStore.prototype.openCursor = function () {
+      IDBObjectStore.prototype.openCursor = openCursor;
+      throw new DOMException("storage busy", "UnknownError");
+    };
+  });
+  await page.getByRole("button", { name: "Download set-aside data" }).click();
+  await page.waitForFunction(() => /set-aside data could not be read \(storage busy\); it is still kept/.test(document.querySelector("#model-msg").textContent));
   await page.locator("#review").fill("One more.");
   await page.getByRole("button", { name: "Label as negative" }).click();
   await page.waitForFunction(() => document.querySelector("#ex-count").textContent === "1001");
