@@ -137,6 +137,18 @@ export function setupModel(demo, state) {
     await reportSave(store.useModel(null, state.start));
   });
 
+  /**
+   * A model file's name, from its labels and its bytes: each model downloaded gets a name of its
+   * own. All were "polarity-model.onnx", so the browser saved a second one as
+   * "polarity-model (1).onnx" while the snippet beside it named the first.
+   */
+  function modelFileName(labels, bytes) {
+    const slug = labels.join("-").toLowerCase().replace(/[^a-z0-9]+/g, "-").slice(0, 40).replace(/^-+|-+$/g, "");
+    let hash = 0x811c9dc5;
+    for (const byte of bytes) hash = Math.imul(hash ^ byte, 0x01000193);
+    return `polarity-${slug ? `${slug}-` : ""}${(hash >>> 0).toString(16).padStart(8, "0")}.onnx`;
+  }
+
   /** What a download holds: the model in use, and, while a new classifier waits, that it is not it. */
   function downloaded(name) {
     const waiting = state.pendingLabels
@@ -147,7 +159,7 @@ export function setupModel(demo, state) {
 
   $("download-model").addEventListener("click", () => {
     const bytes = demo.getClassifier().toBytes();
-    const name = "polarity-model.onnx";
+    const name = modelFileName(state.modelLabels(), bytes);
     download(name, new Blob([bytes], { type: "application/octet-stream" }));
     say(modelMsg, downloaded(name), state.pendingLabels ? "error" : undefined);
     $("embed-code").textContent =

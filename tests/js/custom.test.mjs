@@ -520,7 +520,7 @@ test("a model loaded, reset or begun in one tab is the one the other tab uses", 
   // Downloaded now, the file is the model in use, not the new classifier: the page says so.
   await a.getByRole("button", { name: "Download model" }).click();
   assert.match(await a.locator("#model-msg").textContent(),
-    /^Downloaded polarity-model\.onnx, the model in use \(praise \/ complaint \/ question\)\. The new classifier \(sport \/ food \/ question\) is not in it/);
+    /^Downloaded polarity-praise-complaint-question-[0-9a-f]{8}\.onnx, the model in use \(praise \/ complaint \/ question\)\. The new classifier \(sport \/ food \/ question\) is not in it/);
   a.once("dialog", (d) => d.accept());
   await a.getByRole("button", { name: "Reset to the shipped model" }).click();
   for (const page of [a, b]) {
@@ -676,9 +676,12 @@ test("the demo's Download model gives a file the element loads, and the two line
   const context = await site.browser.newContext({ acceptDownloads: true });
   const { page, seen } = await openTeach(site, context);
   const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download model" }).click()]);
-  assert.equal(download.suggestedFilename(), "polarity-model.onnx");
+  // Named after the model (its labels and a hash of its bytes), so that a second model is a second
+  // file name, not "polarity-model (1).onnx" beside a snippet naming the first.
+  const name = download.suggestedFilename();
+  assert.match(name, /^polarity-positive-negative-[0-9a-f]{8}\.onnx$/);
   assert.equal(await page.locator("#embed-code").textContent(),
-    '<script type="module" src="embed.js"></script>\n<polarity-review model="polarity-model.onnx"></polarity-review>');
+    `<script type="module" src="embed.js"></script>\n<polarity-review model="${name}"></polarity-review>`);
   // The snippet is for the model downloaded: loaded over by another, it goes.
   const bytes = await readFile(await download.path());
   await page.locator("#load-model-file").setInputFiles({ name: "same.onnx", mimeType: "application/octet-stream", buffer: bytes });
