@@ -518,7 +518,7 @@ enum Checksum {
 
 fn import_checked(bytes: &[u8], checksum_rule: Checksum) -> Result<(Model, ModelProto), Error> {
     wire::check(bytes)?;
-    let proto = ModelProto::decode(bytes).map_err(Error::Undecodable)?;
+    let mut proto = ModelProto::decode(bytes).map_err(Error::Undecodable)?;
     // The decoder skips fields it does not know, and one flipped bit in a field's tag makes it
     // one: the checksum's entry, so flipped, left a file that read as one written before
     // checksums, whose later damage then loaded unseen. Nothing polarity writes is skipped. A file
@@ -537,7 +537,7 @@ fn import_checked(bytes: &[u8], checksum_rule: Checksum) -> Result<(Model, Model
     }
     let model = from_proto(&proto, checksum_rule)?;
     if checksum_rule == Checksum::Verify {
-        check_graph(&proto, &model)?;
+        check_graph(&mut proto, &model)?;
     }
     Ok((model, proto))
 }
@@ -560,38 +560,53 @@ const TABLE_TENSORS: [&str; 4] = ["embedding", "scales", "embedding_int4", "row_
 /// graph. A file edited elsewhere (a Sigmoid made a Relu, a constant changed, a weight held
 /// outside the file) loaded and scored otherwise than onnxruntime did. Every file polarity
 /// has written passes (tests/fixtures, and each model committed here, checked when added). The
-/// table's values are not compared (they are what was read): a table of zeros stands in for them,
-/// so no quantization runs again at load.
-fn check_graph(proto: &ModelProto, model: &Model) -> Result<(), Error> {
+/// table's values are not compared (they are what was read, and its sizes are checked there):
+/// they are taken out of the file's graph while it is compared with one made without them, and
+/// put back, so that a load neither copies nor quantizes the table again.
+fn check_graph(proto: &mut ModelProto, model: &Model) -> Result<(), Error> {
     let (rows, dim) = (model.vocab.rows(), model.dim);
-    let zeros = match model.format() {
+    let no_values = match model.format() {
         Format::Int8 => Quantized::Int8(QuantizedTable {
             rows,
             dim,
-            values: vec![0; rows * dim],
-            scales: vec![0.0; rows],
+            values: Vec::new(),
+            scales: Vec::new(),
         }),
         Format::Int4 => Quantized::Int4(Int4Table {
             rows,
             dim,
-            packed: vec![0; rows * int4_width(dim)],
-            scales: vec![0; rows],
+            packed: Vec::new(),
+            scales: Vec::new(),
         }),
     };
-    let expected = graph_of(model, zeros);
-    let mut graph = proto.graph.clone().unwrap_or_default();
-    for t in &mut graph.initializer {
-        if TABLE_TENSORS.contains(&t.name.as_str()) {
-            t.raw_data.fill(0);
-        }
+    let expected = graph_of(model, no_values);
+    let versions = proto.ir_version == IR_VERSION && same(&proto.opset_import, &opset());
+    let Some(graph) = proto.graph.as_mut() else {
+        return Err(Error::NotAModel("the file has no graph".into()));
+    };
+    let table: Vec<(usize, Vec<u8>)> = graph
+        .initializer
+        .iter_mut()
+        .enumerate()
+        .filter(|(_, t)| TABLE_TENSORS.contains(&t.name.as_str()))
+        .map(|(i, t)| (i, std::mem::take(&mut t.raw_data)))
+        .collect();
+    let checked = compare_graphs(graph, &expected, versions);
+    for (i, values) in table {
+        graph.initializer[i].raw_data = values;
     }
+    checked
+}
+
+/// [`check_graph`]'s comparison, of graphs without the table's values.
+fn compare_graphs(graph: &GraphProto, expected: &GraphProto, versions: bool) -> Result<(), Error> {
     let differs = |what: String| {
         Err(Error::NotAModel(format!(
             "its {what} is not what polarity writes for its weights (was it edited by another \
              tool?): another engine would compute something else than polarity does"
         )))
     };
-    if proto.ir_version != IR_VERSION || !same(&proto.opset_import, &opset()) {
+    if !versions {
         return differs("IR version or opset".into());
     }
     if !same(&graph.node, &expected.node) {
