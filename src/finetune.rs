@@ -485,6 +485,28 @@ pub fn check_label_name(label: &str) -> Result<(), Error> {
 /// matched there. (Files saved with such a label still load: [`check_labels`] is their rule.)
 pub fn check_new_labels(labels: &[String]) -> Result<(), Error> {
     check_labels(labels)?;
+    // Invisible and direction-changing characters: with them two labels look alike, or a label
+    // reads backwards ("pos\u{202e}" was taken). Joiners stay: emoji sequences and scripts use them.
+    let hidden = |c: char| {
+        matches!(
+            c,
+            '\u{00ad}' | '\u{061c}' | '\u{200b}' | '\u{200e}' | '\u{200f}' | '\u{feff}'
+        ) || ('\u{202a}'..='\u{202e}').contains(&c)
+            || ('\u{2060}'..='\u{2064}').contains(&c)
+            || ('\u{2066}'..='\u{2069}').contains(&c)
+    };
+    if let Some((i, c)) = labels
+        .iter()
+        .enumerate()
+        .find_map(|(i, l)| l.chars().find(|&c| hidden(c)).map(|c| (i, c)))
+    {
+        return Err(Error::InvalidInput(format!(
+            "a label cannot hold an invisible or direction-changing character (U+{:04X} in label \
+             {}): two labels could look the same",
+            u32::from(c),
+            i + 1
+        )));
+    }
     match labels
         .iter()
         .enumerate()
@@ -1789,6 +1811,21 @@ mod tests {
         assert!(err.contains("cannot begin or end with a space"), "{err}");
         assert!(new("spam", " ham").is_err());
         assert!(check("spam ", "ham").is_ok());
+        // Nor characters that hide (a review took "a" and "a\u{200b}", and "pos\u{202e}").
+        let err = new("a", "a\u{200b}").unwrap_err().to_string();
+        assert!(
+            err.contains("invisible or direction-changing character (U+200B in label 2)"),
+            "{err}"
+        );
+        assert!(new("pos\u{202e}", "neg").is_err());
+        // Joiners are part of emoji and of scripts.
+        assert!(new(
+            "\u{1f469}\u{200d}\u{1f4bb}",
+            "\u{0915}\u{094d}\u{200c}\u{0937}"
+        )
+        .is_ok());
+        // A file saved with one still loads.
+        assert!(check("a", "a\u{200b}").is_ok());
     }
 
     #[test]

@@ -543,7 +543,8 @@ impl JsClassifier {
 
     /// Throws unless `labels` can name a new classifier's labels ([`finetune::check_new_labels`]:
     /// 2 to 32 different, non-empty names of at most 100 characters, with no control characters,
-    /// no spaces around them and no lone UTF-16 surrogates).
+    /// no spaces around them, no lone UTF-16 surrogates, no invisible or direction-changing
+    /// characters).
     #[wasm_bindgen(js_name = checkLabels)]
     pub fn check_labels(
         #[wasm_bindgen(unchecked_param_type = "readonly string[]")] labels: JsValue,

@@ -186,6 +186,9 @@ test("options and labels of the wrong kind are named", () => {
   throws(() => clf.classifyBatch(Array(9).fill(big)), RangeError, /^classifyBatch\(\): the batch has 135000000 characters; polarity reads at most 134217728/);
   throws(() => clf.fineTune(Array.from({ length: 9 }, (_, i) => ({ text: big, label: i % 2 }))), RangeError, /^fineTune\(\): the set of examples has 135000000 characters/);
   throws(() => Classifier.checkLabels("spam"), TypeError, /checkLabels\(\) expects an array of label names, got string/);
+  // Labels that would look alike, or read backwards.
+  throws(() => Classifier.checkLabels(["a", "a\u200b"]), Error, /invisible or direction-changing character \(U\+200B in label 2\)/);
+  throws(() => Classifier.fromPretrained({ labels: ["pos\u202e", "neg"] }), Error, /U\+202E in label 1/);
   throws(() => Classifier.toCsv(null), TypeError, /toCsv\(\) expects an array of rows, got null/);
   throws(() => Classifier.checkLabels(["spam ", "ham"]), Error, /cannot begin or end with a space: "spam "/);
   throws(() => Classifier.fromPretrained({ labels: ["\ud800x", "b"] }), TypeError, /label 1 holds half of a UTF-16 surrogate pair/);
