@@ -480,25 +480,26 @@ pub fn check_label_name(label: &str) -> Result<(), Error> {
     Ok(())
 }
 
+/// An invisible or direction-changing character: with one, two labels look alike, or a label reads
+/// backwards ("pos\u{202e}" was taken). Joiners are not: emoji sequences and scripts use them.
+fn hides(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00ad}' | '\u{061c}' | '\u{200b}' | '\u{200e}' | '\u{200f}' | '\u{feff}'
+    ) || ('\u{202a}'..='\u{202e}').contains(&c)
+        || ('\u{2060}'..='\u{2064}').contains(&c)
+        || ('\u{2066}'..='\u{2069}').contains(&c)
+}
+
 /// Checks the label names of a new classifier: [`check_labels`], and none begins or ends with a
 /// space, since files name labels trimmed ([`parse_examples`]): a label "spam " could never be
 /// matched there. (Files saved with such a label still load: [`check_labels`] is their rule.)
 pub fn check_new_labels(labels: &[String]) -> Result<(), Error> {
     check_labels(labels)?;
-    // Invisible and direction-changing characters: with them two labels look alike, or a label
-    // reads backwards ("pos\u{202e}" was taken). Joiners stay: emoji sequences and scripts use them.
-    let hidden = |c: char| {
-        matches!(
-            c,
-            '\u{00ad}' | '\u{061c}' | '\u{200b}' | '\u{200e}' | '\u{200f}' | '\u{feff}'
-        ) || ('\u{202a}'..='\u{202e}').contains(&c)
-            || ('\u{2060}'..='\u{2064}').contains(&c)
-            || ('\u{2066}'..='\u{2069}').contains(&c)
-    };
     if let Some((i, c)) = labels
         .iter()
         .enumerate()
-        .find_map(|(i, l)| l.chars().find(|&c| hidden(c)).map(|c| (i, c)))
+        .find_map(|(i, l)| l.chars().find(|&c| hides(c)).map(|c| (i, c)))
     {
         return Err(Error::InvalidInput(format!(
             "a label cannot hold an invisible or direction-changing character (U+{:04X} in label \
@@ -879,7 +880,7 @@ pub fn parse_examples(content: &str, labels: &[String]) -> Result<ParsedExamples
     // offered, and `fromPretrained` then refused it.
     let names = unknown
         .iter()
-        .all(|(name, _)| check_label_name(name).is_ok());
+        .all(|(name, _)| check_label_name(name).is_ok() && !name.chars().any(hides));
     if repeats && names && unknown.len() <= limits::MAX_LABELS {
         parsed.unknown_labels = unknown.into_iter().map(|(name, _)| name).collect();
     }
