@@ -22,6 +22,10 @@ test("with the module's 4 GB taken: loading, a new classifier and fine-tuning ar
   const outOfMemory = (what) => (e) =>
     e instanceof RangeError && e.message.startsWith(`not enough memory to ${what}: it needs about `) && /free\(\) the classifiers no longer in use$/.test(e.message);
   assert.throws(() => Classifier.fromBytes(bytes), outOfMemory("load this model"));
+  // A file that is no model is said to be so before any memory is reserved for it (a 60 MB page
+  // named as a model grew the module to 986 MB, and here was "not enough memory").
+  const page = new TextEncoder().encode(`<!doctype html><title>Not found</title>${" ".repeat(500_000)}`);
+  assert.throws(() => Classifier.fromBytes(page), (e) => /the file is a web page or XML/.test(e.message));
   assert.throws(() => Classifier.fromPretrained({ labels: ["spam", "ham"] }), outOfMemory("make a new classifier"));
   const examples = Array.from({ length: 40 }, (_, i) => ({ text: `message ${i} ${i % 2 ? "win a prize now" : "see you at lunch"}`, label: i % 2 ? "negative" : "positive" }));
   assert.throws(() => classifier.fineTune(examples), outOfMemory("fine-tune on these examples"));
