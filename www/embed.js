@@ -135,6 +135,8 @@ class PolarityReview extends HTMLElement {
   #labels = [];
   #loads = 0;
   #failed = false; // the last load failed
+  #failure = ""; // what it said, shown again over any other message once the text changes
+  #held = null; // a text set through `value` too long for the box: kept out of it (see `value`)
   #entry = null;
   #frame = 0;
   #say = null;
@@ -154,7 +156,7 @@ class PolarityReview extends HTMLElement {
     }
     // Set on the element before it was defined (embed.js loads as a module, after a framework
     // may have made the box): an own property hid the accessor for good.
-    for (const property of ["value", "name"]) {
+    for (const property of ["value", "name", "model", "label", "placeholder"]) {
       if (Object.hasOwn(this, property)) {
         const value = this[property];
         delete this[property];
@@ -204,7 +206,10 @@ class PolarityReview extends HTMLElement {
     box.disabled = this.#disabled;
     // In a form from the start, as a textarea is: an untouched box submits its name with "".
     this.internals.setFormValue(this.value);
-    box.addEventListener("input", () => this.#changed());
+    box.addEventListener("input", () => {
+      this.#held = null;
+      this.#changed();
+    });
     // A textarea's change (on leaving it changed) does not cross the shadow root: fired again on
     // the element, for `v-model.lazy` and change listeners.
     box.addEventListener("change", () => this.dispatchEvent(new Event("change", { bubbles: true })));
@@ -224,6 +229,8 @@ class PolarityReview extends HTMLElement {
   #changed() {
     this.internals.setFormValue(this.value);
     if (this.#clf) this.#frame ||= requestAnimationFrame(() => this.#update());
+    // With no classifier, why stays said: a refused paste's message hid it for good.
+    else if (this.#failed && this.#parts) this.#show(this.#failure, false);
   }
 
   // A form reset empties the box (its text and the value it submits), as it does a textarea.
@@ -240,6 +247,37 @@ class PolarityReview extends HTMLElement {
   /** The form field's name, its form, and its type, as a textarea's (`form.elements` lists them). */
   get name() {
     return this.getAttribute("name");
+  }
+
+  // The attributes as properties too: a framework binding them as properties (Lit's `.model`,
+  // Angular's `[model]`) set a property nothing read, and the box loaded the bundled model.
+  get model() {
+    return this.getAttribute("model");
+  }
+
+  set model(value) {
+    this.#reflect("model", value);
+  }
+
+  get label() {
+    return this.getAttribute("label");
+  }
+
+  set label(value) {
+    this.#reflect("label", value);
+  }
+
+  get placeholder() {
+    return this.getAttribute("placeholder");
+  }
+
+  set placeholder(value) {
+    this.#reflect("placeholder", value);
+  }
+
+  #reflect(name, value) {
+    if (value === null || value === undefined) this.removeAttribute(name);
+    else this.setAttribute(name, value);
   }
 
   // Settable, as a textarea's: a framework setting props as properties (React 19, Vue) threw.
@@ -288,6 +326,7 @@ class PolarityReview extends HTMLElement {
     const load = ++this.#loads;
     this.#clf = null;
     this.#failed = false;
+    this.#failure = "";
     this.#show("Loading…", false);
     const entry = acquire(this.getAttribute("model"));
     if (this.#entry) release(this.#entry);
@@ -304,7 +343,8 @@ class PolarityReview extends HTMLElement {
         if (load !== this.#loads) return;
         this.#failed = true;
         const message = err?.message ?? String(err);
-        this.#show(`Classifier unavailable: ${message}`);
+        this.#failure = `Classifier unavailable: ${message}`;
+        this.#show(this.#failure);
         // Told to the page too (a framework's fallback, a log), not only shown in the box.
         this.dispatchEvent(new CustomEvent("polarity-error", {
           detail: { model: this.getAttribute("model"), message },
@@ -334,7 +374,7 @@ class PolarityReview extends HTMLElement {
     const { box, out, fill, list } = this.#parts;
     const clf = this.#clf;
     const labels = this.#labels;
-    const text = box.value;
+    const text = this.value;
     if (!clf) return;
     if (text.length > MAX_CHARS) {
       this.#show(`Too long to read here: ${text.length} characters (at most ${MAX_CHARS})`);
@@ -371,14 +411,19 @@ class PolarityReview extends HTMLElement {
 
   /** The current text. */
   get value() {
-    return this.#parts ? this.#parts.box.value : this.#text;
+    return this.#held ?? (this.#parts ? this.#parts.box.value : this.#text);
   }
 
-  /** Sets the text (a framework's property, a page clearing the box after sending it): read at once. */
+  /**
+   * Sets the text (a framework's property, a page clearing the box after sending it): read at once.
+   * A text longer than the box reads is kept out of it, as a paste is, and is the value all the
+   * same: 5 million characters put in the textarea froze the page for 1.3 s, then a key for 0.7.
+   */
   set value(text) {
     text = String(text ?? "");
-    this.#text = text;
-    if (this.#parts) this.#parts.box.value = text;
+    this.#held = text.length > MAX_CHARS ? text : null;
+    this.#text = this.#held === null ? text : "";
+    if (this.#parts) this.#parts.box.value = this.#text;
     this.#changed();
   }
 }

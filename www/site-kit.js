@@ -19,7 +19,10 @@ const INDEX = `<!doctype html>
 <body>
 <main>
   <h1>Try the classifier</h1>
-  <polarity-review model="${MODEL}" label="Your text" placeholder="Type something"></polarity-review>
+  <polarity-review model="${MODEL}" label="Your text" placeholder="Type something">
+    <!-- Shown only until the box starts (it replaces this text): opened from the disk it never does. -->
+    <p>The box starts when this page is opened from a web server: see README.txt.</p>
+  </polarity-review>
   <p>It runs in your browser: nothing you type leaves this page.</p>
 </main>
 </body>

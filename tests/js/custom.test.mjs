@@ -618,6 +618,8 @@ test("Download a site: a zip whose folder, served as it is, shows the box with t
   const files = unzipSync(new Uint8Array(await readFile(await download.path())));
   assert.deepEqual(Object.keys(files).sort(), ["README.txt", "embed.js", "favicon.svg", "index.html", "model.onnx", "pkg/polarity.js", "pkg/polarity_bg.wasm", "verdict.js"].map((f) => `polarity-site/${f}`));
   assert.deepEqual(files["polarity-site/pkg/polarity_bg.wasm"], new Uint8Array(await readFile(join(ROOT, "www/pkg/polarity_bg.wasm"))));
+  // Opened from the disk, where modules do not run, the page says why the box is missing.
+  assert.match(new TextDecoder().decode(files["polarity-site/index.html"]), /<p>The box starts when this page is opened from a web server: see README\.txt\.<\/p>/);
   const dir = join(ROOT, "tests/e2e/.tmp/site-kit");
   rmSync(dir, { recursive: true, force: true });
   for (const [name, bytes] of Object.entries(files)) {
@@ -632,6 +634,8 @@ test("Download a site: a zip whose folder, served as it is, shows the box with t
     await visitor.goto(url);
     await visitor.waitForFunction(() => /^Start typing/.test(document.querySelector("polarity-review").shadowRoot?.querySelector("[role=status]")?.textContent), null, { timeout: 60_000 });
     assert.equal(await visitor.evaluate(() => document.querySelector("polarity-review").shadowRoot.querySelector("[role=status]").textContent), "Start typing… (praise / complaint / question)");
+    // The page's hint for one opened from the disk is hidden once the box starts.
+    assert.equal(await visitor.getByText("opened from a web server").isVisible(), false);
     await visitor.locator("polarity-review textarea").fill("Do you deliver on Sundays?");
     await visitor.waitForFunction(() => /^question \(/.test(document.querySelector("polarity-review").shadowRoot.querySelector("[role=status]").textContent));
     assert.deepEqual(visited.errors, []);

@@ -167,6 +167,52 @@ test("a file dropped outside a drop zone does not replace the page; the drop zon
   await context.close();
 });
 
+test("embed: a failed load stays said after a refused paste; a long value is kept out of the box; model is a property too", async () => {
+  const context = await site.browser.newContext();
+  const page = await context.newPage();
+  const seen = watch(page);
+  await page.goto(new URL("embed-example.html", site.url).href);
+  const status = (sel) => page.evaluate((s) => document.querySelector(s).shadowRoot?.querySelector("[role=status]")?.textContent, sel);
+  await page.evaluate(() => {
+    const box = document.createElement("polarity-review");
+    box.id = "missing";
+    box.setAttribute("model", "missing.onnx");
+    document.body.append(box);
+  });
+  await page.waitForFunction(() => document.querySelector("#missing").shadowRoot?.querySelector("[role=status]")?.textContent.startsWith("Classifier unavailable"), null, { timeout: 60_000 });
+  const failure = await status("#missing");
+  // A paste too long for the box is refused with its own message; typing after it said nothing
+  // of the missing model for good.
+  await page.evaluate(() => {
+    const box = document.querySelector("#missing").shadowRoot.querySelector("textarea");
+    const data = new DataTransfer();
+    data.setData("text/plain", "x".repeat(250_000));
+    box.dispatchEvent(new ClipboardEvent("paste", { clipboardData: data, bubbles: true, cancelable: true }));
+  });
+  assert.match(await status("#missing"), /^Too long to paste here: 250000 characters/);
+  await page.locator("#missing textarea").pressSequentially("ok");
+  assert.equal(await status("#missing"), failure);
+  // A value past what the box reads is the value, kept out of the textarea (5 million characters
+  // there froze the page), and said.
+  await page.evaluate(() => {
+    document.querySelector("#missing").model = null; // the bundled model, as a property
+  });
+  await page.waitForFunction(() => /^(positive|negative) \(/.test(document.querySelector("#missing").shadowRoot.querySelector("[role=status]").textContent), null, { timeout: 60_000 });
+  assert.equal(await page.evaluate(() => document.querySelector("#missing").getAttribute("model")), null);
+  const held = await page.evaluate(() => {
+    const el = document.querySelector("#missing");
+    el.value = "word ".repeat(1_000_000);
+    return [el.value.length, el.shadowRoot.querySelector("textarea").value.length];
+  });
+  assert.deepEqual(held, [5_000_000, 0]);
+  await page.waitForFunction(() => document.querySelector("#missing").shadowRoot.querySelector("[role=status]").textContent.startsWith("Too long to read here: 5000000 characters"));
+  // Typing starts over, as in the demo's box.
+  await page.locator("#missing textarea").pressSequentially("Loved it");
+  assert.equal(await page.evaluate(() => document.querySelector("#missing").value), "Loved it");
+  assert.deepEqual(seen.errors.filter((e) => !/missing\.onnx|404/.test(e)), []);
+  await context.close();
+});
+
 test("fits a 375px-wide screen, controls are labelled", async () => {
   const { context, page, seen } = await openDemo({ width: 375, height: 800 });
   await page.locator("#review").fill(POSITIVE);
