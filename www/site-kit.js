@@ -46,7 +46,10 @@ add these two lines to the page:
 Both addresses are read from the page, as an image's src is: from a page in another folder, give
 the folder's path, e.g. src="/${FOLDER}/embed.js" and model="/${FOLDER}/${MODEL}".
 
-Serve .wasm files as application/wasm and let the host compress them (most do).
+Serve .wasm files as application/wasm and let the host compress them (most do). A page with a
+Content-Security-Policy needs script-src 'self' 'wasm-unsafe-eval' (the classifier is
+WebAssembly); nothing else is fetched but these files. After uploading a new version, upload
+pkg/polarity.js and pkg/polarity_bg.wasm together: one without the other does not start.
 `;
 
 // What the site needs of this page's files, by their path in the folder.
