@@ -1424,53 +1424,37 @@ mod tests {
                     .unwrap_err()
                     .to_string()
             };
-            let graph = |p: &mut ModelProto| p.graph.as_mut().unwrap().clone();
-            let set_graph = |p: &mut ModelProto, g: GraphProto| p.graph = Some(g);
+            let in_graph =
+                |change: &dyn Fn(&mut GraphProto)| edited(&|p| change(p.graph.as_mut().unwrap()));
             // Found by a review: each loaded as "verified" and scored otherwise than onnxruntime.
-            let sigmoid_as_relu = edited(&|p| {
-                let mut g = graph(p);
-                let last = g.node.last_mut().unwrap();
-                last.op_type = "Relu".into();
-                set_graph(p, g);
-            });
+            let sigmoid_as_relu = in_graph(&|g| g.node.last_mut().unwrap().op_type = "Relu".into());
             assert!(
                 sigmoid_as_relu.contains("(Relu) is not what polarity writes"),
                 "{sigmoid_as_relu}"
             );
-            let one = edited(&|p| {
-                let mut g = graph(p);
-                let t = g.initializer.iter_mut().find(|t| t.name == "one").unwrap();
-                t.raw_data = f32_bytes(&[100.0]);
-                set_graph(p, g);
+            let initializer = |g: &mut GraphProto, name: &str| -> usize {
+                g.initializer.iter().position(|t| t.name == name).unwrap()
+            };
+            let one = in_graph(&|g| {
+                let i = initializer(g, "one");
+                g.initializer[i].raw_data = f32_bytes(&[100.0]);
             });
             assert!(one.contains("constant \"one\""), "{one}");
-            let external = edited(&|p| {
-                let mut g = graph(p);
-                let t = g.initializer.iter_mut().find(|t| t.name == "b2").unwrap();
-                t.data_location = Some(1);
-                set_graph(p, g);
+            let external = in_graph(&|g| {
+                let i = initializer(g, "b2");
+                g.initializer[i].data_location = Some(1);
             });
             assert!(external.contains("constant \"b2\""), "{external}");
-            let no_nodes = edited(&|p| {
-                let mut g = graph(p);
-                g.node.clear();
-                set_graph(p, g);
-            });
+            let no_nodes = in_graph(&|g| g.node.clear());
             assert!(no_nodes.contains("list of 0 nodes"), "{no_nodes}");
-            let extra = edited(&|p| {
-                let mut g = graph(p);
-                g.initializer
-                    .push(tensor("huge", &[1 << 40], DataType::Float, vec![]));
-                set_graph(p, g);
+            let extra = in_graph(&|g| {
+                let huge = tensor("huge", &[1 << 40], DataType::Float, vec![]);
+                g.initializer.push(huge);
             });
             assert!(extra.contains("list of constants"), "{extra}");
             let opset = edited(&|p| p.opset_import[0].version = 1);
             assert!(opset.contains("opset"), "{opset}");
-            let outputs = edited(&|p| {
-                let mut g = graph(p);
-                g.output.clear();
-                set_graph(p, g);
-            });
+            let outputs = in_graph(&|g| g.output.clear());
             assert!(outputs.contains("its graph is not"), "{outputs}");
         }
     }
