@@ -344,7 +344,10 @@ class PolarityReview extends HTMLElement {
         this.#failed = true;
         const message = err?.message ?? String(err);
         this.#failure = `Classifier unavailable: ${message}`;
-        this.#show(this.#failure);
+        // Read out by the first box of that load only: a page of five boxes naming one missing
+        // model had a screen reader say it five times at load. Each box shows it.
+        this.#show(this.#failure, !entry.said);
+        entry.said = true;
         // Told to the page too (a framework's fallback, a log), not only shown in the box.
         this.dispatchEvent(new CustomEvent("polarity-error", {
           detail: { model: this.getAttribute("model"), message },

@@ -181,6 +181,20 @@ test("embed: a failed load stays said after a refused paste; a long value is kep
   });
   await page.waitForFunction(() => document.querySelector("#missing").shadowRoot?.querySelector("[role=status]")?.textContent.startsWith("Classifier unavailable"), null, { timeout: 60_000 });
   const failure = await status("#missing");
+  // Three boxes of one missing model: each shows it, one reads it out (a screen reader said it
+  // once per box).
+  await page.evaluate(() => {
+    for (let i = 0; i < 3; i++) {
+      const box = document.createElement("polarity-review");
+      box.className = "gone";
+      box.setAttribute("model", "gone.onnx");
+      document.body.append(box);
+    }
+  });
+  await page.waitForFunction(() => [...document.querySelectorAll(".gone")].every((b) => b.shadowRoot?.querySelector("[role=status]")?.textContent.startsWith("Classifier unavailable")), null, { timeout: 60_000 });
+  await page.waitForTimeout(1500);
+  const spoken = await page.evaluate(() => [...document.querySelectorAll(".gone")].map((b) => b.shadowRoot.querySelector("[aria-live=polite]").textContent));
+  assert.equal(spoken.filter(Boolean).length, 1, JSON.stringify(spoken));
   // A paste too long for the box is refused with its own message; typing after it said nothing
   // of the missing model for good.
   await page.evaluate(() => {
