@@ -221,7 +221,15 @@ class PolarityReview extends HTMLElement {
       this.#show(`Too long to paste here: ${inserted.length} characters (at most ${MAX_CHARS})`);
     };
     box.addEventListener("paste", (e) => tooLong(e, e.clipboardData?.getData("text/plain") ?? ""));
-    box.addEventListener("drop", (e) => tooLong(e, e.dataTransfer?.getData("text/plain") ?? ""));
+    box.addEventListener("drop", (e) => {
+      // A file dropped on the box opened in place of the page, and what was typed was gone.
+      if (e.dataTransfer?.types?.includes("Files")) {
+        e.preventDefault();
+        this.#show("A file cannot be dropped here: paste its text instead");
+        return;
+      }
+      tooLong(e, e.dataTransfer?.getData("text/plain") ?? "");
+    });
     this.#load();
   }
 

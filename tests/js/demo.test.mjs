@@ -223,6 +223,17 @@ test("embed: a failed load stays said after a refused paste; a long value is kep
   // Typing starts over, as in the demo's box.
   await page.locator("#missing textarea").pressSequentially("Loved it");
   assert.equal(await page.evaluate(() => document.querySelector("#missing").value), "Loved it");
+  // A file dropped on the box does not replace the page (and what was typed with it).
+  const prevented = await page.evaluate(() => {
+    const data = new DataTransfer();
+    data.items.add(new File(["text"], "notes.txt", { type: "text/plain" }));
+    const e = new DragEvent("drop", { dataTransfer: data, bubbles: true, cancelable: true, composed: true });
+    document.querySelector("#missing").shadowRoot.querySelector("textarea").dispatchEvent(e);
+    return e.defaultPrevented;
+  });
+  assert.equal(prevented, true);
+  assert.equal(await status("#missing"), "A file cannot be dropped here: paste its text instead");
+  assert.equal(await page.evaluate(() => document.querySelector("#missing").value), "Loved it");
   assert.deepEqual(seen.errors.filter((e) => !/missing\.onnx|404/.test(e)), []);
   await context.close();
 });
