@@ -223,7 +223,10 @@ test("embed: a failed load stays said after a refused paste; a long value is kep
   // Typing starts over, as in the demo's box.
   await page.locator("#missing textarea").pressSequentially("Loved it");
   assert.equal(await page.evaluate(() => document.querySelector("#missing").value), "Loved it");
-  // A file dropped on the box does not replace the page (and what was typed with it).
+  // A file dropped on the box does not replace the page (and what was typed with it). After the
+  // verdict of what was typed, which would otherwise replace the message on its frame.
+  await page.waitForFunction(() => /^(positive|negative) \(/.test(document.querySelector("#missing").shadowRoot.querySelector("[role=status]").textContent));
+  await page.evaluate(() => new Promise((frame) => requestAnimationFrame(() => requestAnimationFrame(frame))));
   const prevented = await page.evaluate(() => {
     const data = new DataTransfer();
     data.items.add(new File(["text"], "notes.txt", { type: "text/plain" }));
