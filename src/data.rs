@@ -48,10 +48,7 @@ fn open(path: &Path) -> Result<Box<dyn Read>, Error> {
 /// The text of the file at `path` (gzip or plain), without a byte-order mark; bytes that are not
 /// UTF-8 are an error naming their line.
 pub fn read_text(path: &Path) -> Result<String, Error> {
-    let mut bytes = Vec::new();
-    open(path)?
-        .read_to_end(&mut bytes)
-        .map_err(io_error(path))?;
+    let bytes = read_at_most(open(path)?, path, MAX_TEXT_FILE_BYTES, "once decompressed")?;
     let text = String::from_utf8(bytes).map_err(|e| {
         let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         Error::BadData {
@@ -127,6 +124,8 @@ pub fn read_labelled(
         if text.trim().is_empty() {
             return Err(bad("the text is empty".into()));
         }
+        // So is a text too long to classify: `eval`, `dump` and `bench` alike.
+        crate::limits::check_text_size(text).map_err(|e| bad(e.to_string()))?;
         rows.push((text.to_string(), index));
     }
     Ok(rows)
@@ -142,10 +141,22 @@ pub struct Embeddings {
 /// Reads an embedding folder.
 pub fn read_embeddings(dir: &Path) -> Result<Embeddings, Error> {
     let tokens = dir.join("tokens.txt");
-    let text = std::fs::read_to_string(&tokens).map_err(io_error(&tokens))?;
+    // Both bounded as a model's table and vocabulary are: no table polarity can use is larger.
+    let open = |path: &Path| File::open(path).map_err(io_error(path));
+    let text = read_at_most(
+        open(&tokens)?,
+        &tokens,
+        crate::limits::MAX_VOCABULARY_BYTES,
+        "",
+    )?;
+    let text = String::from_utf8(text).map_err(|_| Error::BadData {
+        path: tokens.clone(),
+        line: 0,
+        reason: "not UTF-8 text".into(),
+    })?;
     let words: Vec<String> = text.lines().map(String::from).collect();
     let path = dir.join("embeddings.f32");
-    let bytes = std::fs::read(&path).map_err(io_error(&path))?;
+    let bytes = read_at_most(open(&path)?, &path, 4 * crate::limits::MAX_TABLE_VALUES, "")?;
     if words.is_empty() || bytes.len() % (4 * words.len()) != 0 {
         return Err(Error::BadData {
             line: 0,
@@ -280,6 +291,7 @@ fn stage<'a>(path: &'a Path, bytes: &'a [u8]) -> Result<Option<Staged<'a>>, Erro
     }
     let dir = target.parent().unwrap_or(Path::new(""));
     if !dir.as_os_str().is_empty() {
+        check_folders(dir)?;
         std::fs::create_dir_all(dir).map_err(io_error(dir))?;
     }
     static WRITES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
@@ -324,14 +336,53 @@ pub fn check_writable(path: &Path) -> Result<(), Error> {
     check_not_folder(path)?;
     // A device, a stream or a named pipe is not opened to ask: an empty write ends a pipe's
     // reader before the real one comes.
-    let special = std::fs::metadata(target(path)).is_ok_and(|m| !m.is_file());
-    if special || path.starts_with("/dev") || path.starts_with("/proc") {
+    let metadata = std::fs::metadata(target(path));
+    let special = metadata.as_ref().is_ok_and(|m| !m.is_file());
+    let system = path.starts_with("/dev") || path.starts_with("/proc");
+    if special || (system && metadata.is_ok()) {
         return Ok(());
     }
-    if let Some(staged) = stage(path, &[])? {
-        staged.discard();
+    // Folders still missing are made only when the file is written: a command that then fails
+    // on its input leaves none behind. So the file is tried in the nearest folder that exists.
+    let target = target(path);
+    let dir = target.parent().unwrap_or(Path::new(""));
+    let existing = check_folders(dir)?;
+    if existing == dir {
+        if let Some(staged) = stage(path, &[])? {
+            staged.discard();
+        }
+        return Ok(());
     }
+    let probe = existing.join(format!(".polarity-probe.{}", std::process::id()));
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&probe)
+        .map_err(|source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    let _ = std::fs::remove_file(&probe);
     Ok(())
+}
+
+/// The nearest of `dir` and its ancestors that exists, refused when it is a file: "small.tsv is
+/// a file" for `--out small.tsv/x.onnx`, where making the folder said "File exists" of the path.
+fn check_folders(dir: &Path) -> Result<&Path, Error> {
+    let mut existing = dir;
+    while !existing.as_os_str().is_empty() && std::fs::metadata(existing).is_err() {
+        existing = existing.parent().unwrap_or(Path::new(""));
+    }
+    if existing.as_os_str().is_empty() {
+        return Ok(Path::new("."));
+    }
+    if !existing.is_dir() {
+        return Err(Error::InvalidInput(format!(
+            "{}: is a file, not a folder, so nothing can be written inside it",
+            existing.display()
+        )));
+    }
+    Ok(existing)
 }
 
 /// Refuses an output `path` that is a folder.
@@ -347,7 +398,34 @@ fn check_not_folder(path: &Path) -> Result<(), Error> {
 
 /// Reads a whole file.
 pub fn read_file(path: &Path) -> Result<Vec<u8>, Error> {
-    std::fs::read(path).map_err(io_error(path))
+    let file = File::open(path).map_err(io_error(path))?;
+    read_at_most(file, path, crate::limits::MAX_MODEL_BYTES, "")
+}
+
+/// The bytes of a labelled or CSV file polarity reads, decompressed: those of a file of
+/// [`crate::limits::MAX_FILE_CHARS`] UTF-16 code units at most (384 MiB). A 4 MB gzip of zeros
+/// used to take a gigabyte before its first line was read.
+pub const MAX_TEXT_FILE_BYTES: usize = 3 * crate::limits::MAX_FILE_CHARS;
+
+/// All of `reader` (the file at `path`), refused once past `max` bytes, before it is all held.
+fn read_at_most(reader: impl Read, path: &Path, max: usize, how: &str) -> Result<Vec<u8>, Error> {
+    let mut bytes = Vec::new();
+    reader
+        .take(max as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io_error(path))?;
+    if bytes.len() > max {
+        let how = if how.is_empty() {
+            String::new()
+        } else {
+            format!(" {how}")
+        };
+        return Err(Error::TooLarge(format!(
+            "{}: more than {max} bytes{how}; polarity reads at most that (split it)",
+            path.display()
+        )));
+    }
+    Ok(bytes)
 }
 
 /// Size of `bytes` after gzip at level 9 (what a web server sends).
@@ -361,6 +439,21 @@ pub fn gzip_len(bytes: &[u8]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_reader_past_its_limit_is_refused_before_it_is_all_held() {
+        let path = Path::new("f.gz");
+        let read = |n: usize| read_at_most(&vec![b'x'; n][..], path, 10, "once decompressed");
+        assert_eq!(read(10).unwrap().len(), 10);
+        let e = read(11).unwrap_err().to_string();
+        assert!(
+            e.contains("f.gz: more than 10 bytes once decompressed"),
+            "{e}"
+        );
+        // A reader without end is read only to one byte past the limit.
+        let e = read_at_most(std::io::repeat(0), path, 1 << 20, "").unwrap_err();
+        assert!(e.to_string().contains("more than 1048576 bytes"), "{e}");
+    }
 
     #[test]
     fn labelled_lines_end_in_any_line_end_and_labels_may_start_with_a_hash() {

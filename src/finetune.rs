@@ -861,7 +861,11 @@ pub fn parse_examples(content: &str, labels: &[String]) -> Result<ParsedExamples
             Some(_) if text.is_empty() => parsed
                 .errors
                 .push(format!("line {line}: the text is empty")),
-            Some(index) => parsed.rows.push((text.to_string(), labels[index].clone())),
+            // Said with its line here, not later as "example i" of the rows kept.
+            Some(index) => match limits::check_text_size(text) {
+                Err(e) => parsed.errors.push(format!("line {line}: {e}")),
+                Ok(()) => parsed.rows.push((text.to_string(), labels[index].clone())),
+            },
         }
     }
     // A first row of two words, whose "label" no other row has while every other label repeats,

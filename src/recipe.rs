@@ -23,6 +23,18 @@ use crate::{limits, Error};
 
 pub use crate::train::{Options, Progress, Report};
 
+/// The most texts `--set crops`, `negated` or `contrasts` make from each review: each is one more
+/// copy of the training set in memory.
+const MAX_COPIES: usize = 16;
+/// The most sentences a crop may hold (`--set crop_sentences`).
+const MAX_CROP_SENTENCES: usize = 1000;
+/// The largest word n-gram of the teacher (`--set teacher_max_n`): its features per text grow
+/// with it.
+const MAX_TEACHER_N: usize = 8;
+/// The largest weight, factor or temperature a `--set` knob takes (in either sign, where it has
+/// one).
+const MAX_FACTOR: f32 = 100.0;
+
 /// The choices that make a model, all recorded in the model card.
 #[derive(Clone, Debug)]
 pub struct Recipe {
@@ -151,26 +163,39 @@ impl Recipe {
         let (name, value) = assignment
             .split_once('=')
             .ok_or_else(|| format!("--set {assignment:?}: expected name=value"))?;
-        let bad = |_| format!("--set {name}: cannot read {value:?}");
         let flag = |v: &str| match v {
             "1" | "true" | "yes" => Ok(true),
             "0" | "false" | "no" => Ok(false),
             _ => Err(format!("--set {name}: {value:?} is not true or false")),
         };
+        // Every number is checked here, where the command line is read: a value out of range
+        // used to train for minutes first (a NaN temperature ended as "training diverged"), or,
+        // for a count of copies per review, to grow memory without end.
+        let real = |lo: f32, hi: f32| -> Result<f32, String> {
+            value
+                .parse::<f32>()
+                .ok()
+                .filter(|v| (lo..=hi).contains(v))
+                .ok_or_else(|| format!("--set {name}: {value:?} is not a number from {lo} to {hi}"))
+        };
+        let count = |lo: usize, hi: usize| -> Result<usize, String> {
+            value
+                .parse::<usize>()
+                .ok()
+                .filter(|v| (lo..=hi).contains(v))
+                .ok_or_else(|| {
+                    format!("--set {name}: {value:?} is not a whole number from {lo} to {hi}")
+                })
+        };
         match name {
-            "tokenizer" => self.tokenizer = value.parse().map_err(bad)?,
+            "tokenizer" => self.tokenizer = count(1, 2)? as u8,
             "negation" => self.negation = flag(value)?,
             "contrast" => self.contrast = flag(value)?,
             "spelling" => self.spelling = flag(value)?,
-            "negation_flips" => self.negation_flips = value.parse().map_err(bad)?,
+            "negation_flips" => self.negation_flips = count(0, limits::MAX_TABLE_ROWS)?,
             "weighted" => self.weighted = flag(value)?,
             "lone_negators" => self.lone_negators = flag(value)?,
             "negation_weight" | "contrast_weight" | "concession_weight" | "before_weight" => {
-                let weight: f32 = value
-                    .parse()
-                    .ok()
-                    .filter(|w: &f32| w.is_finite())
-                    .ok_or_else(|| format!("--set {name}: {value:?} is not a finite number"))?;
                 let band = [
                     "negation_weight",
                     "contrast_weight",
@@ -180,27 +205,15 @@ impl Recipe {
                 .iter()
                 .position(|n| *n == name)
                 .unwrap_or(0);
-                self.scope_weights[band] = weight;
+                self.scope_weights[band] = real(-MAX_FACTOR, MAX_FACTOR)?;
             }
-            "contrast_boost" => {
-                self.contrast_boost = value
-                    .parse()
-                    .map_err(|_| format!("--set {name}: {value:?}"))?
-            }
-            "concession_damp" => {
-                self.concession_damp = value
-                    .parse()
-                    .map_err(|_| format!("--set {name}: {value:?}"))?
-            }
-            "negation_flip" => {
-                self.negation_flip = value
-                    .parse()
-                    .map_err(|_| format!("--set {name}: {value:?}"))?
-            }
-            "crops" => self.crops = value.parse().map_err(bad)?,
-            "runs" => self.training.runs = value.parse().map_err(bad)?,
+            "contrast_boost" => self.contrast_boost = real(-MAX_FACTOR, MAX_FACTOR)?,
+            "concession_damp" => self.concession_damp = real(-MAX_FACTOR, MAX_FACTOR)?,
+            "negation_flip" => self.negation_flip = real(-MAX_FACTOR, MAX_FACTOR)?,
+            "crops" => self.crops = count(0, MAX_COPIES)?,
+            "runs" => self.training.runs = count(1, limits::MAX_RUNS)?,
             "inverted_dropout" => self.training.inverted_dropout = flag(value)?,
-            "crop_sentences" => self.crop_sentences = value.parse().map_err(bad)?,
+            "crop_sentences" => self.crop_sentences = count(0, MAX_CROP_SENTENCES)?,
             "teacher" => {
                 self.teacher = flag(value)?.then(|| TeacherOptions {
                     seed: self.seed,
@@ -208,45 +221,29 @@ impl Recipe {
                 })
             }
             "distill_crops" => self.distill_crops = flag(value)?,
-            "distill" => {
-                self.distill = value
-                    .parse()
-                    .map_err(|_| format!("--set {name}: {value:?}"))?
-            }
+            "distill" => self.distill = real(0.0, 1.0)?,
             "teacher_temperature" | "teacher_max_n" | "teacher_epochs" | "teacher_c" => {
                 let t = self
                     .teacher
                     .as_mut()
                     .ok_or_else(|| format!("--set {name}: set teacher=1 first"))?;
-                let float = || {
-                    value
-                        .parse::<f32>()
-                        .map_err(|_| format!("--set {name}: {value:?}"))
-                };
                 match name {
-                    "teacher_temperature" => t.temperature = float()?,
-                    "teacher_c" => t.c = float()?,
-                    "teacher_max_n" => t.max_n = value.parse().map_err(bad)?,
-                    _ => t.epochs = value.parse().map_err(bad)?,
+                    "teacher_temperature" => t.temperature = real(0.01, MAX_FACTOR)?,
+                    "teacher_c" => t.c = real(1e-6, 1e6)?,
+                    "teacher_max_n" => t.max_n = count(1, MAX_TEACHER_N)?,
+                    _ => t.epochs = count(1, limits::MAX_EPOCHS)?,
                 }
             }
-            "negated" => self.augment.negated = value.parse().map_err(bad)?,
-            "contrasts" => self.augment.contrasts = value.parse().map_err(bad)?,
-            "augment_min_count" => self.augment.min_count = value.parse().map_err(bad)?,
-            "augment_max_tokens" => self.augment.max_tokens = value.parse().map_err(bad)?,
-            "augment_min_log_ratio" => {
-                self.augment.min_log_ratio = value
-                    .parse()
-                    .map_err(|_| format!("--set {name}: {value:?}"))?
-            }
+            "negated" => self.augment.negated = count(0, MAX_COPIES)?,
+            "contrasts" => self.augment.contrasts = count(0, MAX_COPIES)?,
+            "augment_min_count" => self.augment.min_count = count(0, usize::MAX)?,
+            "augment_max_tokens" => self.augment.max_tokens = count(1, usize::MAX)?,
+            "augment_min_log_ratio" => self.augment.min_log_ratio = real(0.0, MAX_FACTOR)?,
             "quantization" => {
                 self.quantization = Format::from_name(value)
                     .ok_or_else(|| format!("--set quantization: int4 or int8, not {value:?}"))?
             }
             _ => return Err(format!("--set: unknown knob {name:?}")),
-        }
-        if !(1..=2).contains(&self.tokenizer) {
-            return Err("--set tokenizer: 1 or 2".into());
         }
         Ok(())
     }
@@ -454,8 +451,22 @@ impl Recipe {
             ));
         }
         let pretrained = read_embeddings(&data.join("embeddings").join(&self.embedding))?;
-        let reviews = read_reviews(&data.join("imdb/train.tsv.gz"))?;
+        let path = data.join("imdb/train.tsv.gz");
+        let reviews = read_reviews(&path)?;
+        let count = reviews.len();
         let (train, validation) = split(reviews, self);
+        // Early stopping and the card's figures need a validation split: blocks of neighbouring
+        // reviews leave none in a file of a few hundred (it trained on, and reported 0%).
+        if validation.is_empty() || train.is_empty() {
+            return Err(Error::InvalidInput(format!(
+                "{}: {count} reviews leave {} for training and {} for validation; the split \
+                 takes blocks of {VALIDATION_BLOCK} neighbouring reviews of each label, so it \
+                 needs a few thousand",
+                path.display(),
+                train.len(),
+                validation.len()
+            )));
+        }
         let labels = vec!["positive".to_string(), "negative".to_string()];
         let model = initial_model(&pretrained, &train, self, labels)?;
         Ok(Prepared {
@@ -560,7 +571,8 @@ impl Recipe {
         &self,
         trained: &Trained,
         test: &[Review],
-        command: &str,
+        command: &[String],
+        out: &Path,
     ) -> Result<String, Error> {
         let bytes = crate::onnx::export(&trained.model);
         let (_, float_test) = train::evaluate(&trained.model, &encode(&trained.model, test));
@@ -577,7 +589,8 @@ impl Recipe {
             test: (test.len(), float_test, shipped.accuracy as f32),
             confusion: shipped.confusion,
             train_seconds: trained.seconds,
-            command: command.to_string(),
+            command: command.to_vec(),
+            out: out.display().to_string(),
         }))
     }
 }

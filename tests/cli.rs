@@ -601,3 +601,135 @@ fn a_full_disk_a_closed_pipe_and_an_unwritable_output_are_said_not_panicked() {
         "{err}"
     );
 }
+
+#[test]
+fn set_knobs_out_of_range_are_refused_when_read() {
+    let dir = scratch("knobs");
+    // Each once trained for minutes (or grew memory without end) before failing, or not at all.
+    for (knob, message) in [
+        (
+            "crops=100000000",
+            "--set crops: \"100000000\" is not a whole number from 0 to 16",
+        ),
+        (
+            "distill=3",
+            "--set distill: \"3\" is not a number from 0 to 1",
+        ),
+        (
+            "negation_flip=inf",
+            "--set negation_flip: \"inf\" is not a number",
+        ),
+        (
+            "tokenizer=3",
+            "--set tokenizer: \"3\" is not a whole number from 1 to 2",
+        ),
+    ] {
+        fails(&dir, &["train", "--out", "t.onnx", "--set", knob], message);
+    }
+    fails(
+        &dir,
+        &[
+            "train",
+            "--out",
+            "t.onnx",
+            "--set",
+            "teacher=1",
+            "--set",
+            "teacher_temperature=NaN",
+        ],
+        "--set teacher_temperature: \"NaN\" is not a number",
+    );
+}
+
+#[test]
+fn outputs_are_checked_without_leaving_folders_and_convert_keeps_its_input() {
+    let dir = scratch("outputs");
+    std::fs::write(dir.join("r.tsv"), "positive\tgreat\n").unwrap();
+    // The data is missing: the folders the output would need are not left behind.
+    fails(
+        &dir,
+        &["fine-tune", "--data", "nope.tsv", "--out", "new/sub/x.onnx"],
+        "nope.tsv",
+    );
+    assert!(!dir.join("new").exists(), "a folder was made for nothing");
+    // A file where a folder should be is named as such, not as "File exists".
+    fails(
+        &dir,
+        &["fine-tune", "--data", "r.tsv", "--out", "r.tsv/x.onnx"],
+        "r.tsv: is a file, not a folder",
+    );
+    // Converting is lossy: the file read is never the file written.
+    succeeds(&dir, &["convert", "--to", "int8", "--out", "m8.onnx"]);
+    let before = std::fs::read(dir.join("m8.onnx")).unwrap();
+    fails(
+        &dir,
+        &[
+            "convert",
+            "--model",
+            "m8.onnx",
+            "--to",
+            "int4",
+            "--out",
+            "./m8.onnx",
+        ],
+        "are the same file",
+    );
+    assert_eq!(std::fs::read(dir.join("m8.onnx")).unwrap(), before);
+}
+
+#[test]
+fn a_text_too_long_to_classify_is_named_by_its_file_and_line() {
+    let dir = scratch("long");
+    let long = "a".repeat(polarity::limits::MAX_TEXT_BYTES + 1);
+    std::fs::write(dir.join("big.tsv"), format!("1\tgood\n0\t{long}\n")).unwrap();
+    fails(
+        &dir,
+        &["eval", "--data", "big.tsv"],
+        "big.tsv: line 2: the text is",
+    );
+    fails(
+        &dir,
+        &["fine-tune", "--data", "big.tsv", "--out", "x.onnx"],
+        "big.tsv: line 2: the text is",
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_polarity"))
+        .arg("classify")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    // The reader stops at the line's limit: the rest may find the pipe closed.
+    let _ = std::io::Write::write_all(&mut stdin, format!("good\n{long}\n").as_bytes());
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("<stdin>: line 2: the line is more than"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 1);
+}
+
+#[test]
+fn training_on_too_few_reviews_for_a_validation_split_is_refused() {
+    let dir = scratch("few");
+    let table = dir.join("data/embeddings/minilm-words-64d");
+    std::fs::create_dir_all(&table).unwrap();
+    std::fs::create_dir_all(dir.join("data/imdb")).unwrap();
+    std::fs::write(table.join("tokens.txt"), "good\nbad\n").unwrap();
+    std::fs::write(table.join("embeddings.f32"), vec![0u8; 2 * 64 * 4]).unwrap();
+    let reviews: String = (0..500)
+        .map(|i| format!("{}\treview {i} was good or bad\n", i % 2))
+        .collect();
+    std::fs::write(dir.join("data/imdb/train.tsv.gz"), reviews).unwrap();
+    // It trained on all 500 and early-stopped on nothing, and the card said 0% on validation.
+    fails(
+        &dir,
+        &["train", "--data", "data", "--out", "t.onnx"],
+        "500 reviews leave 500 for training and 0 for validation",
+    );
+    assert!(!dir.join("t.onnx").exists());
+}

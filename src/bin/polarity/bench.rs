@@ -61,6 +61,17 @@ fn quantile(sorted: &[f64], q: f64) -> f64 {
 }
 
 pub fn run(args: Args) -> Result<(), Error> {
+    let options = FineTuneOptions {
+        epochs: Some(args.epochs),
+        learning_rate: Some(args.learning_rate),
+        batch_size: Some(args.train_batch_size),
+        train_embedding: Some(true),
+        ..FineTuneOptions::default()
+    };
+    // Checked before minutes of timing, not after them.
+    options
+        .resolve(usize::MAX, polarity::finetune::defaults::REFERENCE_IDS)
+        .map_err(|e| Error::InvalidInput(format!("fine-tune options: {e}")))?;
     let clf = super::load(args.source.model.as_deref())?;
     let reviews = read_reviews(&args.source.data)?;
     if reviews.is_empty() {
@@ -124,13 +135,6 @@ pub fn run(args: Args) -> Result<(), Error> {
     };
     let (mut fine_tune, mut epochs_run) = (Vec::new(), 0);
     if !examples.is_empty() {
-        let options = FineTuneOptions {
-            epochs: Some(args.epochs),
-            learning_rate: Some(args.learning_rate),
-            batch_size: Some(args.train_batch_size),
-            train_embedding: Some(true),
-            ..FineTuneOptions::default()
-        };
         for _ in 0..runs {
             let mut tuned = super::load(args.source.model.as_deref())?;
             let started = Instant::now();

@@ -21,6 +21,10 @@ pub struct Args {
 pub fn run(args: Args) -> Result<(), Error> {
     let format = Format::from_name(&args.to)
         .ok_or_else(|| Error::InvalidInput(format!("--to {:?}: int8 or int4", args.to)))?;
+    // Converting is lossy (int8 to int4 for good): the model read is never the file written.
+    if let Some(model) = args.model.as_deref() {
+        polarity::data::check_distinct(&[model, args.out.as_path()])?;
+    }
     let clf = super::load(args.model.as_deref())?;
     // The table as loaded (levels times scales), quantized again in `format`.
     let model = clf.model().clone().with_format(format);

@@ -109,6 +109,10 @@ pub fn run(args: Args) -> Result<(), Error> {
         runs: args.runs,
         ..FineTuneOptions::default()
     };
+    // Checked before anything is printed or dumped, not at the first fine-tune.
+    options
+        .resolve(usize::MAX, polarity::finetune::defaults::REFERENCE_IDS)
+        .map_err(|e| Error::InvalidInput(format!("fine-tune options: {e}")))?;
     let head = if args.keep_head {
         Head::Kept
     } else {

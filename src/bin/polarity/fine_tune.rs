@@ -64,7 +64,13 @@ pub fn run(args: Args) -> Result<(), Error> {
             .map_err(|e| Error::InvalidInput(format!("--labels: {e}")))?;
     }
     // Read as the page reads an import (comment lines included): every row must count.
-    let parsed = parse_examples(&read_text(&args.data)?, clf.labels())?;
+    let in_data = |e: Error| match e {
+        Error::InvalidInput(m) | Error::TooLarge(m) => {
+            Error::InvalidInput(format!("{}: {m}", args.data.display()))
+        }
+        e => e,
+    };
+    let parsed = parse_examples(&read_text(&args.data)?, clf.labels()).map_err(in_data)?;
     if let Some(first) = parsed.errors.first() {
         let more = match parsed.errors.len() - 1 {
             0 => String::new(),
@@ -98,10 +104,7 @@ pub fn run(args: Args) -> Result<(), Error> {
     // What is wrong now is the data's ("no example is labelled ..."): named with its file.
     let report = clf
         .fine_tune_examples(&examples, &options, &mut no_progress)
-        .map_err(|e| match e {
-            Error::InvalidInput(m) => Error::InvalidInput(format!("{}: {m}", args.data.display())),
-            e => e,
-        })?;
+        .map_err(in_data)?;
     for warning in &report.warnings {
         eprintln!("polarity: warning: {warning}");
     }

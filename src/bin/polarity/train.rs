@@ -166,8 +166,11 @@ fn run_in(args: Args, data: &std::path::Path) -> Result<(), Error> {
     );
     let card = match (&args.card, &test) {
         (Some(path), Some(test)) => {
-            let command = std::env::args().collect::<Vec<_>>().join(" ");
-            Some((path, recipe.model_card(&trained, test, &command)?))
+            let command: Vec<String> = std::env::args().collect();
+            Some((
+                path,
+                recipe.model_card(&trained, test, &command, &args.out)?,
+            ))
         }
         _ => None,
     };
