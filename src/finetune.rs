@@ -320,13 +320,18 @@ impl FineTuneOptions {
         )?;
         let learning_rate = match self.learning_rate {
             None => defaults::LEARNING_RATE,
-            Some(v) if v.is_finite() && v > 0.0 && v <= limits::MAX_LEARNING_RATE => v as f32,
+            // Above 0 as training holds it (32 bits): 1e-300 became 0, refused in other words.
+            Some(v) if v.is_finite() && v as f32 > 0.0 && v <= limits::MAX_LEARNING_RATE => {
+                v as f32
+            }
             Some(v) => {
+                let tiny = v > 0.0 && v as f32 == 0.0;
                 return Err(Error::OutOfRange(format!(
-                    "learningRate must be a number above 0 and at most {}, not {}",
+                    "learningRate must be a number above 0 and at most {}, not {}{}",
                     limits::MAX_LEARNING_RATE,
-                    js_number(v)
-                )))
+                    js_number(v),
+                    if tiny { " (0 as a 32-bit number)" } else { "" }
+                )));
             }
         };
         let split = in_range(
@@ -491,11 +496,10 @@ fn hides(c: char) -> bool {
         || ('\u{2066}'..='\u{2069}').contains(&c)
 }
 
-/// Checks the label names of a new classifier: [`check_labels`], and none begins or ends with a
-/// space, since files name labels trimmed ([`parse_examples`]): a label "spam " could never be
-/// matched there. (Files saved with such a label still load: [`check_labels`] is their rule.)
-pub fn check_new_labels(labels: &[String]) -> Result<(), Error> {
-    check_labels(labels)?;
+/// Refuses labels of which one holds an invisible or direction-changing character ([`hides`]):
+/// new labels, and those of a model file, whose verdict a page shows by its label's name
+/// ("positive" and "\u{202e}evitisop\u{202c}" both showed as "positive").
+pub fn check_visible_labels(labels: &[String]) -> Result<(), Error> {
     if let Some((i, c)) = labels
         .iter()
         .enumerate()
@@ -508,6 +512,15 @@ pub fn check_new_labels(labels: &[String]) -> Result<(), Error> {
             i + 1
         )));
     }
+    Ok(())
+}
+
+/// Checks the label names of a new classifier: [`check_labels`], [`check_visible_labels`], and
+/// none begins or ends with a space, since files name labels trimmed ([`parse_examples`]): a label
+/// "spam " could never be matched there. (Files saved with such a label still load.)
+pub fn check_new_labels(labels: &[String]) -> Result<(), Error> {
+    check_labels(labels)?;
+    check_visible_labels(labels)?;
     match labels
         .iter()
         .enumerate()
@@ -862,7 +875,7 @@ pub fn parse_examples(content: &str, labels: &[String]) -> Result<ParsedExamples
                 .errors
                 .push(format!("line {line}: the text is empty")),
             // Said with its line here, not later as "example i" of the rows kept.
-            Some(index) => match limits::check_text_size(text) {
+            Some(index) => match limits::check_text_chars(text) {
                 Err(e) => parsed.errors.push(format!("line {line}: {e}")),
                 Ok(()) => parsed.rows.push((text.to_string(), labels[index].clone())),
             },
@@ -1078,6 +1091,13 @@ mod tests {
                     ..none.clone()
                 },
                 "learningRate",
+            ),
+            (
+                FineTuneOptions {
+                    learning_rate: Some(1e-300),
+                    ..none.clone()
+                },
+                "learningRate must be a number above 0 and at most 1, not 1e-300 (0 as a 32-bit",
             ),
             (
                 FineTuneOptions {
@@ -1519,6 +1539,22 @@ mod tests {
     fn parse(content: &str) -> (Vec<(String, String)>, Vec<String>) {
         let parsed = parse_examples(content, &names()).unwrap();
         (parsed.rows, parsed.errors)
+    }
+
+    #[test]
+    fn a_row_longer_than_classify_reads_is_refused_by_its_line() {
+        // Counted as JavaScript counts: 17 million ASCII characters are 17 million code units
+        // (under the byte limit, past the character one); they passed the import, then failed
+        // every Fine-tune.
+        let long = "great ".repeat(limits::MAX_TEXT_CHARS / 6 + 1);
+        let (rows, errors) = parse(&format!("positive\tfine\npositive\t{long}\n"));
+        assert_eq!(rows.len(), 1);
+        assert!(
+            errors[0].starts_with(
+                "line 2: the text has 16777217 characters; polarity reads at most 16777216"
+            ),
+            "{errors:?}"
+        );
     }
 
     #[test]

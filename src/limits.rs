@@ -74,6 +74,24 @@ pub fn check_text_size(text: &str) -> Result<(), crate::Error> {
     Ok(())
 }
 
+/// Refuses a text past [`MAX_TEXT_CHARS`] UTF-16 code units, as JavaScript counts its length: for
+/// rows of a file read as the page reads it, which `classify` and `fineTune` take back from
+/// JavaScript (checked in bytes, a row of 17 million ASCII characters passed the import, then
+/// failed every Fine-tune).
+pub fn check_text_chars(text: &str) -> Result<(), crate::Error> {
+    // A UTF-8 byte is at most one code unit: most texts are not counted.
+    if text.len() <= MAX_TEXT_CHARS {
+        return Ok(());
+    }
+    let units = text.encode_utf16().count();
+    if units > MAX_TEXT_CHARS {
+        return Err(crate::Error::TooLarge(format!(
+            "the text has {units} characters; polarity reads at most {MAX_TEXT_CHARS} (split it)"
+        )));
+    }
+    Ok(())
+}
+
 /// Refuses work that needs more memory than the allocator can get, before any of it is done:
 /// `bytes` (the most the work holds at once, as estimated by the work; tests/memory.rs measures it) are
 /// asked for and given back at once, for the work to allocate from. In wasm an allocation that

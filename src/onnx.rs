@@ -34,7 +34,7 @@ use tract_onnx::pb::{
     ValueInfoProto,
 };
 
-use crate::finetune::check_labels;
+use crate::finetune::{check_labels, check_visible_labels};
 use crate::limits;
 use crate::model::{outputs, Model, HIDDEN};
 use crate::quantize::{
@@ -748,7 +748,8 @@ fn from_proto(proto: &ModelProto, checksum_rule: Checksum) -> Result<Model, Erro
         ),
         _ => {
             return Err(Error::NotAModel(format!(
-                "the model needs tokenizer {tokenizer:?}; this build reads {TOKENIZER_V1:?} and {TOKENIZER:?}"
+                "the model needs tokenizer {}; this build reads {TOKENIZER_V1:?} and {TOKENIZER:?}",
+                shown(tokenizer)
             )))
         }
     };
@@ -762,7 +763,7 @@ fn from_proto(proto: &ModelProto, checksum_rule: Checksum) -> Result<Model, Erro
         )));
     }
     let labels: Vec<String> = names.split('\n').map(String::from).collect();
-    if let Err(e) = check_labels(&labels) {
+    if let Err(e) = check_labels(&labels).and_then(|()| check_visible_labels(&labels)) {
         return Err(Error::NotAModel(format!("its labels: {e}")));
     }
     let k = outputs(labels.len());
@@ -985,6 +986,17 @@ fn bytes_of<'t>(t: &'t TensorProto, ty: DataType, dims: &[usize]) -> Result<&'t 
     Ok(&t.raw_data)
 }
 
+/// A value read from a file, for a message: quoted, and cut to its first 40 characters. A 48 MB
+/// tokenizer name became a 48 MB message, which froze a page that showed it for 11 s.
+pub(crate) fn shown(value: &str) -> String {
+    let mut chars = value.chars();
+    let start: String = chars.by_ref().take(40).collect();
+    match chars.next() {
+        None => format!("{start:?}"),
+        Some(_) => format!("{start:?}... ({} bytes)", value.len()),
+    }
+}
+
 /// The `f32` values of `t` (in the shape `dims`), each finite and at most [`limits::MAX_WEIGHT`] in
 /// size: with every weight so bounded, no text's sums can overflow to infinity (and then to NaN)
 /// in the head, whatever its length.
@@ -1064,6 +1076,19 @@ fn value_info(name: &str, ty: DataType, dims: &[&str]) -> ValueInfoProto {
             ..Default::default()
         }),
         ..Default::default()
+    }
+}
+
+#[cfg(test)]
+mod shown_tests {
+    #[test]
+    fn a_value_from_a_file_is_shown_cut() {
+        assert_eq!(super::shown("polarity-9"), "\"polarity-9\"");
+        let long = "<b>A</b>".repeat(1_000_000);
+        assert_eq!(
+            super::shown(&long),
+            format!("{:?}... (8000000 bytes)", &long[..40])
+        );
     }
 }
 

@@ -88,7 +88,12 @@ impl Features {
                 "numbers" => f.numbers = true,
                 "weighted" => f.weighted = true,
                 "lone-negators" => f.lone_negators = true,
-                other => return Err(format!("unknown scope feature {other:?}")),
+                other => {
+                    return Err(format!(
+                        "unknown scope feature {}",
+                        crate::onnx::shown(other)
+                    ))
+                }
             }
         }
         Ok(f)

@@ -690,7 +690,7 @@ fn a_text_too_long_to_classify_is_named_by_its_file_and_line() {
     fails(
         &dir,
         &["fine-tune", "--data", "big.tsv", "--out", "x.onnx"],
-        "big.tsv: line 2: the text is",
+        "big.tsv: line 2: the text has",
     );
     let mut child = Command::new(env!("CARGO_BIN_EXE_polarity"))
         .arg("classify")

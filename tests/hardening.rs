@@ -142,6 +142,34 @@ fn changed_labels_and_unknown_metadata_are_refused() {
 }
 
 #[test]
+fn labels_that_show_as_others_and_huge_values_are_refused_in_a_few_words() {
+    // "positive" and a label that shows as "positive" (right-to-left override), or as itself
+    // (a zero-width space): a page showed either verdict as "positive".
+    for labels in [
+        "positive\n\u{202e}evitisop\u{202c}",
+        "positive\npositive\u{200b}",
+    ] {
+        let mut p = proto(&checksummed());
+        set_meta(&mut p, "polarity.labels", labels);
+        let e = load_err(&resigned(p));
+        assert!(
+            e.contains("its labels: a label cannot hold an invisible or direction-changing"),
+            "{e}"
+        );
+    }
+    // A value the loader names is cut: a 48 MB tokenizer became a 48 MB message, which froze
+    // the page that showed it.
+    let huge = "<b>A</b>".repeat(1 << 20);
+    for key in ["polarity.tokenizer", "polarity.scopes"] {
+        let mut p = proto(&checksummed());
+        set_meta(&mut p, key, &huge);
+        let e = load_err(&resigned(p));
+        assert!(e.len() < 300, "{key}: a message of {} bytes", e.len());
+        assert!(e.contains("(8388608 bytes)"), "{key}: {e}");
+    }
+}
+
+#[test]
 fn random_damage_never_loads_silently_wrong() {
     let good = checksummed();
     let shipped = Classifier::from_bytes(&good).unwrap();
