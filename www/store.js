@@ -83,7 +83,10 @@ export async function getAll(keys) {
 export const put = (key, value) => tx("readwrite", (s) => s.put(value, key));
 export const del = (key) => tx("readwrite", (s) => s.delete(key));
 
-const isExample = (e) => e !== null && typeof e === "object" && typeof e.text === "string" && typeof e.label === "string";
+// A text of spaces alone is no example the page makes: stored, it failed every Fine-tune ("example
+// 20: the text is empty", an index into no list the page shows).
+const isExample = (e) => e !== null && typeof e === "object" && typeof e.text === "string" &&
+  e.text.trim() !== "" && typeof e.label === "string";
 
 /**
  * Keeps `value` under a key of its own, "set-aside/<what>/<when>": a later one never overwrites

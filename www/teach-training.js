@@ -5,7 +5,7 @@
 // recovers. The epochs field's range and the check
 // of its value are the package's (Classifier.fineTuneLimits, Classifier.checkFineTuneOptions).
 import * as store from "./store.js";
-import { $, SAY_EVERY_MS, SLICE_MS, formatCount, keepFocus, say, workerFailure } from "./ui.js";
+import { $, SAY_EVERY_MS, formatCount, keepFocus, say, workerFailure } from "./ui.js";
 
 /** A training worker reports every 50 ms: this long without a word and it is taken for dead. */
 const SILENCE_MS = 60_000;
@@ -57,23 +57,6 @@ export function setupTraining(demo, state, setPanelBusy) {
   const limits = Classifier.fineTuneLimits().epochs;
   epochsInput.min = String(limits.min);
   epochsInput.max = String(limits.max);
-
-  /**
-   * Share of `items` that `clf` gets right, in slices so no main-thread task runs long. Each slice
-   * is a task of its own: the first does not lengthen the task that called.
-   */
-  async function accuracyOf(clf, items) {
-    let right = 0;
-    for (let i = 0; i < items.length; ) {
-      await new Promise((r) => setTimeout(r));
-      const t0 = performance.now();
-      while (i < items.length && performance.now() - t0 < SLICE_MS) {
-        if (clf.classify(items[i].text).label === items[i].label) right++;
-        i++;
-      }
-    }
-    return items.length ? right / items.length : 0;
-  }
 
   const history = [];
   // The canvas's size in CSS pixels, kept by an observer: reading it while drawing would force a
@@ -192,9 +175,7 @@ export function setupTraining(demo, state, setPanelBusy) {
     if (!newLabels && state.start === null) {
       state.start = await store.loadStart(demo.currentBytes(), state.isLabels).catch(() => null);
     }
-    // Accuracy before, on the main thread with the model in use (meaningless for new labels).
-    const before = newLabels ? null : await accuracyOf(demo.getClassifier(), usable);
-    if (run !== runs) return; // cancelled while that was measured: no worker is started
+    if (run !== runs) return; // cancelled while the start was read: no worker is started
     const some = holdOut ? ", a fifth of them held out to measure the result on" : "";
     sayTraining(`Training on ${formatCount(usable.length)} example${usable.length === 1 ? "" : "s"}${some}…`);
     // Where it begins: a new classifier for the pending labels, else where the model in use began
@@ -202,9 +183,12 @@ export function setupTraining(demo, state, setPanelBusy) {
     // again, Fine-tune gives the same model rather than training the trained one once more (SMS
     // spam, 100 messages, 6 samples: trained twice, spam F1 82.0% -> 77.0%; taught 20 then all
     // 100, 77.4%). A model whose start was not saved (by an older page) goes on from itself.
-    const start = newLabels
+    // The model in use, in the same form: the worker measures it before (meaningless for new
+    // labels), and goes on from it when the saved start cannot be read.
+    const current = newLabels ? null : demo.currentBytes() ? { kind: "file", bytes: demo.currentBytes() } : store.SHIPPED_START;
+    let start = newLabels
       ? { kind: "new", labels: newLabels, scopes: Boolean(state.pendingScopes) }
-      : state.start ?? (demo.currentBytes() ? { kind: "file", bytes: demo.currentBytes() } : store.SHIPPED_START);
+      : state.start ?? current;
     const w = (worker = new Worker(new URL("./teach-worker.js", import.meta.url), { type: "module" }));
     const lock = navigator.locks ? `polarity-training-${crypto.randomUUID()}` : null;
     const listen = () => {
@@ -266,6 +250,8 @@ export function setupTraining(demo, state, setPanelBusy) {
         sayTraining(`The trained model could not be loaded: ${err?.message ?? err}`, "error");
         return;
       }
+      // The saved start could not be read: it went on from the model in use, now its start.
+      if (data.startFailed) start = current;
       demo.setClassifier(clf, data.bytes);
       state.pendingLabels = null;
       state.pendingScopes = false;
@@ -278,7 +264,7 @@ export function setupTraining(demo, state, setPanelBusy) {
       await store.useModel(data.bytes, start).then(store.keepStorage, (err) =>
         say(modelMsg, `The model works but could not be saved for next time: ${store.storageProblem(err)}`, "error"));
       state.refreshLabels();
-      const after = await accuracyOf(clf, usable);
+      const { before, after } = data;
       setPanelBusy(false);
       progress.value = progress.max;
       const pct = (a) => `${Math.round(a * 100)}%`;
@@ -290,6 +276,7 @@ export function setupTraining(demo, state, setPanelBusy) {
         (data.report.confusion ? " It learned from most of these; the held-out ones below, from none."
           : ` It learned from these, so new texts fare worse${usable.length < HOLD_OUT_FROM ? ` (with ${HOLD_OUT_FROM} or more, some are held out to measure that)` : ""}.`) +
         (skipped ? ` (${skipped} example${skipped === 1 ? "" : "s"} with other labels left out.)` : "") +
+        (data.startFailed ? ` The saved starting point of this model could not be read (${data.startFailed}), so it went on from the model in use.` : "") +
         (data.report.warnings?.length ? ` Note: ${data.report.warnings.join(" ")}` : "");
       if (data.report.confusion) showConfusion(data.report.confusion, clf.info().labels);
       trainResult.dataset.before = before === null ? "" : String(before);
@@ -307,7 +294,7 @@ export function setupTraining(demo, state, setPanelBusy) {
       stopWorker();
       sayTraining(`Fine-tuning failed: ${workerFailure(e)}. The model in use is unchanged.`, "error");
     };
-    w.postMessage({ examples: usable, options, start, lock });
+    w.postMessage({ examples: usable, options, start, current, lock });
   });
 
   /** Rows: the label given; columns: the label predicted, on the held-out examples. */

@@ -16,19 +16,44 @@ function holdLock(name) {
   return new Promise((held) => navigator.locks.request(name, () => (held(), new Promise(() => {}))));
 }
 
+/** The classifier `start` (store.js, SHIPPED_START) names. */
+function open(start) {
+  return start.kind === "new"
+    ? Classifier.fromPretrained({ labels: start.labels, seed: start.seed, scopes: start.scopes })
+    : start.kind === "file"
+      ? Classifier.fromBytes(start.bytes)
+      : new Classifier();
+}
+
+/**
+ * Share of `examples` that `clf` labels as they are labelled. Here, not on the page: one long
+ * text takes a second to classify, and the page froze for it.
+ */
+function accuracy(clf, examples) {
+  let right = 0;
+  for (const { text, label } of examples) if (clf.classify(text).label === label) right++;
+  return examples.length ? right / examples.length : 0;
+}
+
 self.onmessage = async ({ data }) => {
   // `start`: where training begins (store.js, SHIPPED_START): the shipped model, a new classifier
-  // for `labels`, or a model file's `bytes`.
-  const { examples, options = {}, start = { kind: "shipped" }, lock = null } = data;
+  // for `labels`, or a model file's `bytes`. `current`: the model in use, in the same form (none
+  // for new labels), measured before and gone on from when a saved start cannot be read.
+  const { examples, options = {}, start = { kind: "shipped" }, current = null, lock = null } = data;
   try {
     await holdLock(lock);
     self.postMessage({ alive: true });
     await ready;
-    const clf = start.kind === "new"
-      ? Classifier.fromPretrained({ labels: start.labels, seed: start.seed, scopes: start.scopes })
-      : start.kind === "file"
-        ? Classifier.fromBytes(start.bytes)
-        : new Classifier();
+    let clf;
+    let startFailed = null;
+    try {
+      clf = open(start);
+    } catch (err) {
+      // A damaged saved start made every Fine-tune fail, with a message about a file never loaded.
+      if (!current) throw err;
+      startFailed = err?.message ?? String(err);
+      clf = open(current);
+    }
     // The latest step, and every epoch's end since the last message (the page plots those).
     let latest = null;
     let epochEnds = [];
@@ -47,9 +72,19 @@ self.onmessage = async ({ data }) => {
       },
     });
     if (epochEnds.length) send();
+    const after = accuracy(clf, examples);
+    let before = null;
+    if (current) {
+      const inUse = open(current);
+      try {
+        before = accuracy(inUse, examples);
+      } finally {
+        inUse.free();
+      }
+    }
     const bytes = clf.toBytes();
     clf.free();
-    self.postMessage({ report, bytes }, [bytes.buffer]);
+    self.postMessage({ report, bytes, before, after, startFailed }, [bytes.buffer]);
   } catch (err) {
     self.postMessage({ error: err?.message ?? String(err) });
   }

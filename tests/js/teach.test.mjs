@@ -223,6 +223,45 @@ test("a saved start that is not the saved model's is not trained from: Fine-tune
   await context.close();
 });
 
+test("a damaged saved start and a blank saved example stop no Fine-tune: the one is gone on from the model, the other set aside", async () => {
+  const context = await site.browser.newContext();
+  const { page, seen } = await open(context);
+  await labelAll(page, POSITIVE, "positive");
+  await labelAll(page, NEGATIVE, "negative");
+  await page.locator("#epochs").fill("3");
+  await fineTuneAndWait(page);
+  const trained = await savedModelHash(page);
+  // The saved start, tied to the saved model, now holds bytes that are no model; and an example of
+  // spaces alone is stored beside the others (neither is anything the page writes).
+  await page.evaluate(() => new Promise((ok, fail) => {
+    const req = indexedDB.open("polarity-teach", 1);
+    req.onsuccess = () => {
+      const t = req.result.transaction("kv", "readwrite");
+      const kv = t.objectStore("kv");
+      const get = kv.get("start");
+      get.onsuccess = () => kv.put({ kind: "file", bytes: new Uint8Array([8, 7, 18, 0]), of: get.result.of }, "start");
+      kv.put([{ text: "   ", label: "positive" }], "examples/000099");
+      t.oncomplete = () => { req.result.close(); ok(); };
+      t.onerror = () => fail(t.error);
+    };
+    req.onerror = () => fail(req.error);
+  }));
+  await page.reload();
+  await page.waitForSelector("#teach[data-ready=true]", { timeout: 60_000 });
+  assert.match(await page.locator("#model-msg").textContent(), /1 saved example was unreadable and set aside/);
+  assert.equal(await page.locator("#ex-count").textContent(), String(POSITIVE.length + NEGATIVE.length));
+  // It failed every time ("the model file is damaged"), and only Reset, which lost the model, got out.
+  await page.locator("#epochs").fill("3");
+  await fineTuneAndWait(page);
+  assert.match(await page.locator("#train-result").textContent(), /The saved starting point of this model could not be read \(.*\), so it went on from the model in use\./);
+  assert.notEqual(await savedModelHash(page), trained);
+  // Its start is now the model it went on from: the next Fine-tune says nothing of it.
+  await fineTuneAndWait(page);
+  assert.doesNotMatch(await page.locator("#train-result").textContent(), /starting point/);
+  assertClean(seen);
+  await context.close();
+});
+
 /**
  * Imports enough text that 1000 epochs (the most the page allows) take seconds, so that what a test
  * does lands midway: 1,600 reviews of ~70 words. 160 trained in 0.8 s, and a click under load
@@ -529,10 +568,10 @@ test("a corrupt stored model falls back to the shipped one with a notice; the ex
   await context.close();
 });
 
-test("Cancel while the accuracy before is measured starts no training; an export imports back as it was", async () => {
+test("Cancel as soon as Fine-tune is pressed leaves the model as it was; an export imports back as it was", async () => {
   const context = await site.browser.newContext({ acceptDownloads: true });
   const { page, seen } = await open(context);
-  // Enough examples that measuring the accuracy before takes a while: Cancel lands in it.
+  // Enough examples that training and measuring take a while: Cancel lands in them.
   const rows = Array.from({ length: 20_000 }, (_, i) => `${i % 2 ? "negative" : "positive"}\t${(i % 2 ? NEGATIVE : POSITIVE)[i % 4]} ${i}`);
   await page.locator("#import-file").setInputFiles({ name: "many.tsv", mimeType: "text/tab-separated-values", buffer: Buffer.from(rows.join("\n")) });
   await page.waitForFunction(() => document.querySelector("#import-msg").textContent.startsWith("Imported 20,000"), null, { timeout: 60_000 });
