@@ -3,7 +3,7 @@
 // pause in typing; texts over LONG_TEXT are classified in a worker, without highlights. User text
 // only ever reaches the DOM through textContent / text nodes, never as HTML.
 import init, { Classifier } from "./pkg/polarity.js";
-import { $, formatCount, workerFailure } from "./ui.js";
+import { $, LONG_TEXT, formatCount, workerFailure } from "./ui.js";
 import { BOX_LIMIT, announcer, percent, verdict } from "./verdict.js";
 
 // Cold-start marks (with polarity's own, polarity:file and polarity:engine): `make bench` reads them.
@@ -110,11 +110,6 @@ function showTiming(classifyMs, explainMs) {
   $("timing").replaceChildren(shown, small);
 }
 
-// Texts longer than this are classified in a worker, without word-by-word highlights: the main
-// thread never reads a novel. Explaining and laying out one highlight per word took 200 ms of the
-// main thread per edit at 15,000 characters (50,000: 330 ms); at 10,000 it stays near 130, and
-// IMDB's longest reviews are under 14,000.
-const LONG_TEXT = 10_000;
 
 const scoresList = $("scores");
 

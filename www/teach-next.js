@@ -2,7 +2,7 @@
 // Classifier.parseTexts) are ranked by how unsure the model in use is of them, in slices so that no
 // main-thread task runs long, and the SHOWN most uncertain are offered with a button per label.
 // Labelling one adds it to the examples and takes it out of the pool.
-import { $, SLICE_MS, formatCount, parseInWorker, say } from "./ui.js";
+import { $, LONG_TEXT, SLICE_MS, formatCount, parseInWorker, say, workerFailure } from "./ui.js";
 import { BOX_LIMIT, verdict } from "./verdict.js";
 
 const SHOWN = 10;
@@ -10,6 +10,11 @@ const SHOWN = 10;
 const MAX_POOL = 20_000;
 /** Files larger than this are refused before they are read. */
 const MAX_FILE_BYTES = 20 << 20;
+/**
+ * Characters of short texts ranked in one call on the main thread: a slice ends between calls,
+ * and 16 texts of a million characters made one call of half a second.
+ */
+const CALL_CHARS = 50_000;
 
 /**
  * How sure a prediction is, from 0 (a coin toss) to 1: the gap between the two most probable
@@ -63,8 +68,17 @@ export function setupNext(demo, state) {
     running = true;
     try {
       await rankAll(id, kept, demo.getClassifier(), ranked);
+    } catch (err) {
+      // A text the worker could not read: said, not left as "Ranking…" for good.
+      if (id === ranking) say(msg, `Could not rank the texts: ${err?.message ?? err}`, "error");
+      return;
     } finally {
-      if (id === ranking) running = false;
+      if (id === ranking) {
+        running = false;
+        // The copy of the model is let go once the newest ranking is done (tens of MB).
+        away?.worker.terminate();
+        away = null;
+      }
     }
     if (id !== ranking) return;
     ranked.sort((a, b) => a.certainty - b.certainty);
@@ -79,6 +93,39 @@ export function setupNext(demo, state) {
     say(msg, `Ranked ${formatCount(kept.length)} texts from ${source}${cut}${leftOut}: the most uncertain are below.${by}`);
   }
 
+  // Texts over LONG_TEXT are ranked in a worker, by a copy of the model in use `clf`, made when
+  // the first such text comes: { worker, clf, next, waiting }.
+  let away = null;
+
+  /** The prediction of `text` by a copy of `clf` (the model in use), off the main thread. */
+  function classifyAway(text, clf) {
+    if (away?.clf !== clf) {
+      away?.worker.terminate();
+      const worker = new Worker(new URL("./classify-worker.js", import.meta.url), { type: "module" });
+      worker.postMessage({ model: demo.currentBytes() });
+      const mine = (away = { worker, clf, next: 0, waiting: new Map() });
+      worker.onmessage = ({ data }) => {
+        const request = mine.waiting.get(data.id);
+        mine.waiting.delete(data.id);
+        if (data.error) request?.fail(new Error(data.error));
+        else request?.ok(data.prediction);
+      };
+      worker.onerror = (e) => {
+        e.preventDefault();
+        for (const request of mine.waiting.values()) request.fail(new Error(workerFailure(e)));
+        mine.waiting.clear();
+        worker.terminate();
+        if (away === mine) away = null;
+      };
+    }
+    const id = ++away.next;
+    const { waiting, worker } = away;
+    return new Promise((ok, fail) => {
+      waiting.set(id, { ok, fail });
+      worker.postMessage({ id, text });
+    });
+  }
+
   /** Each text's certainty into `ranked`, in slices of the main thread, while `id` is the newest. */
   async function rankAll(id, kept, clf, ranked) {
     for (let i = 0; i < kept.length; ) {
@@ -91,9 +138,20 @@ export function setupNext(demo, state) {
       }
       const t0 = performance.now();
       while (i < kept.length && performance.now() - t0 < SLICE_MS) {
-        const chunk = kept.slice(i, i + 16);
+        if (kept[i].length > LONG_TEXT) {
+          const p = await classifyAway(kept[i], clf);
+          if (id !== ranking) return;
+          if (demo.getClassifier() !== clf) break; // ranked again from the start, by the new one
+          ranked.push({ text: kept[i], certainty: certainty(p), prediction: p });
+          i += 1;
+          continue;
+        }
+        let end = i;
+        for (let chars = 0; end < kept.length && end - i < 16 && kept[end].length <= LONG_TEXT &&
+          chars + kept[end].length <= CALL_CHARS; end++) chars += kept[end].length;
+        const chunk = kept.slice(i, end);
         clf.classifyBatch(chunk).forEach((p, k) => ranked.push({ text: chunk[k], certainty: certainty(p), prediction: p }));
-        i += chunk.length;
+        i = end;
       }
       if (i < kept.length) await new Promise((r) => setTimeout(r));
       if (id !== ranking) return;
