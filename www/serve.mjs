@@ -3,7 +3,7 @@
 // client accepts it, nothing else.
 // CLI: node www/serve.mjs [root=www] [port=8080]   Module: await serve({ root, port })
 import { createServer } from "node:http";
-import { createReadStream, readFileSync, statSync } from "node:fs";
+import { createReadStream, readFileSync, realpathSync, statSync } from "node:fs";
 import { extname, join, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
@@ -54,7 +54,14 @@ function acceptsGzip(header = "") {
  */
 export function serve({ root = ".", port = 8080, host = "127.0.0.1", headers = {} } = {}) {
   const base = resolve(root);
+  const realBase = realpathSync(base);
+  const within = (file, folder) => file === folder || file.startsWith(folder + sep);
   const server = createServer((req, res) => {
+    // A static site: anything else was answered as a GET.
+    if (req.method !== "GET" && req.method !== "HEAD") {
+      res.writeHead(405, { allow: "GET, HEAD" }).end("method not allowed");
+      return;
+    }
     let path;
     try {
       path = decodeURIComponent(new URL(req.url, "http://x").pathname);
@@ -63,15 +70,25 @@ export function serve({ root = ".", port = 8080, host = "127.0.0.1", headers = {
       return;
     }
     let file = resolve(join(base, path));
-    if (file !== base && !file.startsWith(base + sep)) {
+    if (!within(file, base)) {
       res.writeHead(403).end("forbidden");
       return;
     }
     try {
+      // Through links, too: a link inside the root to /etc/passwd served it.
+      if (!within(realpathSync(file), realBase)) {
+        res.writeHead(403).end("forbidden");
+        return;
+      }
       if (statSync(file).isDirectory()) file = join(file, "index.html");
       const stat = statSync(file);
       const type = extname(file).toLowerCase();
-      const common = { "content-type": TYPES[type] ?? "application/octet-stream", "cache-control": "no-cache" };
+      const common = {
+        "content-type": TYPES[type] ?? "application/octet-stream",
+        "cache-control": "no-cache",
+        // Each file is what its extension says: a browser never guesses a script from its bytes.
+        "x-content-type-options": "nosniff",
+      };
       if (COMPRESSIBLE.has(type)) {
         common.vary = "accept-encoding";
         if (acceptsGzip(req.headers["accept-encoding"])) {

@@ -46,3 +46,38 @@ test("serve sends gzip to clients that accept it and the file itself to others",
     server.close();
   }
 });
+
+test("serve answers GET and HEAD only, says each file's type for good, and serves nothing a link inside its root points out to", async () => {
+  const { mkdtempSync, writeFileSync, symlinkSync, rmSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const root = mkdtempSync(join(tmpdir(), "polarity-serve-"));
+  const outside = mkdtempSync(join(tmpdir(), "polarity-outside-"));
+  writeFileSync(join(root, "page.html"), "<p>here</p>");
+  writeFileSync(join(outside, "secret.txt"), "not for the web");
+  symlinkSync(join(outside, "secret.txt"), join(root, "secret.txt"));
+  const { server, url } = await serve({ root, port: 0 });
+  const send = (method, path) => new Promise((ok, fail) => {
+    request(new URL(path, url), { method }, (res) => {
+      res.resume();
+      res.on("end", () => ok(res));
+    }).on("error", fail).end();
+  });
+  try {
+    const page = await get(url, "page.html");
+    assert.equal(page.status, 200);
+    assert.equal(page.headers["x-content-type-options"], "nosniff");
+    // It served /etc/passwd through such a link.
+    assert.equal((await get(url, "secret.txt")).status, 403);
+    // A POST or DELETE was answered as a GET.
+    for (const method of ["POST", "DELETE", "PUT"]) {
+      const res = await send(method, "page.html");
+      assert.equal(res.statusCode, 405, method);
+      assert.equal(res.headers.allow, "GET, HEAD");
+    }
+    assert.equal((await send("HEAD", "page.html")).statusCode, 200);
+  } finally {
+    server.close();
+    rmSync(root, { recursive: true });
+    rmSync(outside, { recursive: true });
+  }
+});
