@@ -21,7 +21,8 @@ pub struct Args {
     min_count: usize,
     #[arg(long, default_value_t = Recipe::default().extend_min_count)]
     extend_min_count: usize,
-    #[arg(long, default_value_t = Recipe::default().oov_buckets)]
+    /// Hash buckets for words not in the vocabulary (at least 1: every word needs a row).
+    #[arg(long, default_value_t = Recipe::default().oov_buckets, value_parser = clap::value_parser!(u32).range(1..))]
     oov_buckets: u32,
     #[arg(long, default_value_t = Recipe::default().bigram_buckets)]
     bigram_buckets: u32,
