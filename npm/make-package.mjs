@@ -29,12 +29,19 @@ for (const f of ["polarity.js", "polarity_bg.wasm", "polarity.d.ts"]) {
 // pointer passed to rust"). Refused here, before the glue runs, with a message that says why;
 // free() of a freed classifier does nothing, as `using` after an explicit free() needs.
 const GUARD = `
-// Added by polarity's npm/make-package.mjs: a classifier refuses calls while it is being
-// fine-tuned (from onProgress) and once it is freed, with messages that say so.
-const polarityTraining = new WeakSet();
+// Added by polarity's npm/make-package.mjs: a classifier refuses calls while one of its methods
+// runs (from fineTune's onProgress, or from a getter its arguments call) and once it is freed,
+// and a method called on something that is not a Classifier, with messages that say so.
+const polarityBusy = new WeakMap();
 function polarityCheck(clf, name) {
-  if (polarityTraining.has(clf)) {
-    throw new Error(name + "() during fineTune() is refused: call it after fineTune() returns");
+  // Not one made by the package ({}, Object.create(Classifier.prototype)): the glue read its
+  // pointer as undefined and said "null pointer passed to rust", leaking stack each time.
+  if (typeof clf?.__wbg_ptr !== "number") {
+    throw new TypeError(name + "() must be called on a Classifier (new Classifier(), fromBytes() or fromPretrained())");
+  }
+  const busy = polarityBusy.get(clf);
+  if (busy !== undefined) {
+    throw new Error(name + "() during " + busy + "() is refused: call it after " + busy + "() returns");
   }
   if (clf.__wbg_ptr === 0) {
     throw new Error(name + "() on a freed Classifier: free() released it; make a new one");
@@ -43,32 +50,31 @@ function polarityCheck(clf, name) {
 for (const name of Object.getOwnPropertyNames(Classifier.prototype)) {
   const method = Object.getOwnPropertyDescriptor(Classifier.prototype, name).value;
   if (name === "constructor" || name === "free" || name.startsWith("__") || typeof method !== "function") continue;
-  Classifier.prototype[name] = name === "fineTune"
-    ? function (...args) {
-        polarityCheck(this, name);
-        polarityTraining.add(this);
-        try {
-          return method.apply(this, args);
-        } finally {
-          polarityTraining.delete(this);
-        }
-      }
-    : function (...args) {
-        polarityCheck(this, name);
-        return method.apply(this, args);
-      };
+  Classifier.prototype[name] = function (...args) {
+    polarityCheck(this, name);
+    polarityBusy.set(this, name);
+    try {
+      return method.apply(this, args);
+    } finally {
+      polarityBusy.delete(this);
+    }
+  };
 }
 const polarityFree = Classifier.prototype.free;
 Classifier.prototype.free = function () {
-  if (polarityTraining.has(this)) {
-    throw new Error("free() during fineTune() is refused: free the classifier after fineTune() returns");
+  if (typeof this?.__wbg_ptr !== "number") {
+    throw new TypeError("free() must be called on a Classifier (new Classifier(), fromBytes() or fromPretrained())");
+  }
+  const busy = polarityBusy.get(this);
+  if (busy !== undefined) {
+    throw new Error("free() during " + busy + "() is refused: free the classifier after " + busy + "() returns");
   }
   if (this.__wbg_ptr !== 0) polarityFree.call(this);
 };
 if (Symbol.dispose) Classifier.prototype[Symbol.dispose] = Classifier.prototype.free;
 `;
 const glue = join(pkgDir, "polarity.js");
-if (!readFileSync(glue, "utf8").includes("polarityTraining")) appendFileSync(glue, GUARD);
+if (!readFileSync(glue, "utf8").includes("polarityBusy")) appendFileSync(glue, GUARD);
 
 // Before init() the glue's \`wasm\` is undefined, and \`new Classifier()\` failed with "Cannot read
 // properties of undefined (reading 'classifier_new')". It now starts as a stand-in whose every

@@ -73,50 +73,90 @@ pub(super) fn check_readable(what: &str, value: &JsValue) -> Result<(), js_sys::
 }
 
 /// The bytes of a `Uint8Array` or `ArrayBuffer` given to `what`, copied without a call that can
-/// throw inside the module: a transferred (detached) buffer reads as no bytes (copying it threw,
-/// and each such throw through the module leaked some of its stack), and a `Uint8Array` of
-/// another realm (an iframe's, a `vm` context's, as under Jest) is copied into one of this realm
-/// (`instanceof` refused it).
+/// throw inside the module. What it is and how long is asked of the built-in getters themselves
+/// (`Reflect.apply`), which answer only for a real one: a Proxy of a `Uint8Array` passed
+/// `instanceof` and then threw inside the module at its `byteLength`, as did a subclass whose
+/// getter threw, each call leaking some of the module's stack. A transferred (detached) buffer
+/// reads as no bytes; a `Uint8Array` of another realm (an iframe's, a `vm` context's, as under
+/// Jest) is read as one of this realm.
 pub(super) fn bytes_arg(what: &str, value: &JsValue) -> Result<Vec<u8>, js_sys::Error> {
+    if !value.is_object() {
+        return Err(type_error(&format!("{what} expects a Uint8Array"), value));
+    }
+    check_readable(what, value)?;
     // Sized before the copy: a file of gigabytes is refused in words, not copied until the
     // module runs out of memory (and a copy that fits kept the module that large).
-    let copy = |view: &Uint8Array| {
-        crate::wire::check_size(view.byte_length() as usize).map_err(js_error)?;
-        Ok(if view.byte_length() == 0 {
-            Vec::new()
-        } else {
-            view.to_vec()
-        })
-    };
-    if let Some(view) = value.dyn_ref::<Uint8Array>() {
-        return copy(view);
-    }
-    if let Some(buffer) = value.dyn_ref::<ArrayBuffer>() {
-        crate::wire::check_size(buffer.byte_length() as usize).map_err(js_error)?;
-        return Ok(if buffer.byte_length() == 0 {
-            Vec::new()
-        } else {
-            Uint8Array::new(buffer).to_vec()
-        });
-    }
-    let tag = Reflect::get(value, &Symbol::to_string_tag())
-        .ok()
-        .and_then(|t| t.as_string());
-    // A byte view's length is its byteLength: a DataView that claims the tag has no length, and
-    // was copied as no bytes ("an empty file").
-    let length = |key: &str| Reflect::get(value, &JsValue::from_str(key)).ok()?.as_f64();
-    let byte_view = length("length").is_some() && length("length") == length("byteLength");
-    if ArrayBuffer::is_view(value) && tag.as_deref() == Some("Uint8Array") && byte_view {
-        // `new Uint8Array(view)` copies any realm's typed array; called through Reflect, so that
-        // a view that only claims the tag is a TypeError here, not a throw inside the module.
-        let constructor = Uint8Array::new_with_length(0).constructor();
-        let made = Reflect::construct(&constructor, &Array::of1(value))
-            .map_err(|e| unreadable(what, &e))?;
-        if let Some(view) = made.dyn_ref::<Uint8Array>() {
-            return copy(view);
+    let sized = |length: u32| crate::wire::check_size(length as usize).map_err(js_error);
+    let empty = Uint8Array::new_with_length(0);
+    let uint8 = Reflect::get_prototype_of(&empty).map(JsValue::from);
+    let typed_array = uint8
+        .clone()
+        .and_then(|u| Reflect::get_prototype_of(&u).map(JsValue::from));
+    if let (Ok(uint8), Ok(typed_array)) = (&uint8, &typed_array) {
+        let tag = intrinsic(typed_array, &Symbol::to_string_tag().into(), value);
+        if tag.as_string().as_deref() == Some("Uint8Array") {
+            let length = intrinsic(typed_array, &"byteLength".into(), value);
+            let length = length.as_f64().unwrap_or(0.0) as u32;
+            sized(length)?;
+            if length == 0 {
+                return Ok(Vec::new());
+            }
+            // This realm's own Uint8Array is read as it is. Another (a subclass, such as Node's
+            // Buffer, or another realm's) is first copied into one through its internal slots:
+            // its `length` getter, which the copy reads, may be overridden.
+            if Reflect::get_prototype_of(value).is_ok_and(|p| JsValue::from(p) == *uint8) {
+                return Ok(value.unchecked_ref::<Uint8Array>().to_vec());
+            }
+            let made = Reflect::construct(&empty.constructor(), &Array::of1(value))
+                .map_err(|e| unreadable(what, &e))?;
+            return Ok(made.unchecked_into::<Uint8Array>().to_vec());
         }
     }
+    let buffer = Reflect::get_prototype_of(&ArrayBuffer::new(0)).map(JsValue::from);
+    let buffer = buffer.unwrap_or(JsValue::UNDEFINED);
+    if let Some(length) = intrinsic(&buffer, &"byteLength".into(), value).as_f64() {
+        sized(length as u32)?;
+        return Ok(match length as u32 {
+            0 => Vec::new(),
+            _ => Uint8Array::new(value).to_vec(),
+        });
+    }
     Err(type_error(&format!("{what} expects a Uint8Array"), value))
+}
+
+/// Whether `value` is a String, Number or Boolean object (not a Proxy of one): of the prototype,
+/// and its built-in `valueOf` answers for it. Only such a value is asked (the ask throws for any
+/// other, and each exception caught takes a slot of wasm-bindgen's value table).
+fn is_boxed_primitive(value: &JsValue) -> bool {
+    let Ok(prototype) = Reflect::get_prototype_of(value).map(JsValue::from) else {
+        return false;
+    };
+    ["String", "Number", "Boolean"].iter().any(|name| {
+        let own = Reflect::get(&js_sys::global(), &JsValue::from_str(name))
+            .and_then(|c| Reflect::get(&c, &JsValue::from_str("prototype")));
+        let Ok(own) = own else { return false };
+        if own != prototype {
+            return false;
+        }
+        Reflect::get(&own, &JsValue::from_str("valueOf"))
+            .ok()
+            .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+            .is_some_and(|f| Reflect::apply(&f, value, &Array::new()).is_ok())
+    })
+}
+
+/// What the built-in getter `key` of `prototype` answers for `value`, or `undefined` when it
+/// throws (a value of another kind, or a Proxy, which has none of the slots it reads).
+fn intrinsic(prototype: &JsValue, key: &JsValue, value: &JsValue) -> JsValue {
+    let getter = prototype
+        .dyn_ref::<js_sys::Object>()
+        .and_then(|p| Reflect::get_own_property_descriptor(p, key).ok())
+        .and_then(|d| Reflect::get(&d, &JsValue::from_str("get")).ok())
+        .and_then(|g| g.dyn_into::<js_sys::Function>().ok());
+    match getter {
+        Some(getter) => Reflect::apply(&getter, value, &Array::new()).unwrap_or(JsValue::UNDEFINED),
+        None => JsValue::UNDEFINED,
+    }
 }
 
 /// The keys of the options object `value` given to `what` that `known` does not list, each as a
@@ -292,21 +332,95 @@ fn array_length(what: &str, expects: &str, value: &JsValue) -> Result<usize, js_
 }
 
 /// A value given to `what` as a `T` (an options object, an example, a number; `undefined` or
-/// `null`: none): an object's own values are each read through [`readable`] first, then serde
-/// reads it ([`from_js`]).
+/// `null`: none): copied first by [`plain_copy`], which reads it through catching calls, then read
+/// by serde ([`from_js`]), which then meets no getter and no proxy.
 pub(super) fn value_arg<T: DeserializeOwned>(
     what: &str,
     value: JsValue,
 ) -> Result<Option<T>, js_sys::Error> {
-    if value.is_object() {
-        check_readable(what, &value)?;
-        let keys = Reflect::own_keys(&value).map_err(|e| unreadable(what, &e))?;
-        for key in keys.iter() {
-            let field = Reflect::get(&value, &key).map_err(|e| unreadable(what, &e))?;
-            check_readable(what, &field)?;
-        }
+    from_js(what, plain_copy(what, &value, 0)?)
+}
+
+/// The most levels of arrays and objects [`plain_copy`] reads: far past the options and examples
+/// the facade takes (two levels), short of a cycle.
+const MAX_DEPTH: usize = 8;
+/// The most items of an array [`plain_copy`] reads: far past the 32 labels of the largest array
+/// it is given; a sparse array may claim four billion.
+const MAX_COPIED_ITEMS: u32 = 1 << 16;
+
+/// `value` rebuilt of plain arrays, objects (their own enumerable string keys, as serde reads
+/// them) and the primitives in them, every read through `Reflect`, which catches. serde and
+/// wasm-bindgen's messages read values through calls that do not: a revoked Proxy or a throwing
+/// getter one level down ({ epochs: [revoked] }) threw inside the module, which kept the
+/// classifier borrowed for good ("recursive use of an object") and, a thousand calls later, broke
+/// the module ("memory access out of bounds").
+fn plain_copy(what: &str, value: &JsValue, depth: usize) -> Result<JsValue, js_sys::Error> {
+    if value.is_function() {
+        check_readable(what, value)?;
     }
-    from_js(what, value)
+    if !value.is_object() {
+        return Ok(value.clone());
+    }
+    check_readable(what, value)?;
+    // A String, Number or Boolean object is kept: serde names it ("got a String object"), and
+    // its internal value is read without a getter.
+    if is_boxed_primitive(value) {
+        return Ok(value.clone());
+    }
+    if depth == MAX_DEPTH {
+        return Err(js_sys::TypeError::new(&format!(
+            "{what}: nested more than {MAX_DEPTH} levels deep"
+        ))
+        .into());
+    }
+    let read = |result: Result<JsValue, JsValue>| result.map_err(|e| unreadable(what, &e));
+    if Array::is_array(value) {
+        let length = read(Reflect::get(value, &JsValue::from_str("length")))?
+            .as_f64()
+            .unwrap_or(0.0) as u32;
+        if length > MAX_COPIED_ITEMS {
+            return Err(js_sys::RangeError::new(&format!(
+                "{what}: an array of {length} items; polarity reads at most {MAX_COPIED_ITEMS} here"
+            ))
+            .into());
+        }
+        let copy = Array::new();
+        for i in 0..length {
+            copy.push(&plain_copy(
+                what,
+                &read(Reflect::get_u32(value, i))?,
+                depth + 1,
+            )?);
+        }
+        return Ok(copy.into());
+    }
+    let copy = js_sys::Object::new();
+    let object: &js_sys::Object = value.unchecked_ref();
+    for key in read(Reflect::own_keys(value).map(JsValue::from))?
+        .unchecked_into::<Array>()
+        .iter()
+        .filter(|k| k.is_string())
+    {
+        let descriptor = read(Reflect::get_own_property_descriptor(object, &key))?;
+        let enumerable = descriptor.is_object()
+            && read(Reflect::get(&descriptor, &JsValue::from_str("enumerable")))?.is_truthy();
+        if !enumerable {
+            continue;
+        }
+        let field = plain_copy(what, &read(Reflect::get(value, &key))?, depth + 1)?;
+        // Defined, not set: a key "__proto__" (JSON.parse makes one) stays a key, as serde saw it.
+        let attributes = js_sys::Object::new();
+        for (name, v) in [
+            ("value", field),
+            ("enumerable", JsValue::TRUE),
+            ("writable", JsValue::TRUE),
+            ("configurable", JsValue::TRUE),
+        ] {
+            read(Reflect::set(&attributes, &JsValue::from_str(name), &v).map(JsValue::from))?;
+        }
+        read(Reflect::define_property(&copy, &key, &attributes).map(JsValue::from))?;
+    }
+    Ok(copy.into())
 }
 
 /// The value of `object`'s `key`, unless it is missing, `undefined` or `null` (or `object` is not

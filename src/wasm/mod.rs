@@ -601,6 +601,14 @@ impl JsClassifier {
                             &cell,
                         ));
                     };
+                    // Copied as it is or not at all: a lone surrogate became U+FFFD unsaid.
+                    if !s.is_valid_utf16() {
+                        return Err(js_sys::TypeError::new(&format!(
+                            "toCsv() row {i}: cell {j} holds half of a UTF-16 surrogate pair, \
+                             which CSV text cannot hold"
+                        ))
+                        .into());
+                    }
                     total = total.saturating_add(s.length() as usize);
                     if total > max {
                         return Err(js_sys::RangeError::new(&format!(
