@@ -197,7 +197,13 @@ function explainNow(text) {
   // Emoji or markup alone: no word is read, and the score is the model's lean with nothing read
   // ("negative (50% confident)"), said as such rather than left unexplained.
   if (e.tokens.length > 0) renderHighlights(text, e.tokens);
-  else showHint("No word here that the model reads: the verdict is only its lean with nothing to go on.");
+  else {
+    showHint("No word here that the model reads: the verdict is only its lean with nothing to go on.");
+    // "👍" showed a red "negative (50% confident)": said as a lean, in the muted colour.
+    setStatus("unread", `No word it reads yet (it leans ${e.label} with nothing to go on)`);
+    meter.style.width = "50%";
+    meter.dataset.label = "";
+  }
   lastHighlightMs = lastExplainMs + (performance.now() - t1);
   showTiming(warmClassifyMs(text), lastExplainMs);
 }

@@ -83,6 +83,9 @@ test("user text is never parsed as HTML; emoji offsets line up", async () => {
   await page.locator("#review").fill("😍😍😍");
   await page.waitForFunction(() => /^No word here that the model reads/.test(document.querySelector("#explained").textContent));
   assert.equal(await page.locator("#explained .tok").count(), 0);
+  // Nor a verdict in a label's colour ("negative (50% confident)" in red): a lean, muted.
+  assert.equal(await page.locator("#status").getAttribute("data-state"), "unread");
+  assert.match(await page.locator("#status").textContent(), /^No word it reads yet \(it leans (positive|negative) with nothing to go on\)$/);
   assertClean(seen);
   await context.close();
 });
