@@ -89,6 +89,9 @@ pub fn read_labelled(
     expected: &str,
     label: impl Fn(&str) -> Option<usize>,
 ) -> Result<Vec<(String, usize)>, Error> {
+    // Spaces around a label are no part of it, as the page's import reads them: " 1" was refused
+    // while "POSITIVE" was read.
+    let label = |name: &str| label(name.trim());
     let mut rows = Vec::new();
     let text = read_text(path)?;
     for (n, line) in crate::finetune::file_text(&text).lines().enumerate() {
@@ -476,6 +479,9 @@ mod tests {
         std::fs::write(&path, "ok\tfine\rok\tgood\rnope\tbad\r").unwrap();
         let err = read_labelled(&path, "#bug or ok", label).unwrap_err();
         assert!(err.to_string().contains("line 3"), "{err}");
+        // Spaces around a label are no part of it.
+        std::fs::write(&path, " ok\tfine\nok \tgood\n").unwrap();
+        assert_eq!(read_labelled(&path, "#bug or ok", label).unwrap().len(), 2);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
