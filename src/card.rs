@@ -226,7 +226,7 @@ Also tried, seed 42, in scratch code: the weights learned by gradient from -2, +
 validation 1.5 to 2 points (86.38%, and 86.96% with seed 1). The cost on validation (0.6 point
 over three seeds) was not traced further; likely a part of it is negation in long reviews that a
 clause-long scope misreads ("not only ... but", "no doubt it is great").
-Bigrams read in the scope too (in scratch code, session 38: a bigram whose two tokens are both
+Bigrams read in the scope too (in scratch code, 2026-12-05: a bigram whose two tokens are both
 negated also gets its row times the negation weight, so "didn't like it" turns "like it" round):
 validation 85.96% and 86.29% with seeds 42 and 1, against 88.71% and 87.46% for this recipe; the
 suite 77.8% and 80.2% (79.5%, 80.5%), the dev twin 73.2% and 68.8% (76.3%, 71.2%), `polarity
