@@ -1,5 +1,5 @@
 // `make bench`: polarity against onnxruntime-web and TF.js in one headless Chromium, and natively,
-// on the same 5,000 IMDB test reviews with the same weights. Writes bench/results.json and
+// on the same 5,000 IMDB test reviews with the same model (the int8 file: its table re-quantized). Writes bench/results.json and
 // bench/RESULTS.md (and the table between the bench markers of README.md). Every figure comes
 // from this run; each is the median of BENCH_RUNS runs (cold starts: of BENCH_COLD_RUNS).
 // Env: POLARITY_DATA (default ../shared/data), POLARITY_BIN, POLARITY_CHROMIUM, BENCH_RUNS,
@@ -31,7 +31,12 @@ if (!ENGINES.includes("polarity") || ENGINES.some((e) => !ALL_ENGINES.includes(e
 // The page and its driver script are the harness, not something an engine needs.
 const HARNESS = new Set(["/bench/page.html", "/bench/page.js"]);
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+/** The middle value (the mean of the two middle ones for an even count). */
+const median = (xs) => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
 const log = (...args) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}]`, ...args);
 
 function requireData() {
@@ -195,6 +200,8 @@ async function prepareEngine(browser, url, engine, first) {
   await page.evaluate(() => window.bench.loadSample());
   log(`${engine}: warm-up`);
   const single = await page.evaluate(() => window.bench.oneAtATime());
+  // Batches warmed too: the first timed batch run of every engine was the slowest of its three.
+  await page.evaluate((n) => window.bench.batches(n), BATCH);
   return { engine, cold, marks, bytes, context, page, ready, errors, loaded, single, runs: [] };
 }
 
@@ -253,11 +260,22 @@ async function demoColdStarts(browser, url) {
 }
 
 /** One timed run of a prepared engine: one at a time, batches, latency. */
-async function timedRun(e) {
-  const one = await e.page.evaluate(() => window.bench.oneAtATime());
-  const batch = await e.page.evaluate((n) => window.bench.batches(n), BATCH);
-  const latency = await e.page.evaluate((ms) => window.bench.latency(ms), LATENCY_WINDOW_MS);
-  e.runs.push({ one: one.perSecond, batch: batch.perSecond, ...latency, batchScores: batch.scores });
+/**
+ * Run `i` of every engine, measurement by measurement: one at a time for each engine, then
+ * batches for each, then latency for each, in the engines' order on even runs and the reverse on
+ * odd ones (A B B A), so that the two sides of a ratio are measured seconds apart and a drift of
+ * the shared machine's load falls on both. (Each engine's whole run, latency included, came one
+ * after another: polarity's and onnxruntime-web's one-at-a-time passes were 25 s apart.)
+ */
+async function timedRun(engines, i) {
+  const order = i % 2 ? [...engines].reverse() : engines;
+  for (const e of engines) e.runs[i] = {};
+  for (const e of order) e.runs[i].one = (await e.page.evaluate(() => window.bench.oneAtATime())).perSecond;
+  for (const e of order) {
+    const batch = await e.page.evaluate((n) => window.bench.batches(n), BATCH);
+    Object.assign(e.runs[i], { batch: batch.perSecond, batchScores: batch.scores });
+  }
+  for (const e of order) Object.assign(e.runs[i], await e.page.evaluate((ms) => window.bench.latency(ms), LATENCY_WINDOW_MS));
 }
 
 /** Fine-tuning runs, the memory at the end, and the engine's result; closes its page. */
@@ -290,9 +308,9 @@ async function finishEngine(e) {
 }
 
 /**
- * polarity's throughput over `baseline`'s (an onnxruntime-web engine), run by run: run i of each
- * engine ran back to back, so a slow spell of the shared machine weighs on both. The median and
- * the spread of the ratios.
+ * polarity's throughput over `baseline`'s (an onnxruntime-web engine), run by run: in run i the
+ * two were measured seconds apart ([`timedRun`]), so a slow spell of the shared machine weighs on
+ * both. The median and the spread of the ratios.
  */
 function pairedRatios(results, baseline) {
   const p = results.polarity?.runs;
@@ -319,8 +337,19 @@ function agreement(results, reviews) {
   }
   const accuracy = (scores) => scores.filter((s, i) => (s >= 0.5) === (reviews[i].label === 1)).length /
     reviews.length;
+  // A speed counts only for an engine that computed the same thing: a NaN (which no comparison
+  // flags) or a score off by more than the int8 table's rounding fails the run instead of being
+  // timed and put in the table.
+  for (const [name, row] of Object.entries(rows)) {
+    if (!(row.maxAbsDiff <= MAX_DISAGREEMENT)) {
+      throw new Error(`${name} disagrees with polarity: max |Δ probability| ${row.maxAbsDiff} (at most ${MAX_DISAGREEMENT})`);
+    }
+  }
   return { rows, polarityAccuracy: accuracy(reference) };
 }
+
+/** The most any engine's probability may differ from polarity's: the int8 table's rounding gave 0.0123. */
+const MAX_DISAGREEMENT = 0.05;
 
 function versions(browserVersion) {
   const pkgVersion = (p) => JSON.parse(readFileSync(join(ROOT, p, "package.json"), "utf8")).version;
@@ -379,12 +408,9 @@ async function main() {
       log(`${engine}: cold starts`);
       prepared.push(await prepareEngine(browser, url, engine, first));
     }
-    // Run i of every engine back to back, so each run's ratios compare like with like.
     for (let i = 0; i < RUNS; i++) {
-      for (const e of prepared) {
-        log(`${e.engine}: run ${i + 1}/${RUNS}`);
-        await timedRun(e);
-      }
+      log(`run ${i + 1}/${RUNS}: every engine, measurement by measurement`);
+      await timedRun(prepared, i);
     }
     for (const e of prepared) results[e.engine] = await finishEngine(e);
   } finally {
