@@ -221,7 +221,7 @@ Accuracy of polarity \`classify\` on the sample: ${num(r.agreement.polarityAccur
 
 ${budgets(r)}
 ${fewshotSection(fewshot)}${fewshotSection(custom)}`;
-  const readmeTable = `${speedTable(r)}\n\n${budgets(r)}\n\nFrom \`make bench\` on ${r.date.slice(0, 10)} (${machine}); ` +
+  const readmeTable = `${speedTable(r)}\n\n${budgets(r)}\n\nFrom \`make bench\` on ${r.date.slice(0, 10)} at ${r.versions.commit} (${machine}); ` +
     `sizes, memory, fine-tuning, agreement and method: [bench/RESULTS.md](bench/RESULTS.md).\n`;
   return { markdown, readmeTable };
 }
