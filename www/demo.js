@@ -288,8 +288,12 @@ let storedModelSetAside = false;
  * (then with a notice, and the shipped model is used).
  */
 async function savedModel() {
+  // Said as it is: "and the saved one was set aside" was said when a full storage had refused to.
+  const notice = (why, setAside) => `The saved fine-tuned model could not be loaded (${why}); using the shipped model, ` +
+    `${setAside ? "and the saved one was set aside" : "and the saved one could not be set aside (the storage failed): it is still stored"}. Your labelled examples are kept.`;
+  let store = null;
   try {
-    const store = await import("./store.js");
+    store = await import("./store.js");
     const saved = await store.loadModel();
     store.setModelHint(saved !== null);
     if (!saved) return null;
@@ -297,10 +301,14 @@ async function savedModel() {
       return { clf: Classifier.fromBytes(saved), bytes: saved };
     } catch (err) {
       storedModelSetAside = await store.setModelAside(saved).then(() => true, () => false);
-      storedModelNotice = `The saved fine-tuned model could not be loaded (${err?.message ?? err}); using the shipped model, and the saved one was set aside. Your labelled examples are kept.`;
+      storedModelNotice = notice(err?.message ?? err, storedModelSetAside);
     }
   } catch (err) {
-    storedModelNotice = `Saved data is unavailable (${err?.message ?? err}); using the shipped model.`;
+    // A stored value that is no file's bytes is a damaged model, not an unavailable storage.
+    if (store && err instanceof store.NotAModel) {
+      storedModelSetAside = err.setAside;
+      storedModelNotice = notice("it was not a model file", err.setAside);
+    } else storedModelNotice = `Saved data is unavailable (${err?.message ?? err}); using the shipped model.`;
   }
   return null;
 }

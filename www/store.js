@@ -3,6 +3,8 @@
 // store. What is read back is checked against its expected shape; a value that is wrong is set
 // aside under "set-aside/<key>/<when>" (never silently deleted: the page offers it for download
 // for as long as it is kept) and the panel starts clean.
+import { isBlank } from "./ui.js";
+
 const DB = "polarity-teach";
 const STORE = "kv";
 
@@ -86,7 +88,7 @@ export const del = (key) => tx("readwrite", (s) => s.delete(key));
 // A text of spaces alone is no example the page makes: stored, it failed every Fine-tune ("example
 // 20: the text is empty", an index into no list the page shows).
 const isExample = (e) => e !== null && typeof e === "object" && typeof e.text === "string" &&
-  e.text.trim() !== "" && typeof e.label === "string";
+  !isBlank(e.text) && typeof e.label === "string";
 
 /**
  * Keeps `value` under a key of its own, "set-aside/<what>/<when>": a later one never overwrites
@@ -272,13 +274,17 @@ export async function loadState(isLabels, tries = 3) {
   const examples = all.filter(isExample);
   const bad = all.filter((e) => !isExample(e));
   const damaged = Object.keys(unreadable).length > 0;
+  // A storage too full to set a value aside (or to save the list again) loses none of what was
+  // read: said, and the examples read are kept. It rejected the whole load, and the page showed
+  // none of them ("Saved examples could not be read ()").
+  const full = (err) => `, but the storage failed (${storageProblem(err)}), so it is still stored as it was`;
   if (damaged) {
-    await keepAside("examples", unreadable);
-    problems.push(`saved examples were unreadable and were set aside; ${examples.length} were read and are kept`);
+    const failed = await keepAside("examples", unreadable).then(() => "", full);
+    problems.push(`saved examples were unreadable and were ${failed ? "not set aside" : "set aside"}; ${examples.length} were read and are kept${failed}`);
   }
   if (bad.length > 0) {
-    await keepAside("example-entries", bad);
-    problems.push(`${bad.length} saved example${bad.length === 1 ? " was" : "s were"} unreadable and set aside`);
+    const failed = await keepAside("example-entries", bad).then(() => "", full);
+    problems.push(`${bad.length} saved example${bad.length === 1 ? " was" : "s were"} unreadable and ${failed ? "not set aside" : "set aside"}${failed}`);
   }
   if (misplaced && !damaged) {
     problems.push(`the saved examples were not stored in order (a part missing or of the wrong size); the ${examples.length} read are kept and saved again`);
@@ -286,11 +292,18 @@ export async function loadState(isLabels, tries = 3) {
   if (old !== undefined || damaged || misplaced || bad.length > 0) {
     // Rewritten whole: the chunks then hold exactly what the page shows. Only onto what was read:
     // when another tab saved meanwhile, its save is read again instead of written over.
-    version = await saveExamples(examples, 0, examples.length, version);
-    if (version === null) {
+    let saved;
+    try {
+      saved = await saveExamples(examples, 0, examples.length, version);
+    } catch (err) {
+      problems.push(`the examples read could not be saved again (${storageProblem(err)}); they are kept in this page`);
+      saved = version;
+    }
+    if (saved === null) {
       if (tries <= 1) throw new Error("other tabs kept saving examples while this one read them; reload the page");
       return loadState(isLabels, tries - 1);
     }
+    version = saved;
   }
   const [labels, scopes] = await getAll(["pendingLabels", "pendingScopes"]);
   let pendingLabels = labels ?? null;
@@ -309,12 +322,20 @@ export async function loadState(isLabels, tries = 3) {
  */
 export const loadModel = () => get("model").then(asModel);
 
+/** What `loadModel` throws for a stored model that is not a file's bytes (`setAside`: whether it was). */
+export class NotAModel extends Error {
+  constructor(setAside) {
+    super(setAside ? "the saved model was not a model file, and was set aside"
+      : "the saved model was not a model file, and could not be set aside (the storage failed)");
+    this.setAside = setAside;
+  }
+}
+
 async function asModel(v) {
   if (v === undefined) return null;
   if (v instanceof Uint8Array) return v;
   if (v instanceof ArrayBuffer) return new Uint8Array(v);
-  await setModelAside(v);
-  throw new Error("the saved model was not a model file, and was set aside");
+  throw new NotAModel(await setModelAside(v).then(() => true, () => false));
 }
 
 /**
@@ -326,7 +347,12 @@ async function asModel(v) {
 export async function loadModelState(isLabels) {
   const [model, pendingLabels, pendingScopes, start] = await getAll(["model", "pendingLabels", "pendingScopes", "start"]);
   const bytes = await asModel(model);
-  return { bytes, pendingLabels, pendingScopes, start: await asStart(start, bytes, isLabels) };
+  // Said once, where the page loads (loadStart): here a start set aside is none.
+  const checked = await asStart(start, bytes, isLabels).catch((err) => {
+    if (err instanceof UnreadableStart) return null;
+    throw err;
+  });
+  return { bytes, pendingLabels, pendingScopes, start: checked };
 }
 
 /** Moves the saved model aside (it could not be loaded), so that no later save overwrites it. */
@@ -369,6 +395,9 @@ async function digest(bytes) {
   return `fnv1a:${bytes.length}:${hex(a)}${hex(b)}`;
 }
 
+/** What `loadStart` throws when the start saved for the model in use is of no shape a start has. */
+export class UnreadableStart extends Error {}
+
 async function asStart(v, bytes, isLabels) {
   if (bytes === null) return SHIPPED_START; // the shipped model in use began as itself
   if (typeof v?.of !== "string" || v.of !== (await digest(bytes))) return null;
@@ -378,8 +407,14 @@ async function asStart(v, bytes, isLabels) {
     (v.seed === undefined || Number.isSafeInteger(v.seed))) {
     return { kind: "new", labels: v.labels, scopes: v.scopes, seed: v.seed };
   }
-  return null;
+  // This model's, but damaged: set aside and said, as other damaged values are (it was passed
+  // over unsaid, and the next Fine-tune wrote over it).
+  const setAside = await keepStartAside(v).then(() => true, () => false);
+  throw new UnreadableStart(`The saved starting point of this model was unreadable${setAside ? " and was set aside" : ""}: Fine-tune goes on from the model in use.`);
 }
+
+/** Keeps a saved start that could not be trained from (set aside, for download). */
+export const keepStartAside = (value) => keepAside("start", value);
 
 /**
  * Makes `bytes` (a model file, or null for the shipped model) the model in use, begun at `start`

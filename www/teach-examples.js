@@ -4,7 +4,7 @@
 // export them as TSV. Every change goes through state.changeExamples, which saves it to IndexedDB
 // (teach-shared.js). The list shows the newest SHOWN
 // examples, so that tens of thousands never become as many DOM nodes.
-import { $, SLICE_MS, download, formatCount, keepFocus, parseInWorker, say } from "./ui.js";
+import { $, SLICE_MS, download, formatCount, isBlank, keepFocus, parseInWorker, say } from "./ui.js";
 import { encodingNote } from "./read-text.js";
 
 const SHOWN = 200;
@@ -44,7 +44,8 @@ export function setupExamples(demo, state) {
 
   /** Adds the review in the box as an example of `label`. */
   function labelReview(label) {
-    const text = review.value.trim();
+    // Blank as the package reads it: U+0085 alone was kept, then failed every Fine-tune.
+    const text = isBlank(review.value) ? "" : review.value.trim();
     if (!text && demo.heldLength() > 0) {
       say(importMsg, `A pasted text of ${formatCount(demo.heldLength())} characters is read but not kept in the box, so it cannot be labelled here: import it in a file instead.`, "error");
       return;

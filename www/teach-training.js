@@ -207,6 +207,11 @@ export function setupTraining(demo, state, setPanelBusy) {
         if (lock) navigator.locks.request(lock, () => workerDied(w, "the training worker ended unexpectedly"));
         return;
       }
+      if (data.measuring) {
+        progress.value = progress.max;
+        sayTraining(`Trained: measuring the accuracy on your examples…`);
+        return;
+      }
       if (data.progress) {
         const p = data.progress;
         planned = Math.max(1, Math.round(p.epochs / p.runs));
@@ -250,8 +255,12 @@ export function setupTraining(demo, state, setPanelBusy) {
         sayTraining(`The trained model could not be loaded: ${err?.message ?? err}`, "error");
         return;
       }
-      // The saved start could not be read: it went on from the model in use, now its start.
-      if (data.startFailed) start = current;
+      // The saved start could not be read: kept aside (it was written over), and the model in use,
+      // which it went on from, is its start now.
+      if (data.startFailed) {
+        await store.keepStartAside(start).catch(() => {});
+        start = current;
+      }
       demo.setClassifier(clf, data.bytes);
       state.pendingLabels = null;
       state.pendingScopes = false;

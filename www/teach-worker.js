@@ -72,6 +72,8 @@ self.onmessage = async ({ data }) => {
       },
     });
     if (epochEnds.length) send();
+    // Trained: the page says what takes the time now (long texts take seconds to classify).
+    self.postMessage({ measuring: true });
     const after = accuracy(clf, examples);
     let before = null;
     if (current) {

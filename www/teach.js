@@ -89,7 +89,10 @@ export async function setupTeach(demo) {
   // Where a saved model began (store.loadStart; null: unknown, and its next training goes on from
   // it, as before starts were kept). Read again before training while unknown.
   state.isLabels = isLabels;
-  state.start = await store.loadStart(demo.currentBytes(), isLabels).catch(() => null);
+  state.start = await store.loadStart(demo.currentBytes(), isLabels).catch((err) => {
+    if (err instanceof store.UnreadableStart) notices.push(err.message);
+    return null;
+  });
   if (notices.length) say(modelMsg, notices.join(" "), "error");
 
   const examples = setupExamples(demo, state);

@@ -16,6 +16,13 @@ export const SLICE_MS = 10;
 export const LONG_TEXT = 10_000;
 
 /**
+ * Whether `text` is blank as the package reads it: every character Unicode White_Space.
+ * JavaScript's trim() keeps U+0085 (NEL), which the package reads as a space: such an example was
+ * kept, then failed every Fine-tune ("the text is empty").
+ */
+export const isBlank = (text) => /^\p{White_Space}*$/u.test(text);
+
+/**
  * How often a live region reports progress (training, a file being classified): rewritten per
  * step, it was read out 4 and 164 times a second, each line cutting the one before short; the
  * progress bars show every step.

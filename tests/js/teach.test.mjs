@@ -262,6 +262,71 @@ test("a damaged saved start and a blank saved example stop no Fine-tune: the one
   await context.close();
 });
 
+test("a full storage loses nothing read; damaged starts, models and blank texts are said; U+0085 alone is no example", async () => {
+  const context = await site.browser.newContext();
+  // Once `localStorage["test-quota"]` is "1", every transaction that writes aborts as a full
+  // storage does: after the code that made its requests has run, with a QuotaExceededError.
+  await context.addInitScript(() => {
+    const put = IDBObjectStore.prototype.put;
+    IDBObjectStore.prototype.put = function (...args) {
+      if (localStorage.getItem("test-quota") !== "1") return put.apply(this, args);
+      const t = this.transaction;
+      Object.defineProperty(t, "error", { configurable: true, get: () => new DOMException("", "QuotaExceededError") });
+      const request = put.apply(this, args);
+      queueMicrotask(() => { try { t.abort(); } catch { /* already ended */ } });
+      return request;
+    };
+  });
+  const { page, seen } = await open(context);
+  // JavaScript's trim() keeps U+0085; the package reads it as a space: it was kept as an example,
+  // then failed every Fine-tune ("the text is empty").
+  await page.locator("#review").fill("\u0085");
+  await page.getByRole("button", { name: "Label as positive" }).click();
+  assert.equal(await page.locator("#import-msg").textContent(), "Write or pick a review above first, then label it.");
+  await labelAll(page, POSITIVE.slice(0, 2), "positive");
+  await labelAll(page, NEGATIVE.slice(0, 2), "negative");
+  await savesSettled(page);
+  // A blank entry beside them, then the storage fills up: the load rejected whole, and the page
+  // showed none of the four ("Saved examples could not be read ()").
+  await putSaved(page, [["examples/000000", [...POSITIVE.slice(0, 2).map((text) => ({ text, label: "positive" })),
+    { text: "\u0085 ", label: "positive" }, ...NEGATIVE.slice(0, 2).map((text) => ({ text, label: "negative" }))]]]);
+  await page.evaluate(() => localStorage.setItem("test-quota", "1"));
+  await page.reload();
+  await page.waitForSelector("#teach[data-ready=true]", { timeout: 60_000 });
+  assert.equal(await page.locator("#ex-count").textContent(), "4");
+  assert.match(await page.locator("#model-msg").textContent(),
+    /1 saved example was unreadable and not set aside, but the storage failed \(the browser's storage for this site is full/);
+  await page.evaluate(() => localStorage.removeItem("test-quota"));
+  // A model stored as no file's bytes: a damaged model, not "Saved data is unavailable".
+  await putSaved(page, [["model", "not bytes"]]);
+  await page.reload();
+  await page.waitForSelector("#teach[data-ready=true]", { timeout: 60_000 });
+  assert.match(await page.locator("#model-msg").textContent(),
+    /The saved fine-tuned model could not be loaded \(it was not a model file\); using the shipped model, and the saved one was set aside\./);
+  // A start tied to the model in use but of no shape a start has: said and set aside (it was
+  // passed over unsaid, and the next Fine-tune wrote over it).
+  await page.locator("#epochs").fill("2");
+  await fineTuneAndWait(page);
+  await page.evaluate(() => new Promise((ok, fail) => {
+    const req = indexedDB.open("polarity-teach", 1);
+    req.onsuccess = () => {
+      const t = req.result.transaction("kv", "readwrite");
+      const kv = t.objectStore("kv");
+      const get = kv.get("start");
+      get.onsuccess = () => kv.put({ kind: "elsewhere", of: get.result.of }, "start");
+      t.oncomplete = () => { req.result.close(); ok(); };
+      t.onerror = () => fail(t.error);
+    };
+    req.onerror = () => fail(req.error);
+  }));
+  await page.reload();
+  await page.waitForSelector("#teach[data-ready=true]", { timeout: 60_000 });
+  assert.match(await page.locator("#model-msg").textContent(),
+    /The saved starting point of this model was unreadable and was set aside: Fine-tune goes on from the model in use\./);
+  assert.deepEqual(seen.errors, []);
+  await context.close();
+});
+
 /**
  * Imports enough text that 1000 epochs (the most the page allows) take seconds, so that what a test
  * does lands midway: 1,600 reviews of ~70 words. 160 trained in 0.8 s, and a click under load
