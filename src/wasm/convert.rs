@@ -124,27 +124,6 @@ pub(super) fn bytes_arg(what: &str, value: &JsValue) -> Result<Vec<u8>, js_sys::
     Err(type_error(&format!("{what} expects a Uint8Array"), value))
 }
 
-/// Whether `value` is a String, Number or Boolean object (not a Proxy of one): of the prototype,
-/// and its built-in `valueOf` answers for it. Only such a value is asked (the ask throws for any
-/// other, and each exception caught takes a slot of wasm-bindgen's value table).
-fn is_boxed_primitive(value: &JsValue) -> bool {
-    let Ok(prototype) = Reflect::get_prototype_of(value).map(JsValue::from) else {
-        return false;
-    };
-    ["String", "Number", "Boolean"].iter().any(|name| {
-        let own = Reflect::get(&js_sys::global(), &JsValue::from_str(name))
-            .and_then(|c| Reflect::get(&c, &JsValue::from_str("prototype")));
-        let Ok(own) = own else { return false };
-        if own != prototype {
-            return false;
-        }
-        Reflect::get(&own, &JsValue::from_str("valueOf"))
-            .ok()
-            .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
-            .is_some_and(|f| Reflect::apply(&f, value, &Array::new()).is_ok())
-    })
-}
-
 /// What the built-in getter `key` of `prototype` answers for `value`, or `undefined` when it
 /// throws (a value of another kind, or a Proxy, which has none of the slots it reads).
 fn intrinsic(prototype: &JsValue, key: &JsValue, value: &JsValue) -> JsValue {
@@ -348,8 +327,20 @@ const MAX_DEPTH: usize = 8;
 /// it is given; a sparse array may claim four billion.
 const MAX_COPIED_ITEMS: u32 = 1 << 16;
 
+// Catching forms of the calls that read a whole object or array at once: one call each, where
+// reading key by key through `Reflect` took a dozen (converting 20,000 examples took 350 ms).
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(catch, js_namespace = Object, js_name = entries)]
+    fn object_entries(value: &JsValue) -> Result<Array, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = Object, js_name = fromEntries)]
+    fn object_from_entries(entries: &Array) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = Array, js_name = from)]
+    fn array_from(value: &JsValue) -> Result<Array, JsValue>;
+}
+
 /// `value` rebuilt of plain arrays, objects (their own enumerable string keys, as serde reads
-/// them) and the primitives in them, every read through `Reflect`, which catches. serde and
+/// them) and the primitives in them, every read through a call that catches. serde and
 /// wasm-bindgen's messages read values through calls that do not: a revoked Proxy or a throwing
 /// getter one level down ({ epochs: [revoked] }) threw inside the module, which kept the
 /// classifier borrowed for good ("recursive use of an object") and, a thousand calls later, broke
@@ -361,10 +352,10 @@ fn plain_copy(what: &str, value: &JsValue, depth: usize) -> Result<JsValue, js_s
     if !value.is_object() {
         return Ok(value.clone());
     }
-    check_readable(what, value)?;
+    let prototype = Reflect::get_prototype_of(value).map_err(|e| unreadable(what, &e))?;
     // A String, Number or Boolean object is kept: serde names it ("got a String object"), and
     // its internal value is read without a getter.
-    if is_boxed_primitive(value) {
+    if is_boxed_primitive(value, &prototype) {
         return Ok(value.clone());
     }
     if depth == MAX_DEPTH {
@@ -373,9 +364,12 @@ fn plain_copy(what: &str, value: &JsValue, depth: usize) -> Result<JsValue, js_s
         ))
         .into());
     }
-    let read = |result: Result<JsValue, JsValue>| result.map_err(|e| unreadable(what, &e));
+    let read = |result: Result<Array, JsValue>| result.map_err(|e| unreadable(what, &e));
+    // The arrays read below are this function's own, made by Array.from and Object.entries:
+    // reading them cannot throw.
     if Array::is_array(value) {
-        let length = read(Reflect::get(value, &JsValue::from_str("length")))?
+        let length = Reflect::get(value, &JsValue::from_str("length"))
+            .map_err(|e| unreadable(what, &e))?
             .as_f64()
             .unwrap_or(0.0) as u32;
         if length > MAX_COPIED_ITEMS {
@@ -384,43 +378,46 @@ fn plain_copy(what: &str, value: &JsValue, depth: usize) -> Result<JsValue, js_s
             ))
             .into());
         }
-        let copy = Array::new();
-        for i in 0..length {
-            copy.push(&plain_copy(
-                what,
-                &read(Reflect::get_u32(value, i))?,
-                depth + 1,
-            )?);
+        let items = read(array_from(value))?;
+        let copy = Array::new_with_length(items.length());
+        for (i, item) in items.iter().enumerate() {
+            copy.set(i as u32, plain_copy(what, &item, depth + 1)?);
         }
         return Ok(copy.into());
     }
-    let copy = js_sys::Object::new();
-    let object: &js_sys::Object = value.unchecked_ref();
-    for key in read(Reflect::own_keys(value).map(JsValue::from))?
-        .unchecked_into::<Array>()
-        .iter()
-        .filter(|k| k.is_string())
-    {
-        let descriptor = read(Reflect::get_own_property_descriptor(object, &key))?;
-        let enumerable = descriptor.is_object()
-            && read(Reflect::get(&descriptor, &JsValue::from_str("enumerable")))?.is_truthy();
-        if !enumerable {
-            continue;
-        }
-        let field = plain_copy(what, &read(Reflect::get(value, &key))?, depth + 1)?;
-        // Defined, not set: a key "__proto__" (JSON.parse makes one) stays a key, as serde saw it.
-        let attributes = js_sys::Object::new();
-        for (name, v) in [
-            ("value", field),
-            ("enumerable", JsValue::TRUE),
-            ("writable", JsValue::TRUE),
-            ("configurable", JsValue::TRUE),
-        ] {
-            read(Reflect::set(&attributes, &JsValue::from_str(name), &v).map(JsValue::from))?;
-        }
-        read(Reflect::define_property(&copy, &key, &attributes).map(JsValue::from))?;
+    let entries = read(object_entries(value))?;
+    for entry in entries.iter() {
+        let pair: Array = entry.unchecked_into();
+        pair.set(1, plain_copy(what, &pair.get(1), depth + 1)?);
     }
-    Ok(copy.into())
+    // Defined, not set: a key "__proto__" (JSON.parse makes one) stays a key, as serde saw it.
+    object_from_entries(&entries).map_err(|e| unreadable(what, &e))
+}
+
+thread_local! {
+    /// String.prototype, Number.prototype and Boolean.prototype, with their `valueOf`.
+    static BOXES: Vec<(JsValue, js_sys::Function)> = ["String", "Number", "Boolean"]
+        .iter()
+        .filter_map(|name| {
+            let prototype = Reflect::get(&js_sys::global(), &JsValue::from_str(name))
+                .and_then(|c| Reflect::get(&c, &JsValue::from_str("prototype")))
+                .ok()?;
+            let value_of = Reflect::get(&prototype, &JsValue::from_str("valueOf")).ok()?;
+            Some((prototype, value_of.dyn_into().ok()?))
+        })
+        .collect();
+}
+
+/// Whether `value` (of `prototype`) is a String, Number or Boolean object, not a Proxy of one:
+/// of the prototype, and its built-in `valueOf` answers for it. Only such a value is asked (the
+/// ask throws for any other, and each exception caught takes a slot of wasm-bindgen's table).
+fn is_boxed_primitive(value: &JsValue, prototype: &js_sys::Object) -> bool {
+    let prototype: &JsValue = prototype;
+    BOXES.with(|boxes| {
+        boxes.iter().any(|(own, value_of)| {
+            own == prototype && Reflect::apply(value_of, value, &Array::new()).is_ok()
+        })
+    })
 }
 
 /// The value of `object`'s `key`, unless it is missing, `undefined` or `null` (or `object` is not
