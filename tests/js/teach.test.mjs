@@ -148,6 +148,25 @@ const savedModelHash = (page) => page.evaluate(() => new Promise((ok, fail) => {
   req.onerror = () => fail(req.error);
 }));
 
+/**
+ * Replaces the saved start, still tied to the saved model, by a damaged one: of a start's shape
+ * with bytes that are no model ("bytes"), or of no start's shape ("shape").
+ */
+const damageStart = (page, damage) => page.evaluate((damage) => new Promise((ok, fail) => {
+  const req = indexedDB.open("polarity-teach", 1);
+  req.onsuccess = () => {
+    const t = req.result.transaction("kv", "readwrite");
+    const kv = t.objectStore("kv");
+    const get = kv.get("start");
+    get.onsuccess = () => kv.put(damage === "bytes"
+      ? { kind: "file", bytes: new Uint8Array([8, 7, 18, 0]), of: get.result.of }
+      : { kind: "elsewhere", of: get.result.of }, "start");
+    t.oncomplete = () => { req.result.close(); ok(); };
+    t.onerror = () => fail(t.error);
+  };
+  req.onerror = () => fail(req.error);
+}), damage);
+
 async function fineTuneAndWait(page) {
   await page.locator("#fine-tune").click();
   await page.waitForFunction(() => document.querySelector("#train-status").textContent.startsWith("Done:"), null, { timeout: 60_000 });
@@ -233,19 +252,8 @@ test("a damaged saved start and a blank saved example stop no Fine-tune: the one
   const trained = await savedModelHash(page);
   // The saved start, tied to the saved model, now holds bytes that are no model; and an example of
   // spaces alone is stored beside the others (neither is anything the page writes).
-  await page.evaluate(() => new Promise((ok, fail) => {
-    const req = indexedDB.open("polarity-teach", 1);
-    req.onsuccess = () => {
-      const t = req.result.transaction("kv", "readwrite");
-      const kv = t.objectStore("kv");
-      const get = kv.get("start");
-      get.onsuccess = () => kv.put({ kind: "file", bytes: new Uint8Array([8, 7, 18, 0]), of: get.result.of }, "start");
-      kv.put([{ text: "   ", label: "positive" }], "examples/000099");
-      t.oncomplete = () => { req.result.close(); ok(); };
-      t.onerror = () => fail(t.error);
-    };
-    req.onerror = () => fail(req.error);
-  }));
+  await damageStart(page, "bytes");
+  await putSaved(page, [["examples/000099", [{ text: "   ", label: "positive" }]]]);
   await page.reload();
   await page.waitForSelector("#teach[data-ready=true]", { timeout: 60_000 });
   assert.match(await page.locator("#model-msg").textContent(), /1 saved example was unreadable and set aside/);
@@ -307,18 +315,7 @@ test("a full storage loses nothing read; damaged starts, models and blank texts 
   // passed over unsaid, and the next Fine-tune wrote over it).
   await page.locator("#epochs").fill("2");
   await fineTuneAndWait(page);
-  await page.evaluate(() => new Promise((ok, fail) => {
-    const req = indexedDB.open("polarity-teach", 1);
-    req.onsuccess = () => {
-      const t = req.result.transaction("kv", "readwrite");
-      const kv = t.objectStore("kv");
-      const get = kv.get("start");
-      get.onsuccess = () => kv.put({ kind: "elsewhere", of: get.result.of }, "start");
-      t.oncomplete = () => { req.result.close(); ok(); };
-      t.onerror = () => fail(t.error);
-    };
-    req.onerror = () => fail(req.error);
-  }));
+  await damageStart(page, "shape");
   await page.reload();
   await page.waitForSelector("#teach[data-ready=true]", { timeout: 60_000 });
   assert.match(await page.locator("#model-msg").textContent(),
