@@ -132,6 +132,8 @@ class PolarityReview extends HTMLElement {
 
   #parts = null;
   #clf = null;
+  #leanOf = null;
+  #leanScore = NaN;
   #labels = [];
   #loads = 0;
   #failed = false; // the last load failed
@@ -371,6 +373,15 @@ class PolarityReview extends HTMLElement {
    * middle. Read out only with `announce` (a box that loads, or is empty, says nothing: a page of
    * several boxes announced each one's "Start typing…" at load).
    */
+  /** The score of a text with no word read, for `clf` (kept: one classify per model). */
+  #lean(clf) {
+    if (this.#leanOf !== clf) {
+      this.#leanOf = clf;
+      this.#leanScore = clf.classify("").score;
+    }
+    return this.#leanScore;
+  }
+
   #show(message, announce = true) {
     const { out, fill, list } = this.#parts;
     out.textContent = message;
@@ -402,7 +413,15 @@ class PolarityReview extends HTMLElement {
       this.#show(`Could not classify this text: ${err?.message ?? err}`);
       return;
     }
+    // No word the model reads (emoji, symbols): its score is the model's lean with nothing read,
+    // the score of "" to the bit. Said as such, not as a verdict ("👍" showed "negative (50%
+    // confident)"); the event still carries the prediction.
     const scores = allScores(p, labels);
+    if (p.score === this.#lean(clf)) {
+      this.#show(`No word it reads yet (it leans ${p.label})`, false);
+      this.dispatchEvent(new CustomEvent("polarity", { detail: { ...p, scores }, bubbles: true, composed: true }));
+      return;
+    }
     out.textContent = verdict(p);
     this.#say(out.textContent);
     out.dataset.label = fill.dataset.label = p.label;

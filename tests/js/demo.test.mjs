@@ -280,6 +280,11 @@ test("embed: <polarity-review> gives a live sentiment box", async () => {
   await page.waitForFunction(() =>
     document.querySelector("polarity-review").shadowRoot.querySelector("[role=status]").textContent.startsWith("negative ("));
   assert.match(await status.textContent(), /^negative \(\d+% confident\)$/);
+  // Nothing the model reads: its lean, said as such ("👍" showed "negative (50% confident)").
+  await box.fill("👍");
+  await page.waitForFunction(() =>
+    document.querySelector("polarity-review").shadowRoot.querySelector("[role=status]").textContent.startsWith("No word it reads yet"));
+  assert.match(await status.textContent(), /^No word it reads yet \(it leans (positive|negative)\)$/);
   // A form the box is in submits its text under its name; a text past what the box reads on the
   // main thread, and a model attribute that is no address, are said in the status, not thrown.
   await page.evaluate(() => {
