@@ -75,12 +75,13 @@ export function serve({ root = ".", port = 8080, host = "127.0.0.1", headers = {
       return;
     }
     try {
-      // Through links, too: a link inside the root to /etc/passwd served it.
+      if (statSync(file).isDirectory()) file = join(file, "index.html");
+      // Through links, too, of the file itself as served (a folder's index.html included): a
+      // link inside the root to /etc/passwd served it.
       if (!within(realpathSync(file), realBase)) {
         res.writeHead(403).end("forbidden");
         return;
       }
-      if (statSync(file).isDirectory()) file = join(file, "index.html");
       const stat = statSync(file);
       const type = extname(file).toLowerCase();
       const common = {

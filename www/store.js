@@ -277,7 +277,11 @@ export async function loadState(isLabels, tries = 3) {
   // A storage too full to set a value aside (or to save the list again) loses none of what was
   // read: said, and the examples read are kept. It rejected the whole load, and the page showed
   // none of them ("Saved examples could not be read ()").
-  const full = (err) => `, but the storage failed (${storageProblem(err)}), so it is still stored as it was`;
+  let unkept = false;
+  const full = (err) => {
+    unkept = true;
+    return `, as the storage failed (${storageProblem(err)}); the next change to the examples saves them without it`;
+  };
   if (damaged) {
     const failed = await keepAside("examples", unreadable).then(() => "", full);
     problems.push(`saved examples were unreadable and were ${failed ? "not set aside" : "set aside"}; ${examples.length} were read and are kept${failed}`);
@@ -289,7 +293,9 @@ export async function loadState(isLabels, tries = 3) {
   if (misplaced && !damaged) {
     problems.push(`the saved examples were not stored in order (a part missing or of the wrong size); the ${examples.length} read are kept and saved again`);
   }
-  if (old !== undefined || damaged || misplaced || bad.length > 0) {
+  // Not rewritten while what could not be set aside is still stored: the rewrite deleted it, and
+  // the message said it was kept.
+  if (!unkept && (old !== undefined || damaged || misplaced || bad.length > 0)) {
     // Rewritten whole: the chunks then hold exactly what the page shows. Only onto what was read:
     // when another tab saved meanwhile, its save is read again instead of written over.
     let saved;
@@ -409,8 +415,9 @@ async function asStart(v, bytes, isLabels) {
   }
   // This model's, but damaged: set aside and said, as other damaged values are (it was passed
   // over unsaid, and the next Fine-tune wrote over it).
-  const setAside = await keepStartAside(v).then(() => true, () => false);
-  throw new UnreadableStart(`The saved starting point of this model was unreadable${setAside ? " and was set aside" : ""}: Fine-tune goes on from the model in use.`);
+  // Moved, not copied: read again (each Fine-tune, each tab), it was set aside again each time.
+  const moved = await setAside("start", v).then(() => true, () => false);
+  throw new UnreadableStart(`The saved starting point of this model was unreadable${moved ? " and was set aside" : ""}: Fine-tune goes on from the model in use.`);
 }
 
 /** Keeps a saved start that could not be trained from (set aside, for download). */

@@ -76,8 +76,7 @@ export function setupNext(demo, state) {
       if (id === ranking) {
         running = false;
         // The copy of the model is let go once the newest ranking is done (tens of MB).
-        away?.worker.terminate();
-        away = null;
+        endAway();
       }
     }
     if (id !== ranking) return;
@@ -97,10 +96,18 @@ export function setupNext(demo, state) {
   // the first such text comes: { worker, clf, next, waiting }.
   let away = null;
 
+  /** Ends the worker of `away`, its pending texts rejected: a ranking waiting on one is let go. */
+  function endAway() {
+    if (!away) return;
+    away.worker.terminate();
+    for (const request of away.waiting.values()) request.fail(new Error("the ranking was superseded"));
+    away = null;
+  }
+
   /** The prediction of `text` by a copy of `clf` (the model in use), off the main thread. */
   function classifyAway(text, clf) {
     if (away?.clf !== clf) {
-      away?.worker.terminate();
+      endAway();
       const worker = new Worker(new URL("./classify-worker.js", import.meta.url), { type: "module" });
       worker.postMessage({ model: demo.currentBytes() });
       const mine = (away = { worker, clf, next: 0, waiting: new Map() });

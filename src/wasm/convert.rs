@@ -327,12 +327,11 @@ const MAX_DEPTH: usize = 8;
 /// it is given; a sparse array may claim four billion.
 const MAX_COPIED_ITEMS: u32 = 1 << 16;
 
-// Catching forms of the calls that read a whole object or array at once: one call each, where
-// reading key by key through `Reflect` took a dozen (converting 20,000 examples took 350 ms).
+// Catching forms of the calls that read or make a whole object or array at once: one call each,
+// where a property at a time through `Reflect` took a dozen (converting 20,000 examples took 350
+// ms).
 #[wasm_bindgen]
 extern "C" {
-    #[wasm_bindgen(catch, js_namespace = Object, js_name = entries)]
-    fn object_entries(value: &JsValue) -> Result<Array, JsValue>;
     #[wasm_bindgen(catch, js_namespace = Object, js_name = fromEntries)]
     fn object_from_entries(entries: &Array) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(catch, js_namespace = Array, js_name = from)]
@@ -385,16 +384,39 @@ fn plain_copy(what: &str, value: &JsValue, depth: usize) -> Result<JsValue, js_s
         }
         return Ok(copy.into());
     }
-    let entries = read(object_entries(value))?;
-    for entry in entries.iter() {
-        let pair: Array = entry.unchecked_into();
-        pair.set(1, plain_copy(what, &pair.get(1), depth + 1)?);
+    // Its own keys, and those of its prototypes short of Object.prototype (a class's getters):
+    // serde read a struct's fields by name, inherited ones included, and an Object.entries copy
+    // left `epochs` of `Object.create({ epochs: 1 })` out unsaid.
+    let mut keys: Vec<JsValue> = read(Reflect::own_keys(value))?.iter().collect();
+    let mut above: JsValue = prototype.into();
+    for _ in 0..MAX_DEPTH {
+        if above.is_null() || OBJECT_PROTOTYPE.with(|p| *p == above) {
+            break;
+        }
+        let inherited = read(Reflect::own_keys(&above))?;
+        keys.extend(
+            inherited
+                .iter()
+                .filter(|k| k.as_string().is_some_and(|k| k != "constructor")),
+        );
+        above = Reflect::get_prototype_of(&above)
+            .map_err(|e| unreadable(what, &e))?
+            .into();
+    }
+    let entries = Array::new();
+    for key in keys.iter().filter(|k| k.is_string()) {
+        let field = Reflect::get(value, key).map_err(|e| unreadable(what, &e))?;
+        entries.push(&Array::of2(key, &plain_copy(what, &field, depth + 1)?));
     }
     // Defined, not set: a key "__proto__" (JSON.parse makes one) stays a key, as serde saw it.
     object_from_entries(&entries).map_err(|e| unreadable(what, &e))
 }
 
 thread_local! {
+    /// Object.prototype, where the keys [`plain_copy`] reads stop.
+    static OBJECT_PROTOTYPE: JsValue = Reflect::get_prototype_of(&js_sys::Object::new())
+        .map(JsValue::from)
+        .unwrap_or(JsValue::NULL);
     /// String.prototype, Number.prototype and Boolean.prototype, with their `valueOf`.
     static BOXES: Vec<(JsValue, js_sys::Function)> = ["String", "Number", "Boolean"]
         .iter()

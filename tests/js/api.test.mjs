@@ -84,6 +84,22 @@ test("a model's bytes load from a Uint8Array subclass whose getters lie or throw
   }
 });
 
+test("options and examples are read by name, inherited and getter fields included, as serde read them", () => {
+  const clf = Classifier.fromPretrained({ seed: 3 });
+  class Options { get epochs() { return 1; } }
+  class Example {
+    constructor(text, label) { this.t = text; this.l = label; }
+    get text() { return this.t; }
+    get label() { return this.l; }
+  }
+  const examples = EXAMPLES.map(({ text, label }) => new Example(text, label));
+  // A copy of own keys alone left these out: the options unsaid (20 epochs), the examples
+  // refused ('must have a "text" field').
+  assert.equal(clf.fineTune(EXAMPLES, Object.create({ epochs: 1 })).epochs, 1);
+  assert.equal(clf.fineTune(examples, new Options()).epochs, 1);
+  clf.free();
+});
+
 test("a call made by a getter while another method reads its arguments is refused in polarity's words", () => {
   const clf = new Classifier();
   // wasm-bindgen's "recursive use of an object detected which would lead to unsafe aliasing in

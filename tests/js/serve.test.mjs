@@ -48,13 +48,16 @@ test("serve sends gzip to clients that accept it and the file itself to others",
 });
 
 test("serve answers GET and HEAD only, says each file's type for good, and serves nothing a link inside its root points out to", async () => {
-  const { mkdtempSync, writeFileSync, symlinkSync, rmSync } = await import("node:fs");
+  const { mkdirSync, mkdtempSync, writeFileSync, symlinkSync, rmSync } = await import("node:fs");
   const { tmpdir } = await import("node:os");
   const root = mkdtempSync(join(tmpdir(), "polarity-serve-"));
   const outside = mkdtempSync(join(tmpdir(), "polarity-outside-"));
   writeFileSync(join(root, "page.html"), "<p>here</p>");
   writeFileSync(join(outside, "secret.txt"), "not for the web");
   symlinkSync(join(outside, "secret.txt"), join(root, "secret.txt"));
+  // A folder's index.html is served for the folder: checked as the file it is.
+  mkdirSync(join(root, "sub"));
+  symlinkSync(join(outside, "secret.txt"), join(root, "sub", "index.html"));
   const { server, url } = await serve({ root, port: 0 });
   const send = (method, path) => new Promise((ok, fail) => {
     request(new URL(path, url), { method }, (res) => {
@@ -68,6 +71,8 @@ test("serve answers GET and HEAD only, says each file's type for good, and serve
     assert.equal(page.headers["x-content-type-options"], "nosniff");
     // It served /etc/passwd through such a link.
     assert.equal((await get(url, "secret.txt")).status, 403);
+    assert.equal((await get(url, "sub/")).status, 403);
+    assert.equal((await get(url, "sub")).status, 403);
     // A POST or DELETE was answered as a GET.
     for (const method of ["POST", "DELETE", "PUT"]) {
       const res = await send(method, "page.html");

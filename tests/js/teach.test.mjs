@@ -303,7 +303,7 @@ test("a full storage loses nothing read; damaged starts, models and blank texts 
   await page.waitForSelector("#teach[data-ready=true]", { timeout: 60_000 });
   assert.equal(await page.locator("#ex-count").textContent(), "4");
   assert.match(await page.locator("#model-msg").textContent(),
-    /1 saved example was unreadable and not set aside, but the storage failed \(the browser's storage for this site is full/);
+    /1 saved example was unreadable and not set aside, as the storage failed \(the browser's storage for this site is full/);
   await page.evaluate(() => localStorage.removeItem("test-quota"));
   // A model stored as no file's bytes: a damaged model, not "Saved data is unavailable".
   await putSaved(page, [["model", "not bytes"]]);
@@ -320,6 +320,19 @@ test("a full storage loses nothing read; damaged starts, models and blank texts 
   await page.waitForSelector("#teach[data-ready=true]", { timeout: 60_000 });
   assert.match(await page.locator("#model-msg").textContent(),
     /The saved starting point of this model was unreadable and was set aside: Fine-tune goes on from the model in use\./);
+  // Moved aside once, not copied again at every read (every load, every Fine-tune).
+  await page.reload();
+  await page.waitForSelector("#teach[data-ready=true]", { timeout: 60_000 });
+  const asideStarts = await page.evaluate(() => new Promise((ok, fail) => {
+    const req = indexedDB.open("polarity-teach", 1);
+    req.onsuccess = () => {
+      const keys = req.result.transaction("kv").objectStore("kv").getAllKeys();
+      keys.onsuccess = () => { req.result.close(); ok(keys.result.filter((k) => String(k).startsWith("set-aside/start/")).length); };
+      keys.onerror = () => fail(keys.error);
+    };
+    req.onerror = () => fail(req.error);
+  }));
+  assert.equal(asideStarts, 1);
   assert.deepEqual(seen.errors, []);
   await context.close();
 });
