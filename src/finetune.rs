@@ -496,7 +496,7 @@ fn hides(c: char) -> bool {
         || ('\u{2066}'..='\u{2069}').contains(&c)
 }
 
-/// Refuses labels of which one holds an invisible or direction-changing character ([`hides`]):
+/// Refuses labels of which one holds an invisible or direction-changing character (`hides`):
 /// new labels, and those of a model file, whose verdict a page shows by its label's name
 /// ("positive" and "\u{202e}evitisop\u{202c}" both showed as "positive").
 pub fn check_visible_labels(labels: &[String]) -> Result<(), Error> {
