@@ -4,7 +4,7 @@
 // only ever reaches the DOM through textContent / text nodes, never as HTML.
 import init, { Classifier } from "./pkg/polarity.js";
 import { $, LONG_TEXT, formatCount, workerFailure } from "./ui.js";
-import { BOX_LIMIT, announcer, percent, verdict } from "./verdict.js";
+import { BOX_LIMIT, announcer, isUnsure, percent, verdict } from "./verdict.js";
 
 // Cold-start marks (with polarity's own, polarity:file and polarity:engine): `make bench` reads them.
 performance.mark("demo:script");
@@ -114,10 +114,13 @@ function showTiming(classifyMs, explainMs) {
 const scoresList = $("scores");
 
 function showVerdict(p, blank) {
-  setStatus(blank ? "empty" : p.label, blank ? "Type something: the verdict appears as you write." : verdict(p));
+  // Unsure (the two likeliest labels close): said in the muted colour, not in the label's.
+  const unsure = !blank && isUnsure(p);
+  const state = blank ? "empty" : unsure ? "unsure" : p.label;
+  setStatus(state, blank ? "Type something: the verdict appears as you write." : verdict(p));
   // Two labels: the meter is P(first label), its ends the labels; more: P(label), and a list.
   meter.style.width = `${blank ? 50 : p.score * 100}%`;
-  meter.dataset.label = blank ? "" : p.label;
+  meter.dataset.label = blank || unsure ? "" : p.label;
   if (!scoresList.hidden) {
     scoresList.replaceChildren(...(blank ? [] : p.scores).map((s) => {
       const item = document.createElement("li");

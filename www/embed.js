@@ -7,10 +7,11 @@
 // model; changing it loads the new one), label, placeholder, name (the box is a form field:
 // a form it is in submits its text under that name, a reset empties it, a disabled fieldset
 // disables it). `.value` reads and sets the text. Each box fires a `polarity` event whose
-// detail is the prediction with every label's probability in `scores` (none for an empty box:
+// detail is the prediction with every label's probability in `scores` and whether the box says
+// it is unsure (`unsure`: the two likeliest labels are close) (none for an empty box:
 // its `input` events, which cross the shadow root, say when it was emptied). User text is only
 // ever set through .value / textContent.
-import { BOX_LIMIT, allScores, announcer, percent, verdict } from "./verdict.js";
+import { BOX_LIMIT, allScores, announcer, isUnsure, percent, verdict } from "./verdict.js";
 
 const PKG = new URL("./pkg/polarity.js", import.meta.url).href;
 
@@ -417,15 +418,17 @@ class PolarityReview extends HTMLElement {
     // the score of "" to the bit. Said as such, not as a verdict ("👍" showed "negative (50%
     // confident)"); the event still carries the prediction.
     const scores = allScores(p, labels);
+    // Unsure (the two likeliest labels close): the verdict and bar in the neutral colour.
+    const unsure = isUnsure(p);
     if (p.score === this.#lean(clf)) {
       this.#show(`No word it reads yet (it leans ${p.label})`, false);
-      this.dispatchEvent(new CustomEvent("polarity", { detail: { ...p, scores }, bubbles: true, composed: true }));
+      this.dispatchEvent(new CustomEvent("polarity", { detail: { ...p, scores, unsure }, bubbles: true, composed: true }));
       return;
     }
     out.textContent = verdict(p);
     this.#say(out.textContent);
-    out.dataset.label = fill.dataset.label = p.label;
-    fill.dataset.index = String(labels.indexOf(p.label));
+    out.dataset.label = fill.dataset.label = unsure ? "" : p.label;
+    fill.dataset.index = unsure ? "" : String(labels.indexOf(p.label));
     // Two labels: the bar is P(first label), as it always was; more: P(label).
     fill.style.width = `${p.score * 100}%`;
     if (!list.hidden) {
@@ -436,7 +439,7 @@ class PolarityReview extends HTMLElement {
       }));
     }
     // Composed: a box inside another component's shadow root is heard outside it, as its input is.
-    this.dispatchEvent(new CustomEvent("polarity", { detail: { ...p, scores }, bubbles: true, composed: true }));
+    this.dispatchEvent(new CustomEvent("polarity", { detail: { ...p, scores, unsure }, bubbles: true, composed: true }));
   }
 
   /** The current text. */

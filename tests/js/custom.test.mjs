@@ -342,6 +342,16 @@ test("<polarity-review model=...> loads a 3-label model, shows its labels, and i
   assert.equal(e.label, "negative");
   assert.deepEqual(e.scores.map((s) => s.label), ["negative", "positive"]);
   assert.ok(Math.abs(e.scores[1].score - e.score) < 1e-9);
+  assert.equal(e.unsure, false);
+  // Near 0.5 the box says it is unsure, in its neutral colour, and the event says so too.
+  await plain.locator("polarity-review textarea").fill("I didn't like it.");
+  await plain.waitForFunction(() => window.events.at(-1).unsure === true);
+  const [said, colour] = await plain.evaluate(() => {
+    const out = document.querySelector("polarity-review").shadowRoot.querySelector("[role=status]");
+    return [out.textContent, out.dataset.label];
+  });
+  assert.match(said, /^unsure, leaning (positive|negative) \(\d+%\)$/);
+  assert.equal(colour, "");
   await context.close();
 });
 
@@ -501,7 +511,7 @@ test("a model loaded, reset or begun in one tab is the one the other tab uses", 
   await b.waitForFunction(() => /praise/.test(document.querySelector("#model-name").textContent), null, { timeout: 10_000 });
   assert.match(await b.locator("#model-msg").textContent(), /^Another tab changed the model: this one uses it too\./);
   await b.locator("#review").fill("Please add a dark mode.");
-  await b.waitForFunction(() => /^(praise|complaint|question) \(/.test(document.querySelector("#status").textContent), null, { timeout: 10_000 });
+  await b.waitForFunction(() => /^(unsure, leaning )?(praise|complaint|question) \(/.test(document.querySelector("#status").textContent), null, { timeout: 10_000 });
   // A new classifier begun in B shows in A, and a reset in A takes both back to the shipped model.
   // A name being typed in A's label editor meanwhile is kept, not wiped by B's.
   await a.locator("#new-label-a").fill("typed in A");

@@ -60,6 +60,12 @@ test("typing a positive then a negative review updates the live region and highl
   await waitForStatus(page, "negative");
   await waitForHighlights(page, NEGATIVE);
   assert.ok((await page.locator("#explained .tok.neg").count()) > 0);
+  // A score near 0.5 is said as unsure, in the muted colour: "I didn't like it." (0.51 with the
+  // shipped model) showed as a green "positive (50% confident)".
+  await page.locator("#review").fill("I didn't like it.");
+  await page.waitForFunction(() => document.querySelector("#status").dataset.state === "unsure");
+  assert.match(await statusText(page), /^unsure, leaning (positive|negative) \(\d+%\)$/);
+  assert.equal(await page.locator("#meter-fill, .meter-fill").first().getAttribute("data-label"), "");
   assert.match(await page.locator("#timing").textContent(),
     /^(\d+\.\d\d ms|\d+ µs) \(with explanation \d+\.\d\d ms\)$/);
   assert.match(await page.locator("#model-size").textContent(), /\d (MB|kB)$/);

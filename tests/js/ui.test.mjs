@@ -3,6 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { formatCount } from "../../www/ui.js";
+import { isUnsure, verdict } from "../../www/verdict.js";
 
 test("formatCount groups thousands as toLocaleString('en') does, without Intl", () => {
   const values = [0, 7, 42, 999, 1000, 1234, 40123, 100000, 999999, 1000000, 1234567890, -1, -1234, -1234567];
@@ -14,4 +15,24 @@ test("www/vendor/fflate.js is the locked npm package's own ES module, as it was 
   const vendored = readFileSync(new URL("../../www/vendor/fflate.js", import.meta.url));
   const locked = readFileSync(new URL("../../node_modules/fflate/esm/browser.js", import.meta.url));
   assert.ok(vendored.equals(locked), "copy node_modules/fflate/esm/browser.js to www/vendor/fflate.js");
+});
+
+test("a verdict whose two likeliest labels are close says it is unsure, and which way it leans", () => {
+  // Two labels: score is P(first label), the label the likelier one.
+  assert.equal(verdict({ label: "positive", score: 0.5075 }), "unsure, leaning positive (50%)");
+  assert.equal(verdict({ label: "negative", score: 0.41 }), "unsure, leaning negative (59%)");
+  assert.equal(verdict({ label: "negative", score: 0.39 }), "negative (61% confident)");
+  assert.equal(verdict({ label: "positive", score: 0.61 }), "positive (61% confident)");
+  assert.equal(verdict({ label: "positive", score: 0.997 }), "positive (99% confident)");
+  // More: score is P(label), and the gap is to the runner-up, whatever the order of `scores`.
+  const three = (a, b, c) => ({
+    label: "praise",
+    score: a,
+    scores: [{ label: "question", score: b }, { label: "praise", score: a }, { label: "complaint", score: c }],
+  });
+  assert.ok(isUnsure(three(0.45, 0.4, 0.15)));
+  assert.equal(verdict(three(0.45, 0.4, 0.15)), "unsure, leaning praise (45%)");
+  assert.ok(isUnsure(three(0.45, 0.2, 0.35))); // 0.45 - 0.35 < 0.2
+  assert.ok(!isUnsure(three(0.6, 0.3, 0.1)));
+  assert.equal(verdict(three(0.6, 0.3, 0.1)), "praise (60% confident)");
 });
