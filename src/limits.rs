@@ -23,9 +23,9 @@ pub fn check_table(rows: usize, dim: usize, what: &str) -> Result<(), crate::Err
     Ok(())
 }
 
-/// Size of any weight, bias or format constant in a model file: trained ones are under 100. With
-/// every weight (and every table value, at most 127 x 65504 as int8) this small, the head's sums
-/// stay far from `f32`'s overflow for any text.
+/// Size of any weight, bias, table value (an int8 scale at most this / 127) or format constant in
+/// a model file: trained ones are under 100. With every weight this small, the head's sums stay
+/// far from `f32`'s overflow for any text.
 pub const MAX_WEIGHT: f32 = 1e6;
 /// Bytes of a model file: the largest table (as int8) and vocabulary with room to spare.
 pub const MAX_MODEL_BYTES: usize = 3 << 26;

@@ -38,8 +38,8 @@ use crate::finetune::{check_labels, check_visible_labels};
 use crate::limits;
 use crate::model::{outputs, Model, HIDDEN};
 use crate::quantize::{
-    dequantize4, dequantize_rows, int4_width, scale_table, Format, Int4Table, Quantized,
-    QuantizedTable, LEVELS,
+    dequantize4, dequantize_rows, int4_width, loose_row4, loose_row8, scale_table, Format,
+    Int4Table, Quantized, QuantizedTable, LEVELS,
 };
 use crate::scope::Features;
 use crate::vocab::{self, fnv_step, Scheme, Vocabulary, FNV_OFFSET};
@@ -869,6 +869,19 @@ fn from_proto(proto: &ModelProto, checksum_rule: Checksum) -> Result<Model, Erro
                     "the int8 embedding holds -128, outside the format's -127 to 127".into(),
                 ));
             }
+            // Values up to 127 x 65504 fit the format, but a model fine-tuned from such a table
+            // could not be saved: said at load, not after a first training.
+            let largest = limits::MAX_WEIGHT / 127.0;
+            if scales.iter().any(|s| *s > largest) {
+                return Err(Error::NotAModel(format!(
+                    "an embedding scale is over {largest}: its values would pass the weights' \
+                     limit of {}",
+                    limits::MAX_WEIGHT
+                )));
+            }
+            if let Some(r) = loose_row8(values, &scales, dim) {
+                return Err(loose_row(r));
+            }
             dequantize_rows(values, &scales, dim, |b| b as i8)
         }
         Format::Int4 => {
@@ -892,6 +905,9 @@ fn from_proto(proto: &ModelProto, checksum_rule: Checksum) -> Result<Model, Erro
             };
             same("levels", &LEVELS)?;
             same("scale_table", &scale_table())?;
+            if let Some(r) = loose_row4(packed, scales, dim) {
+                return Err(loose_row(r));
+            }
             dequantize4(packed, scales, dim)
         }
     };
@@ -995,6 +1011,15 @@ pub(crate) fn shown(value: &str) -> String {
         None => format!("{start:?}"),
         Some(_) => format!("{start:?}... ({} bytes)", value.len()),
     }
+}
+
+/// A table row polarity would not write as it is stored: saved again, the model would score
+/// differently from the one loaded (see [`crate::quantize::loose_row4`]).
+fn loose_row(row: usize) -> Error {
+    Error::NotAModel(format!(
+        "row {row} of the embedding is not stored at the scale its largest value asks for, as \
+         polarity stores every row: saved again, this model would not score as it was loaded"
+    ))
 }
 
 /// The `f32` values of `t` (in the shape `dims`), each finite and at most [`limits::MAX_WEIGHT`] in

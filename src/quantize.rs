@@ -270,6 +270,29 @@ pub fn quantize4(table: &[f32], dim: usize) -> Int4Table {
     }
 }
 
+/// The first row of an int4 table (as a file stores it) that [`quantize4`] would not write back as
+/// it is: a row above the smallest scale none of whose values is at -1 or 1 (codes 0 and 15). Read back
+/// and saved again, such a row takes a smaller scale and its values move, so a model saved
+/// without a change would score differently from the one loaded.
+pub fn loose_row4(packed: &[u8], scales: &[u8], dim: usize) -> Option<usize> {
+    let width = int4_width(dim);
+    // Plain loops: a load runs this once, in V8's baseline compiler (see `dequantize_rows`).
+    for (r, (bytes, &code)) in packed.chunks_exact(width.max(1)).zip(scales).enumerate() {
+        let mut edge = false;
+        for (j, &b) in bytes.iter().enumerate() {
+            let high = b >> 4;
+            // The low nibble of byte j is value j + width, or padding past `dim`.
+            let low = if j + width < dim { b & 15 } else { 7 };
+            edge |= high == 0 || high == 15 || low == 0 || low == 15;
+        }
+        // Scale 1, the smallest, also holds rows too small to reach -1 or 1 at it.
+        if code > 1 && !edge {
+            return Some(r);
+        }
+    }
+    None
+}
+
 impl Int4Table {
     /// The `f32` table these values stand for.
     pub fn dequantize(&self) -> Vec<f32> {
@@ -380,6 +403,26 @@ impl QuantizedTable {
     }
 }
 
+/// The first row of an int8 table that [`quantize8`] would not write back as it is: a row whose
+/// largest value asks for another scale than its own (see [`loose_row4`]). With a normal `f16`
+/// scale that is any row without -127 or 127; a subnormal one is coarse enough to be asked for by
+/// a row whose largest value is 126 steps of it (the pre-trained file has such a row).
+pub fn loose_row8(values: &[u8], scales: &[f32], dim: usize) -> Option<usize> {
+    // Plain loops: a load runs this once, in V8's baseline compiler (see `dequantize_rows`).
+    for (r, (row, &scale)) in values.chunks_exact(dim.max(1)).zip(scales).enumerate() {
+        let mut largest = 0u8;
+        for &b in row {
+            largest = largest.max((b as i8).unsigned_abs());
+        }
+        // As `quantize8` reads the row back: its largest value, then the scale that asks for.
+        let max = f32::from(largest) * scale;
+        if max != 0.0 && f16_at_least(max / 127.0) != scale {
+            return Some(r);
+        }
+    }
+    None
+}
+
 /// `q * scale` for each value of each `dim`-wide row of `values`, read through `to_i8` (so the
 /// file's raw bytes need no intermediate `i8` copy). The output is reserved up front and filled
 /// row by row: the first load in a browser runs this once, in V8's baseline compiler, where a
@@ -401,6 +444,51 @@ pub fn dequantize_rows<T: Copy>(
 mod tests {
     use super::*;
     use crate::rng::Rng;
+
+    #[test]
+    fn what_quantizing_writes_is_never_a_loose_row() {
+        // Rows of every size, down to the subnormal f16 scales of int8, and zero rows.
+        let mut rng = Rng::new(11);
+        let dim = 7;
+        let table: Vec<f32> = (0..dim * 3000)
+            .map(|i| {
+                let size = 10f32.powi(-((i / dim % 9) as i32)) * 3.0;
+                if i / dim % 13 == 0 {
+                    0.0
+                } else {
+                    rng.symmetric(size)
+                }
+            })
+            .collect();
+        let q8 = quantize8(&table, dim);
+        let bytes: Vec<u8> = q8.values.iter().map(|&v| v as u8).collect();
+        assert_eq!(loose_row8(&bytes, &q8.scales, dim), None);
+        let q4 = quantize4(&table, dim);
+        assert_eq!(loose_row4(&q4.packed, &q4.scales, dim), None);
+        // And what they mean: read back and quantized again, the same bytes.
+        assert_eq!(quantize8(&q8.dequantize(), dim), q8);
+        assert_eq!(quantize4(&q4.dequantize(), dim).packed, q4.packed);
+        // A row moved one step in from its edge is loose, and found (row 1: values up to 0.3).
+        let mut moved = bytes.clone();
+        let row = dim..2 * dim;
+        for b in &mut moved[row.clone()] {
+            *b = (*b as i8).clamp(-126, 126) as u8;
+        }
+        let has_edge = bytes[row].iter().any(|&b| (b as i8).unsigned_abs() == 127);
+        assert!(
+            has_edge && q8.scales[1] > 6.2e-5,
+            "row 1 must be a normal row to move"
+        );
+        assert_eq!(loose_row8(&moved, &q8.scales, dim), Some(1));
+        let mut packed = q4.packed.clone();
+        let width = int4_width(dim);
+        assert!(q4.scales[1] > 1);
+        for b in &mut packed[width..2 * width] {
+            let nudge = |c: u8| c.clamp(1, 14);
+            *b = nudge(*b >> 4) << 4 | nudge(*b & 15);
+        }
+        assert_eq!(loose_row4(&packed, &q4.scales, dim), Some(1));
+    }
 
     #[test]
     fn error_is_at_most_half_a_step_per_row() {

@@ -187,13 +187,13 @@ pub fn train(
     progress: &mut dyn FnMut(&Progress) -> Flow,
 ) -> Result<Report, Error> {
     options.validate()?;
-    // An int8 file may hold table values up to 127 x 65504; a trained model is held to the
-    // weights' limit so that it can be saved. Said as what it is: such a table made every
-    // training end in "training diverged ... try a smaller learningRate", whatever the rate.
+    // A trained model is held to the weights' limit so that it can be saved. Files past it are
+    // refused at load; a model built in code is told here, as what it is: such a table made
+    // every training end in "training diverged ... try a smaller learningRate", whatever the rate.
     if !within_limits(&model.embedding) {
         return Err(Error::InvalidInput(format!(
-            "this model's table holds values over {} in size (its file's int8 scales allow them), \
-             and a model trained from it could not be saved: fine-tune a model polarity trained",
+            "this model's table holds values over {} in size, and a model trained from it could \
+             not be saved: fine-tune a model polarity trained",
             crate::limits::MAX_WEIGHT
         )));
     }
