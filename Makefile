@@ -17,7 +17,7 @@ native:
 	$(CARGO) build --release --bin polarity
 
 test-native:
-	$(CARGO) test --release
+	POLARITY_DATA="$(DATA)" $(CARGO) test --release
 
 lint:
 	$(CARGO) fmt --check

@@ -329,7 +329,10 @@ fn explain_gives_the_verdict_of_classify_and_each_words_pull() {
     let blocks: Vec<&str> = stdout.split("\n\n").filter(|b| !b.is_empty()).collect();
     assert_eq!(blocks.len(), texts.len(), "{stdout:?}");
     let classified = polarity(&dir, &[&["classify"][..], &texts[..]].concat());
+    assert!(classified.status.success(), "{}", stderr(&classified));
     let verdicts = String::from_utf8(classified.stdout).unwrap();
+    // One line per text, or the zip below would compare fewer blocks than it seems to.
+    assert_eq!(verdicts.lines().count(), texts.len(), "{verdicts:?}");
     for ((block, verdict), text) in blocks.iter().zip(verdicts.lines()).zip(texts) {
         let mut lines = block.lines();
         assert_eq!(lines.next(), Some(verdict), "{text:?}");

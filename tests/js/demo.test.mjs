@@ -37,6 +37,14 @@ async function waitForHighlights(page, text) {
   );
 }
 
+/** The live region (#verdict-live) reads out the verdict shown, once the typing pauses (~1 s). */
+async function waitForLiveVerdict(page) {
+  await page.waitForFunction(() => {
+    const said = document.querySelector("#verdict-live").textContent;
+    return said !== "" && said === document.querySelector("#status").textContent;
+  }, null, { timeout: 10_000 });
+}
+
 function assertClean(seen) {
   assert.deepEqual(seen.errors, [], "console or page errors");
   const outside = seen.requests.filter((r) => !r.startsWith(site.url) && !r.startsWith("data:"));
@@ -49,6 +57,7 @@ test("typing a positive then a negative review updates the live region and highl
   await page.locator("#review").pressSequentially(POSITIVE.slice(0, 40));
   await page.locator("#review").fill(POSITIVE);
   await waitForStatus(page, "positive");
+  await waitForLiveVerdict(page);
   await waitForHighlights(page, POSITIVE);
   assert.equal(await page.locator("#status").getAttribute("data-state"), "positive");
   const spans = page.locator("#explained .tok");
@@ -58,6 +67,7 @@ test("typing a positive then a negative review updates the live region and highl
 
   await page.locator("#review").fill(NEGATIVE);
   await waitForStatus(page, "negative");
+  await waitForLiveVerdict(page);
   await waitForHighlights(page, NEGATIVE);
   assert.ok((await page.locator("#explained .tok.neg").count()) > 0);
   // A score near 0.5 is said as unsure, in the muted colour: "I didn't like it." (0.51 with the

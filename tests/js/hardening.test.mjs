@@ -389,22 +389,86 @@ test("imports read spreadsheet exports, refuse a file that is not text, and take
 
 test("texts to label next of a million characters each are ranked in a worker, not on the page", async () => {
   const context = await site.browser.newContext();
-  const { page } = await openTeach(site, context);
+  // What each classify worker was sent: the structural evidence that long texts were ranked there.
+  await context.addInitScript(() => {
+    const Native = window.Worker;
+    window.classifyWorkers = [];
+    window.Worker = class extends Native {
+      constructor(url, options) {
+        super(url, options);
+        if (String(url).includes("classify-worker")) {
+          const sent = [];
+          window.classifyWorkers.push(sent);
+          const post = this.postMessage.bind(this);
+          this.postMessage = (data, ...rest) => {
+            if (typeof data?.text === "string") sent.push(data.text.length);
+            return post(data, ...rest);
+          };
+        }
+      }
+    };
+  });
+  const { page, seen } = await openTeach(site, context);
+  // And what the page's own classifier was given: the same module instance as the demo's, so
+  // wrapping its prototype sees the demo's calls.
+  const LONG_TEXT = await page.evaluate(async () => {
+    const { Classifier } = await import("./pkg/polarity.js");
+    const { LONG_TEXT } = await import("./ui.js");
+    window.pageCalls = []; // the longest text of each call
+    for (const name of ["classify", "classifyBatch"]) {
+      const native = Classifier.prototype[name];
+      Classifier.prototype[name] = function (arg, ...rest) {
+        const texts = typeof arg === "string" ? [arg] : [...arg];
+        window.pageCalls.push(Math.max(0, ...texts.map((t) => t.length)));
+        return native.call(this, arg, ...rest);
+      };
+    }
+    return LONG_TEXT;
+  });
   const longTasks = await recordLongTasks(page);
   // 16 texts of a million characters made one call of half a second on the main thread. Pasted,
   // as a user pastes: the box would hold them for seconds of layout.
-  await page.locator("#pool-text").evaluate((box) => {
+  const given = await page.locator("#pool-text").evaluate((box) => {
     const data = new DataTransfer();
     const texts = Array.from({ length: 16 }, (_, i) => `${i % 2 ? "A dull, tedious film. " : "A wonderful, moving film. "}`.repeat(40_000) + i);
-    data.setData("text/plain", ["Great fun", ...texts, "Not good"].join("\n"));
+    window.given = ["Great fun", ...texts, "Not good"];
+    data.setData("text/plain", window.given.join("\n"));
     box.dispatchEvent(new ClipboardEvent("paste", { clipboardData: data, bubbles: true, cancelable: true }));
+    return window.given.map((t) => t.length);
   });
   await page.waitForFunction(() => document.querySelector("#next-msg").textContent.startsWith("Ranked 18 texts"), null, { timeout: 120_000 });
+  // The 16 long texts went to one classify worker, and the page's classifier saw only the two
+  // short ones.
+  const workers = await page.evaluate(() => window.classifyWorkers);
+  assert.equal(workers.length, 1);
+  assert.deepEqual(workers[0].toSorted((a, b) => a - b), given.filter((n) => n > LONG_TEXT).toSorted((a, b) => a - b));
+  const calls = await page.evaluate(() => window.pageCalls);
+  assert.ok(calls.length > 0, "the short texts are ranked on the page");
+  assert.ok(calls.every((longest) => longest <= LONG_TEXT), `longest text of each call on the page: ${calls}`);
+  // Logged, not asserted: the structure above is the evidence, and time on a shared machine is a
+  // benchmark's matter (the list's layout of its million-character texts comes later, too).
   await page.waitForTimeout(300);
   const tasks = await longTasks();
   console.log(`main-thread long tasks ranking 16 texts of a million characters (ms): ${JSON.stringify(tasks.map(Math.round))}`);
-  assert.ok(tasks.every((t) => t < 200), `tasks over 200 ms: ${tasks}`);
-  // Each is in the ranking, with the verdict the model gives it.
-  assert.equal(await page.locator("#next-list li").count(), 10);
+  // Each listed text is one of those given, read as the model in use (the shipped one) reads it.
+  const listed = await page.evaluate(async () => {
+    const { Classifier } = await import("./pkg/polarity.js");
+    const { verdict } = await import("./verdict.js");
+    const clf = new Classifier();
+    try {
+      return [...document.querySelectorAll("#next-list li")].map((li) => {
+        const text = li.querySelector(".next-text").textContent;
+        return { known: window.given.includes(text), shown: li.querySelector(".help").textContent, expected: `now read as ${verdict(clf.classify(text))}` };
+      });
+    } finally {
+      clf.free();
+    }
+  });
+  assert.equal(listed.length, 10);
+  for (const { known, shown, expected } of listed) {
+    assert.ok(known, "a listed text was not one of those given");
+    assert.equal(shown, expected);
+  }
+  assert.deepEqual(seen.errors, []);
   await context.close();
 });

@@ -645,6 +645,25 @@ test("a corrupt stored model falls back to the shipped one with a notice; the ex
 
 test("Cancel as soon as Fine-tune is pressed leaves the model as it was; an export imports back as it was", async () => {
   const context = await site.browser.newContext({ acceptDownloads: true });
+  // Each training worker the page starts, and whether it was ended: Cancel must end training,
+  // not merely say so.
+  await context.addInitScript(() => {
+    const Native = window.Worker;
+    window.teachWorkers = [];
+    window.Worker = class extends Native {
+      constructor(url, options) {
+        super(url, options);
+        if (!String(url).includes("teach-worker")) return;
+        const made = { terminated: false };
+        window.teachWorkers.push(made);
+        const terminate = this.terminate.bind(this);
+        this.terminate = () => {
+          made.terminated = true;
+          terminate();
+        };
+      }
+    };
+  });
   const { page, seen } = await open(context);
   // Enough examples that training and measuring take a while: Cancel lands in them.
   const rows = Array.from({ length: 20_000 }, (_, i) => `${i % 2 ? "negative" : "positive"}\t${(i % 2 ? NEGATIVE : POSITIVE)[i % 4]} ${i}`);
@@ -654,7 +673,13 @@ test("Cancel as soon as Fine-tune is pressed leaves the model as it was; an expo
   await page.locator("#fine-tune").click();
   await page.getByRole("button", { name: "Cancel" }).click();
   assert.match(await page.locator("#train-status").textContent(), /^Cancelled/);
+  // A worker started before Cancel is ended by it.
+  const atCancel = await page.evaluate(() => window.teachWorkers);
+  assert.ok(atCancel.every((w) => w.terminated), `training workers at Cancel: ${JSON.stringify(atCancel)}`);
+  // And none is started after it (a Fine-tune still reading its start when Cancel came): the
+  // wait gives such a start time to come, and the panel time to change its mind.
   await page.waitForTimeout(3000);
+  assert.deepEqual(await page.evaluate(() => window.teachWorkers), atCancel);
   assert.match(await page.locator("#train-status").textContent(), /^Cancelled/);
   assert.match(await page.locator("#model-name").textContent(), /the shipped one/);
   assert.equal(await page.locator("#fine-tune").isEnabled(), true);

@@ -55,10 +55,19 @@ def onnxruntime_scores(model, rows, batch=64):
 
 
 def difference(row, theirs):
-    """Largest |tract - onnxruntime| over what the model gives for one review."""
+    """Largest |tract - onnxruntime| over what the model gives for one review (NaN if either is)."""
     if "probabilities" in row:
-        return max(abs(a - b) for a, b in zip(row["probabilities"], theirs))
+        # zip() would compare only the labels both give.
+        if len(row["probabilities"]) != len(theirs):
+            raise SystemExit(f"tract gives {len(row['probabilities'])} probabilities, onnxruntime {len(theirs)}")
+        return float(np.max(np.abs(np.subtract(row["probabilities"], theirs))))
     return abs(row["score"] - theirs)
+
+
+def count_reviews(path):
+    """Reviews in a TSV of the kind checked here: its lines but for blank ones and # comments."""
+    with open(path, encoding="utf-8") as f:
+        return sum(1 for line in f if line.strip() and not line.startswith("#"))
 
 
 def imdb_sample(data_dir, every=83):
@@ -127,8 +136,15 @@ def main():
         for data in datasets:
             rows = dump(args.polarity, model, data)
             theirs = onnxruntime_scores(model, rows)
-            diff = max(difference(r, s) for r, s in zip(rows, theirs))
             label = "IMDB test sample" if data == sample else os.path.relpath(data, ROOT)
+            # A review dropped by either side would go unchecked.
+            reviews = count_reviews(data)
+            if not len(rows) == len(theirs) == reviews:
+                print(f"FAIL  {name} on {label}: {reviews} reviews, {len(rows)} from tract, {len(theirs)} from onnxruntime")
+                failed += 1
+                continue
+            # np.max, not max(): a NaN anywhere is the result, and fails the comparison below.
+            diff = np.max([difference(r, s) for r, s in zip(rows, theirs)])
             verdict = "ok  " if diff < TOLERANCE else "FAIL"
             print(f"{verdict}  {name} on {label}: {len(rows)} reviews, max |tract - onnxruntime| = {diff:.2e}")
             if diff < TOLERANCE:
