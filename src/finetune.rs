@@ -449,7 +449,13 @@ pub fn seed(value: Option<f64>) -> Result<u64, Error> {
 /// tabs).
 pub fn check_labels(labels: &[String]) -> Result<(), Error> {
     check_label_count(labels.len())?;
-    labels.iter().try_for_each(|l| check_label_name(l))?;
+    // Which label, by its place, as for a duplicate: a page can point at the field.
+    for (i, label) in labels.iter().enumerate() {
+        check_label_name(label).map_err(|e| match e {
+            Error::InvalidInput(m) => Error::InvalidInput(format!("{m} (label {})", i + 1)),
+            e => e,
+        })?;
+    }
     if let Some((i, l)) = labels
         .iter()
         .enumerate()
@@ -1841,6 +1847,11 @@ mod tests {
         assert!(check(" ", "ham").is_err());
         assert!(check("sp\nam", "ham").is_err());
         assert!(check("spam\t", "ham").is_err());
+        // Each refusal of one label names it by its place, so a page can point at its field.
+        for (a, b, place) in [(" ", "ham", 1), ("spam", "h\nam", 2), ("spam", "spam", 2)] {
+            let err = check(a, b).unwrap_err().to_string();
+            assert!(err.ends_with(&format!("(label {place})")), "{err}");
+        }
         assert!(check(&"x".repeat(limits::MAX_LABEL_CHARS), "ham").is_ok());
         assert!(check(&"x".repeat(limits::MAX_LABEL_CHARS + 1), "ham").is_err());
         assert!(check_labels(&["a".to_string()]).is_err());

@@ -186,6 +186,10 @@ class PolarityReview extends HTMLElement {
     out.setAttribute("role", "status");
     // Not read out on every keystroke: `live` says the verdict once the person pauses.
     out.setAttribute("aria-live", "off");
+    // Read with the box: back in it, a screen reader says the verdict (the live region is emptied
+    // once heard). Both are in this shadow root, where the id is looked up.
+    out.id = "status";
+    box.setAttribute("aria-describedby", out.id);
     const live = document.createElement("span");
     live.className = "visually-hidden";
     live.setAttribute("aria-live", "polite");

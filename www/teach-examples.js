@@ -169,6 +169,9 @@ export function setupExamples(demo, state) {
         const { text, label } = current();
         state.changeExamples({ kind: "remove", at: i, text, label });
         renderList();
+        // Said, as labelling is: the counts line below the label buttons is not a live region.
+        const n = state.examples.length;
+        say(importMsg, `Deleted example ${i + 1}: ${formatCount(n)} example${n === 1 ? "" : "s"}.`);
         // The row now at this place (rows are the newest SHOWN only), else the last, else a label button.
         const rows = list.querySelectorAll(".ex-delete");
         const shownFrom = Math.max(0, state.examples.length - SHOWN);

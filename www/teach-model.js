@@ -3,8 +3,11 @@
 // in use as .onnx (with the two lines that put it on a site) or as a whole site (site-kit.js), or
 // load one. The model in use is kept in IndexedDB.
 import * as store from "./store.js";
-import { $, download, keepFocus, say } from "./ui.js";
+import { $, download, say } from "./ui.js";
 import { siteKit } from "./site-kit.js";
+
+// How the package's message names a label by its place: "(label 3)", "(U+200B in label 2)".
+const NAMES_LABEL = /\blabel (\d+)\)/;
 
 export function setupModel(demo, state) {
   const { Classifier } = demo;
@@ -31,9 +34,12 @@ export function setupModel(demo, state) {
     remove.className = "btn";
     remove.textContent = "Remove";
     remove.addEventListener("click", () => {
+      // The focus goes to the label now in this one's place (the one before, for the last), not
+      // back to label 1.
+      const next = li.nextElementSibling ?? li.previousElementSibling;
       li.remove();
       numberRows();
-      editor.querySelector("input")?.focus();
+      next?.querySelector("input")?.focus();
     });
     li.append(input, remove);
     return li;
@@ -93,10 +99,24 @@ export function setupModel(demo, state) {
   function useEditorLabels() {
     const inputs = [...editor.querySelectorAll("input")];
     const labels = inputs.map((i) => i.value.trim());
+    for (const input of inputs) {
+      input.removeAttribute("aria-invalid");
+      input.removeAttribute("aria-describedby");
+    }
     try {
       Classifier.checkLabels(labels);
     } catch (err) {
-      say(modelMsg, `These labels cannot name a classifier: ${err?.message ?? err}.`, "error");
+      const message = String(err?.message ?? err);
+      // The package names a refused label by its place (none for too few or too many).
+      const named = NAMES_LABEL.exec(message);
+      const at = named ? Number(named[1]) - 1 : -1;
+      say(modelMsg, `These labels cannot name a classifier: ${message}.`, "error");
+      // As the Epochs field: the label marked, and the message read with it where the focus lands.
+      if (inputs[at]) {
+        inputs[at].setAttribute("aria-invalid", "true");
+        inputs[at].setAttribute("aria-describedby", "model-msg");
+        inputs[at].focus();
+      }
       return false;
     }
     // Renamed labels take their examples along.
@@ -179,7 +199,10 @@ export function setupModel(demo, state) {
 
   const siteButton = $("download-site");
   siteButton.addEventListener("click", async () => {
-    siteButton.disabled = true;
+    // Not `disabled` while it builds: a focused button that is disabled drops the focus to the
+    // page's start. It stays focusable, marked, and a press meanwhile does nothing.
+    if (siteButton.getAttribute("aria-disabled") === "true") return;
+    siteButton.setAttribute("aria-disabled", "true");
     say(modelMsg, "Building the site…");
     try {
       const { name, blob } = await siteKit(demo.getClassifier().toBytes());
@@ -189,8 +212,7 @@ export function setupModel(demo, state) {
     } catch (err) {
       say(modelMsg, `Could not build the site: ${err?.message ?? err}`, "error");
     } finally {
-      siteButton.disabled = false;
-      keepFocus(siteButton, siteButton);
+      siteButton.removeAttribute("aria-disabled");
     }
   });
 

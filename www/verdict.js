@@ -39,18 +39,32 @@ export const BOX_LIMIT = 200_000;
 // a sentence typed was dozens of announcements, each cut short by the next.
 const PAUSE_MS = 1000;
 
+// How long the live region keeps what it said: long enough for a screen reader to have read it,
+// then emptied, or reading through the page gave the verdict twice (the status, then this).
+const HEARD_MS = 5000;
+
 /**
  * `say(text)` writes `text` into `region` (a visually hidden live region) once no other call has
- * come for PAUSE_MS, and only if it is not what it said last. The visible verdict, updated on
- * every edit, is not a live region.
+ * come for PAUSE_MS, and only if it is not what it said last; HEARD_MS later the region is emptied.
+ * What it said is remembered past that: the same verdict again (a letter typed and taken back) is
+ * not read out again, the visible one still shows it. The visible verdict, updated on every edit,
+ * is not a live region.
  */
 export function announcer(region) {
   let timer = 0;
+  let clearing = 0;
   let said = "";
   return (text) => {
     clearTimeout(timer);
     timer = setTimeout(() => {
-      if (text !== said) region.textContent = said = text;
+      if (text === said) return;
+      clearTimeout(clearing);
+      region.textContent = said = text;
+      if (text) {
+        clearing = setTimeout(() => {
+          region.textContent = "";
+        }, HEARD_MS);
+      }
     }, PAUSE_MS);
   };
 }

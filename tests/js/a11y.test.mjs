@@ -2,7 +2,10 @@
 // critical violation (WCAG 2.1 A/AA rules) in the states a visitor sees; the verdict is read out
 // once the typing pauses, not on every keystroke; word highlights carry more than colour; a digit
 // key pressed on another control adds no example; on a phone with its keyboard open the verdict
-// shows above the box; forced colours keep the meter.
+// shows above the box; forced colours keep the meter. The verdict is not left in its live region to
+// be read twice, and the embed's box is described by it; a labelling is read out once; the focus
+// stays where it was, or goes where the person is, through a site's build, a label refused or
+// removed; controls that are alike have names apart.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
@@ -137,5 +140,147 @@ test("on a phone with its keyboard open the verdict shows above the box; forced 
   const fill = await page.locator("#meter").evaluate((el) => getComputedStyle(el).backgroundColor);
   const track = await page.locator(".meter").evaluate((el) => getComputedStyle(el).backgroundColor);
   assert.notEqual(fill, track, "the meter's fill stands out from its track");
+  await context.close();
+});
+
+test("the verdict's live region is emptied once heard, and the same verdict again is not read out", async () => {
+  const context = await site.browser.newContext();
+  const { page } = await openTeach(site, context);
+  await page.locator("#review").fill("What a wonderful, moving film");
+  await page.waitForFunction(() => /^(positive|negative) \(/.test(document.querySelector("#verdict-live").textContent), null, { timeout: 5_000 });
+  // Kept, reading through the page read the verdict twice: the status, then this region.
+  await page.waitForFunction(() => document.querySelector("#verdict-live").textContent === "", null, { timeout: 10_000 });
+  assert.match(await page.locator("#status").textContent(), /^(positive|negative) \(/, "the visible verdict stays");
+  // A letter typed and taken back: the same verdict, not read out a second time.
+  const said = await countAnnouncements(page, "#verdict-live", false);
+  await typeInPage(page, false, "!");
+  await page.locator("#review").fill("What a wonderful, moving film");
+  await page.waitForTimeout(2500);
+  assert.deepEqual(await said(), []);
+  await context.close();
+});
+
+test("back in the embed's box, a screen reader gets its verdict as the box's description", async () => {
+  const context = await site.browser.newContext();
+  const page = await context.newPage();
+  await page.goto(site.url + "embed-example.html");
+  await page.waitForFunction(() => /Start typing/.test(document.querySelector("polarity-review").shadowRoot?.querySelector("[role=status]")?.textContent), null, { timeout: 60_000 });
+  await page.locator("polarity-review textarea").fill("Awful, I hated it");
+  const status = page.locator("polarity-review [role=status]");
+  await page.waitForFunction(() => /^negative/.test(document.querySelector("polarity-review").shadowRoot.querySelector("[role=status]").textContent));
+  // What a screen reader gets back in the box: its verdict, as the description.
+  const cdp = await context.newCDPSession(page);
+  const { nodes } = await cdp.send("Accessibility.getFullAXTree");
+  const box = nodes.find((n) => n.role?.value === "textbox");
+  assert.equal(box?.description?.value, await status.textContent());
+  await context.close();
+});
+
+test("a label click is read out once, by the import message; a deleted example is said too", async () => {
+  const context = await site.browser.newContext();
+  const { page } = await openTeach(site, context);
+  await page.waitForTimeout(1500); // the empty box's prompt, read out after a pause
+  const said = await countAnnouncements(page, "[aria-live=polite], [aria-live=assertive], [role=status]:not([aria-live=off])", false);
+  await page.locator("#review").fill("A wonderful film, I loved it.");
+  await page.locator("#label-a").click();
+  await page.locator("#review").fill("Dull and far too long.");
+  await page.locator("#label-b").click();
+  // Let the verdict's region speak, then count what the labelling said.
+  await page.waitForTimeout(1500);
+  const labelling = (await said()).filter((t) => /example/.test(t) || /: \d/.test(t));
+  assert.deepEqual(labelling, ["Labelled as positive: 1 example.", "Labelled as negative: 2 examples."]);
+  // The counts line is still on the page, for a person reading it.
+  assert.equal(await page.locator("#label-counts").textContent(), "positive: 1 · negative: 1");
+  await page.getByRole("button", { name: "Delete example 1" }).click();
+  assert.equal(await page.locator("#import-msg").textContent(), "Deleted example 1: 1 example.");
+  await context.close();
+});
+
+test("the focus stays on Download a site while it builds; a press meanwhile does nothing", async () => {
+  const context = await site.browser.newContext();
+  const { page } = await openTeach(site, context);
+  // The zip writer held back: the build waits on it.
+  let release;
+  const held = new Promise((ok) => { release = ok; });
+  await context.route("**/vendor/fflate.js", async (route) => {
+    await held;
+    await route.continue();
+  });
+  const downloads = [];
+  page.on("download", (d) => downloads.push(d.suggestedFilename()));
+  const button = page.locator("#download-site");
+  await button.focus();
+  await page.keyboard.press("Enter");
+  await page.waitForFunction(() => /^Building/.test(document.querySelector("#model-msg").textContent));
+  assert.equal(await page.evaluate(() => document.activeElement?.id), "download-site", "the focus stays on the button");
+  assert.equal(await button.getAttribute("aria-disabled"), "true");
+  await page.keyboard.press("Enter");
+  release();
+  await page.waitForFunction(() => /^Downloaded/.test(document.querySelector("#model-msg").textContent), null, { timeout: 60_000 });
+  await page.waitForTimeout(500);
+  assert.deepEqual(downloads, ["polarity-site.zip"], "one build, one download");
+  assert.equal(await button.getAttribute("aria-disabled"), null);
+  assert.equal(await page.evaluate(() => document.activeElement?.id), "download-site");
+  await context.close();
+});
+
+test("a label the package refuses is named by its place, marked and given the focus", async () => {
+  const context = await site.browser.newContext();
+  const { page } = await openTeach(site, context);
+  const focused = () => page.evaluate(() => document.activeElement?.getAttribute("aria-label"));
+  const label = (n) => page.getByRole("textbox", { name: `Label ${n}`, exact: true });
+  await page.getByRole("button", { name: "Add a label" }).click();
+  await label(3).fill("meh");
+  await label(1).fill("");
+  await page.getByRole("button", { name: "Use these labels" }).click();
+  assert.equal(await page.locator("#model-msg").textContent(), "These labels cannot name a classifier: a label cannot be empty (label 1).");
+  assert.equal(await focused(), "Label 1");
+  assert.equal(await label(1).getAttribute("aria-invalid"), "true");
+  assert.equal(await label(1).getAttribute("aria-describedby"), "model-msg");
+  // Fixed, but label 3 now repeats label 2: the mark moves to it.
+  await label(1).fill("good");
+  await label(3).fill("negative");
+  await page.getByRole("button", { name: "Use these labels" }).click();
+  assert.match(await page.locator("#model-msg").textContent(), /is given twice \(label 3\)\.$/);
+  assert.equal(await focused(), "Label 3");
+  assert.equal(await label(1).getAttribute("aria-invalid"), null);
+  assert.equal(await label(1).getAttribute("aria-describedby"), null);
+  assert.equal(await label(3).getAttribute("aria-invalid"), "true");
+  await label(3).fill("meh");
+  await page.getByRole("button", { name: "Use these labels" }).click();
+  assert.match(await page.locator("#model-msg").textContent(), /^New classifier "good" \/ "negative" \/ "meh"/);
+  assert.equal(await page.locator("#label-editor [aria-invalid]").count(), 0);
+  await context.close();
+});
+
+test("a removed label hands the focus to the label now in its place, or to the one before", async () => {
+  const context = await site.browser.newContext();
+  const { page } = await openTeach(site, context);
+  const focused = () => page.evaluate(() => document.activeElement?.getAttribute("aria-label"));
+  const label = (n) => page.getByRole("textbox", { name: `Label ${n}`, exact: true });
+  await page.getByRole("button", { name: "Add a label" }).click();
+  await label(3).fill("meh");
+  await page.getByRole("button", { name: "Add a label" }).click();
+  await label(4).fill("other");
+  await page.getByRole("button", { name: "Remove label 2" }).click();
+  assert.equal(await focused(), "Label 2");
+  assert.equal(await label(2).inputValue(), "meh");
+  await page.getByRole("button", { name: "Remove label 3" }).click();
+  assert.equal(await focused(), "Label 2");
+  assert.equal(await label(2).inputValue(), "meh");
+  await context.close();
+});
+
+test("the two progress bars and the two Cancel buttons have names of their own", async () => {
+  const context = await site.browser.newContext();
+  const { page } = await openTeach(site, context);
+  const cdp = await context.newCDPSession(page);
+  const { nodes } = await cdp.send("Accessibility.getFullAXTree");
+  const names = (role) => nodes.filter((n) => n.role?.value === role).map((n) => n.name?.value);
+  assert.deepEqual(names("progressbar"), ["Training progress", "Classifying progress"]);
+  // Hidden until used; each begins with its visible word, which tests and voice control say.
+  for (const [name, id] of [["Cancel training", "cancel"], ["Cancel classifying", "classify-cancel"]]) {
+    assert.equal(await page.getByRole("button", { name, exact: true, includeHidden: true }).getAttribute("id"), id);
+  }
   await context.close();
 });
