@@ -1,9 +1,12 @@
-// Writes pkg/package.json and pkg/README.md (the npm package) after wasm-bindgen has filled pkg/,
+// Writes pkg/package.json, pkg/README.md and the licence files (LICENSE-MIT, LICENSE-APACHE,
+// NOTICE.md, and THIRD-PARTY.md from `cargo metadata`) of the npm package after wasm-bindgen has
+// filled pkg/,
 // and patches polarity.js where the Rust side cannot: the one rule it cannot keep (GUARD below), and
 // a clear error for a call made before `init()` (NOT_READY). Name, version,
 // description, license, repository and keywords come from Cargo.toml, so the crate and the npm
 // package never disagree. Usage: node npm/make-package.mjs [pkgDir]
 import { readFileSync, writeFileSync, copyFileSync, existsSync, appendFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -116,6 +119,42 @@ export default async function initNode(options) {
 `;
 writeFileSync(join(pkgDir, "polarity.node.js"), NODE_ENTRY);
 
+// The licence texts and notices the package owes: the code's two licences, what the model was
+// made from (NOTICE.md), and every crate compiled into the wasm. Without them the package shipped
+// none of the texts its licences ask to be kept with copies.
+const NOTICES = ["LICENSE-MIT", "LICENSE-APACHE", "NOTICE.md", "THIRD-PARTY.md"];
+
+/** THIRD-PARTY.md: each crate the wasm build depends on (normal dependencies, as it is built). */
+function thirdParty() {
+  const json = execFileSync(process.env.CARGO ?? "cargo", [
+    "metadata", "--format-version", "1", "--filter-platform", "wasm32-unknown-unknown",
+    "--no-default-features", "--manifest-path", join(root, "Cargo.toml"),
+  ], { encoding: "utf8", maxBuffer: 1 << 28 });
+  const meta = JSON.parse(json);
+  const packages = new Map(meta.packages.map((p) => [p.id, p]));
+  const nodes = new Map(meta.resolve.nodes.map((n) => [n.id, n]));
+  const seen = new Set();
+  const todo = [meta.resolve.root];
+  while (todo.length > 0) {
+    const id = todo.pop();
+    if (seen.has(id)) continue;
+    seen.add(id);
+    for (const dep of nodes.get(id).deps) {
+      if (dep.dep_kinds.some((k) => k.kind === null)) todo.push(dep.pkg);
+    }
+  }
+  seen.delete(meta.resolve.root);
+  const crates = [...seen].map((id) => packages.get(id)).sort((a, b) => a.name.localeCompare(b.name) || a.version.localeCompare(b.version));
+  const unlicensed = crates.filter((c) => !c.license);
+  if (unlicensed.length > 0) throw new Error(`crates without a licence field: ${unlicensed.map((c) => c.name).join(", ")}`);
+  const row = (c) => `| ${c.name} | ${c.version} | ${c.license} | ${c.repository ?? ""} |`;
+  return `# Third-party crates\n\nThe Rust crates the wasm module is built from (and the macros that build it), as \`cargo metadata\`\n` +
+    `resolves them for wasm32-unknown-unknown. Their licence texts are in each crate's source, at the\n` +
+    `version listed; those under MIT or Apache-2.0 are the texts of LICENSE-MIT and LICENSE-APACHE, with\n` +
+    `their authors' copyright lines.\n\n| crate | version | licence | repository |\n| --- | --- | --- | --- |\n` +
+    `${crates.map(row).join("\n")}\n`;
+}
+
 const pkg = {
   name: field("name"),
   version: field("version"),
@@ -133,11 +172,13 @@ const pkg = {
     "./polarity_bg.wasm": "./polarity_bg.wasm",
     "./package.json": "./package.json",
   },
-  files: ["polarity.js", "polarity.node.js", "polarity.d.ts", "polarity_bg.wasm", "polarity_bg.wasm.d.ts", "README.md"],
+  files: ["polarity.js", "polarity.node.js", "polarity.d.ts", "polarity_bg.wasm", "polarity_bg.wasm.d.ts", "README.md", ...NOTICES],
   sideEffects: false,
   engines: { node: ">=20" },
 };
 
 writeFileSync(join(pkgDir, "package.json"), JSON.stringify(pkg, null, 2) + "\n");
 copyFileSync(join(root, "npm", "README.md"), join(pkgDir, "README.md"));
-console.log(`wrote ${pkgDir}/package.json (${pkg.name}@${pkg.version}) and README.md`);
+for (const f of ["LICENSE-MIT", "LICENSE-APACHE", "NOTICE.md"]) copyFileSync(join(root, f), join(pkgDir, f));
+writeFileSync(join(pkgDir, "THIRD-PARTY.md"), thirdParty());
+console.log(`wrote ${pkgDir}/package.json (${pkg.name}@${pkg.version}), README.md and ${NOTICES.join(", ")}`);

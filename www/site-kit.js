@@ -50,10 +50,17 @@ Serve .wasm files as application/wasm and let the host compress them (most do). 
 Content-Security-Policy needs script-src 'self' 'wasm-unsafe-eval' (the classifier is
 WebAssembly); nothing else is fetched but these files. After uploading a new version, upload
 pkg/polarity.js and pkg/polarity_bg.wasm together: one without the other does not start.
+
+Licences: the code is MIT OR Apache-2.0 (pkg/LICENSE-MIT, pkg/LICENSE-APACHE). The classifier
+began from polarity's pre-trained embedding, whose word list is wordfreq's, CC BY-SA 4.0:
+pkg/NOTICE.md credits its sources, and pkg/THIRD-PARTY.md lists the crates compiled into the
+wasm. Keep these files with the site.
 `;
 
 // What the site needs of this page's files, by their path in the folder.
-const FILES = ["embed.js", "verdict.js", "favicon.svg", "pkg/polarity.js", "pkg/polarity_bg.wasm"];
+// The licence texts and notices go along: the site redistributes the wasm and a model.
+const FILES = ["embed.js", "verdict.js", "favicon.svg", "pkg/polarity.js", "pkg/polarity_bg.wasm",
+  "pkg/LICENSE-MIT", "pkg/LICENSE-APACHE", "pkg/NOTICE.md", "pkg/THIRD-PARTY.md"];
 
 /** The zip of the site for `model` (the classifier's .onnx bytes): `{ name, blob }`. */
 export async function siteKit(model) {

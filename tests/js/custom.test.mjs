@@ -627,7 +627,7 @@ test("Download a site: a zip whose folder, served as it is, shows the box with t
   assert.match(await page.locator("#model-msg").textContent(), /^Downloaded polarity-site\.zip/);
   assertClean(seen);
   const files = unzipSync(new Uint8Array(await readFile(await download.path())));
-  assert.deepEqual(Object.keys(files).sort(), ["README.txt", "embed.js", "favicon.svg", "index.html", "model.onnx", "pkg/polarity.js", "pkg/polarity_bg.wasm", "verdict.js"].map((f) => `polarity-site/${f}`));
+  assert.deepEqual(Object.keys(files).sort(), ["README.txt", "embed.js", "favicon.svg", "index.html", "model.onnx", "pkg/LICENSE-APACHE", "pkg/LICENSE-MIT", "pkg/NOTICE.md", "pkg/THIRD-PARTY.md", "pkg/polarity.js", "pkg/polarity_bg.wasm", "verdict.js"].map((f) => `polarity-site/${f}`));
   assert.deepEqual(files["polarity-site/pkg/polarity_bg.wasm"], new Uint8Array(await readFile(join(ROOT, "www/pkg/polarity_bg.wasm"))));
   // Opened from the disk, where modules do not run, the page says why the box is missing.
   assert.match(new TextDecoder().decode(files["polarity-site/index.html"]), /<p>The box starts when this page is opened from a web server: see README\.txt\.<\/p>/);

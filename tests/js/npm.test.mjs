@@ -34,12 +34,18 @@ test("the package metadata is complete", () => {
   const cargo = readFileSync(join(ROOT, "Cargo.toml"), "utf8");
   assert.equal(meta.name, "polarity");
   assert.equal(meta.version, cargo.match(/^version = "(.+)"$/m)[1]);
-  assert.equal(meta.license, "MIT OR Apache-2.0");
+  assert.equal(meta.license, "(MIT OR Apache-2.0) AND CC-BY-SA-4.0");
   assert.equal(meta.type, "module");
   assert.equal(meta.exports["."].types, "./polarity.d.ts");
-  for (const f of ["polarity.js", "polarity_bg.wasm", "polarity.d.ts", "README.md"]) {
+  // The licence texts and notices travel with the package (the wasm holds the model and crates).
+  for (const f of ["polarity.js", "polarity_bg.wasm", "polarity.d.ts", "README.md", "LICENSE-MIT", "LICENSE-APACHE", "NOTICE.md", "THIRD-PARTY.md"]) {
     assert.ok(existsSync(join(APP, "node_modules/polarity", f)), `${f} not in the installed package`);
   }
+  const crates = readFileSync(join(APP, "node_modules/polarity/THIRD-PARTY.md"), "utf8");
+  for (const c of ["tract-core", "tract-onnx-opl", "wasm-bindgen", "serde"]) {
+    assert.match(crates, new RegExp(`^\\| ${c} \\| \\d+\\.\\d+\\.\\d+[^|]* \\| [^|]*(MIT|Apache-2\\.0)[^|]* \\|`, "m"), `THIRD-PARTY.md lacks ${c}`);
+  }
+  assert.doesNotMatch(crates, /^\| clap \|/m, "the command line's crates are not in the wasm");
   const dts = readFileSync(join(APP, "node_modules/polarity/polarity.d.ts"), "utf8");
   for (const t of ["classify(text: string): Prediction;", "classifyBatch(texts: readonly string[]): Prediction[];",
     "explain(text: string): Explanation;", "info(): ModelInfo;", "export interface ExplainedToken"]) {
