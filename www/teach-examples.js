@@ -4,7 +4,7 @@
 // export them as TSV. Every change goes through state.changeExamples, which saves it to IndexedDB
 // (teach-shared.js). The list shows the newest SHOWN
 // examples, so that tens of thousands never become as many DOM nodes.
-import { $, SLICE_MS, download, formatCount, isBlank, keepFocus, parseInWorker, say } from "./ui.js";
+import { $, SLICE_MS, download, formatCount, isBlank, keepFocus, parseInWorker, preview, say } from "./ui.js";
 import { encodingNote } from "./read-text.js";
 
 const SHOWN = 200;
@@ -142,7 +142,7 @@ export function setupExamples(demo, state) {
       const li = document.createElement("li");
       const text = document.createElement("span");
       text.className = "ex-text";
-      text.textContent = ex.text;
+      text.textContent = preview(ex.text);
       const select = document.createElement("select");
       select.setAttribute("aria-label", `Label of example ${i + 1}`);
       for (const name of labels.includes(ex.label) ? labels : [...labels, ex.label]) {

@@ -2,7 +2,7 @@
 // Classifier.parseTexts) are ranked by how unsure the model in use is of them, in slices so that no
 // main-thread task runs long, and the SHOWN most uncertain are offered with a button per label.
 // Labelling one adds it to the examples and takes it out of the pool.
-import { $, LONG_TEXT, SLICE_MS, formatCount, parseInWorker, say, workerFailure } from "./ui.js";
+import { $, LONG_TEXT, SLICE_MS, formatCount, parseInWorker, preview, say, workerFailure } from "./ui.js";
 import { BOX_LIMIT, verdict } from "./verdict.js";
 
 const SHOWN = 10;
@@ -171,7 +171,7 @@ export function setupNext(demo, state) {
       const li = document.createElement("li");
       const text = document.createElement("p");
       text.className = "next-text";
-      text.textContent = item.text;
+      text.textContent = preview(item.text);
       const sure = document.createElement("span");
       sure.className = "help";
       // In the verdict's own words: a "certainty" (the gap between the two likeliest labels) of

@@ -16,6 +16,22 @@ export const SLICE_MS = 10;
 export const LONG_TEXT = 10_000;
 
 /**
+ * Characters of a text a list shows (labelled examples, texts to label next); the whole text is
+ * kept. Laid out whole, ten texts of a million characters in the list took one main-thread task
+ * of about 2 s.
+ */
+export const PREVIEW_CHARS = 2_000;
+
+/** `text` as a list shows it: its first PREVIEW_CHARS, then how long it is in all. */
+export function preview(text) {
+  if (text.length <= PREVIEW_CHARS) return text;
+  // Not between the two halves of a surrogate pair (an emoji shown as "\uFFFD").
+  const high = text.charCodeAt(PREVIEW_CHARS - 1);
+  const end = high >= 0xd800 && high <= 0xdbff ? PREVIEW_CHARS - 1 : PREVIEW_CHARS;
+  return `${text.slice(0, end)}… (${formatCount(text.length)} characters in all)`;
+}
+
+/**
  * Whether `text` is blank as the package reads it: every character Unicode White_Space.
  * JavaScript's trim() keeps U+0085 (NEL), which the package reads as a space: such an example was
  * kept, then failed every Fine-tune ("the text is empty").

@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { formatCount } from "../../www/ui.js";
+import { PREVIEW_CHARS, formatCount, preview } from "../../www/ui.js";
 import { isUnsure, verdict } from "../../www/verdict.js";
 
 test("formatCount groups thousands as toLocaleString('en') does, without Intl", () => {
@@ -35,4 +35,17 @@ test("a verdict whose two likeliest labels are close says it is unsure, and whic
   assert.ok(isUnsure(three(0.45, 0.2, 0.35))); // 0.45 - 0.35 < 0.2
   assert.ok(!isUnsure(three(0.6, 0.3, 0.1)));
   assert.equal(verdict(three(0.6, 0.3, 0.1)), "praise (60% confident)");
+});
+
+test("a list shows a long text's start and its length, never half of a surrogate pair", () => {
+  assert.equal(preview("Great fun."), "Great fun.");
+  const exact = "x".repeat(PREVIEW_CHARS);
+  assert.equal(preview(exact), exact);
+  const long = "y".repeat(1_000_000);
+  assert.equal(preview(long), `${"y".repeat(PREVIEW_CHARS)}… (1,000,000 characters in all)`);
+  // An emoji across the cut is left out whole, not shown as U+FFFD.
+  const emoji = `${"z".repeat(PREVIEW_CHARS - 1)}😀${"z".repeat(10)}`;
+  const shown = preview(emoji);
+  assert.ok(shown.startsWith(`${"z".repeat(PREVIEW_CHARS - 1)}…`), shown.slice(PREVIEW_CHARS - 3, PREVIEW_CHARS + 3));
+  assert.ok(shown.isWellFormed());
 });
