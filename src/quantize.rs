@@ -278,15 +278,21 @@ pub fn loose_row4(packed: &[u8], scales: &[u8], dim: usize) -> Option<usize> {
     let width = int4_width(dim);
     // Plain loops: a load runs this once, in V8's baseline compiler (see `dequantize_rows`).
     for (r, (bytes, &code)) in packed.chunks_exact(width.max(1)).zip(scales).enumerate() {
+        // Scale 1, the smallest, also holds rows too small to reach -1 or 1 at it.
+        if code <= 1 {
+            continue;
+        }
         let mut edge = false;
         for (j, &b) in bytes.iter().enumerate() {
             let high = b >> 4;
             // The low nibble of byte j is value j + width, or padding past `dim`.
             let low = if j + width < dim { b & 15 } else { 7 };
-            edge |= high == 0 || high == 15 || low == 0 || low == 15;
+            if high == 0 || high == 15 || low == 0 || low == 15 {
+                edge = true;
+                break;
+            }
         }
-        // Scale 1, the smallest, also holds rows too small to reach -1 or 1 at it.
-        if code > 1 && !edge {
+        if !edge {
             return Some(r);
         }
     }
@@ -413,6 +419,9 @@ pub fn loose_row8(values: &[u8], scales: &[f32], dim: usize) -> Option<usize> {
         let mut largest = 0u8;
         for &b in row {
             largest = largest.max((b as i8).unsigned_abs());
+            if largest == 127 {
+                break; // the most there is (-128 is refused before)
+            }
         }
         // As `quantize8` reads the row back: its largest value, then the scale that asks for.
         let max = f32::from(largest) * scale;
