@@ -38,8 +38,8 @@ use crate::finetune::{check_labels, check_visible_labels};
 use crate::limits;
 use crate::model::{outputs, Model, HIDDEN};
 use crate::quantize::{
-    dequantize4, dequantize_rows, int4_width, loose_row4, loose_row8, scale_table, Format,
-    Int4Table, Quantized, QuantizedTable, LEVELS,
+    dequantize4, dequantize_rows, int4_width, int8_scale_limit, int8_table_limit, loose_row4,
+    loose_row8, scale_table, Format, Int4Table, Quantized, QuantizedTable, LEVELS,
 };
 use crate::scope::Features;
 use crate::vocab::{self, fnv_step, Scheme, Vocabulary, FNV_OFFSET};
@@ -871,12 +871,12 @@ fn from_proto(proto: &ModelProto, checksum_rule: Checksum) -> Result<Model, Erro
             }
             // Values up to 127 x 65504 fit the format, but a model fine-tuned from such a table
             // could not be saved: said at load, not after a first training.
-            let largest = limits::MAX_WEIGHT / 127.0;
+            let largest = int8_scale_limit();
             if scales.iter().any(|s| *s > largest) {
                 return Err(Error::NotAModel(format!(
-                    "an embedding scale is over {largest}: its values would pass the weights' \
+                    "an embedding scale is over {largest}: its values would pass the table's \
                      limit of {}",
-                    limits::MAX_WEIGHT
+                    int8_table_limit()
                 )));
             }
             if let Some(r) = loose_row8(values, &scales, dim) {

@@ -378,6 +378,25 @@ pub fn quantize8(table: &[f32], dim: usize) -> QuantizedTable {
 }
 
 /// The smallest `f16` value not below `x` (for `x` > 0; saturates at `f16::MAX`).
+/// The largest int8 scale a file may hold: the largest `f16` at most `MAX_WEIGHT / 127`, so that
+/// each table value is at most [`int8_table_limit`].
+pub fn int8_scale_limit() -> f32 {
+    let x = crate::limits::MAX_WEIGHT / 127.0;
+    let h = f16::from_f32(x);
+    let h = if h.to_f32() > x {
+        f16::from_bits(h.to_bits() - 1)
+    } else {
+        h
+    };
+    h.to_f32()
+}
+
+/// The largest table value a model may hold: 127 x [`int8_scale_limit`] (999,744), under
+/// `MAX_WEIGHT`. A table within it is saved as int8 at a scale within the limit, which loads.
+pub fn int8_table_limit() -> f32 {
+    127.0 * int8_scale_limit()
+}
+
 fn f16_at_least(x: f32) -> f32 {
     let mut h = f16::from_f32(x);
     if h.to_f32() < x && h < f16::MAX {
@@ -410,12 +429,16 @@ impl QuantizedTable {
 }
 
 /// The first row of an int8 table that [`quantize8`] would not write back as it is: a row whose
-/// largest value asks for another scale than its own (see [`loose_row4`]). With a normal `f16`
-/// scale that is any row without -127 or 127; a subnormal one is coarse enough to be asked for by
-/// a row whose largest value is 126 steps of it (the pre-trained file has such a row).
+/// largest value asks for another scale than its own (see [`loose_row4`]), that is any row
+/// without -127 or 127 at a normal `f16` scale. Rows at a subnormal scale (values under 2e-3) are
+/// let be: polarity wrote them rounded to the nearest step before 2026-12-04, below their scale
+/// at times, and saved again they move by less than 1e-5.
 pub fn loose_row8(values: &[u8], scales: &[f32], dim: usize) -> Option<usize> {
     // Plain loops: a load runs this once, in V8's baseline compiler (see `dequantize_rows`).
     for (r, (row, &scale)) in values.chunks_exact(dim.max(1)).zip(scales).enumerate() {
+        if scale < f16::MIN_POSITIVE.to_f32() {
+            continue;
+        }
         let mut largest = 0u8;
         for &b in row {
             largest = largest.max((b as i8).unsigned_abs());
@@ -497,6 +520,21 @@ mod tests {
             *b = nudge(*b >> 4) << 4 | nudge(*b & 15);
         }
         assert_eq!(loose_row4(&packed, &q4.scales, dim), Some(1));
+        // A subnormal scale's row as polarity wrote it before 2026-12-04 (the largest value
+        // rounded to the nearest step, 95 of scale 4 x 2^-24) loads.
+        let old = [95u8, 0, 0, 0, 0, 0, 0];
+        assert_eq!(loose_row8(&old, &[4.0 * 2f32.powi(-24)], dim), None);
+    }
+
+    #[test]
+    fn a_table_within_the_limit_is_saved_at_a_scale_that_loads() {
+        assert_eq!(int8_scale_limit(), 7872.0);
+        assert!(int8_table_limit() <= crate::limits::MAX_WEIGHT);
+        // The largest value training keeps, and values just under it, ask for a scale in bounds.
+        for max in [int8_table_limit(), 999_700.0, 999_000.0, 1.0] {
+            let q = quantize8(&[max, -max / 3.0], 2);
+            assert!(q.scales[0] <= int8_scale_limit(), "{max}: {}", q.scales[0]);
+        }
     }
 
     #[test]

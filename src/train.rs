@@ -10,6 +10,7 @@
 
 use crate::limits;
 use crate::model::{predicted, Model, HIDDEN};
+use crate::quantize::int8_table_limit;
 use crate::rng::Rng;
 use crate::vocab::PAD;
 use crate::Error;
@@ -54,6 +55,8 @@ pub struct Options {
     /// and keep the average of their weights: a uniform model soup (Wortsman et al. 2022). On a
     /// few dozen short texts one run's weights hang on its order; the average does not.
     pub runs: usize,
+    /// Each label's weight in the loss, by label index (empty: 1 for every label).
+    pub class_weights: Vec<f32>,
 }
 
 impl Default for Options {
@@ -71,6 +74,7 @@ impl Default for Options {
             patience: 3,
             seed: 42,
             runs: 1,
+            class_weights: Vec::new(),
         }
     }
 }
@@ -190,11 +194,11 @@ pub fn train(
     // A trained model is held to the weights' limit so that it can be saved. Files past it are
     // refused at load; a model built in code is told here, as what it is: such a table made
     // every training end in "training diverged ... try a smaller learningRate", whatever the rate.
-    if !within_limits(&model.embedding) {
+    if !within(&model.embedding, int8_table_limit()) {
         return Err(Error::InvalidInput(format!(
             "this model's table holds values over {} in size, and a model trained from it could \
              not be saved: fine-tune a model polarity trained",
-            crate::limits::MAX_WEIGHT
+            int8_table_limit()
         )));
     }
     if options.runs == 1 {
@@ -426,10 +430,10 @@ fn train_once(
         }
         None => epochs_run,
     };
-    // A model file holds no weight over MAX_WEIGHT in size: a model trained past it could not
-    // be loaded again once saved.
-    let weights = [&work.embedding, &work.w1, &work.b1, &work.w2, &work.b2];
-    if !weights.iter().all(|w| within_limits(w)) {
+    // A model file holds no weight over MAX_WEIGHT in size, nor a table value over the int8
+    // format's share of it: a model trained past them could not be loaded again once saved.
+    let head = [&work.w1, &work.b1, &work.w2, &work.b2];
+    if !within(&work.embedding, int8_table_limit()) || !head.iter().all(|w| within_limits(w)) {
         return Err(Error::Diverged);
     }
     let (loss, accuracy) = evaluate(&work, train);
@@ -451,9 +455,12 @@ fn finite(values: &[f32]) -> bool {
 
 /// Finite and at most [`crate::limits::MAX_WEIGHT`] in size, as a model file's weights must be.
 fn within_limits(values: &[f32]) -> bool {
-    values
-        .iter()
-        .all(|x| x.is_finite() && x.abs() <= crate::limits::MAX_WEIGHT)
+    within(values, crate::limits::MAX_WEIGHT)
+}
+
+/// Finite and at most `limit` in size.
+fn within(values: &[f32], limit: f32) -> bool {
+    values.iter().all(|x| x.is_finite() && x.abs() <= limit)
 }
 
 /// The loss of a head's outputs for the true label: binary cross-entropy on a sigmoid's one
@@ -550,7 +557,13 @@ impl<'o> Trainer<'o> {
             let whole = ex.ids.iter().filter(|&&id| id != PAD).count();
             let act =
                 model.forward_dropped(&self.ids, self.options.inverted_dropout.then_some(whole));
-            loss += cross_entropy(&act.output, ex.label) as f64;
+            let weight = self
+                .options
+                .class_weights
+                .get(ex.label)
+                .copied()
+                .unwrap_or(1.0);
+            loss += f64::from(weight * cross_entropy(&act.output, ex.label));
             correct += usize::from(predicted(&act.output) == ex.label);
 
             // Backward. d loss / d logit is (p - y) for sigmoid + binary cross-entropy (y = 1 for
@@ -560,6 +573,9 @@ impl<'o> Trainer<'o> {
             match outputs {
                 1 => dz[0] -= ex.target.unwrap_or(f32::from(u8::from(ex.label == 0))),
                 _ => dz[ex.label] -= 1.0,
+            }
+            if weight != 1.0 {
+                dz.iter_mut().for_each(|d| *d *= weight);
             }
             let (gw1, rest) = self.head_grad.split_at_mut(dim * HIDDEN);
             let (gb1, rest) = rest.split_at_mut(HIDDEN);
