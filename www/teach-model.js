@@ -6,8 +6,9 @@ import * as store from "./store.js";
 import { $, download, say } from "./ui.js";
 import { siteKit } from "./site-kit.js";
 
-// How the package's message names a label by its place: "(label 3)", "(U+200B in label 2)".
-const NAMES_LABEL = /\blabel (\d+)\)/;
+// How the package's message names a label by its place, at its end ("... (label 3)") or before a
+// colon ("(U+200B in label 2): ..."): not inside a quoted label ("fine label 3)" given twice).
+const NAMES_LABEL = /\((?:U\+[0-9A-F]+ in )?label (\d+)\)(?::|$)/;
 
 export function setupModel(demo, state) {
   const { Classifier } = demo;

@@ -756,10 +756,17 @@ pub(super) fn labels_arg(
                 &item,
             ));
         };
-        refuse_huge_label(s).map_err(js_error)?;
+        // Each refusal names the label by its place, last, as `check_labels` does: a page
+        // points at its field by it.
+        refuse_huge_label(s).map_err(|e| match e {
+            crate::Error::InvalidInput(m) => {
+                js_error(crate::Error::InvalidInput(format!("{m} (label {})", i + 1)))
+            }
+            e => js_error(e),
+        })?;
         if !s.is_valid_utf16() {
             return Err(js_sys::TypeError::new(&format!(
-                "{what}: label {} holds half of a UTF-16 surrogate pair",
+                "{what}: a label holds half of a UTF-16 surrogate pair (label {})",
                 i + 1
             ))
             .into());

@@ -246,6 +246,14 @@ test("a label the package refuses is named by its place, marked and given the fo
   assert.equal(await label(1).getAttribute("aria-invalid"), null);
   assert.equal(await label(1).getAttribute("aria-describedby"), null);
   assert.equal(await label(3).getAttribute("aria-invalid"), "true");
+  // A label whose own text reads like a place ("fine label 1)") is not taken for one.
+  await label(2).fill("fine label 1)");
+  await label(3).fill("fine label 1)");
+  await page.getByRole("button", { name: "Use these labels" }).click();
+  assert.match(await page.locator("#model-msg").textContent(), /is given twice \(label 3\)\.$/);
+  assert.equal(await focused(), "Label 3");
+  assert.equal(await label(1).getAttribute("aria-invalid"), null);
+  await label(2).fill("negative");
   await label(3).fill("meh");
   await page.getByRole("button", { name: "Use these labels" }).click();
   assert.match(await page.locator("#model-msg").textContent(), /^New classifier "good" \/ "negative" \/ "meh"/);

@@ -255,7 +255,7 @@ test("options and labels of the wrong kind are named", () => {
   throws(() => Classifier.fromPretrained({ labels: ["pos\u202e", "neg"] }), Error, /U\+202E in label 1/);
   throws(() => Classifier.toCsv(null), TypeError, /toCsv\(\) expects an array of rows, got null/);
   throws(() => Classifier.checkLabels(["spam ", "ham"]), Error, /cannot begin or end with a space: "spam "/);
-  throws(() => Classifier.fromPretrained({ labels: ["\ud800x", "b"] }), TypeError, /label 1 holds half of a UTF-16 surrogate pair/);
+  throws(() => Classifier.fromPretrained({ labels: ["\ud800x", "b"] }), TypeError, /a label holds half of a UTF-16 surrogate pair \(label 1\)$/);
   throws(() => Classifier.parseTexts("id,review\n1,great\n", 5), Error, /column 5 does not exist: the file has 2 \(columns count from 0\)/);
   // checkFineTuneOptions warns of what fineTune will clamp, as fineTune does.
   assert.deepEqual(Classifier.checkFineTuneOptions({ batchSize: 200000 }), ["batchSize 200000 was clamped to 100000"]);
