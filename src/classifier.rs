@@ -10,7 +10,8 @@ use std::sync::{Arc, Mutex, PoisonError, Weak};
 
 use crate::engine::{Engine, IDS_PER_RUN};
 use crate::finetune::{
-    check_new_labels, defaults, resolve_examples, FineTuneOptions, FineTuneReport, Labelled,
+    balanced_weights, check_new_labels, defaults, resolve_examples, FineTuneOptions,
+    FineTuneReport, Labelled,
 };
 use crate::limits;
 use crate::model::{predicted, probabilities, Model};
@@ -356,6 +357,7 @@ impl Classifier {
             .map(|(text, _)| self.loaded.model.vocab.encode(text).len())
             .collect();
         let mean_ids = sample.iter().sum::<usize>() as f64 / sample.len().max(1) as f64;
+        let balance = options.balance_labels.unwrap_or(true);
         let (options, split, mut warnings) = options.resolve(examples.len(), mean_ids)?;
         warnings.extend(resolved.warnings);
         warnings.extend(contradictions(&examples));
@@ -394,7 +396,13 @@ impl Classifier {
         } else {
             &[]
         };
+        // Each label weighs as much as the others in the loss, however few its examples.
+        let mut options = options;
+        if balance {
+            options.class_weights = balanced_weights(&train_part, self.labels().len());
+        }
         let report = self.train_on(&train_part, stop_on, &options, progress)?;
+
         let confusion = (!examples.is_empty()).then(|| self.confusion(&examples));
         let validation_accuracy = confusion.as_ref().map(|m| {
             let right: u32 = (0..m.len()).map(|i| m[i][i]).sum();
@@ -517,6 +525,7 @@ impl Classifier {
         // fine-tuned int4 models as int8 instead gained nothing (SMS spam F1 at N = 100,
         // validation, 10 seeds: 71.1% against 71.2%), so a model keeps its format.
         let mut model = fit_head_to_rounding(&model, &train_set, options)?;
+
         // Its head has now learned from these texts too (what the next training weighs).
         model.trained_on =
             (model.trained_on.saturating_add(train_set.len() as u64)).min(limits::MAX_TRAINED_ON);
@@ -838,6 +847,8 @@ mod tests {
             epochs: Some(20.0),
             learning_rate: Some(1.0),
             batch_size: Some(1.0),
+            // Seven of one label to one: unweighed, they push b2 on past the limit.
+            balance_labels: Some(false),
             ..FineTuneOptions::default()
         };
         let err = clf
@@ -845,6 +856,64 @@ mod tests {
             .unwrap_err();
         assert!(matches!(err, Error::Diverged), "{err}");
         assert_eq!(clf.to_bytes(), before, "the classifier is as it was");
+    }
+
+    #[test]
+    fn a_rare_label_is_learned_when_labels_weigh_alike() {
+        // One spam message among eighteen: as labelled, its words barely move the head.
+        let start = Classifier::from_bytes(crate::BUNDLED_MODEL).unwrap();
+        let labels = vec!["spam".to_string(), "ham".to_string()];
+        let spam = ["Congratulations, you won a cash prize: reply CLAIM to collect it"];
+        let ham = [
+            "see you at lunch tomorrow",
+            "can you pick up milk on the way home",
+            "running late, sorry",
+            "what time is the game",
+            "thanks for dinner last night",
+            "call me when you land",
+            "are we still on for friday",
+            "the meeting moved to three",
+            "happy birthday mate",
+            "i left my keys at yours",
+            "good luck with the exam",
+            "the train is delayed again",
+            "did you feed the cat",
+            "lets watch a film tonight",
+            "send me the photos please",
+            "how was the trip",
+            "ok see you soon",
+            "dont forget mum's call",
+        ];
+        let examples: Vec<Labelled> = spam
+            .iter()
+            .map(|t| (t, 0))
+            .chain(ham.iter().map(|t| (t, 1)))
+            .map(|(t, l)| Labelled {
+                text: t.to_string(),
+                label: crate::finetune::Label::Name(labels[l].clone()),
+            })
+            .collect();
+        let unseen = [
+            "You won! Reply CLAIM for your prize",
+            "A cash prize is yours to collect",
+        ];
+        let spam_score = |balance: bool| {
+            let mut clf = start.from_pretrained(labels.clone(), 1, false).unwrap();
+            let options = FineTuneOptions {
+                balance_labels: Some(balance),
+                ..FineTuneOptions::default()
+            };
+            clf.fine_tune_examples(&examples, &options, &mut no_progress)
+                .unwrap();
+            unseen
+                .iter()
+                .map(|t| clf.classify(t).unwrap().score)
+                .sum::<f32>()
+                / 2.0
+        };
+        let (weighed, as_labelled) = (spam_score(true), spam_score(false));
+        assert!(weighed > 0.5, "weighed alike: spam {weighed}");
+        assert!(as_labelled < 0.5, "as labelled: spam {as_labelled}");
     }
 
     #[test]

@@ -28,6 +28,8 @@ pub struct Task {
     /// test, so a validation set several times larger (SMS spam: 722 messages, 72 of them spam,
     /// alone; 3,512 with the unused pool).
     pub measure_unused: bool,
+    /// Samples drawn in the pool's proportions ([`draw_natural`]), not balanced ([`draw`]).
+    pub natural: bool,
 }
 
 impl Task {
@@ -53,6 +55,7 @@ impl Task {
             pool: texts(pool),
             eval,
             measure_unused: false,
+            natural: false,
         })
     }
 
@@ -77,6 +80,7 @@ impl Task {
             pool: rows,
             eval: if test { test_part } else { valid_part },
             measure_unused: false,
+            natural: false,
         })
     }
 
@@ -100,6 +104,7 @@ impl Task {
             pool,
             eval: Vec::new(),
             measure_unused: true,
+            natural: false,
         })
     }
 
@@ -143,6 +148,7 @@ impl Task {
             pool: pick(pool_ids),
             eval,
             measure_unused: false,
+            natural: false,
         })
     }
 }
@@ -157,6 +163,9 @@ pub struct Sample {
     /// evaluation texts themselves. An oracle, not a result: beside `f1` it tells how well the
     /// texts are ranked from where the 0.5 cut-off falls.
     pub best_cutoff_f1: Option<f64>,
+    /// The mean of each label's recall (balanced accuracy): what a skewed evaluation set's
+    /// accuracy hides about its rarer labels.
+    pub balanced_accuracy: f64,
     /// How long fine-tuning took.
     pub millis: f64,
 }
@@ -185,6 +194,33 @@ pub fn draw(pool: &[(String, usize)], labels: usize, n: usize, seed: u64) -> Tex
     sample
 }
 
+/// The `n` texts of sample `seed` drawn as they come, in the pool's proportions (SMS: 13% spam),
+/// as a person labels messages in the order they arrive; each label at least once (a fine-tune
+/// needs them), in place of a text of the most common label.
+pub fn draw_natural(pool: &[(String, usize)], labels: usize, n: usize, seed: u64) -> Texts {
+    let mut order: Vec<usize> = (0..pool.len()).collect();
+    Rng::new(2000 + seed).shuffle(&mut order);
+    let mut sample: Texts = order.iter().take(n).map(|&i| pool[i].clone()).collect();
+    for label in 0..labels {
+        if sample.iter().any(|(_, l)| *l == label) {
+            continue;
+        }
+        let Some(&extra) = order[n.min(order.len())..]
+            .iter()
+            .find(|&&i| pool[i].1 == label)
+        else {
+            continue;
+        };
+        let mut counts = vec![0usize; labels];
+        sample.iter().for_each(|(_, l)| counts[*l] += 1);
+        let most = (0..labels).max_by_key(|&l| counts[l]).unwrap_or(0);
+        if let Some(at) = sample.iter().rposition(|(_, l)| *l == most) {
+            sample[at] = pool[extra].clone();
+        }
+    }
+    sample
+}
+
 /// Fine-tunes `start` on samples of `n` texts of `task` for seeds `0..seeds`, measuring each on
 /// `task.eval`. `options.seed` is set to the sample's seed.
 pub fn run(
@@ -197,7 +233,10 @@ pub fn run(
 ) -> Result<Vec<Sample>, Error> {
     let mut samples = Vec::new();
     for seed in 0..seeds {
-        let drawn = draw(&task.pool, task.labels.len(), n, seed);
+        let drawn = match task.natural {
+            true => draw_natural(&task.pool, task.labels.len(), n, seed),
+            false => draw(&task.pool, task.labels.len(), n, seed),
+        };
         let mut eval: Vec<&(String, usize)> = task.eval.iter().collect();
         if task.measure_unused {
             let used: std::collections::HashSet<&str> =
@@ -238,6 +277,7 @@ pub fn run(
         samples.push(Sample {
             accuracy,
             f1,
+            balanced_accuracy: balanced_accuracy(&truth, &predicted, task.labels.len()),
             best_cutoff_f1,
             millis,
         });
@@ -277,6 +317,20 @@ pub fn accuracy_and_f1(truth: &[usize], predicted: &[usize]) -> (f64, f64) {
         2.0 * tp / (2.0 * tp + fp + fn_)
     };
     (correct as f64 / truth.len().max(1) as f64, f1)
+}
+
+/// The mean over labels present in `truth` of the share of their texts predicted as them.
+pub fn balanced_accuracy(truth: &[usize], predicted: &[usize], labels: usize) -> f64 {
+    let recalls: Vec<f64> = (0..labels)
+        .filter_map(|label| {
+            let of = truth.iter().zip(predicted).filter(|(t, _)| **t == label);
+            let (n, right) = of.fold((0usize, 0usize), |(n, r), (_, p)| {
+                (n + 1, r + usize::from(*p == label))
+            });
+            (n > 0).then(|| right as f64 / n as f64)
+        })
+        .collect();
+    recalls.iter().sum::<f64>() / recalls.len().max(1) as f64
 }
 
 #[cfg(test)]

@@ -67,11 +67,14 @@ pub struct FineTuneOptions {
     pub embedding_learning_rate_scale: Option<f64>,
     /// Fine-tunes averaged into one ([`defaults::runs`]).
     pub runs: Option<f64>,
+    /// Weigh each label alike in the loss, whatever its share of the examples (default true;
+    /// [`balanced_weights`]).
+    pub balance_labels: Option<bool>,
 }
 
 impl FineTuneOptions {
     /// The options' names as JavaScript gives them (a test holds them to the fields).
-    pub const NAMES: [&'static str; 8] = [
+    pub const NAMES: [&'static str; 9] = [
         "epochs",
         "learningRate",
         "batchSize",
@@ -80,6 +83,7 @@ impl FineTuneOptions {
         "validationSplit",
         "embeddingLearningRateScale",
         "runs",
+        "balanceLabels",
     ];
 }
 
@@ -366,6 +370,7 @@ impl FineTuneOptions {
             patience: if split > 0.0 { 5 } else { 0 },
             seed: seed(self.seed)?,
             runs,
+            class_weights: Vec::new(),
         };
         options.validate()?;
         Ok((options, split, warnings))
@@ -622,6 +627,35 @@ pub fn unknown_label(given: &str, labels: &[String]) -> String {
     format!("unknown label {given:?}; use {}", label_choices(labels))
 }
 
+/// Each label's weight in the loss so that every label present weighs alike: `n / (k x count)`
+/// for `n` examples of `k` labels present (1 for a label without any; all 1 when balanced), as
+/// scikit-learn's `class_weight="balanced"`. Measured with `polarity fewshot --task sms
+/// --natural --with-unused` (validation, 20 samples each, drawn as messages come: 13% spam):
+/// spam F1 at N = 20 / 40 / 100 / 200 went from 33.5 / 53.4 / 58.2 / 58.3% to 44.4 / 60.8 /
+/// 69.3 / 74.3%, and accuracy at N = 40 to 200 from 92.2-93.1% to 92.6-95.1% (90.1% -> 89.7% at
+/// N = 20); balanced samples train exactly as before. Moving the bias to balanced priors after
+/// training instead cost accuracy at N = 20 (81.3%).
+pub fn balanced_weights(examples: &[(String, usize)], labels: usize) -> Vec<f32> {
+    let mut counts = vec![0usize; labels];
+    examples.iter().for_each(|(_, l)| counts[*l] += 1);
+    let present = counts.iter().filter(|&&c| c > 0).count();
+    let most = counts.iter().copied().max().unwrap_or(0);
+    let fewest = counts.iter().copied().filter(|&c| c > 0).min().unwrap_or(0);
+    if most < 2 * fewest {
+        return vec![1.0; labels];
+    }
+    counts
+        .iter()
+        .map(|&c| match c {
+            0 => 1.0,
+            c => examples.len() as f32 / (present * c) as f32,
+        })
+        .collect()
+}
+
+/// Below this many examples, a label with a fifth or less of another's is warned about.
+const FEW_OF_A_LABEL: usize = 5;
+
 /// Texts with their labels resolved to indexes of `labels`, and a warning for each label no
 /// example has.
 pub struct Resolved {
@@ -682,10 +716,21 @@ pub fn resolve_examples(labels: &[String], examples: &[Labelled]) -> Result<Reso
                 .into(),
         ));
     }
-    let warnings = missing
+    let mut warnings: Vec<String> = missing
         .iter()
         .map(|l| format!("no example is labelled {l:?}: it will rarely be predicted"))
         .collect();
+    // One spam message among twenty was often not learned at all (SMS spam, 2 samples in 5).
+    let most = counts.iter().copied().max().unwrap_or(0);
+    for (label, &n) in labels.iter().zip(&counts) {
+        if (1..FEW_OF_A_LABEL).contains(&n) && n * 5 <= most {
+            warnings.push(format!(
+                "only {n} example{} labelled {label:?}, against {most} of another label: label \
+                 a few more of it for it to be learned",
+                if n == 1 { " is" } else { "s are" }
+            ));
+        }
+    }
     Ok(Resolved {
         examples: resolved,
         warnings,
@@ -1245,6 +1290,7 @@ mod tests {
             validation_split: Some(0.1),
             embedding_learning_rate_scale: Some(1.0),
             runs: Some(1.0),
+            balance_labels: Some(true),
         };
         let value = serde_json::to_value(&all).unwrap();
         let mut fields: Vec<&str> = value
@@ -1833,6 +1879,48 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("not text"));
+    }
+
+    #[test]
+    fn labels_weigh_alike_when_one_has_twice_another() {
+        let of = |labels: &[usize]| -> Vec<(String, usize)> {
+            labels.iter().map(|&l| (format!("t{l}"), l)).collect()
+        };
+        // Balanced, or less than twice: every weight 1.
+        assert_eq!(balanced_weights(&of(&[0, 1, 0, 1]), 2), [1.0, 1.0]);
+        assert_eq!(balanced_weights(&of(&[0, 0, 0, 1, 1]), 2), [1.0, 1.0]);
+        // One of spam (0) to four of ham: n / (labels x count), so each label's total is n / 2.
+        assert_eq!(balanced_weights(&of(&[0, 1, 1, 1, 1]), 2), [2.5, 0.625]);
+        // A label without examples weighs 1 and does not count among those present.
+        assert_eq!(
+            balanced_weights(&of(&[0, 0, 0, 0, 2]), 3),
+            [0.625, 1.0, 2.5]
+        );
+        // A label of few examples against many is warned about; of enough, or near as many, not.
+        let labels = ["spam".to_string(), "ham".to_string()];
+        let examples = |spam: usize, ham: usize| -> Vec<Labelled> {
+            (0..spam + ham)
+                .map(|i| Labelled {
+                    text: format!("message {i}"),
+                    label: Label::Name(labels[usize::from(i >= spam)].clone()),
+                })
+                .collect()
+        };
+        let warned = |spam, ham| {
+            resolve_examples(&labels, &examples(spam, ham))
+                .unwrap()
+                .warnings
+        };
+        let w = warned(1, 19);
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(
+            w[0].starts_with("only 1 example is labelled \"spam\", against 19"),
+            "{w:?}"
+        );
+        assert!(warned(4, 20)[0].starts_with("only 4 examples are labelled"));
+        assert!(warned(5, 40).is_empty());
+        assert!(warned(4, 19).is_empty());
+        assert!(warned(2, 2).is_empty());
     }
 
     #[test]

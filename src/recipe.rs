@@ -152,6 +152,7 @@ impl Default for Recipe {
                 patience: 2,
                 seed: 42,
                 runs: 1,
+                class_weights: Vec::new(),
             },
         }
     }

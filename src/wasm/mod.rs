@@ -137,6 +137,14 @@ export interface FineTuneOptions {
    */
   runs?: number;
   /**
+   * Weigh each label alike in training, however few its examples (default true): when one label
+   * has at least twice the examples of another, each example counts in inverse proportion to its
+   * label's share. Messages labelled as they came (13% spam) then train a spam filter that
+   * finds spam (SMS spam F1 at 100 examples: 58% unweighed, 69% weighed); set it false for
+   * labels whose proportions the model should learn as they are.
+   */
+  balanceLabels?: boolean;
+  /**
    * Called after every batch. Throwing from it stops the training: `fineTune` throws the same
    * value and the classifier is left as it was (the way to cancel from the thread that trains).
    * It is called synchronously: one that returns a promise (an `async` function) stops the

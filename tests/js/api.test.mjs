@@ -260,6 +260,12 @@ test("options and labels of the wrong kind are named", () => {
   // checkFineTuneOptions warns of what fineTune will clamp, as fineTune does.
   assert.deepEqual(Classifier.checkFineTuneOptions({ batchSize: 200000 }), ["batchSize 200000 was clamped to 100000"]);
   assert.deepEqual(clf.fineTune(EXAMPLES, { batchSize: 200000, epochs: 1 }).warnings, ["batchSize 200000 was clamped to 100000"]);
+  // A label with a handful of examples against many is said (weighed alike or not).
+  const rare = [{ text: "Loved it.", label: "positive" }, ...["Dull.", "Awful.", "Bad plot.", "Boring.", "Weak cast."].map((text) => ({ text, label: "negative" }))];
+  for (const balanceLabels of [true, false, undefined]) {
+    assert.deepEqual(clf.fineTune(rare, { epochs: 1, balanceLabels }).warnings,
+      ['only 1 example is labelled "positive", against 5 of another label: label a few more of it for it to be learned']);
+  }
   assert.deepEqual(clf.fineTune(EXAMPLES, { epochs: 1e12 }).warnings, ["epochs 1000000000000 was clamped to 1000"]);
   // A misspelt option is said, not silently ignored: a warning where the call reports warnings,
   // a TypeError where it has none (a misspelt labels made a positive / negative classifier, a
@@ -267,7 +273,7 @@ test("options and labels of the wrong kind are named", () => {
   assert.deepEqual(Classifier.checkFineTuneOptions({ epoch: 3, learning_rate: 0.1 }),
     ['unknown option "epoch" (did you mean "epochs"?) is ignored', 'unknown option "learning_rate" (did you mean "learningRate"?) is ignored']);
   assert.deepEqual(clf.fineTune(EXAMPLES, { epochs: 1, colour: "red" }).warnings,
-    [`unknown option "colour" (known: epochs, learningRate, batchSize, trainEmbedding, seed, validationSplit, embeddingLearningRateScale, runs, onProgress) was ignored`]);
+    [`unknown option "colour" (known: epochs, learningRate, batchSize, trainEmbedding, seed, validationSplit, embeddingLearningRateScale, runs, balanceLabels, onProgress) was ignored`]);
   throws(() => Classifier.fromPretrained({ label: ["spam", "ham"] }), TypeError, /^fromPretrained\(\) options: unknown option "label" \(did you mean "labels"\?\)$/);
   throws(() => Classifier.fromPretrained(["spam", "ham"]), TypeError, /^fromPretrained\(\) options must be an object, got an array$/);
   throws(() => Classifier.toCsv([["=1"]], { escapeFormula: true }), TypeError, /did you mean "escapeFormulae"/);
@@ -326,6 +332,7 @@ test("fromPretrained({ scopes: true }) keeps the bundled model's negation; scope
     [() => Classifier.fromPretrained("fast"), /^fromPretrained\(\) options must be an object, got string$/],
     [() => clf.fineTune(two, { epochs: 3n }), /^fineTune\(\) option epochs: must be a number, got bigint 3n$/],
     [() => clf.fineTune(two, { trainEmbedding: 1 }), /^fineTune\(\) option trainEmbedding: must be true or false, got number 1$/],
+    [() => clf.fineTune(two, { balanceLabels: "yes" }), /^fineTune\(\) option balanceLabels: must be true or false, got string "yes"$/],
     [() => clf.fineTune([{ text: 1, label: 1 }, two[1]]), /^example 0 text: must be a string, got number 1$/],
     [() => clf.fineTune([{ text: new String("a"), label: 1 }, two[1]]), /^example 0 text: must be a string, got a String object$/],
     [() => clf.fineTune([["good", 1], two[1]]), /^example 0: must have a "text" field$/],

@@ -40,6 +40,13 @@ pub struct Args {
     /// test): a larger validation set for a small corpus such as SMS spam.
     #[arg(long)]
     with_unused: bool,
+    /// Draw each sample in the pool's proportions, as texts come (SMS: 13% spam), each label at
+    /// least once, instead of as many of each label as can be.
+    #[arg(long)]
+    natural: bool,
+    /// Train without weighing each label alike (`balanceLabels: false`).
+    #[arg(long)]
+    no_balance: bool,
     /// Replace the embedding by random rows of the same scale (the baseline).
     #[arg(long)]
     random_embedding: bool,
@@ -94,6 +101,7 @@ pub fn run(args: Args) -> Result<(), Error> {
     };
     let mut task = task.map_err(super::data_hint(&data))?;
     task.measure_unused |= args.with_unused;
+    task.natural = args.natural;
     if let Some(n) = args.n.iter().find(|&&n| n == 0 || n > task.pool.len()) {
         return Err(Error::InvalidInput(format!(
             "--n {n}: a sample has from 1 to {} texts (the task's pool)",
@@ -107,6 +115,7 @@ pub fn run(args: Args) -> Result<(), Error> {
         train_embedding: Some(!args.freeze_embedding),
         embedding_learning_rate_scale: args.embedding_lr_scale,
         runs: args.runs,
+        balance_labels: Some(!args.no_balance),
         ..FineTuneOptions::default()
     };
     // Checked before anything is printed or dumped, not at the first fine-tune.
@@ -146,14 +155,14 @@ pub fn run(args: Args) -> Result<(), Error> {
             for (seed, s) in samples.iter().enumerate() {
                 super::print_out(&format!(
                     "{}\n",
-                    serde_json::json!({"n": n, "seed": seed, "accuracy": s.accuracy, "f1": s.f1, "best_cutoff_f1": s.best_cutoff_f1, "millis": s.millis})
+                    serde_json::json!({"n": n, "seed": seed, "accuracy": s.accuracy, "f1": s.f1, "best_cutoff_f1": s.best_cutoff_f1, "balanced_accuracy": s.balanced_accuracy, "millis": s.millis})
                 ))?;
             }
         }
         return Ok(());
     }
     super::print_out(&format!(
-        "n\taccuracy mean (min-max){}\tms per fine-tune (median)\n",
+        "n\taccuracy mean (min-max)\tbalanced accuracy{}\tms per fine-tune (median)\n",
         if binary {
             format!(
                 "\t{0} F1 mean (min-max)\t{0} F1 at the best cut-off (an oracle)",
@@ -169,8 +178,9 @@ pub fn run(args: Args) -> Result<(), Error> {
         millis.sort_by(f64::total_cmp);
         let median = millis.get(millis.len() / 2).copied().unwrap_or(0.0);
         let mut line = format!(
-            "{n}\t{}",
-            spread(samples.iter().map(|s| s.accuracy * 100.0))
+            "{n}\t{}\t{}",
+            spread(samples.iter().map(|s| s.accuracy * 100.0)),
+            spread(samples.iter().map(|s| s.balanced_accuracy * 100.0))
         );
         if binary {
             let _ = write!(line, "\t{}", spread(samples.iter().map(|s| s.f1 * 100.0)));
