@@ -5,7 +5,7 @@
 // a clear error for a call made before `init()` (NOT_READY). Name, version,
 // description, license, repository and keywords come from Cargo.toml, so the crate and the npm
 // package never disagree. Usage: node npm/make-package.mjs [pkgDir]
-import { readFileSync, writeFileSync, copyFileSync, existsSync, appendFileSync } from "node:fs";
+import { readFileSync, readdirSync, writeFileSync, copyFileSync, existsSync, appendFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -124,11 +124,15 @@ writeFileSync(join(pkgDir, "polarity.node.js"), NODE_ENTRY);
 // none of the texts its licences ask to be kept with copies.
 const NOTICES = ["LICENSE-MIT", "LICENSE-APACHE", "NOTICE.md", "THIRD-PARTY.md"];
 
-/** THIRD-PARTY.md: each crate the wasm build depends on (normal dependencies, as it is built). */
+/**
+ * THIRD-PARTY.md: each crate the wasm build depends on (normal dependencies, as it is built), its
+ * licence and copyright lines, then the text of every distinct licence file they ship (copyright
+ * lines aside, 25 texts for 110 crates), as MIT and the other licences ask to be kept with copies.
+ */
 function thirdParty() {
   const json = execFileSync(process.env.CARGO ?? "cargo", [
     "metadata", "--format-version", "1", "--filter-platform", "wasm32-unknown-unknown",
-    "--no-default-features", "--manifest-path", join(root, "Cargo.toml"),
+    "--no-default-features", "--locked", "--manifest-path", join(root, "Cargo.toml"),
   ], { encoding: "utf8", maxBuffer: 1 << 28 });
   const meta = JSON.parse(json);
   const packages = new Map(meta.packages.map((p) => [p.id, p]));
@@ -147,12 +151,37 @@ function thirdParty() {
   const crates = [...seen].map((id) => packages.get(id)).sort((a, b) => a.name.localeCompare(b.name) || a.version.localeCompare(b.version));
   const unlicensed = crates.filter((c) => !c.license);
   if (unlicensed.length > 0) throw new Error(`crates without a licence field: ${unlicensed.map((c) => c.name).join(", ")}`);
-  const row = (c) => `| ${c.name} | ${c.version} | ${c.license} | ${c.repository ?? ""} |`;
+  // "Copyright (c) 2023 ...", not the Apache text's wrapped "copyright notice ..." lines nor its
+  // appendix's template ("Copyright [yyyy] ...").
+  const isCopyright = (line) => /^\W*(Copyright|COPYRIGHT)\b(?!\s*\[yyyy\])(?! AND PERMISSION)/.test(line.trim());
+  // Each distinct licence text (copyright lines aside), with the crates that ship it.
+  const texts = new Map();
+  const rows = crates.map((c) => {
+    const dir = dirname(c.manifest_path);
+    const files = readdirSync(dir).filter((f) => /^(licen[cs]e|copying|copyright|notice)/i.test(f)).sort();
+    const copyright = new Set();
+    const numbers = [];
+    for (const f of files) {
+      const lines = readFileSync(join(dir, f), "utf8").split(/\r?\n/);
+      lines.filter(isCopyright).forEach((l) => copyright.add(l.trim()));
+      const text = lines.filter((l) => !isCopyright(l)).join("\n").trim();
+      const key = text.replace(/\s+/g, " ");
+      if (!texts.has(key)) texts.set(key, { n: texts.size + 1, text, crates: [] });
+      const entry = texts.get(key);
+      entry.crates.push(`${c.name} (${f})`);
+      numbers.push(entry.n);
+    }
+    const cell = (s) => s.replaceAll("|", "\\|");
+    const said = files.length === 0 ? "no licence file in the crate" : `texts ${numbers.join(", ")}`;
+    return `| ${c.name} | ${c.version} | ${cell(c.license)} | ${cell([...copyright].join("; ") || "-")} | ${said} |`;
+  });
+  const appendix = [...texts.values()].map((t) =>
+    `### Text ${t.n}\n\nShipped by ${t.crates.join(", ")}.\n\n\`\`\`text\n${t.text}\n\`\`\`\n`);
   return `# Third-party crates\n\nThe Rust crates the wasm module is built from (and the macros that build it), as \`cargo metadata\`\n` +
-    `resolves them for wasm32-unknown-unknown. Their licence texts are in each crate's source, at the\n` +
-    `version listed; those under MIT or Apache-2.0 are the texts of LICENSE-MIT and LICENSE-APACHE, with\n` +
-    `their authors' copyright lines.\n\n| crate | version | licence | repository |\n| --- | --- | --- | --- |\n` +
-    `${crates.map(row).join("\n")}\n`;
+    `resolves them for wasm32-unknown-unknown: each crate's licence, the copyright lines of its licence files,\n` +
+    `and below, the text of every distinct licence file they ship.\n\n` +
+    `| crate | version | licence | copyright | licence files |\n| --- | --- | --- | --- | --- |\n${rows.join("\n")}\n\n` +
+    `## Licence texts\n\n${appendix.join("\n")}`;
 }
 
 const pkg = {

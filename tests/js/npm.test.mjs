@@ -34,7 +34,7 @@ test("the package metadata is complete", () => {
   const cargo = readFileSync(join(ROOT, "Cargo.toml"), "utf8");
   assert.equal(meta.name, "polarity");
   assert.equal(meta.version, cargo.match(/^version = "(.+)"$/m)[1]);
-  assert.equal(meta.license, "(MIT OR Apache-2.0) AND CC-BY-SA-4.0");
+  assert.equal(meta.license, "(MIT OR Apache-2.0) AND Apache-2.0 AND CC-BY-SA-4.0");
   assert.equal(meta.type, "module");
   assert.equal(meta.exports["."].types, "./polarity.d.ts");
   // The licence texts and notices travel with the package (the wasm holds the model and crates).
@@ -46,6 +46,11 @@ test("the package metadata is complete", () => {
     assert.match(crates, new RegExp(`^\\| ${c} \\| \\d+\\.\\d+\\.\\d+[^|]* \\| [^|]*(MIT|Apache-2\\.0)[^|]* \\|`, "m"), `THIRD-PARTY.md lacks ${c}`);
   }
   assert.doesNotMatch(crates, /^\| clap \|/m, "the command line's crates are not in the wasm");
+  // The licence texts themselves, as MIT asks them kept with copies, and the copyright lines.
+  assert.match(crates, /^## Licence texts$/m);
+  assert.match(crates, /Permission is hereby granted, free of charge/);
+  assert.match(crates, /Apache License\s+Version 2\.0/);
+  assert.match(crates, /^\| wasm-bindgen \| [^|]+ \| [^|]+ \| Copyright [^|]+ \| texts [\d, ]+ \|$/m);
   const dts = readFileSync(join(APP, "node_modules/polarity/polarity.d.ts"), "utf8");
   for (const t of ["classify(text: string): Prediction;", "classifyBatch(texts: readonly string[]): Prediction[];",
     "explain(text: string): Explanation;", "info(): ModelInfo;", "export interface ExplainedToken"]) {
