@@ -193,6 +193,43 @@ export function onModelSaved(listener) {
 
 const modelChanged = () => changes?.postMessage("model");
 
+// Each save of the model in use or of a new classifier's labels counts up "model-version", in its
+// own transaction. A training's end saves only onto the version its tab last knew (`useModel`'s
+// `expected`): a reset, a model loaded or labels begun in another tab while it trained are not
+// written over (they were, without a word).
+const MODEL_VERSION = "model-version";
+
+/**
+ * Runs `write(store)` in one transaction with a count up of the model's version, only if the
+ * version is `expected` (any, when it is null or undefined). Resolves to the new version, or null
+ * when it was not `expected` (nothing is written).
+ */
+async function saveModelState(expected, write) {
+  const db = await open();
+  return new Promise((ok, fail) => {
+    const t = db.transaction(STORE, "readwrite");
+    const s = t.objectStore(STORE);
+    let version = null;
+    // Read-write transactions on one store run one at a time, across tabs too.
+    s.get(MODEL_VERSION).onsuccess = (e) => {
+      const saved = asVersion(e.target.result);
+      if (expected != null && saved !== expected) return;
+      try {
+        s.put(saved + 1, MODEL_VERSION);
+        write(s);
+        version = saved + 1;
+      } catch (err) {
+        // Thrown in a request's handler, it aborted the transaction as an uncaught error, and the
+        // page said "AbortError" instead of why.
+        fail(err);
+        t.abort();
+      }
+    };
+    t.oncomplete = () => ok(version);
+    failOnEnd(t, fail);
+  });
+}
+
 /**
  * Saves the examples whose index is in [from, to): the chunks holding them are rewritten, and
  * chunks past the end are removed. With no range, all of them (and the list kept before chunks,
@@ -241,8 +278,9 @@ export async function saveExamples(examples, from = 0, to = examples.length, exp
 
 /**
  * The saved examples and new-classifier labels, checked: `{ examples, version, pendingLabels,
- * pendingScopes, problems }`, where `version` is the examples' (for `saveExamples`) and
- * `pendingScopes` whether the new classifier keeps the shipped model's scopes.
+ * pendingScopes, modelVersion, problems }`, where `version` is the examples' (for `saveExamples`),
+ * `pendingScopes` whether the new classifier keeps the shipped model's scopes and `modelVersion`
+ * the version of the model state those labels were read at (for `useModel`).
  * `isLabels(value)` says whether a value can name a classifier's labels (the package's rule).
  * Each problem is a sentence for the person; what caused it was set aside.
  */
@@ -311,7 +349,7 @@ export async function loadState(isLabels, tries = 3) {
     }
     version = saved;
   }
-  const [labels, scopes] = await getAll(["pendingLabels", "pendingScopes"]);
+  const [labels, scopes, modelVersion] = await getAll(["pendingLabels", "pendingScopes", MODEL_VERSION]);
   let pendingLabels = labels ?? null;
   const pendingScopes = scopes === true;
   if (pendingLabels !== null && !isLabels(pendingLabels)) {
@@ -319,7 +357,10 @@ export async function loadState(isLabels, tries = 3) {
     problems.push("the saved names of a new classifier's labels were unreadable and were set aside");
     pendingLabels = null;
   }
-  return { examples, version, pendingLabels, pendingScopes: pendingLabels !== null && pendingScopes, problems };
+  return {
+    examples, version, pendingLabels, pendingScopes: pendingLabels !== null && pendingScopes,
+    modelVersion: asVersion(modelVersion), problems,
+  };
 }
 
 /**
@@ -346,19 +387,20 @@ async function asModel(v) {
 
 /**
  * The model in use and what goes with it, read in one transaction: `{ bytes, pendingLabels,
- * pendingScopes, start }`, the model checked as `loadModel` checks it and the start as
- * `loadStart` does. `pendingLabels` is undefined when none is saved; `isLabels` is the package's
- * rule.
+ * pendingScopes, start, version }`, the model checked as `loadModel` checks it and the start as
+ * `loadStart` does, `version` as `useModel` counts it. `pendingLabels` is undefined when none is
+ * saved; `isLabels` is the package's rule.
  */
 export async function loadModelState(isLabels) {
-  const [model, pendingLabels, pendingScopes, start] = await getAll(["model", "pendingLabels", "pendingScopes", "start"]);
+  const [model, pendingLabels, pendingScopes, start, version] =
+    await getAll(["model", "pendingLabels", "pendingScopes", "start", MODEL_VERSION]);
   const bytes = await asModel(model);
   // Said once, where the page loads (loadStart): here a start set aside is none.
   const checked = await asStart(start, bytes, isLabels).catch((err) => {
     if (err instanceof UnreadableStart) return null;
     throw err;
   });
-  return { bytes, pendingLabels, pendingScopes, start: checked };
+  return { bytes, pendingLabels, pendingScopes, start: checked, version: asVersion(version) };
 }
 
 /** Moves the saved model aside (it could not be loaded), so that no later save overwrites it. */
@@ -427,28 +469,33 @@ export const keepStartAside = (value) => keepAside("start", value);
  * Makes `bytes` (a model file, or null for the shipped model) the model in use, begun at `start`
  * (SHIPPED_START and the like), with no new classifier pending: one transaction and one message,
  * so that another tab never reads the new model beside the old pending labels or start (two
- * saves, it could), and a failed save changes none.
+ * saves, it could), and a failed save changes none. With `expected` (not null), only if the
+ * model's version is still that one. Resolves to the new version, or null when another save came
+ * first (nothing is written).
  */
-export const useModel = async (bytes, start) => {
+export const useModel = async (bytes, start, expected = null) => {
   // Tied to the model's bytes: a start saved beside another model is not read as this one's.
   const of = bytes === null ? null : await digest(bytes);
-  await tx("readwrite", (s) => {
+  const version = await saveModelState(expected, (s) => {
     if (bytes === null) s.delete("model");
     else s.put(bytes, "model");
     s.put({ ...start, of }, "start");
     s.delete("pendingLabels");
     s.delete("pendingScopes");
   });
-  await setModelHint(bytes !== null);
+  if (version === null) return null;
+  setModelHint(bytes !== null);
   modelChanged();
+  return version;
 };
 
 /**
  * Saves the label names of a new classifier, not trained yet (null: none), and whether it keeps
- * the shipped model's scopes (`Classifier.fromPretrained`'s `scopes`).
+ * the shipped model's scopes (`Classifier.fromPretrained`'s `scopes`). Resolves to the model's new
+ * version.
  */
 export const savePendingLabels = (labels, scopes = false) =>
-  tx("readwrite", (s) => {
+  saveModelState(null, (s) => {
     if (labels === null) {
       s.delete("pendingLabels");
       s.delete("pendingScopes");
@@ -456,7 +503,10 @@ export const savePendingLabels = (labels, scopes = false) =>
       s.put(labels, "pendingLabels");
       s.put(scopes === true, "pendingScopes");
     }
-  }).then(modelChanged);
+  }).then((version) => {
+    modelChanged();
+    return version;
+  });
 
 /**
  * Asks the browser to keep this site's storage when space runs low (without it, an evicted

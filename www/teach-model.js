@@ -15,9 +15,10 @@ export function setupModel(demo, state) {
   const modelMsg = $("model-msg");
   /**
    * Says so when `saving` (the browser recording a change) fails: the change holds in this page,
-   * and a reload would undo it without a word. After the change's own message.
+   * and a reload would undo it without a word. After the change's own message. Noted as this
+   * tab's own (state.modelSaved): a training here then saves onto it.
    */
-  const reportSave = (saving) => saving.catch((err) => say(modelMsg, `${modelMsg.textContent} ` +
+  const reportSave = (saving) => state.modelSaved(saving).catch((err) => say(modelMsg, `${modelMsg.textContent} ` +
     `It could not be saved in this browser (${store.storageProblem(err)}): after a reload it will be undone.`, "error"));
 
   // The label editor: one row per label. Each row remembers the label it started as, so that a

@@ -261,6 +261,23 @@ export function setupTraining(demo, state, setPanelBusy) {
         await store.keepStartAside(start).catch(() => {});
         start = current;
       }
+      // Saved only onto the model state this tab knew: while it trains, only its own saves move
+      // state.modelVersion (another tab's change is followed once the training ends). A reset, a
+      // model loaded, a training ended or labels begun in another tab meanwhile were written over
+      // without a word; they are kept, and this tab uses them too.
+      const saved = await state.modelSaved(store.useModel(data.bytes, start, state.modelVersion)).catch((err) => err);
+      if (saved === null) {
+        clf.free();
+        setPanelBusy(false);
+        progress.value = 0;
+        const followed = await state.followModel();
+        const what = !followed ? ""
+          : state.pendingLabels ? ` (it began a new classifier: ${state.pendingLabels.join(" / ")})`
+          : demo.currentBytes() ? ` (it put a model of its own in use: ${state.modelLabels().join(" / ")})`
+          : " (it went back to the shipped model)";
+        sayTraining(`Another tab changed the model while this one trained${what}: the model trained here was not kept. Fine-tune again to train on it.`, "error");
+        return;
+      }
       demo.setClassifier(clf, data.bytes);
       state.pendingLabels = null;
       state.pendingScopes = false;
@@ -270,8 +287,8 @@ export function setupTraining(demo, state, setPanelBusy) {
       // "New classifier …: label examples with these names, then fine-tune" is done with (and only
       // that: a notice about saved data stays).
       if (newLabels && modelMsg.textContent.startsWith("New classifier ")) say(modelMsg, "");
-      await store.useModel(data.bytes, start).then(store.keepStorage, (err) =>
-        say(modelMsg, `The model works but could not be saved for next time: ${store.storageProblem(err)}`, "error"));
+      if (saved instanceof Error) say(modelMsg, `The model works but could not be saved for next time: ${store.storageProblem(saved)}`, "error");
+      else store.keepStorage();
       state.refreshLabels();
       const { before, after } = data;
       setPanelBusy(false);

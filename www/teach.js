@@ -41,6 +41,9 @@ export async function setupTeach(demo) {
     modelLabels: () => demo.getClassifier().info().labels,
     activeLabels: () => state.pendingLabels ?? state.modelLabels(),
     refreshLabels: () => {},
+    // The saved model state's version (store.useModel) that what this tab uses was read or saved
+    // at; null when not known (a training's end then saves whatever the version).
+    modelVersion: null,
   };
 
   const notices = demo.storedModelNotice ? [demo.storedModelNotice] : [];
@@ -61,6 +64,7 @@ export async function setupTeach(demo) {
     version = saved.version;
     state.pendingLabels = saved.pendingLabels;
     state.pendingScopes = saved.pendingScopes;
+    state.modelVersion = saved.modelVersion;
     if (saved.problems.length) {
       notices.push(`Saved data was damaged: ${saved.problems.join("; ")}.`);
     }
@@ -127,6 +131,8 @@ export async function setupTeach(demo) {
   // saved its own model by then, and that is what is read). `missed` starts as "start": a save
   // made before this listened (the page read the model long before) is looked for once, and an
   // unreadable store then says nothing more than the page already did.
+  // Resolves to whether this tab now uses what is saved (false: it trains, the storage failed, or
+  // what it read was overtaken).
   let following = 0;
   let missed = "start";
   async function followModel({ quiet = false } = {}) {
@@ -137,21 +143,33 @@ export async function setupTeach(demo) {
       missed ||= "message";
       return true;
     };
-    if (training()) return;
+    if (training()) return false;
     // What this tab uses now: if it changes its model or labels itself while the saved ones are
     // read, what is read is older than its own save, which follows.
     const before = [demo.currentBytes(), state.pendingLabels];
     try {
-      const { bytes, pendingLabels: labels, pendingScopes: scopes, start } = await store.loadModelState(isLabels);
-      if (turn !== following || training()) return;
-      if (demo.currentBytes() !== before[0] || state.pendingLabels !== before[1]) return;
+      const { bytes, pendingLabels: labels, pendingScopes: scopes, start, version } = await store.loadModelState(isLabels);
+      if (turn !== following || training()) return false;
+      if (demo.currentBytes() !== before[0] || state.pendingLabels !== before[1]) return false;
+      state.modelVersion = version;
       const changed = !sameBytes(bytes, demo.currentBytes());
+      const pending = labels !== undefined && isLabels(labels) ? labels : null;
+      const news = [];
       if (changed) {
         demo.setClassifier(bytes ? demo.Classifier.fromBytes(bytes) : new demo.Classifier(), bytes);
-        say(modelMsg, `Another tab ${bytes ? "changed the model" : "went back to the shipped model"}: this one uses it too.`);
+        news.push(`Another tab ${bytes ? "changed the model" : "went back to the shipped model"}: this one uses it too.`);
       }
+      // A new classifier this tab was to train is gone with the other tab's change: said, as
+      // its editor goes back to the labels in use (it went without a word).
+      if (state.pendingLabels && JSON.stringify(pending) !== JSON.stringify(state.pendingLabels)) {
+        const names = `${state.pendingLabels.join(" / ")} (not trained yet)`;
+        const dropped = changed ? `The new classifier ${names} was dropped with it`
+          : pending ? `Another tab began a new classifier (${pending.join(" / ")}) in place of ${names}`
+          : `Another tab ${bytes ? "put its model in use" : "went back to the shipped model"}: the new classifier ${names} was dropped here too`;
+        news.push(`${dropped}; its examples keep their labels.`);
+      }
+      if (news.length) say(modelMsg, news.join(" "));
       state.start = start;
-      const pending = labels !== undefined && isLabels(labels) ? labels : null;
       // Redrawn only when something changed: a redraw resets the label editor being typed in.
       const pendingScopes = pending !== null && scopes === true;
       if (changed || JSON.stringify(pending) !== JSON.stringify(state.pendingLabels) || pendingScopes !== state.pendingScopes) {
@@ -159,10 +177,25 @@ export async function setupTeach(demo) {
         state.pendingScopes = pendingScopes;
         state.refreshLabels();
       }
+      return true;
     } catch (err) {
       if (!quiet) say(modelMsg, `The model saved in another tab could not be loaded (${err?.message ?? err}); this tab keeps its own.`, "error");
+      return false;
     }
   }
+  state.followModel = followModel;
+  /**
+   * Notes this tab's own save of the model state (`saving`, store.useModel or
+   * savePendingLabels): resolves as it does.
+   */
+  state.modelSaved = (saving) => saving.then((version) => {
+    if (version === null) return version;
+    if (state.modelVersion === null || version === state.modelVersion + 1) state.modelVersion = version;
+    // Another tab saved between what this one last read and its own save (its message is on the
+    // way, or was dropped for this tab's own change): read what is saved now, and its version.
+    else followModel({ quiet: true });
+    return version;
+  });
   const setBusy = (busy) => {
     training.setBusy(busy);
     // The import's offer begins a classifier too: while training, the training's end dropped it.

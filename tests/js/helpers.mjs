@@ -36,6 +36,55 @@ export async function openTeach(site, context) {
 }
 
 /**
+ * As `openTeach`, with the training worker's result (the trained model, or its error) held back
+ * until `releaseTraining(page)`: a training that simply takes longer, so that a test can act in
+ * another tab while it runs. `window.resultHeld` turns true once a result is held.
+ */
+export async function openTeachHeld(site, context) {
+  const page = await context.newPage();
+  await page.addInitScript(() => {
+    const Native = window.Worker;
+    const held = [];
+    window.resultHeld = false;
+    window.releaseTraining = () => {
+      window.resultHeld = false;
+      for (const deliver of held.splice(0)) deliver();
+    };
+    window.Worker = class extends Native {
+      constructor(url, options) {
+        super(url, options);
+        if (!String(url).includes("teach-worker")) return;
+        let handler = null;
+        super.onmessage = (e) => {
+          if (e.data?.bytes || e.data?.error) {
+            window.resultHeld = true;
+            held.push(() => handler?.(e));
+          } else handler?.(e);
+        };
+        Object.defineProperty(this, "onmessage", { set: (h) => (handler = h), get: () => handler });
+      }
+    };
+  });
+  const seen = watch(page);
+  await page.goto(site.url);
+  await page.waitForSelector("#teach[data-ready=true]", { timeout: 60_000 });
+  return { page, seen };
+}
+
+/** Waits until the training in `page` (opened with `openTeachHeld`) has its result, held. */
+export const trainingHeld = (page) => page.waitForFunction(() => window.resultHeld === true, null, { timeout: 60_000 });
+
+/**
+ * Lets the held result of `page`'s training through, and waits until the training has ended and
+ * its status says how.
+ */
+export async function releaseTraining(page) {
+  await page.evaluate(() => window.releaseTraining());
+  await page.waitForFunction(() => document.querySelector("#teach").dataset.training === "false" &&
+    !/^Train(ing|ed)\b/.test(document.querySelector("#train-status").textContent), null, { timeout: 60_000 });
+}
+
+/**
  * Records `page`'s main-thread long tasks (over 50 ms) from now on; the returned function gives
  * their durations so far. Its `scripts()` gives each script (an event handler, timer, message or
  * animation-frame callback) that ran in a long animation frame of the same span, by name, with
