@@ -155,13 +155,22 @@ export async function setupTeach(demo) {
       const changed = !sameBytes(bytes, demo.currentBytes());
       const pending = labels !== undefined && isLabels(labels) ? labels : null;
       const news = [];
+      let clf = null;
       if (changed) {
-        demo.setClassifier(bytes ? demo.Classifier.fromBytes(bytes) : new demo.Classifier(), bytes);
+        clf = bytes ? demo.Classifier.fromBytes(bytes) : new demo.Classifier();
+        demo.setClassifier(clf, bytes);
+      }
+      // The new classifier this tab shows was trained in the other tab: that is no drop.
+      const trainedThere = changed && state.pendingLabels !== null && pending === null &&
+        JSON.stringify(clf.info().labels) === JSON.stringify(state.pendingLabels);
+      if (trainedThere) {
+        news.push(`Another tab trained the new classifier ${state.pendingLabels.join(" / ")}: this one uses it too.`);
+      } else if (changed) {
         news.push(`Another tab ${bytes ? "changed the model" : "went back to the shipped model"}: this one uses it too.`);
       }
       // A new classifier this tab was to train is gone with the other tab's change: said, as
       // its editor goes back to the labels in use (it went without a word).
-      if (state.pendingLabels && JSON.stringify(pending) !== JSON.stringify(state.pendingLabels)) {
+      if (!trainedThere && state.pendingLabels && JSON.stringify(pending) !== JSON.stringify(state.pendingLabels)) {
         const names = `${state.pendingLabels.join(" / ")} (not trained yet)`;
         const dropped = changed ? `The new classifier ${names} was dropped with it`
           : pending ? `Another tab began a new classifier (${pending.join(" / ")}) in place of ${names}`

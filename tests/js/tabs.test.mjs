@@ -180,3 +180,24 @@ test("of two trainings at once in two tabs, the one that ends first is kept: the
   assertClean(seenB);
   await context.close();
 });
+
+test("a new classifier trained in one tab is said as trained in the other, not as dropped", async () => {
+  const context = await site.browser.newContext();
+  const { page: a, seen } = await openTeach(site, context);
+  const { page: b, seen: seenB } = await openTeach(site, context);
+  await a.locator("#new-label-a").fill("sport");
+  await a.locator("#new-label-b").fill("food");
+  await a.getByRole("button", { name: "Use these labels" }).click();
+  await b.waitForFunction(() => /^New classifier \(sport \/ food/.test(document.querySelector("#model-name").textContent), null, { timeout: 10_000 });
+  await labelMany(a, "the match went to extra time", 4, "#label-a");
+  await labelMany(a, "the soup was too salty", 4, "#label-b");
+  await a.locator("#epochs").fill("2");
+  await a.locator("#fine-tune").click();
+  await a.waitForFunction(() => /^Done: /.test(document.querySelector("#train-status").textContent), null, { timeout: 60_000 });
+  await b.waitForFunction(() => /^Current model: your own/.test(document.querySelector("#model-name").textContent), null, { timeout: 10_000 });
+  // It said "The new classifier sport / food (not trained yet) was dropped with it".
+  assert.equal(await text(b, "#model-msg"), "Another tab trained the new classifier sport / food: this one uses it too.");
+  assertClean(seen);
+  assertClean(seenB);
+  await context.close();
+});
