@@ -7,8 +7,9 @@ import { $, download, say } from "./ui.js";
 import { siteKit } from "./site-kit.js";
 
 // How the package's message names a label by its place, at its end ("... (label 3)") or before a
-// colon ("(U+200B in label 2): ..."): not inside a quoted label ("fine label 3)" given twice).
-const NAMES_LABEL = /\((?:U\+[0-9A-F]+ in )?label (\d+)\)(?::|$)/;
+// colon ("(U+200B in label 2): ..."); the last such, not one inside a quoted label ("x (label 1):
+// y" given twice).
+const NAMES_LABEL = /\((?:U\+[0-9A-F]+ in )?label (\d+)\)(?::|$)/g;
 
 export function setupModel(demo, state) {
   const { Classifier } = demo;
@@ -110,7 +111,7 @@ export function setupModel(demo, state) {
     } catch (err) {
       const message = String(err?.message ?? err);
       // The package names a refused label by its place (none for too few or too many).
-      const named = NAMES_LABEL.exec(message);
+      const named = [...message.matchAll(NAMES_LABEL)].at(-1);
       const at = named ? Number(named[1]) - 1 : -1;
       say(modelMsg, `These labels cannot name a classifier: ${message}.`, "error");
       // As the Epochs field: the label marked, and the message read with it where the focus lands.

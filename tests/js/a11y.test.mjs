@@ -253,6 +253,13 @@ test("a label the package refuses is named by its place, marked and given the fo
   assert.match(await page.locator("#model-msg").textContent(), /is given twice \(label 3\)\.$/);
   assert.equal(await focused(), "Label 3");
   assert.equal(await label(1).getAttribute("aria-invalid"), null);
+  // Nor one that reads like a place before a colon: the last place the message gives is the one.
+  await label(2).fill("x (label 1): y");
+  await label(3).fill("x (label 1): y");
+  await page.getByRole("button", { name: "Use these labels" }).click();
+  assert.match(await page.locator("#model-msg").textContent(), /is given twice \(label 3\)\.$/);
+  assert.equal(await focused(), "Label 3");
+  assert.equal(await label(1).getAttribute("aria-invalid"), null);
   await label(2).fill("negative");
   await label(3).fill("meh");
   await page.getByRole("button", { name: "Use these labels" }).click();
