@@ -180,6 +180,22 @@ pub fn evaluate(model: &Model, examples: &[Example]) -> (f32, f32) {
     ((loss / n) as f32, (correct as f64 / n) as f32)
 }
 
+/// The mean loss of `model` on `examples`, each weighed by its label's `weights` (1 past them),
+/// over the sum of their weights.
+fn weighted_loss(model: &Model, examples: &[Example], weights: &[f32]) -> f32 {
+    let (mut loss, mut total) = (0f64, 0f64);
+    for ex in examples {
+        let weight = f64::from(weights.get(ex.label).copied().unwrap_or(1.0));
+        loss += weight * f64::from(cross_entropy(&model.forward(&ex.ids).output, ex.label));
+        total += weight;
+    }
+    if total > 0.0 {
+        (loss / total) as f32
+    } else {
+        0.0
+    }
+}
+
 /// Trains `model` on `train`, early-stopping on `validation` when it is not empty: `options.runs`
 /// times, averaging their weights. Each run is left with the best weights it saw; on error the
 /// model is left untouched. Progress counts the epochs of every run as one sequence.
@@ -410,7 +426,9 @@ fn train_once(
         if validation.is_empty() {
             continue;
         }
-        let (val_loss, _) = evaluate(&work, validation);
+        // As training weighs it: the plain loss would keep the epoch that best follows the most
+        // common label, against the weights.
+        let val_loss = weighted_loss(&work, validation, &options.class_weights);
         match &best {
             Some((best_loss, _, _)) if val_loss >= *best_loss => {
                 if options.patience > 0
@@ -767,6 +785,24 @@ mod tests {
                 }
             })
             .collect()
+    }
+
+    #[test]
+    fn the_stopping_loss_weighs_labels_as_training_does() {
+        let model = tiny_model(21);
+        let data = fixture(&model, 40, 3);
+        // Unweighed, it is evaluate's loss; a label weighed up counts for more of it.
+        let plain = weighted_loss(&model, &data, &[]);
+        assert!((plain - evaluate(&model, &data).0).abs() < 1e-6);
+        let of = |label: usize| -> Vec<Example> {
+            data.iter().filter(|e| e.label == label).cloned().collect()
+        };
+        let (first, second) = (evaluate(&model, &of(0)).0, evaluate(&model, &of(1)).0);
+        let heavy = weighted_loss(&model, &data, &[1000.0, 1.0]);
+        assert!(
+            (heavy - first).abs() < (plain - first).abs(),
+            "{heavy} {plain} {first} {second}"
+        );
     }
 
     #[test]
