@@ -126,8 +126,9 @@ const NOTICES = ["LICENSE-MIT", "LICENSE-APACHE", "NOTICE.md", "THIRD-PARTY.md"]
 
 /**
  * THIRD-PARTY.md: each crate the wasm build depends on (normal dependencies, as it is built), its
- * licence and copyright lines, then the text of every distinct licence file they ship (copyright
- * lines aside, 25 texts for 110 crates), as MIT and the other licences ask to be kept with copies.
+ * licence and copyright lines, then the text of every distinct licence file they ship, as MIT and
+ * the other licences ask to be kept with copies: files that differ only in their copyright lines
+ * are given once, as the first crate's file reads, the others' lines being in the table.
  */
 function thirdParty() {
   const json = execFileSync(process.env.CARGO ?? "cargo", [
@@ -152,20 +153,24 @@ function thirdParty() {
   const unlicensed = crates.filter((c) => !c.license);
   if (unlicensed.length > 0) throw new Error(`crates without a licence field: ${unlicensed.map((c) => c.name).join(", ")}`);
   // "Copyright (c) 2023 ...", not the Apache text's wrapped "copyright notice ..." lines nor its
-  // appendix's template ("Copyright [yyyy] ...").
-  const isCopyright = (line) => /^\W*(Copyright|COPYRIGHT)\b(?!\s*\[yyyy\])(?! AND PERMISSION)/.test(line.trim());
+  // appendix's template ("Copyright [yyyy] ...", "Copyright {yyyy} ...").
+  const isCopyright = (line) => /^\W*(Copyright|COPYRIGHT)\b(?!\s*[[{]yyyy[\]}])(?! AND PERMISSION)/.test(line.trim());
   // Each distinct licence text (copyright lines aside), with the crates that ship it.
   const texts = new Map();
   const rows = crates.map((c) => {
     const dir = dirname(c.manifest_path);
-    const files = readdirSync(dir).filter((f) => /^(licen[cs]e|copying|copyright|notice)/i.test(f)).sort();
+    const files = readdirSync(dir, { withFileTypes: true })
+      .filter((f) => f.isFile() && /^(licen[cs]e|copying|copyright|notice)/i.test(f.name))
+      .map((f) => f.name)
+      .sort();
     const copyright = new Set();
     const numbers = [];
     for (const f of files) {
-      const lines = readFileSync(join(dir, f), "utf8").split(/\r?\n/);
+      const text = readFileSync(join(dir, f), "utf8").trim();
+      const lines = text.split(/\r?\n/);
       lines.filter(isCopyright).forEach((l) => copyright.add(l.trim()));
-      const text = lines.filter((l) => !isCopyright(l)).join("\n").trim();
-      const key = text.replace(/\s+/g, " ");
+      // Alike but for their copyright lines: one text.
+      const key = lines.filter((l) => !isCopyright(l)).join(" ").replace(/\s+/g, " ");
       if (!texts.has(key)) texts.set(key, { n: texts.size + 1, text, crates: [] });
       const entry = texts.get(key);
       entry.crates.push(`${c.name} (${f})`);
@@ -179,7 +184,8 @@ function thirdParty() {
     `### Text ${t.n}\n\nShipped by ${t.crates.join(", ")}.\n\n\`\`\`text\n${t.text}\n\`\`\`\n`);
   return `# Third-party crates\n\nThe Rust crates the wasm module is built from (and the macros that build it), as \`cargo metadata\`\n` +
     `resolves them for wasm32-unknown-unknown: each crate's licence, the copyright lines of its licence files,\n` +
-    `and below, the text of every distinct licence file they ship.\n\n` +
+    `and below, the text of every distinct licence file they ship (files that differ only in their copyright\n` +
+    `lines are given once, as the first crate's reads; each crate's own lines are in the table).\n\n` +
     `| crate | version | licence | copyright | licence files |\n| --- | --- | --- | --- | --- |\n${rows.join("\n")}\n\n` +
     `## Licence texts\n\n${appendix.join("\n")}`;
 }
