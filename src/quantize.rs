@@ -377,7 +377,6 @@ pub fn quantize8(table: &[f32], dim: usize) -> QuantizedTable {
     }
 }
 
-/// The smallest `f16` value not below `x` (for `x` > 0; saturates at `f16::MAX`).
 /// The largest int8 scale a file may hold: the largest `f16` at most `MAX_WEIGHT / 127`, so that
 /// each table value is at most [`int8_table_limit`].
 pub fn int8_scale_limit() -> f32 {
@@ -397,6 +396,7 @@ pub fn int8_table_limit() -> f32 {
     127.0 * int8_scale_limit()
 }
 
+/// The smallest `f16` value not below `x` (for `x` > 0; saturates at `f16::MAX`).
 fn f16_at_least(x: f32) -> f32 {
     let mut h = f16::from_f32(x);
     if h.to_f32() < x && h < f16::MAX {
@@ -430,7 +430,7 @@ impl QuantizedTable {
 
 /// The first row of an int8 table that [`quantize8`] would not write back as it is: a row whose
 /// largest value asks for another scale than its own (see [`loose_row4`]), that is any row
-/// without -127 or 127 at a normal `f16` scale. Rows at a subnormal scale (values under 2e-3) are
+/// without -127 or 127 at a normal `f16` scale. Rows at a subnormal scale (values under 8e-3) are
 /// let be: polarity wrote them rounded to the nearest step before 2026-12-04, below their scale
 /// at times, and saved again they move by less than 1e-5.
 pub fn loose_row8(values: &[u8], scales: &[f32], dim: usize) -> Option<usize> {
