@@ -5,7 +5,7 @@
 
 use polarity::{limits, onnx, Classifier, Error, BUNDLED_MODEL};
 use prost::Message;
-use tract_onnx::pb::{ModelProto, StringStringEntryProto};
+use tract_onnx::pb::{ModelProto, StringStringEntryProto, TensorProto};
 
 const TEXTS: [&str; 5] = [
     "A wonderful, moving film. I loved it!",
@@ -32,6 +32,16 @@ fn set_meta(p: &mut ModelProto, key: &str, value: &str) {
             value: value.into(),
         }),
     }
+}
+
+/// The initializer `name` of `p`, to change.
+fn initializer<'p>(p: &'p mut ModelProto, name: &str) -> &'p mut TensorProto {
+    let graph = p.graph.as_mut().unwrap();
+    graph
+        .initializer
+        .iter_mut()
+        .find(|t| t.name == name)
+        .unwrap()
 }
 
 /// `p` re-signed, as a crafter who knows the format would: only the size and shape checks stand.
@@ -99,13 +109,7 @@ fn declared_sizes_that_overflow_are_refused() {
     ] {
         for dims in all {
             let mut p = proto(file);
-            let graph = p.graph.as_mut().unwrap();
-            let table = graph
-                .initializer
-                .iter_mut()
-                .find(|t| t.name == name)
-                .unwrap();
-            table.dims = dims.clone();
+            initializer(&mut p, name).dims = dims.clone();
             // Both unsigned (damaged) and re-signed (crafted): each is an error, never a crash.
             let message = load_err(&p.encode_to_vec());
             assert!(message.contains("damaged"), "{name} {dims:?}: {message}");
@@ -128,24 +132,9 @@ fn rows_stored_below_their_scale_are_refused() {
     // at the scale its largest value asks for: "good movie" read 0.8506, saved and loaded again
     // 0.8482. Row 1 is an unknown word's bucket, not the padding row.
     let int8: &[u8] = include_bytes!("fixtures/polarity-2-int8.onnx");
-    let table = |p: &mut ModelProto, name: &str| -> Vec<u8> {
-        let graph = p.graph.as_mut().unwrap();
-        let t = graph
-            .initializer
-            .iter_mut()
-            .find(|t| t.name == name)
-            .unwrap();
-        std::mem::take(&mut t.raw_data)
-    };
-    let put = |p: &mut ModelProto, name: &str, bytes: Vec<u8>| {
-        let graph = p.graph.as_mut().unwrap();
-        let t = graph
-            .initializer
-            .iter_mut()
-            .find(|t| t.name == name)
-            .unwrap();
-        t.raw_data = bytes;
-    };
+    let table = |p: &mut ModelProto, name: &str| std::mem::take(&mut initializer(p, name).raw_data);
+    let put =
+        |p: &mut ModelProto, name: &str, bytes: Vec<u8>| initializer(p, name).raw_data = bytes;
     // int4: the row's codes at -1 and 1 (0 and 15) moved one level in, 6 bytes a row.
     let mut p = proto(BUNDLED_MODEL);
     let mut bytes = table(&mut p, "embedding_int4");
@@ -184,14 +173,8 @@ fn an_int8_scale_past_the_weights_limit_is_refused_at_load() {
     // 127 x 65504 fits the format; a model fine-tuned from it could not be saved, which training
     // said only after the file had loaded and classified (every text 1.0).
     let mut p = proto(include_bytes!("fixtures/polarity-2-int8.onnx"));
-    let graph = p.graph.as_mut().unwrap();
-    let scales = graph
-        .initializer
-        .iter_mut()
-        .find(|t| t.name == "scales")
-        .unwrap();
     // f16 65504 is 0x7bff, little-endian, for row 1.
-    scales.raw_data[2..4].copy_from_slice(&[0xff, 0x7b]);
+    initializer(&mut p, "scales").raw_data[2..4].copy_from_slice(&[0xff, 0x7b]);
     let message = load_err(&resigned(p));
     assert!(message.contains("scale is over"), "{message}");
 }
