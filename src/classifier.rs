@@ -402,6 +402,23 @@ impl Classifier {
             options.class_weights = balanced_weights(&train_part, self.labels().len());
         }
         let report = self.train_on(&train_part, stop_on, &options, progress)?;
+        // A model that gives every example it learned from one label learned none of the others:
+        // said, as learningRate 1 on 40 SMS messages ended calling each one spam without a word.
+        let trained = self.confusion(&train_part);
+        let given: Vec<usize> = (0..trained.len())
+            .filter(|&c| trained.iter().any(|row| row[c] > 0))
+            .collect();
+        let labelled = trained
+            .iter()
+            .filter(|row| row.iter().any(|&n| n > 0))
+            .count();
+        if let ([only], true) = (given.as_slice(), labelled > 1) {
+            warnings.push(format!(
+                "the trained model gives every example it learned from the label {:?}: it learned \
+                 nothing of the others (a smaller learningRate, or more examples, may help)",
+                self.labels()[*only]
+            ));
+        }
 
         let confusion = (!examples.is_empty()).then(|| self.confusion(&examples));
         let validation_accuracy = confusion.as_ref().map(|m| {
@@ -914,6 +931,40 @@ mod tests {
         let (weighed, as_labelled) = (spam_score(true), spam_score(false));
         assert!(weighed > 0.5, "weighed alike: spam {weighed}");
         assert!(as_labelled < 0.5, "as labelled: spam {as_labelled}");
+    }
+
+    #[test]
+    fn a_training_that_gives_every_example_one_label_says_so() {
+        let start = Classifier::from_bytes(crate::BUNDLED_MODEL).unwrap();
+        let labels = vec![
+            "praise".to_string(),
+            "complaint".to_string(),
+            "question".to_string(),
+        ];
+        let examples: Vec<Labelled> = include_str!("../tests/fixtures/feedback.tsv")
+            .lines()
+            .filter_map(|l| l.split_once('\t'))
+            .map(|(label, text)| Labelled {
+                text: text.to_string(),
+                label: crate::finetune::Label::Name(label.to_string()),
+            })
+            .collect();
+        let one_label = |rate: f64| {
+            let mut clf = start.from_pretrained(labels.clone(), 1, false).unwrap();
+            let options = FineTuneOptions {
+                learning_rate: Some(rate),
+                ..FineTuneOptions::default()
+            };
+            let report = clf
+                .fine_tune_examples(&examples, &options, &mut no_progress)
+                .unwrap();
+            report
+                .warnings
+                .iter()
+                .any(|w| w.contains("gives every example it learned from"))
+        };
+        assert!(one_label(1.0), "learningRate 1");
+        assert!(!one_label(0.0075), "the default rate");
     }
 
     #[test]
