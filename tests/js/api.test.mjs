@@ -259,11 +259,13 @@ test("options and labels of the wrong kind are named", () => {
   throws(() => Classifier.parseTexts("id,review\n1,great\n", 5), Error, /column 5 does not exist: the file has 2 \(columns count from 0\)/);
   // checkFineTuneOptions warns of what fineTune will clamp, as fineTune does.
   assert.deepEqual(Classifier.checkFineTuneOptions({ batchSize: 200000 }), ["batchSize 200000 was clamped to 100000"]);
-  assert.deepEqual(clf.fineTune(EXAMPLES, { batchSize: 200000, epochs: 1 }).warnings, ["batchSize 200000 was clamped to 100000"]);
+  // (Epochs enough to learn both labels: one epoch of a fresh head gave both texts one label,
+  // which is warned about too.)
+  assert.deepEqual(clf.fineTune(EXAMPLES, { batchSize: 200000, epochs: 20 }).warnings, ["batchSize 200000 was clamped to 100000"]);
   // A label with a handful of examples against many is said (weighed alike or not).
   const rare = [{ text: "Loved it.", label: "positive" }, ...["Dull.", "Awful.", "Bad plot.", "Boring.", "Weak cast."].map((text) => ({ text, label: "negative" }))];
   for (const balanceLabels of [true, false, undefined]) {
-    assert.deepEqual(clf.fineTune(rare, { epochs: 1, balanceLabels }).warnings,
+    assert.deepEqual(clf.fineTune(rare, { epochs: 20, balanceLabels }).warnings,
       ['only 1 example is labelled "positive", against 5 of another label: label a few more of it for it to be learned']);
   }
   assert.deepEqual(clf.fineTune(EXAMPLES, { epochs: 1e12 }).warnings, ["epochs 1000000000000 was clamped to 1000"]);
@@ -272,7 +274,7 @@ test("options and labels of the wrong kind are named", () => {
   // misspelt escapeFormulae left formulas live); an array is no options object.
   assert.deepEqual(Classifier.checkFineTuneOptions({ epoch: 3, learning_rate: 0.1 }),
     ['unknown option "epoch" (did you mean "epochs"?) is ignored', 'unknown option "learning_rate" (did you mean "learningRate"?) is ignored']);
-  assert.deepEqual(clf.fineTune(EXAMPLES, { epochs: 1, colour: "red" }).warnings,
+  assert.deepEqual(clf.fineTune(EXAMPLES, { epochs: 20, colour: "red" }).warnings,
     [`unknown option "colour" (known: epochs, learningRate, batchSize, trainEmbedding, seed, validationSplit, embeddingLearningRateScale, runs, balanceLabels, onProgress) was ignored`]);
   throws(() => Classifier.fromPretrained({ label: ["spam", "ham"] }), TypeError, /^fromPretrained\(\) options: unknown option "label" \(did you mean "labels"\?\)$/);
   throws(() => Classifier.fromPretrained(["spam", "ham"]), TypeError, /^fromPretrained\(\) options must be an object, got an array$/);
