@@ -1565,8 +1565,14 @@ mod tests {
         let report = clf
             .fine_tune_examples(&examples, &options, &mut no_progress)
             .unwrap();
-        assert_eq!(report.warnings.len(), 1, "{report:?}");
+        assert_eq!(report.warnings.len(), 2, "{report:?}");
         assert!(report.warnings[0].contains("\"flat\""));
+        // 15 held out: each is 6 points of their accuracy.
+        assert_eq!(
+            report.warnings[1],
+            "only 15 examples were held out: each moves the held-out accuracy by 6 points, so it \
+             is a rough guide"
+        );
         let confusion = report.confusion.unwrap();
         assert_eq!(confusion.len(), 3);
         assert_eq!(confusion.iter().flatten().sum::<u32>(), 15);
