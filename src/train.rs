@@ -167,33 +167,30 @@ pub fn no_progress(_: &Progress) -> Flow {
 
 /// Mean loss and accuracy of `model` on `examples` (loss 0, accuracy 0 when empty).
 pub fn evaluate(model: &Model, examples: &[Example]) -> (f32, f32) {
-    if examples.is_empty() {
-        return (0.0, 0.0);
-    }
-    let (mut loss, mut correct) = (0f64, 0usize);
-    for ex in examples {
-        let output = model.forward(&ex.ids).output;
-        loss += cross_entropy(&output, ex.label) as f64;
-        correct += usize::from(predicted(&output) == ex.label);
-    }
-    let n = examples.len() as f64;
-    ((loss / n) as f32, (correct as f64 / n) as f32)
+    weighted_evaluate(model, examples, &[])
 }
 
-/// The mean loss of `model` on `examples`, each weighed by its label's `weights` (1 past them),
-/// over the sum of their weights.
-fn weighted_loss(model: &Model, examples: &[Example], weights: &[f32]) -> f32 {
-    let (mut loss, mut total) = (0f64, 0f64);
+/// [`evaluate`] with each example's loss weighed by its label's `weights` (1 past them), over
+/// the sum of their weights; the accuracy is plain.
+fn weighted_evaluate(model: &Model, examples: &[Example], weights: &[f32]) -> (f32, f32) {
+    let (mut loss, mut total, mut correct) = (0f64, 0f64, 0usize);
     for ex in examples {
+        let output = model.forward(&ex.ids).output;
         let weight = f64::from(weights.get(ex.label).copied().unwrap_or(1.0));
-        loss += weight * f64::from(cross_entropy(&model.forward(&ex.ids).output, ex.label));
+        loss += weight * f64::from(cross_entropy(&output, ex.label));
         total += weight;
+        correct += usize::from(predicted(&output) == ex.label);
     }
-    if total > 0.0 {
-        (loss / total) as f32
-    } else {
-        0.0
+    if examples.is_empty() || total <= 0.0 {
+        return (0.0, 0.0);
     }
+    let accuracy = correct as f64 / examples.len() as f64;
+    ((loss / total) as f32, accuracy as f32)
+}
+
+/// The mean loss of `model` on `examples` as [`weighted_evaluate`] weighs it.
+fn weighted_loss(model: &Model, examples: &[Example], weights: &[f32]) -> f32 {
+    weighted_evaluate(model, examples, weights).0
 }
 
 /// Trains `model` on `train`, early-stopping on `validation` when it is not empty: `options.runs`
@@ -246,17 +243,9 @@ pub fn train(
     }
     let mut averaged = model.clone();
     sum.write_mean(&mut averaged);
-    let (loss, accuracy) = evaluate(&averaged, train);
-    let validation_score = (!validation.is_empty()).then(|| evaluate(&averaged, validation));
+    let report = scored(&averaged, train, validation, options, epochs, epochs);
     *model = averaged;
-    Ok(Report {
-        epochs,
-        best_epoch: epochs,
-        loss,
-        accuracy,
-        validation_accuracy: validation_score.map(|s| s.1),
-        validation_loss: validation_score.map(|s| s.0),
-    })
+    Ok(report)
 }
 
 /// The running sum of several runs' weights: the head, and the embedding rows the examples hold
@@ -454,17 +443,33 @@ fn train_once(
     if !within(&work.embedding, int8_table_limit()) || !head.iter().all(|w| within_limits(w)) {
         return Err(Error::Diverged);
     }
-    let (loss, accuracy) = evaluate(&work, train);
-    let validation_score = (!validation.is_empty()).then(|| evaluate(&work, validation));
+    let report = scored(&work, train, validation, options, epochs_run, best_epoch);
     *model = work;
-    Ok(Report {
-        epochs: epochs_run,
+    Ok(report)
+}
+
+/// The report of a trained `model`: its losses weighed as training weighed them (so that the
+/// final loss reads on the scale of the losses progress showed), its accuracies plain.
+fn scored(
+    model: &Model,
+    train: &[Example],
+    validation: &[Example],
+    options: &Options,
+    epochs: usize,
+    best_epoch: usize,
+) -> Report {
+    let weights = &options.class_weights;
+    let (loss, accuracy) = weighted_evaluate(model, train, weights);
+    let validation_score =
+        (!validation.is_empty()).then(|| weighted_evaluate(model, validation, weights));
+    Report {
+        epochs,
         best_epoch,
         loss,
         accuracy,
         validation_accuracy: validation_score.map(|s| s.1),
         validation_loss: validation_score.map(|s| s.0),
-    })
+    }
 }
 
 fn finite(values: &[f32]) -> bool {
@@ -803,6 +808,33 @@ mod tests {
             (heavy - first).abs() < (plain - first).abs(),
             "{heavy} {plain} {first} {second}"
         );
+    }
+
+    #[test]
+    fn the_report_weighs_its_losses_as_training_did() {
+        // "Done: loss" is read beside the losses progress showed, which are weighed.
+        let data = fixture(&tiny_model(21), 40, 3);
+        let valid = fixture(&tiny_model(21), 20, 4);
+        let weights = vec![5.0, 1.0];
+        for runs in [1, 2] {
+            let mut model = tiny_model(21);
+            let options = Options {
+                epochs: 2,
+                runs,
+                class_weights: weights.clone(),
+                ..Options::default()
+            };
+            let report = train(&mut model, &data, &valid, &options, &mut no_progress).unwrap();
+            assert_eq!(
+                report.loss,
+                weighted_loss(&model, &data, &weights),
+                "runs {runs}"
+            );
+            assert_ne!(report.loss, evaluate(&model, &data).0, "runs {runs}");
+            let validation_loss = weighted_loss(&model, &valid, &weights);
+            assert_eq!(report.validation_loss, Some(validation_loss), "runs {runs}");
+            assert_eq!(report.accuracy, evaluate(&model, &data).1, "runs {runs}");
+        }
     }
 
     #[test]
