@@ -736,3 +736,203 @@ fn training_on_too_few_reviews_for_a_validation_split_is_refused() {
     );
     assert!(!dir.join("t.onnx").exists());
 }
+
+/// A data folder holding only an SMS spam collection of `n` spam and `n` ham messages, for
+/// `fewshot --task sms`.
+fn sms_data(dir: &Path, n: usize) -> PathBuf {
+    let data = dir.join("data");
+    std::fs::create_dir_all(data.join("sms-spam")).unwrap();
+    let rows: String = (0..n)
+        .map(|i| format!("spam\tWIN a free prize {i}, call now\nham\tsee you at lunch {i}\n"))
+        .collect();
+    std::fs::write(data.join("sms-spam/sms.tsv.gz"), rows).unwrap();
+    data
+}
+
+#[test]
+fn fewshot_refuses_what_cannot_run_before_any_output() {
+    let dir = scratch("fewshot");
+    let data = sms_data(&dir, 40);
+    let data = data.to_str().unwrap();
+    let sms = ["fewshot", "--data", data, "--task", "sms", "--seeds", "1"];
+    // A sample smaller than the labels cannot hold one of each: it printed the table's header,
+    // then failed at the fine-tune.
+    for natural in [false, true] {
+        let mut args = [&sms[..], &["--n", "4,1"]].concat();
+        if natural {
+            args.push("--natural");
+        }
+        let out = polarity(&dir, &args);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert!(
+            err.contains("--n 1: a sample has from 2 texts (one of each of the task's 2 labels)"),
+            "{err}"
+        );
+        assert!(out.stdout.is_empty() && !err.contains("start:"), "{err}");
+    }
+    let out = polarity(
+        &dir,
+        &[&sms[..], &["--n", "2", "--epochs", "2", "--json"]].concat(),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("\"balanced_accuracy\""));
+    // The bundled head is positive / negative: it cannot learn spam / ham.
+    let out = polarity(&dir, &[&sms[..], &["--n", "4", "--keep-head"]].concat());
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(
+            "--keep-head needs a model labelled spam / ham; this one is labelled positive / negative"
+        ),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty(), "{err}");
+}
+
+#[test]
+fn fewshot_names_its_options_as_flags_and_documents_them() {
+    let dir = scratch("fewshot-flags");
+    // Named as flags, not as the JavaScript options, and before the data is read (there is none).
+    for (flag, value, message) in [
+        ("--epochs", "0", "--epochs must be a whole number"),
+        (
+            "--learning-rate",
+            "2",
+            "--learning-rate must be a number above 0",
+        ),
+        ("--batch-size", "0.5", "--batch-size must be a whole number"),
+        ("--runs", "0", "--runs must be a whole number"),
+        (
+            "--embedding-lr-scale",
+            "-1",
+            "--embedding-lr-scale must be between 0 and 10, not -1",
+        ),
+    ] {
+        fails(&dir, &["fewshot", flag, value], message);
+    }
+    let out = polarity(&dir, &["fewshot", "--help"]);
+    let help = String::from_utf8_lossy(&out.stdout).into_owned();
+    let lines: Vec<&str> = help.lines().collect();
+    for (i, line) in lines.iter().enumerate() {
+        if line.trim_start().starts_with("--") {
+            let about = lines.get(i + 1).map_or("", |l| l.trim());
+            assert!(
+                !about.is_empty() && !about.starts_with("[default"),
+                "{line} has no help"
+            );
+        }
+    }
+    assert!(help.contains("\"balanced_accuracy\""), "{help}");
+}
+
+#[test]
+fn bench_reads_labels_as_eval_does_and_its_training_file_before_timing() {
+    let dir = scratch("bench");
+    std::fs::write(
+        dir.join("names.tsv"),
+        "positive\tgreat fun\nnegative\tdull\n",
+    )
+    .unwrap();
+    let out = polarity(&dir, &["bench", "--data", "names.tsv", "--runs", "1"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("\"reviews\":2"));
+    // Names of the model's labels in --train too, and a file it cannot learn from is named.
+    std::fs::write(dir.join("one.tsv"), "positive\tgreat\n1\tfine\n").unwrap();
+    fails(
+        &dir,
+        &[
+            "bench",
+            "--data",
+            "names.tsv",
+            "--runs",
+            "1",
+            "--train",
+            "one.tsv",
+        ],
+        "one.tsv: no example is labelled \"negative\"",
+    );
+    std::fs::write(dir.join("sh.tsv"), "spam\tcall now\nham\tlunch?\n").unwrap();
+    fails(
+        &dir,
+        &["bench", "--data", "names.tsv", "--train", "sh.tsv"],
+        "sh.tsv: line 1: unknown label \"spam\"",
+    );
+}
+
+#[test]
+fn dump_skips_comment_lines_as_eval_does() {
+    let dir = scratch("dump-comments");
+    std::fs::write(dir.join("c.tsv"), "1\tgood\n#note\tnot a review\n0\tbad\n").unwrap();
+    let out = polarity(&dir, &["dump", "--data", "c.tsv"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 2);
+    let out = polarity(&dir, &["eval", "--data", "c.tsv"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("reviews      2"));
+}
+
+#[test]
+fn negative_numbers_reach_the_range_checks() {
+    let dir = scratch("negative");
+    std::fs::write(dir.join("ft.csv"), "1,good\n0,bad\n").unwrap();
+    fails(
+        &dir,
+        &[
+            "fine-tune",
+            "--data",
+            "ft.csv",
+            "--out",
+            "o.onnx",
+            "--seed",
+            "-1",
+        ],
+        "--seed must be a whole number from 0 to 2^53 - 1, not -1",
+    );
+    fails(
+        &dir,
+        &[
+            "fine-tune",
+            "--data",
+            "ft.csv",
+            "--out",
+            "o.onnx",
+            "--epochs",
+            "-3",
+        ],
+        "--epochs must be a whole number of at least 1, not -3",
+    );
+}
+
+#[test]
+fn fine_tune_counts_one_more_row_and_refuses_only_an_output_over_an_input() {
+    let dir = scratch("ft-small");
+    std::fs::write(dir.join("bad.csv"), "a,good\nc,bad\nd,dull\n").unwrap();
+    fails(
+        &dir,
+        &[
+            "fine-tune",
+            "--labels",
+            "a,b",
+            "--data",
+            "bad.csv",
+            "--out",
+            "o.onnx",
+        ],
+        "line 2: unknown label \"c\"; use \"a\" or \"b\" (or 1 / 0) (and 1 more row)",
+    );
+    std::fs::write(dir.join("ft.csv"), "1,good\n0,bad\n").unwrap();
+    // Nothing is written over ft.csv: what is wrong is that it is no model.
+    fails(
+        &dir,
+        &[
+            "fine-tune",
+            "--model",
+            "ft.csv",
+            "--data",
+            "ft.csv",
+            "--out",
+            "o.onnx",
+        ],
+        "ft.csv: not a valid polarity model",
+    );
+}

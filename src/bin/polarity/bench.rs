@@ -5,16 +5,16 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use polarity::data::read_reviews;
-use polarity::finetune::{FineTuneOptions, Label, Labelled};
+use polarity::finetune::{resolve_examples, FineTuneOptions, Label, Labelled};
 use polarity::{no_progress, Error};
 use serde::Serialize;
 
 #[derive(clap::Args)]
+#[command(allow_negative_numbers = true)]
 pub struct Args {
     #[command(flatten)]
     source: super::Source,
-    /// Labelled reviews to fine-tune on (skipped when absent).
+    /// Labelled reviews to fine-tune on, read as --data is (skipped when absent).
     #[arg(long)]
     train: Option<PathBuf>,
     /// Runs of each measurement; the medians are printed.
@@ -69,18 +69,42 @@ pub fn run(args: Args) -> Result<(), Error> {
         ..FineTuneOptions::default()
     };
     // Checked before minutes of timing, not after them.
-    options
-        .resolve(usize::MAX, polarity::finetune::defaults::REFERENCE_IDS)
-        .map_err(|e| Error::InvalidInput(format!("fine-tune options: {e}")))?;
+    super::check_options(
+        &options,
+        &[
+            ("epochs", "--epochs"),
+            ("learningRate", "--learning-rate"),
+            ("batchSize", "--train-batch-size"),
+        ],
+    )?;
     let clf = super::load(args.source.model.as_deref())?;
-    let reviews = read_reviews(&args.source.data)?;
+    let labels = clf.labels().to_vec();
+    let (reviews, _) = super::read_source(&args.source.data, &labels)?;
     if reviews.is_empty() {
         return Err(Error::InvalidInput(format!(
             "{}: no reviews to time",
             args.source.data.display()
         )));
     }
-    let texts: Vec<&str> = reviews.iter().map(|r| r.text.as_str()).collect();
+    // Read and checked before minutes of timing, as the options are: a file the model cannot
+    // learn from failed only after them.
+    let examples: Vec<Labelled> = match &args.train {
+        Some(path) => {
+            let (rows, _) = super::read_source(path, &labels)?;
+            let examples: Vec<Labelled> = rows
+                .into_iter()
+                .map(|(text, i)| Labelled {
+                    text,
+                    label: Label::Name(labels[i].clone()),
+                })
+                .collect();
+            resolve_examples(&labels, &examples)
+                .map_err(|e| Error::InvalidInput(format!("{}: {e}", path.display())))?;
+            examples
+        }
+        None => Vec::new(),
+    };
+    let texts: Vec<&str> = reviews.iter().map(|(text, _)| text.as_str()).collect();
     // Reviews of about the mean IMDB length (230 words) for the latency budget.
     let typical: Vec<usize> = (0..texts.len())
         .filter(|&i| (200..=260).contains(&texts[i].split_whitespace().count()))
@@ -123,16 +147,6 @@ pub fn run(args: Args) -> Result<(), Error> {
         }
         batch.push(n / started.elapsed().as_secs_f64());
     }
-    let examples: Vec<Labelled> = match &args.train {
-        Some(path) => read_reviews(path)?
-            .into_iter()
-            .map(|r| Labelled {
-                text: r.text,
-                label: Label::Number(f64::from(u8::from(r.positive))),
-            })
-            .collect(),
-        None => Vec::new(),
-    };
     let (mut fine_tune, mut epochs_run) = (Vec::new(), 0);
     if !examples.is_empty() {
         for _ in 0..runs {

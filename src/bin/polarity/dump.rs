@@ -5,7 +5,7 @@
 use std::io::Write;
 
 use polarity::data::read_labelled;
-use polarity::finetune::LABEL_HEADERS;
+use polarity::finetune::{label_index, Label, LABEL_HEADERS};
 use polarity::Error;
 
 #[derive(clap::Args)]
@@ -25,10 +25,14 @@ struct Line<'a> {
 pub fn run(args: Args) -> Result<(), Error> {
     let clf = super::load(args.source.model.as_deref())?;
     // Only the texts are used: any label is read (IMDB's 1 / 0 for a model of four ratings), but
-    // for a header's ("label<TAB>text").
+    // for a header's ("label<TAB>text") and a comment's: a line `#...` whose label is none of the
+    // model's is skipped, as eval skips it.
+    let labels = clf.labels();
     let index = |name: &str| {
         let header = LABEL_HEADERS.contains(&name.trim().to_lowercase().as_str());
-        (!header).then_some(0)
+        let comment =
+            name.starts_with('#') && label_index(labels, &Label::Name(name.to_string())).is_none();
+        (!header && !comment).then_some(0)
     };
     let ids: Vec<Vec<u32>> = read_labelled(&args.source.data, "any", index)?
         .iter()
@@ -42,7 +46,6 @@ pub fn run(args: Args) -> Result<(), Error> {
     }
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    let labels = clf.labels();
     for (ids, p) in ids.iter().zip(clf.score_ids(&ids)?) {
         let probabilities = p.scores.as_ref().map(|scores| {
             labels

@@ -1,8 +1,7 @@
 //! `polarity eval`: accuracy, confusion matrix and speed of a model on a labelled file.
 
-use polarity::data::{read_labelled, Review};
+use polarity::data::Review;
 use polarity::eval::evaluate;
-use polarity::finetune::{label_choices, label_index, Label};
 use polarity::Error;
 
 #[derive(clap::Args)]
@@ -17,17 +16,9 @@ pub struct Args {
 pub fn run(args: Args) -> Result<(), Error> {
     let clf = super::load(args.source.model.as_deref())?;
     super::check_two_labels(&clf, "eval")?;
-    // The model's labels by name (1 / 0 for the first / second as well, names first: a model of
-    // labels "0" and "1" means them as written), as fine-tune reads its data.
     let labels = clf.labels().to_vec();
-    let numbers = std::cell::Cell::new(false);
-    let index = |name: &str| {
-        let i = label_index(&labels, &Label::Name(name.to_string()));
-        let number = matches!(name.trim(), "1" | "0") && !labels.iter().any(|l| l == name.trim());
-        numbers.set(numbers.get() || (i.is_some() && number));
-        i
-    };
-    let reviews: Vec<Review> = read_labelled(&args.source.data, &label_choices(&labels), index)?
+    let (rows, numbers) = super::read_source(&args.source.data, &labels)?;
+    let reviews: Vec<Review> = rows
         .into_iter()
         .map(|(text, i)| Review {
             positive: i == 0,
@@ -42,7 +33,7 @@ pub fn run(args: Args) -> Result<(), Error> {
     }
     // 1 is the model's first label, whatever its name: said when that is not "positive", as a
     // model of labels (negative, positive) read IMDB's 1 = positive the other way round.
-    if numbers.get() && labels[0] != "positive" {
+    if numbers && labels[0] != "positive" {
         eprintln!(
             "polarity: note: 1 / 0 in {} are read as {} / {} (1 = the model's first label)",
             args.source.data.display(),

@@ -17,11 +17,14 @@ enum TaskName {
 }
 
 #[derive(clap::Args)]
+#[command(allow_negative_numbers = true)]
 pub struct Args {
     /// The model to start from (default: the bundled one, as `Classifier.fromPretrained`), e.g.
     /// model/pretrained.onnx.
     #[arg(long)]
     model: Option<PathBuf>,
+    /// Data folder holding the task's texts (imdb/, sms-spam/, imdb-ratings/, sentences/)
+    /// [default: $POLARITY_DATA or ../shared/data]
     #[arg(long)]
     data: Option<PathBuf>,
     /// What to learn: IMDB sentiment, SMS spam / ham, IMDB star ratings in 4 classes, or the
@@ -31,6 +34,7 @@ pub struct Args {
     /// Numbers of labelled texts, comma-separated.
     #[arg(long, value_delimiter = ',', default_value = "20,50,100,200,500")]
     n: Vec<usize>,
+    /// Samples of each N, drawn with seeds 0, 1, ...
     #[arg(long, default_value_t = 3, value_parser = clap::builder::RangedU64ValueParser::<u64>::new().range(1..))]
     seeds: u64,
     /// Measure on the task's test split (for the reported figures) instead of validation.
@@ -50,14 +54,21 @@ pub struct Args {
     /// Replace the embedding by random rows of the same scale (the baseline).
     #[arg(long)]
     random_embedding: bool,
+    /// Epochs of each fine-tune (`epochs`; default: chosen by the texts' length, as `fineTune`
+    /// chooses them).
     #[arg(long)]
     epochs: Option<f64>,
+    /// The head's learning rate (`learningRate`; default: fineTune's).
     #[arg(long)]
     learning_rate: Option<f64>,
+    /// Examples per step (`batchSize`; default: fineTune's).
     #[arg(long)]
     batch_size: Option<f64>,
+    /// Train the head alone, the embedding kept as it is (`trainEmbedding: false`).
     #[arg(long)]
     freeze_embedding: bool,
+    /// The embedding's learning rate as a share of the head's
+    /// (`embeddingLearningRateScale`; default: chosen by the texts' length).
     #[arg(long)]
     embedding_lr_scale: Option<f64>,
     /// Fine-tunes averaged into one (default: 5 for short texts, 1 for reviews).
@@ -77,12 +88,33 @@ pub struct Args {
     #[arg(long)]
     dump: Option<PathBuf>,
     /// Print one JSON object per sample ({"n", "seed", "accuracy", "f1", "best_cutoff_f1",
-    /// "millis"}) instead of the table, for `make bench`.
+    /// "balanced_accuracy", "millis"}) instead of the table, for `make bench`.
     #[arg(long)]
     json: bool,
 }
 
 pub fn run(args: Args) -> Result<(), Error> {
+    let options = FineTuneOptions {
+        epochs: args.epochs,
+        learning_rate: args.learning_rate,
+        batch_size: args.batch_size,
+        train_embedding: Some(!args.freeze_embedding),
+        embedding_learning_rate_scale: args.embedding_lr_scale,
+        runs: args.runs,
+        balance_labels: Some(!args.no_balance),
+        ..FineTuneOptions::default()
+    };
+    // Checked before the data is read, and named as flags, not at the first fine-tune.
+    super::check_options(
+        &options,
+        &[
+            ("epochs", "--epochs"),
+            ("learningRate", "--learning-rate"),
+            ("batchSize", "--batch-size"),
+            ("embeddingLearningRateScale", "--embedding-lr-scale"),
+            ("runs", "--runs"),
+        ],
+    )?;
     let data = super::data_dir(args.data.clone());
     let mut start = super::load(args.model.as_deref())?;
     if args.random_embedding {
@@ -102,26 +134,24 @@ pub fn run(args: Args) -> Result<(), Error> {
     let mut task = task.map_err(super::data_hint(&data))?;
     task.measure_unused |= args.with_unused;
     task.natural = args.natural;
-    if let Some(n) = args.n.iter().find(|&&n| n == 0 || n > task.pool.len()) {
+    // A sample holds one text of each label at least: fine-tuning needs them.
+    let fewest = task.labels.len();
+    if let Some(n) = args.n.iter().find(|&&n| n < fewest || n > task.pool.len()) {
         return Err(Error::InvalidInput(format!(
-            "--n {n}: a sample has from 1 to {} texts (the task's pool)",
+            "--n {n}: a sample has from {fewest} texts (one of each of the task's {fewest} \
+             labels) to {} (the task's pool)",
             task.pool.len()
         )));
     }
-    let options = FineTuneOptions {
-        epochs: args.epochs,
-        learning_rate: args.learning_rate,
-        batch_size: args.batch_size,
-        train_embedding: Some(!args.freeze_embedding),
-        embedding_learning_rate_scale: args.embedding_lr_scale,
-        runs: args.runs,
-        balance_labels: Some(!args.no_balance),
-        ..FineTuneOptions::default()
-    };
-    // Checked before anything is printed or dumped, not at the first fine-tune.
-    options
-        .resolve(usize::MAX, polarity::finetune::defaults::REFERENCE_IDS)
-        .map_err(|e| Error::InvalidInput(format!("fine-tune options: {e}")))?;
+    // The kept head must be the task's, in its order (the F1 at the best cut-off reads the
+    // score of the first label): else it failed at the first fine-tune, after the table's header.
+    if args.keep_head && start.labels() != task.labels.as_slice() {
+        return Err(Error::InvalidInput(format!(
+            "--keep-head needs a model labelled {}; this one is labelled {}",
+            task.labels.join(" / "),
+            start.labels().join(" / ")
+        )));
+    }
     let head = if args.keep_head {
         Head::Kept
     } else {

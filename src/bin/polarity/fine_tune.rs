@@ -10,6 +10,7 @@ use polarity::finetune::{Label, Labelled};
 use polarity::{no_progress, Error};
 
 #[derive(clap::Args)]
+#[command(allow_negative_numbers = true)]
 pub struct Args {
     /// The model to start from (default: the bundled model/polarity.onnx).
     #[arg(long)]
@@ -42,10 +43,11 @@ pub struct Args {
 pub fn run(args: Args) -> Result<(), Error> {
     check_writable(&args.out)?;
     // `--out` over its own data or model would lose them: train's --out and --card are held apart
-    // the same way.
-    let mut inputs = vec![args.data.as_path(), args.out.as_path()];
-    inputs.extend(args.model.as_deref());
-    polarity::data::check_distinct(&inputs)?;
+    // the same way. The data and the model are only read: one file as both is no model, said so.
+    polarity::data::check_distinct(&[&args.data, &args.out])?;
+    if let Some(model) = &args.model {
+        polarity::data::check_distinct(&[model, &args.out])?;
+    }
     let options = FineTuneOptions {
         epochs: args.epochs,
         seed: args.seed,
@@ -74,6 +76,7 @@ pub fn run(args: Args) -> Result<(), Error> {
     if let Some(first) = parsed.errors.first() {
         let more = match parsed.errors.len() - 1 {
             0 => String::new(),
+            1 => " (and 1 more row)".to_string(),
             n => format!(" (and {n} more rows)"),
         };
         // A file written for other labels: what to give --labels instead.

@@ -97,6 +97,23 @@ struct Source {
     model: Option<PathBuf>,
 }
 
+/// Reads `path` as `eval` reads it: LABEL a name of the model's `labels` (1 / 0 for the first /
+/// second of two as well, names first: a model of labels "0" and "1" means them as written), as
+/// fine-tune reads its data. Gives the texts with their label's index, and whether a label was
+/// read as 1 / 0.
+fn read_source(path: &Path, labels: &[String]) -> Result<(Vec<(String, usize)>, bool), Error> {
+    use polarity::finetune::{label_choices, label_index, Label};
+    let numbers = std::cell::Cell::new(false);
+    let index = |name: &str| {
+        let i = label_index(labels, &Label::Name(name.to_string()));
+        let number = matches!(name.trim(), "1" | "0") && !labels.iter().any(|l| l == name.trim());
+        numbers.set(numbers.get() || (i.is_some() && number));
+        i
+    };
+    let rows = polarity::data::read_labelled(path, &label_choices(labels), index)?;
+    Ok((rows, numbers.get()))
+}
+
 /// The model at `path`, or the bundled one. A file that is no model is named in the error.
 fn load(path: Option<&Path>) -> Result<Classifier, Error> {
     match path {
@@ -117,6 +134,25 @@ fn check_two_labels(clf: &Classifier, command: &str) -> Result<(), Error> {
             labels.join(", ")
         ))),
     }
+}
+
+/// Refuses fine-tuning `options` (before any work) with the option named by its flag: `flags`
+/// pairs the library's name for it, as JavaScript spells it (`batchSize`), with the flag.
+fn check_options(
+    options: &polarity::finetune::FineTuneOptions,
+    flags: &[(&str, &str)],
+) -> Result<(), Error> {
+    let Err(e) = options.resolve(usize::MAX, polarity::finetune::defaults::REFERENCE_IDS) else {
+        return Ok(());
+    };
+    let message = e.to_string();
+    let named = flags.iter().find_map(|(name, flag)| {
+        let rest = message.strip_prefix(name)?;
+        rest.starts_with(' ').then(|| format!("{flag}{rest}"))
+    });
+    Err(Error::InvalidInput(
+        named.unwrap_or_else(|| format!("fine-tune options: {message}")),
+    ))
 }
 
 /// The data folder: `--data`, else `POLARITY_DATA`, else `../shared/data`.

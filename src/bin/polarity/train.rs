@@ -8,6 +8,7 @@ use polarity::{onnx, Error};
 
 /// Every flag defaults to the shipped model's recipe.
 #[derive(clap::Args)]
+#[command(allow_negative_numbers = true)]
 pub struct Args {
     /// Data folder holding imdb/ and embeddings/ [default: $POLARITY_DATA or ../shared/data]
     #[arg(long)]
