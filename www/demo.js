@@ -4,7 +4,7 @@
 // only ever reaches the DOM through textContent / text nodes, never as HTML.
 import init, { Classifier } from "./pkg/polarity.js";
 import { $, LONG_TEXT, formatCount, workerFailure } from "./ui.js";
-import { BOX_LIMIT, announcer, isUnsure, percent, verdict } from "./verdict.js";
+import { BOX_LIMIT, announcer, isUnsure, percent, shownLabel, verdict } from "./verdict.js";
 
 // Cold-start marks (with polarity's own, polarity:file and polarity:engine): `make bench` reads them.
 performance.mark("demo:script");
@@ -118,16 +118,28 @@ function showVerdict(p, blank) {
   const unsure = !blank && isUnsure(p);
   const state = blank ? "empty" : unsure ? "unsure" : p.label;
   setStatus(state, blank ? "Type something: the verdict appears as you write." : verdict(p));
-  // Two labels: the meter is P(first label), its ends the labels; more: P(label), and a list.
-  meter.style.width = `${blank ? 50 : p.score * 100}%`;
-  meter.dataset.label = blank || unsure ? "" : p.label;
+  setMeter(blank ? null : p, unsure);
   if (!scoresList.hidden) {
     scoresList.replaceChildren(...(blank ? [] : p.scores).map((s) => {
       const item = document.createElement("li");
-      item.textContent = `${s.label}: ${percent(s.score)}%`;
+      item.textContent = `${shownLabel(s.label)}: ${percent(s.score)}%`;
       return item;
     }));
   }
+}
+
+/**
+ * The meter for prediction `p` (null: none). Two labels: a bar from the middle towards the end of
+ * the likelier label, as long as P(first label) is far from 1/2 (a bar of P(first label) from the
+ * left showed "negative (99% confident)" as a red sliver, the surer the emptier). More labels:
+ * P(label) from the left, the scale hidden and every label listed.
+ */
+function setMeter(p, unsure) {
+  // Where the bar starts and ends, 0 the left end and 1 the right.
+  const [from, to] = !p ? [0.5, 0.5] : p.scores ? [0, p.score] : [Math.min(p.score, 0.5), Math.max(p.score, 0.5)];
+  meter.style.marginLeft = `${from * 100}%`;
+  meter.style.width = `${(to - from) * 100}%`;
+  meter.dataset.label = !p || unsure ? "" : p.label;
 }
 
 function showHint(text) {
@@ -203,9 +215,8 @@ function explainNow(text) {
   else {
     showHint("No word here that the model reads: the verdict is only its lean with nothing to go on.");
     // "👍" showed a red "negative (50% confident)": said as a lean, in the muted colour.
-    setStatus("unread", `No word it reads yet (it leans ${e.label} with nothing to go on)`);
-    meter.style.width = "50%";
-    meter.dataset.label = "";
+    setStatus("unread", `No word it reads yet (it leans ${shownLabel(e.label)} with nothing to go on)`);
+    setMeter(null);
   }
   lastHighlightMs = lastExplainMs + (performance.now() - t1);
   showTiming(warmClassifyMs(text), lastExplainMs);
@@ -248,8 +259,11 @@ for (const button of document.querySelectorAll("[data-example]")) {
   button.addEventListener("click", () => {
     held = null;
     heldNote.hidden = true;
-    review.value = button.dataset.example;
+    // As typing would put it in, so that Ctrl+Z brings back what was there (setting `value`
+    // left no undo step: a review typed, then an example clicked, was gone for good).
     review.focus();
+    review.select();
+    if (!document.execCommand("insertText", false, button.dataset.example)) review.value = button.dataset.example;
     schedule();
   });
 }

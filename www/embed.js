@@ -11,9 +11,25 @@
 // it is unsure (`unsure`: the two likeliest labels are close) (none for an empty box:
 // its `input` events, which cross the shadow root, say when it was emptied). User text is only
 // ever set through .value / textContent.
-import { BOX_LIMIT, allScores, announcer, isUnsure, percent, verdict } from "./verdict.js";
+import { BOX_LIMIT, allScores, announcer, isUnsure, percent, shownLabel, verdict } from "./verdict.js";
 
 const PKG = new URL("./pkg/polarity.js", import.meta.url).href;
+// The file polarity.js instantiates (wasm-bindgen's default, next to it).
+const WASM = new URL("./pkg/polarity_bg.wasm", import.meta.url).href;
+
+/**
+ * A failure to instantiate the package, naming its file: "expected magic word 00 61 73 6d, found
+ * 3c 21 64 6f" (a host answering a missing file with its index page) said neither which file
+ * nor why.
+ */
+function wasmFailure(err) {
+  const message = err?.message ?? String(err);
+  if (message.includes(WASM)) return new Error(message);
+  const hint = /magic word/.test(message)
+    ? " (what came back is not WebAssembly: a web page, perhaps; is the file at that address?)"
+    : "";
+  return new Error(`could not load ${WASM}: ${message}${hint}`);
+}
 
 let wasm = null;
 let failedLoads = 0;
@@ -23,7 +39,9 @@ function polarity() {
   const url = failedLoads ? `${PKG}?retry=${failedLoads}` : PKG;
   wasm ??= import(url)
     .then(async (m) => {
-      await m.default();
+      await m.default().catch((err) => {
+        throw wasmFailure(err);
+      });
       return m;
     })
     .catch((err) => {
@@ -98,7 +116,7 @@ const STYLE = `
   textarea:focus-visible { outline: 3px solid var(--polarity-focus, #1f5fbf); outline-offset: 2px; }
   .row { display: flex; align-items: center; gap: 0.6rem; margin-top: 0.4rem; min-height: 1.6rem; }
   .bar { flex: 1; height: 8px; background: #e6e9ef; border-radius: 4px; overflow: hidden; }
-  .fill { height: 100%; width: 50%; background: #8a94a6; transition: width 120ms ease-out; }
+  .fill { height: 100%; width: 0; background: #8a94a6; transition: width 120ms ease-out; }
   @media (forced-colors: active) { .fill { forced-color-adjust: none; } }
   @media (prefers-reduced-motion: reduce) { .fill { transition: none; } }
   [role=status] { font-weight: 700; min-width: 9rem; }
@@ -237,6 +255,12 @@ class PolarityReview extends HTMLElement {
       }
       tooLong(e, e.dataTransfer?.getData("text/plain") ?? "");
     });
+    // `autofocus` on the element: the browser looked for something to focus when the element was
+    // parsed, before this module gave it a shadow root, and found nothing. Honoured here, unless
+    // something else has the focus by now.
+    if (this.hasAttribute("autofocus") && (!document.activeElement || document.activeElement === document.body)) {
+      box.focus();
+    }
     this.#load();
   }
 
@@ -374,8 +398,8 @@ class PolarityReview extends HTMLElement {
   }
 
   /**
-   * A message instead of a verdict (no text, one that cannot be read, no model): the bar in the
-   * middle. Read out only with `announce` (a box that loads, or is empty, says nothing: a page of
+   * A message instead of a verdict (no text, one that cannot be read, no model): the bar
+   * empty. Read out only with `announce` (a box that loads, or is empty, says nothing: a page of
    * several boxes announced each one's "Start typing…" at load).
    */
   /** The score of a text with no word read, for `clf` (kept: one classify per model). */
@@ -391,7 +415,7 @@ class PolarityReview extends HTMLElement {
     const { out, fill, list } = this.#parts;
     out.textContent = message;
     out.dataset.label = fill.dataset.label = fill.dataset.index = "";
-    fill.style.width = "50%";
+    fill.style.width = "0";
     list.replaceChildren();
     this.#say(announce ? message : "");
   }
@@ -425,7 +449,7 @@ class PolarityReview extends HTMLElement {
     // Unsure (the two likeliest labels close): the verdict and bar in the neutral colour.
     const unsure = isUnsure(p);
     if (p.score === this.#lean(clf)) {
-      this.#show(`No word it reads yet (it leans ${p.label})`, false);
+      this.#show(`No word it reads yet (it leans ${shownLabel(p.label)})`, false);
       this.dispatchEvent(new CustomEvent("polarity", { detail: { ...p, scores, unsure }, bubbles: true, composed: true }));
       return;
     }
@@ -433,12 +457,13 @@ class PolarityReview extends HTMLElement {
     this.#say(out.textContent);
     out.dataset.label = fill.dataset.label = unsure ? "" : p.label;
     fill.dataset.index = unsure ? "" : String(labels.indexOf(p.label));
-    // Two labels: the bar is P(first label), as it always was; more: P(label).
-    fill.style.width = `${p.score * 100}%`;
+    // How sure the box is of its verdict (of two labels, P(first label) showed "negative (99%
+    // confident)" as a red sliver, the surer the emptier).
+    fill.style.width = `${(p.scores ? p.score : Math.max(p.score, 1 - p.score)) * 100}%`;
     if (!list.hidden) {
       list.replaceChildren(...scores.map((s) => {
         const item = document.createElement("li");
-        item.textContent = `${s.label} ${percent(s.score)}%`;
+        item.textContent = `${shownLabel(s.label)} ${percent(s.score)}%`;
         return item;
       }));
     }

@@ -5,8 +5,9 @@
 // Two labels: `score` is P(first label); more: it is P(label), and `scores` has every label's.
 export function verdict(prediction) {
   const p = prediction.scores ? prediction.score : Math.max(prediction.score, 1 - prediction.score);
-  if (isUnsure(prediction)) return `unsure, leaning ${prediction.label} (${percent(p)}%)`;
-  return `${prediction.label} (${percent(p)}% confident)`;
+  const label = shownLabel(prediction.label);
+  if (isUnsure(prediction)) return `unsure, leaning ${label} (${leaningPercent(prediction)}%)`;
+  return `${label} (${percent(p)}% confident)`;
 }
 
 // Below this gap between the two likeliest labels' probabilities the page says "unsure" rather
@@ -15,12 +16,39 @@ export function verdict(prediction) {
 // didn't like it." at 0.51 showed as a green "positive (50% confident)".
 export const UNSURE_MARGIN = 0.2;
 
-/** Whether the two likeliest labels of `prediction` are closer than UNSURE_MARGIN. */
-export function isUnsure(prediction) {
-  const [first, second] = prediction.scores
+/** The probabilities of the two likeliest labels of `prediction`, the likeliest first. */
+function twoLikeliest(prediction) {
+  return prediction.scores
     ? prediction.scores.map((s) => s.score).sort((a, b) => b - a)
     : [prediction.score, 1 - prediction.score].sort((a, b) => b - a);
+}
+
+/** Whether the two likeliest labels of `prediction` are closer than UNSURE_MARGIN. */
+export function isUnsure(prediction) {
+  const [first, second] = twoLikeliest(prediction);
   return second !== undefined && first - second < UNSURE_MARGIN;
+}
+
+// The leaning label's probability, with its tenth where the whole percent would hide the lean:
+// "unsure, leaning positive (50%)" (0.5075) read as no lean at all, and a runner-up of the same
+// whole percent as a tie. Floored like `percent`, so it never reads above the score list.
+function leaningPercent(prediction) {
+  const [first, second] = twoLikeliest(prediction);
+  const whole = percent(first);
+  return whole === 50 || whole === percent(second) ? (Math.floor(first * 1000) / 10).toFixed(1) : String(whole);
+}
+
+// Right-to-left scripts, whose labels are isolated from the text around them.
+const RTL = /[\p{Script=Hebrew}\p{Script=Arabic}\p{Script=Syriac}\p{Script=Thaana}\p{Script=Nko}\p{Script=Samaritan}\p{Script=Mandaic}\p{Script=Adlam}\p{Script=Hanifi_Rohingya}]/u;
+
+/**
+ * A label as the page writes it inside a sentence: a label in a right-to-left script between
+ * Unicode isolates (FSI ... PDI), or "unsure, leaning שלילי (55%)" showed as "unsure, leaning
+ * (55%) שלילי" (the label can hold no bidi controls of its own: the package refuses them).
+ * Other labels are left as they are.
+ */
+export function shownLabel(label) {
+  return RTL.test(label) ? `\u2068${label}\u2069` : label;
 }
 
 /** A probability as the page writes it, the verdict and every label's score alike (one rounding:

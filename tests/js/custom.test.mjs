@@ -350,7 +350,7 @@ test("<polarity-review model=...> loads a 3-label model, shows its labels, and i
     const out = document.querySelector("polarity-review").shadowRoot.querySelector("[role=status]");
     return [out.textContent, out.dataset.label];
   });
-  assert.match(said, /^unsure, leaning (positive|negative) \(\d+%\)$/);
+  assert.match(said, /^unsure, leaning (positive|negative) \(\d+(\.\d)?%\)$/);
   assert.equal(colour, "");
   await context.close();
 });

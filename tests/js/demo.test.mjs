@@ -74,7 +74,7 @@ test("typing a positive then a negative review updates the live region and highl
   // shipped model) showed as a green "positive (50% confident)".
   await page.locator("#review").fill("I didn't like it.");
   await page.waitForFunction(() => document.querySelector("#status").dataset.state === "unsure");
-  assert.match(await statusText(page), /^unsure, leaning (positive|negative) \(\d+%\)$/);
+  assert.match(await statusText(page), /^unsure, leaning (positive|negative) \(\d+(\.\d)?%\)$/);
   assert.equal(await page.locator("#meter-fill, .meter-fill").first().getAttribute("data-label"), "");
   assert.match(await page.locator("#timing").textContent(),
     /^(\d+\.\d\d ms|\d+ µs) \(with explanation \d+\.\d\d ms\)$/);
@@ -142,6 +142,66 @@ test("examples work from the keyboard, and the page keeps working offline", asyn
   await waitForStatus(page, "positive");
   // The worker failing to load is an error the console shows: the only one allowed here.
   seen.errors = seen.errors?.filter((e) => !/classify-worker/.test(e));
+  assertClean(seen);
+  await context.close();
+});
+
+test("the meter grows from the middle towards the verdict, and an example can be taken back", async () => {
+  const { context, page, seen } = await openDemo();
+  /** The fill's two ends and its colour, as fractions of the meter's width. */
+  const meter = () => page.evaluate(() => {
+    const track = document.querySelector(".meter").getBoundingClientRect();
+    const fill = document.querySelector("#meter");
+    const box = fill.getBoundingClientRect();
+    return { from: (box.left - track.left) / track.width, to: (box.right - track.left) / track.width, label: fill.dataset.label };
+  });
+  // Settled: the fill moves with a short transition.
+  const settled = async () => {
+    await page.waitForFunction(() => document.querySelector("#meter").getAnimations().length === 0);
+    return meter();
+  };
+  const near = (a, b) => Math.abs(a - b) < 0.02;
+  // Empty: nothing either way.
+  let m = await settled();
+  assert.ok(near(m.from, 0.5) && near(m.to, 0.5), JSON.stringify(m));
+  await page.locator("#review").fill(NEGATIVE);
+  await waitForStatus(page, "negative");
+  // Sure it is negative: most of the left half, red. It was a sliver from the left, the surer
+  // the emptier.
+  m = await settled();
+  assert.equal(m.label, "negative");
+  assert.ok(near(m.to, 0.5) && m.from < 0.15, JSON.stringify(m));
+  await page.locator("#review").fill(POSITIVE);
+  await waitForStatus(page, "positive");
+  m = await settled();
+  assert.equal(m.label, "positive");
+  assert.ok(near(m.from, 0.5) && m.to > 0.85, JSON.stringify(m));
+
+  // An example clicked over a review typed: Ctrl+Z brings the review back (setting the value
+  // left nothing to undo).
+  await page.locator("#review").fill("");
+  await page.locator("#review").pressSequentially("My own review");
+  await page.locator("[data-example]").nth(1).click();
+  const example = await page.locator("[data-example]").nth(1).getAttribute("data-example");
+  assert.equal(await page.locator("#review").inputValue(), example);
+  await waitForStatus(page, "negative");
+  await page.locator("#review").press("Control+z");
+  assert.equal(await page.locator("#review").inputValue(), "My own review");
+  assertClean(seen);
+  await context.close();
+});
+
+test("on a phone each legend swatch stays beside its words", async () => {
+  const { context, page, seen } = await openDemo({ width: 360, height: 740 });
+  for (const which of ["pos", "neg"]) {
+    const [swatch, words] = await page.evaluate((w) => [
+      document.querySelector(`.swatch.${w}`).getBoundingClientRect().toJSON(),
+      document.querySelector(`#legend-${w}`).getClientRects()[0].toJSON(),
+    ], which);
+    // On one line, the swatch just before the words (it was left at the end of the line above).
+    assert.ok(Math.abs(swatch.top + swatch.height / 2 - (words.top + words.height / 2)) < words.height, `${which}: ${JSON.stringify({ swatch, words })}`);
+    assert.ok(swatch.right <= words.left + 1 && words.left - swatch.right < 20, `${which}: ${JSON.stringify({ swatch, words })}`);
+  }
   assertClean(seen);
   await context.close();
 });
@@ -274,6 +334,46 @@ test("fits a 375px-wide screen, controls are labelled", async () => {
   assert.equal(unlabelled, 0);
   assertClean(seen);
   await context.close();
+});
+
+test("embed: autofocus puts the cursor in the box, its bar shows how sure it is, and a wasm answered by a web page is named", async () => {
+  const context = await site.browser.newContext();
+  const page = await context.newPage();
+  const seen = watch(page);
+  // The element given `autofocus` in the page's HTML, as a site writes it: the browser found it
+  // not focusable (no shadow root yet) and typed keys were lost.
+  await page.route("**/autofocus-test.html", (route) => route.fulfill({
+    contentType: "text/html",
+    body: `<!doctype html><title>t</title><script type="module" src="embed.js"></script><polarity-review autofocus></polarity-review>`,
+  }));
+  await page.goto(new URL("autofocus-test.html", site.url).href);
+  await page.waitForFunction(() => document.querySelector("polarity-review").shadowRoot?.querySelector("[role=status]")?.textContent.startsWith("Start typing"), null, { timeout: 60_000 });
+  await page.keyboard.type(NEGATIVE);
+  assert.equal(await page.evaluate(() => document.querySelector("polarity-review").value), NEGATIVE);
+  await page.waitForFunction(() => document.querySelector("polarity-review").shadowRoot.querySelector("[role=status]").textContent.startsWith("negative ("));
+  // The bar is the verdict's probability: a sure negative fills most of it (it was P(positive):
+  // a sliver).
+  await page.waitForFunction(() => document.querySelector("polarity-review").shadowRoot.querySelector(".fill").getAnimations().length === 0);
+  const [filled, shown] = await page.evaluate(() => {
+    const root = document.querySelector("polarity-review").shadowRoot;
+    return [root.querySelector(".fill").getBoundingClientRect().width / root.querySelector(".bar").getBoundingClientRect().width,
+      root.querySelector("[role=status]").textContent];
+  });
+  const sure = Number(/\((\d+)% confident\)/.exec(shown)[1]) / 100;
+  assert.ok(sure > 0.8 && Math.abs(filled - sure) < 0.015, `${filled} for "${shown}"`);
+  assertClean(seen);
+  await context.close();
+
+  // A host that answers a missing file with its index page: the message names the file and says
+  // what came back is no WebAssembly (it gave only "expected magic word 00 61 73 6d").
+  const spa = await site.browser.newContext();
+  const other = await spa.newPage();
+  await other.route("**/pkg/polarity_bg.wasm", (route) => route.fulfill({ contentType: "text/html", body: "<!doctype html><title>Home</title>" }));
+  await other.goto(new URL("embed-example.html", site.url).href);
+  await other.waitForFunction(() => document.querySelector("polarity-review").shadowRoot?.querySelector("[role=status]")?.textContent.startsWith("Classifier unavailable"), null, { timeout: 60_000 });
+  const said = await other.evaluate(() => document.querySelector("polarity-review").shadowRoot.querySelector("[role=status]").textContent);
+  assert.match(said, /could not load http:\/\/127\.0\.0\.1:\d+\/pkg\/polarity_bg\.wasm: .*not WebAssembly/, said);
+  await spa.close();
 });
 
 test("embed: <polarity-review> gives a live sentiment box", async () => {

@@ -3,7 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { PREVIEW_CHARS, formatCount, preview } from "../../www/ui.js";
-import { isUnsure, verdict } from "../../www/verdict.js";
+import { isUnsure, shownLabel, verdict } from "../../www/verdict.js";
 
 test("formatCount groups thousands as toLocaleString('en') does, without Intl", () => {
   const values = [0, 7, 42, 999, 1000, 1234, 40123, 100000, 999999, 1000000, 1234567890, -1, -1234, -1234567];
@@ -19,7 +19,8 @@ test("www/vendor/fflate.js is the locked npm package's own ES module, as it was 
 
 test("a verdict whose two likeliest labels are close says it is unsure, and which way it leans", () => {
   // Two labels: score is P(first label), the label the likelier one.
-  assert.equal(verdict({ label: "positive", score: 0.5075 }), "unsure, leaning positive (50%)");
+  // A lean the whole percent would hide keeps its tenth: "(50%)" read as no lean at all.
+  assert.equal(verdict({ label: "positive", score: 0.5075 }), "unsure, leaning positive (50.7%)");
   assert.equal(verdict({ label: "negative", score: 0.41 }), "unsure, leaning negative (59%)");
   assert.equal(verdict({ label: "negative", score: 0.39 }), "negative (61% confident)");
   assert.equal(verdict({ label: "positive", score: 0.61 }), "positive (61% confident)");
@@ -35,6 +36,16 @@ test("a verdict whose two likeliest labels are close says it is unsure, and whic
   assert.ok(isUnsure(three(0.45, 0.2, 0.35))); // 0.45 - 0.35 < 0.2
   assert.ok(!isUnsure(three(0.6, 0.3, 0.1)));
   assert.equal(verdict(three(0.6, 0.3, 0.1)), "praise (60% confident)");
+  // A runner-up of the same whole percent: the tenth tells them apart.
+  assert.equal(verdict(three(0.405, 0.401, 0.194)), "unsure, leaning praise (40.5%)");
+});
+
+test("a label in a right-to-left script is isolated from the sentence around it; others are left alone", () => {
+  // Without isolates "unsure, leaning שלילי (55%)" showed as "unsure, leaning (55%) שלילי".
+  assert.equal(verdict({ label: "שלילי", score: 0.45 }), "unsure, leaning \u2068שלילי\u2069 (55%)");
+  assert.equal(verdict({ label: "سلبي", score: 0.1 }), "\u2068سلبي\u2069 (90% confident)");
+  assert.equal(shownLabel("positive"), "positive");
+  assert.equal(shownLabel("👍 praise"), "👍 praise");
 });
 
 test("a list shows a long text's start and its length, never half of a surrogate pair", () => {
