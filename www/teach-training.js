@@ -86,9 +86,11 @@ export function setupTraining(demo, state, setPanelBusy) {
     const step = Math.max(1, Math.floor(perRun / w));
     const runs = [];
     for (const p of history) (runs[p.run - 1] ??= []).push(p);
-    const line = (color, y) => {
+    // Told apart by dashes as well as colour: colour alone fails a reader who cannot see it.
+    const line = (color, dash, y) => {
       ctx.strokeStyle = color;
       ctx.lineWidth = 2 * devicePixelRatio;
+      ctx.setLineDash(dash.map((d) => d * devicePixelRatio));
       for (const points of runs) {
         if (!points) continue;
         ctx.beginPath();
@@ -98,8 +100,8 @@ export function setupTraining(demo, state, setPanelBusy) {
         ctx.stroke();
       }
     };
-    line("#1f5fbf", (p) => h - 4 - (p.loss / maxLoss) * (h - 8));
-    line("#17803d", (p) => h - 4 - p.accuracy * (h - 8));
+    line("#1f5fbf", [], (p) => h - 4 - (p.loss / maxLoss) * (h - 8));
+    line("#17803d", [6, 4], (p) => h - 4 - p.accuracy * (h - 8));
   }
 
   // Leaving while a training runs asks first: a reload dropped it without a word. Listened to
