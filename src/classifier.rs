@@ -106,9 +106,6 @@ struct Loaded {
     checksummed: bool,
 }
 
-/// Held-out examples under this many get a warning that their accuracy is a rough guide.
-const FEW_HELD_OUT: usize = 20;
-
 impl Classifier {
     /// Loads a polarity ONNX file. Garbage, truncated or foreign bytes give an error.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, Error> {
@@ -394,7 +391,7 @@ impl Classifier {
         }
         // A handful held out measures little: of 20 SMS messages, the four held out read 50%
         // where a thousand others read 92%.
-        if (1..FEW_HELD_OUT).contains(&cut) {
+        if (1..defaults::MIN_HELD_OUT).contains(&cut) {
             warnings.push(format!(
                 "only {cut} example{} held out: each moves the held-out accuracy by {} points, \
                  so it is a rough guide",

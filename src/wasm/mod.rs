@@ -180,6 +180,11 @@ export interface FineTuneLimits {
   embeddingLearningRateScale: OptionRange;
   /** The default is short texts'; reviews get 1. */
   runs: OptionRange;
+  /**
+   * Held-out examples (`validationSplit`) under this many measure little: `fineTune` warns that
+   * their accuracy is a rough guide.
+   */
+  minHeldOut: number;
 }
 
 /** Labelled rows read from a file by `Classifier.parseExamples`, and the rows skipped. */

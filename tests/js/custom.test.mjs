@@ -68,15 +68,17 @@ test("teach a 3-label classifier: label editor, keys 1-3, counts, confusion matr
   await page.keyboard.press("Digit1");
   assert.equal(await page.locator("#label-counts").textContent(), "sport: 7 · food: 6 · music: 6");
 
-  // 36 more from a file: 55 in all, enough to hold a fifth out (11) and show the matrix on them.
-  const more = names.flatMap((label) => TOPICS[label].flatMap((t) => [`${label}\t${t} Again.`, `${label}\t${t} Today.`]));
+  // 90 more from a file: 109 in all, enough to hold a fifth out (22, at least minHeldOut) and
+  // show the matrix on them.
+  const endings = ["Again.", "Today.", "Yes.", "Still.", "Once more."];
+  const more = names.flatMap((label) => TOPICS[label].flatMap((t) => endings.map((end) => `${label}\t${t} ${end}`)));
   await page.locator("#import-file").setInputFiles({ name: "more.tsv", mimeType: "text/tab-separated-values", buffer: Buffer.from(more.join("\n")) });
-  await page.waitForFunction(() => document.querySelector("#import-msg").textContent.startsWith("Imported 36 examples"));
+  await page.waitForFunction(() => document.querySelector("#import-msg").textContent.startsWith("Imported 90 examples"));
   await page.locator("#epochs").fill("60");
   await page.locator("#fine-tune").click();
   await page.waitForFunction(() => document.querySelector("#train-status").textContent.startsWith("Done:"), null, { timeout: 60_000 });
   const caption = await page.locator("#confusion caption").textContent();
-  assert.match(caption, /^On 11 held-out examples: \d+% right/);
+  assert.match(caption, /^On 22 held-out examples: \d+% right/);
   // Trained: the new classifier's "label, then fine-tune" note is done with.
   assert.equal(await page.locator("#model-msg").textContent(), "");
   assert.match(await page.locator("#train-result").textContent(), /after \(new labels, so no before\)\. It learned from most of these; the held-out ones below, from none\./);
@@ -91,7 +93,7 @@ test("teach a 3-label classifier: label editor, keys 1-3, counts, confusion matr
     await page.waitForFunction(() => document.querySelector("#status").dataset.state !== "empty" && document.querySelector("#scores").children.length === 3);
     return status(page);
   };
-  // Texts of the examples' words: the flow is tested here, not how far 55 examples generalize.
+  // Texts of the examples' words: the flow is tested here, not how far 109 examples generalize.
   assert.match(await verdictFor("The team scored a late goal in the match."), /^sport \(\d+% confident\)$/);
   assert.match(await verdictFor("Delicious pasta and a tasty pizza."), /^food \(/);
   assert.match(await verdictFor("The band played songs at the concert."), /^music \(/);
@@ -114,8 +116,8 @@ test("teach a 3-label classifier: label editor, keys 1-3, counts, confusion matr
   const afterReload = async () => {
     await page.reload();
     await page.waitForSelector("#teach[data-ready=true]", { timeout: 60_000 });
-    assert.equal(await page.locator("#ex-count").textContent(), "55");
-    assert.equal(await page.locator("#label-counts").textContent(), "sport: 19 · food: 18 · music: 18");
+    assert.equal(await page.locator("#ex-count").textContent(), "109");
+    assert.equal(await page.locator("#label-counts").textContent(), "sport: 37 · food: 36 · music: 36");
     assert.match(await page.locator("#model-name").textContent(), /your own, fine-tuned or loaded here \(sport \/ food \/ music\)/);
     assert.match(await verdictFor("The band played songs at the concert."), /^music \(/);
     return page.evaluate(() => window.labelAtFirstVerdict);

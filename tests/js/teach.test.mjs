@@ -86,7 +86,7 @@ test("flipped labels: fine-tuning moves the verdict, and examples and model surv
   await page.locator("#fine-tune").click();
   await page.waitForFunction(() => document.querySelector("#train-result").textContent.includes("after"), null, { timeout: 60_000 });
   const result = await page.locator("#train-result").textContent();
-  assert.match(result, /^Accuracy on your examples: 0% before, \d+% after\. It learned from these, so new texts fare worse \(with 50 or more, some are held out to measure that\)\./, result);
+  assert.match(result, /^Accuracy on your examples: 0% before, \d+% after\. It learned from these, so new texts fare worse \(with 100 or more, some are held out to measure that\)\./, result);
   const after = Number(await page.locator("#train-result").getAttribute("data-after"));
   assert.ok(after >= 0.75, `accuracy after fine-tuning: ${after}`);
   assert.match(await page.locator("#train-status").textContent(), /^Done: \d+ epochs/);
