@@ -4,7 +4,7 @@
 // only ever reaches the DOM through textContent / text nodes, never as HTML.
 import init, { Classifier } from "./pkg/polarity.js";
 import { $, LONG_TEXT, formatCount, workerFailure } from "./ui.js";
-import { BOX_LIMIT, announcer, isUnsure, percent, shownLabel, verdict } from "./verdict.js";
+import { BOX_LIMIT, announcer, isUnsure, percent, readsNothing, shownLabel, unreadVerdict, verdict } from "./verdict.js";
 
 // Cold-start marks (with polarity's own, polarity:file and polarity:engine): `make bench` reads them.
 performance.mark("demo:script");
@@ -142,6 +142,13 @@ function setMeter(p, unsure) {
   meter.dataset.label = !p || unsure ? "" : p.label;
 }
 
+/** Emoji or markup alone: no word is read, and the score is the model's lean, said as such. */
+function showUnread(p) {
+  showHint("No word here that the model reads: the verdict is only its lean with nothing to go on.");
+  setStatus("unread", unreadVerdict(p));
+  setMeter(null);
+}
+
 function showHint(text) {
   const hint = document.createElement("span");
   hint.className = "hint";
@@ -164,6 +171,10 @@ function update() {
   longPending = false;
   const p = clf.classify(text);
   const blank = text.trim() === "";
+  if (!blank && readsNothing(clf, p)) {
+    showUnread(p);
+    return;
+  }
   showVerdict(p, blank);
   if (blank) showHint("Highlighted words appear here.");
   else if (lastHighlightMs < HIGHLIGHT_BUDGET_MS) explainNow(text);
@@ -185,7 +196,8 @@ function classifyInBackground(text) {
       longPending = false;
       if (data.error) {
         setStatus("error", `Could not classify this text: ${data.error}`);
-      } else showVerdict(data.prediction, false);
+      } else if (readsNothing(clf, data.prediction)) showUnread(data.prediction);
+      else showVerdict(data.prediction, false);
     };
     // Without this, "Reading a long text…" stayed for good when the worker could not load.
     // The next long text starts a new one; a short text typed meanwhile keeps its verdict.
@@ -209,15 +221,9 @@ function explainNow(text) {
   const e = clf.explain(text); // the same prediction, plus each word's leave-one-out weight
   lastExplainMs = performance.now() - t0;
   const t1 = performance.now();
-  // Emoji or markup alone: no word is read, and the score is the model's lean with nothing read
-  // ("negative (50% confident)"), said as such rather than left unexplained.
-  if (e.tokens.length > 0) renderHighlights(text, e.tokens);
-  else {
-    showHint("No word here that the model reads: the verdict is only its lean with nothing to go on.");
-    // "👍" showed a red "negative (50% confident)": said as a lean, in the muted colour.
-    setStatus("unread", `No word it reads yet (it leans ${shownLabel(e.label)} with nothing to go on)`);
-    setMeter(null);
-  }
+  // Explained later than classified (a slow text), it may be another text by now.
+  if (readsNothing(clf, e)) showUnread(e);
+  else renderHighlights(text, e.tokens);
   lastHighlightMs = lastExplainMs + (performance.now() - t1);
   showTiming(warmClassifyMs(text), lastExplainMs);
 }

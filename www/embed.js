@@ -11,7 +11,7 @@
 // it is unsure (`unsure`: the two likeliest labels are close) (none for an empty box:
 // its `input` events, which cross the shadow root, say when it was emptied). User text is only
 // ever set through .value / textContent.
-import { BOX_LIMIT, allScores, announcer, isUnsure, percent, shownLabel, verdict } from "./verdict.js";
+import { BOX_LIMIT, allScores, announcer, isUnsure, percent, readsNothing, shownLabel, unreadVerdict, verdict } from "./verdict.js";
 
 const PKG = new URL("./pkg/polarity.js", import.meta.url).href;
 // The file polarity.js instantiates (wasm-bindgen's default, next to it).
@@ -151,8 +151,6 @@ class PolarityReview extends HTMLElement {
 
   #parts = null;
   #clf = null;
-  #leanOf = null;
-  #leanScore = NaN;
   #labels = [];
   #loads = 0;
   #failed = false; // the last load failed
@@ -402,15 +400,6 @@ class PolarityReview extends HTMLElement {
    * empty. Read out only with `announce` (a box that loads, or is empty, says nothing: a page of
    * several boxes announced each one's "Start typing…" at load).
    */
-  /** The score of a text with no word read, for `clf` (kept: one classify per model). */
-  #lean(clf) {
-    if (this.#leanOf !== clf) {
-      this.#leanOf = clf;
-      this.#leanScore = clf.classify("").score;
-    }
-    return this.#leanScore;
-  }
-
   #show(message, announce = true) {
     const { out, fill, list } = this.#parts;
     out.textContent = message;
@@ -448,8 +437,8 @@ class PolarityReview extends HTMLElement {
     const scores = allScores(p, labels);
     // Unsure (the two likeliest labels close): the verdict and bar in the neutral colour.
     const unsure = isUnsure(p);
-    if (p.score === this.#lean(clf)) {
-      this.#show(`No word it reads yet (it leans ${shownLabel(p.label)})`, false);
+    if (readsNothing(clf, p)) {
+      this.#show(unreadVerdict(p), false);
       this.dispatchEvent(new CustomEvent("polarity", { detail: { ...p, scores, unsure }, bubbles: true, composed: true }));
       return;
     }

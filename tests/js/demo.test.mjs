@@ -101,7 +101,14 @@ test("user text is never parsed as HTML; emoji offsets line up", async () => {
   assert.equal(await page.locator("#explained .tok").count(), 0);
   // Nor a verdict in a label's colour ("negative (50% confident)" in red): a lean, muted.
   assert.equal(await page.locator("#status").getAttribute("data-state"), "unread");
-  assert.match(await page.locator("#status").textContent(), /^No word it reads yet \(it leans (positive|negative) with nothing to go on\)$/);
+  assert.match(await page.locator("#status").textContent(), /^No word it reads yet \(it leans (positive|negative)\)$/);
+  // A link alone is no word either, as <polarity-review> says (the demo gave it a verdict: its
+  // explanation held the link, with no pull).
+  await page.locator("#review").fill("Great fun.");
+  await waitForStatus(page, "positive");
+  await page.locator("#review").fill("https://example.com/page");
+  await page.waitForFunction(() => document.querySelector("#status").dataset.state === "unread");
+  assert.match(await page.locator("#explained").textContent(), /^No word here that the model reads/);
   assertClean(seen);
   await context.close();
 });
