@@ -45,6 +45,27 @@ fn open(path: &Path) -> Result<Box<dyn Read>, Error> {
     })
 }
 
+/// The text of a file to import as the page's import reads it (www/read-text.js): UTF-8, or, for
+/// a file that is not, Windows-1252, as spreadsheets on Windows save "CSV" (Kaggle's spam.csv
+/// among them); `true` when it was read as Windows-1252, for the caller to say so.
+pub fn read_import(path: &Path) -> Result<(String, bool), Error> {
+    let bytes = read_at_most(open(path)?, path, MAX_TEXT_FILE_BYTES, "once decompressed")?;
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok((strip_bom(text), false)),
+        Err(e) => {
+            let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(e.as_bytes());
+            Ok((text.into_owned(), true))
+        }
+    }
+}
+
+fn strip_bom(text: String) -> String {
+    match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    }
+}
+
 /// The text of the file at `path` (gzip or plain), without a byte-order mark; bytes that are not
 /// UTF-8 are an error naming their line.
 pub fn read_text(path: &Path) -> Result<String, Error> {
@@ -57,10 +78,7 @@ pub fn read_text(path: &Path) -> Result<String, Error> {
             reason: "not UTF-8 text (save the file as UTF-8)".into(),
         }
     })?;
-    Ok(match text.strip_prefix('\u{feff}') {
-        Some(rest) => rest.to_string(),
-        None => text,
-    })
+    Ok(strip_bom(text))
 }
 
 /// Reads `LABEL<TAB>TEXT` lines; LABEL is 1 (positive) or 0 (negative). Empty lines and lines

@@ -904,6 +904,46 @@ fn negative_numbers_reach_the_range_checks() {
 }
 
 #[test]
+fn fine_tune_reads_a_file_that_is_not_utf8_as_the_page_does() {
+    // Windows-1252, as Excel saves CSV (Kaggle's spam.csv): the page imports it, and so does
+    // fine-tune (it refused the file the page took); eval, reading a data set, stays strict.
+    let dir = scratch("ft-1252");
+    std::fs::write(
+        dir.join("cp.tsv"),
+        b"1\tcaf\xe9 great \x80 5\n0\tawful caf\xe9\n",
+    )
+    .unwrap();
+    let out = polarity(
+        &dir,
+        &[
+            "fine-tune",
+            "--data",
+            "cp.tsv",
+            "--out",
+            "o.onnx",
+            "--epochs",
+            "1",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("cp.tsv: not UTF-8: read as Windows-1252"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains("1 epoch,"), "{}", stderr(&out));
+    assert!(dir.join("o.onnx").exists());
+    let (text, windows_1252) = polarity::data::read_import(&dir.join("cp.tsv")).unwrap();
+    assert!(windows_1252);
+    assert_eq!(text, "1\tcafé great € 5\n0\tawful café\n");
+    fails(
+        &dir,
+        &["eval", "--data", "cp.tsv"],
+        "cp.tsv: line 1: not UTF-8 text",
+    );
+}
+
+#[test]
 fn fine_tune_counts_one_more_row_and_refuses_only_an_output_over_an_input() {
     let dir = scratch("ft-small");
     std::fs::write(dir.join("bad.csv"), "a,good\nc,bad\nd,dull\n").unwrap();

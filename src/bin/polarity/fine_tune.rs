@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use polarity::data::{check_writable, read_text};
+use polarity::data::{check_writable, read_import};
 use polarity::finetune::{parse_examples, FineTuneOptions};
 use polarity::finetune::{Label, Labelled};
 use polarity::{no_progress, Error};
@@ -15,7 +15,8 @@ pub struct Args {
     /// The model to start from (default: the bundled model/polarity.onnx).
     #[arg(long)]
     model: Option<PathBuf>,
-    /// The labelled texts: CSV, TSV or `;`-separated, the label and the text in either order.
+    /// The labelled texts: CSV, TSV or `;`-separated, the label and the text in either order;
+    /// UTF-8, or Windows-1252 for a file that is not (as the page reads an import).
     #[arg(long)]
     data: PathBuf,
     /// The fine-tuned model to write (its folder is made if missing); checked before training.
@@ -72,7 +73,14 @@ pub fn run(args: Args) -> Result<(), Error> {
         }
         e => e,
     };
-    let parsed = parse_examples(&read_text(&args.data)?, clf.labels()).map_err(in_data)?;
+    let (text, windows_1252) = read_import(&args.data)?;
+    if windows_1252 {
+        eprintln!(
+            "{}: not UTF-8: read as Windows-1252 (as Excel saves CSV files), as the page reads it",
+            args.data.display()
+        );
+    }
+    let parsed = parse_examples(&text, clf.labels()).map_err(in_data)?;
     if let Some(first) = parsed.errors.first() {
         let more = match parsed.errors.len() - 1 {
             0 => String::new(),
@@ -112,9 +120,10 @@ pub fn run(args: Args) -> Result<(), Error> {
         eprintln!("polarity: warning: {warning}");
     }
     eprintln!(
-        "fine-tuned on {} examples: {} epochs, accuracy {:.4}, {:.0} ms",
+        "fine-tuned on {} examples: {} epoch{}, accuracy {:.4}, {:.0} ms",
         examples.len(),
         report.epochs,
+        if report.epochs == 1 { "" } else { "s" },
         report.accuracy,
         started.elapsed().as_secs_f64() * 1000.0
     );
