@@ -4,7 +4,7 @@
 // only ever reaches the DOM through textContent / text nodes, never as HTML.
 import init, { Classifier } from "./pkg/polarity.js";
 import { $, LONG_TEXT, formatCount, workerFailure } from "./ui.js";
-import { BOX_LIMIT, announcer, isUnsure, percent, readsNothing, shownLabel, unreadVerdict, verdict } from "./verdict.js";
+import { BOX_LIMIT, announcer, isBlank, isUnsure, percent, readsNothing, shownLabel, unreadVerdict, verdict } from "./verdict.js";
 
 // Cold-start marks (with polarity's own, polarity:file and polarity:engine): `make bench` reads them.
 performance.mark("demo:script");
@@ -170,7 +170,7 @@ function update() {
   longRequest += 1; // a long text's verdict still on its way is not this text's
   longPending = false;
   const p = clf.classify(text);
-  const blank = text.trim() === "";
+  const blank = isBlank(text);
   if (!blank && readsNothing(clf, p)) {
     showUnread(p);
     return;

@@ -11,7 +11,7 @@
 // it is unsure (`unsure`: the two likeliest labels are close) (none for an empty box:
 // its `input` events, which cross the shadow root, say when it was emptied). User text is only
 // ever set through .value / textContent.
-import { BOX_LIMIT, allScores, announcer, isUnsure, percent, readsNothing, shownLabel, unreadVerdict, verdict } from "./verdict.js";
+import { BOX_LIMIT, allScores, announcer, isBlank, isUnsure, percent, readsNothing, shownLabel, unreadVerdict, verdict } from "./verdict.js";
 
 const PKG = new URL("./pkg/polarity.js", import.meta.url).href;
 // The file polarity.js instantiates (wasm-bindgen's default, next to it).
@@ -420,7 +420,7 @@ class PolarityReview extends HTMLElement {
       this.#show(`Too long to read here: ${text.length} characters (at most ${MAX_CHARS})`);
       return;
     }
-    if (text.trim() === "") {
+    if (isBlank(text)) {
       this.#show(`Start typing… (${labels.join(" / ")})`, false);
       return;
     }

@@ -3,7 +3,7 @@
 // main-thread task runs long, and the SHOWN most uncertain are offered with a button per label.
 // Labelling one adds it to the examples and takes it out of the pool.
 import { $, LONG_TEXT, SLICE_MS, formatCount, parseInWorker, preview, say, workerFailure } from "./ui.js";
-import { BOX_LIMIT, verdict } from "./verdict.js";
+import { BOX_LIMIT, isBlank, margin, verdict } from "./verdict.js";
 
 const SHOWN = 10;
 /** More texts than this are not ranked (the first ones are): a pool is for labelling by hand. */
@@ -18,11 +18,9 @@ const CALL_CHARS = 50_000;
 
 /**
  * How sure a prediction is, from 0 (a coin toss) to 1: the gap between the two most probable
- * labels (for two labels, |P(first) - P(second)|).
+ * labels, as the verdict's "unsure" reads it.
  */
-export function certainty(p) {
-  return p.scores ? p.scores[0].score - (p.scores[1]?.score ?? 0) : Math.abs(2 * p.score - 1);
-}
+export const certainty = margin;
 
 export function setupNext(demo, state) {
   const msg = $("next-msg");
@@ -34,7 +32,7 @@ export function setupNext(demo, state) {
   async function rank(texts, source) {
     // Each text once, and none already labelled (a text labelled from the list stayed in the
     // pasted box, and ranking it again offered it again). What is left out is said.
-    const given = texts.map((t) => t.trim()).filter(Boolean);
+    const given = texts.filter((t) => !isBlank(t)).map((t) => t.trim());
     // Labelled with one of the labels being taught: a positive review is still to be labelled
     // spam or ham.
     const active = state.activeLabels();
@@ -204,7 +202,7 @@ export function setupNext(demo, state) {
 
   $("rank-pasted").addEventListener("click", () => {
     const texts = $("pool-text").value.split("\n");
-    if (!texts.some((t) => t.trim())) {
+    if (texts.every(isBlank)) {
       say(msg, "Paste some texts first, one per line.", "error");
       return;
     }

@@ -31,12 +31,9 @@ export function preview(text) {
   return `${text.slice(0, end)}… (${formatCount(text.length)} characters in all)`;
 }
 
-/**
- * Whether `text` is blank as the package reads it: every character Unicode White_Space.
- * JavaScript's trim() keeps U+0085 (NEL), which the package reads as a space: such an example was
- * kept, then failed every Fine-tune ("the text is empty").
- */
-export const isBlank = (text) => /^\p{White_Space}*$/u.test(text);
+// Whether a text is blank as the package reads it: in verdict.js, which <polarity-review> carries
+// without this module.
+export { isBlank } from "./verdict.js";
 
 /**
  * How often a live region reports progress (training, a file being classified): rewritten per

@@ -11,6 +11,13 @@ export function verdict(prediction) {
 }
 
 /**
+ * Whether `text` is blank as the package reads it: every character Unicode White_Space.
+ * JavaScript's trim() keeps U+0085 (NEL), which the package reads as a space: such an example was
+ * kept, then failed every Fine-tune ("the text is empty").
+ */
+export const isBlank = (text) => /^\p{White_Space}*$/u.test(text);
+
+/**
  * Whether `prediction`, made by `clf`, read no word of its text (emoji, symbols, a link alone):
  * its score is then the score of "" to the bit, the model's lean with nothing to go on. One rule
  * for the demo and <polarity-review>: the demo went by explain's tokens, which hold a link with
@@ -38,10 +45,15 @@ function twoLikeliest(prediction) {
     : [prediction.score, 1 - prediction.score].sort((a, b) => b - a);
 }
 
+/** How far apart the probabilities of the two likeliest labels of `prediction` are (1: one label). */
+export function margin(prediction) {
+  const [first, second] = twoLikeliest(prediction);
+  return second === undefined ? 1 : first - second;
+}
+
 /** Whether the two likeliest labels of `prediction` are closer than UNSURE_MARGIN. */
 export function isUnsure(prediction) {
-  const [first, second] = twoLikeliest(prediction);
-  return second !== undefined && first - second < UNSURE_MARGIN;
+  return margin(prediction) < UNSURE_MARGIN;
 }
 
 // The leaning label's probability, with its tenth where the whole percent would hide the lean:
