@@ -556,7 +556,9 @@ impl Classifier {
         // Its head has now learned from these texts too (what the next training weighs).
         model.trained_on =
             (model.trained_on.saturating_add(train_set.len() as u64)).min(limits::MAX_TRAINED_ON);
-        let (loss, accuracy) = train::evaluate(&model, &train_set);
+        // Weighed as training weighed it, as progress showed it ("Done: loss" read on another
+        // scale once labels were weighed alike).
+        let (loss, accuracy) = train::weighted_evaluate(&model, &train_set, &options.class_weights);
         let report = train::Report {
             loss,
             accuracy,
@@ -941,6 +943,57 @@ mod tests {
         let (weighed, as_labelled) = (spam_score(true), spam_score(false));
         assert!(weighed > 0.5, "weighed alike: spam {weighed}");
         assert!(as_labelled < 0.5, "as labelled: spam {as_labelled}");
+    }
+
+    #[test]
+    fn the_reports_loss_is_weighed_as_training_weighed_it() {
+        // "Done: loss" is read beside the losses progress showed, which are weighed: eight
+        // positive texts and two negative ones weigh 10 / (2 x 8) and 10 / (2 x 2) each.
+        let mut clf = Classifier::from_bytes(crate::BUNDLED_MODEL).unwrap();
+        let texts = [
+            ("great fun", 0),
+            ("loved it", 0),
+            ("superb", 0),
+            ("wonderful", 0),
+            ("brilliant acting", 0),
+            ("a joy", 0),
+            ("moving", 0),
+            ("charming", 0),
+            ("awful", 1),
+            ("dull", 1),
+        ];
+        let labels = clf.labels().to_vec();
+        let examples: Vec<Labelled> = texts
+            .iter()
+            .map(|&(text, l)| Labelled {
+                text: text.to_string(),
+                label: crate::finetune::Label::Name(labels[l].clone()),
+            })
+            .collect();
+        let report = clf
+            .fine_tune_examples(&examples, &FineTuneOptions::default(), &mut no_progress)
+            .unwrap();
+        let set: Vec<train::Example> = texts
+            .iter()
+            .map(|&(text, label)| train::Example {
+                ids: clf.model().vocab().encode(text),
+                label,
+                target: None,
+            })
+            .collect();
+        let weighed = train::weighted_evaluate(clf.model(), &set, &[0.625, 2.5]);
+        let plain = train::evaluate(clf.model(), &set);
+        assert!(
+            (report.loss - weighed.0).abs() < 1e-6,
+            "{} vs {weighed:?}",
+            report.loss
+        );
+        assert!(
+            (report.loss - plain.0).abs() > 1e-4,
+            "{} vs {plain:?}",
+            report.loss
+        );
+        assert_eq!(report.accuracy, plain.1);
     }
 
     #[test]

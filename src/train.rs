@@ -172,7 +172,7 @@ pub fn evaluate(model: &Model, examples: &[Example]) -> (f32, f32) {
 
 /// [`evaluate`] with each example's loss weighed by its label's `weights` (1 past them), over
 /// the sum of their weights; the accuracy is plain.
-fn weighted_evaluate(model: &Model, examples: &[Example], weights: &[f32]) -> (f32, f32) {
+pub fn weighted_evaluate(model: &Model, examples: &[Example], weights: &[f32]) -> (f32, f32) {
     let (mut loss, mut total, mut correct) = (0f64, 0f64, 0usize);
     for ex in examples {
         let output = model.forward(&ex.ids).output;

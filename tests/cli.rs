@@ -858,6 +858,42 @@ fn bench_reads_labels_as_eval_does_and_its_training_file_before_timing() {
         &["bench", "--data", "names.tsv", "--train", "sh.tsv"],
         "sh.tsv: line 1: unknown label \"spam\"",
     );
+    // --data is only timed: IMDB's 1 / 0 reviews time a model of three labels (read as eval
+    // reads them, they were refused).
+    std::fs::write(
+        dir.join("fb.tsv"),
+        "praise\tgreat\ncomplaint\tbroken\nquestion\twhen?\n",
+    )
+    .unwrap();
+    succeeds(
+        &dir,
+        &[
+            "fine-tune",
+            "--labels",
+            "praise,complaint,question",
+            "--data",
+            "fb.tsv",
+            "--out",
+            "three.onnx",
+            "--epochs",
+            "1",
+        ],
+    );
+    std::fs::write(dir.join("imdb.tsv"), "1\tgreat fun\n0\tdull\n").unwrap();
+    let out = polarity(
+        &dir,
+        &[
+            "bench",
+            "--model",
+            "three.onnx",
+            "--data",
+            "imdb.tsv",
+            "--runs",
+            "1",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("\"reviews\":2"));
 }
 
 #[test]

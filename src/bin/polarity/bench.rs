@@ -79,7 +79,8 @@ pub fn run(args: Args) -> Result<(), Error> {
     )?;
     let clf = super::load(args.source.model.as_deref())?;
     let labels = clf.labels().to_vec();
-    let (reviews, _) = super::read_source(&args.source.data, &labels)?;
+    // Only the texts are timed: any label is read, as dump reads them.
+    let reviews = super::read_texts(&args.source.data, &labels)?;
     if reviews.is_empty() {
         return Err(Error::InvalidInput(format!(
             "{}: no reviews to time",
@@ -104,7 +105,7 @@ pub fn run(args: Args) -> Result<(), Error> {
         }
         None => Vec::new(),
     };
-    let texts: Vec<&str> = reviews.iter().map(|(text, _)| text.as_str()).collect();
+    let texts: Vec<&str> = reviews.iter().map(String::as_str).collect();
     // Reviews of about the mean IMDB length (230 words) for the latency budget.
     let typical: Vec<usize> = (0..texts.len())
         .filter(|&i| (200..=260).contains(&texts[i].split_whitespace().count()))

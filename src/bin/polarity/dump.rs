@@ -4,8 +4,6 @@
 
 use std::io::Write;
 
-use polarity::data::read_labelled;
-use polarity::finetune::{label_index, Label, LABEL_HEADERS};
 use polarity::Error;
 
 #[derive(clap::Args)]
@@ -24,19 +22,10 @@ struct Line<'a> {
 
 pub fn run(args: Args) -> Result<(), Error> {
     let clf = super::load(args.source.model.as_deref())?;
-    // Only the texts are used: any label is read (IMDB's 1 / 0 for a model of four ratings), but
-    // for a header's ("label<TAB>text") and a comment's: a line `#...` whose label is none of the
-    // model's is skipped, as eval skips it.
     let labels = clf.labels();
-    let index = |name: &str| {
-        let header = LABEL_HEADERS.contains(&name.trim().to_lowercase().as_str());
-        let comment =
-            name.starts_with('#') && label_index(labels, &Label::Name(name.to_string())).is_none();
-        (!header && !comment).then_some(0)
-    };
-    let ids: Vec<Vec<u32>> = read_labelled(&args.source.data, "any", index)?
+    let ids: Vec<Vec<u32>> = super::read_texts(&args.source.data, labels)?
         .iter()
-        .map(|(text, _)| clf.model().vocab().encode(text))
+        .map(|text| clf.model().vocab().encode(text))
         .collect();
     if ids.is_empty() {
         return Err(Error::InvalidInput(format!(

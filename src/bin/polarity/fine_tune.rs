@@ -76,7 +76,8 @@ pub fn run(args: Args) -> Result<(), Error> {
     let (text, windows_1252) = read_import(&args.data)?;
     if windows_1252 {
         eprintln!(
-            "{}: not UTF-8: read as Windows-1252 (as Excel saves CSV files), as the page reads it",
+            "polarity: note: {}: not UTF-8: read as Windows-1252 (as Excel saves CSV files), as \
+             the page reads it",
             args.data.display()
         );
     }

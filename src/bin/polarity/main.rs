@@ -89,7 +89,8 @@ fn main() {
 #[derive(clap::Args)]
 struct Source {
     /// The labelled reviews (LABEL<TAB>TEXT, gzip or plain; LABEL a name of the model's labels, or
-    /// 1 / 0 for its first / second; a first line `label<TAB>text` is skipped).
+    /// 1 / 0 for the first / second of two; a first line `label<TAB>text` is skipped). `dump` and
+    /// `bench` use only the texts, whatever their labels.
     #[arg(long)]
     data: PathBuf,
     /// The model (default: the bundled model/polarity.onnx).
@@ -112,6 +113,22 @@ fn read_source(path: &Path, labels: &[String]) -> Result<(Vec<(String, usize)>, 
     };
     let rows = polarity::data::read_labelled(path, &label_choices(labels), index)?;
     Ok((rows, numbers.get()))
+}
+
+/// The texts of a labelled file whatever their labels, for commands that use only the texts
+/// (`dump`, `bench --data`: IMDB's 1 / 0 reviews for a model of four ratings). A header's line
+/// ("label<TAB>text") and a comment's (`#...`, a label none of the model's `labels`) are skipped,
+/// as `eval` skips them.
+fn read_texts(path: &Path, labels: &[String]) -> Result<Vec<String>, Error> {
+    use polarity::finetune::{label_index, Label, LABEL_HEADERS};
+    let index = |name: &str| {
+        let header = LABEL_HEADERS.contains(&name.trim().to_lowercase().as_str());
+        let comment =
+            name.starts_with('#') && label_index(labels, &Label::Name(name.to_string())).is_none();
+        (!header && !comment).then_some(0)
+    };
+    let rows = polarity::data::read_labelled(path, "any", index)?;
+    Ok(rows.into_iter().map(|(text, _)| text).collect())
 }
 
 /// The model at `path`, or the bundled one. A file that is no model is named in the error.
