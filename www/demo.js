@@ -147,6 +147,7 @@ function showUnread(p) {
   showHint("No word here that the model reads: the verdict is only its lean with nothing to go on.");
   setStatus("unread", unreadVerdict(p));
   setMeter(null);
+  scoresList.replaceChildren(); // no scores of the text before
 }
 
 function showHint(text) {

@@ -141,6 +141,9 @@ function sheet() {
   return styles;
 }
 
+// Whether a box of this page took the focus for its `autofocus` (only the first does).
+let autofocused = false;
+
 // Longer texts are not read here (BOX_LIMIT): the box classifies on the page's main thread.
 const MAX_CHARS = BOX_LIMIT;
 
@@ -254,9 +257,12 @@ class PolarityReview extends HTMLElement {
       tooLong(e, e.dataTransfer?.getData("text/plain") ?? "");
     });
     // `autofocus` on the element: the browser looked for something to focus when the element was
-    // parsed, before this module gave it a shadow root, and found nothing. Honoured here, unless
-    // something else has the focus by now.
-    if (this.hasAttribute("autofocus") && (!document.activeElement || document.activeElement === document.body)) {
+    // parsed, before this module gave it a shadow root, and found nothing. Honoured here as the
+    // browser would: for the first such box of a page still loading, unless something else has
+    // the focus by now (a box added later by a script took the focus and scrolled to it).
+    if (this.hasAttribute("autofocus") && !autofocused && document.readyState !== "complete" &&
+        (!document.activeElement || document.activeElement === document.body)) {
+      autofocused = true;
       box.focus();
     }
     this.#load();

@@ -159,6 +159,8 @@ export function setupExamples(demo, state) {
         const { text, label } = current();
         state.changeExamples({ kind: "relabel", at: i, text, label, to: select.value });
         renderCounts();
+        // Said, as a deletion is: the last message ("Imported 40 examples…") stayed.
+        say(importMsg, `Example ${formatCount(i + 1)} relabelled from ${label} to ${select.value}.`);
       });
       const del = document.createElement("button");
       del.type = "button";
@@ -205,6 +207,41 @@ export function setupExamples(demo, state) {
     keepFocus($("clear-examples"), document.querySelector("#label-buttons button") ?? $("review"));
   });
 
+  /**
+   * Adds imported `rows` as labelling each with its button would: a text already labelled is the
+   * same example, left as it is when the label is the same, relabelled when it is another (later
+   * rows of the file win). A file imported twice doubled every count and trained each text twice,
+   * and the same text in a file twice was two examples.
+   */
+  function mergeImport(rows) {
+    const known = state.examples.length;
+    const where = new Map();
+    state.examples.forEach((ex, i) => where.set(ex.text, i));
+    const fresh = [];
+    let same = 0;
+    let relabelled = 0;
+    let repeated = 0;
+    for (const row of rows) {
+      const i = where.get(row.text);
+      if (i === undefined) {
+        where.set(row.text, known + fresh.length);
+        fresh.push(row);
+        continue;
+      }
+      if (i >= known) {
+        fresh[i - known] = row; // twice in the file: its last label, and one example
+        repeated += 1;
+      } else if (state.examples[i].label === row.label) {
+        same += 1;
+      } else {
+        state.changeExamples({ kind: "relabel", at: i, text: row.text, label: state.examples[i].label, to: row.label });
+        relabelled += 1;
+      }
+    }
+    state.changeExamples({ kind: "append", rows: fresh });
+    return { added: fresh.length, same, relabelled, repeated };
+  }
+
   async function importFile(file) {
     if (!file) return;
     offerFileLabels(null, []);
@@ -217,9 +254,14 @@ export function setupExamples(demo, state) {
       return;
     }
     const { rows, errors, encoding, unknownLabels } = parsed;
-    state.changeExamples({ kind: "append", rows });
+    const { added, same, relabelled, repeated } = mergeImport(rows);
     renderList();
-    const done = `Imported ${formatCount(rows.length)} example${rows.length === 1 ? "" : "s"} from ${file.name}.${encodingNote(encoding)}`;
+    const were = (n) => `${formatCount(n)} of its texts ${n === 1 ? "was" : "were"}`;
+    const done = `Imported ${formatCount(added)} example${added === 1 ? "" : "s"} from ${file.name}.` +
+      (same ? ` ${were(same)} already labelled so, and left as ${same === 1 ? "it was" : "they were"}.` : "") +
+      (relabelled ? ` ${were(relabelled)} labelled otherwise before, and now ${relabelled === 1 ? "has" : "have"} the file's label.` : "") +
+      (repeated ? ` ${formatCount(repeated)} row${repeated === 1 ? "" : "s"} repeated a text given above it, which counts once (with its last label).` : "") +
+      encodingNote(encoding);
     const offer = rows.length === 0 ? unknownLabels : [];
     offerFileLabels(file, offer);
     if (errors.length === 0) say(importMsg, done);

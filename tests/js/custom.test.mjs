@@ -100,6 +100,10 @@ test("teach a 3-label classifier: label editor, keys 1-3, counts, confusion matr
   const items = await page.locator("#scores li").allTextContents();
   assert.equal(items.length, 3);
   assert.match(items[0], /^music: \d+%$/);
+  // A text it reads no word of leaves no scores of the text before (they stayed under "No word").
+  await page.locator("#review").fill("👍");
+  await page.waitForFunction(() => document.querySelector("#status").dataset.state === "unread");
+  assert.equal(await page.locator("#scores li").count(), 0);
   assert.equal(await page.locator(".meter-scale").isHidden(), true);
   assert.match(await page.locator("#model-name").textContent(), /sport \/ food \/ music/);
   assert.equal(await page.locator("label[for=review]").textContent(), "Write a text to classify (sport / food / music)");
