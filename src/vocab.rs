@@ -1301,10 +1301,20 @@ enum Inserted {
 /// Known words by FNV-1a hash: open addressing with linear probing, at most half full. Smaller
 /// than a `HashMap<String, u32>` (no second copy of the words) and its hash is the one unknown
 /// words need anyway.
+///
+/// A word is found by its tag (the high half of its hash) on its probe chain. While no two known
+/// words share a tag on a chain (`tags_tell`, found as they are inserted: 24,394 words of 2^32
+/// tags seldom do), the tag is the word, and no word's bytes are compared: a lookup reads no word
+/// list, a random read of memory saved per token (tokenizing took 0.87x the time natively). An
+/// unknown word is then read as a known one only if its 64-bit hash lands on that word's chain
+/// with the same high half, about one unknown word in 2^32: rarer than two unknown words sharing
+/// an unknown-word bucket, which is by design.
 #[derive(Clone, Debug, PartialEq)]
 struct WordIndex {
     /// `(high half of the hash, id)`; id 0 marks an empty slot.
     slots: Vec<(u32, u32)>,
+    /// No two known words share a tag on a probe chain: a tag found is its word.
+    tags_tell: bool,
 }
 
 impl WordIndex {
@@ -1312,6 +1322,7 @@ impl WordIndex {
         let len = (2 * words).next_power_of_two().max(16);
         WordIndex {
             slots: vec![(0, 0); len],
+            tags_tell: true,
         }
     }
 
@@ -1333,8 +1344,12 @@ impl WordIndex {
                 self.slots[slot] = (tag, id);
                 return Inserted::New;
             }
-            if slot_tag == tag && words.get(other as usize - 1).as_bytes() == word {
-                return Inserted::Twice;
+            if slot_tag == tag {
+                if words.get(other as usize - 1).as_bytes() == word {
+                    return Inserted::Twice;
+                }
+                // Another word of this tag is on the chain: lookups compare words.
+                self.tags_tell = false;
             }
             slot = (slot + 1) & mask;
         }
@@ -1360,7 +1375,9 @@ impl WordIndex {
 
     #[inline]
     fn get(&self, words: &WordList, word: &[u8], hash: u64) -> Option<u32> {
-        self.probe(hash, |id| words.get(id as usize - 1).as_bytes() == word)
+        self.probe(hash, |id| {
+            self.tags_tell || words.get(id as usize - 1).as_bytes() == word
+        })
     }
 
     /// The first slot of `hash`'s probe chain whose tag is `hash`'s, or the empty slot that ends
@@ -1394,7 +1411,7 @@ impl WordIndex {
         if id == 0 {
             return None;
         }
-        if words.get(id as usize - 1).as_bytes() == word {
+        if self.tags_tell || words.get(id as usize - 1).as_bytes() == word {
             return Some(id);
         }
         let next = (slot + 1) & (self.slots.len() - 1);
@@ -1618,6 +1635,36 @@ mod tests {
         for bad in ["a\na", "a\n", "\na", "a\n\nb"] {
             assert!(Vocabulary::from_lines(bad.into(), 1, 0).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn words_that_share_a_tag_on_a_chain_are_told_apart_by_their_bytes() {
+        // Two words of one tag and one first slot: found by the tag alone, the second would read
+        // as the first. Drawn from "w0", "w1", ... (36 bits to match: about 2^18 draws).
+        let probe = WordIndex::with_capacity(2);
+        let mut seen = std::collections::HashMap::new();
+        let (a, b) = (0u64..)
+            .find_map(|i| {
+                let word = format!("w{i}");
+                let hash = fnv1a(&[word.as_bytes()]);
+                let key = ((hash >> 32) as u32, probe.first_slot(hash));
+                seen.insert(key, word.clone()).map(|first| (first, word))
+            })
+            .unwrap();
+        let vocab = Vocabulary::from_lines(format!("{a}\n{b}"), 1, 0).unwrap();
+        assert!(!vocab.index.tags_tell);
+        assert_eq!((vocab.unigram_id(&a), vocab.unigram_id(&b)), (1, 2));
+        assert_eq!(vocab.encode(&format!("{b} {a}")), vec![2, 1]);
+        // Words drawn without aim, and the shipped model's, are found by their tags alone.
+        let plain: Vec<String> = (0..600).map(|i| format!("w{i}")).collect();
+        assert!(
+            Vocabulary::from_lines(plain.join("\n"), 1, 0)
+                .unwrap()
+                .index
+                .tags_tell
+        );
+        let shipped = crate::Classifier::bundled().unwrap();
+        assert!(shipped.model().vocab.index.tags_tell);
     }
 
     #[test]
