@@ -45,16 +45,26 @@ fn open(path: &Path) -> Result<Box<dyn Read>, Error> {
     })
 }
 
-/// The text of a file to import as the page's import reads it (www/read-text.js): UTF-8, or, for
-/// a file that is not, Windows-1252, as spreadsheets on Windows save "CSV" (Kaggle's spam.csv
-/// among them); `true` when it was read as Windows-1252, for the caller to say so.
-pub fn read_import(path: &Path) -> Result<(String, bool), Error> {
+/// The text of a file to import as the page's import reads it (www/read-text.js): UTF-16 when it
+/// starts with UTF-16's byte-order mark (Excel's "Unicode Text"), else UTF-8, or, for a file that
+/// is not, Windows-1252, as spreadsheets on Windows save "CSV" (Kaggle's spam.csv among them);
+/// with the encoding's name when it was not UTF-8, for the caller to say so.
+pub fn read_import(path: &Path) -> Result<(String, Option<&'static str>), Error> {
     let bytes = read_at_most(open(path)?, path, MAX_TEXT_FILE_BYTES, "once decompressed")?;
+    if let Some((encoding, bom)) = encoding_rs::Encoding::for_bom(&bytes) {
+        if encoding != encoding_rs::UTF_8 {
+            let (text, malformed) = encoding.decode_without_bom_handling(&bytes[bom..]);
+            if !malformed {
+                return Ok((text.into_owned(), Some(encoding.name())));
+            }
+        }
+    }
     match String::from_utf8(bytes) {
-        Ok(text) => Ok((strip_bom(text), false)),
+        Ok(text) => Ok((strip_bom(text), None)),
         Err(e) => {
-            let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(e.as_bytes());
-            Ok((text.into_owned(), true))
+            let windows_1252 = encoding_rs::WINDOWS_1252;
+            let (text, _) = windows_1252.decode_without_bom_handling(e.as_bytes());
+            Ok((text.into_owned(), Some(windows_1252.name())))
         }
     }
 }

@@ -969,9 +969,17 @@ fn fine_tune_reads_a_file_that_is_not_utf8_as_the_page_does() {
     );
     assert!(stderr(&out).contains("1 epoch,"), "{}", stderr(&out));
     assert!(dir.join("o.onnx").exists());
-    let (text, windows_1252) = polarity::data::read_import(&dir.join("cp.tsv")).unwrap();
-    assert!(windows_1252);
+    let (text, encoding) = polarity::data::read_import(&dir.join("cp.tsv")).unwrap();
+    assert_eq!(encoding, Some("windows-1252"));
     assert_eq!(text, "1\tcafé great € 5\n0\tawful café\n");
+    // UTF-16 with its byte-order mark (Excel's "Unicode Text"), as the page reads it.
+    let utf16: Vec<u8> = [0xff, 0xfe]
+        .into_iter()
+        .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    std::fs::write(dir.join("u16.tsv"), utf16).unwrap();
+    let (read, encoding) = polarity::data::read_import(&dir.join("u16.tsv")).unwrap();
+    assert_eq!((read.as_str(), encoding), (text.as_str(), Some("UTF-16LE")));
     fails(
         &dir,
         &["eval", "--data", "cp.tsv"],

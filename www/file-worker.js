@@ -40,7 +40,9 @@ function classify() {
   }
   const millis = performance.now() - started;
   clf.free();
-  const csv = new Blob([Classifier.toCsv(rows, { escapeFormulae: true })], { type: "text/csv" });
+  // With a UTF-8 byte-order mark: Excel, opening a CSV by a double click, reads one without it in
+  // the local code page ("Café" became "CafÃ©"); the page's own import drops the mark.
+  const csv = new Blob(["\uFEFF", Classifier.toCsv(rows, { escapeFormulae: true })], { type: "text/csv" });
   self.postMessage({ done: { csv, counts, labels, total: texts.length, millis } });
 }
 

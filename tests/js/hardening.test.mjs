@@ -328,7 +328,7 @@ test("classifying a 40 MB file: the worker reads it and writes the CSV, no main-
   assert.ok(tasks.every((t) => t < 200), `tasks over 200 ms: ${tasks}`);
   const lines = csv.split("\r\n");
   assert.equal(lines.length, count + 2); // header, the rows, and the last line end
-  assert.equal(lines[0], "text,label,positive,negative");
+  assert.equal(lines[0], "\uFEFFtext,label,positive,negative"); // the mark for Excel
   assert.match(lines[count], new RegExp(`^"A slow, dull.*\\(${count - 1}\\)",(positive|negative),`));
   await rm(dir, { recursive: true });
   assert.deepEqual(seen.errors, []);
@@ -356,6 +356,12 @@ test("imports read spreadsheet exports, refuse a file that is not text, and take
   const won = page.locator("#ex-list li", { hasText: "Won £5 at the café" });
   assert.equal(await won.count(), 1);
   await won.getByRole("button", { name: /^Delete/ }).click();
+  // UTF-16 with its byte-order mark, as Excel's "Unicode Text" saves: refused as "not text" before.
+  const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from("label\ttext\npositive\tCafé crème, lovely\n", "utf16le")]);
+  assert.match(await importFile("unicode.txt", utf16), /^Imported 1 example from unicode\.txt\. It was read as UTF-16/);
+  const creme = page.locator("#ex-list li", { hasText: "Café crème, lovely" });
+  assert.equal(await creme.count(), 1);
+  await creme.getByRole("button", { name: /^Delete/ }).click();
   await page.waitForFunction(() => document.querySelector("#ex-count").textContent === "2");
   // Semicolons, as European spreadsheets write them.
   assert.match(await importFile("semi.csv", Buffer.from("label;text\n1;Great; really\n0;Dull\n")), /^Imported 2 examples/);

@@ -16,7 +16,8 @@ pub struct Args {
     #[arg(long)]
     model: Option<PathBuf>,
     /// The labelled texts: CSV, TSV or `;`-separated, the label and the text in either order;
-    /// UTF-8, or Windows-1252 for a file that is not (as the page reads an import).
+    /// UTF-8, UTF-16 with its byte-order mark, or Windows-1252 for a file that is neither (as the
+    /// page reads an import).
     #[arg(long)]
     data: PathBuf,
     /// The fine-tuned model to write (its folder is made if missing); checked before training.
@@ -73,13 +74,18 @@ pub fn run(args: Args) -> Result<(), Error> {
         }
         e => e,
     };
-    let (text, windows_1252) = read_import(&args.data)?;
-    if windows_1252 {
-        eprintln!(
+    let (text, encoding) = read_import(&args.data)?;
+    match encoding {
+        Some("windows-1252") => eprintln!(
             "polarity: note: {}: not UTF-8: read as Windows-1252 (as Excel saves CSV files), as \
              the page reads it",
             args.data.display()
-        );
+        ),
+        Some(other) => eprintln!(
+            "polarity: note: {}: read as {other} (its byte-order mark says so), as the page reads it",
+            args.data.display()
+        ),
+        None => {}
     }
     let parsed = parse_examples(&text, clf.labels()).map_err(in_data)?;
     if let Some(first) = parsed.errors.first() {
