@@ -38,6 +38,19 @@ pub struct Texts {
 /// read as CSV (quoted texts hold commas, quotes and line breaks). A file that is not text is
 /// refused.
 pub fn parse_texts(content: &str, column: Option<usize>) -> Result<Texts, Error> {
+    parse(content, column, false)
+}
+
+/// [`parse_texts`] of a file named `name`: a text file's (`.txt`) columns are separated by tabs
+/// only, as Excel's "Text (Tab delimited)" saves them, and its commas are prose. Read by content
+/// alone, ten lines such as "No, never again" and "Yes, loved it" were a table whose first column
+/// held keys, and each text lost its first word ("never again" read positive).
+pub fn parse_file_texts(content: &str, column: Option<usize>, name: &str) -> Result<Texts, Error> {
+    let text_file = name.to_lowercase().ends_with(".txt");
+    parse(content, column, text_file)
+}
+
+fn parse(content: &str, column: Option<usize>, tabs_only: bool) -> Result<Texts, Error> {
     let content = &*file_text(content);
     check_is_text(content)?;
     let separator = table::separator(content);
@@ -55,11 +68,14 @@ pub fn parse_texts(content: &str, column: Option<usize>) -> Result<Texts, Error>
     // 10,000 walks of a file).
     let keys = || (0..width).any(|c| means[c] <= SHORT_FIELD && holds_keys(&rows, c));
     let one_named_column = width == 1 && first.iter().any(|f| named(&TEXT_HEADERS, f));
+    // A text file's columns are tabs' alone (`tabs_only`), or a header's: its commas and
+    // semicolons are prose.
+    let separated = !tabs_only || separator == b'\t';
     let tabular = one_named_column
         || (width >= 2
             && (separator == b'\t'
                 || header
-                || (rows.len() >= 2 && same_width * 10 >= rows.len() * 9 && keys())));
+                || (separated && rows.len() >= 2 && same_width * 10 >= rows.len() * 9 && keys())));
     if !tabular {
         if column.is_some_and(|c| c > 0) {
             return Err(Error::InvalidInput(
@@ -305,6 +321,28 @@ fn write_all(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_text_files_commas_are_prose() {
+        // Read by content alone, "Yes" / "No" / "Sure" repeated made a column of keys, and each
+        // text lost its first word.
+        let lines = "Yes, I liked it a lot\nNo, it was bad\nYes, great fun\nNo, never again\n\
+                     Well, okay I guess\nNo, not good\nYes, superb acting\nNo, dull plot\n\
+                     Sure, why not\nNo, awful\n";
+        let by_content = parse_texts(lines, None).unwrap();
+        assert_eq!(by_content.column, Some(1), "{by_content:?}");
+        let text_file = parse_file_texts(lines, None, "Notes.TXT").unwrap();
+        assert_eq!(text_file.column, None);
+        assert_eq!(text_file.texts[3], "No, never again");
+        assert_eq!(text_file.texts.len(), 10);
+        // Tabs still make columns in a text file (Excel's "Text (Tab delimited)"), and so does a
+        // header; a .csv is read by content as before.
+        let tsv = parse_file_texts("id\ttext\n1\tNo, never again\n", None, "x.txt").unwrap();
+        assert_eq!(tsv.texts, vec!["No, never again"]);
+        let named = parse_file_texts("text,id\nfine,1\ndull,2\n", None, "x.txt").unwrap();
+        assert_eq!(named.texts, vec!["fine", "dull"]);
+        assert_eq!(parse_file_texts(lines, None, "x.csv").unwrap(), by_content);
+    }
 
     #[test]
     fn one_text_per_line_even_with_commas() {

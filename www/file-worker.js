@@ -9,12 +9,14 @@ import { readText } from "./read-text.js";
 
 const BATCH = 256;
 let content = "";
+let name = "";
 let encoding = "utf-8";
 let model = null;
 let parsed = null;
 
 function parse(column) {
-  parsed = Classifier.parseTexts(content, column ?? undefined);
+  // With its name: a .txt file's commas are prose, not columns.
+  parsed = Classifier.parseTexts(content, column ?? undefined, name);
   const { columns, column: chosen, header, skipped } = parsed;
   self.postMessage({ parsed: { columns, column: chosen, header, skipped, count: parsed.texts.length, encoding } });
 }
@@ -51,6 +53,7 @@ self.onmessage = async ({ data }) => {
     await ready;
     if ("file" in data) {
       ({ text: content, encoding } = await readText(data.file));
+      name = data.file.name ?? "";
       model = data.model ?? null;
       parse();
     } else if ("column" in data) parse(data.column);

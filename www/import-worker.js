@@ -11,7 +11,8 @@ self.onmessage = async ({ data: { file, labels } }) => {
     await ready;
     const { text: content, encoding } = await readText(file);
     if (!labels) {
-      self.postMessage({ parsed: { ...Classifier.parseTexts(content), encoding } });
+      // With its name: a .txt file's commas are prose, not columns.
+      self.postMessage({ parsed: { ...Classifier.parseTexts(content, undefined, file.name ?? ""), encoding } });
       return;
     }
     // Rows in parts: the page takes each part in a task of its own (25,000 reviews as one

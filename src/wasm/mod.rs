@@ -566,14 +566,17 @@ impl JsClassifier {
     }
 
     /// Reads a file of texts to classify: a CSV / TSV / `;` file's text column (`column`, 0-based,
-    /// or the one its header names, or the longest), or one text per line. Throws for a file that
-    /// is not text, or a column it does not have.
+    /// or the one its header names, or the longest), or one text per line. With the file's `name`,
+    /// a `.txt` file's columns are separated by tabs only (its commas are prose). Throws for a
+    /// file that is not text, or a column it does not have.
     #[wasm_bindgen(js_name = parseTexts, unchecked_return_type = "ParsedTexts")]
     pub fn parse_texts(
         #[wasm_bindgen(unchecked_param_type = "string")] content: JsValue,
         #[wasm_bindgen(unchecked_optional_param_type = "number")] column: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "string")] name: JsValue,
     ) -> Result<JsValue, js_sys::Error> {
         let content = file_arg("parseTexts", &content)?;
+        let name: Option<String> = value_arg("parseTexts() name", name)?;
         let column: Option<f64> = value_arg("parseTexts() column", column)?;
         let column = match column {
             None => None,
@@ -585,7 +588,7 @@ impl JsClassifier {
                 .into())
             }
         };
-        crate::texts::parse_texts(&content, column)
+        crate::texts::parse_file_texts(&content, column, name.as_deref().unwrap_or(""))
             .map(|t| to_js(&t))
             .map_err(js_error)
     }

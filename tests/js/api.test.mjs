@@ -257,6 +257,12 @@ test("options and labels of the wrong kind are named", () => {
   throws(() => Classifier.checkLabels(["spam ", "ham"]), Error, /cannot begin or end with a space: "spam "/);
   throws(() => Classifier.fromPretrained({ labels: ["\ud800x", "b"] }), TypeError, /a label holds half of a UTF-16 surrogate pair \(label 1\)$/);
   throws(() => Classifier.parseTexts("id,review\n1,great\n", 5), Error, /column 5 does not exist: the file has 2 \(columns count from 0\)/);
+  // Named, a .txt file's commas are prose: "No, never again" is one text, not "never again".
+  const yesNo = "Yes, I liked it a lot\nNo, it was bad\nYes, great fun\nNo, never again\nWell, okay I guess\n" +
+    "No, not good\nYes, superb acting\nNo, dull plot\nSure, why not\nNo, awful\n";
+  assert.equal(Classifier.parseTexts(yesNo).column, 1);
+  const named = Classifier.parseTexts(yesNo, undefined, "notes.txt");
+  assert.deepEqual([named.column, named.texts[3]], [null, "No, never again"]);
   // checkFineTuneOptions warns of what fineTune will clamp, as fineTune does.
   assert.deepEqual(Classifier.checkFineTuneOptions({ batchSize: 200000 }), ["batchSize 200000 was clamped to 100000"]);
   // (Epochs enough to learn both labels: one epoch of a fresh head gave both texts one label,
