@@ -102,11 +102,14 @@ export function parseInWorker(file, labels = null) {
       worker.terminate();
       settle(value);
     };
-    const rows = []; // labelled rows come in parts, before the rest of the result
+    // Labelled rows, or texts, come in parts before the rest of the result.
+    const rows = [];
+    const texts = [];
     worker.onmessage = ({ data }) => {
       if (data.rows) for (const row of data.rows) rows.push(row);
+      else if (data.texts) for (const text of data.texts) texts.push(text);
       else if (data.error !== undefined) done(reject, new Error(data.error));
-      else done(resolve, labels ? { ...data.parsed, rows } : data.parsed);
+      else done(resolve, labels ? { ...data.parsed, rows } : { ...data.parsed, texts });
     };
     worker.onerror = (e) => {
       e.preventDefault();
