@@ -257,10 +257,9 @@ class PolarityReview extends HTMLElement {
       tooLong(e, e.dataTransfer?.getData("text/plain") ?? "");
     });
     // `autofocus` on the element: the browser looked for something to focus when the element was
-    // parsed, before this module gave it a shadow root, and found nothing. Honoured here as the
-    // browser would: for the first such box of a page still loading, unless something else has
-    // the focus by now (a box added later by a script took the focus and scrolled to it).
-    if (this.hasAttribute("autofocus") && !autofocused && document.readyState !== "complete" &&
+    // parsed, before this module gave it a shadow root, and found nothing. Honoured here for the
+    // first such box of the page, unless something else has the focus by now.
+    if (this.hasAttribute("autofocus") && !autofocused &&
         (!document.activeElement || document.activeElement === document.body)) {
       autofocused = true;
       box.focus();

@@ -209,37 +209,33 @@ export function setupExamples(demo, state) {
 
   /**
    * Adds imported `rows` as labelling each with its button would: a text already labelled is the
-   * same example, left as it is when the label is the same, relabelled when it is another (later
-   * rows of the file win). A file imported twice doubled every count and trained each text twice,
-   * and the same text in a file twice was two examples.
+   * same example (the first of its text, as the buttons find it), left as it is when the label is
+   * the same, relabelled when it is another. A text the file gives twice counts once, with its last
+   * label. A file imported twice doubled every count and trained each text twice, and the same
+   * text in a file twice was two examples.
    */
   function mergeImport(rows) {
-    const known = state.examples.length;
-    const where = new Map();
-    state.examples.forEach((ex, i) => where.set(ex.text, i));
+    const last = new Map(); // each text of the file, once, with its last label
+    for (const row of rows) last.set(row.text, row);
+    const repeated = rows.length - last.size;
+    const first = new Map();
+    state.examples.forEach((ex, i) => {
+      if (!first.has(ex.text)) first.set(ex.text, i);
+    });
     const fresh = [];
+    const changes = [];
     let same = 0;
-    let relabelled = 0;
-    let repeated = 0;
-    for (const row of rows) {
-      const i = where.get(row.text);
-      if (i === undefined) {
-        where.set(row.text, known + fresh.length);
-        fresh.push(row);
-        continue;
-      }
-      if (i >= known) {
-        fresh[i - known] = row; // twice in the file: its last label, and one example
-        repeated += 1;
-      } else if (state.examples[i].label === row.label) {
-        same += 1;
-      } else {
-        state.changeExamples({ kind: "relabel", at: i, text: row.text, label: state.examples[i].label, to: row.label });
-        relabelled += 1;
-      }
+    for (const row of last.values()) {
+      const i = first.get(row.text);
+      if (i === undefined) fresh.push(row);
+      else if (state.examples[i].label === row.label) same += 1;
+      else changes.push({ at: i, text: row.text, label: state.examples[i].label, to: row.label });
     }
+    // One change for them all: one save, one message to other tabs (a relabel each queued as
+    // many saves, each reading the saved list again).
+    if (changes.length) state.changeExamples({ kind: "relabels", changes });
     state.changeExamples({ kind: "append", rows: fresh });
-    return { added: fresh.length, same, relabelled, repeated };
+    return { added: fresh.length, same, relabelled: changes.length, repeated };
   }
 
   async function importFile(file) {
@@ -260,7 +256,7 @@ export function setupExamples(demo, state) {
     const done = `Imported ${formatCount(added)} example${added === 1 ? "" : "s"} from ${file.name}.` +
       (same ? ` ${were(same)} already labelled so, and left as ${same === 1 ? "it was" : "they were"}.` : "") +
       (relabelled ? ` ${were(relabelled)} labelled otherwise before, and now ${relabelled === 1 ? "has" : "have"} the file's label.` : "") +
-      (repeated ? ` ${formatCount(repeated)} row${repeated === 1 ? "" : "s"} repeated a text given above it, which counts once (with its last label).` : "") +
+      (repeated ? ` ${formatCount(repeated)} row${repeated === 1 ? "" : "s"} repeated a text given above ${repeated === 1 ? "it" : "them"}, which counts once (with its last label).` : "") +
       encodingNote(encoding);
     const offer = rows.length === 0 ? unknownLabels : [];
     offerFileLabels(file, offer);

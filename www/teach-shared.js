@@ -10,6 +10,7 @@
  * Infinity: every index from `from` on moved), or null when it changed nothing. Operations:
  *   { kind: "append", rows }                     rows of { text, label } at the end
  *   { kind: "relabel", at, text, label, to }     the example (text, label) near index `at` becomes `to`
+ *   { kind: "relabels", changes }                each of `changes` ({ at, text, label, to }) as a relabel
  *   { kind: "remove", at, text, label }          the example (text, label) near index `at` is removed
  *   { kind: "rename", names }                    a Map: every example of label `old` becomes `new`
  *   { kind: "clear", rows }                      the examples `rows` (all the tab showed) are removed
@@ -28,6 +29,11 @@ export function apply(list, op) {
       if (i < 0) return null;
       list[i] = { text: op.text, label: op.to };
       return [i, i + 1];
+    }
+    case "relabels": {
+      let touched = null;
+      for (const change of op.changes) touched = union(touched, apply(list, { kind: "relabel", ...change }));
+      return touched;
     }
     case "remove": {
       const i = locate(list, op);

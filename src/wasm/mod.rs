@@ -208,7 +208,10 @@ export interface FineTuneReport {
   epochs: number;
   /** Fine-tunes averaged into the result (see `FineTuneOptions.runs`). */
   runs: number;
-  /** Loss and accuracy on the training examples, with the weights kept. */
+  /**
+   * Loss and accuracy on the training examples, with the weights kept; the loss weighs each label
+   * as training did (`balanceLabels`), as `onProgress`'s does.
+   */
   loss: number;
   accuracy: number;
   /** On the held-out part, or null without `validationSplit`. */

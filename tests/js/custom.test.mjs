@@ -248,6 +248,13 @@ test("what to label next: the texts the model is least sure of come first, one c
 test("classify a file in the worker: column chosen, progress, a count per label, results as CSV", async () => {
   const context = await site.browser.newContext({ acceptDownloads: true });
   const { page, seen } = await openTeach(site, context);
+  // A .txt file's commas are prose: the worker passes the file's name (read by content alone,
+  // "No, never again" lost its first word to a column of keys).
+  const yesNo = ["Yes, I liked it a lot", "No, it was bad", "Yes, great fun", "No, never again", "Well, okay I guess",
+    "No, not good", "Yes, superb acting", "No, dull plot", "Sure, why not", "No, awful"];
+  await page.locator("#classify-file").setInputFiles({ name: "notes.txt", mimeType: "text/plain", buffer: Buffer.from(yesNo.join("\n")) });
+  await page.waitForFunction(() => document.querySelector("#file-msg").textContent.startsWith("notes.txt: 10 texts"));
+  assert.match(await page.locator("#file-msg").textContent(), /^notes\.txt: 10 texts one per line/);
   const rows = ["id;review;stars"];
   for (let i = 0; i < 300; i++) {
     rows.push(i % 3 ? `${i};"Awful, dull; I hated it (${i})";1` : `${i};"Wonderful and moving, I loved it (${i})";5`);

@@ -80,6 +80,15 @@ test("apply: each operation, and an example found again where another tab moved 
   assert.deepEqual(apply(list, { kind: "append", rows: [{ text: "c", label: "x" }] }), [2, 3]);
   assert.deepEqual(apply(list, { kind: "relabel", at: 0, text: "b", label: "y", to: "x" }), [1, 2], "found at 1, not at 0");
   assert.deepEqual(list.map((e) => e.label), ["x", "x", "x"]);
+  // Many relabels as one change (an import): each found as a relabel is, the range they touched.
+  const batch = [{ text: "p", label: "x" }, { text: "q", label: "x" }, { text: "r", label: "x" }];
+  assert.deepEqual(apply(batch, { kind: "relabels", changes: [
+    { at: 2, text: "r", label: "x", to: "y" },
+    { at: 0, text: "q", label: "x", to: "y" }, // moved to 1 in this list
+    { at: 0, text: "gone", label: "x", to: "y" },
+  ] }), [1, 3]);
+  assert.deepEqual(batch.map((e) => e.label), ["x", "y", "y"]);
+  assert.equal(apply(batch, { kind: "relabels", changes: [] }), null);
   assert.equal(apply(list, { kind: "remove", at: 1, text: "gone", label: "x" }), null, "nothing to remove");
   assert.deepEqual(apply(list, { kind: "remove", at: 5, text: "a", label: "x" }), [0, Infinity]);
   assert.deepEqual(apply(list, { kind: "rename", names: new Map([["x", "z"]]) }), [0, 2]);

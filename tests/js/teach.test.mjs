@@ -501,9 +501,10 @@ test("drag and drop import, TSV export, and a new classifier with custom labels"
   const again = `${exported}not spam\t${spam[0]}\nspam\tFree entry, text WIN now!\nspam\tFree entry, text WIN now!\n`;
   await page.locator("#import-file").setInputFiles({ name: "again.tsv", mimeType: "text/tab-separated-values", buffer: Buffer.from(again) });
   await page.waitForFunction(() => document.querySelector("#import-msg").textContent.startsWith("Imported 1 example "));
-  assert.equal(await page.locator("#import-msg").textContent(), "Imported 1 example from again.tsv. 8 of its texts were already " +
-    "labelled so, and left as they were. 1 of its texts was labelled otherwise before, and now has the file's label. 1 row " +
-    "repeated a text given above it, which counts once (with its last label).");
+  // spam[0] twice: once as exported (spam), then as "not spam", its last label.
+  assert.equal(await page.locator("#import-msg").textContent(), "Imported 1 example from again.tsv. 7 of its texts were already " +
+    "labelled so, and left as they were. 1 of its texts was labelled otherwise before, and now has the file's label. 2 rows " +
+    "repeated a text given above them, which counts once (with its last label).");
   assert.equal(await page.locator("#ex-count").textContent(), "9");
   assert.equal(await page.locator("#label-counts").textContent(), "spam: 4 · not spam: 5");
   // A label changed in the list is said, as a deletion is.
