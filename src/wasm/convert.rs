@@ -628,7 +628,7 @@ pub(super) fn text_of(value: &JsValue, max: usize) -> Result<String, NotText> {
         Some(s) if s.length() as usize > max => Err(NotText::Length(s.length() as usize)),
         Some(s) => {
             check_room_to_copy(s.length() as usize).map_err(NotText::Memory)?;
-            value.as_string().ok_or_else(|| NotText::Type(kind(value)))
+            super::utf8::copy(s).ok_or_else(|| NotText::Type(kind(value)))
         }
         None => Err(NotText::Type(kind(value))),
     }

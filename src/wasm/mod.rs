@@ -7,6 +7,7 @@
 //! is `null`). Every failure reaches JavaScript as a thrown `Error` with a human message.
 
 mod convert;
+mod utf8;
 
 use js_sys::Array;
 use wasm_bindgen::prelude::*;

@@ -395,3 +395,23 @@ test("explain gives each word's pull in log-odds too: the same leave-one-out, wh
   assert.ok(acting.logOdds / strongest("logOdds") > 0.15, `${acting.logOdds}`);
   clf.free();
 });
+
+test("a text reaches the package as it was given, short or long (a long one goes to TextEncoder whole)", () => {
+  // Lengths about the point where the copy changes hands (256 UTF-16 units), then a long one
+  // (its own buffer) and short ones again (the kept buffer, holding older bytes past the new end).
+  const prose = "Café naïve 😀 great xy ";
+  for (const n of [1, 255, 256, 257, 1000, 400000, 300, 257, 5]) {
+    const text = prose.repeat(Math.ceil(n / prose.length) + 1).slice(0, n).replace(/[\uD800-\uDBFF]$/, "a");
+    const [read] = Classifier.parseTexts(text, undefined, "reviews.txt").texts;
+    assert.equal(read, text.trim(), `${n} units`);
+  }
+  // A lone surrogate is read as U+FFFD (one unit, three bytes), as before: the words after it keep
+  // their places in the text.
+  const clf = new Classifier();
+  const lone = "Naïve \uD800 x\uDC00y 😀 good. ".repeat(40);
+  const { tokens } = clf.explain(lone);
+  assert.equal(tokens.length, 40 * 4);
+  for (const t of tokens) assert.equal(lone.slice(t.start, t.end).toLowerCase(), t.text);
+  assert.equal(clf.classify(lone).score, clf.classify(lone.toWellFormed()).score);
+  clf.free();
+});
