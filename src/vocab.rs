@@ -235,7 +235,8 @@ impl Vocabulary {
                 Inserted::New => {}
                 Inserted::Twice => {
                     return Err(Error::InconsistentModel(format!(
-                        "the word {word:?} is in the vocabulary twice"
+                        "the word {} is in the vocabulary twice",
+                        crate::onnx::shown(word)
                     )))
                 }
                 Inserted::Crowded => return Err(crowded()),
