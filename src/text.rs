@@ -60,6 +60,18 @@ pub(crate) trait Sink {
     fn push_ascii(&mut self, byte: u8);
     /// The next ASCII letters and digits of the current word as in the input: not yet lowercased.
     fn push_ascii_run(&mut self, run: &[u8]);
+    /// The run of ASCII letters and digits that `rest` starts with (at least one), as
+    /// [`Sink::push_ascii_run`]; returns its length. A sink may find the run's end and take it
+    /// in one pass.
+    #[inline]
+    fn push_ascii_word(&mut self, rest: &[u8]) -> usize {
+        let n = rest
+            .iter()
+            .position(|b| !b.is_ascii_alphanumeric())
+            .unwrap_or(rest.len());
+        self.push_ascii_run(&rest[..n]);
+        n
+    }
     /// The next char of the current word's normalised text (any char, ASCII included).
     fn push_char(&mut self, c: char);
     /// The current word (at least one byte pushed) spans `start..end` of the input.
@@ -122,13 +134,8 @@ pub(crate) fn scan(text: &str, sink: &mut impl Sink) {
         let (c, len) = if b.is_ascii() {
             if b.is_ascii_alphanumeric() {
                 // A run of ASCII letters and digits in one call, the common case.
-                let run = bytes[at..]
-                    .iter()
-                    .position(|b| !b.is_ascii_alphanumeric())
-                    .map_or(bytes.len(), |n| at + n);
                 word.get_or_insert(at);
-                sink.push_ascii_run(&bytes[at..run]);
-                at = run;
+                at += sink.push_ascii_word(&bytes[at..]);
                 continue;
             }
             (b as char, 1)

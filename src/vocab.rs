@@ -1205,6 +1205,27 @@ impl Sink for ReadSink {
             .extend(run.iter().map(|b| b.to_ascii_lowercase()));
     }
 
+    fn push_ascii_word(&mut self, rest: &[u8]) -> usize {
+        // One pass that finds the run's end, lowercases and hashes (a table lookup per byte),
+        // instead of one pass to find the end and another to hash.
+        let (mut hash, mut pair_hash) = (self.hash, self.pair_hash);
+        let mut n = 0;
+        for &byte in rest {
+            let lower = ASCII_WORD_BYTE[byte as usize];
+            if lower == 0 {
+                break;
+            }
+            hash = fnv_step(hash, lower);
+            pair_hash = fnv_step(pair_hash, lower);
+            n += 1;
+        }
+        (self.hash, self.pair_hash) = (hash, pair_hash);
+        let run = rest.get(..n).unwrap_or_default();
+        self.bytes
+            .extend(run.iter().map(|b| b.to_ascii_lowercase()));
+        n
+    }
+
     fn push_char(&mut self, c: char) {
         for &byte in c.encode_utf8(&mut [0; 4]).as_bytes() {
             self.push_ascii(byte);
@@ -1226,6 +1247,19 @@ impl Sink for ReadSink {
         }
     }
 }
+
+/// Each byte lowercased if it is an ASCII letter or digit, else 0.
+const ASCII_WORD_BYTE: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        if (b as u8).is_ascii_alphanumeric() {
+            table[b] = (b as u8).to_ascii_lowercase();
+        }
+        b += 1;
+    }
+    table
+};
 
 fn entry_error(i: usize) -> Error {
     Error::InconsistentModel(format!("vocabulary entry {i} is empty or holds a newline"))
