@@ -1593,6 +1593,10 @@ mod tests {
             e.to_string().contains("\"w17\" is in the vocabulary twice"),
             "{e}"
         );
+        // Named by its start: a 32 MB word made a 32 MB message.
+        let huge = "\u{1}".repeat(1 << 20);
+        let e = Vocabulary::from_lines(format!("{huge}\n{huge}"), 4, 16).unwrap_err();
+        assert!(e.to_string().len() < 400, "{} bytes", e.to_string().len());
         assert!(Vocabulary::from_lines("a\n\nb".into(), 4, 16).is_err());
         let empty = Vocabulary::from_lines(String::new(), 4, 16).unwrap();
         assert_eq!(empty.word_count(), 0);
