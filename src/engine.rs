@@ -292,9 +292,11 @@ impl EvalOp for Bag {
                 weights: &self.weights,
             };
             // Rows of the shipped width as arrays: the compiler unrolls each row's additions
-            // (three SIMD adds for 12 floats) where a slice of run-time length loops.
-            match dim {
-                12 => bag.add_arrays::<12>(ids, width, &mut sums)?,
+            // where a slice of run-time length loops.
+            match (dim, sums.as_chunks_mut::<12>().0) {
+                #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+                (12, [sum]) => bag.add_text12(ids, sum)?,
+                (12, _) => bag.add_arrays::<12>(ids, width, &mut sums)?,
                 _ => bag.add(dim, ids, width, &mut sums)?,
             }
             for (sum, &n) in sums.chunks_exact_mut(dim).zip(norm) {
@@ -336,7 +338,10 @@ impl Rows<'_> {
         for position in ids.chunks_exact(width) {
             for (&id, sum) in position.iter().zip(sums.chunks_exact_mut(dim)) {
                 let (row, weight) = self.place(id)?;
-                let row = self.table.get(row * dim..(row + 1) * dim).unwrap_or_default();
+                let row = self
+                    .table
+                    .get(row * dim..(row + 1) * dim)
+                    .unwrap_or_default();
                 add_row(sum, row, weight);
             }
         }
@@ -357,6 +362,40 @@ impl Rows<'_> {
                 let row = table.get(row).unwrap_or(&[0.0; D]);
                 add_row(sum, row, weight);
             }
+        }
+        Ok(())
+    }
+}
+
+impl Rows<'_> {
+    /// [`Rows::add_arrays`] for one text (`classify`) of rows of 12 floats, in WebAssembly SIMD:
+    /// the sum stays in three 4-lane registers over every id. LLVM leaves the arrays' version
+    /// as 12 scalar loads, adds and stores an id in wasm. The same adds, lane by lane, in the
+    /// same order: the same sums to the bit.
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    fn add_text12(&self, ids: &[i64], sum: &mut [f32; 12]) -> TractResult<()> {
+        use core::arch::wasm32::{f32x4, f32x4_add, f32x4_extract_lane, f32x4_mul, f32x4_splat};
+        let table = self.table.as_chunks::<12>().0;
+        let mut lanes = [f32x4_splat(0.0); 3];
+        for &id in ids {
+            let (row, weight) = self.place(id)?;
+            let row = table.get(row).unwrap_or(&[0.0; 12]);
+            for (lane, r) in lanes.iter_mut().zip(row.as_chunks::<4>().0) {
+                let r = f32x4(r[0], r[1], r[2], r[3]);
+                let r = match weight {
+                    None => r,
+                    Some(w) => f32x4_mul(f32x4_splat(w), r),
+                };
+                *lane = f32x4_add(*lane, r);
+            }
+        }
+        for (out, lane) in sum.as_chunks_mut::<4>().0.iter_mut().zip(lanes) {
+            *out = [
+                f32x4_extract_lane::<0>(lane),
+                f32x4_extract_lane::<1>(lane),
+                f32x4_extract_lane::<2>(lane),
+                f32x4_extract_lane::<3>(lane),
+            ];
         }
         Ok(())
     }
