@@ -270,20 +270,18 @@ fn may_hold_link(text: &[u8]) -> bool {
     // that may: `(v - 0x01..) & !v & 0x80..` is non-zero exactly when some byte of `v` is zero.
     const ONES: u64 = 0x0101_0101_0101_0101;
     let zero_byte = |v: u64| v.wrapping_sub(ONES) & !v & (ONES << 7);
-    let mut at = 0;
-    for block in text.chunks(8) {
-        let mut word = [0u8; 8];
-        word[..block.len()].copy_from_slice(block);
-        let v = u64::from_le_bytes(word);
-        let hit = zero_byte(v ^ (ONES * u64::from(b'@')))
+    let hit = |v: u64| {
+        zero_byte(v ^ (ONES * u64::from(b'@')))
             | zero_byte(v ^ (ONES * u64::from(b':')))
-            | zero_byte(v ^ (ONES * u64::from(b'.')));
-        if hit != 0 && (at..at + block.len()).any(near) {
+            | zero_byte(v ^ (ONES * u64::from(b'.')))
+    };
+    let (blocks, rest) = text.as_chunks::<8>();
+    for (i, block) in blocks.iter().enumerate() {
+        if hit(u64::from_le_bytes(*block)) != 0 && (8 * i..8 * i + 8).any(near) {
             return true;
         }
-        at += block.len();
     }
-    false
+    (text.len() - rest.len()..text.len()).any(near)
 }
 
 /// Replaces the tokens of each whitespace-separated URL or @mention by one token.
@@ -752,6 +750,8 @@ mod tests {
                 (format!("{pad}a WwW.b.c d"), true),
                 (format!("{pad}a HTTPS://b d"), true),
                 (format!("{pad}a @b d"), true),
+                (format!("{pad}a @b"), true),
+                (format!("{pad} www.b"), true),
                 (format!("{pad}a ww.b http:/ d"), false),
             ] {
                 assert_eq!(may_hold_link(text.as_bytes()), link, "{text:?}");
