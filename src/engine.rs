@@ -374,14 +374,17 @@ impl Rows<'_> {
     /// same order: the same sums to the bit.
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     fn add_text12(&self, ids: &[i64], sum: &mut [f32; 12]) -> TractResult<()> {
-        use core::arch::wasm32::{f32x4, f32x4_add, f32x4_extract_lane, f32x4_mul, f32x4_splat};
+        use core::arch::wasm32::{f32x4_add, f32x4_extract_lane, f32x4_mul, f32x4_splat, v128};
         let table = self.table.as_chunks::<12>().0;
         let mut lanes = [f32x4_splat(0.0); 3];
         for &id in ids {
             let (row, weight) = self.place(id)?;
             let row = table.get(row).unwrap_or(&[0.0; 12]);
             for (lane, r) in lanes.iter_mut().zip(row.as_chunks::<4>().0) {
-                let r = f32x4(r[0], r[1], r[2], r[3]);
+                // One 16-byte load: built from four floats, it was four loads of one lane each.
+                // SAFETY: `r` is a `&[f32; 4]`, 16 readable bytes, and `v128_load` asks no
+                // alignment.
+                let r = unsafe { core::arch::wasm32::v128_load(r.as_ptr().cast::<v128>()) };
                 let r = match weight {
                     None => r,
                     Some(w) => f32x4_mul(f32x4_splat(w), r),
