@@ -613,7 +613,7 @@ fn compare_graphs(graph: &GraphProto, expected: &GraphProto, versions: bool) -> 
         let at = (0..graph.node.len().min(expected.node.len()))
             .find(|&i| !same(&graph.node[i..=i], &expected.node[i..=i]));
         let what = match at {
-            Some(i) => format!("node {i} ({})", graph.node[i].op_type),
+            Some(i) => format!("node {i} ({})", shown(&graph.node[i].op_type)),
             None => format!("list of {} nodes", graph.node.len()),
         };
         return differs(what);
@@ -1479,8 +1479,16 @@ mod tests {
             // Found by a review: each loaded as "verified" and scored otherwise than onnxruntime.
             let sigmoid_as_relu = in_graph(&|g| g.node.last_mut().unwrap().op_type = "Relu".into());
             assert!(
-                sigmoid_as_relu.contains("(Relu) is not what polarity writes"),
+                sigmoid_as_relu.contains("(\"Relu\") is not what polarity writes"),
                 "{sigmoid_as_relu}"
+            );
+            // An operator's name is named by its start: 4 MB of it was a 4 MB message.
+            let huge = in_graph(&|g| g.node.last_mut().unwrap().op_type = "Relu".repeat(1 << 20));
+            assert!(huge.len() < 400, "{} bytes", huge.len());
+            assert!(
+                huge.contains("(\"ReluReluRelu"),
+                "{}",
+                &huge[..400.min(huge.len())]
             );
             let initializer = |g: &mut GraphProto, name: &str| -> usize {
                 g.initializer.iter().position(|t| t.name == name).unwrap()
