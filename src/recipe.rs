@@ -451,7 +451,9 @@ impl Recipe {
                 "the row norm must be a number above 0".into(),
             ));
         }
-        let pretrained = read_embeddings(&data.join("embeddings").join(&self.embedding))?;
+        let dir = data.join("embeddings").join(&self.embedding);
+        let pretrained = read_embeddings(&dir)?;
+        check_embeddings(&pretrained, &dir)?;
         let path = data.join("imdb/train.tsv.gz");
         let reviews = read_reviews(&path)?;
         let count = reviews.len();
@@ -626,6 +628,51 @@ pub fn split(reviews: Vec<Review>, recipe: &Recipe) -> (Vec<Review>, Vec<Review>
 /// Neighbouring reviews kept together by [`split`]: a few movies' worth.
 pub const VALIDATION_BLOCK: usize = 100;
 
+/// Refuses a pre-trained table (read from the folder `dir`) that would make a model silently
+/// wrong, or fail later without saying where: an empty word or a word twice in `tokens.txt` (said
+/// by its line; the vocabulary said "entry 17", of its sorted words), and a value in
+/// `embeddings.f32` that is not finite or is larger than a model holds ([`limits::MAX_WEIGHT`]):
+/// one infinite value made the mean row norm infinite, and every pre-trained row zero.
+fn check_embeddings(pretrained: &Embeddings, dir: &Path) -> Result<(), Error> {
+    let tokens = dir.join("tokens.txt");
+    let mut lines: HashMap<&str, usize> = HashMap::with_capacity(pretrained.words.len());
+    for (i, word) in pretrained.words.iter().enumerate() {
+        let bad = |reason: String| Error::BadData {
+            path: tokens.clone(),
+            line: i + 1,
+            reason,
+        };
+        if word.is_empty() {
+            return Err(bad("the word is empty (each line holds one word)".into()));
+        }
+        if let Some(first) = lines.insert(word, i + 1) {
+            return Err(bad(format!(
+                "the word {} is on line {first} too",
+                crate::onnx::shown(word)
+            )));
+        }
+    }
+    let dim = pretrained.dim.max(1);
+    for (i, row) in pretrained.vectors.chunks_exact(dim).enumerate() {
+        if let Some(v) = row
+            .iter()
+            .find(|v| !(v.is_finite() && v.abs() <= limits::MAX_WEIGHT))
+        {
+            let word = pretrained.words.get(i).map_or("", String::as_str);
+            return Err(Error::InvalidInput(format!(
+                "{}: row {} ({}, line {} of tokens.txt) holds {v}: each value must be a finite \
+                 number of size at most {}",
+                dir.join("embeddings.f32").display(),
+                i + 1,
+                crate::onnx::shown(word),
+                i + 1,
+                limits::MAX_WEIGHT
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// Builds the vocabulary and the initial table: pre-trained rows (first `dim` columns) for known
 /// words, small random rows for frequent new words, zeros for hash buckets.
 pub fn initial_model(
@@ -766,5 +813,39 @@ mod tests {
             assert!(matches!(e, Error::TooLarge(_)), "{e}");
             assert!(e.to_string().contains("--bigram-buckets"), "{e}");
         }
+    }
+
+    #[test]
+    fn a_pretrained_table_that_is_not_finite_or_has_odd_words_is_refused_by_file_and_place() {
+        let data = std::env::temp_dir().join(format!("polarity-embeddings-{}", std::process::id()));
+        let dir = data.join("embeddings").join("e");
+        std::fs::create_dir_all(&dir).unwrap();
+        let recipe = Recipe {
+            dim: 2,
+            embedding: "e".into(),
+            ..Recipe::default()
+        };
+        let prepare = |tokens: &str, values: &[f32]| {
+            std::fs::write(dir.join("tokens.txt"), tokens).unwrap();
+            let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+            std::fs::write(dir.join("embeddings.f32"), bytes).unwrap();
+            match recipe.prepare(&data) {
+                Ok(_) => panic!("prepared"),
+                Err(e) => e.to_string(),
+            }
+        };
+        // An infinite value made the mean row norm infinite, and every pre-trained row zero.
+        for bad in [f32::INFINITY, f32::NAN, -f32::INFINITY] {
+            let e = prepare("good\nbad\nfine\n", &[0.5, 0.5, 0.5, bad, 0.5, 0.5]);
+            assert!(e.contains("embeddings.f32"), "{e}");
+            assert!(e.contains("row 2 (\"bad\", line 2 of tokens.txt)"), "{e}");
+        }
+        // A word twice, or an empty one, is said with its file and line.
+        let e = prepare("good\nbad\ngood\n", &[0.5; 6]);
+        assert!(e.contains("tokens.txt: line 3: "), "{e}");
+        assert!(e.contains("\"good\" is on line 1 too"), "{e}");
+        let e = prepare("good\n\nbad\n", &[0.5; 6]);
+        assert!(e.contains("tokens.txt: line 2: the word is empty"), "{e}");
+        std::fs::remove_dir_all(&data).unwrap();
     }
 }
