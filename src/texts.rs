@@ -86,14 +86,14 @@ fn parse(content: &str, column: Option<usize>, tabs_only: bool) -> Result<Texts,
             return Ok(texts);
         }
         let mut texts = Texts::default();
-        for line in content.lines() {
+        for (i, line) in content.lines().enumerate() {
             match line.trim() {
                 "" => texts.skipped += usize::from(!line.is_empty()),
                 // Lines as many as rows: a quoted field of millions of lines was one row.
                 _ if texts.texts.len() == crate::limits::MAX_ROWS => {
                     return Err(table::too_many_rows())
                 }
-                text => texts.texts.push(text.to_string()),
+                text => texts.texts.push(checked(text, i + 1)?),
             }
         }
         return Ok(texts);
@@ -134,11 +134,22 @@ fn parse(content: &str, column: Option<usize>, tabs_only: bool) -> Result<Texts,
             row.fields.get(column).map(String::as_str)
         };
         match field.map(str::trim) {
-            Some(text) if !text.is_empty() => texts.texts.push(text.to_string()),
+            Some(text) if !text.is_empty() => texts.texts.push(checked(text, row.line)?),
             _ => texts.skipped += 1,
         }
     }
     Ok(texts)
+}
+
+/// `text` (of line `line`) to classify, unless it is longer than classify reads
+/// ([`crate::limits::check_text_chars`]): the whole file is refused then, by its line. Read, one
+/// text of 17 million characters made `classifyBatch` refuse the whole file's texts, and the
+/// page's "Classify a file" gave no result at all.
+fn checked(text: &str, line: usize) -> Result<String, Error> {
+    match crate::limits::check_text_chars(text) {
+        Ok(()) => Ok(text.to_string()),
+        Err(e) => Err(Error::TooLarge(format!("line {line}: {e}"))),
+    }
 }
 
 /// The texts of a file that is one column as [`to_csv`] writes it (`Classifier.toCsv`, or a
@@ -151,10 +162,10 @@ fn quoted_column(content: &str) -> Result<Option<Texts>, Error> {
         return Ok(None);
     }
     // A separator no UTF-8 text holds: one field a row, quotes read as CSV's.
-    let rows: Vec<Vec<String>> = table::rows(content, 0xff)?
+    let (lines, rows): (Vec<usize>, Vec<Vec<String>>) = table::rows(content, 0xff)?
         .into_iter()
-        .map(|row| row.fields)
-        .collect();
+        .map(|row| (row.line, row.fields))
+        .unzip();
     let unix = |text: &str| text.replace("\r\n", "\n");
     let written = unix(&to_csv(&rows, false));
     if rows.iter().any(|fields| fields.len() != 1)
@@ -163,10 +174,10 @@ fn quoted_column(content: &str) -> Result<Option<Texts>, Error> {
         return Ok(None);
     }
     let mut texts = Texts::default();
-    for fields in rows {
+    for (fields, line) in rows.iter().zip(lines) {
         match fields[0].trim() {
             "" => texts.skipped += 1,
-            text => texts.texts.push(text.to_string()),
+            text => texts.texts.push(checked(text, line)?),
         }
     }
     Ok(Some(texts))
@@ -321,6 +332,40 @@ fn write_all(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_text_longer_than_classify_reads_is_refused_by_its_line() {
+        // Read whole, a line of 17 million characters made classifyBatch refuse every text of
+        // the file: the page's "Classify a file" gave no result at all.
+        let long = "great ".repeat(crate::limits::MAX_TEXT_CHARS / 6 + 1);
+        let commas = "great, ".repeat(crate::limits::MAX_TEXT_CHARS / 7 + 1);
+        let cases = [
+            // One text per line.
+            (format!("fine\n\n{long}\n"), 3),
+            // A column of a table.
+            (format!("id\ttext\n1\tfine\n2\t{long}\n"), 3),
+            // One quoted column, as toCsv writes it.
+            (format!("\"fine, really\"\n\"{commas}\"\n"), 2),
+        ];
+        for (content, line) in cases {
+            let Err(e) = parse_texts(&content, None) else {
+                panic!("line {line}: read");
+            };
+            assert!(matches!(e, Error::TooLarge(_)), "{e}");
+            let message = e.to_string();
+            assert!(
+                message.starts_with(&format!("line {line}: the text has ")),
+                "{message}"
+            );
+            assert!(message.contains("at most 16777216"), "{message}");
+        }
+        // At the limit, read whole.
+        let at = "x".repeat(crate::limits::MAX_TEXT_CHARS);
+        assert_eq!(
+            parse_texts(&format!("fine\n{at}\n"), None).unwrap().texts[1],
+            at
+        );
+    }
 
     #[test]
     fn a_text_files_commas_are_prose() {
