@@ -157,20 +157,34 @@ pub(super) fn unknown_options(
     }
     let keys = Reflect::own_keys(value).map_err(|e| unreadable(what, &e))?;
     let squash = |k: &str| k.to_lowercase().replace('_', "");
+    let known_list = || format!("(known: {})", known.join(", "));
     Ok(keys
         .iter()
-        .filter_map(|k| k.as_string())
-        .filter(|k| !known.contains(&k.as_str()))
-        .map(|k| {
+        .filter_map(|k| k.dyn_into::<js_sys::JsString>().ok())
+        .filter_map(|k| {
+            // A key longer than any option's name is named by its start and length: a key of
+            // 100 million characters was copied into the module whole, and into the message.
+            if k.length() > SHOWN_UNITS {
+                let start = String::from(k.slice(0, SHOWN_UNITS));
+                return Some(format!(
+                    "unknown option {start:?}... ({} characters) {}",
+                    k.length(),
+                    known_list()
+                ));
+            }
+            let k = String::from(k);
+            if known.contains(&k.as_str()) {
+                return None;
+            }
             let near = known.iter().find(|n| {
                 let (a, b) = (squash(&k), squash(n));
                 a == b
                     || (a.len().abs_diff(b.len()) <= 2 && (a.starts_with(&b) || b.starts_with(&a)))
             });
-            match near {
+            Some(match near {
                 Some(n) => format!("unknown option \"{k}\" (did you mean \"{n}\"?)"),
-                None => format!("unknown option \"{k}\" (known: {})", known.join(", ")),
-            }
+                None => format!("unknown option \"{k}\" {}", known_list()),
+            })
         })
         .collect())
 }
@@ -275,6 +289,21 @@ pub(super) fn check_total_chars(
     }
 }
 
+/// The file name `value` given to `what` (`undefined` or `null`: none) as far as it is read: its
+/// last [`SHOWN_UNITS`] characters, where its extension is. The whole name was copied into the
+/// module and made lower case, whatever its length.
+pub(super) fn file_name_end(what: &str, value: JsValue) -> Result<String, js_sys::Error> {
+    match value.dyn_ref::<js_sys::JsString>() {
+        Some(name) => {
+            let length = name.length();
+            Ok(String::from(
+                name.slice(length.saturating_sub(SHOWN_UNITS), length),
+            ))
+        }
+        None => Ok(value_arg::<String>(what, value)?.unwrap_or_default()),
+    }
+}
+
 /// UTF-16 units past which a label is refused before it is copied into the module (32 labels of
 /// 500 million characters trapped): far past any label, so that every label shorter than this
 /// gets the error it always got, once read ([`finetune::check_labels`] says which rule it breaks
@@ -317,8 +346,32 @@ pub(super) fn value_arg<T: DeserializeOwned>(
     what: &str,
     value: JsValue,
 ) -> Result<Option<T>, js_sys::Error> {
-    from_js(what, plain_copy(what, &value, 0)?)
+    value_arg_of(what, value, SHOWN_UNITS)
 }
+
+/// [`value_arg`] of a value whose fields' strings may be `max_units` long (an example's text): a
+/// longer one is never copied into the module ([`plain_copy`]).
+pub(super) fn value_arg_of<T: DeserializeOwned>(
+    what: &str,
+    value: JsValue,
+    max_units: u32,
+) -> Result<Option<T>, js_sys::Error> {
+    let mut copy = Copy {
+        max_units,
+        stand_ins: Vec::new(),
+    };
+    let plain = plain_copy(what, &value, 0, &mut copy)?;
+    from_js(what, plain, &copy.stand_ins)
+}
+
+/// UTF-16 units of a string that an options object (none of whose fields is a string) or a file
+/// name may give for a message whole: a longer one is said by its length, and never copied into
+/// the module. serde quoted a wrong value whole: `{ epochs: "\x01".repeat(5e8) }` asked for 3 GB
+/// ("\u{1}" for each character), and trapped.
+pub(super) const SHOWN_UNITS: u32 = 32;
+/// UTF-16 units of an object's key past which [`plain_copy`] leaves it out: no field has such a
+/// name, and serde's message for an object of the wrong type quotes its keys.
+const COPIED_KEY_UNITS: u32 = 256;
 
 /// The most levels of arrays and objects [`plain_copy`] reads: far past the options and examples
 /// the facade takes (two levels), short of a cycle.
@@ -338,15 +391,63 @@ extern "C" {
     fn array_from(value: &JsValue) -> Result<Array, JsValue>;
 }
 
+/// What [`plain_copy`] needs beside the value: how long a string may be, and the stand-ins it
+/// put for values serde would have copied whole into its message.
+struct Copy {
+    max_units: u32,
+    /// Each stand-in (a symbol of its own) and what it stands for ("a string of 500000000
+    /// characters").
+    stand_ins: Vec<(JsValue, String)>,
+}
+
+impl Copy {
+    /// A symbol in place of a value serde would quote at length; `what` it was, for the message.
+    fn stand_in(&mut self, what: String) -> JsValue {
+        let symbol = JsValue::symbol(Some("polarity"));
+        self.stand_ins.push((symbol.clone(), what));
+        symbol
+    }
+}
+
 /// `value` rebuilt of plain arrays, objects (their own enumerable string keys, as serde reads
 /// them) and the primitives in them, every read through a call that catches. serde and
 /// wasm-bindgen's messages read values through calls that do not: a revoked Proxy or a throwing
 /// getter one level down ({ epochs: [revoked] }) threw inside the module, which kept the
 /// classifier borrowed for good ("recursive use of an object") and, a thousand calls later, broke
-/// the module ("memory access out of bounds").
-fn plain_copy(what: &str, value: &JsValue, depth: usize) -> Result<JsValue, js_sys::Error> {
+/// the module ("memory access out of bounds"). A value that serde's message of a wrong type would
+/// copy whole into the module (a string longer than `copy.max_units`, a String object of one, a
+/// function or a symbol, whose names can be any length, a bigint of more than 30 digits) is put
+/// as a stand-in, said by its size in the message; a key longer than any field's name is left out.
+fn plain_copy(
+    what: &str,
+    value: &JsValue,
+    depth: usize,
+    copy: &mut Copy,
+) -> Result<JsValue, js_sys::Error> {
     if value.is_function() {
         check_readable(what, value)?;
+        return Ok(copy.stand_in("a function".into()));
+    }
+    // Only a value's own fields (an example's text) may be long: neither the value itself (an
+    // object) nor anything nested in its fields is read as a text.
+    let max_units = match depth {
+        1 => copy.max_units,
+        _ => copy.max_units.min(SHOWN_UNITS),
+    };
+    if let Some(s) = value.dyn_ref::<js_sys::JsString>() {
+        if s.length() > max_units {
+            return Ok(copy.stand_in(format!("a string of {} characters", s.length())));
+        }
+    }
+    if value.is_symbol() {
+        return Ok(copy.stand_in("a symbol".into()));
+    }
+    if value.is_bigint() {
+        let bound = BIGINT_BOUND.with(JsValue::clone);
+        let negative = -&bound;
+        if value.gt(&bound) || value.lt(&negative) {
+            return Ok(copy.stand_in("a bigint of more than 30 digits".into()));
+        }
     }
     if !value.is_object() {
         return Ok(value.clone());
@@ -354,8 +455,13 @@ fn plain_copy(what: &str, value: &JsValue, depth: usize) -> Result<JsValue, js_s
     let prototype = Reflect::get_prototype_of(value).map_err(|e| unreadable(what, &e))?;
     // A String, Number or Boolean object is kept: serde names it ("got a String object"), and
     // its internal value is read without a getter.
-    if is_boxed_primitive(value, &prototype) {
-        return Ok(value.clone());
+    if let Some(inner) = boxed_primitive(value, &prototype) {
+        return match inner.dyn_ref::<js_sys::JsString>() {
+            Some(s) if s.length() > max_units => {
+                Ok(copy.stand_in(format!("a String object of {} characters", s.length())))
+            }
+            _ => Ok(value.clone()),
+        };
     }
     if depth == MAX_DEPTH {
         return Err(js_sys::TypeError::new(&format!(
@@ -378,11 +484,11 @@ fn plain_copy(what: &str, value: &JsValue, depth: usize) -> Result<JsValue, js_s
             .into());
         }
         let items = read(array_from(value))?;
-        let copy = Array::new_with_length(items.length());
+        let made = Array::new_with_length(items.length());
         for (i, item) in items.iter().enumerate() {
-            copy.set(i as u32, plain_copy(what, &item, depth + 1)?);
+            made.set(i as u32, plain_copy(what, &item, depth + 1, copy)?);
         }
-        return Ok(copy.into());
+        return Ok(made.into());
     }
     // Its own keys, and those of its prototypes short of Object.prototype (a class's getters):
     // serde read a struct's fields by name, inherited ones included, and an Object.entries copy
@@ -394,25 +500,33 @@ fn plain_copy(what: &str, value: &JsValue, depth: usize) -> Result<JsValue, js_s
             break;
         }
         let inherited = read(Reflect::own_keys(&above))?;
-        keys.extend(
-            inherited
-                .iter()
-                .filter(|k| k.as_string().is_some_and(|k| k != "constructor")),
-        );
+        keys.extend(inherited.iter().filter(|k| {
+            k.dyn_ref::<js_sys::JsString>()
+                .is_some_and(|k| k.length() > COPIED_KEY_UNITS || *k != "constructor")
+        }));
         above = Reflect::get_prototype_of(&above)
             .map_err(|e| unreadable(what, &e))?
             .into();
     }
     let entries = Array::new();
-    for key in keys.iter().filter(|k| k.is_string()) {
+    let short = |k: &JsValue| {
+        k.dyn_ref::<js_sys::JsString>()
+            .is_some_and(|k| k.length() <= COPIED_KEY_UNITS)
+    };
+    for key in keys.iter().filter(|k| short(k)) {
         let field = Reflect::get(value, key).map_err(|e| unreadable(what, &e))?;
-        entries.push(&Array::of2(key, &plain_copy(what, &field, depth + 1)?));
+        entries.push(&Array::of2(
+            key,
+            &plain_copy(what, &field, depth + 1, copy)?,
+        ));
     }
     // Defined, not set: a key "__proto__" (JSON.parse makes one) stays a key, as serde saw it.
     object_from_entries(&entries).map_err(|e| unreadable(what, &e))
 }
 
 thread_local! {
+    /// 10^30: a bigint past it in size is said as such, not quoted ([`plain_copy`]).
+    static BIGINT_BOUND: JsValue = JsValue::bigint_from_str("1000000000000000000000000000000");
     /// Object.prototype, where the keys [`plain_copy`] reads stop.
     static OBJECT_PROTOTYPE: JsValue = Reflect::get_prototype_of(&js_sys::Object::new())
         .map(JsValue::from)
@@ -430,15 +544,17 @@ thread_local! {
         .collect();
 }
 
-/// Whether `value` (of `prototype`) is a String, Number or Boolean object, not a Proxy of one:
-/// of the prototype, and its built-in `valueOf` answers for it. Only such a value is asked (the
-/// ask throws for any other, and each exception caught takes a slot of wasm-bindgen's table).
-fn is_boxed_primitive(value: &JsValue, prototype: &js_sys::Object) -> bool {
+/// The value inside `value` (of `prototype`) if it is a String, Number or Boolean object, not a
+/// Proxy of one: of the prototype, and its built-in `valueOf` answers for it. Only such a value is
+/// asked (the ask throws for any other, and each exception caught takes a slot of wasm-bindgen's
+/// table).
+fn boxed_primitive(value: &JsValue, prototype: &js_sys::Object) -> Option<JsValue> {
     let prototype: &JsValue = prototype;
     BOXES.with(|boxes| {
-        boxes.iter().any(|(own, value_of)| {
-            own == prototype && Reflect::apply(value_of, value, &Array::new()).is_ok()
-        })
+        boxes
+            .iter()
+            .filter(|(own, _)| own == prototype)
+            .find_map(|(_, value_of)| Reflect::apply(value_of, value, &Array::new()).ok())
     })
 }
 
@@ -496,7 +612,11 @@ pub(super) fn handle_rejection(thenable: &JsValue) {
 
 /// `value` as a `T`; a wrong shape is a `TypeError` that says where (`{what} epochs: ...`).
 /// Only for values already read through [`readable`] (primitives, or [`value_arg`]'s).
-fn from_js<T: DeserializeOwned>(what: &str, value: JsValue) -> Result<T, js_sys::Error> {
+fn from_js<T: DeserializeOwned>(
+    what: &str,
+    value: JsValue,
+    stand_ins: &[(JsValue, String)],
+) -> Result<T, js_sys::Error> {
     let given = value.clone();
     serde_path_to_error::deserialize(serde_wasm_bindgen::Deserializer::from(value)).map_err(|e| {
         let path = e.path().to_string();
@@ -510,6 +630,13 @@ fn from_js<T: DeserializeOwned>(what: &str, value: JsValue) -> Result<T, js_sys:
         if message.ends_with(", got undefined") && value_at(&given, e.path()).is_null() {
             message.truncate(message.len() - "undefined".len());
             message.push_str("null");
+        }
+        // A value put in place of a long one (plain_copy): said as what it was.
+        let wrong = value_at(&given, e.path());
+        if let Some((_, was)) = stand_ins.iter().find(|(s, _)| *s == wrong) {
+            if let Some(start) = message.strip_suffix("a symbol") {
+                message = format!("{start}{was}");
+            }
         }
         js_sys::TypeError::new(&format!("{what}{at}: {message}")).into()
     })
@@ -572,7 +699,9 @@ fn plain_value(got: &str) -> String {
         Some(v) if v.ends_with('n') && v[..v.len() - 1].parse::<i128>().is_ok() => {
             format!("bigint {v}")
         }
-        // wasm-bindgen's debug form: "Symbol(s)", "Object({...})", "Function(name)", "String".
+        // wasm-bindgen's debug form: "Symbol(s)", "Object({...})", "Function(name)", "String",
+        // "[1, 2]" (an array of any length: said as one).
+        Some(v) if v.starts_with('[') => "an array".into(),
         Some(v) => match v.split('(').next().unwrap_or(v) {
             "Symbol" => "a symbol".into(),
             "Object" => "an object".into(),

@@ -392,7 +392,8 @@ impl JsClassifier {
                         finetune::unknown_label(&label_start(&label), self.inner.labels());
                     return Err(js_sys::Error::new(&format!("{what}: {unknown}")));
                 }
-                match value_arg::<Labelled>(&what, item.clone())? {
+                // Its text may be as long as classify reads (checked above).
+                match value_arg_of::<Labelled>(&what, item.clone(), max as u32)? {
                     Some(example) => Ok(example),
                     None => Err(type_error(
                         &format!("{what} must be {{ text, label }}"),
@@ -580,7 +581,7 @@ impl JsClassifier {
         #[wasm_bindgen(unchecked_optional_param_type = "string")] name: JsValue,
     ) -> Result<JsValue, js_sys::Error> {
         let content = file_arg("parseTexts", &content)?;
-        let name: Option<String> = value_arg("parseTexts() name", name)?;
+        let name = file_name_end("parseTexts() name", name)?;
         let column: Option<f64> = value_arg("parseTexts() column", column)?;
         let column = match column {
             None => None,
@@ -592,7 +593,7 @@ impl JsClassifier {
                 .into())
             }
         };
-        crate::texts::parse_file_texts(&content, column, name.as_deref().unwrap_or(""))
+        crate::texts::parse_file_texts(&content, column, &name)
             .map(|t| to_js(&t))
             .map_err(js_error)
     }

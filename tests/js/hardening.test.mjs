@@ -2,10 +2,11 @@
 // saved state of the wrong shape is set aside on the first reload instead of breaking the panel.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openTeach, putSaved, recordLongTasks, savesSettled, serveWww } from "./helpers.mjs";
+import { PKG, openTeach, putSaved, recordLongTasks, savesSettled, serveWww } from "./helpers.mjs";
 
 const site = serveWww();
 
@@ -487,4 +488,75 @@ test("texts to label next of a million characters each are ranked in a worker, n
   }
   assert.deepEqual(seen.errors, []);
   await context.close();
+});
+
+/** The package in Node, once for the tests below. */
+async function nodePackage() {
+  const pkg = await import(join(PKG, "polarity.js"));
+  const wasm = pkg.initSync({ module: readFileSync(join(PKG, "polarity_bg.wasm")) });
+  return { ...pkg, wasm };
+}
+
+test("parseExamples: 330,000 rows of an unknown label, with 32 long labels, keep one short message each", async () => {
+  const { Classifier } = await nodePackage();
+  // Each message listed the 32 labels of 100 characters (13 KB): 1.3 MB of "x,a" asked for more
+  // than the module's 4 GB, and it trapped.
+  const labels = Array.from({ length: 32 }, (_, i) => String(i).padStart(2, "0") + "\u{1d538}".repeat(98));
+  const rows = 330_000;
+  const { rows: kept, errors, unknownLabels } = Classifier.parseExamples("x,a\n".repeat(rows), labels);
+  assert.equal(kept.length, 0);
+  assert.equal(errors.length, rows);
+  assert.match(errors[0], /^line 1: unknown label "x"; use "00/);
+  assert.equal(errors[1], "line 2: unknown label \"x\"; use one of the labels listed at line 1");
+  const total = errors.reduce((n, e) => n + e.length, 0);
+  assert.ok(total < errors[0].length + 80 * rows, `${total} characters of messages`);
+  assert.deepEqual(unknownLabels, ["x"]);
+  const clf = new Classifier();
+  assert.equal(clf.classify("I loved it").label, "positive");
+  clf.free();
+});
+
+test("a wrong-typed option, an unknown key or a file name of any length makes a short message", async () => {
+  const { Classifier, wasm } = await nodePackage();
+  const before = wasm.memory.buffer.byteLength;
+  const clf = Classifier.fromPretrained({ labels: ["good", "bad"] });
+  const examples = [{ text: "great fun", label: "good" }, { text: "dull", label: "bad" }];
+  const huge = "\x01".repeat(5e8);
+  const short = (e, type = TypeError) => e instanceof type && e.message.length < 400;
+  // serde quoted the value whole ("\u{1}" a character: 3 GB), and the module trapped.
+  assert.throws(() => Classifier.checkFineTuneOptions({ epochs: huge }), (e) => short(e) && /option epochs: must be a number, got a string of 500000000 characters$/.test(e.message));
+  assert.throws(() => clf.fineTune(examples, { epochs: huge }), (e) => short(e) && /got a string of 500000000 characters$/.test(e.message));
+  assert.throws(() => clf.fineTune(examples, { epochs: [huge] }), (e) => short(e) && /must be a number, got an array$/.test(e.message));
+  assert.throws(() => clf.fineTune(examples, { epochs: { [huge.slice(0, 1e8)]: huge } }), (e) => short(e) && /must be a number, got an object$/.test(e.message));
+  assert.throws(() => Classifier.fromPretrained({ seed: new String(huge) }), (e) => short(e) && /seed: must be a number, got a String object of 500000000 characters$/.test(e.message));
+  const named = function () {};
+  Object.defineProperty(named, "name", { value: huge });
+  assert.throws(() => Classifier.checkFineTuneOptions({ runs: named }), (e) => short(e) && /runs: must be a number, got a function$/.test(e.message));
+  assert.throws(() => Classifier.checkFineTuneOptions({ runs: Symbol(huge) }), (e) => short(e) && /runs: must be a number, got a symbol$/.test(e.message));
+  assert.throws(() => Classifier.checkFineTuneOptions({ runs: 10n ** 100_000n }), (e) => short(e) && /runs: must be a number, got a bigint of more than 30 digits$/.test(e.message));
+  assert.throws(() => clf.fineTune([{ text: "fine", label: "good", more: huge }, { text: { a: huge }, label: "bad" }]), (e) => short(e) && /^example 1 text: must be a string, got an object$/.test(e.message));
+  assert.throws(() => clf.fineTune([huge.slice(0, 1.6e7)]), (e) => short(e) && /^example 0: must be an object, got a string of 16000000 characters$/.test(e.message));
+  // Short values are quoted as before.
+  assert.throws(() => Classifier.checkFineTuneOptions({ epochs: "10" }), (e) => e.message === 'fineTune() option epochs: must be a number, got string "10"');
+  // An unknown key is named by its start.
+  const key = "k".repeat(1e8);
+  const warnings = Classifier.checkFineTuneOptions({ [key]: 1, epoch: 2 });
+  assert.equal(warnings.length, 2);
+  assert.ok(warnings.every((w) => w.length < 400), warnings.map((w) => w.length).join());
+  assert.match(warnings[0], /^unknown option "k{32}"\.\.\. \(100000000 characters\) \(known: epochs/);
+  assert.equal(warnings[1], 'unknown option "epoch" (did you mean "epochs"?) is ignored');
+  assert.throws(() => Classifier.fromPretrained({ [key]: 1 }), (e) => short(e) && /^fromPretrained\(\) options: unknown option "k{32}"/.test(e.message));
+  assert.throws(() => Classifier.toCsv([["a"]], { [key]: true }), (e) => short(e));
+  // A file name is read for its extension only; a column of the wrong type is said briefly.
+  const lines = "No, never again\nYes, loved it\nNo, dull plot\nYes, great fun\n".repeat(3);
+  assert.equal(Classifier.parseTexts(lines, undefined, huge + ".TXT").column, null);
+  assert.equal(Classifier.parseTexts(lines, undefined, huge + ".csv").column, 1);
+  assert.throws(() => Classifier.parseTexts(lines, huge), (e) => short(e) && /column: must be a number, got a string of 500000000 characters$/.test(e.message));
+  assert.throws(() => Classifier.parseTexts(lines, undefined, 5), (e) => e.message === "parseTexts() name: must be a string, got number 5");
+  const grown = (wasm.memory.buffer.byteLength - before) / 2 ** 20;
+  console.log(`wasm memory grown by ${grown.toFixed(0)} MB`);
+  assert.ok(grown < 64, `${grown} MB`);
+  // The classifier still trains.
+  assert.equal(clf.fineTune(examples, { epochs: 1 }).epochs, 1);
+  clf.free();
 });
