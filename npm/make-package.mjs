@@ -101,20 +101,34 @@ if (!source.includes("polarityNotReady")) {
 // wasm, reads the package's own from disk. The browser entry's init() fetches it, and Node's fetch
 // has no file: URLs, so `await init()` failed there with "fetch failed".
 const NODE_ENTRY = `// Written by npm/make-package.mjs: polarity for Node, where init() reads the wasm from disk.
+import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import init from "./polarity.js";
+import init, { initSync as initSyncFromBytes } from "./polarity.js";
 export * from "./polarity.js";
 
-// Node's fetch reads no file: URLs, so one given is read from disk here, as is the package's own
-// wasm when none is given (no argument, null, or options without module_or_path).
+// Node's fetch reads no file: URLs and no paths, so one given is read from disk here, as is the
+// package's own wasm when none is given (no argument, null, or options without module_or_path).
+// A path is a string that is no absolute URL ("./polarity_bg.wasm", "C:\\app\\x.wasm");
+// fetch said only "Failed to parse URL" of one.
 const isFileUrl = (p) => (p instanceof URL && p.protocol === "file:") || (typeof p === "string" && p.startsWith("file:"));
+const isPath = (p) => typeof p === "string" && (!URL.canParse(p) || /^[a-zA-Z]:[\\\\/]/.test(p));
+const fromDisk = (p) => readFile(isPath(p) ? p : new URL(String(p)));
+const own = () => new URL("./polarity_bg.wasm", import.meta.url);
 export default async function initNode(options) {
   const plain = options == null || Object.getPrototypeOf(options) === Object.prototype;
   const path = plain ? options?.module_or_path : undefined;
-  if (plain && path == null) options = { ...options, module_or_path: await readFile(new URL("./polarity_bg.wasm", import.meta.url)) };
-  else if (plain && isFileUrl(path)) options = { ...options, module_or_path: await readFile(new URL(String(path))) };
-  else if (isFileUrl(options)) options = { module_or_path: await readFile(new URL(String(options))) };
+  if (plain && path == null) options = { ...options, module_or_path: await readFile(own()) };
+  else if (plain && (isFileUrl(path) || isPath(path))) options = { ...options, module_or_path: await fromDisk(path) };
+  else if (isFileUrl(options) || isPath(options)) options = { module_or_path: await fromDisk(options) };
   return init(options);
+}
+
+// initSync() with no module reads the package's own wasm, as init() does: it threw
+// "WebAssembly.Module(): Argument 0 must be a buffer source", which did not say what to pass.
+export function initSync(options) {
+  const plain = options == null || Object.getPrototypeOf(options) === Object.prototype;
+  if (plain && options?.module == null) options = { ...options, module: readFileSync(own()) };
+  return initSyncFromBytes(options);
 }
 `;
 writeFileSync(join(pkgDir, "polarity.node.js"), NODE_ENTRY);

@@ -88,6 +88,8 @@ export async function main(): Promise<number> {
   const t: ExplainedToken | undefined = e.tokens[0];
   const i: ModelInfo = clf.info();
   const again: Classifier = Classifier.fromBytes(clf.toBytes());
+  // A file's bytes as the browser gives them (an ArrayBuffer): read at run time, so typed so.
+  const fromFile = async (f: Blob): Promise<Classifier> => Classifier.fromBytes(await f.arrayBuffer());
   const n: number = p.score + batch.length + (t ? t.start + t.end + t.weight + t.logOdds : 0) + i.vocabularySize + i.modelBytes;
   const words: string = p.label + (t?.text ?? "") + i.quantization + i.labels.join();
   // Optional parameters are optional in the declarations too.
@@ -101,7 +103,7 @@ export async function main(): Promise<number> {
   const fixed: readonly string[] = Object.freeze(["a", "b"]);
   void [file, spam.classifyBatch(fixed), Classifier.checkLabels(labels), Classifier.toCsv([fixed])];
   const warnings: string[] = Classifier.checkFineTuneOptions();
-  void [report.epochs, columns, warnings];
+  void [report.epochs, columns, warnings, fromFile];
   // @ts-expect-error: a Prediction has no such field (this line would compile if results were any)
   clf.classify("x").confidence;
   // @ts-expect-error: classify takes a string
@@ -238,9 +240,13 @@ console.log(JSON.stringify({ early, labels: clf.classifyBatch(["What a lovely, j
   // init(null) is no argument (it threw "Cannot convert undefined or null to object"), and a file:
   // URL is read from disk (Node's fetch threw "fetch failed"), as an object or a string.
   const wasm = 'new URL("./node_modules/polarity/polarity_bg.wasm", import.meta.url)';
-  for (const [name, call] of [["null", "init(null)"], ["url", `init({ module_or_path: ${wasm} })`], ["string", `init(${wasm}.href)`]]) {
+  // A path is read from disk too (fetch said "Failed to parse URL"), and initSync() with no module
+  // reads the package's wasm (it said "Argument 0 must be a buffer source").
+  const path = '"./node_modules/polarity/polarity_bg.wasm"';
+  for (const [name, call] of [["null", "init(null)"], ["url", `init({ module_or_path: ${wasm} })`], ["string", `init(${wasm}.href)`],
+    ["path", `init(${path})`], ["path-option", `init({ module_or_path: ${path} })`], ["sync", "initSync()"], ["sync-empty", "initSync({})"]]) {
     writeFileSync(join(APP, `node-init-${name}.mjs`), `
-import init, { Classifier } from "polarity";
+import init, { initSync, Classifier } from "polarity";
 await ${call};
 console.log(new Classifier().classify("What a lovely, joyful film!").label);
 `);
