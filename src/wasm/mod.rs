@@ -298,7 +298,7 @@ impl JsClassifier {
     /// Loads a model saved with `toBytes()` (a polarity ONNX file).
     #[wasm_bindgen(js_name = fromBytes)]
     pub fn from_bytes(
-        #[wasm_bindgen(unchecked_param_type = "Uint8Array")] bytes: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array | ArrayBuffer")] bytes: JsValue,
     ) -> Result<JsClassifier, js_sys::Error> {
         check_readable("Classifier.fromBytes()", &bytes)?;
         let bytes = bytes_arg("Classifier.fromBytes()", &bytes)?;
@@ -559,7 +559,7 @@ impl JsClassifier {
         Ok(to_js(&warnings))
     }
 
-    /// Throws unless `labels` can name a new classifier's labels ([`finetune::check_new_labels`]:
+    /// Throws unless `labels` can name a new classifier's labels (as `fromPretrained` asks:
     /// 2 to 32 different, non-empty names of at most 100 characters, with no control characters,
     /// no spaces around them, no lone UTF-16 surrogates, no invisible or direction-changing
     /// characters).

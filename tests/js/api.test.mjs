@@ -133,6 +133,8 @@ test("fromBytes: a transferred buffer is an Error, and another realm's Uint8Arra
   structuredClone(given.buffer, { transfer: [given.buffer] });
   throws(() => Classifier.fromBytes(given), Error, /^Classifier\.fromBytes\(\) got no bytes: an empty file, or a buffer given away/);
   assert.equal(clf.classify("I loved it").label, "positive");
+  // An ArrayBuffer (what a file's arrayBuffer() gives, and the types declare) loads as its bytes.
+  assert.equal(Classifier.fromBytes(bytes.slice().buffer).classify("I loved it").score, clf.classify("I loved it").score);
   // A Uint8Array made in a vm context (as Jest's environments make them): instanceof refused it.
   const other = vm.runInNewContext("new Uint8Array(n)", { n: bytes.length });
   other.set(bytes);
@@ -414,4 +416,13 @@ test("a text reaches the package as it was given, short or long (a long one goes
   for (const t of tokens) assert.equal(lone.slice(t.start, t.end).toLowerCase(), t.text);
   assert.equal(clf.classify(lone).score, clf.classify(lone.toWellFormed()).score);
   clf.free();
+});
+
+test("loading marks the page's performance timeline once, not at every classifier", () => {
+  for (let i = 0; i < 50; i++) {
+    new Classifier().free();
+    Classifier.fromPretrained().free();
+  }
+  const marks = performance.getEntriesByType("mark").filter((m) => m.name.startsWith("polarity:"));
+  assert.deepEqual(marks.map((m) => m.name).sort(), ["polarity:engine", "polarity:file"]);
 });
