@@ -27,8 +27,21 @@ extern "C" {
     #[wasm_bindgen(constructor, js_class = "TextEncoder")]
     fn new() -> Encoder;
 
-    #[wasm_bindgen(method, js_class = "TextEncoder", js_name = encodeInto)]
-    fn encode_into(this: &Encoder, source: &JsString, destination: &Uint8Array) -> Encoded;
+    #[wasm_bindgen(method, catch, js_class = "TextEncoder", js_name = encodeInto)]
+    fn encode_into(
+        this: &Encoder,
+        source: &JsString,
+        destination: &Uint8Array,
+    ) -> Result<Encoded, JsValue>;
+
+    /// A `Uint8Array` made by a constructor whose failure (the JavaScript heap refusing tens of
+    /// MB) comes back as an error: thrown through this module, it left the classifier that called
+    /// it borrowed for good ("recursive use of an object" from every `fineTune` after it).
+    #[wasm_bindgen(js_name = Uint8Array, extends = Uint8Array)]
+    type Buffer;
+
+    #[wasm_bindgen(constructor, catch, js_class = "Uint8Array")]
+    fn new(length: u32) -> Result<Buffer, JsValue>;
 
     type Encoded;
 
@@ -54,13 +67,15 @@ fn encode(text: &JsString, units: usize) -> Option<String> {
     // A UTF-16 code unit is at most 3 bytes of UTF-8 (a pair of them, 4).
     let room = units.checked_mul(3)?;
     ENCODER.with(|(encoder, kept)| {
-        // Taken out while JavaScript runs, so that an exception thrown through this frame
-        // leaves no borrow behind: the next call only makes a new buffer.
+        // Taken out while JavaScript runs, and every call that can throw caught: a failure
+        // falls back to `as_string` ([`copy`]).
         let buffer = match kept.take() {
             Some(b) if b.length() as usize >= room => b,
-            _ => Uint8Array::new_with_length(u32::try_from(room.max(KEPT)).ok()?),
+            _ => Buffer::new(u32::try_from(room.max(KEPT)).ok()?)
+                .ok()?
+                .into(),
         };
-        let written = encoder.encode_into(text, &buffer).written() as u64;
+        let written = encoder.encode_into(text, &buffer).ok()?.written() as u64;
         let written = u32::try_from(written)
             .ok()
             .filter(|&w| w <= buffer.length())?;

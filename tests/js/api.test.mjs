@@ -426,3 +426,40 @@ test("loading marks the page's performance timeline once, not at every classifie
   const marks = performance.getEntriesByType("mark").filter((m) => m.name.startsWith("polarity:"));
   assert.deepEqual(marks.map((m) => m.name).sort(), ["polarity:engine", "polarity:file"]);
 });
+
+test("a long text whose copy the JavaScript heap refuses is read another way, and the classifier stays usable", () => {
+  // new Uint8Array(n) for the copy of a long text threw through the module: the classify failed,
+  // and the classifier stayed borrowed for good (every fineTune "recursive use of an object").
+  const clf = new Classifier();
+  const text = "a fine film ".repeat(100_000);
+  const expected = clf.classify(text).score;
+  const Native = globalThis.Uint8Array;
+  globalThis.Uint8Array = new Proxy(Native, {
+    construct(target, args, newTarget) {
+      if (typeof args[0] === "number" && args[0] > 1e6) throw new RangeError("Array buffer allocation failed");
+      return Reflect.construct(target, args, newTarget);
+    },
+  });
+  let score;
+  try {
+    score = new Classifier().classify(text).score;
+  } finally {
+    globalThis.Uint8Array = Native;
+  }
+  assert.equal(score, expected);
+  const tuned = Classifier.fromPretrained({ seed: 1 });
+  globalThis.Uint8Array = new Proxy(Native, {
+    construct(target, args, newTarget) {
+      if (typeof args[0] === "number" && args[0] > 1e6) throw new RangeError("Array buffer allocation failed");
+      return Reflect.construct(target, args, newTarget);
+    },
+  });
+  try {
+    tuned.classify(text + "!");
+  } finally {
+    globalThis.Uint8Array = Native;
+  }
+  tuned.fineTune(EXAMPLES, { epochs: 1 });
+  tuned.free();
+  clf.free();
+});
