@@ -7,7 +7,10 @@
 //! hold the two equal on the exported and the shipped file.
 
 use tract_onnx::tract_core::internal::*;
+use tract_onnx::tract_core::ops::binary::TypedBinOp;
+use tract_onnx::tract_core::ops::einsum::einsum_matmul::EinSumMatMul;
 use tract_onnx::tract_core::ops::einsum::EinSum;
+use tract_onnx::tract_core::ops::konst::Const;
 use tract_onnx::tract_core::ops::math;
 use tract_onnx::tract_core::ops::nn::sigmoid;
 
@@ -223,11 +226,22 @@ fn graph(model: &Model) -> TractResult<TypedModel> {
         weights: model.band_weights().map(f32::to_bits),
     };
     let bag = g.wire_node("bag", bag, &[embedding, ids, norm])?;
-    // The head.
-    let z1 = g.wire_node("z1", matmul()?, &[bag[0], w1])?;
+    // The head. Each product is wired as the matrix product tract's codegen would find in the
+    // einsum (`m`, `k` and `n` its axes, as `matmul` names them), which saves a rewrite at load.
+    let matmul = matmul()?;
+    let product = |k: usize, n: usize| EinSumMatMul {
+        op: matmul.clone(),
+        m_axis: 'm',
+        k_axis: 'k',
+        n_axis: 'n',
+        m: width.to_dim(),
+        k: k.to_dim(),
+        n: n.to_dim(),
+    };
+    let z1 = g.wire_node("z1", product(dim, HIDDEN), &[bag[0], w1])?;
     let a1 = g.wire_node("a1", math::add(), &[z1[0], b1])?;
     let hidden = g.wire_node("hidden", math::max(), &[a1[0], zero])?;
-    let z2 = g.wire_node("z2", matmul()?, &[hidden[0], w2])?;
+    let z2 = g.wire_node("z2", product(HIDDEN, k), &[hidden[0], w2])?;
     let logit = g.wire_node("logit", math::add(), &[z2[0], b2])?;
     if k == 1 {
         let score = g.wire_node("score", sigmoid(), &logit)?;
@@ -438,16 +452,55 @@ fn planned(model: &Model) -> TractResult<TypedModel> {
 /// compiles on its first call, during the cold start: this plan is built 20-25 ms sooner there
 /// (paired fresh contexts, new Classifier() 105 against 130 ms) and runs as fast (29.4 against
 /// 30.5 µs natively, same scores to the bit).
+///
+/// Nor does it take the steps whose work a later step undoes: the bias and relu are left as
+/// they are for the kernels to fuse (their own codegen made kernels of them first), the products
+/// are wired as matrix products ([`graph`]) rather than found among einsums, and constants are
+/// folded without an optimizer session. The same plan, node for node, built in 0.68-0.77x the
+/// time in fresh Chromium contexts (medians of 25 paired cold starts: 41.5 -> 26.7 ms).
 fn codegen(model: &mut TypedModel) -> TractResult<()> {
-    rewrite(model, |model, node| node.op.codegen(model, node))?;
-    model.prop_consts()?;
-    rewrite(model, |model, node| node.op.fuse(model, node))
+    rewrite(model, &|model, node| match node.op_is::<TypedBinOp>() {
+        true => Ok(None),
+        false => node.op.codegen(model, node),
+    })?;
+    rewrite(model, &fold_constants)?;
+    rewrite(model, &|model, node| node.op.fuse(model, node))
+}
+
+/// Replaces a node whose inputs are all constants with the constants it computes (here: the
+/// weights packed for the kernels, once). What `TypedModel::prop_consts` does for this graph,
+/// without the optimizer session it runs in, code the cold start would otherwise compile.
+fn fold_constants(model: &TypedModel, node: &TypedNode) -> TractResult<Option<TypedModelPatch>> {
+    if node.inputs.is_empty() {
+        return Ok(None);
+    }
+    let inputs: Option<TVec<TValue>> = model
+        .node_input_facts(node.id)?
+        .iter()
+        .map(|fact| fact.konst.clone().map(|k| k.into_tvalue()))
+        .collect();
+    let Some(outputs) = inputs
+        .map(|i| node.op.eval_out_of_plan(i))
+        .transpose()?
+        .flatten()
+    else {
+        return Ok(None);
+    };
+    let mut patch = TypedModelPatch::default();
+    for (slot, value) in outputs.into_iter().enumerate() {
+        let outlet = OutletId::new(node.id, slot);
+        let exotic = model.outlet_fact(outlet)?.exotic_fact.clone();
+        let konst = Const::new_with_opt_exotic_fact(value.into_arc_tensor(), exotic)?;
+        let wire = patch.wire_node(format!("{}.{slot}", node.name), konst, &[])?;
+        patch.shunt_outside(model, outlet, wire[0])?;
+    }
+    Ok(Some(patch))
 }
 
 /// Applies `rule`'s patches one at a time until no node gets one.
 fn rewrite(
     model: &mut TypedModel,
-    rule: impl Fn(&TypedModel, &TypedNode) -> TractResult<Option<TypedModelPatch>>,
+    rule: &dyn Fn(&TypedModel, &TypedNode) -> TractResult<Option<TypedModelPatch>>,
 ) -> TractResult<()> {
     loop {
         let mut patch = None;
@@ -464,7 +517,8 @@ fn rewrite(
     }
 }
 
-/// `M x K` times `K x N`, as tract-onnx translates ONNX MatMul.
+/// `M x K` times `K x N`, as tract-onnx translates ONNX MatMul (an einsum, which tract's codegen
+/// recognizes as a matrix product: [`graph`] wires that product directly).
 fn matmul() -> TractResult<EinSum> {
     Ok(EinSum::new(
         AxesMapping::for_numpy_matmul(2, false, false, false)?,
@@ -475,7 +529,7 @@ fn matmul() -> TractResult<EinSum> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::tests::{tiny_model, tiny_model_of, tiny_weighted_model};
+    use crate::model::tests::{tiny_model, tiny_model3, tiny_model_of, tiny_weighted_model};
     use crate::onnx::{export, import};
     use crate::quantize::Format;
     use tract_onnx::prelude::{Framework, InferenceModelExt};
@@ -488,11 +542,35 @@ mod tests {
         "great great great great great great great great great great bad",
     ];
 
+    /// The graph as tract-onnx translates ONNX MatMul: each product a plain EinSum, for tract's
+    /// own passes to recognize.
+    fn graph_with_einsums(model: &Model) -> TypedModel {
+        let mut graph = graph(model).unwrap();
+        for node in &mut graph.nodes {
+            if let Some(product) = node.op_as::<EinSumMatMul>().map(|p| p.op.clone()) {
+                node.op = Box::new(product);
+            }
+        }
+        graph
+    }
+
+    /// The nodes a run evaluates, ops and their parameters (kernels, fused bias and relu, packed
+    /// weights), in any order.
+    fn described(graph: &TypedModel) -> Vec<String> {
+        let mut nodes: Vec<String> = (graph.eval_order().unwrap().iter())
+            .map(|&id| format!("{} {:?}", graph.nodes[id].name, graph.nodes[id].op))
+            .collect();
+        nodes.sort();
+        nodes
+    }
+
     /// The plan is the optimizer's, without the optimizer: the products run as packed kernels
-    /// with bias and relu fused, and nothing is left for a pass to rewrite.
+    /// with bias and relu fused, and nothing is left for a pass to rewrite. Node for node, it is
+    /// what tract's own passes make of the graph as tract-onnx translates it: every node's
+    /// codegen, `prop_consts`, every node's fusion.
     #[test]
     fn the_plan_is_what_the_optimizer_makes() {
-        for model in [tiny_model(11), tiny_model_of(3, 4)] {
+        for model in [tiny_model(11), tiny_model_of(3, 4), tiny_model3(5)] {
             let ours = planned(&model).unwrap();
             let names: Vec<String> = ours.nodes.iter().map(|n| n.op.name().to_string()).collect();
             assert_eq!(
@@ -506,7 +584,14 @@ mod tests {
                     .any(|n| n == "EinSum" || n == "Max" || n == "Add"),
                 "{names:?}"
             );
-            let mut optimized = graph(&model).unwrap();
+
+            let mut by_tract = graph_with_einsums(&model);
+            rewrite(&mut by_tract, &|model, node| node.op.codegen(model, node)).unwrap();
+            by_tract.prop_consts().unwrap();
+            rewrite(&mut by_tract, &|model, node| node.op.fuse(model, node)).unwrap();
+            assert_eq!(described(&ours), described(&by_tract));
+
+            let mut optimized = graph_with_einsums(&model);
             optimized.optimize().unwrap();
             let theirs: Vec<String> = optimized
                 .nodes
