@@ -358,6 +358,7 @@ pub(super) fn value_arg_of<T: DeserializeOwned>(
 ) -> Result<Option<T>, js_sys::Error> {
     let mut copy = Copy {
         max_units,
+        values_left: MAX_COPIED_ITEMS,
         stand_ins: Vec::new(),
     };
     let plain = plain_copy(what, &value, 0, &mut copy)?;
@@ -376,8 +377,10 @@ const COPIED_KEY_UNITS: u32 = 256;
 /// The most levels of arrays and objects [`plain_copy`] reads: far past the options and examples
 /// the facade takes (two levels), short of a cycle.
 const MAX_DEPTH: usize = 8;
-/// The most items of an array [`plain_copy`] reads: far past the 32 labels of the largest array
-/// it is given; a sparse array may claim four billion.
+/// The most items of an array [`plain_copy`] reads, and the most values it reads in all, at every
+/// level together: far past the 32 labels of the largest array it is given; a sparse array may
+/// claim four billion, and an array that holds one array 60,000 times (each of 60,000 strings)
+/// is 3.6 billion values read one array at a time (it filled Node's heap, and the process ended).
 const MAX_COPIED_ITEMS: u32 = 1 << 16;
 
 // Catching forms of the calls that read or make a whole object or array at once: one call each,
@@ -395,6 +398,8 @@ extern "C" {
 /// put for values serde would have copied whole into its message.
 struct Copy {
     max_units: u32,
+    /// Values [`plain_copy`] may still read ([`MAX_COPIED_ITEMS`] in all).
+    values_left: u32,
     /// Each stand-in (a symbol of its own) and what it stands for ("a string of 500000000
     /// characters").
     stand_ins: Vec<(JsValue, String)>,
@@ -424,6 +429,12 @@ fn plain_copy(
     depth: usize,
     copy: &mut Copy,
 ) -> Result<JsValue, js_sys::Error> {
+    copy.values_left = copy.values_left.checked_sub(1).ok_or_else(|| {
+        js_sys::Error::from(js_sys::RangeError::new(&format!(
+            "{what}: more than {MAX_COPIED_ITEMS} values, counting those nested in its arrays \
+             and objects; polarity reads at most that many here"
+        )))
+    })?;
     if value.is_function() {
         check_readable(what, value)?;
         return Ok(copy.stand_in("a function".into()));

@@ -158,6 +158,20 @@ test("a sparse array claiming four billion items is refused at its first item, n
   clf.free();
 });
 
+test("an option that holds one array many times is refused by its count of values, not read value by value", () => {
+  const clf = Classifier.fromPretrained({ seed: 3 });
+  const tooMany = /^fineTune\(\) option: more than 65536 values, counting those nested in its arrays and objects; polarity reads at most that many here$/;
+  // 90,000 values: read, then said to be of the wrong type, they were a TypeError.
+  throws(() => clf.fineTune(EXAMPLES, { epochs: Array(300).fill(Array(300).fill(0)) }), RangeError, tooMany);
+  // 3.6 billion: read one array at a time, they filled Node's heap and ended the process.
+  const row = Array(60000).fill("a".repeat(32));
+  throws(() => Classifier.checkFineTuneOptions({ epochs: Array(60000).fill(row) }), RangeError, tooMany);
+  // One array of nearly as many values as polarity reads is still only of the wrong type.
+  throws(() => clf.fineTune(EXAMPLES, { epochs: Array(65000).fill(0) }), TypeError, /epochs: must be a number, got an array$/);
+  assert.equal(clf.fineTune(EXAMPLES, { epochs: 20 }).epochs > 0, true);
+  clf.free();
+});
+
 test("inside onProgress the classifier being trained refuses every call, and training goes on", () => {
   const clf = Classifier.fromPretrained({ seed: 2 });
   const other = new Classifier();
