@@ -829,6 +829,10 @@ pub struct ParsedExamples {
     /// [`limits::MAX_LABELS`]: that column holds texts or ids, not labels. A first row that reads
     /// as column names is not among them.
     pub unknown_labels: Vec<String>,
+    /// Rows whose label was written as 1 or 0 and read as the first or second label: which of
+    /// them is "1" is the label order's, so a page says how it read them (a 0 / 1 spam file
+    /// imported for labels "ham", "spam" reads its spam as ham).
+    pub numbered: usize,
 }
 
 /// Column names that mark a first row as a header, and which column is which.
@@ -1008,7 +1012,13 @@ pub fn parse_examples(content: &str, labels: &[String]) -> Result<ParsedExamples
             // Said with its line here, not later as "example i" of the rows kept.
             Some(index) => match limits::check_text_chars(text) {
                 Err(e) => parsed.errors.push(format!("line {line}: {e}")),
-                Ok(()) => parsed.rows.push((text.to_string(), labels[index].clone())),
+                Ok(()) => {
+                    let numbered = labels.len() == 2
+                        && (name == "1" || name == "0")
+                        && labels.iter().all(|l| l != name);
+                    parsed.numbered += usize::from(numbered);
+                    parsed.rows.push((text.to_string(), labels[index].clone()))
+                }
             },
         }
     }
@@ -1592,6 +1602,30 @@ mod tests {
 
     fn names() -> Vec<String> {
         vec!["positive".to_string(), "negative".to_string()]
+    }
+
+    /// Rows labelled 1 / 0 are counted, so that a page can say which label each number became:
+    /// which is "1" is the label order's (a 0 / 1 spam file read for "ham", "spam" turns its
+    /// spam into ham). Names, and labels that are themselves "1" / "0", are not numbers.
+    #[test]
+    fn rows_labelled_by_number_are_counted() {
+        let ham_spam = ["ham", "spam"].map(String::from);
+        let file = "label\ttext\n1\tWIN a prize\n0\tLunch?\nspam\tFree entry\nHAM\tok\n";
+        let parsed = parse_examples(file, &ham_spam).unwrap();
+        assert_eq!(parsed.numbered, 2);
+        assert_eq!(
+            parsed.rows[0],
+            ("WIN a prize".to_string(), "ham".to_string())
+        );
+        let zero_one = ["0", "1"].map(String::from);
+        assert_eq!(
+            parse_examples("1\tyes\n0\tno\n", &zero_one)
+                .unwrap()
+                .numbered,
+            0
+        );
+        let three = ["a", "b", "c"].map(String::from);
+        assert_eq!(parse_examples("a\tx\nb\ty\n", &three).unwrap().numbered, 0);
     }
 
     #[test]

@@ -881,6 +881,7 @@ pub(super) struct ParsedExamples<'a> {
     pub(super) rows: Vec<LabelledRow<'a>>,
     pub(super) errors: &'a [String],
     pub(super) unknown_labels: &'a [String],
+    pub(super) numbered: usize,
 }
 
 #[derive(Serialize)]

@@ -201,6 +201,11 @@ export interface ParsedExamples {
    * them.
    */
   unknownLabels: string[];
+  /**
+   * How many of `rows` had their label written as 1 or 0 (two labels: 1 is the first, 0 the
+   * second), so that a page can say how it read them.
+   */
+  numbered: number;
 }
 
 /** What fine-tuning did. */
@@ -668,6 +673,7 @@ impl JsClassifier {
             rows,
             errors: &parsed.errors,
             unknown_labels: &parsed.unknown_labels,
+            numbered: parsed.numbered,
         }))
     }
 }
