@@ -6,7 +6,8 @@
 // "Download model" or `toBytes()`, resolved against the page; without it, the bundled sentiment
 // model; changing it loads the new one), label, placeholder, name (the box is a form field:
 // a form it is in submits its text under that name, a reset empties it, a disabled fieldset
-// disables it). `.value` reads and sets the text. Each box fires a `polarity` event whose
+// disables it, `required` stops a submit while it is blank), aria-label and aria-labelledby (the
+// textarea's name). `.value` reads and sets the text. Each box fires a `polarity` event whose
 // detail is the prediction with every label's probability in `scores` and whether the box says
 // it is unsure (`unsure`: the two likeliest labels are close) (none for an empty box:
 // its `input` events, which cross the shadow root, say when it was emptied). User text is only
@@ -44,14 +45,28 @@ function polarity() {
       });
       return m;
     })
-    .catch((err) => {
+    .catch(async (err) => {
       // Forgotten, so that a model named later (or again) tries again: kept, one failed
       // download (offline, a 5xx) failed every box of the page for good.
       wasm = null;
       failedLoads += 1;
-      throw err;
+      throw await refusedByPolicy(err, WASM);
     });
   return wasm;
+}
+
+// Addresses the page's Content-Security-Policy refused to fetch (connect-src, or default-src in
+// its stead): a fetch it blocks fails as "Failed to fetch", which named no cause.
+const refused = new Set();
+addEventListener("securitypolicyviolation", (e) => {
+  if (e.effectiveDirective === "connect-src" && e.blockedURI) refused.add(e.blockedURI);
+});
+
+/** `err`, saying so when the page's policy refused `url` (its event may come a task after the failure). */
+async function refusedByPolicy(err, url) {
+  await new Promise((later) => setTimeout(later));
+  if (!refused.has(url) && !refused.has(new URL(url).origin)) return err;
+  return new Error(`${err?.message ?? err} (blocked by the page's Content-Security-Policy: connect-src)`);
 }
 
 /**
@@ -86,7 +101,7 @@ function acquire(model) {
       try {
         return Classifier.fromBytes(await bytes);
       } catch (err) {
-        throw new Error(`could not load ${url}: ${err?.message ?? err}`);
+        throw await refusedByPolicy(new Error(`could not load ${url}: ${err?.message ?? err}`), url);
       }
     });
     promise.catch(() => classifiers.get(url)?.promise === promise && classifiers.delete(url));
@@ -104,8 +119,9 @@ function release(entry) {
   entry.promise.then((clf) => clf.free(), () => {});
 }
 
-// Parts (label, textarea, status, bar, fill, scores) and custom properties (--polarity-positive,
-// --polarity-negative, --polarity-border, --polarity-focus) let a page restyle the inside.
+// Parts (label, label-text, textarea, status, bar, fill, scores) and custom properties
+// (--polarity-positive, --polarity-negative, --polarity-border, --polarity-focus) let a page
+// restyle the inside.
 const STYLE = `
   :host { display: block; font-family: system-ui, sans-serif; color: #1c2330; background: #fff; max-width: 36rem; }
   :host([hidden]) { display: none; }
@@ -147,10 +163,32 @@ let autofocused = false;
 // Longer texts are not read here (BOX_LIMIT): the box classifies on the page's main thread.
 const MAX_CHARS = BOX_LIMIT;
 
+// The textarea's name when nothing else names it (no label, aria-label or aria-labelledby).
+const DEFAULT_LABEL = "Your review";
+
+// What a required box left blank says: the browser's own words, in its language, as a
+// textarea's ("Please fill out this field.").
+let missingMessage = null;
+function valueMissing() {
+  missingMessage ??= Object.assign(document.createElement("textarea"), { required: true }).validationMessage ||
+    "Please fill out this field.";
+  return missingMessage;
+}
+
+// Boxes whose last load failed, tried again when the browser is back online: a box of the bundled
+// model names no model that could be named again.
+const failing = new Set();
+
 class PolarityReview extends HTMLElement {
   static formAssociated = true;
   // Set later (a framework sets them after creating the box, a page may swap the model): followed.
-  static observedAttributes = ["model", "label", "placeholder"];
+  static observedAttributes = ["model", "label", "placeholder", "aria-label", "aria-labelledby", "required"];
+
+  static {
+    addEventListener("online", () => {
+      for (const box of failing) if (box.isConnected && box.#failed) box.#load();
+    });
+  }
 
   #parts = null;
   #clf = null;
@@ -173,12 +211,13 @@ class PolarityReview extends HTMLElement {
 
   connectedCallback() {
     if (this.#parts) {
+      this.#nameBox(); // aria-labelledby's ids, looked up where it now is
       if (!this.#entry) this.#load(); // added again after its model was let go
       return;
     }
     // Set on the element before it was defined (embed.js loads as a module, after a framework
     // may have made the box): an own property hid the accessor for good.
-    for (const property of ["value", "name", "model", "label", "placeholder"]) {
+    for (const property of ["value", "name", "model", "label", "placeholder", "required"]) {
       if (Object.hasOwn(this, property)) {
         const value = this[property];
         delete this[property];
@@ -193,11 +232,15 @@ class PolarityReview extends HTMLElement {
     root.adoptedStyleSheets = [sheet()];
     const label = document.createElement("label");
     label.part = "label";
-    const labelText = document.createTextNode(this.getAttribute("label") ?? "Your review");
+    // The text in a part of its own: a page can hide it without hiding the box the label holds.
+    const labelSpan = document.createElement("span");
+    labelSpan.part = "label-text";
+    const labelText = document.createTextNode(this.getAttribute("label") ?? DEFAULT_LABEL);
+    labelSpan.append(labelText);
     const box = document.createElement("textarea");
     box.part = "textarea";
     box.placeholder = this.getAttribute("placeholder") ?? "What did you think?";
-    label.append(labelText, box);
+    label.append(labelSpan, box);
     const row = document.createElement("div");
     row.className = "row";
     const out = document.createElement("span");
@@ -229,13 +272,16 @@ class PolarityReview extends HTMLElement {
     root.append(label, row, list, live);
     this.#parts = { labelText, box, out, fill, list };
     box.value = this.#text;
+    box.readOnly = this.#held !== null;
     box.disabled = this.#disabled;
+    this.#nameBox();
+    // A label whose text changed since is read with its new text.
+    box.addEventListener("focus", () => this.#nameBox());
     // In a form from the start, as a textarea is: an untouched box submits its name with "".
     this.internals.setFormValue(this.value);
-    box.addEventListener("input", () => {
-      this.#held = null;
-      this.#changed();
-    });
+    this.#validate();
+    // A held text (see `value`) is not dropped here: the box is read-only while it is held.
+    box.addEventListener("input", () => this.#changed());
     // A textarea's change (on leaving it changed) does not cross the shadow root: fired again on
     // the element, for `v-model.lazy` and change listeners.
     box.addEventListener("change", () => this.dispatchEvent(new Event("change", { bubbles: true })));
@@ -270,12 +316,52 @@ class PolarityReview extends HTMLElement {
   /** The text changed: the form's value at once (also while the model loads), the verdict next frame. */
   #changed() {
     this.internals.setFormValue(this.value);
+    this.#validate();
     if (this.#clf) this.#frame ||= requestAnimationFrame(() => this.#update());
+    // Said while the model loads too: the box is read-only, and the status says why.
+    else if (this.#held !== null && this.#parts) this.#show(this.#heldMessage());
     // With no classifier, why stays said: a refused paste's message hid it for good.
     else if (this.#failed && this.#parts) this.#show(this.#failure, false);
   }
 
-  // A form reset empties the box (its text and the value it submits), as it does a textarea.
+  /** What the status says of a text too long for the box, set by the page (see `value`). */
+  #heldMessage() {
+    return `Too long to read here: ${this.#held.length} characters (at most ${MAX_CHARS}), set by the page ` +
+      "and kept out of the box, which is read-only until the page sets .value or the form is reset";
+  }
+
+  // `required`, as a textarea's: a blank box (spaces alone too: nothing to classify) stops its
+  // form's submit, the browser's message shown at the textarea.
+  #validate() {
+    if (this.hasAttribute("required") && isBlank(this.value)) {
+      this.internals.setValidity({ valueMissing: true }, valueMissing(), this.#parts?.box);
+    } else {
+      this.internals.setValidity({});
+    }
+  }
+
+  /**
+   * Names the textarea (its aria-label, always: a name from the label's text alone was lost with
+   * label="" or the text hidden): the element's aria-labelledby, its ids looked up in the
+   * element's own tree (they do not reach into the shadow root), else its aria-label, else the
+   * label, else a <label for> of the element, else "Your review".
+   */
+  #nameBox() {
+    if (!this.#parts) return;
+    const { labelText, box } = this.#parts;
+    const clean = (text) => (text ?? "").replace(/\s+/g, " ").trim();
+    const root = this.getRootNode();
+    const ids = clean(this.getAttribute("aria-labelledby")).split(" ").filter(Boolean);
+    const named = ids.map((id) => root.getElementById?.(id)).filter(Boolean)
+      .map((el) => clean(el.getAttribute("aria-label")) || clean(el.textContent));
+    const outside = [...(this.internals.labels ?? [])].map((el) => clean(el.textContent));
+    const name = clean(named.join(" ")) || clean(this.getAttribute("aria-label")) || clean(labelText.data) ||
+      clean(outside.join(" ")) || DEFAULT_LABEL;
+    if (box.getAttribute("aria-label") !== name) box.setAttribute("aria-label", name);
+  }
+
+  // A form reset empties the box (its text and the value it submits), as it does a textarea, and
+  // lets a text held by `value` go.
   formResetCallback() {
     this.value = "";
   }
@@ -331,6 +417,36 @@ class PolarityReview extends HTMLElement {
     return this.internals.form;
   }
 
+  // Reflects `required`, as a textarea's does.
+  get required() {
+    return this.hasAttribute("required");
+  }
+
+  set required(value) {
+    this.toggleAttribute("required", Boolean(value));
+  }
+
+  // Constraint validation, as a textarea's (the state is the element's, kept by its internals).
+  get validity() {
+    return this.internals.validity;
+  }
+
+  get validationMessage() {
+    return this.internals.validationMessage;
+  }
+
+  get willValidate() {
+    return this.internals.willValidate;
+  }
+
+  checkValidity() {
+    return this.internals.checkValidity();
+  }
+
+  reportValidity() {
+    return this.internals.reportValidity();
+  }
+
   get type() {
     return this.localName;
   }
@@ -350,6 +466,7 @@ class PolarityReview extends HTMLElement {
       this.#entry = null;
       this.#clf = null;
       this.#loads += 1; // a load still on its way is not wanted
+      failing.delete(this);
     });
   }
 
@@ -358,14 +475,18 @@ class PolarityReview extends HTMLElement {
     // The same model named again tries again after a failure (the way back from polarity-error).
     if (old === value && !(name === "model" && this.#failed)) return;
     const { labelText, box } = this.#parts;
-    if (name === "label") labelText.data = value ?? "Your review";
-    else if (name === "placeholder") box.placeholder = value ?? "What did you think?";
-    else if (this.#entry) this.#load(); // taken off the page: loaded when it is added again
+    if (name === "placeholder") box.placeholder = value ?? "What did you think?";
+    else if (name === "required") this.#validate();
+    else if (name !== "model") {
+      if (name === "label") labelText.data = value ?? DEFAULT_LABEL;
+      this.#nameBox(); // the label, aria-label, aria-labelledby
+    } else if (this.#entry) this.#load(); // taken off the page: loaded when it is added again
   }
 
   /** Loads the model the attribute names; a model asked for later wins over one still loading. */
   #load() {
     const load = ++this.#loads;
+    failing.delete(this);
     this.#clf = null;
     this.#failed = false;
     this.#failure = "";
@@ -384,6 +505,7 @@ class PolarityReview extends HTMLElement {
       (err) => {
         if (load !== this.#loads) return;
         this.#failed = true;
+        failing.add(this);
         const message = err?.message ?? String(err);
         this.#failure = `Classifier unavailable: ${message}`;
         // Read out by the first box of that load only: a page of five boxes naming one missing
@@ -421,6 +543,10 @@ class PolarityReview extends HTMLElement {
     const labels = this.#labels;
     const text = this.value;
     if (!clf) return;
+    if (this.#held !== null) {
+      this.#show(this.#heldMessage());
+      return;
+    }
     if (text.length > MAX_CHARS) {
       this.#show(`Too long to read here: ${text.length} characters (at most ${MAX_CHARS})`);
       return;
@@ -474,12 +600,17 @@ class PolarityReview extends HTMLElement {
    * Sets the text (a framework's property, a page clearing the box after sending it): read at once.
    * A text longer than the box reads is kept out of it, as a paste is, and is the value all the
    * same: 5 million characters put in the textarea froze the page for 1.3 s, then a key for 0.7.
+   * The box is read-only while it holds one: the first key typed in the empty-looking box replaced
+   * it, lost with no word. Only another `value` (a form's reset, its restore) lets it go.
    */
   set value(text) {
     text = String(text ?? "");
     this.#held = text.length > MAX_CHARS ? text : null;
     this.#text = this.#held === null ? text : "";
-    if (this.#parts) this.#parts.box.value = this.#text;
+    if (this.#parts) {
+      this.#parts.box.value = this.#text;
+      this.#parts.box.readOnly = this.#held !== null;
+    }
     this.#changed();
   }
 }

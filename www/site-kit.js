@@ -48,8 +48,16 @@ the folder's path, e.g. src="/${FOLDER}/embed.js" and model="/${FOLDER}/${MODEL}
 
 Serve .wasm files as application/wasm and let the host compress them (most do). A page with a
 Content-Security-Policy needs script-src 'self' 'wasm-unsafe-eval' (the classifier is
-WebAssembly); nothing else is fetched but these files. After uploading a new version, upload
-pkg/polarity.js and pkg/polarity_bg.wasm together: one without the other does not start.
+WebAssembly). If the policy sets a default-src that does not allow 'self' (default-src 'none'),
+it also needs connect-src 'self' (embed.js fetches pkg/polarity_bg.wasm and ${MODEL}; blocked,
+the box says "blocked by the page's Content-Security-Policy: connect-src") and img-src 'self'
+(index.html's icon, favicon.svg), e.g.:
+
+  default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; img-src 'self'
+
+The box's styles need no style-src; nothing else is fetched but these files. After uploading a
+new version, upload pkg/polarity.js and pkg/polarity_bg.wasm together: one without the other
+does not start.
 
 Licences: the code is MIT OR Apache-2.0 (pkg/LICENSE-MIT, pkg/LICENSE-APACHE). The classifier
 began from polarity's pre-trained embedding, whose word list is wordfreq's, CC BY-SA 4.0:

@@ -408,7 +408,7 @@ test("<polarity-review> follows its attributes: a model swapped later is loaded,
   await page.waitForTimeout(500); // time for it to be read, were it still wanted
   await page.locator("polarity-review textarea").fill("Do you deliver on Sundays?");
   await page.waitForFunction(() => /^question \(/.test(document.querySelector("polarity-review").shadowRoot.querySelector("[role=status]").textContent));
-  assert.equal(await page.locator("polarity-review label").evaluate((l) => l.firstChild.data), "Your message");
+  assert.equal(await page.locator("polarity-review label").evaluate((l) => l.querySelector("[part=label-text]").textContent), "Your message");
   assert.equal(await page.locator("polarity-review textarea").getAttribute("placeholder"), "Tell us anything");
   // A model that failed to load is tried again when named again (a host's passing 503).
   let fails = true;
@@ -733,6 +733,250 @@ test("the demo's Download model gives a file the element loads, and the two line
     document.body.append(el);
   });
   await page.waitForFunction(() => document.querySelector("#mine").shadowRoot?.querySelector("[role=status]")?.textContent === "Start typing… (positive / negative)", null, { timeout: 60_000 });
+  assertClean(seen);
+  await context.close();
+});
+
+/** A page of `body` served at `name` next to embed.js (routed: nothing is written to www/). */
+async function embedPage(context, name, body) {
+  const page = await context.newPage();
+  const seen = watch(page);
+  const url = new URL(name, site.url).href;
+  await page.route(url, (route) => route.fulfill({ contentType: "text/html", body: `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>t</title>
+<script type="module" src="embed.js"></script></head><body><main>${body}</main></body></html>` }));
+  await page.goto(url);
+  return { page, seen, url };
+}
+
+const statusOf = (page, sel) => page.evaluate((s) => document.querySelector(s).shadowRoot?.querySelector("[role=status]")?.textContent ?? "", sel);
+const untilStatus = (page, sel, re) => page.waitForFunction(([s, re]) =>
+  new RegExp(re).test(document.querySelector(s).shadowRoot?.querySelector("[role=status]")?.textContent ?? ""), [sel, re.source], { timeout: 60_000 });
+
+/** The accessible names of the page's textboxes, in the page's order, as Chromium gives them to a screen reader. */
+async function textboxNames(page) {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    const { nodes } = await cdp.send("Accessibility.getFullAXTree");
+    return nodes.filter((n) => n.role?.value === "textbox").map((n) => n.name?.value ?? "");
+  } finally {
+    await cdp.detach();
+  }
+}
+
+test("<polarity-review> names its textarea from aria-label, aria-labelledby or an outer label; label=\"\" keeps a name; the text is a part of its own", async () => {
+  const context = await site.browser.newContext();
+  const { page, seen } = await embedPage(context, "zz-names.html", `
+<style>#d::part(label-text) { display: none; }</style>
+<h2 id="h">Tell us <em>more</em></h2><p id="h2">Your note</p>
+<polarity-review id="a" label="" aria-labelledby="h"></polarity-review>
+<polarity-review id="b" aria-label="Feedback"></polarity-review>
+<polarity-review id="c" label=""></polarity-review>
+<polarity-review id="d" label="Your comment"></polarity-review>
+<label for="e">Outer words</label><polarity-review id="e" label=""></polarity-review>`);
+  await page.waitForFunction(() => [...document.querySelectorAll("polarity-review")].every((b) => /^Start typing/.test(b.shadowRoot?.querySelector("[role=status]")?.textContent)), null, { timeout: 60_000 });
+  assert.deepEqual(await textboxNames(page), ["Tell us more", "Feedback", "Your review", "Your comment", "Outer words"]);
+  // Followed when the attributes change.
+  await page.evaluate(() => {
+    document.querySelector("#a").removeAttribute("aria-labelledby");
+    document.querySelector("#b").setAttribute("aria-labelledby", "h2 h");
+    document.querySelector("#c").setAttribute("aria-label", "Comments");
+    document.querySelector("#d").label = "Your reply";
+  });
+  assert.deepEqual(await textboxNames(page), ["Your review", "Your note Tell us more", "Comments", "Your reply", "Outer words"]);
+  // The label's text hidden by the page (its own part): the box stays in view, and named.
+  assert.equal(await page.locator("#d textarea").isVisible(), true);
+  assert.equal(await page.locator("#d [part=label-text]").isVisible(), false);
+  assert.equal(await page.locator("#d [part=label-text]").textContent(), "Your reply");
+  // The label part is as it was: the text and the box inside it.
+  assert.equal(await page.locator("#d [part=label] textarea").count(), 1);
+  assertClean(seen);
+  await context.close();
+});
+
+test("<polarity-review>: a value too long for the box makes it read-only, said, until a value or a form reset; typing loses nothing", async () => {
+  const context = await site.browser.newContext();
+  const { page, seen } = await embedPage(context, "zz-held.html", `
+<form id="f" action="zz-held.html"><polarity-review id="a" name="review"></polarity-review><button type="reset">Reset</button></form>
+<a id="away" href="embed-example.html">away</a>`);
+  // No back-forward cache: the page is loaded again on Back, and the form's state given back.
+  await page.evaluate(() => addEventListener("unload", () => {}));
+  await untilStatus(page, "#a", /^Start typing/);
+  const LONG = 240_000;
+  await page.evaluate((n) => {
+    document.querySelector("#a").value = "draft ".repeat(n / 6);
+  }, LONG);
+  const box = page.locator("#a textarea");
+  assert.equal(await box.evaluate((t) => t.readOnly), true);
+  await untilStatus(page, "#a", /set by the page/);
+  assert.equal(await statusOf(page, "#a"), `Too long to read here: ${LONG} characters (at most 200000), set by the page and kept out of the box, which is read-only until the page sets .value or the form is reset`);
+  // A key typed in the box (which looks empty) does not replace it.
+  await box.click();
+  await page.keyboard.type("a");
+  const state = () => page.evaluate(() => {
+    const el = document.querySelector("#a");
+    return [el.value.length, new FormData(document.querySelector("#f")).get("review").length, el.shadowRoot.querySelector("textarea").readOnly];
+  });
+  assert.deepEqual(await state(), [LONG, LONG, true]);
+  // Given back on returning to the page, still held.
+  await Promise.all([page.waitForURL(/embed-example\.html$/), page.locator("#away").click()]);
+  await page.goBack();
+  await untilStatus(page, "#a", /set by the page/);
+  assert.deepEqual(await state(), [LONG, LONG, true]);
+  // A form reset lets it go, and the box takes typing again.
+  await page.getByRole("button", { name: "Reset" }).click();
+  assert.deepEqual(await state(), [0, 0, false]);
+  await box.click();
+  await page.keyboard.type("Loved it");
+  assert.equal(await page.evaluate(() => document.querySelector("#a").value), "Loved it");
+  // As does another value set by the page.
+  await page.evaluate((n) => {
+    document.querySelector("#a").value = "x".repeat(n);
+  }, LONG);
+  assert.equal(await box.evaluate((t) => t.readOnly), true);
+  await page.evaluate(() => {
+    document.querySelector("#a").value = "Short again";
+  });
+  assert.deepEqual(await box.evaluate((t) => [t.readOnly, t.value]), [false, "Short again"]);
+  assertClean(seen);
+  await context.close();
+});
+
+test("Download a site: its README names the CSP a default-src 'none' page needs, and under it the site works; a blocked fetch is said as such", async () => {
+  const context = await site.browser.newContext();
+  const page = await context.newPage();
+  const seen = watch(page);
+  await page.goto(new URL("embed-example.html", site.url).href);
+  // The site kit for the 3-label model, built in the page as "Download a site" does.
+  const zip = await page.evaluate(async () => {
+    const { siteKit } = await import("./site-kit.js");
+    const model = new Uint8Array(await (await fetch("models/feedback.onnx")).arrayBuffer());
+    const { blob } = await siteKit(model);
+    // As base64: an array of millions of numbers took seconds to come across.
+    return new Promise((ok) => {
+      const reader = new FileReader();
+      reader.onload = () => ok(reader.result.slice(reader.result.indexOf(",") + 1));
+      reader.readAsDataURL(blob);
+    });
+  });
+  assertClean(seen);
+  const files = unzipSync(new Uint8Array(Buffer.from(zip, "base64")));
+  const readme = new TextDecoder().decode(files["polarity-site/README.txt"]);
+  const policy = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; img-src 'self'";
+  assert.ok(readme.includes(policy), readme);
+  assert.match(readme.replace(/\s+/g, " "), /also needs connect-src 'self' \(embed\.js fetches pkg\/polarity_bg\.wasm and model\.onnx/);
+  assert.match(readme.replace(/\s+/g, " "), /img-src 'self' \(index\.html's icon, favicon\.svg\)/);
+  const dir = join(ROOT, "tests/e2e/.tmp/site-kit-csp");
+  rmSync(dir, { recursive: true, force: true });
+  for (const [name, bytes] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, name)), { recursive: true });
+    writeFileSync(join(dir, name), bytes);
+  }
+  const visit = async (csp) => {
+    const { server, url } = await serve({ root: join(dir, "polarity-site"), port: 0, headers: { "content-security-policy": csp } });
+    const visitor = await context.newPage();
+    const visited = watch(visitor);
+    await visitor.addInitScript(() => {
+      window.violations = [];
+      document.addEventListener("securitypolicyviolation", (e) => window.violations.push(`${e.effectiveDirective} ${e.blockedURI}`));
+    });
+    await visitor.goto(url);
+    await visitor.waitForFunction(() => !/^Loading/.test(document.querySelector("polarity-review").shadowRoot?.querySelector("[role=status]")?.textContent ?? "Loading"), null, { timeout: 60_000 });
+    return { server, url, visitor, visited };
+  };
+  // The policy the README gives: the box classifies, nothing is refused, the styles apply.
+  const ok = await visit(policy);
+  try {
+    assert.equal(await statusOf(ok.visitor, "polarity-review"), "Start typing… (praise / complaint / question)");
+    await ok.visitor.locator("polarity-review textarea").fill("Do you deliver on Sundays?");
+    await untilStatus(ok.visitor, "polarity-review", /^question \(/);
+    assert.equal(await ok.visitor.evaluate(() => getComputedStyle(document.querySelector("polarity-review").shadowRoot.querySelector(".bar")).height), "8px");
+    assert.deepEqual(await ok.visitor.evaluate(() => window.violations), []);
+    assert.deepEqual(ok.visited.errors, []);
+  } finally {
+    ok.server.close();
+  }
+  // Without connect-src, the box says what refused the wasm.
+  const blocked = await visit("default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; img-src 'self'");
+  try {
+    assert.equal(await statusOf(blocked.visitor, "polarity-review"),
+      `Classifier unavailable: could not load ${blocked.url}pkg/polarity_bg.wasm: Failed to fetch (blocked by the page's Content-Security-Policy: connect-src)`);
+  } finally {
+    blocked.server.close();
+  }
+  await context.close();
+});
+
+test("<polarity-review required>: a blank box stops its form's submit, with the validity API of a textarea", async () => {
+  const context = await site.browser.newContext();
+  const { page, seen } = await embedPage(context, "zz-required.html", `
+<form id="f" action="zz-required.html"><fieldset id="fs"><polarity-review id="a" name="review" required></polarity-review>
+<polarity-review id="b" name="other"></polarity-review></fieldset><button id="send">Send</button></form>`);
+  await untilStatus(page, "#a", /^Start typing/);
+  const expected = await page.evaluate(() => Object.assign(document.createElement("textarea"), { required: true }).validationMessage);
+  const check = () => page.evaluate(() => {
+    const a = document.querySelector("#a");
+    return { required: a.required, willValidate: a.willValidate, valid: a.checkValidity(), valueMissing: a.validity.valueMissing,
+      message: a.validationMessage, form: document.querySelector("#f").checkValidity(), other: document.querySelector("#b").checkValidity() };
+  });
+  assert.deepEqual(await check(), { required: true, willValidate: true, valid: false, valueMissing: true, message: expected, form: false, other: true });
+  // A submit is stopped, the message shown at the box, which gets the focus.
+  await page.evaluate(() => {
+    window.invalid = 0;
+    document.querySelector("#a").addEventListener("invalid", () => window.invalid++);
+  });
+  await page.locator("#send").click();
+  await page.waitForTimeout(300);
+  assert.match(page.url(), /zz-required\.html$/, "not submitted");
+  assert.equal(await page.evaluate(() => window.invalid), 1);
+  assert.equal(await page.evaluate(() => document.activeElement?.id), "a");
+  assert.equal(await page.evaluate(() => document.querySelector("#a").reportValidity()), false);
+  // Spaces alone are blank; a word is not.
+  await page.locator("#a textarea").fill("   ");
+  assert.equal((await check()).valueMissing, true);
+  await page.locator("#a textarea").fill("Lovely");
+  assert.deepEqual(await check(), { required: true, willValidate: true, valid: true, valueMissing: false, message: "", form: true, other: true });
+  // Emptied by the page, invalid again; `required` is a property too, and a disabled box is not validated.
+  await page.evaluate(() => {
+    document.querySelector("#a").value = "";
+  });
+  assert.equal((await check()).valid, false);
+  await page.evaluate(() => {
+    document.querySelector("#fs").disabled = true;
+  });
+  assert.equal((await check()).willValidate, false);
+  await page.evaluate(() => {
+    document.querySelector("#fs").disabled = false;
+    document.querySelector("#a").required = false;
+  });
+  assert.deepEqual(await check(), { required: false, willValidate: true, valid: true, valueMissing: false, message: "", form: true, other: true });
+  assert.equal(await page.evaluate(() => document.querySelector("#a").hasAttribute("required")), false);
+  assertClean(seen);
+  await context.close();
+});
+
+test("<polarity-review> of the bundled model tries again when the browser is back online, or when model=\"\" is set", async () => {
+  const context = await site.browser.newContext();
+  let block = true;
+  await context.route(/polarity_bg\.wasm/, (route) => block ? route.abort("internetdisconnected") : route.continue());
+  const body = `<polarity-review id="a"></polarity-review>`;
+  const { page, seen } = await embedPage(context, "zz-online.html", body);
+  await untilStatus(page, "#a", /^Classifier unavailable/);
+  block = false;
+  await page.evaluate(() => window.dispatchEvent(new Event("online")));
+  await untilStatus(page, "#a", /^Start typing/);
+  await page.locator("#a textarea").fill("Awful.");
+  await untilStatus(page, "#a", /^negative \(/);
+  // model="" (the bundled model, named) tries again too, set anew or set again.
+  block = true;
+  const { page: other } = await embedPage(context, "zz-online-2.html", `<polarity-review id="a" model=""></polarity-review><polarity-review id="b"></polarity-review>`);
+  await untilStatus(other, "#a", /^Classifier unavailable/);
+  await untilStatus(other, "#b", /^Classifier unavailable/);
+  block = false;
+  await other.evaluate(() => document.querySelector("#a").setAttribute("model", ""));
+  await untilStatus(other, "#a", /^Start typing/);
+  await other.evaluate(() => document.querySelector("#b").setAttribute("model", ""));
+  await untilStatus(other, "#b", /^Start typing/);
+  seen.errors = seen.errors.filter((e) => !/ERR_INTERNET_DISCONNECTED/.test(e));
   assertClean(seen);
   await context.close();
 });

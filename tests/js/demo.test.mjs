@@ -306,7 +306,13 @@ test("embed: a failed load stays said after a refused paste; a long value is kep
   });
   assert.deepEqual(held, [5_000_000, 0]);
   await page.waitForFunction(() => document.querySelector("#missing").shadowRoot.querySelector("[role=status]").textContent.startsWith("Too long to read here: 5000000 characters"));
-  // Typing starts over, as in the demo's box.
+  // Typing does not replace it (the box is read-only while it holds it): the page's own
+  // `.value` (or a form reset) lets it go, and typing goes on from there.
+  await page.locator("#missing textarea").pressSequentially("Loved it");
+  assert.equal(await page.evaluate(() => document.querySelector("#missing").value.length), 5_000_000);
+  await page.evaluate(() => {
+    document.querySelector("#missing").value = "";
+  });
   await page.locator("#missing textarea").pressSequentially("Loved it");
   assert.equal(await page.evaluate(() => document.querySelector("#missing").value), "Loved it");
   // A file dropped on the box does not replace the page (and what was typed with it). After the
