@@ -59,7 +59,8 @@ function polarity() {
 // its stead): a fetch it blocks fails as "Failed to fetch", which named no cause.
 const refused = new Set();
 addEventListener("securitypolicyviolation", (e) => {
-  if (e.effectiveDirective === "connect-src" && e.blockedURI) refused.add(e.blockedURI);
+  // Enforced only: a report-only policy blocks nothing, and a failure there has another cause.
+  if (e.disposition === "enforce" && e.effectiveDirective === "connect-src" && e.blockedURI) refused.add(e.blockedURI);
 });
 
 /** `err`, saying so when the page's policy refused `url` (its event may come a task after the failure). */
@@ -83,7 +84,8 @@ function acquire(model) {
   try {
     url = model ? new URL(model, document.baseURI).href : "";
   } catch {
-    return { url: null, promise: Promise.reject(new Error(`the model attribute "${model}" is not an address`)), users: 1 };
+    const bad = Object.assign(new Error(`the model attribute "${model}" is not an address`), { permanent: true });
+    return { url: null, promise: Promise.reject(bad), users: 1 };
   }
   if (!classifiers.has(url)) {
     // The model downloads while the package does (one after the other, it waited for the wasm).
@@ -91,7 +93,8 @@ function acquire(model) {
     // page, and a model put next to embed.js is not found from a page in another folder.
     const bytes = url
       ? fetch(url).then(async (response) => {
-        if (!response.ok) throw new Error(`HTTP ${response.status}`);
+        // A server's "no" (404) stands until the page names another model; its 5xx may not.
+        if (!response.ok) throw Object.assign(new Error(`HTTP ${response.status}`), { permanent: response.status < 500 });
         return new Uint8Array(await response.arrayBuffer());
       })
       : null;
@@ -101,7 +104,10 @@ function acquire(model) {
       try {
         return Classifier.fromBytes(await bytes);
       } catch (err) {
-        throw await refusedByPolicy(new Error(`could not load ${url}: ${err?.message ?? err}`), url);
+        const failure = await refusedByPolicy(new Error(`could not load ${url}: ${err?.message ?? err}`), url);
+        // Not a network failure (a fetch's TypeError): not a model, or refused by the server.
+        failure.permanent = err?.permanent ?? !(err instanceof TypeError);
+        throw failure;
       }
     });
     promise.catch(() => classifiers.get(url)?.promise === promise && classifiers.delete(url));
@@ -318,10 +324,10 @@ class PolarityReview extends HTMLElement {
     this.internals.setFormValue(this.value);
     this.#validate();
     if (this.#clf) this.#frame ||= requestAnimationFrame(() => this.#update());
-    // Said while the model loads too: the box is read-only, and the status says why.
-    else if (this.#held !== null && this.#parts) this.#show(this.#heldMessage());
     // With no classifier, why stays said: a refused paste's message hid it for good.
     else if (this.#failed && this.#parts) this.#show(this.#failure, false);
+    // Said while the model loads too: the box is read-only, and the status says why.
+    else if (this.#held !== null && this.#parts) this.#show(this.#heldMessage());
   }
 
   /** What the status says of a text too long for the box, set by the page (see `value`). */
@@ -505,7 +511,8 @@ class PolarityReview extends HTMLElement {
       (err) => {
         if (load !== this.#loads) return;
         this.#failed = true;
-        failing.add(this);
+        // Tried again when the browser is back online, unless the network had no part in it.
+        if (!err?.permanent) failing.add(this);
         const message = err?.message ?? String(err);
         this.#failure = `Classifier unavailable: ${message}`;
         // Read out by the first box of that load only: a page of five boxes naming one missing

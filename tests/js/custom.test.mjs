@@ -954,6 +954,38 @@ test("<polarity-review required>: a blank box stops its form's submit, with the 
   await context.close();
 });
 
+test("<polarity-review> whose model is missing is not asked for again when the browser is back online, and keeps saying why under a held long value", async () => {
+  const context = await site.browser.newContext();
+  const body = `<polarity-review id="a" model="no-such-model.onnx"></polarity-review>`;
+  const { page, seen } = await embedPage(context, "zz-missing.html", body);
+  await page.evaluate(() => {
+    window.errors = 0;
+    document.querySelector("#a").addEventListener("polarity-error", () => window.errors++);
+  });
+  await untilStatus(page, "#a", /^Classifier unavailable: could not load .*HTTP 404/);
+  const errorsBefore = await page.evaluate(() => window.errors);
+  let asked = 0;
+  await page.route(/no-such-model\.onnx/, (route) => {
+    asked += 1;
+    return route.continue();
+  });
+  // A 404 stands until the page names another model: no request, no second error, no second
+  // announcement at each "online".
+  await page.evaluate(() => window.dispatchEvent(new Event("online")));
+  await page.evaluate(() => new Promise((done) => setTimeout(done, 300)));
+  assert.equal(asked, 0);
+  assert.equal(await page.evaluate(() => window.errors), errorsBefore);
+  // A text too long for the box, set by the page: the box says why it cannot classify first.
+  await page.evaluate(() => {
+    document.querySelector("#a").value = "x ".repeat(150_000);
+  });
+  assert.match(await statusOf(page, "#a"), /^Classifier unavailable: could not load .*HTTP 404/);
+  assert.equal(await page.evaluate(() => document.querySelector("#a").value.length), 300_000);
+  seen.errors = seen.errors.filter((e) => !/404/.test(e));
+  assertClean(seen);
+  await context.close();
+});
+
 test("<polarity-review> of the bundled model tries again when the browser is back online, or when model=\"\" is set", async () => {
   const context = await site.browser.newContext();
   let block = true;
