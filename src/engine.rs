@@ -453,11 +453,13 @@ fn planned(model: &Model) -> TractResult<TypedModel> {
 /// (paired fresh contexts, new Classifier() 105 against 130 ms) and runs as fast (29.4 against
 /// 30.5 µs natively, same scores to the bit).
 ///
-/// Nor does it take the steps whose work a later step undoes: the bias and relu are left as
-/// they are for the kernels to fuse (their own codegen made kernels of them first), the products
-/// are wired as matrix products ([`graph`]) rather than found among einsums, and constants are
-/// folded without an optimizer session. The same plan, node for node, built in 0.68-0.77x the
-/// time in fresh Chromium contexts (medians of 25 paired cold starts: 41.5 -> 26.7 ms).
+/// Nor does it take steps it does not need: the bias and relu are left as they are for the first
+/// kernel to fuse (their own codegen made the bias a vector op of its own where the vector width
+/// divides the hidden width, as in wasm, which no kernel fuses: two more ops per run), the
+/// products are wired as matrix products ([`graph`]) rather than found among einsums, and
+/// constants are folded without an optimizer session. In fresh Chromium contexts the plan is built
+/// in 0.68-0.77x the time (medians of 25 paired cold starts: 41.5 -> 26.7 ms), and it scores the
+/// 5,004 texts of a Node check to the bit as the plan before.
 fn codegen(model: &mut TypedModel) -> TractResult<()> {
     rewrite(model, &|model, node| match node.op_is::<TypedBinOp>() {
         true => Ok(None),
@@ -566,8 +568,8 @@ mod tests {
 
     /// The plan is the optimizer's, without the optimizer: the products run as packed kernels
     /// with bias and relu fused, and nothing is left for a pass to rewrite. Node for node, it is
-    /// what tract's own passes make of the graph as tract-onnx translates it: every node's
-    /// codegen, `prop_consts`, every node's fusion.
+    /// what tract's own passes make of the graph as tract-onnx translates it (every node's
+    /// codegen but the binary ops', `prop_consts`, every node's fusion), on any host.
     #[test]
     fn the_plan_is_what_the_optimizer_makes() {
         for model in [tiny_model(11), tiny_model_of(3, 4), tiny_model3(5)] {
@@ -578,15 +580,25 @@ mod tests {
                 2,
                 "{names:?}"
             );
+            // Bias and relu inside the first kernel, on every host: tract's own codegen makes the
+            // bias a vector op of its own where the vector width divides the hidden width (wasm,
+            // AVX2, ARM), which the kernel then cannot fuse.
             assert!(
-                !names
-                    .iter()
-                    .any(|n| n == "EinSum" || n == "Max" || n == "Add"),
+                !names.iter().any(|n| n == "EinSum"
+                    || n == "Max"
+                    || n == "Add"
+                    || n.ends_with("Unicast")
+                    || n.ends_with("ByScalar")),
                 "{names:?}"
             );
 
             let mut by_tract = graph_with_einsums(&model);
-            rewrite(&mut by_tract, &|model, node| node.op.codegen(model, node)).unwrap();
+            let codegen_but_binary =
+                |model: &TypedModel, node: &TypedNode| match node.op_is::<TypedBinOp>() {
+                    true => Ok(None),
+                    false => node.op.codegen(model, node),
+                };
+            rewrite(&mut by_tract, &codegen_but_binary).unwrap();
             by_tract.prop_consts().unwrap();
             rewrite(&mut by_tract, &|model, node| node.op.fuse(model, node)).unwrap();
             assert_eq!(described(&ours), described(&by_tract));
