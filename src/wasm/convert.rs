@@ -346,19 +346,24 @@ pub(super) fn value_arg<T: DeserializeOwned>(
     what: &str,
     value: JsValue,
 ) -> Result<Option<T>, js_sys::Error> {
-    value_arg_of(what, value, SHOWN_UNITS)
+    value_arg_of(what, value, SHOWN_UNITS, &[])
 }
 
 /// [`value_arg`] of a value whose fields' strings may be `max_units` long (an example's text): a
-/// longer one is never copied into the module ([`plain_copy`]).
+/// longer one is never copied into the module ([`plain_copy`]). Of an object, only the `fields`
+/// `T` reads are copied (all when empty): what the call ignores (an unknown option, which is
+/// warned about by name; an example's other fields) is not read, nor counted against
+/// [`MAX_COPIED_ITEMS`].
 pub(super) fn value_arg_of<T: DeserializeOwned>(
     what: &str,
     value: JsValue,
     max_units: u32,
+    fields: &'static [&'static str],
 ) -> Result<Option<T>, js_sys::Error> {
     let mut copy = Copy {
         max_units,
         values_left: MAX_COPIED_ITEMS,
+        fields,
         stand_ins: Vec::new(),
     };
     let plain = plain_copy(what, &value, 0, &mut copy)?;
@@ -400,6 +405,8 @@ struct Copy {
     max_units: u32,
     /// Values [`plain_copy`] may still read ([`MAX_COPIED_ITEMS`] in all).
     values_left: u32,
+    /// The keys of the value itself that are copied (every key when empty).
+    fields: &'static [&'static str],
     /// Each stand-in (a symbol of its own) and what it stands for ("a string of 500000000
     /// characters").
     stand_ins: Vec<(JsValue, String)>,
@@ -520,9 +527,11 @@ fn plain_copy(
             .into();
     }
     let entries = Array::new();
+    let fields = if depth == 0 { copy.fields } else { &[] };
     let short = |k: &JsValue| {
-        k.dyn_ref::<js_sys::JsString>()
-            .is_some_and(|k| k.length() <= COPIED_KEY_UNITS)
+        k.dyn_ref::<js_sys::JsString>().is_some_and(|k| {
+            k.length() <= COPIED_KEY_UNITS && (fields.is_empty() || fields.iter().any(|f| k == f))
+        })
     };
     for key in keys.iter().filter(|k| short(k)) {
         let field = Reflect::get(value, key).map_err(|e| unreadable(what, &e))?;

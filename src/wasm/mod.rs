@@ -398,7 +398,8 @@ impl JsClassifier {
                     return Err(js_sys::Error::new(&format!("{what}: {unknown}")));
                 }
                 // Its text may be as long as classify reads (checked above).
-                match value_arg_of::<Labelled>(&what, item.clone(), max as u32)? {
+                match value_arg_of::<Labelled>(&what, item.clone(), max as u32, &["text", "label"])?
+                {
                     Some(example) => Ok(example),
                     None => Err(type_error(
                         &format!("{what} must be {{ text, label }}"),
@@ -408,7 +409,12 @@ impl JsClassifier {
             },
         )?;
         let ignored = unknown_options("fineTune() options", &options, &fine_tune_options())?;
-        let parsed: Option<FineTuneOptions> = value_arg("fineTune() option", options.clone())?;
+        let parsed: Option<FineTuneOptions> = value_arg_of(
+            "fineTune() option",
+            options.clone(),
+            SHOWN_UNITS,
+            &FineTuneOptions::NAMES,
+        )?;
         let on_progress = on_progress_arg(&options)?;
         // A callback that throws stops training, and fineTune throws what it threw (the way to
         // cancel a training from the thread that runs it); the classifier is left as it was.
@@ -554,7 +560,12 @@ impl JsClassifier {
         #[wasm_bindgen(unchecked_optional_param_type = "FineTuneOptions")] options: JsValue,
     ) -> Result<JsValue, js_sys::Error> {
         let ignored = unknown_options("fineTune() options", &options, &fine_tune_options())?;
-        let parsed: Option<FineTuneOptions> = value_arg("fineTune() option", options.clone())?;
+        let parsed: Option<FineTuneOptions> = value_arg_of(
+            "fineTune() option",
+            options.clone(),
+            SHOWN_UNITS,
+            &FineTuneOptions::NAMES,
+        )?;
         on_progress_arg(&options)?;
         let (_, _, mut warnings) = parsed
             .unwrap_or_default()
