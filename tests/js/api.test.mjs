@@ -169,6 +169,13 @@ test("an option that holds one array many times is refused by its count of value
   // One array of nearly as many values as polarity reads is still only of the wrong type.
   throws(() => clf.fineTune(EXAMPLES, { epochs: Array(65000).fill(0) }), TypeError, /epochs: must be a number, got an array$/);
   assert.equal(clf.fineTune(EXAMPLES, { epochs: 20 }).epochs > 0, true);
+  // What the call ignores is not read, nor counted: an unknown option (warned about by name) and
+  // an example's other fields, however large.
+  const rows = Array.from({ length: 30000 }, (_, i) => ({ text: `text ${i}`, label: i % 2, id: i }));
+  assert.deepEqual(clf.fineTune(EXAMPLES, { epochs: 20, examples: rows }).warnings.map((w) => w.slice(0, 30)),
+    ['unknown option "examples" (known'.slice(0, 30)]);
+  const tagged = EXAMPLES.map((e) => ({ ...e, tags: Array(300).fill(Array(300).fill("tag")) }));
+  assert.equal(clf.fineTune(tagged, { epochs: 20 }).epochs > 0, true);
   clf.free();
 });
 
