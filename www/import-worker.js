@@ -22,11 +22,12 @@ self.onmessage = async ({ data: { file, labels } }) => {
     }
     // Rows in parts: the page takes each part in a task of its own (25,000 reviews as one
     // message took 200 ms of its main thread to receive).
-    const { rows, errors, unknownLabels } = Classifier.parseExamples(content, labels);
+    const { rows, errors, unknownLabels, numbered } = Classifier.parseExamples(content, labels);
     for (let i = 0; i < rows.length; i += ROWS_PER_MESSAGE) {
       self.postMessage({ rows: rows.slice(i, i + ROWS_PER_MESSAGE) });
     }
-    self.postMessage({ parsed: { rows: [], errors, unknownLabels, encoding } });
+    // Rows labelled 1 / 0, which the page says how it read (a package without the count: none).
+    self.postMessage({ parsed: { rows: [], errors, unknownLabels, numbered: numbered ?? 0, encoding } });
   } catch (err) {
     self.postMessage({ error: err?.message ?? String(err) });
   }

@@ -86,9 +86,22 @@ export const put = (key, value) => tx("readwrite", (s) => s.put(value, key));
 export const del = (key) => tx("readwrite", (s) => s.delete(key));
 
 // A text of spaces alone is no example the page makes: stored, it failed every Fine-tune ("example
-// 20: the text is empty", an index into no list the page shows).
-const isExample = (e) => e !== null && typeof e === "object" && typeof e.text === "string" &&
-  !isBlank(e.text) && typeof e.label === "string";
+// 20: the text is empty", an index into no list the page shows). Nor is a label no classifier can
+// have (`isLabel`): "" or "a\nb" was listed and exported as it was.
+const isExample = (e, isLabel) => e !== null && typeof e === "object" && typeof e.text === "string" &&
+  !isBlank(e.text) && typeof e.label === "string" && isLabel(e.label);
+
+/**
+ * Whether one label's name passes the package's rules (`isLabels`, which checks a whole set), each
+ * name asked once: tens of thousands of examples carry a few labels.
+ */
+function labelRule(isLabels) {
+  const known = new Map();
+  return (label) => {
+    if (!known.has(label)) known.set(label, isLabels([label, label === "a" ? "b" : "a"]));
+    return known.get(label);
+  };
+}
 
 /**
  * Keeps `value` under a key of its own, "set-aside/<what>/<when>": a later one never overwrites
@@ -127,6 +140,9 @@ export async function setAsideData() {
     req.onerror = () => fail(req.error);
   });
 }
+
+/** Deletes everything set aside (the person kept a copy, or wants none). Other tabs are not told. */
+export const deleteSetAside = () => tx("readwrite", (s) => s.delete(SET_ASIDE));
 
 // Examples are kept in chunks of CHUNK under "examples/000000", "examples/000001", ...: a change
 // rewrites the chunks it touches, not every example (one more label after 50,000 took a 150 ms
@@ -309,8 +325,9 @@ export async function loadState(isLabels, tries = 3) {
     stored.push(chunk);
   });
   const all = stored.flat();
-  const examples = all.filter(isExample);
-  const bad = all.filter((e) => !isExample(e));
+  const isLabel = labelRule(isLabels);
+  const examples = all.filter((e) => isExample(e, isLabel));
+  const bad = all.filter((e) => !isExample(e, isLabel));
   const damaged = Object.keys(unreadable).length > 0;
   // A storage too full to set a value aside (or to save the list again) loses none of what was
   // read: said, and the examples read are kept. It rejected the whole load, and the page showed
@@ -353,8 +370,12 @@ export async function loadState(isLabels, tries = 3) {
   let pendingLabels = labels ?? null;
   const pendingScopes = scopes === true;
   if (pendingLabels !== null && !isLabels(pendingLabels)) {
-    await setAside("pendingLabels", pendingLabels);
-    problems.push("the saved names of a new classifier's labels were unreadable and were set aside");
+    // Guarded as the examples' are: a full storage failed the whole load here, and every change
+    // after it. The stored value stays where it is (read again, and set aside, at a later load).
+    const failed = await setAside("pendingLabels", pendingLabels).then(() => "", (err) => storageProblem(err));
+    problems.push(failed
+      ? `the saved names of a new classifier's labels were unreadable and could not be set aside (${failed}); they are left unused`
+      : "the saved names of a new classifier's labels were unreadable and were set aside");
     pendingLabels = null;
   }
   return {

@@ -241,15 +241,23 @@ export function setupExamples(demo, state) {
   async function importFile(file) {
     if (!file) return;
     offerFileLabels(null, []);
+    // The labels the file is read for, in their order: "1" and "0" are the first and the second.
+    const labels = state.activeLabels();
     let parsed;
     try {
       say(importMsg, `Reading ${file.name}…`);
-      parsed = await parseInWorker(file, state.activeLabels());
+      parsed = await parseInWorker(file, labels);
     } catch (err) {
       say(importMsg, `${file.name}: ${err?.message ?? err}`, "error");
       return;
     }
-    const { rows, errors, encoding, unknownLabels } = parsed;
+    const { rows, errors, encoding, unknownLabels, numbered = 0 } = parsed;
+    // An empty or header-only file read as "Imported 0 examples", a success.
+    if (rows.length === 0 && errors.length === 0) {
+      say(importMsg, `${file.name} has no labelled rows: each row needs a label (${labels.join(" / ")}) and a text, ` +
+        "in two columns (a first row such as label,text may name them).", "error");
+      return;
+    }
     const { added, same, relabelled, repeated } = mergeImport(rows);
     renderList();
     const were = (n) => `${formatCount(n)} of its texts ${n === 1 ? "was" : "were"}`;
@@ -257,6 +265,8 @@ export function setupExamples(demo, state) {
       (same ? ` ${were(same)} already labelled so, and left as ${same === 1 ? "it was" : "they were"}.` : "") +
       (relabelled ? ` ${were(relabelled)} labelled otherwise before, and now ${relabelled === 1 ? "has" : "have"} the file's label.` : "") +
       (repeated ? ` ${formatCount(repeated)} row${repeated === 1 ? "" : "s"} repeated a text given above ${repeated === 1 ? "it" : "them"}, which counts once (with its last label).` : "") +
+      // Which label "1" names is the label order's: said, as a 0 / 1 spam file read its spam as ham.
+      (numbered ? ` ${formatCount(numbered)} row${numbered === 1 ? " was" : "s were"} labelled 1 / 0: 1 was read as "${labels[0]}", 0 as "${labels[1]}".` : "") +
       encodingNote(encoding);
     const offer = rows.length === 0 ? unknownLabels : [];
     offerFileLabels(file, offer);

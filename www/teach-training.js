@@ -147,8 +147,11 @@ export function setupTraining(demo, state, setPanelBusy) {
       sayTraining(`Label some reviews first (as ${labels.join(" or ")}).`, "error");
       return;
     }
-    // Empty: the package's default, which follows the texts' length.
-    const options = epochsInput.value.trim() === "" ? {} : { epochs: Number(epochsInput.value) };
+    // Empty: the package's default, which follows the texts' length. Text the browser cannot read
+    // as a number ("1e") has an empty value too, and trained with "auto" unsaid: it goes to the
+    // package as not a number, which refuses it as it does any invalid value.
+    const typed = epochsInput.validity.badInput;
+    const options = epochsInput.value.trim() === "" && !typed ? {} : { epochs: typed ? NaN : Number(epochsInput.value) };
     // A fifth held out: the confusion matrix is measured on texts the model did not learn from.
     const holdOut = $("hold-out").checked && usable.length >= holdOutFrom;
     if (holdOut) options.validationSplit = HOLD_OUT_SPLIT;
@@ -158,7 +161,9 @@ export function setupTraining(demo, state, setPanelBusy) {
       epochsInput.setAttribute("aria-describedby", "epochs-help");
     } catch (err) {
       // The package's message names the option ("epochs must be a whole number ..."): as a sentence.
-      const message = String(err?.message ?? err);
+      // Text that is no number was passed on as NaN: named as what it is, not as "NaN".
+      const given = String(err?.message ?? err);
+      const message = typed ? given.replace(/, not NaN$/, ": what is typed there is not a number") : given;
       // About the field, not the classifier: not cleared when the model or labels change.
       say(trainStatus, message.charAt(0).toUpperCase() + message.slice(1), "error");
       // Marked, and the message read with the field the focus lands on.

@@ -14,7 +14,7 @@ import { setupTraining } from "./teach-training.js";
 import { setupModel } from "./teach-model.js";
 import { setupNext } from "./teach-next.js";
 import { setupClassifyFile } from "./classify-file.js";
-import { $, download, say } from "./ui.js";
+import { $, download, keepFocus, say } from "./ui.js";
 
 /**
  * Wires the panel. `demo` gives access to the page's classifier:
@@ -74,16 +74,34 @@ export async function setupTeach(demo) {
         notices.push(`"Download set-aside data" keeps a copy of what was set aside.`);
       }
       const button = $("download-set-aside");
+      const remove = $("delete-set-aside");
       button.hidden = false;
+      remove.hidden = false;
       button.addEventListener("click", async () => {
         try {
-          const data = await store.setAsideData();
-          const json = JSON.stringify(data, (_, v) => (v instanceof Uint8Array ? Array.from(v) : v), 2);
-          download("polarity-set-aside.json", new Blob([json], { type: "application/json" }));
+          const files = setAsideFiles(await store.setAsideData());
+          for (const [name, blob] of files) download(name, blob);
+          say(modelMsg, `Downloaded the set-aside data: ${files.map(([name]) => name).join(", ")}.` +
+            (files.some(([name]) => name.endsWith(".onnx")) ? ` "Load model…" takes a .onnx file back.` : ""));
         } catch (err) {
           // A storage that fails here said nothing before: the click seemed to do nothing.
           say(modelMsg, `The set-aside data could not be read (${err?.message ?? err}); it is still kept.`, "error");
         }
+      });
+      // Nothing else ever deletes it: kept for good, it was offered on every load.
+      remove.addEventListener("click", async () => {
+        if (!confirm("Delete the set-aside data from this browser? Download it first to keep a copy.")) return;
+        try {
+          await store.deleteSetAside();
+        } catch (err) {
+          say(modelMsg, `The set-aside data could not be deleted (${store.storageProblem(err)}); it is still kept.`, "error");
+          return;
+        }
+        // The buttons go: the focus goes to the model's buttons above them, not to the page's start.
+        keepFocus(remove, $("download-model"));
+        button.hidden = true;
+        remove.hidden = true;
+        say(modelMsg, "Deleted the set-aside data.");
       });
     }
   } catch (err) {
@@ -208,7 +226,8 @@ export async function setupTeach(demo) {
   const setBusy = (busy) => {
     training.setBusy(busy);
     // The import's offer begins a classifier too: while training, the training's end dropped it.
-    for (const id of ["new-classifier", "add-label", "reset-model", "load-model-file", "import-with-labels"]) $(id).disabled = busy;
+    // So did a tick of "These labels follow sentiment" made meanwhile.
+    for (const id of ["new-classifier", "add-label", "reset-model", "load-model-file", "import-with-labels", "new-scopes"]) $(id).disabled = busy;
     panel.dataset.training = busy ? "true" : "false";
     if (!busy && missed) {
       const quiet = missed === "start";
@@ -228,6 +247,43 @@ export async function setupTeach(demo) {
   training.drawPlot();
   panel.hidden = false;
   panel.dataset.ready = "true";
+}
+
+/**
+ * The set-aside data (store.setAsideData) as files to download: `[[name, blob], ...]`. A model's
+ * bytes are a .onnx file of their own, as "Download model" gives (as a JSON array of numbers, a
+ * model was 6 MB of text that "Load model…" refused, written in one 300 ms task); the rest is one
+ * compact JSON file of `{ key: { when, value } }`, bytes inside a value named by their file.
+ */
+function setAsideFiles(data) {
+  const files = [];
+  // Named by when it was set aside (a name of its own each: the browser renamed a second
+  // "polarity-model.onnx" to "polarity-model (1).onnx").
+  const asFile = (bytes, when) => {
+    const stamp = typeof when === "string" ? `${when.replace(/[^0-9A-Za-z]+/g, "-")}-` : "";
+    const name = `polarity-set-aside-model-${stamp}${files.length + 1}.onnx`;
+    files.push([name, new Blob([bytes], { type: "application/octet-stream" })]);
+    return name;
+  };
+  const rest = {};
+  for (const [key, entry] of Object.entries(data)) {
+    const value = entry?.value;
+    if (key.startsWith("set-aside/model/") && (value instanceof Uint8Array || value instanceof ArrayBuffer)) {
+      asFile(value, entry.when);
+    } else {
+      rest[key] = entry;
+    }
+  }
+  if (Object.keys(rest).length > 0) {
+    let when;
+    const json = JSON.stringify(rest, function (key, v) {
+      if (this === rest) when = v?.when;
+      // A start's model (kind "file") is a model file too: named here, kept beside.
+      return v instanceof Uint8Array || v instanceof ArrayBuffer ? { file: asFile(v, when) } : v;
+    });
+    files.push(["polarity-set-aside.json", new Blob([json], { type: "application/json" })]);
+  }
+  return files;
 }
 
 /** Whether two model files (Uint8Array, or null for the shipped model) are the same bytes. */

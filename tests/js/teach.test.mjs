@@ -3,7 +3,7 @@
 // CSV/TSV import. Labels are deliberately FLIPPED so that fine-tuning must move the predictions.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { openTeach, putSaved, recordLongTasks, savesSettled, serveWww } from "./helpers.mjs";
+import { openTeach, openTeachHeld, putSaved, recordLongTasks, releaseTraining, savesSettled, serveWww, trainingHeld } from "./helpers.mjs";
 
 const POSITIVE = [
   "A wonderful film, I loved it.",
@@ -473,7 +473,9 @@ test("drag and drop import, TSV export, and a new classifier with custom labels"
     document.querySelector("#dropzone").dispatchEvent(new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }));
   }, tsv);
   await page.waitForFunction(() => document.querySelector("#import-msg").textContent.startsWith("Imported"));
-  assert.equal(await page.locator("#import-msg").textContent(), "Imported 8 examples from dropped.tsv.");
+  // Said how "1" was read: as the first label.
+  assert.equal(await page.locator("#import-msg").textContent(),
+    'Imported 8 examples from dropped.tsv. 4 rows were labelled 1 / 0: 1 was read as "spam", 0 as "not spam".');
   const labels = await page.locator("#ex-list select").evaluateAll((s) => s.map((x) => x.value));
   assert.deepEqual(labels, [...spam.map(() => "spam"), ...ham.map(() => "not spam")]);
 
@@ -640,21 +642,213 @@ test("a corrupt stored model falls back to the shipped one with a notice; the ex
   assert.equal(await page.locator("#ex-count").textContent(), "2");
   await waitForVerdict(page, NEGATIVE[0], "negative");
   assert.match(await page.locator("#model-name").textContent(), /the shipped one/);
-  // Set aside, not left for the next fine-tune to overwrite: offered for download.
-  const download = page.waitForEvent("download");
-  await page.locator("#download-set-aside").click();
-  const saved = JSON.parse(await (await (await download).createReadStream()).toArray().then((c) => Buffer.concat(c).toString()));
-  const models = (data) => Object.keys(data).filter((k) => k.startsWith("set-aside/model/")).sort().map((k) => data[k].value);
-  assert.deepEqual(models(saved), [[1, 2, 3, 4]]);
+  // Set aside, not left for the next fine-tune to overwrite: offered for download, as a model
+  // file of its own ("Load model…" takes it; a JSON array of its bytes was 6 MB it refused).
+  const saved = await downloadSetAside(page, 1);
+  assert.deepEqual(saved.map(([name, bytes]) => [name.endsWith(".onnx"), [...bytes]]), [[true, [1, 2, 3, 4]]]);
   // A second damaged model is kept beside the first, not over it.
   await putSaved(page, [["model", new Uint8Array([5, 6])]]);
   await page.reload();
   await page.waitForSelector("#teach[data-ready=true]", { timeout: 60_000 });
-  const again = page.waitForEvent("download");
-  await page.locator("#download-set-aside").click();
-  const both = JSON.parse(await (await (await again).createReadStream()).toArray().then((c) => Buffer.concat(c).toString()));
-  assert.deepEqual(models(both), [[1, 2, 3, 4], [5, 6]]);
+  const both = await downloadSetAside(page, 2);
+  assert.deepEqual(both.map(([, bytes]) => [...bytes]).sort(), [[1, 2, 3, 4], [5, 6]]);
+  assert.equal(new Set(both.map(([name]) => name)).size, 2, "each model file has a name of its own");
   assertClean(seen);
+  await context.close();
+});
+
+/**
+ * Clicks "Download set-aside data" and waits for `n` downloads: `[[name, Buffer], ...]` in the
+ * order they came.
+ */
+async function downloadSetAside(page, n) {
+  const files = [];
+  const done = new Promise((ok) => {
+    const take = async (d) => {
+      files.push([d.suggestedFilename(), Buffer.concat(await (await d.createReadStream()).toArray())]);
+      if (files.length === n) {
+        page.off("download", take);
+        ok();
+      }
+    };
+    page.on("download", take);
+  });
+  await page.locator("#download-set-aside").click();
+  let timer;
+  const late = new Promise((_, fail) => (timer = setTimeout(() => fail(new Error(`${files.length} of ${n} set-aside files downloaded in 20 s`)), 20_000)));
+  await Promise.race([done, late]).finally(() => clearTimeout(timer));
+  return files;
+}
+
+test("set-aside data downloads as model files and compact JSON, and can be deleted", async () => {
+  const context = await site.browser.newContext();
+  const { page, seen } = await open(context);
+  await putSaved(page, [["model", new Uint8Array([1, 2, 3, 4])], ["pendingLabels", { a: 1 }]]);
+  await page.reload();
+  await page.waitForSelector("#teach[data-ready=true]", { timeout: 60_000 });
+  const files = await downloadSetAside(page, 2);
+  const model = files.find(([name]) => name.endsWith(".onnx"));
+  assert.deepEqual([...model[1]], [1, 2, 3, 4]);
+  const [name, json] = files.find(([name]) => name.endsWith(".json"));
+  assert.equal(name, "polarity-set-aside.json");
+  // Compact: indented, a model's bytes took 6 MB and a 300 ms task to write.
+  assert.doesNotMatch(json.toString(), /\n/);
+  const data = JSON.parse(json.toString());
+  assert.deepEqual(Object.keys(data).map((k) => k.split("/")[1]), ["pendingLabels"]);
+  assert.deepEqual(Object.values(data)[0].value, { a: 1 });
+  assert.match(await page.locator("#model-msg").textContent(), /^Downloaded the set-aside data: polarity-set-aside-model-.*\.onnx, polarity-set-aside\.json\./);
+  // Deleted once confirmed (nothing else deletes it: it was offered on every load for good).
+  page.once("dialog", (d) => d.dismiss());
+  await page.getByRole("button", { name: "Delete set-aside data" }).click();
+  assert.equal(await page.locator("#download-set-aside").isVisible(), true);
+  page.once("dialog", (d) => d.accept());
+  await page.getByRole("button", { name: "Delete set-aside data" }).click();
+  await page.waitForFunction(() => document.querySelector("#model-msg").textContent === "Deleted the set-aside data.");
+  assert.equal(await page.locator("#download-set-aside").isHidden(), true);
+  assert.equal(await page.locator("#delete-set-aside").isHidden(), true);
+  assert.equal(await page.evaluate(() => document.activeElement.id), "download-model");
+  await page.reload();
+  await page.waitForSelector("#teach[data-ready=true]", { timeout: 60_000 });
+  assert.equal(await page.locator("#download-set-aside").isHidden(), true);
+  assert.equal(await page.locator("#model-msg").textContent(), "");
+  assertClean(seen);
+  await context.close();
+});
+
+test("a two-label 1 / 0 import says which label 1 and 0 were read as; the help says so too", async () => {
+  const context = await site.browser.newContext();
+  const { page, seen } = await open(context);
+  assert.match((await page.locator("#import-help").textContent()).replace(/\s+/g, " "),
+    /for two labels, 1 for the first label \(in the Labels list below\) and 0 for the second/);
+  await page.locator("#new-label-a").fill("ham");
+  await page.locator("#new-label-b").fill("spam");
+  await page.getByRole("button", { name: "Use these labels" }).click();
+  // A 1 / 0 spam file, whose 1 is spam: read as the first label, ham, it was imported reversed unsaid.
+  const tsv = "label\ttext\n1\tWIN a FREE prize now, call 0800 123\n0\tsee you at lunch tomorrow\nspam\tClaim your cash now\n";
+  await page.locator("#import-file").setInputFiles({ name: "sms01.tsv", mimeType: "text/tab-separated-values", buffer: Buffer.from(tsv) });
+  await page.waitForFunction(() => document.querySelector("#import-msg").textContent.startsWith("Imported"));
+  assert.equal(await page.locator("#import-msg").textContent(),
+    'Imported 3 examples from sms01.tsv. 2 rows were labelled 1 / 0: 1 was read as "ham", 0 as "spam".');
+  // Names only: none of 1 / 0 is said.
+  await page.locator("#import-file").setInputFiles({ name: "named.tsv", mimeType: "text/tab-separated-values", buffer: Buffer.from("spam\tFree entry now\n") });
+  await page.waitForFunction(() => /^Imported .* from named\.tsv/.test(document.querySelector("#import-msg").textContent));
+  assert.equal(await page.locator("#import-msg").textContent(), "Imported 1 example from named.tsv.");
+  assertClean(seen);
+  await context.close();
+});
+
+test("an empty or header-only file is said as an error, not as 0 examples imported", async () => {
+  const context = await site.browser.newContext();
+  const { page, seen } = await open(context);
+  for (const [name, content] of [["empty.csv", ""], ["header.csv", "label,text\n"]]) {
+    await page.locator("#import-file").setInputFiles({ name, mimeType: "text/csv", buffer: Buffer.from(content) });
+    await page.waitForFunction((name) => document.querySelector("#import-msg").textContent.startsWith(name), name);
+    assert.equal(await page.locator("#import-msg").textContent(), `${name} has no labelled rows: each row needs a label ` +
+      "(positive / negative) and a text, in two columns (a first row such as label,text may name them).");
+    assert.equal(await page.locator("#import-msg").getAttribute("data-kind"), "error");
+  }
+  assert.equal(await page.locator("#ex-count").textContent(), "0");
+  assertClean(seen);
+  await context.close();
+});
+
+test("Epochs that are no number (\"1e\") are refused as an invalid value, not trained as auto", async () => {
+  const context = await site.browser.newContext();
+  const { page, seen } = await open(context);
+  await labelAll(page, POSITIVE.slice(0, 2), "positive");
+  await labelAll(page, NEGATIVE.slice(0, 2), "negative");
+  await page.locator("#epochs").click();
+  await page.keyboard.type("1e");
+  assert.equal(await page.locator("#epochs").evaluate((e) => e.validity.badInput), true);
+  await page.locator("#fine-tune").click();
+  assert.equal(await page.locator("#train-status").textContent(),
+    "Epochs must be a whole number of at least 1: what is typed there is not a number");
+  assert.equal(await page.locator("#train-status").getAttribute("data-kind"), "error");
+  assert.equal(await page.locator("#epochs").getAttribute("aria-invalid"), "true");
+  assert.equal(await page.evaluate(() => document.activeElement.id), "epochs");
+  // No training was started.
+  await page.waitForTimeout(500);
+  assert.equal(await page.locator("#teach").getAttribute("data-training"), "false");
+  assert.match(await page.locator("#model-name").textContent(), /the shipped one/);
+  // A number then trains, and the mark goes.
+  await page.locator("#epochs").fill("2");
+  await fineTuneAndWait(page);
+  assert.equal(await page.locator("#epochs").getAttribute("aria-invalid"), null);
+  assertClean(seen);
+  await context.close();
+});
+
+test("\"These labels follow sentiment\" cannot be ticked while a training runs", async () => {
+  const context = await site.browser.newContext();
+  const { page, seen } = await openTeachHeld(site, context);
+  await labelAll(page, POSITIVE.slice(0, 2), "positive");
+  await labelAll(page, NEGATIVE.slice(0, 2), "negative");
+  await page.locator("#epochs").fill("2");
+  await page.locator("#fine-tune").click();
+  await trainingHeld(page);
+  // A tick made meanwhile was dropped unsaid by the training's end.
+  assert.equal(await page.locator("#new-scopes").isDisabled(), true);
+  await releaseTraining(page);
+  assert.equal(await page.locator("#new-scopes").isEnabled(), true);
+  assertClean(seen);
+  await context.close();
+});
+
+test("saved examples whose label no classifier can have are set aside, not listed", async () => {
+  const context = await site.browser.newContext();
+  const { page, seen } = await open(context);
+  await putSaved(page, [["examples/000000", [{ text: "Kept.", label: "positive" }, { text: "Empty label.", label: "" },
+    { text: "Broken label.", label: "a\nb" }, { text: "Also kept.", label: "other" }]]]);
+  await page.reload();
+  await page.waitForSelector("#teach[data-ready=true]", { timeout: 60_000 });
+  assert.match(await page.locator("#model-msg").textContent(), /Saved data was damaged: 2 saved examples were unreadable and set aside/);
+  assert.deepEqual(await page.locator("#ex-list .ex-text").allTextContents(), ["Kept.", "Also kept."]);
+  assert.equal(await page.locator("#download-set-aside").isVisible(), true);
+  await savesSettled(page);
+  await page.reload();
+  await page.waitForSelector("#teach[data-ready=true]", { timeout: 60_000 });
+  assert.equal(await page.locator("#model-msg").textContent(), "");
+  assert.equal(await page.locator("#ex-count").textContent(), "2");
+  assertClean(seen);
+  await context.close();
+});
+
+test("saved labels of a new classifier that cannot be set aside (a full storage) fail no load", async () => {
+  const context = await site.browser.newContext();
+  // As in the test of a full storage above: writes abort with a QuotaExceededError while
+  // `localStorage["test-quota"]` is "1".
+  await context.addInitScript(() => {
+    const put = IDBObjectStore.prototype.put;
+    IDBObjectStore.prototype.put = function (...args) {
+      if (localStorage.getItem("test-quota") !== "1") return put.apply(this, args);
+      const t = this.transaction;
+      Object.defineProperty(t, "error", { configurable: true, get: () => new DOMException("", "QuotaExceededError") });
+      const request = put.apply(this, args);
+      queueMicrotask(() => { try { t.abort(); } catch { /* already ended */ } });
+      return request;
+    };
+  });
+  const { page, seen } = await open(context);
+  await labelAll(page, POSITIVE.slice(0, 2), "positive");
+  await savesSettled(page);
+  await putSaved(page, [["pendingLabels", ["one label"]]]);
+  await page.evaluate(() => localStorage.setItem("test-quota", "1"));
+  await page.reload();
+  await page.waitForSelector("#teach[data-ready=true]", { timeout: 60_000 });
+  // The whole load failed: no examples shown, and every change after it failed too.
+  assert.equal(await page.locator("#ex-count").textContent(), "2");
+  assert.match(await page.locator("#model-msg").textContent(),
+    /the saved names of a new classifier's labels were unreadable and could not be set aside \(the browser's storage for this site is full.*\); they are left unused/);
+  assert.match(await page.locator("#model-name").textContent(), /the shipped one/);
+  await page.evaluate(() => localStorage.removeItem("test-quota"));
+  await labelAll(page, NEGATIVE.slice(0, 1), "negative");
+  await savesSettled(page);
+  // Left where it was, and set aside at the next load.
+  await page.reload();
+  await page.waitForSelector("#teach[data-ready=true]", { timeout: 60_000 });
+  assert.equal(await page.locator("#ex-count").textContent(), "3");
+  assert.match(await page.locator("#model-msg").textContent(), /labels were unreadable and were set aside/);
+  assert.deepEqual(seen.errors, []);
   await context.close();
 });
 
