@@ -203,6 +203,21 @@ pub(super) fn refuse_unknown_options(
     }
 }
 
+/// `fineTune` options as `fineTune` and `checkFineTuneOptions` read them: the unknown keys' warnings
+/// (or a `TypeError` for what is no options object), then the known fields (only those copied in).
+pub(super) fn fine_tune_options_arg(
+    options: &JsValue,
+) -> Result<(Vec<String>, Option<FineTuneOptions>), js_sys::Error> {
+    let ignored = unknown_options("fineTune() options", options, &fine_tune_options())?;
+    let parsed = value_arg_of(
+        "fineTune() option",
+        options.clone(),
+        SHOWN_UNITS,
+        &FineTuneOptions::NAMES,
+    )?;
+    Ok((ignored, parsed))
+}
+
 /// The keys `fineTune` reads ([`FineTuneOptions::NAMES`] and `onProgress`).
 pub(super) fn fine_tune_options() -> Vec<&'static str> {
     let mut names = FineTuneOptions::NAMES.to_vec();

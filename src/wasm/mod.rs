@@ -12,7 +12,7 @@ mod utf8;
 use js_sys::Array;
 use wasm_bindgen::prelude::*;
 
-use crate::finetune::{self, FineTuneLimits, FineTuneOptions, Labelled};
+use crate::finetune::{self, FineTuneLimits, Labelled};
 use crate::text::utf16_spans;
 use crate::Classifier as Inner;
 use convert::*;
@@ -408,13 +408,7 @@ impl JsClassifier {
                 }
             },
         )?;
-        let ignored = unknown_options("fineTune() options", &options, &fine_tune_options())?;
-        let parsed: Option<FineTuneOptions> = value_arg_of(
-            "fineTune() option",
-            options.clone(),
-            SHOWN_UNITS,
-            &FineTuneOptions::NAMES,
-        )?;
+        let (ignored, parsed) = fine_tune_options_arg(&options)?;
         let on_progress = on_progress_arg(&options)?;
         // A callback that throws stops training, and fineTune throws what it threw (the way to
         // cancel a training from the thread that runs it); the classifier is left as it was.
@@ -559,13 +553,7 @@ impl JsClassifier {
     pub fn check_fine_tune_options(
         #[wasm_bindgen(unchecked_optional_param_type = "FineTuneOptions")] options: JsValue,
     ) -> Result<JsValue, js_sys::Error> {
-        let ignored = unknown_options("fineTune() options", &options, &fine_tune_options())?;
-        let parsed: Option<FineTuneOptions> = value_arg_of(
-            "fineTune() option",
-            options.clone(),
-            SHOWN_UNITS,
-            &FineTuneOptions::NAMES,
-        )?;
+        let (ignored, parsed) = fine_tune_options_arg(&options)?;
         on_progress_arg(&options)?;
         let (_, _, mut warnings) = parsed
             .unwrap_or_default()

@@ -270,10 +270,12 @@ test("a damaged saved start and a blank saved example stop no Fine-tune: the one
   await context.close();
 });
 
-test("a full storage loses nothing read; damaged starts, models and blank texts are said; U+0085 alone is no example", async () => {
-  const context = await site.browser.newContext();
-  // Once `localStorage["test-quota"]` is "1", every transaction that writes aborts as a full
-  // storage does: after the code that made its requests has run, with a QuotaExceededError.
+/**
+ * Once `localStorage["test-quota"]` is "1", every transaction of `context`'s pages that writes
+ * aborts as a full storage does: after the code that made its requests has run, with a
+ * QuotaExceededError.
+ */
+async function fullStorageOnCue(context) {
   await context.addInitScript(() => {
     const put = IDBObjectStore.prototype.put;
     IDBObjectStore.prototype.put = function (...args) {
@@ -285,6 +287,11 @@ test("a full storage loses nothing read; damaged starts, models and blank texts 
       return request;
     };
   });
+}
+
+test("a full storage loses nothing read; damaged starts, models and blank texts are said; U+0085 alone is no example", async () => {
+  const context = await site.browser.newContext();
+  await fullStorageOnCue(context);
   const { page, seen } = await open(context);
   // JavaScript's trim() keeps U+0085; the package reads it as a space: it was kept as an example,
   // then failed every Fine-tune ("the text is empty").
@@ -815,19 +822,7 @@ test("saved examples whose label no classifier can have are set aside, not liste
 
 test("saved labels of a new classifier that cannot be set aside (a full storage) fail no load", async () => {
   const context = await site.browser.newContext();
-  // As in the test of a full storage above: writes abort with a QuotaExceededError while
-  // `localStorage["test-quota"]` is "1".
-  await context.addInitScript(() => {
-    const put = IDBObjectStore.prototype.put;
-    IDBObjectStore.prototype.put = function (...args) {
-      if (localStorage.getItem("test-quota") !== "1") return put.apply(this, args);
-      const t = this.transaction;
-      Object.defineProperty(t, "error", { configurable: true, get: () => new DOMException("", "QuotaExceededError") });
-      const request = put.apply(this, args);
-      queueMicrotask(() => { try { t.abort(); } catch { /* already ended */ } });
-      return request;
-    };
-  });
+  await fullStorageOnCue(context);
   const { page, seen } = await open(context);
   await labelAll(page, POSITIVE.slice(0, 2), "positive");
   await savesSettled(page);
