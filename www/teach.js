@@ -81,8 +81,13 @@ export async function setupTeach(demo) {
         try {
           const files = setAsideFiles(await store.setAsideData());
           for (const [name, blob] of files) download(name, blob);
-          say(modelMsg, `Downloaded the set-aside data: ${files.map(([name]) => name).join(", ")}.` +
-            (files.some(([name]) => name.endsWith(".onnx")) ? ` "Load model…" takes a .onnx file back.` : ""));
+          // Not "downloaded": a browser may ask before a page's second download, and the person
+          // should see every file arrive before deleting what they hold. A set-aside model is the
+          // file as it was stored (one the package refused, most often: kept for a look, or help).
+          say(modelMsg, files.length === 1
+            ? `Offered the set-aside data as ${files[0][0]}.`
+            : `Offered the set-aside data as ${files.length} files: ${files.map(([name]) => name).join(", ")} ` +
+              "(the browser may ask first whether this page may download several files).");
         } catch (err) {
           // A storage that fails here said nothing before: the click seemed to do nothing.
           say(modelMsg, `The set-aside data could not be read (${err?.message ?? err}); it is still kept.`, "error");
@@ -90,7 +95,7 @@ export async function setupTeach(demo) {
       });
       // Nothing else ever deletes it: kept for good, it was offered on every load.
       remove.addEventListener("click", async () => {
-        if (!confirm("Delete the set-aside data from this browser? Download it first to keep a copy.")) return;
+        if (!confirm("Delete the set-aside data from this browser? To keep a copy, download it first and check that every file arrived.")) return;
         try {
           await store.deleteSetAside();
         } catch (err) {

@@ -77,7 +77,8 @@ export function download(name, blob) {
   document.body.append(a);
   a.click();
   a.remove();
-  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+  // Not at once: a browser that asks before a page's second download starts it later, from here.
+  setTimeout(() => URL.revokeObjectURL(a.href), 60_000);
 }
 
 /**
