@@ -25,11 +25,13 @@ const WASM = new URL("./pkg/polarity_bg.wasm", import.meta.url).href;
  */
 function wasmFailure(err) {
   const message = err?.message ?? String(err);
-  if (message.includes(WASM)) return new Error(message);
+  // Only a failure of the network (a fetch's TypeError) may go when the browser is back online.
+  const permanent = !(err instanceof TypeError);
+  if (message.includes(WASM)) return Object.assign(new Error(message), { permanent });
   const hint = /magic word/.test(message)
     ? " (what came back is not WebAssembly: a web page, perhaps; is the file at that address?)"
     : "";
-  return new Error(`could not load ${WASM}: ${message}${hint}`);
+  return Object.assign(new Error(`could not load ${WASM}: ${message}${hint}`), { permanent });
 }
 
 let wasm = null;
@@ -67,7 +69,8 @@ addEventListener("securitypolicyviolation", (e) => {
 async function refusedByPolicy(err, url) {
   await new Promise((later) => setTimeout(later));
   if (!refused.has(url) && !refused.has(new URL(url).origin)) return err;
-  return new Error(`${err?.message ?? err} (blocked by the page's Content-Security-Policy: connect-src)`);
+  // Refused by the page, not the network: tried again at "online", it would fail the same way.
+  return Object.assign(new Error(`${err?.message ?? err} (blocked by the page's Content-Security-Policy: connect-src)`), { permanent: true });
 }
 
 /**
@@ -106,7 +109,7 @@ function acquire(model) {
       } catch (err) {
         const failure = await refusedByPolicy(new Error(`could not load ${url}: ${err?.message ?? err}`), url);
         // Not a network failure (a fetch's TypeError): not a model, or refused by the server.
-        failure.permanent = err?.permanent ?? !(err instanceof TypeError);
+        failure.permanent ??= err?.permanent ?? !(err instanceof TypeError);
         throw failure;
       }
     });

@@ -986,6 +986,26 @@ test("<polarity-review> whose model is missing is not asked for again when the b
   await context.close();
 });
 
+test("<polarity-review> whose wasm is not WebAssembly is not asked for again when the browser is back online", async () => {
+  const context = await site.browser.newContext();
+  let asked = 0;
+  // A host that answers a missing file with its index page.
+  await context.route(/polarity_bg\.wasm/, (route) => {
+    asked += 1;
+    return route.fulfill({ contentType: "text/html", body: "<!doctype html><title>Not found</title>" });
+  });
+  const { page, seen } = await embedPage(context, "zz-not-wasm.html", `<polarity-review id="a"></polarity-review>`);
+  await untilStatus(page, "#a", /^Classifier unavailable: .*not WebAssembly/);
+  const before = asked;
+  await page.evaluate(() => window.dispatchEvent(new Event("online")));
+  await page.evaluate(() => new Promise((done) => setTimeout(done, 300)));
+  assert.equal(asked, before);
+  assert.match(await statusOf(page, "#a"), /^Classifier unavailable: .*not WebAssembly/);
+  seen.errors = seen.errors.filter((e) => !/WebAssembly|magic/.test(e));
+  assertClean(seen);
+  await context.close();
+});
+
 test("<polarity-review> of the bundled model tries again when the browser is back online, or when model=\"\" is set", async () => {
   const context = await site.browser.newContext();
   let block = true;
