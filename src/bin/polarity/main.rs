@@ -213,7 +213,7 @@ fn write_model(clf_bytes: &[u8], out: &Path) -> Result<(), Error> {
 /// Says that the model `clf_bytes` was written to `out`, and how large it is.
 fn say_written(clf_bytes: &[u8], out: &Path) {
     eprintln!(
-        "wrote {} ({} bytes, {} after gzip -9)",
+        "wrote {} ({} bytes, {} gzipped at level 9)",
         out.display(),
         clf_bytes.len(),
         polarity::data::gzip_len(clf_bytes)
