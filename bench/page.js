@@ -37,12 +37,25 @@ async function inRuns(idsList, run) {
   return scores;
 }
 
+/**
+ * When the wasm's request went out and its last byte came in (Resource Timing), as marks: `init()`
+ * compiles the wasm as it streams in, so the step table shows how much of `init()` was waiting
+ * for bytes and how much came after them.
+ */
+function markWasmDownload() {
+  const wasm = performance.getEntriesByType("resource").find((e) => e.name.endsWith("/polarity_bg.wasm"));
+  if (!wasm) return;
+  performance.mark("wasm:requested", { startTime: wasm.requestStart });
+  performance.mark("wasm:downloaded", { startTime: wasm.responseEnd });
+}
+
 async function polarity() {
   performance.mark("page:script");
   const { default: init, Classifier } = await import("/pkg/polarity.js");
   performance.mark("page:import");
   await init();
   performance.mark("page:init");
+  markWasmDownload();
   const clf = new Classifier(); // marks polarity:file and polarity:engine inside
   performance.mark("page:classifier");
   return {

@@ -99,13 +99,15 @@ function fewshotSection(fewshot) {
 const STEP_NAMES = {
   "page:script": "page script starts (HTML parsed, bench page loaded)",
   "page:import": "`import(\"polarity.js\")` done",
-  "page:init": "`init()`: wasm fetched, compiled, instantiated",
+  "wasm:requested": "the wasm requested (Resource Timing `requestStart`)",
+  "wasm:downloaded": "the wasm's last byte received (`responseEnd`; `init()` compiles it as it streams in)",
+  "page:init": "`init()` done: the wasm compiled (as it streamed in) and instantiated",
   "polarity:file": "`new Classifier()`: model file decoded, vocabulary indexed (the bundled file's checksum is checked by a test, not at load)",
   "polarity:engine": "`new Classifier()`: tract plan built and optimized",
   "page:classifier": "`new Classifier()` returned",
   "first score": "first review classified",
   "demo:script": "demo.js starts (HTML parsed, its modules loaded)",
-  "demo:init": "`init()` done: wasm fetched (preloaded by the HTML), compiled, instantiated",
+  "demo:init": "`init()` done: the wasm (preloaded by the HTML) compiled and instantiated",
   "demo:ready": "model facts shown, page ready (`body[data-ready]`)",
   "first verdict": "a typed sentence's verdict shown (input event → next frame → classify and explain)",
 };

@@ -224,6 +224,9 @@ function demoInitScript(text) {
       shown.disconnect();
       const at = performance.now();
       const marks = Object.fromEntries(performance.getEntriesByType("mark").map((m) => [m.name, m.startTime]));
+      // The wasm's download (Resource Timing), as bench/page.js marks it.
+      const wasm = performance.getEntriesByType("resource").find((e) => e.name.endsWith("/polarity_bg.wasm"));
+      if (wasm) Object.assign(marks, { "wasm:requested": wasm.requestStart, "wasm:downloaded": wasm.responseEnd });
       window.__demoFirstVerdict = { ...marks, "first verdict": at, state, text: status.textContent };
     }).observe(status, { attributes: true, childList: true, subtree: true, characterData: true });
     const review = document.getElementById("review");
