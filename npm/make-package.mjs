@@ -88,6 +88,37 @@ if (!source.includes("polarityNotReady")) {
   const patches = [
     ["let wasmModule, wasmInstance, wasm;", `let wasmModule, wasmInstance, wasm = ${NOT_READY};\nconst polarityNotReady = wasm;`, 1],
     ["if (wasm !== undefined) return wasm;", "if (wasm !== polarityNotReady) return wasm;", 2],
+    // An initSync() while an init() was loading made a second instance, and the pending init()
+    // then replaced the first: every classifier made in between trapped ("memory access out of
+    // bounds"). The first instance made stays the one.
+    [
+      "    const { instance, module } = await __wbg_load(await module_or_path, imports);\n",
+      "    const { instance, module } = await __wbg_load(await module_or_path, imports);\n" +
+        "    // polarity: an initSync() that ran meanwhile made the instance every classifier uses.\n" +
+        "    if (wasm !== polarityNotReady) return wasm;\n",
+      1,
+    ],
+    // initSync() with no wasm in a browser said "WebAssembly.Module(): Argument 0 must be a buffer
+    // source"; Node's entry reads the package's own wasm then (NODE_ENTRY below).
+    [
+      "    const imports = __wbg_get_imports();\n    if (!(module instanceof WebAssembly.Module)) {",
+      "    if (module == null) {\n" +
+        "        throw new TypeError(\"initSync() needs the wasm: initSync({ module }) with the bytes of polarity_bg.wasm or a WebAssembly.Module (await init() fetches it; in Node, initSync() reads the package's own)\");\n" +
+        "    }\n" +
+        "    const imports = __wbg_get_imports();\n    if (!(module instanceof WebAssembly.Module)) {",
+      1,
+    ],
+    // \`new Classifier(bytes)\` or \`new Classifier({ labels })\` gave the bundled sentiment model
+    // without a word.
+    [
+      "    constructor() {\n        const ret = wasm.classifier_new();",
+      "    constructor() {\n" +
+        "        if (arguments.length > 0 && arguments[0] !== undefined) {\n" +
+        "            throw new TypeError(\"new Classifier() takes no arguments: it loads the bundled sentiment model. Classifier.fromBytes(bytes) loads a model file, Classifier.fromPretrained({ labels }) starts one for your labels\");\n" +
+        "        }\n" +
+        "        const ret = wasm.classifier_new();",
+      1,
+    ],
   ];
   for (const [from, to, times] of patches) {
     const found = source.split(from).length - 1;
@@ -95,6 +126,22 @@ if (!source.includes("polarityNotReady")) {
     source = source.replaceAll(from, to);
   }
   writeFileSync(glue, source);
+}
+
+// The declarations, as the patched glue and Node's entry behave: initSync() takes no argument in
+// Node (its entry reads the package's own wasm), which the generated type refused.
+const types = join(pkgDir, "polarity.d.ts");
+let declared = readFileSync(types, "utf8");
+const initSyncType = "export function initSync(module: { module: SyncInitInput } | SyncInitInput): InitOutput;";
+if (declared.includes(initSyncType)) {
+  declared = declared.replace(initSyncType,
+    "export function initSync(module?: { module?: SyncInitInput } | SyncInitInput): InitOutput;");
+  declared = declared.replace(" * @param {{ module: SyncInitInput }} module - Passing `SyncInitInput` directly is deprecated.\n",
+    " * @param {{ module: SyncInitInput }} module - Passing `SyncInitInput` directly is deprecated. In Node it may\n" +
+    " * be left out: polarity's Node entry then reads the package's own wasm. A browser must pass it.\n");
+  writeFileSync(types, declared);
+} else if (!declared.includes("module?: { module?: SyncInitInput }")) {
+  throw new Error("polarity.d.ts: initSync's declaration is not the expected one (a new wasm-bindgen?)");
 }
 
 // Node's entry (the "node" condition below): the same module, with an init() that, given no

@@ -121,6 +121,17 @@ pub(super) fn bytes_arg(what: &str, value: &JsValue) -> Result<Vec<u8>, js_sys::
             _ => Uint8Array::new(value).to_vec(),
         });
     }
+    // A Blob, File or Response holds bytes it gives only asynchronously.
+    let has_bytes_to_read =
+        Reflect::get(value, &JsValue::from_str("arrayBuffer")).is_ok_and(|f| f.is_function());
+    if has_bytes_to_read {
+        return Err(js_sys::TypeError::new(&format!(
+            "{what} expects a Uint8Array, got {}: read a Blob, File or Response first \
+             (new Uint8Array(await file.arrayBuffer()))",
+            kind(value)
+        ))
+        .into());
+    }
     Err(type_error(&format!("{what} expects a Uint8Array"), value))
 }
 
@@ -154,6 +165,13 @@ pub(super) fn unknown_options(
     }
     if Array::is_array(value) || !value.is_object() {
         return Err(type_error(&format!("{what} must be an object"), value));
+    }
+    // A Map has no keys of its own: its options were all ignored, `escapeFormulae` included.
+    if value.is_instance_of::<js_sys::Map>() {
+        return Err(js_sys::TypeError::new(&format!(
+            "{what} must be a plain object, not a Map (Object.fromEntries(map) makes one)"
+        ))
+        .into());
     }
     let keys = Reflect::own_keys(value).map_err(|e| unreadable(what, &e))?;
     let squash = |k: &str| k.to_lowercase().replace('_', "");
@@ -250,7 +268,18 @@ pub(super) fn array_items<T>(
         let item = Reflect::get_u32(value, i as u32)
             .and_then(|item| readable(&item).map(|()| item))
             .map_err(|e| unreadable(&format!("{what} item {i}"), &e))?;
-        items.push(each(i, item)?);
+        let item = each(i, item)?;
+        // The list doubles when full, and a doubling the module cannot make traps (toCsv of
+        // half a million rows in a nearly full module did): asked first, as an error.
+        if items.len() == items.capacity() {
+            let grown = items
+                .capacity()
+                .max(1)
+                .saturating_mul(2 * std::mem::size_of::<T>());
+            crate::limits::check_memory(grown, &format!("read {what}'s items"))
+                .map_err(js_error)?;
+        }
+        items.push(item);
     }
     Ok(items)
 }

@@ -17,6 +17,10 @@ use crate::text::utf16_spans;
 use crate::Classifier as Inner;
 use convert::*;
 
+/// How many bytes `toCsv` copies in between two checks that the module has room for twice as
+/// many more.
+const CSV_CHECK_BYTES: usize = 1 << 20;
+
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &str = r#"
 /**
@@ -73,7 +77,7 @@ export interface ModelInfo {
   /** Width of the word embedding. */
   dimensions: number;
   /** How the embedding table is stored: "int4" (the shipped model, and models made from it), or "int8" (files written before int4). */
-  quantization: string;
+  quantization: "int4" | "int8";
   /** Size of the ONNX model file in bytes. */
   modelBytes: number;
   /** The labels, in the model's order: [positive label, negative label] for the bundled model. */
@@ -613,7 +617,11 @@ impl JsClassifier {
         refuse_unknown_options("toCsv() options", &options, &["escapeFormulae"])?;
         let options: CsvOptions = value_arg("toCsv() options", options)?.unwrap_or_default();
         // As much text as a file polarity reads, counted before each cell is copied in.
-        let (max, mut total) = (crate::limits::MAX_FILE_CHARS, 0usize);
+        let (max, mut total, mut cells) = (crate::limits::MAX_FILE_CHARS, 0usize, 0usize);
+        // Room, checked as the cells come in and before the file is written: an allocation the
+        // module cannot make traps, and half a million short cells in a nearly full module
+        // trapped ("unreachable") where every other call said "not enough memory".
+        let (mut copied, mut checked) = (0usize, 0usize);
         let rows = array_items("toCsv()", "an array of rows", &rows, |i, row| {
             array_items(
                 &format!("toCsv() row {i}"),
@@ -642,10 +650,26 @@ impl JsClassifier {
                         ))
                         .into());
                     }
+                    cells += 1;
+                    // A cell's bytes (at most 3 a unit) and its string and slot in its row.
+                    copied = copied.saturating_add(s.length() as usize * 3 + 32);
+                    if copied - checked >= CSV_CHECK_BYTES {
+                        crate::limits::check_memory(2 * CSV_CHECK_BYTES, "copy the rows in")
+                            .map_err(js_error)?;
+                        checked = copied;
+                    }
+                    check_room_to_copy(s.length() as usize).map_err(js_error)?;
                     Ok(String::from(s))
                 },
             )
         })?;
+        // The file: each unit at most 3 bytes, doubled by quoting, plus a separator or line end
+        // per cell and a quote before each; twice that while its buffer grows.
+        let written = total
+            .saturating_mul(6)
+            .saturating_add(cells.saturating_mul(4));
+        crate::limits::check_memory(written.saturating_mul(2), "write the CSV")
+            .map_err(js_error)?;
         Ok(crate::texts::to_csv(
             &rows,
             options.escape_formulae.unwrap_or(false),

@@ -6,6 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import vm from "node:vm";
 import { PKG, ROOT } from "./helpers.mjs";
 
@@ -385,6 +386,26 @@ test("parseExamples reads this repository's own fixture: comment lines are skipp
   assert.equal(parsed.rows.length, fixture.split("\n").filter((l) => l && !l.startsWith("#")).length);
 });
 
+test("options given as a Map, new Classifier(bytes) and a Blob for fromBytes are TypeErrors that say what to do", async () => {
+  // A Map has no keys of its own: every option in it was ignored, escapeFormulae included.
+  throws(() => Classifier.toCsv([["=1"]], new Map([["escapeFormulae", true]])), TypeError,
+    /^toCsv\(\) options must be a plain object, not a Map \(Object\.fromEntries\(map\) makes one\)$/);
+  throws(() => Classifier.fromPretrained(new Map([["labels", ["spam", "ham"]]])), TypeError, /^fromPretrained\(\) options must be a plain object, not a Map/);
+  const clf = Classifier.fromPretrained({ seed: 5 });
+  throws(() => clf.fineTune(EXAMPLES, new Map([["epochs", 3]])), TypeError, /^fineTune\(\) options must be a plain object, not a Map/);
+  throws(() => Classifier.checkFineTuneOptions(new Map()), TypeError, /options must be a plain object, not a Map/);
+  // new Classifier() is the bundled model; given a model file or labels, it gave that model unsaid.
+  const bytes = clf.toBytes();
+  throws(() => new Classifier(bytes), TypeError, /^new Classifier\(\) takes no arguments: .*Classifier\.fromBytes\(bytes\) loads a model file, Classifier\.fromPretrained\(\{ labels \}\)/);
+  throws(() => new Classifier({ labels: ["spam", "ham"] }), TypeError, /^new Classifier\(\) takes no arguments/);
+  assert.deepEqual(new Classifier(undefined).info().labels, ["positive", "negative"]);
+  // A file as the browser gives it is read first: the message says how.
+  throws(() => Classifier.fromBytes(new Blob([bytes])), TypeError,
+    /^Classifier\.fromBytes\(\) expects a Uint8Array, got object: read a Blob, File or Response first \(new Uint8Array\(await file\.arrayBuffer\(\)\)\)$/);
+  assert.deepEqual(Classifier.fromBytes(new Uint8Array(await new Blob([bytes]).arrayBuffer())).info().labels, clf.info().labels);
+  clf.free();
+});
+
 test("toCsv escapes what a spreadsheet would run, only when asked", () => {
   const rows = [["text", "label"], ['=HYPERLINK("http://x","click")', "negative"], ["-2 stars", "@bad"], ["fine", "+1"]];
   assert.equal(Classifier.toCsv(rows), 'text,label\r\n"=HYPERLINK(""http://x"",""click"")",negative\r\n-2 stars,@bad\r\nfine,+1\r\n');
@@ -482,5 +503,23 @@ test("a long text whose copy the JavaScript heap refuses is read another way, an
   }
   tuned.fineTune(EXAMPLES, { epochs: 1 });
   tuned.free();
+  clf.free();
+});
+
+test("initSync() while init() loads leaves one instance: a classifier made in between keeps working", async () => {
+  // A module instance of its own (another URL), not yet loaded; last in this file, as its
+  // classifiers mark the timeline too.
+  const fresh = await import(`${pathToFileURL(join(PKG, "polarity.js")).href}?race`);
+  const bytes = readFileSync(join(PKG, "polarity_bg.wasm"));
+  // Without the wasm, the browser's entry says what to pass (it said "Argument 0 must be a buffer source").
+  throws(() => fresh.initSync(), TypeError, /^initSync\(\) needs the wasm: initSync\(\{ module \}\) with the bytes of polarity_bg\.wasm/);
+  const loading = fresh.default({ module_or_path: bytes });
+  const made = fresh.initSync({ module: bytes });
+  const clf = new fresh.Classifier();
+  // The pending init() made an instance of its own and put it in place of the first: clf then
+  // read another module's memory ("memory access out of bounds").
+  assert.equal(await loading, made);
+  assert.equal(clf.classify("I loved it").label, "positive");
+  assert.equal(new fresh.Classifier().classify("Terrible acting.").label, "negative");
   clf.free();
 });

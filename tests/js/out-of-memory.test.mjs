@@ -36,6 +36,12 @@ test("with the module's 4 GB taken: loading, a new classifier and fine-tuning ar
   assert.throws(() => classifier.classifyBatch([text, "a b ".repeat(75_000)]), outOfMemory("read texts this long"));
   assert.throws(() => classifier.classifyBatch(Array(10_000).fill(text.repeat(3))), outOfMemory("copy the text in"));
   assert.throws(() => Classifier.parseTexts("a b\n".repeat(500_000)), outOfMemory("copy the text in"));
+  // toCsv reads its rows and writes the file only with room for them: half a million short rows
+  // trapped ("unreachable") where every other call said this.
+  const rows = Array.from({ length: 500_000 }, () => ["a", "b c, d"]);
+  assert.throws(() => Classifier.toCsv(rows), (e) => e instanceof RangeError &&
+    /^not enough memory to (read toCsv\(\)'s items|copy the rows in|write the CSV): it needs about /.test(e.message));
+  assert.equal(Classifier.toCsv([["a", "b c, d"]]), 'a,"b c, d"\r\n');
   // Nothing changed, and what needs no new model goes on.
   assert.deepEqual(classifier.classify(text), verdict);
   assert.deepEqual(Array.from(classifier.toBytes()), Array.from(bytes));
