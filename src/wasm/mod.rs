@@ -642,6 +642,16 @@ impl JsClassifier {
                         ))
                         .into());
                     }
+                    // The one character that makes a file binary to every reader, polarity's
+                    // own included ("this file is not text"): written, the file read back gave
+                    // nothing.
+                    if s.includes("\0", 0) {
+                        return Err(js_sys::TypeError::new(&format!(
+                            "toCsv() row {i}: cell {j} holds a NUL character (U+0000), which \
+                             makes a file binary, not text: remove it"
+                        ))
+                        .into());
+                    }
                     total = total.saturating_add(s.length() as usize);
                     if total > max {
                         return Err(js_sys::RangeError::new(&format!(

@@ -414,6 +414,9 @@ test("toCsv escapes what a spreadsheet would run, only when asked", () => {
     'text,label\r\n"\'=HYPERLINK(""http://x"",""click"")",negative\r\n\'-2 stars,\'@bad\r\nfine,+1\r\n',
   );
   throws(() => Classifier.toCsv(rows, { escapeFormulae: "yes" }), TypeError, /toCsv\(\) options escapeFormulae/);
+  // A file with a NUL in it is binary to every reader, parseTexts included: it is not written.
+  throws(() => Classifier.toCsv([["text"], ["a\0b"]]), TypeError, /^toCsv\(\) row 1: cell 0 holds a NUL character \(U\+0000\)/);
+  assert.deepEqual(Classifier.parseTexts(Classifier.toCsv([["text"], ["a, \"b\"\nc"]])).texts, ["a, \"b\"\nc"]);
 });
 
 test("explain gives each word's pull in log-odds too: the same leave-one-out, which does not fade where the score is near 0 or 1", () => {
