@@ -99,8 +99,8 @@ function fewshotSection(fewshot) {
 const STEP_NAMES = {
   "page:script": "page script starts (HTML parsed, bench page loaded)",
   "page:import": "`import(\"polarity.js\")` done",
-  "wasm:requested": "the wasm requested (Resource Timing `requestStart`)",
-  "wasm:downloaded": "the wasm's last byte received (`responseEnd`; `init()` compiles it as it streams in)",
+  "wasm:requested": "the wasm requested (Resource Timing `requestStart`, beside the page's steps)",
+  "wasm:downloaded": "the wasm's last byte received (`responseEnd`; took: since its request)",
   "page:init": "`init()` done: the wasm compiled (as it streamed in) and instantiated",
   "polarity:file": "`new Classifier()`: model file decoded, vocabulary indexed (the bundled file's checksum is checked by a test, not at load)",
   "polarity:engine": "`new Classifier()`: tract plan built and optimized",

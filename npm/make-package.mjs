@@ -91,13 +91,23 @@ if (!source.includes("polarityNotReady")) {
     // An initSync() while an init() was loading made a second instance, and the pending init()
     // then replaced the first: every classifier made in between trapped ("memory access out of
     // bounds"). The first instance made stays the one.
+    // Its load failing then is no failure: the module is loaded.
     [
       "    const { instance, module } = await __wbg_load(await module_or_path, imports);\n",
-      "    const { instance, module } = await __wbg_load(await module_or_path, imports);\n" +
-        "    // polarity: an initSync() that ran meanwhile made the instance every classifier uses.\n" +
-        "    if (wasm !== polarityNotReady) return wasm;\n",
+      "    let loaded;\n" +
+        "    try {\n" +
+        "        loaded = await __wbg_load(await module_or_path, imports);\n" +
+        "    } catch (e) {\n" +
+        "        // polarity: an initSync() that ran meanwhile made the instance every classifier uses.\n" +
+        "        if (wasm !== polarityNotReady) return wasm;\n" +
+        "        throw e;\n" +
+        "    }\n" +
+        "    if (wasm !== polarityNotReady) return wasm;\n" +
+        "    const { instance, module } = loaded;\n",
       1,
     ],
+    // initSync(null) read null's prototype first ("Cannot convert undefined or null to object").
+    ["    if (module !== undefined) {\n", "    if (module != null) {\n", 1],
     // initSync() with no wasm in a browser said "WebAssembly.Module(): Argument 0 must be a buffer
     // source"; Node's entry reads the package's own wasm then (NODE_ENTRY below).
     [
@@ -109,11 +119,11 @@ if (!source.includes("polarityNotReady")) {
       1,
     ],
     // \`new Classifier(bytes)\` or \`new Classifier({ labels })\` gave the bundled sentiment model
-    // without a word.
+    // without a word. A subclass's constructor may take arguments of its own.
     [
       "    constructor() {\n        const ret = wasm.classifier_new();",
       "    constructor() {\n" +
-        "        if (arguments.length > 0 && arguments[0] !== undefined) {\n" +
+        "        if (new.target === Classifier && arguments.length > 0 && arguments[0] != null) {\n" +
         "            throw new TypeError(\"new Classifier() takes no arguments: it loads the bundled sentiment model. Classifier.fromBytes(bytes) loads a model file, Classifier.fromPretrained({ labels }) starts one for your labels\");\n" +
         "        }\n" +
         "        const ret = wasm.classifier_new();",

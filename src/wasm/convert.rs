@@ -254,7 +254,13 @@ pub(super) fn array_items<T>(
     mut each: impl FnMut(usize, JsValue) -> Result<T, js_sys::Error>,
 ) -> Result<Vec<T>, js_sys::Error> {
     let length = array_length(what, expects, value)?;
-    let mut items = Vec::with_capacity(length.min(1024));
+    let first = length.min(1024);
+    crate::limits::check_memory(
+        first * std::mem::size_of::<T>(),
+        &format!("read {what}'s items"),
+    )
+    .map_err(js_error)?;
+    let mut items = Vec::with_capacity(first);
     for i in 0..length {
         // Each item costs the module's memory however short (30 million empty texts took more
         // than its 4 GB): refused once that many are read, so an array of holes is still told

@@ -17,9 +17,9 @@ use crate::text::utf16_spans;
 use crate::Classifier as Inner;
 use convert::*;
 
-/// How many bytes `toCsv` copies in between two checks that the module has room for twice as
-/// many more.
-const CSV_CHECK_BYTES: usize = 1 << 20;
+/// The room `toCsv` asks for before its first cell: more than a cell that is not checked on its
+/// own (`convert::check_room_to_copy`) takes, 3 bytes a unit.
+const CSV_FIRST_ROOM: usize = 1 << 19;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &str = r#"
@@ -617,11 +617,12 @@ impl JsClassifier {
         refuse_unknown_options("toCsv() options", &options, &["escapeFormulae"])?;
         let options: CsvOptions = value_arg("toCsv() options", options)?.unwrap_or_default();
         // As much text as a file polarity reads, counted before each cell is copied in.
-        let (max, mut total, mut cells) = (crate::limits::MAX_FILE_CHARS, 0usize, 0usize);
-        // Room, checked as the cells come in and before the file is written: an allocation the
-        // module cannot make traps, and half a million short cells in a nearly full module
-        // trapped ("unreachable") where every other call said "not enough memory".
-        let (mut copied, mut checked) = (0usize, 0usize);
+        let (max, mut total) = (crate::limits::MAX_FILE_CHARS, 0usize);
+        // Room, checked as the cells come in (before the first, then each time half the room
+        // last found is used) and before the file is written: an allocation the module cannot
+        // make traps, and half a million short cells in a nearly full module trapped
+        // ("unreachable") where every other call said "not enough memory".
+        let (mut copied, mut next_check) = (0usize, 0usize);
         let rows = array_items("toCsv()", "an array of rows", &rows, |i, row| {
             array_items(
                 &format!("toCsv() row {i}"),
@@ -660,25 +661,22 @@ impl JsClassifier {
                         ))
                         .into());
                     }
-                    cells += 1;
-                    // A cell's bytes (at most 3 a unit) and its string and slot in its row.
-                    copied = copied.saturating_add(s.length() as usize * 3 + 32);
-                    if copied - checked >= CSV_CHECK_BYTES {
-                        crate::limits::check_memory(2 * CSV_CHECK_BYTES, "copy the rows in")
-                            .map_err(js_error)?;
-                        checked = copied;
+                    if copied >= next_check {
+                        let room = copied.max(CSV_FIRST_ROOM);
+                        crate::limits::check_memory(room, "copy the rows in").map_err(js_error)?;
+                        next_check = copied + room / 2;
                     }
+                    // A cell longer than the room covers is checked on its own.
                     check_room_to_copy(s.length() as usize).map_err(js_error)?;
-                    Ok(String::from(s))
+                    let cell = String::from(s);
+                    // Its bytes, and its string and slot in its row.
+                    copied = copied.saturating_add(cell.len() + 32);
+                    Ok(cell)
                 },
             )
         })?;
-        // The file: each unit at most 3 bytes, doubled by quoting, plus a separator or line end
-        // per cell and a quote before each; twice that while its buffer grows.
-        let written = total
-            .saturating_mul(6)
-            .saturating_add(cells.saturating_mul(4));
-        crate::limits::check_memory(written.saturating_mul(2), "write the CSV")
+        // The file is written into a buffer of its largest length, made once.
+        crate::limits::check_memory(crate::texts::csv_len(&rows), "write the CSV")
             .map_err(js_error)?;
         Ok(crate::texts::to_csv(
             &rows,

@@ -398,7 +398,11 @@ test("options given as a Map, new Classifier(bytes) and a Blob for fromBytes are
   const bytes = clf.toBytes();
   throws(() => new Classifier(bytes), TypeError, /^new Classifier\(\) takes no arguments: .*Classifier\.fromBytes\(bytes\) loads a model file, Classifier\.fromPretrained\(\{ labels \}\)/);
   throws(() => new Classifier({ labels: ["spam", "ham"] }), TypeError, /^new Classifier\(\) takes no arguments/);
+  // As before: no argument at all, undefined or null, and a subclass's constructor with its own.
   assert.deepEqual(new Classifier(undefined).info().labels, ["positive", "negative"]);
+  assert.deepEqual(new Classifier(null).info().labels, ["positive", "negative"]);
+  class Named extends Classifier {}
+  assert.deepEqual(new Named({ name: "mine" }).info().labels, ["positive", "negative"]);
   // A file as the browser gives it is read first: the message says how.
   throws(() => Classifier.fromBytes(new Blob([bytes])), TypeError,
     /^Classifier\.fromBytes\(\) expects a Uint8Array, got object: read a Blob, File or Response first \(new Uint8Array\(await file\.arrayBuffer\(\)\)\)$/);
@@ -516,6 +520,8 @@ test("initSync() while init() loads leaves one instance: a classifier made in be
   const bytes = readFileSync(join(PKG, "polarity_bg.wasm"));
   // Without the wasm, the browser's entry says what to pass (it said "Argument 0 must be a buffer source").
   throws(() => fresh.initSync(), TypeError, /^initSync\(\) needs the wasm: initSync\(\{ module \}\) with the bytes of polarity_bg\.wasm/);
+  // null too (it read null's prototype: "Cannot convert undefined or null to object").
+  throws(() => fresh.initSync(null), TypeError, /^initSync\(\) needs the wasm/);
   const loading = fresh.default({ module_or_path: bytes });
   const made = fresh.initSync({ module: bytes });
   const clf = new fresh.Classifier();
@@ -525,4 +531,9 @@ test("initSync() while init() loads leaves one instance: a classifier made in be
   assert.equal(clf.classify("I loved it").label, "positive");
   assert.equal(new fresh.Classifier().classify("Terrible acting.").label, "negative");
   clf.free();
+  // A load that fails after an initSync() that worked is no failure: the module is loaded.
+  const other = await import(`${pathToFileURL(join(PKG, "polarity.js")).href}?race-failing`);
+  const failing = other.default({ module_or_path: new Uint8Array([0, 97, 115]) });
+  const loaded = other.initSync({ module: bytes });
+  assert.equal(await failing, loaded);
 });
