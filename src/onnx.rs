@@ -530,7 +530,9 @@ fn import_checked(bytes: &[u8], checksum_rule: Checksum) -> Result<(Model, Model
         && proto.encoded_len() != bytes.len()
     {
         return Err(Error::Damaged(format!(
-            "{} of its {} bytes are not ONNX that polarity writes",
+            "{} of its {} bytes are not ONNX as polarity writes it: damaged, or saved again by \
+             another tool (a file written before polarity's checksums is read only as polarity \
+             wrote it)",
             bytes.len().abs_diff(proto.encoded_len()),
             bytes.len()
         )));
@@ -818,16 +820,26 @@ fn from_proto(proto: &ModelProto, checksum_rule: Checksum) -> Result<Model, Erro
         Format::Int8 => "embedding",
         Format::Int4 => "embedding_int4",
     })?;
-    let size = |d: i64| usize::try_from(d).unwrap_or(usize::MAX);
+    // A size past a 32-bit usize (in wasm) is said as the file gives it, not as usize::MAX.
+    let size = |d: i64| {
+        usize::try_from(d).map_err(|_| {
+            Error::TooLarge(format!(
+                "the embedding declares a size of {d}; polarity reads at most {} rows of {} \
+                 dimensions",
+                limits::MAX_TABLE_ROWS,
+                limits::MAX_DIMENSIONS
+            ))
+        })
+    };
     let (rows, declared) = match table.dims[..] {
-        [r, d] if r > 0 && d > 0 => (size(r), size(d)),
+        [r, d] if r > 0 && d > 0 => (size(r)?, size(d)?),
         _ => return Err(Error::NotAModel("the embedding is not a 2-d table".into())),
     };
     // An int4 row packs two dimensions a byte, so its width is the head's input.
     let dim = match format {
         Format::Int8 => declared,
         Format::Int4 => match init("w1")?.dims[..] {
-            [d, h] if d > 0 && h == HIDDEN as i64 => size(d),
+            [d, h] if d > 0 && h == HIDDEN as i64 => size(d)?,
             _ => {
                 return Err(Error::NotAModel(format!(
                     "initializer \"w1\" is not a table of {HIDDEN} columns"
@@ -1418,7 +1430,7 @@ mod tests {
         assert_eq!(flipped.len(), bytes.len());
         let e = import(&flipped).unwrap_err().to_string();
         assert!(
-            e.contains("of its") && e.contains("not ONNX that polarity writes"),
+            e.contains("of its") && e.contains("not ONNX as polarity writes it"),
             "{e}"
         );
         assert!(import(&bytes).is_ok());

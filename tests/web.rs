@@ -297,25 +297,31 @@ fn a_crafted_file_is_refused_and_the_module_stays_usable() {
     // "memory access out of bounds" and killed every Classifier in the page. (Re-signed, so
     // that the size check, not the checksum, is what refuses it.) The int4 table's width comes
     // from the head's input, w1's rows.
-    let (_, mut proto) = polarity::onnx::import(polarity::BUNDLED_MODEL).unwrap();
-    let graph = proto.graph.as_mut().unwrap();
-    let table = graph
-        .initializer
-        .iter_mut()
-        .find(|t| t.name == "w1")
-        .unwrap();
-    table.dims[0] += 1 << 31;
-    let sum = polarity::onnx::checksum(&proto);
-    if let Some(p) = proto
-        .metadata_props
-        .iter_mut()
-        .find(|p| p.key == "polarity.checksum")
-    {
-        p.value = sum;
-    }
-    let bytes = Uint8Array::from(&proto.encode_to_vec()[..]);
-    let m = message(JsClassifier::from_bytes(bytes.into()).err().unwrap());
+    let crafted = |name: &str, change: &dyn Fn(&mut Vec<i64>)| -> String {
+        let (_, mut proto) = polarity::onnx::import(polarity::BUNDLED_MODEL).unwrap();
+        let graph = proto.graph.as_mut().unwrap();
+        let table = graph
+            .initializer
+            .iter_mut()
+            .find(|t| t.name == name)
+            .unwrap();
+        change(&mut table.dims);
+        let sum = polarity::onnx::checksum(&proto);
+        if let Some(p) = proto
+            .metadata_props
+            .iter_mut()
+            .find(|p| p.key == "polarity.checksum")
+        {
+            p.value = sum;
+        }
+        let bytes = Uint8Array::from(&proto.encode_to_vec()[..]);
+        message(JsClassifier::from_bytes(bytes.into()).err().unwrap())
+    };
+    let m = crafted("w1", &|dims| dims[0] += 1 << 31);
     assert!(m.contains("at most"), "{m}");
+    // A size past 32 bits is said as the file gives it: it read 4294967295 (usize::MAX here).
+    let m = crafted("embedding_int4", &|dims| dims[0] = 5_000_000_000);
+    assert!(m.contains("declares a size of 5000000000"), "{m}");
     let clf = JsClassifier::new().unwrap();
     assert_eq!(
         label_score(&clf.classify(s("I loved it")).unwrap()).0,
