@@ -124,11 +124,15 @@ impl Classifier {
     }
 
     /// The most memory loading a file of `bytes` holds at once: an int4 table's byte is two
-    /// values, kept as `f32` twice (the model's and the engine's), 16 bytes; the vocabulary's
-    /// index, tract's plan and the rest fit in 1 MB beside it. Measured (tests/memory.rs): 10.8
-    /// bytes per byte of the shipped file, 7.2 of a polarity-1 (int8) one.
+    /// values, kept as `f32` once (the engine shares the model's), 8 bytes; the decoded file, the
+    /// vocabulary's index, tract's plan and the rest fit in 2 more a byte and 1 MB. Measured
+    /// (tests/memory.rs): 6.9 bytes per byte of the shipped file, 4.8 of a polarity-1 (int8) one
+    /// (10.8 and 7.2 when the engine held a copy of the table); files made to be wide (64 and
+    /// 256 values a row) or to be mostly words (a million of 1-5 letters) held 9.0 and 5.1. In
+    /// wasm the module keeps what this reserves: at 16 bytes a byte, the first `new Classifier()`
+    /// grew it to 11.8 MB.
     pub fn memory_to_load(bytes: usize) -> usize {
-        bytes.saturating_mul(16).saturating_add(1 << 20)
+        bytes.saturating_mul(10).saturating_add(1 << 20)
     }
 
     /// The model bundled in this build ([`crate::BUNDLED_MODEL`]).

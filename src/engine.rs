@@ -31,9 +31,6 @@ pub struct Engine {
     state: Mutex<TypedSimpleState>,
     /// Values per text: 1 (P(first label)) for two labels, one per label for more.
     outputs: usize,
-    /// The table, handed to every run rather than held as a constant of the graph: the optimizer
-    /// then has no multi-megabyte constant to walk, which was most of a cold start in the browser.
-    table: TValue,
 }
 
 impl Engine {
@@ -43,24 +40,18 @@ impl Engine {
     pub fn new(model: &Model) -> Result<Self, Error> {
         #[cfg(target_arch = "wasm32")]
         constructors::run_once();
-        let dim = model.dim.max(1);
-        let table = Tensor::from_shape(&[model.embedding.len() / dim, dim], &model.embedding)
-            .map(TValue::from);
         let plan = planned(model).and_then(|m| m.into_runnable());
         let state = plan
             .as_ref()
             .map_err(|e| anyhow!("{e}"))
             .and_then(|p| p.spawn());
-        match (plan, state, table) {
-            (Ok(plan), Ok(state), Ok(table)) => Ok(Engine {
+        match (plan, state) {
+            (Ok(plan), Ok(state)) => Ok(Engine {
                 plan,
                 state: Mutex::new(state),
                 outputs: model.outputs(),
-                table,
             }),
-            (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {
-                Err(Error::engine("building the graph")(e))
-            }
+            (Err(e), _) | (_, Err(e)) => Err(Error::engine("building the graph")(e)),
         }
     }
 
@@ -106,7 +97,7 @@ impl Engine {
             }
             let (run, tail) = rest.split_at(take);
             let texts: Vec<&[u32]> = run.iter().map(|&i| batch[i]).collect();
-            let values = score_run(state, &self.table, &texts, k)?;
+            let values = score_run(state, &texts, k)?;
             for (&i, output) in run.iter().zip(values.chunks_exact(k)) {
                 scores[i * k..][..k].copy_from_slice(output);
             }
@@ -129,7 +120,6 @@ pub const IDS_PER_RUN: usize = 1 << 15;
 /// text's `sqrt(max(1, n))`. Gives `outputs` values per text.
 fn score_run(
     state: &mut TypedSimpleState,
-    table: &TValue,
     texts: &[&[u32]],
     outputs: usize,
 ) -> Result<Vec<f32>, Error> {
@@ -155,11 +145,7 @@ fn score_run(
     let inputs = Tensor::from_shape(&[length, width], &ids)
         .and_then(|ids| Ok((ids, Tensor::from_shape(&[width, 1], &norms)?)))
         .map_err(Error::engine("preparing the input"))?;
-    let plan_outputs = state.run(tvec!(
-        inputs.0.into_tvalue(),
-        inputs.1.into_tvalue(),
-        table.clone()
-    ));
+    let plan_outputs = state.run(tvec!(inputs.0.into_tvalue(), inputs.1.into_tvalue()));
     let plan_outputs = match plan_outputs {
         Ok(outputs) => outputs,
         Err(e) => {
@@ -212,7 +198,6 @@ fn graph(model: &Model) -> TractResult<TypedModel> {
     let ids = g.add_source("ids", i64::fact([length.to_dim(), width.to_dim()]))?;
     let norm = g.add_source("norm", f32::fact([width.to_dim(), 1.to_dim()]))?;
     let rows = model.embedding.len() / dim.max(1);
-    let embedding = g.add_source("embedding", f32::fact([rows, dim]))?;
     let w1 = g.add_const("w1", tensor1(&model.w1).into_shape(&[dim, HIDDEN])?)?;
     let b1 = g.add_const("b1", tensor1(&model.b1).into_shape(&[1, HIDDEN])?)?;
     let k = model.outputs();
@@ -222,10 +207,12 @@ fn graph(model: &Model) -> TractResult<TypedModel> {
 
     // The bag: the rows of the ids, summed over the text, over sqrt(n).
     let bag = Bag {
+        table: model.embedding.shared(),
+        dim,
         bands: model.vocab.id_space() / rows.max(1),
         weights: model.band_weights().map(f32::to_bits),
     };
-    let bag = g.wire_node("bag", bag, &[embedding, ids, norm])?;
+    let bag = g.wire_node("bag", bag, &[ids, norm])?;
     // The head. Each product is wired as the matrix product tract's codegen would find in the
     // einsum (`m`, `k` and `n` its axes, as `matmul` names them), which saves a rewrite at load.
     let matmul = matmul()?;
@@ -252,8 +239,8 @@ fn graph(model: &Model) -> TractResult<TypedModel> {
     Ok(g)
 }
 
-/// The bag of each text: its rows of the table summed, over its `sqrt(n)`. `table` (`rows x dim`),
-/// time-major `ids` (`L x B`) and `norm` (`B x 1`) to `B x dim`: what the file's Gather,
+/// The bag of each text: its rows of the table summed, over its `sqrt(n)`. Time-major `ids`
+/// (`L x B`) and `norm` (`B x 1`) to `B x dim`: what the file's Gather,
 /// ReduceSum and Div compute, in the same order (each text's rows added from its first id to its
 /// last padding, then one division). In one operator, the `L x B x dim` rows are never made:
 /// tract's Gather copied them a row at a time (a tenth of classify in the browser) for its Reduce
@@ -262,13 +249,57 @@ fn graph(model: &Model) -> TractResult<TypedModel> {
 /// With weighted scopes, ids go on past the table in `bands - 1` more bands: id `row + band *
 /// rows` adds row `row` times `weights[band]` (the file's graph: Mod, Div and a Gather of the
 /// weights, then Mul).
-#[derive(Debug, Clone, Hash, PartialEq, Eq)]
+///
+/// The table (`rows x dim`) is the model's own ([`crate::model::Embedding`]), held by the op: as
+/// an input of the plan it was a copy, and as a constant of the graph the optimizer would walk
+/// its megabytes. The op is hashed and compared by which table it holds, not by its floats.
+#[derive(Clone)]
 struct Bag {
+    table: Arc<Vec<f32>>,
+    dim: usize,
     /// 1, or one more per scope with weighted scopes ([`crate::vocab::Vocabulary::id_space`]).
     bands: usize,
     /// Each band's weight, as `f32` bits (an op is hashed and compared); band 0's is 1.
     weights: [u32; crate::vocab::SCOPES + 1],
 }
+
+impl Bag {
+    fn key(
+        &self,
+    ) -> (
+        *const Vec<f32>,
+        usize,
+        usize,
+        [u32; crate::vocab::SCOPES + 1],
+    ) {
+        (Arc::as_ptr(&self.table), self.dim, self.bands, self.weights)
+    }
+}
+
+impl std::fmt::Debug for Bag {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Bag")
+            .field("table", &format_args!("{} floats", self.table.len()))
+            .field("dim", &self.dim)
+            .field("bands", &self.bands)
+            .field("weights", &self.weights)
+            .finish()
+    }
+}
+
+impl std::hash::Hash for Bag {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.key().hash(state);
+    }
+}
+
+impl PartialEq for Bag {
+    fn eq(&self, other: &Bag) -> bool {
+        self.key() == other.key()
+    }
+}
+
+impl Eq for Bag {}
 
 impl Op for Bag {
     fn name(&self) -> StaticName {
@@ -282,12 +313,12 @@ impl EvalOp for Bag {
     op_out_of_plan!();
 
     fn eval(&self, _: &EvalContext, inputs: TVec<TValue>) -> TractResult<TVec<TValue>> {
-        let (table, ids, norm) = args_3!(inputs);
-        let (&[rows, dim], &[_, width]) = (table.shape(), ids.shape()) else {
-            bail!("Bag takes a 2-D table and 2-D ids");
+        let (ids, norm) = args_2!(inputs);
+        let &[_, width] = ids.shape() else {
+            bail!("Bag takes 2-D ids");
         };
-        let table = table.try_as_plain_ram()?;
-        let table = table.as_slice::<f32>()?;
+        let (table, dim) = (&self.table[..], self.dim);
+        let rows = table.len() / dim.max(1);
         let ids = ids.try_as_plain_ram()?;
         let ids = ids.as_slice::<i64>()?;
         let norm = norm.try_as_plain_ram()?;
@@ -430,9 +461,9 @@ fn add_row(sum: &mut [f32], row: &[f32], weight: Option<f32>) {
 
 impl TypedOp for Bag {
     fn output_facts(&self, inputs: &[&TypedFact]) -> TractResult<TVec<TypedFact>> {
-        let (table, ids) = (&inputs[0].shape, &inputs[1].shape);
-        ensure!(table.rank() == 2 && ids.rank() == 2);
-        Ok(tvec!(f32::fact([ids[1].clone(), table[1].clone()])))
+        let ids = &inputs[0].shape;
+        ensure!(ids.rank() == 2);
+        Ok(tvec!(f32::fact([ids[1].clone(), self.dim.to_dim()])))
     }
 
     as_op!();

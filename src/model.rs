@@ -13,6 +13,8 @@ use crate::text::{tokenize, Token};
 use crate::vocab::{Scheme, Vocabulary, PAD, SCOPES};
 use crate::Error;
 
+use std::sync::Arc;
+
 /// Width of the hidden layer.
 pub const HIDDEN: usize = 32;
 
@@ -26,7 +28,7 @@ pub struct Model {
     pub(crate) labels: Vec<String>,
     pub(crate) dim: usize,
     /// Row-major `vocab.rows() x dim`; row [`PAD`] is zero.
-    pub(crate) embedding: Vec<f32>,
+    pub(crate) embedding: Embedding,
     /// Row-major `dim x HIDDEN`.
     pub(crate) w1: Vec<f32>,
     pub(crate) b1: Vec<f32>,
@@ -45,6 +47,39 @@ pub struct Model {
     /// (0: a fresh head, or a file that does not say). Training a model that knew much before
     /// moves it less ([`crate::train::prior`]).
     pub(crate) trained_on: u64,
+}
+
+/// The embedding table's floats, shared with the plan that runs them ([`crate::engine::Engine`])
+/// rather than copied into it, and copied only when written to (training): a classifier holds one
+/// table (2.25 MB for the shipped model), and the cold start skips a copy of it. Reads go through
+/// `Deref`; writes through [`Embedding::to_mut`], taken once before a loop of them.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct Embedding(Arc<Vec<f32>>);
+
+impl Embedding {
+    /// The floats to write to, copied first if a plan (or another model) shares them.
+    pub(crate) fn to_mut(&mut self) -> &mut Vec<f32> {
+        Arc::make_mut(&mut self.0)
+    }
+
+    /// The floats, shared: what a plan holds.
+    pub(crate) fn shared(&self) -> Arc<Vec<f32>> {
+        Arc::clone(&self.0)
+    }
+}
+
+impl std::ops::Deref for Embedding {
+    type Target = Vec<f32>;
+
+    fn deref(&self) -> &Vec<f32> {
+        &self.0
+    }
+}
+
+impl From<Vec<f32>> for Embedding {
+    fn from(floats: Vec<f32>) -> Self {
+        Embedding(Arc::new(floats))
+    }
 }
 
 /// Outputs of the head for `labels` labels: one sigmoid for two, one softmax each for more.
@@ -103,7 +138,7 @@ impl Model {
             vocab,
             labels: Vec::new(),
             dim,
-            embedding,
+            embedding: embedding.into(),
             w1: vec![0.0; dim * HIDDEN],
             b1: vec![0.0; HIDDEN],
             w2: Vec::new(),
@@ -150,7 +185,7 @@ impl Model {
             .collect();
         embedding[..self.dim].iter_mut().for_each(|x| *x = 0.0);
         Model {
-            embedding,
+            embedding: embedding.into(),
             // Its head never saw this table.
             trained_on: 0,
             ..self.clone()
@@ -199,7 +234,7 @@ impl Model {
     /// The same model with its table passed through its format: what the shipped model computes.
     pub(crate) fn round_trip_quantization(&self) -> Model {
         Model {
-            embedding: self.quantized_embedding().dequantize(),
+            embedding: self.quantized_embedding().dequantize().into(),
             ..self.clone()
         }
     }
@@ -492,7 +527,7 @@ impl Model {
         }
         Ok(Model {
             vocab,
-            embedding,
+            embedding: embedding.into(),
             ..self.clone()
         })
     }

@@ -956,7 +956,7 @@ fn from_proto(proto: &ModelProto, checksum_rule: Checksum) -> Result<Model, Erro
         vocab,
         labels,
         dim,
-        embedding,
+        embedding: embedding.into(),
         w1: floats(init("w1")?, &[dim, HIDDEN])?,
         b1: floats(init("b1")?, &[HIDDEN])?,
         w2: floats(init("w2")?, &[HIDDEN, k])?,
@@ -1299,7 +1299,7 @@ mod tests {
             let mut model = tiny_model(23).with_format(format);
             assert!(import(&export(&model)).is_ok());
             let dim = model.dim;
-            model.embedding[..dim].fill(0.5);
+            model.embedding.to_mut()[..dim].fill(0.5);
             let e = import(&export(&model)).unwrap_err().to_string();
             assert!(
                 e.contains("row 0 of the embedding (padding)"),

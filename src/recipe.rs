@@ -334,11 +334,12 @@ pub fn seed_scopes(model: &mut Model, recipe: &Recipe) {
                 -recipe.concession_damp,
             ));
         }
+        let table = model.embedding.to_mut();
         for (row, factor) in seeds {
             if let Some(row) = row {
                 for k in 0..dim {
-                    let x = model.embedding[id as usize * dim + k];
-                    model.embedding[row as usize * dim + k] += factor * x;
+                    let x = table[id as usize * dim + k];
+                    table[row as usize * dim + k] += factor * x;
                 }
             }
         }

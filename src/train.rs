@@ -305,8 +305,9 @@ impl Averaged {
             p.iter_mut().zip(&mut values).for_each(|(x, v)| *x = v);
         }
         let dim = model.dim;
+        let table = model.embedding.to_mut();
         for (sum, &id) in self.table.chunks_exact(dim).zip(&self.rows) {
-            let row = &mut model.embedding[id as usize * dim..][..dim];
+            let row = &mut table[id as usize * dim..][..dim];
             row.iter_mut().zip(sum).for_each(|(x, s)| *x = s * scale);
         }
     }
@@ -668,11 +669,12 @@ impl<'o> Trainer<'o> {
             offset += len;
         }
         let table_lr = lr * self.options.embedding_learning_rate_scale;
+        let table = model.embedding.to_mut();
         for &id in &self.touched {
             let slot = self.slots[id as usize] as usize;
             let at = id as usize * dim;
             self.table.update(
-                &mut model.embedding[at..at + dim],
+                &mut table[at..at + dim],
                 &mut self.table_grad[slot * dim..][..dim],
                 slot * dim,
                 scale,
@@ -1040,7 +1042,7 @@ mod tests {
         // A table past the weights' limit (an int8 file's scales allow it): said as such, and
         // the model left as it was.
         let mut wide = original.clone();
-        wide.embedding[model.dim] = 2e6;
+        wide.embedding.to_mut()[model.dim] = 2e6;
         let err = train(&mut wide, &data, &[], &Options::default(), &mut no_progress).unwrap_err();
         assert!(err.to_string().contains("table holds values over"), "{err}");
         assert_eq!(wide.embedding[model.dim], 2e6);
@@ -1191,7 +1193,7 @@ mod tests {
         let mut checked = 0;
         for k in 0..dim {
             let mut up = model.clone();
-            up.embedding[at + k] += eps;
+            up.embedding.to_mut()[at + k] += eps;
             let numeric = (loss(&up) - loss(&model)) / f64::from(eps);
             let moved = f64::from(stepped.embedding[at + k] - model.embedding[at + k]);
             if numeric.abs() > 1e-4 {
