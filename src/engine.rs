@@ -14,21 +14,26 @@ use tract_onnx::tract_core::ops::konst::Const;
 use tract_onnx::tract_core::ops::math;
 use tract_onnx::tract_core::ops::nn::sigmoid;
 
-use std::sync::{Mutex, MutexGuard, TryLockError};
+use std::sync::{Mutex, MutexGuard, OnceLock, TryLockError};
 
 use crate::model::{softmax, Model, HIDDEN};
 use crate::vocab::PAD;
 use crate::Error;
 
-/// An optimized tract plan for a polarity model.
+/// Optimized tract plans for a polarity model: one for a text alone, one for runs of many.
 #[derive(Debug)]
 pub struct Engine {
-    plan: Arc<TypedRunnableModel>,
-    /// One run state shared by every run, as tract's `spawn` makes it (a run that finds it held
-    /// makes its own): `plan.run` would make one per run (an op state per node, a value slot per
-    /// node, the constants' values, a session) and drop it after, most of the fixed cost of
-    /// scoring one short text.
-    state: Mutex<TypedSimpleState>,
+    /// The plan of one text (`classify`): its width a constant 1, where the plan of many
+    /// resolves a symbol in every op of every run (1.2-1.7 us of the 8-10 us that scoring an
+    /// empty text costs in Node, 0.94-0.95x the time of a review one at a time). In wasm both
+    /// plans run the same kernels, and a text scores the same to the bit alone or in a batch
+    /// (tests/web.rs, tests/js/npm.test.mjs); natively tract may pick another kernel for one
+    /// row, which sums in another order (3e-8 apart on AVX-512).
+    one: Runner,
+    /// The plan of runs of many texts, built on the first such run: a page that only calls
+    /// `classify` never builds it, and the cold start builds one plan, not two.
+    many: OnceLock<Runner>,
+    weights: Weights,
     /// Values per text: 1 (P(first label)) for two labels, one per label for more.
     outputs: usize,
 }
@@ -40,19 +45,13 @@ impl Engine {
     pub fn new(model: &Model) -> Result<Self, Error> {
         #[cfg(target_arch = "wasm32")]
         constructors::run_once();
-        let plan = planned(model).and_then(|m| m.into_runnable());
-        let state = plan
-            .as_ref()
-            .map_err(|e| anyhow!("{e}"))
-            .and_then(|p| p.spawn());
-        match (plan, state) {
-            (Ok(plan), Ok(state)) => Ok(Engine {
-                plan,
-                state: Mutex::new(state),
-                outputs: model.outputs(),
-            }),
-            (Err(e), _) | (_, Err(e)) => Err(Error::engine("building the graph")(e)),
-        }
+        let weights = Weights::of(model);
+        Ok(Engine {
+            one: Runner::new(&weights, Width::One)?,
+            many: OnceLock::new(),
+            weights,
+            outputs: model.outputs(),
+        })
     }
 
     /// Scores texts given as id lists (one per text), in their order: [`Engine::outputs`] values
@@ -69,6 +68,72 @@ impl Engine {
         order.sort_by_key(|&i| batch[i].len());
         let k = self.outputs;
         let mut scores = vec![0f32; batch.len() * k];
+        let mut rest = &order[..];
+        while !rest.is_empty() {
+            // Sorted by length: the last text of a run is its longest.
+            let mut take = 1;
+            while take < rest.len() && (take + 1) * batch[rest[take]].len().max(1) <= IDS_PER_RUN {
+                take += 1;
+            }
+            let (run, tail) = rest.split_at(take);
+            let texts: Vec<&[u32]> = run.iter().map(|&i| batch[i]).collect();
+            let runner = match take {
+                1 => &self.one,
+                _ => self.many()?,
+            };
+            let values = runner.score(&texts, k)?;
+            for (&i, output) in run.iter().zip(values.chunks_exact(k)) {
+                scores[i * k..][..k].copy_from_slice(output);
+            }
+            rest = tail;
+        }
+        Ok(scores)
+    }
+
+    /// The plan of many texts, built the first time it is asked for.
+    fn many(&self) -> Result<&Runner, Error> {
+        if let Some(runner) = self.many.get() {
+            return Ok(runner);
+        }
+        let runner = Runner::new(&self.weights, Width::Many)?;
+        Ok(self.many.get_or_init(|| runner))
+    }
+
+    /// Values per text that [`Engine::score_batch`] gives.
+    pub fn outputs(&self) -> usize {
+        self.outputs
+    }
+}
+
+/// A plan and the run state its runs share.
+#[derive(Debug)]
+struct Runner {
+    plan: Arc<TypedRunnableModel>,
+    /// One run state shared by every run, as tract's `spawn` makes it (a run that finds it held
+    /// makes its own): `plan.run` would make one per run (an op state per node, a value slot per
+    /// node, the constants' values, a session) and drop it after, most of the fixed cost of
+    /// scoring one short text.
+    state: Mutex<TypedSimpleState>,
+}
+
+impl Runner {
+    fn new(weights: &Weights, width: Width) -> Result<Runner, Error> {
+        let plan = planned(weights, width).and_then(|m| m.into_runnable());
+        let state = plan
+            .as_ref()
+            .map_err(|e| anyhow!("{e}"))
+            .and_then(|p| p.spawn());
+        match (plan, state) {
+            (Ok(plan), Ok(state)) => Ok(Runner {
+                plan,
+                state: Mutex::new(state),
+            }),
+            (Err(e), _) | (_, Err(e)) => Err(Error::engine("building the graph")(e)),
+        }
+    }
+
+    /// [`score_run`] in the shared run state, or in one of its own if that is held.
+    fn score(&self, texts: &[&[u32]], outputs: usize) -> Result<Vec<f32>, Error> {
         let spawn = || {
             self.plan
                 .spawn()
@@ -88,27 +153,7 @@ impl Engine {
             // call that trapped: a state of this run's own. Waiting for it never ended there.
             Err(TryLockError::WouldBlock) => own.insert(spawn()?),
         };
-        let mut rest = &order[..];
-        while !rest.is_empty() {
-            // Sorted by length: the last text of a run is its longest.
-            let mut take = 1;
-            while take < rest.len() && (take + 1) * batch[rest[take]].len().max(1) <= IDS_PER_RUN {
-                take += 1;
-            }
-            let (run, tail) = rest.split_at(take);
-            let texts: Vec<&[u32]> = run.iter().map(|&i| batch[i]).collect();
-            let values = score_run(state, &texts, k)?;
-            for (&i, output) in run.iter().zip(values.chunks_exact(k)) {
-                scores[i * k..][..k].copy_from_slice(output);
-            }
-            rest = tail;
-        }
-        Ok(scores)
-    }
-
-    /// Values per text that [`Engine::score_batch`] gives.
-    pub fn outputs(&self) -> usize {
-        self.outputs
+        score_run(state, texts, outputs)
     }
 }
 
@@ -178,8 +223,8 @@ fn score_run(
 
 /// The graph of [`crate::onnx::to_proto`] in tract-core operators: `ids` (int64, `L x B`,
 /// 0 = padding) and `norm` (float, `B x 1`) to `score` (float, `B x 1`), or to the logits
-/// (`B x labels`) of a model with more than two labels. `L` and `B` are symbols, so one plan
-/// serves every run.
+/// (`B x labels`) of a model with more than two labels. `L` is a symbol, so one plan serves
+/// every length, and so is `B` in a plan of [`Width::Many`] (1 in one of [`Width::One`]).
 ///
 /// Five differences from the file's graph, same results. The bag (the file's Gather, ReduceSum
 /// and Div) is one operator, [`Bag`]. The softmax of a model with more labels
@@ -191,28 +236,31 @@ fn score_run(
 /// quantized rows and their scales (`q * scale` for int8, `level * scale` for int4, in `f32`, bit
 /// for bit, for a model as shipped): no cast, lookup nor product per token, and no second
 /// quantization at load.
-fn graph(model: &Model) -> TractResult<TypedModel> {
-    let dim = model.dim;
+fn graph(weights: &Weights, width: Width) -> TractResult<TypedModel> {
+    let Weights {
+        bag,
+        w1,
+        b1,
+        w2,
+        b2,
+    } = weights;
+    let (dim, k) = (bag.dim, b2.len());
     let mut g = TypedModel::default();
-    let (length, width) = (g.sym("L"), g.sym("B"));
-    let ids = g.add_source("ids", i64::fact([length.to_dim(), width.to_dim()]))?;
-    let norm = g.add_source("norm", f32::fact([width.to_dim(), 1.to_dim()]))?;
-    let rows = model.embedding.len() / dim.max(1);
-    let w1 = g.add_const("w1", tensor1(&model.w1).into_shape(&[dim, HIDDEN])?)?;
-    let b1 = g.add_const("b1", tensor1(&model.b1).into_shape(&[1, HIDDEN])?)?;
-    let k = model.outputs();
-    let w2 = g.add_const("w2", tensor1(&model.w2).into_shape(&[HIDDEN, k])?)?;
-    let b2 = g.add_const("b2", tensor1(&model.b2).into_shape(&[1, k])?)?;
+    let length = g.sym("L").to_dim();
+    let width = match width {
+        Width::One => 1.to_dim(),
+        Width::Many => g.sym("B").to_dim(),
+    };
+    let ids = g.add_source("ids", i64::fact([length, width.clone()]))?;
+    let norm = g.add_source("norm", f32::fact([width.clone(), 1.to_dim()]))?;
+    let w1 = g.add_const("w1", tensor1(w1).into_shape(&[dim, HIDDEN])?)?;
+    let b1 = g.add_const("b1", tensor1(b1).into_shape(&[1, HIDDEN])?)?;
+    let w2 = g.add_const("w2", tensor1(w2).into_shape(&[HIDDEN, k])?)?;
+    let b2 = g.add_const("b2", tensor1(b2).into_shape(&[1, k])?)?;
     let zero = g.add_const("zero", tensor2(&[[0f32]]))?;
 
     // The bag: the rows of the ids, summed over the text, over sqrt(n).
-    let bag = Bag {
-        table: model.embedding.shared(),
-        dim,
-        bands: model.vocab.id_space() / rows.max(1),
-        weights: model.band_weights().map(f32::to_bits),
-    };
-    let bag = g.wire_node("bag", bag, &[ids, norm])?;
+    let bag = g.wire_node("bag", bag.clone(), &[ids, norm])?;
     // The head. Each product is wired as the matrix product tract's codegen would find in the
     // einsum (`m`, `k` and `n` its axes, as `matmul` names them), which saves a rewrite at load.
     let matmul = matmul()?;
@@ -221,7 +269,7 @@ fn graph(model: &Model) -> TractResult<TypedModel> {
         m_axis: 'm',
         k_axis: 'k',
         n_axis: 'n',
-        m: width.to_dim(),
+        m: width.clone(),
         k: k.to_dim(),
         n: n.to_dim(),
     };
@@ -469,9 +517,46 @@ impl TypedOp for Bag {
     as_op!();
 }
 
-/// The graph of `model`, ready to run ([`codegen`]).
-fn planned(model: &Model) -> TractResult<TypedModel> {
-    let mut g = graph(model)?;
+/// How many texts a plan runs at once.
+#[derive(Clone, Copy, Debug)]
+enum Width {
+    One,
+    Many,
+}
+
+/// What a plan is built from: the bag (which shares the model's table) and the head's weights,
+/// kept by the engine to build its plan of many texts when it first needs it.
+#[derive(Clone, Debug)]
+struct Weights {
+    bag: Bag,
+    w1: Vec<f32>,
+    b1: Vec<f32>,
+    w2: Vec<f32>,
+    b2: Vec<f32>,
+}
+
+impl Weights {
+    fn of(model: &Model) -> Weights {
+        let dim = model.dim;
+        let rows = model.embedding.len() / dim.max(1);
+        Weights {
+            bag: Bag {
+                table: model.embedding.shared(),
+                dim,
+                bands: model.vocab.id_space() / rows.max(1),
+                weights: model.band_weights().map(f32::to_bits),
+            },
+            w1: model.w1.clone(),
+            b1: model.b1.clone(),
+            w2: model.w2.clone(),
+            b2: model.b2.clone(),
+        }
+    }
+}
+
+/// The graph of `weights` for `width` texts at a time, ready to run ([`codegen`]).
+fn planned(weights: &Weights, width: Width) -> TractResult<TypedModel> {
+    let mut g = graph(weights, width)?;
     codegen(&mut g)?;
     Ok(g)
 }
@@ -577,8 +662,8 @@ mod tests {
 
     /// The graph as tract-onnx translates ONNX MatMul: each product a plain EinSum, for tract's
     /// own passes to recognize.
-    fn graph_with_einsums(model: &Model) -> TypedModel {
-        let mut graph = graph(model).unwrap();
+    fn graph_with_einsums(model: &Model, width: Width) -> TypedModel {
+        let mut graph = graph(&Weights::of(model), width).unwrap();
         for node in &mut graph.nodes {
             if let Some(product) = node.op_as::<EinSumMatMul>().map(|p| p.op.clone()) {
                 node.op = Box::new(product);
@@ -603,8 +688,12 @@ mod tests {
     /// codegen but the binary ops', `prop_consts`, every node's fusion), on any host.
     #[test]
     fn the_plan_is_what_the_optimizer_makes() {
-        for model in [tiny_model(11), tiny_model_of(3, 4), tiny_model3(5)] {
-            let ours = planned(&model).unwrap();
+        let models = [tiny_model(11), tiny_model_of(3, 4), tiny_model3(5)];
+        for (model, width) in models
+            .iter()
+            .flat_map(|m| [(m, Width::One), (m, Width::Many)])
+        {
+            let ours = planned(&Weights::of(model), width).unwrap();
             let names: Vec<String> = ours.nodes.iter().map(|n| n.op.name().to_string()).collect();
             assert_eq!(
                 names.iter().filter(|n| *n == "OptMatMul").count(),
@@ -623,7 +712,7 @@ mod tests {
                 "{names:?}"
             );
 
-            let mut by_tract = graph_with_einsums(&model);
+            let mut by_tract = graph_with_einsums(model, width);
             let codegen_but_binary =
                 |model: &TypedModel, node: &TypedNode| match node.op_is::<TypedBinOp>() {
                     true => Ok(None),
@@ -634,7 +723,7 @@ mod tests {
             rewrite(&mut by_tract, &|model, node| node.op.fuse(model, node)).unwrap();
             assert_eq!(described(&ours), described(&by_tract));
 
-            let mut optimized = graph_with_einsums(&model);
+            let mut optimized = graph_with_einsums(model, width);
             optimized.optimize().unwrap();
             let theirs: Vec<String> = optimized
                 .nodes
@@ -699,6 +788,11 @@ mod tests {
                 .score_batch(&[vec![1]])
                 .unwrap()
         );
+        // So is that of the plan of one text.
+        let alone = engine.score_batch(&[vec![3, 4, 5]]).unwrap();
+        let e = engine.score_batch(&[vec![rows, 2]]).unwrap_err();
+        assert!(format!("{e:#}").contains("outside the table"), "{e:#}");
+        assert_eq!(engine.score_batch(&[vec![3, 4, 5]]).unwrap(), alone);
         // With weighted scopes, a band of ids past the rows per scope, and no more.
         let model = tiny_weighted_model(11).round_trip_quantization();
         let engine = Engine::new(&model).unwrap();

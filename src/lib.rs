@@ -31,7 +31,7 @@
 //! assert!(!why.tokens.is_empty());
 //! // A model file, as `to_bytes` writes it, loads back scoring the same.
 //! let again = Classifier::from_bytes(&clf.to_bytes())?;
-//! assert_eq!(again.classify("Dull.")?.score, batch[0].score);
+//! assert_eq!(again.classify("Dull.")?.score, clf.classify("Dull.")?.score);
 //! # Ok::<(), polarity::Error>(())
 //! ```
 
