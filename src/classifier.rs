@@ -452,7 +452,8 @@ impl Classifier {
 
     /// The most memory fine-tuning on `examples` holds at once: copies of the model (the one
     /// trained, the best kept for early stopping, the mean of `runs`, the one rounded to its
-    /// file's format) and Adam's two moments, 8 tables' worth with the new plan; the texts, their
+    /// file's format) and Adam's two moments, 8 tables' worth at most (the new plan shares its
+    /// model's table, and a copy made for training is made when first written); the texts, their
     /// ids and the rows they read, 8 bytes per byte of text (4 to 5 measured for texts of
     /// one-letter words, which make the most ids per byte); 1 KB per example. Measured
     /// (tests/memory.rs) on the shipped model with 3 new labels: 10.3 MB for 200 short examples,
@@ -509,7 +510,7 @@ impl Classifier {
         scopes: bool,
     ) -> Result<Classifier, Error> {
         check_new_labels(&labels)?;
-        // A copy of this model, and then its file loaded.
+        // A copy of this model (its table shared until written), and then its file loaded.
         let copy = Self::memory_to_load(self.loaded.model_bytes);
         limits::check_memory(
             copy.saturating_add(Self::memory_to_load(self.loaded.model_bytes)),

@@ -1,5 +1,6 @@
-//! The model's graph, built from its weights with tract-core operators, optimized once, then run on
-//! batches of token ids, many texts per run.
+//! The model's graph, built from its weights with tract-core operators and optimized into two plans
+//! (one text at a time, built at load; runs of many texts, built when first needed), then run on
+//! token ids.
 //!
 //! The graph computes what the ONNX file's graph ([`crate::onnx::to_proto`]) does, wired directly
 //! in tract-core: going through tract-onnx would link its whole operator registry and inference
@@ -27,8 +28,9 @@ pub struct Engine {
     /// resolves a symbol in every op of every run (1.2-1.7 us of the 8-10 us that scoring an
     /// empty text costs in Node, 0.94-0.95x the time of a review one at a time). In wasm both
     /// plans run the same kernels, and a text scores the same to the bit alone or in a batch
-    /// (tests/web.rs, tests/js/npm.test.mjs); natively tract may pick another kernel for one
-    /// row, which sums in another order (3e-8 apart on AVX-512).
+    /// (tests/js/npm.test.mjs compares them exactly); natively tract may pick another kernel for
+    /// one row, which sums in another order (3e-8 apart on AVX-512), so there a text's score in
+    /// a batch can differ that much with the texts it runs beside.
     one: Runner,
     /// The plan of runs of many texts, built on the first such run: a page that only calls
     /// `classify` never builds it, and the cold start builds one plan, not two.
@@ -157,8 +159,8 @@ impl Runner {
     }
 }
 
-/// The most id slots (texts x longest text) one run of the graph gathers: 32,768 rows of the
-/// table, 8 MB for a 64-wide one.
+/// The most id slots (texts x longest text) one run of the graph reads: 32,768 ids, padding
+/// included, 256 KB as int64.
 pub const IDS_PER_RUN: usize = 1 << 15;
 
 /// Runs a plan of [`graph`] (its run state) on a few texts' ids: time-major `L x B` ids, zero-padded, and each

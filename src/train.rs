@@ -305,6 +305,9 @@ impl Averaged {
             p.iter_mut().zip(&mut values).for_each(|(x, v)| *x = v);
         }
         let dim = model.dim;
+        if self.rows.is_empty() {
+            return; // nothing to write: the table stays shared, not copied
+        }
         let table = model.embedding.to_mut();
         for (sum, &id) in self.table.chunks_exact(dim).zip(&self.rows) {
             let row = &mut table[id as usize * dim..][..dim];
@@ -669,7 +672,11 @@ impl<'o> Trainer<'o> {
             offset += len;
         }
         let table_lr = lr * self.options.embedding_learning_rate_scale;
-        let table = model.embedding.to_mut();
+        // Taken only with rows to write: training the head alone leaves the table shared.
+        let table: &mut [f32] = match self.touched.is_empty() {
+            true => &mut [],
+            false => model.embedding.to_mut(),
+        };
         for &id in &self.touched {
             let slot = self.slots[id as usize] as usize;
             let at = id as usize * dim;
@@ -988,6 +995,11 @@ mod tests {
         };
         train(&mut model, &data, &[], &options, &mut no_progress).unwrap();
         assert_eq!(model.embedding, table);
+        // Not even copied: the table is still the one the classifier's plan shares.
+        assert!(std::sync::Arc::ptr_eq(
+            &model.embedding.shared(),
+            &table.shared()
+        ));
     }
 
     #[test]
