@@ -388,10 +388,26 @@ impl EvalOp for Bag {
             };
             // Rows of the shipped width as arrays: the compiler unrolls each row's additions
             // where a slice of run-time length loops.
-            match (dim, sums.as_chunks_mut::<12>().0) {
+            match dim {
                 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-                (12, [sum]) => bag.add_text12(ids, sum)?,
-                (12, _) => bag.add_arrays::<12>(ids, width, &mut sums)?,
+                12 => {
+                    // Text by text (a column of the time-major ids), its sum in registers, its
+                    // padding skipped: adding a zero row changes no sum (one of -0.0 would turn
+                    // +0.0, which no score can tell). So a text's sum is the same to the bit
+                    // alone or in a batch, whatever it runs beside.
+                    match sums.as_chunks_mut::<12>().0 {
+                        // One text (`classify`): no padding, but an empty text's one slot.
+                        [sum] => bag.add_text12(ids.iter().copied(), sum)?,
+                        sums => {
+                            for (column, sum) in sums.iter_mut().enumerate() {
+                                let text = ids.iter().skip(column).step_by(width).copied();
+                                bag.add_text12(text.filter(|&id| id != i64::from(PAD)), sum)?;
+                            }
+                        }
+                    }
+                }
+                #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+                12 => bag.add_arrays::<12>(ids, width, &mut sums)?,
                 _ => bag.add(dim, ids, width, &mut sums)?,
             }
             for (sum, &n) in sums.chunks_exact_mut(dim).zip(norm) {
@@ -444,6 +460,7 @@ impl Rows<'_> {
     }
 
     /// [`Rows::add`] for rows of `D` floats.
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
     fn add_arrays<const D: usize>(
         &self,
         ids: &[i64],
@@ -463,16 +480,16 @@ impl Rows<'_> {
 }
 
 impl Rows<'_> {
-    /// [`Rows::add_arrays`] for one text (`classify`) of rows of 12 floats, in WebAssembly SIMD:
+    /// [`Rows::add_arrays`] for the ids of one text, rows of 12 floats, in WebAssembly SIMD:
     /// the sum stays in three 4-lane registers over every id. LLVM leaves the arrays' version
     /// as 12 scalar loads, adds and stores an id in wasm. The same adds, lane by lane, in the
     /// same order: the same sums to the bit.
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-    fn add_text12(&self, ids: &[i64], sum: &mut [f32; 12]) -> TractResult<()> {
+    fn add_text12(&self, ids: impl Iterator<Item = i64>, sum: &mut [f32; 12]) -> TractResult<()> {
         use core::arch::wasm32::{f32x4_add, f32x4_extract_lane, f32x4_mul, f32x4_splat, v128};
         let table = self.table.as_chunks::<12>().0;
         let mut lanes = [f32x4_splat(0.0); 3];
-        for &id in ids {
+        for id in ids {
             let (row, weight) = self.place(id)?;
             let row = table.get(row).unwrap_or(&[0.0; 12]);
             for (lane, r) in lanes.iter_mut().zip(row.as_chunks::<4>().0) {
