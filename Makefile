@@ -78,24 +78,11 @@ node_modules/.ready: package.json package-lock.json
 
 setup-node: node_modules/.ready
 
-# wasm-opt -Oz (binaryen, from npm) after wasm-bindgen: 0.93x the time per review in Chromium and
-# 0.96x in Node (paired, 2,500 IMDB reviews, the same scores to the bit), 11% fewer raw bytes for
-# the page to take in, 29 KB more gzipped. It takes a minute, so its output is kept by the hash of
-# its input (target/wasm-opt/). -O3 ran 0.93x in Node too but built the first plan slower in
-# fresh Chromium contexts (1.05x-1.2x).
-WASM_OPT := node_modules/.bin/wasm-opt
-WASM_OPT_CACHE := target/wasm-opt
-
-build: setup-wasm setup-node
+build: setup-wasm
 	$(CARGO) build --lib $(CARGO_WASM_FLAGS)
 	rm -rf pkg
 	wasm-bindgen --target web --out-dir pkg --out-name polarity \
 	  --remove-name-section --remove-producers-section $(WASM_OUT)
-	@h=$$(sha256sum pkg/polarity_bg.wasm | cut -c1-32); kept=$(WASM_OPT_CACHE)/$$h.wasm; \
-	 if [ ! -f $$kept ]; then \
-	   echo "wasm-opt -Oz pkg/polarity_bg.wasm (about a minute)"; mkdir -p $(WASM_OPT_CACHE) && \
-	   $(WASM_OPT) -Oz pkg/polarity_bg.wasm -o $$kept.tmp && mv $$kept.tmp $$kept || exit 1; \
-	 fi; cp $$kept pkg/polarity_bg.wasm
 	node npm/make-package.mjs pkg
 	rm -rf www/pkg && cp -r pkg www/pkg
 	@$(MAKE) --no-print-directory sizes
