@@ -1,6 +1,6 @@
 // The demo page's logic: load the wasm classifier, then classify the textarea on every edit, and
-// explain it (the highlights) at once while that stays within HIGHLIGHT_BUDGET_MS, else after a
-// pause in typing; texts over LONG_TEXT are classified in a worker, without highlights. User text
+// explain it (the highlights) at once while that stays within HIGHLIGHT_BUDGET_MS (the very first
+// explanation just after the first verdict's frame), else after a pause in typing; texts over LONG_TEXT are classified in a worker, without highlights. User text
 // only ever reaches the DOM through textContent / text nodes, never as HTML.
 import init, { Classifier } from "./pkg/polarity.js";
 import { $, LONG_TEXT, formatCount, workerFailure } from "./ui.js";
@@ -47,6 +47,9 @@ let lastExplainMs = 0;
 // frame of 60 ms.
 let lastHighlightMs = 0;
 const HIGHLIGHT_BUDGET_MS = 8;
+// Whether anything was explained yet: the first explanation compiles code no verdict has run
+// (scopes, leave-one-out), so the first verdict is painted before it, not after.
+let explainedOnce = false;
 
 function formatBytes(n) {
   return n >= 1e6 ? `${(n / 1e6).toFixed(2)} MB` : `${(n / 1e3).toFixed(1)} kB`;
@@ -178,6 +181,7 @@ function update() {
   }
   showVerdict(p, blank);
   if (blank) showHint("Highlighted words appear here.");
+  else if (!explainedOnce) explainTimer = setTimeout(() => explainNow(text));
   else if (lastHighlightMs < HIGHLIGHT_BUDGET_MS) explainNow(text);
   else explainTimer = setTimeout(() => explainNow(review.value), 200);
 }
@@ -220,6 +224,7 @@ function classifyInBackground(text) {
 function explainNow(text) {
   const t0 = performance.now();
   const e = clf.explain(text); // the same prediction, plus each word's leave-one-out weight
+  explainedOnce = true;
   lastExplainMs = performance.now() - t0;
   const t1 = performance.now();
   // Explained later than classified (a slow text), it may be another text by now.
@@ -378,7 +383,10 @@ if (clf) {
   // The first explanation compiles code no verdict has run yet (scopes, leave-one-out): some
   // milliseconds, spent once the first verdict is painted, instead of in the first edit's frame.
   requestAnimationFrame(() => setTimeout(() => {
-    if (review.value === "" && held === null) clf.explain("Not bad at all, but the ending was terrible.");
+    if (review.value === "" && held === null && !explainedOnce) {
+      clf.explain("Not bad at all, but the ending was terrible.");
+      explainedOnce = true;
+    }
   }));
   try {
     const { setupTeach } = await import("./teach.js");

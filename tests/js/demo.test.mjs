@@ -85,6 +85,36 @@ test("typing a positive then a negative review updates the live region and highl
   await context.close();
 });
 
+test("the first verdict is painted before the first explanation runs", async () => {
+  // Typed the moment the page is ready (before its own warm-up explanation), as `make bench` does:
+  // the first explanation compiles code no verdict ran, so the verdict's frame must not wait for it.
+  const context = await site.browser.newContext();
+  await context.addInitScript((text) => {
+    new MutationObserver((_, ready) => {
+      if (document.body?.dataset.ready !== "true") return;
+      ready.disconnect();
+      const status = document.getElementById("status");
+      new MutationObserver((__, shown) => {
+        if (["empty", "working"].includes(status.dataset.state)) return;
+        shown.disconnect();
+        window.__highlightsWithFirstVerdict = document.querySelectorAll("#explained .tok").length;
+      }).observe(status, { attributes: true, childList: true, subtree: true, characterData: true });
+      const review = document.getElementById("review");
+      review.value = text;
+      review.dispatchEvent(new Event("input", { bubbles: true }));
+    }).observe(document, { attributes: true, subtree: true, attributeFilter: ["data-ready"] });
+  }, POSITIVE);
+  const page = await context.newPage();
+  const seen = watch(page);
+  await page.goto(site.url);
+  await waitForStatus(page, "positive");
+  assert.equal(await page.evaluate(() => window.__highlightsWithFirstVerdict), 0,
+    "the first verdict's task also explained the text");
+  await waitForHighlights(page, POSITIVE);
+  assertClean(seen);
+  await context.close();
+});
+
 test("user text is never parsed as HTML; emoji offsets line up", async () => {
   const { context, page, seen } = await openDemo();
   const hostile = `😀 <img src=x onerror="window.pwned=1"> <b>great</b> 👍🏽 fun`;
