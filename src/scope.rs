@@ -130,10 +130,13 @@ pub fn tokenize2(text: &str) -> (Vec<Token>, Vec<u8>) {
 pub(crate) fn gap_break(gap: &[u8]) -> u8 {
     let mut b = 0;
     for (i, &byte) in gap.iter().enumerate() {
-        match byte {
-            b'.' | b'!' | b'?' | b'\n' | b'<' => return 2,
-            b',' | b';' | b':' | b'(' | b')' | b'[' | b']' | b'"' => b = 1,
-            0xe2 if gap.get(i + 1) == Some(&0x80) => match gap.get(i + 2) {
+        // One table lookup a byte: most gaps are a space, which a chain of comparisons tested
+        // against all fourteen bytes.
+        match GAP_BYTE[usize::from(byte)] {
+            0 => {}
+            SENTENCE => return 2,
+            CLAUSE => b = 1,
+            _ if gap.get(i + 1) == Some(&0x80) => match gap.get(i + 2) {
                 Some(0xa6) => return 2,
                 Some(0x93 | 0x94) => b = 1,
                 _ => {}
@@ -143,6 +146,29 @@ pub(crate) fn gap_break(gap: &[u8]) -> u8 {
     }
     b
 }
+
+/// [`gap_break`]'s bytes: [`SENTENCE`], [`CLAUSE`], [`LEAD_E2`] (the lead byte of `…`, `—` and
+/// `–`), or 0.
+const GAP_BYTE: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let sentence = b".!?\n<";
+    let clause = b",;:()[]\"";
+    let mut i = 0;
+    while i < sentence.len() {
+        table[sentence[i] as usize] = SENTENCE;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < clause.len() {
+        table[clause[i] as usize] = CLAUSE;
+        i += 1;
+    }
+    table[0xe2] = LEAD_E2;
+    table
+};
+const SENTENCE: u8 = 1;
+const CLAUSE: u8 = 2;
+const LEAD_E2: u8 = 3;
 
 /// Boundaries of tokens without their text: only `!` and `?` end sentences.
 pub fn mark_breaks(tokens: &[Token]) -> Vec<u8> {
@@ -610,6 +636,48 @@ pub(crate) fn before_contrast(roles: &[Role], breaks: &[u8], skip: Option<usize>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// [`gap_break`] as its documentation states it, byte comparisons and no table.
+    fn gap_break_by_comparisons(gap: &[u8]) -> u8 {
+        let mut b = 0;
+        for (i, &byte) in gap.iter().enumerate() {
+            match byte {
+                b'.' | b'!' | b'?' | b'\n' | b'<' => return 2,
+                b',' | b';' | b':' | b'(' | b')' | b'[' | b']' | b'"' => b = 1,
+                0xe2 if gap.get(i + 1) == Some(&0x80) => match gap.get(i + 2) {
+                    Some(0xa6) => return 2,
+                    Some(0x93 | 0x94) => b = 1,
+                    _ => {}
+                },
+                _ => {}
+            }
+        }
+        b
+    }
+
+    #[test]
+    fn gap_break_table_says_what_the_comparisons_say() {
+        for a in 0..=255u8 {
+            assert_eq!(gap_break(&[a]), gap_break_by_comparisons(&[a]), "{a:#x}");
+            for b in 0..=255u8 {
+                assert_eq!(gap_break(&[a, b]), gap_break_by_comparisons(&[a, b]));
+            }
+        }
+        let bytes = b" ,.!?<\n;:()[]\"'-\xe2\x80\x93\x94\xa6\x99a";
+        for &a in bytes {
+            for &b in bytes {
+                for &c in bytes {
+                    for &d in bytes {
+                        let gap = [a, b, c, d];
+                        assert_eq!(gap_break(&gap), gap_break_by_comparisons(&gap), "{gap:x?}");
+                    }
+                }
+            }
+        }
+        assert_eq!(gap_break("\u{2026}".as_bytes()), 2);
+        assert_eq!(gap_break(" \u{2014} ".as_bytes()), 1);
+        assert_eq!(gap_break(" \u{2019} ".as_bytes()), 0);
+    }
 
     fn read(text: &str) -> Vec<(String, bool, Option<Scope>)> {
         let (tokens, breaks) = tokenize2(text);
