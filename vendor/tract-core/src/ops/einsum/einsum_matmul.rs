@@ -899,7 +899,8 @@ fn flatten_rule(
     TypedModelPatch::replace_single_op(model, node, &node.inputs, op.op.clone()).map(Some)
 }
 
-fn optimized_mat_mul(
+// polarity: public, so that a product can be made a kernel without wiring this op (vendor/README.md).
+pub fn optimized_mat_mul(
     model: &TypedModel,
     node: &TypedNode,
     op: &EinSumMatMul,
