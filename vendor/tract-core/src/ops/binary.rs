@@ -319,6 +319,10 @@ impl TypedOp for TypedBinOp {
         model: &TypedModel,
         node: &TypedNode,
     ) -> TractResult<Option<TypedModelPatch>> {
+        // polarity: no binary op declutter in wasm (vendor/README.md).
+        if cfg!(target_family = "wasm") {
+            return Ok(None);
+        }
         let (a_dt, b_dt) = if let &[a, b] = &*model.node_input_facts(node.id)? {
             (a.datum_type().unwrap(), b.datum_type().unwrap())
         } else {
@@ -345,6 +349,10 @@ impl TypedOp for TypedBinOp {
         model: &TypedModel,
         node: &TypedNode,
     ) -> TractResult<Option<TypedModelPatch>> {
+        // polarity: no binary op codegen in wasm (vendor/README.md).
+        if cfg!(target_family = "wasm") {
+            return Ok(None);
+        }
         if let Some(linalg_bin_op) = self.0.as_linalg_binop() {
             let input_facts = model.node_input_facts(node.id)?;
             let must_swap_inputs =
